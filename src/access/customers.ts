@@ -1,0 +1,17 @@
+/** Loading a customer profile or a history interaction: the one place deciding who may see it. */
+import type { Customer } from "../domain/customers.ts";
+import { notFound } from "../domain/errors.ts";
+import type { Interaction } from "../domain/interactions.ts";
+import type { Store } from "../store/store.ts";
+
+export async function accessCustomer(store: Store, id: string): Promise<Customer> {
+  const customer = await store.customers.get(id);
+  if (customer === null) throw notFound(`There is no customer profile found for : ${id}`);
+  return customer;
+}
+
+export async function accessInteraction(store: Store, id: string): Promise<Interaction> {
+  const interaction = await store.interactions.get(id);
+  if (interaction === null) throw notFound(`There is no interaction found for : ${id}`);
+  return interaction;
+}

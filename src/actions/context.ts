@@ -1,0 +1,20 @@
+/** What every action receives: the store, the clock and the Context Services options. */
+import type { Store } from "../store/store.ts";
+
+export interface ContextServicesOptions {
+  autoCompleteEnabled: boolean;
+  autoCompleteAfterSeconds: number | null;
+  expirationSeconds: number;
+}
+
+export interface ActionContext {
+  store: Store;
+  /** Epoch milliseconds; injected so tests can move time instead of waiting. */
+  now: () => number;
+  cs: ContextServicesOptions;
+}
+
+/** The expiry a service gets from activity at `now` when nothing pinned it (`cview/expiration`). */
+export function defaultExpiry(ctx: ActionContext, now: number): number {
+  return now + ctx.cs.expirationSeconds * 1000;
+}

@@ -1,0 +1,158 @@
+/** Context Services use cases on services: start, associate, complete, expire, delete, query. */
+import { accessService } from "../access/journeys.ts";
+import { invalidInput, invalidState } from "../domain/errors.ts";
+import type { JsonObject } from "../domain/json.ts";
+import {
+  eventTime,
+  explicitExpiry,
+  replaceExtensions,
+  resolveAutoCompleteAfter,
+  splitEvent,
+  stampEvent,
+  type Service,
+  type State,
+  type Status,
+  type Task,
+} from "../domain/journeys.ts";
+import type { ServiceQuery } from "../store/store.ts";
+import { defaultExpiry, type ActionContext } from "./context.ts";
+
+/** Which nested lists a query includes (`active_states=true`, ...). */
+export interface NestingFlags {
+  activeStates?: boolean;
+  completedStates?: boolean;
+  activeTasks?: boolean;
+  completedTasks?: boolean;
+}
+
+export interface ServiceView {
+  service: Service;
+  activeStates?: State[];
+  completedStates?: State[];
+  activeTasks?: Task[];
+  completedTasks?: Task[];
+}
+
+/** Start Service: returns the new service id. */
+export async function startService(ctx: ActionContext, body: JsonObject): Promise<string> {
+  const { event, own, extensions } = splitEvent(body, "service", "start");
+  const now = ctx.now();
+  const started = stampEvent(event, now);
+  const pinned = explicitExpiry(own, now);
+  return ctx.store.services.insert({
+    customerId: optionalString(own.customer_id),
+    contactKey: optionalString(own.contact_key),
+    type: own.service_type ?? null,
+    started,
+    extensions,
+    startedAt: eventTime(started, now),
+    updatedAt: now,
+    autoCompleteAfter: resolveAutoCompleteAfter(optionalNumber(own.auto_complete_after), {
+      enabled: ctx.cs.autoCompleteEnabled,
+      defaultAfterSeconds: ctx.cs.autoCompleteAfterSeconds,
+    }),
+    expiresAt: pinned ?? defaultExpiry(ctx, now),
+    expiryPinned: pinned !== undefined,
+  });
+}
+
+/**
+ * Associate Service: links the service to a customer (the last association wins) and updates
+ * it from the optional start-event body.
+ */
+export async function associateService(ctx: ActionContext, customerId: string, serviceId: string, body: JsonObject) {
+  const { event, own, extensions } = splitEvent(body, "service", "start");
+  await ctx.store.transaction(async (tx) => {
+    const service = await accessService(tx, serviceId, { lock: true });
+    const now = ctx.now();
+    await tx.services.update(serviceId, {
+      customerId,
+      type: own.service_type ?? service.type,
+      started: { ...service.started, ...event },
+      extensions: replaceExtensions(service.extensions, extensions),
+    });
+    await tx.services.touch(serviceId, now, defaultExpiry(ctx, now));
+  });
+}
+
+/** Complete Service: ends it; the body's extensions replace those of the same names. */
+export async function completeService(ctx: ActionContext, serviceId: string, body: JsonObject) {
+  const { event, own, extensions } = splitEvent(body, "service", "end");
+  await ctx.store.transaction(async (tx) => {
+    const service = await accessService(tx, serviceId, { lock: true });
+    if (service.completed !== null) throw invalidState(`service ${serviceId} is already completed`);
+    const now = ctx.now();
+    const completed = stampEvent(event, now);
+    const pinned = explicitExpiry(own, now);
+    await tx.services.update(serviceId, {
+      completed,
+      completedAt: eventTime(completed, now),
+      extensions: replaceExtensions(service.extensions, extensions),
+      ...(pinned === undefined ? {} : { expiresAt: pinned, expiryPinned: true }),
+    });
+    await tx.services.touch(serviceId, now, defaultExpiry(ctx, now));
+  });
+}
+
+/** Update Expiration Time: `ttl` (seconds from now) wins over `expiration_time`. */
+export async function updateExpiration(ctx: ActionContext, serviceId: string, body: JsonObject) {
+  const expiresAt = explicitExpiry(body, ctx.now());
+  if (expiresAt === undefined) throw invalidInput("ttl or expiration_time is required");
+  await ctx.store.transaction(async (tx) => {
+    await accessService(tx, serviceId, { lock: true });
+    await tx.services.update(serviceId, { expiresAt, expiryPinned: true });
+  });
+}
+
+/** Delete Service by ID, with its states and tasks. */
+export async function deleteService(ctx: ActionContext, serviceId: string) {
+  await ctx.store.transaction(async (tx) => {
+    await accessService(tx, serviceId, { lock: true });
+    await tx.services.delete(serviceId);
+  });
+}
+
+/** Query Service by ID. */
+export async function getService(ctx: ActionContext, serviceId: string, flags: NestingFlags): Promise<ServiceView> {
+  const service = await accessService(ctx.store, serviceId);
+  const [view] = await withChildren(ctx, [service], flags);
+  return view ?? { service };
+}
+
+/** Query Services by customer or, anonymous, by contact key. */
+export async function listServices(ctx: ActionContext, query: ServiceQuery, flags: NestingFlags): Promise<ServiceView[]> {
+  const services = await ctx.store.services.list(query);
+  return withChildren(ctx, services, flags);
+}
+
+/** Nests the requested states and tasks, with one query per kind for the whole list. */
+async function withChildren(ctx: ActionContext, services: Service[], flags: NestingFlags): Promise<ServiceView[]> {
+  const ids = services.map((s) => s.id);
+  const wantStates = flags.activeStates === true || flags.completedStates === true;
+  const wantTasks = flags.activeTasks === true || flags.completedTasks === true;
+  const states = wantStates ? await ctx.store.states.listForServices(ids, bothOrOne(flags.activeStates, flags.completedStates)) : [];
+  const tasks = wantTasks ? await ctx.store.tasks.listForServices(ids, bothOrOne(flags.activeTasks, flags.completedTasks)) : [];
+  return services.map((service) => {
+    const view: ServiceView = { service };
+    const own = <T extends State | Task>(items: T[], completed: boolean) =>
+      items.filter((i) => i.serviceId === service.id && (i.completedAt !== null) === completed);
+    if (flags.activeStates === true) view.activeStates = own(states, false);
+    if (flags.completedStates === true) view.completedStates = own(states, true);
+    if (flags.activeTasks === true) view.activeTasks = own(tasks, false);
+    if (flags.completedTasks === true) view.completedTasks = own(tasks, true);
+    return view;
+  });
+}
+
+function bothOrOne(active: boolean | undefined, completed: boolean | undefined): Status {
+  if (active === true && completed === true) return "all";
+  return active === true ? "active" : "completed";
+}
+
+function optionalString(value: unknown): string | null {
+  return typeof value === "string" ? value : null;
+}
+
+function optionalNumber(value: unknown): number | undefined {
+  return typeof value === "number" ? value : undefined;
+}

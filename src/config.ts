@@ -1,0 +1,140 @@
+/**
+ * Configuration: the only reader of process.env. Every key is parsed once, synchronously, and
+ * every problem is reported together so an operator fixes them in one go.
+ */
+
+export type LogLevel = "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
+export type SqliteSync = "normal" | "full";
+
+export interface Config {
+  /** HTTP port; 0 picks a free one (tests). */
+  port: number;
+  /** Interface to bind. */
+  host: string;
+  /** `sqlite:<path>` (default, embedded) or `postgres://...`. */
+  databaseUrl: string;
+  /** PostgreSQL schema holding parley's tables (created when missing). */
+  databaseSchema: string;
+  /** SQLite `synchronous` pragma: `normal` survives a process crash, `full` also a power cut. */
+  sqliteSynchronous: SqliteSync;
+  logLevel: LogLevel;
+  /** The GMS application name, the first path segment of every GMS URL (`/genesys/1/cs`). */
+  gmsAppName: string;
+  /** Largest request body accepted, in bytes; larger bodies get 413. */
+  bodyLimitBytes: number;
+  /** Honour X-Forwarded-* headers (set when behind a load balancer). */
+  trustProxy: boolean;
+  /** Context Services `cview/auto-complete-enabled`. */
+  autoCompleteEnabled: boolean;
+  /** Context Services `cview/auto-complete-after`, seconds; used when a start event gives none. */
+  autoCompleteAfterSeconds: number | null;
+  /** Context Services `cview/expiration`: how long a service lives after its last update, seconds. */
+  expirationSeconds: number;
+  /** How often the housekeeping sweep (auto-complete, expiry) runs, milliseconds. */
+  sweepIntervalMs: number;
+  /** How long a graceful shutdown may wait for in-flight requests, milliseconds. */
+  shutdownTimeoutMs: number;
+}
+
+export class ConfigError extends Error {
+  readonly problems: string[];
+  constructor(problems: string[]) {
+    super(`invalid configuration:\n  - ${problems.join("\n  - ")}`);
+    this.problems = problems;
+  }
+}
+
+type Env = Record<string, string | undefined>;
+type Parser<T> = (raw: string) => T;
+
+const LOG_LEVELS: readonly LogLevel[] = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
+const EXPIRATION_UNITS: Record<string, number> = {
+  s: 1,
+  m: 60,
+  h: 3600,
+  d: 86_400,
+  w: 7 * 86_400,
+  M: 30 * 86_400,
+  y: 365 * 86_400,
+};
+
+function integer(min: number, max: number): Parser<number> {
+  return (raw) => {
+    const n = Number(raw);
+    if (!/^-?\d+$/.test(raw.trim()) || !Number.isSafeInteger(n) || n < min || n > max) {
+      throw new Error(`must be an integer from ${min} to ${max}`);
+    }
+    return n;
+  };
+}
+
+function oneOf<T extends string>(values: readonly T[]): Parser<T> {
+  return (raw) => {
+    const v = raw.trim() as T;
+    if (!values.includes(v)) throw new Error(`must be one of ${values.join(", ")}`);
+    return v;
+  };
+}
+
+const boolean: Parser<boolean> = (raw) => {
+  const v = raw.trim().toLowerCase();
+  if (["true", "1", "yes"].includes(v)) return true;
+  if (["false", "0", "no"].includes(v)) return false;
+  throw new Error("must be true or false");
+};
+
+const databaseUrl: Parser<string> = (raw) => {
+  if (/^sqlite:.+/.test(raw) || /^postgres(ql)?:\/\//.test(raw)) return raw;
+  throw new Error("must be sqlite:<path> or postgres://...");
+};
+
+const identifier: Parser<string> = (raw) => {
+  if (!/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(raw)) throw new Error("must be a plain SQL identifier");
+  return raw;
+};
+
+const pathSegment: Parser<string> = (raw) => {
+  if (!/^[A-Za-z0-9_.-]+$/.test(raw)) throw new Error("must be one URL path segment");
+  return raw;
+};
+
+/** Parses GMS `<int><unit>` durations (`5y`, `30d`, `12h`) into seconds. */
+export const duration: Parser<number> = (raw) => {
+  const m = /^(\d+)([smhdwMy])$/.exec(raw.trim());
+  const unit = m?.[2] === undefined ? undefined : EXPIRATION_UNITS[m[2]];
+  if (!m?.[1] || unit === undefined) throw new Error("must be <integer><unit>, unit one of s m h d w M y");
+  return Number(m[1]) * unit;
+};
+
+/** Reads and validates the configuration from an environment; throws ConfigError listing every problem. */
+export function loadConfig(env: Env = process.env): Config {
+  const problems: string[] = [];
+  function read<T>(key: string, parse: Parser<T>, fallback: T): T {
+    const raw = env[key];
+    if (raw === undefined || raw === "") return fallback;
+    try {
+      return parse(raw);
+    } catch (err) {
+      problems.push(`${key}=${JSON.stringify(raw)}: ${(err as Error).message}`);
+      return fallback;
+    }
+  }
+  const config: Config = {
+    port: read("PORT", integer(0, 65_535), 8080),
+    host: read("HOST", (v) => v, "0.0.0.0"),
+    databaseUrl: read("DATABASE_URL", databaseUrl, "sqlite:./data/parley.db"),
+    databaseSchema: read("DATABASE_SCHEMA", identifier, "public"),
+    sqliteSynchronous: read("SQLITE_SYNCHRONOUS", oneOf<SqliteSync>(["normal", "full"]), "normal"),
+    logLevel: read("LOG_LEVEL", oneOf(LOG_LEVELS), "info"),
+    gmsAppName: read("GMS_APP_NAME", pathSegment, "genesys"),
+    bodyLimitBytes: read("BODY_LIMIT_BYTES", integer(1024, 64 * 1024 * 1024), 1024 * 1024),
+    trustProxy: read("TRUST_PROXY", boolean, false),
+    autoCompleteEnabled: read("CS_AUTO_COMPLETE_ENABLED", boolean, false),
+    autoCompleteAfterSeconds: read<number | null>("CS_AUTO_COMPLETE_AFTER", integer(1, 10 * 365 * 86_400), null),
+    expirationSeconds: read("CS_EXPIRATION", duration, 5 * EXPIRATION_UNITS.y!),
+    sweepIntervalMs: read("CS_SWEEP_INTERVAL_MS", integer(10, 3_600_000), 1000),
+    shutdownTimeoutMs: read("SHUTDOWN_TIMEOUT_MS", integer(0, 600_000), 10_000),
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return Object.freeze(config);
+}

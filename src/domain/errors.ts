@@ -1,0 +1,37 @@
+/**
+ * The one error type of parley's domain and actions. Each error carries a stable code; transports
+ * translate codes into their own forms (HTTP status and `{message, exception}` for GMS, Bayeux
+ * error strings for CometD). Nothing here knows about HTTP.
+ */
+
+export type ErrorCode =
+  /** A field or parameter the client sent is missing, of the wrong type or out of range. */
+  | "invalid_input"
+  /** The body could not be parsed at all (not JSON). */
+  | "malformed_body"
+  /** The resource named in the URL does not exist (or the caller may not see it). */
+  | "not_found"
+  /** The operation is not allowed in the resource's current state (e.g. completing twice). */
+  | "invalid_state"
+  | "payload_too_large"
+  | "unsupported_media_type"
+  | "forbidden"
+  | "unavailable"
+  | "internal";
+
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  constructor(code: ErrorCode, message: string) {
+    super(message);
+    this.name = "AppError";
+    this.code = code;
+  }
+}
+
+export const invalidInput = (message: string) => new AppError("invalid_input", message);
+export const notFound = (message: string) => new AppError("not_found", message);
+export const invalidState = (message: string) => new AppError("invalid_state", message);
+
+export function isAppError(err: unknown): err is AppError {
+  return err instanceof AppError;
+}

@@ -1,0 +1,31 @@
+/**
+ * Versioned migrations, run at start by `migrate()`. Add a file `NNN-name.ts` exporting
+ * `up(db, dialect)` and list it below; never edit one that has shipped.
+ */
+import { Migrator, type Kysely, type Migration } from "kysely";
+import * as contextServices from "./001-context-services.ts";
+
+export type Dialect = "sqlite" | "postgres";
+
+interface MigrationModule {
+  up(db: Kysely<unknown>, dialect: Dialect): Promise<void>;
+}
+
+const MIGRATIONS: Record<string, MigrationModule> = {
+  "001-context-services": contextServices,
+};
+
+/** Brings the schema up to date; throws (and the process exits) when a migration fails. */
+export async function migrate(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
+  const migrations: Record<string, Migration> = {};
+  for (const [name, module] of Object.entries(MIGRATIONS)) {
+    migrations[name] = { up: (trx) => module.up(trx, dialect) };
+  }
+  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
+  const { error, results } = await migrator.migrateToLatest();
+  const failed = results?.find((r) => r.status === "Error");
+  if (error !== undefined || failed !== undefined) {
+    const reason = error instanceof Error ? error.message : String(error ?? "");
+    throw new Error(`migration ${failed?.migrationName ?? ""} failed: ${reason}`);
+  }
+}

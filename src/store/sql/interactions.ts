@@ -1,0 +1,153 @@
+/**
+ * Contact history in SQL. The ids and dates that queries use are columns; the rest of the
+ * resource travels as one JSON document; content is kept apart and read only on demand.
+ */
+import { sql, type Kysely, type Selectable } from "kysely";
+import type {
+  EntityType,
+  Interaction,
+  InteractionContentKind,
+  InteractionStatus,
+  NewInteraction,
+} from "../../domain/interactions.ts";
+import { parseJsonObject, type JsonObject } from "../../domain/json.ts";
+import type { InteractionStore } from "../store.ts";
+import type { Database, InteractionsTable } from "./schema.ts";
+import { int } from "./values.ts";
+
+/** Everything of an Interaction that is not a column or content. */
+interface ResourceDoc {
+  mediaType: string;
+  type: string;
+  subType: string | null;
+  status: InteractionStatus;
+  entityType: EntityType;
+  subject: string | null;
+  threadId: string | null;
+  externalId: string | null;
+  ownerId: number | null;
+  creatorAppId: number | null;
+  endDate: number | null;
+  establishedDate: number | null;
+  releasedDate: number | null;
+}
+
+type SummaryRow = Pick<Selectable<InteractionsTable>, "id" | "customer_id" | "service_id" | "resource" | "udata" | "start_date"> & {
+  has_plain_text: number;
+  has_structured_text: number;
+  has_binary_content: number;
+};
+
+export class SqlInteractionStore implements InteractionStore {
+  private readonly db: Kysely<Database>;
+
+  constructor(db: Kysely<Database>) {
+    this.db = db;
+  }
+
+  async insert(i: NewInteraction): Promise<void> {
+    const doc: ResourceDoc = {
+      mediaType: i.mediaType,
+      type: i.type,
+      subType: i.subType,
+      status: i.status,
+      entityType: i.entityType,
+      subject: i.subject,
+      threadId: i.threadId,
+      externalId: i.externalId,
+      ownerId: i.ownerId,
+      creatorAppId: i.creatorAppId,
+      endDate: i.endDate,
+      establishedDate: i.establishedDate,
+      releasedDate: i.releasedDate,
+    };
+    await this.db
+      .insertInto("interactions")
+      .values({
+        id: i.id,
+        customer_id: i.customerId,
+        service_id: i.serviceId,
+        resource: JSON.stringify(doc),
+        udata: JSON.stringify(i.udata),
+        start_date: i.startDate,
+        plain_text: i.content.plainText,
+        structured_text: i.content.structuredText,
+        structured_text_mime: i.content.structuredTextMime,
+        binary_content: i.content.binaryContent,
+        binary_content_mime: i.content.binaryContentMime,
+      })
+      .execute();
+  }
+
+  async get(id: string): Promise<Interaction | null> {
+    const row = await this.summaries().where("id", "=", id).executeTakeFirst();
+    return row === undefined ? null : toInteraction(row);
+  }
+
+  async listByCustomer(customerId: string, limit: number): Promise<Interaction[]> {
+    const rows = await this.summaries()
+      .where("customer_id", "=", customerId)
+      .orderBy("start_date")
+      .orderBy("id")
+      .limit(limit)
+      .execute();
+    return rows.map(toInteraction);
+  }
+
+  async listByService(serviceId: string, limit: number): Promise<Interaction[]> {
+    const rows = await this.summaries()
+      .where("service_id", "=", serviceId)
+      .orderBy("start_date")
+      .orderBy("id")
+      .limit(limit)
+      .execute();
+    return rows.map(toInteraction);
+  }
+
+  /** The resource columns, and whether each content exists, without reading the content. */
+  private summaries() {
+    return this.db
+      .selectFrom("interactions")
+      .select(["id", "customer_id", "service_id", "resource", "udata", "start_date"])
+      .select(sql<number>`case when plain_text is null then 0 else 1 end`.as("has_plain_text"))
+      .select(sql<number>`case when structured_text is null then 0 else 1 end`.as("has_structured_text"))
+      .select(sql<number>`case when binary_content is null then 0 else 1 end`.as("has_binary_content"));
+  }
+
+  async content(id: string, kind: InteractionContentKind): Promise<{ body: string | Uint8Array; mime: string } | null> {
+    const row = await this.db
+      .selectFrom("interactions")
+      .select(["plain_text", "structured_text", "structured_text_mime", "binary_content", "binary_content_mime"])
+      .where("id", "=", id)
+      .executeTakeFirst();
+    if (row === undefined) return null;
+    if (kind === "plain_text") return row.plain_text === null ? null : { body: row.plain_text, mime: "text/plain; charset=utf-8" };
+    if (kind === "structured_text") {
+      if (row.structured_text === null) return null;
+      return { body: row.structured_text, mime: row.structured_text_mime ?? "text/xml" };
+    }
+    if (row.binary_content === null) return null;
+    return { body: row.binary_content, mime: row.binary_content_mime ?? "application/octet-stream" };
+  }
+}
+
+function toInteraction(row: SummaryRow): Interaction {
+  const doc = parseJsonObject(row.resource) as unknown as ResourceDoc;
+  return {
+    id: row.id,
+    customerId: row.customer_id,
+    serviceId: row.service_id,
+    ...doc,
+    startDate: int(row.start_date),
+    udata: parseJsonObject(row.udata) as JsonObject,
+    contents: contentsOf(row),
+  };
+}
+
+function contentsOf(row: SummaryRow): InteractionContentKind[] {
+  const kinds: InteractionContentKind[] = [];
+  if (Number(row.has_plain_text) === 1) kinds.push("plain_text");
+  if (Number(row.has_structured_text) === 1) kinds.push("structured_text");
+  if (Number(row.has_binary_content) === 1) kinds.push("binary_content");
+  return kinds;
+}

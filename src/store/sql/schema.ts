@@ -1,0 +1,87 @@
+/**
+ * Table shapes as Kysely sees them, shared by SQLite and PostgreSQL. JSON travels as text in
+ * both (so values are echoed byte for byte, key order included); times are epoch milliseconds;
+ * booleans are 0/1.
+ */
+import type { ColumnType, Generated } from "kysely";
+
+/** PostgreSQL int8 arrives as a string unless it fits a double; the store normalises it. */
+type Int8 = ColumnType<number | string, number, number>;
+
+export interface ServicesTable {
+  id: Generated<number | string>;
+  customer_id: string | null;
+  contact_key: string | null;
+  /** JSON of `service_type` (long or string) or null. */
+  service_type: string | null;
+  started: string;
+  completed: string | null;
+  extensions: string;
+  started_at: Int8;
+  completed_at: Int8 | null;
+  updated_at: Int8;
+  auto_complete_after: Int8 | null;
+  auto_complete_at: Int8 | null;
+  expires_at: Int8;
+  expiry_pinned: number;
+  next_state_id: Generated<number>;
+  next_task_id: Generated<number>;
+}
+
+/** Columns states and tasks share; the child stores are written once against these. */
+export interface ChildColumns {
+  service_id: Int8;
+  id: number;
+  type: string | null;
+  started: string;
+  completed: string | null;
+  extensions: string;
+  started_at: Int8;
+  completed_at: Int8 | null;
+}
+
+export interface StatesTable extends ChildColumns {
+  previous_state_id: number | null;
+}
+
+export interface TasksTable extends ChildColumns {
+  state_id: number | null;
+}
+
+export interface CustomersTable {
+  id: string;
+  attributes: string;
+  extensions: string;
+  created_at: Int8;
+  updated_at: Int8;
+}
+
+export interface CustomerKeysTable {
+  customer_id: string;
+  name: string;
+  value: string;
+}
+
+export interface InteractionsTable {
+  id: string;
+  customer_id: string | null;
+  service_id: string | null;
+  /** JSON of the resource fields that are not columns (see sql/interactions.ts). */
+  resource: string;
+  udata: string;
+  start_date: Int8;
+  plain_text: string | null;
+  structured_text: string | null;
+  structured_text_mime: string | null;
+  binary_content: Uint8Array | null;
+  binary_content_mime: string | null;
+}
+
+export interface Database {
+  services: ServicesTable;
+  states: StatesTable;
+  tasks: TasksTable;
+  customers: CustomersTable;
+  customer_keys: CustomerKeysTable;
+  interactions: InteractionsTable;
+}

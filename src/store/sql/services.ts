@@ -1,0 +1,183 @@
+/** Services in SQL (SQLite and PostgreSQL through Kysely). */
+import { sql, type Kysely, type Selectable, type Updateable } from "kysely";
+import type { Json } from "../../domain/json.ts";
+import { parseJsonObject } from "../../domain/json.ts";
+import type { Service } from "../../domain/journeys.ts";
+import type { NewService, ServiceMatch, ServicePatch, ServiceQuery, ServiceStore } from "../store.ts";
+import type { Database, ServicesTable } from "./schema.ts";
+import { dbId, int, jsonOrNull, parseJson } from "./values.ts";
+
+export class SqlServiceStore implements ServiceStore {
+  private readonly db: Kysely<Database>;
+  private readonly canLock: boolean;
+
+  constructor(db: Kysely<Database>, canLock: boolean) {
+    this.db = db;
+    this.canLock = canLock;
+  }
+
+  async insert(s: NewService): Promise<string> {
+    const row = await this.db
+      .insertInto("services")
+      .values({
+        customer_id: s.customerId,
+        contact_key: s.contactKey,
+        service_type: jsonOrNull(s.type),
+        started: JSON.stringify(s.started),
+        extensions: JSON.stringify(s.extensions),
+        started_at: s.startedAt,
+        updated_at: s.updatedAt,
+        auto_complete_after: s.autoCompleteAfter,
+        auto_complete_at: s.autoCompleteAfter === null ? null : s.updatedAt + s.autoCompleteAfter * 1000,
+        expires_at: s.expiresAt,
+        expiry_pinned: s.expiryPinned ? 1 : 0,
+      })
+      .returning("id")
+      .executeTakeFirstOrThrow();
+    return String(row.id);
+  }
+
+  async get(id: string, options: { lock?: boolean } = {}): Promise<Service | null> {
+    const key = dbId(id);
+    if (key === null) return null;
+    let query = this.db.selectFrom("services").selectAll().where("id", "=", key);
+    if (options.lock === true && this.canLock) query = query.forUpdate();
+    const row = await query.executeTakeFirst();
+    return row === undefined ? null : toService(row);
+  }
+
+  async list(q: ServiceQuery): Promise<Service[]> {
+    let query = this.db.selectFrom("services").selectAll();
+    if (q.customerId !== undefined) query = query.where("customer_id", "=", q.customerId);
+    if (q.anonymousContactKey !== undefined) {
+      query = query.where("contact_key", "=", q.anonymousContactKey).where("customer_id", "is", null);
+    }
+    if (q.status === "active") query = query.where("completed_at", "is", null);
+    if (q.status === "completed") query = query.where("completed_at", "is not", null);
+    if (q.types !== undefined) query = query.where("service_type", "in", q.types);
+    if (q.startedFrom !== undefined) query = query.where("started_at", ">=", q.startedFrom);
+    if (q.startedTo !== undefined) query = query.where("started_at", "<", q.startedTo);
+    if (q.completedFrom !== undefined) query = query.where("completed_at", ">=", q.completedFrom);
+    if (q.completedTo !== undefined) query = query.where("completed_at", "<", q.completedTo);
+    // Newest first so `latest` keeps the last N started; the caller sees them oldest first.
+    query = query.orderBy("started_at", "desc").orderBy("id", "desc");
+    if (q.latest !== undefined) query = query.limit(q.latest);
+    const rows = await query.execute();
+    return rows.reverse().map(toService);
+  }
+
+  async findActive(m: ServiceMatch): Promise<Service | null> {
+    const type = jsonOrNull(m.type);
+    const row = await this.db
+      .selectFrom("services")
+      .selectAll()
+      .where("completed_at", "is", null)
+      .where((eb) => (m.customerId === null ? eb("customer_id", "is", null) : eb("customer_id", "=", m.customerId)))
+      .where((eb) => (m.contactKey === null ? eb("contact_key", "is", null) : eb("contact_key", "=", m.contactKey)))
+      .where((eb) => (type === null ? eb("service_type", "is", null) : eb("service_type", "=", type)))
+      .orderBy("started_at", "desc")
+      .orderBy("id", "desc")
+      .executeTakeFirst();
+    return row === undefined ? null : toService(row);
+  }
+
+  async update(id: string, p: ServicePatch): Promise<void> {
+    const key = dbId(id);
+    if (key === null) return;
+    const values: Updateable<ServicesTable> = {};
+    if (p.customerId !== undefined) values.customer_id = p.customerId;
+    if (p.type !== undefined) values.service_type = jsonOrNull(p.type);
+    if (p.started !== undefined) values.started = JSON.stringify(p.started);
+    if (p.completed !== undefined) values.completed = p.completed === null ? null : JSON.stringify(p.completed);
+    if (p.completedAt !== undefined) values.completed_at = p.completedAt;
+    if (p.extensions !== undefined) values.extensions = JSON.stringify(p.extensions);
+    if (p.expiresAt !== undefined) values.expires_at = p.expiresAt;
+    if (p.expiryPinned !== undefined) values.expiry_pinned = p.expiryPinned ? 1 : 0;
+    if (Object.keys(values).length === 0) return;
+    await this.db.updateTable("services").set(values).where("id", "=", key).execute();
+  }
+
+  async touch(id: string, now: number, expiresAt: number): Promise<boolean> {
+    const key = dbId(id);
+    if (key === null) return false;
+    const result = await this.db
+      .updateTable("services")
+      .set(touchValues(now, expiresAt))
+      .where("id", "=", key)
+      .executeTakeFirst();
+    return result.numUpdatedRows > 0n;
+  }
+
+  async nextChildId(id: string, kind: "state" | "task", now: number, expiresAt: number): Promise<number | null> {
+    const key = dbId(id);
+    if (key === null) return null;
+    const column = kind === "state" ? "next_state_id" : "next_task_id";
+    // One UPDATE both allocates and locks the service row until the transaction ends.
+    const row = await this.db
+      .updateTable("services")
+      .set({ ...touchValues(now, expiresAt), [column]: sql`${sql.ref(column)} + 1` })
+      .where("id", "=", key)
+      .returning(column)
+      .executeTakeFirst();
+    return row === undefined ? null : Number(row[column]) - 1;
+  }
+
+  async delete(id: string): Promise<boolean> {
+    const key = dbId(id);
+    if (key === null) return false;
+    await this.db.deleteFrom("tasks").where("service_id", "=", key).execute();
+    await this.db.deleteFrom("states").where("service_id", "=", key).execute();
+    const result = await this.db.deleteFrom("services").where("id", "=", key).executeTakeFirst();
+    return result.numDeletedRows > 0n;
+  }
+
+  async dueForAutoComplete(now: number, limit: number): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom("services")
+      .select("id")
+      .where("completed_at", "is", null)
+      .where("auto_complete_at", "<=", now)
+      .orderBy("auto_complete_at")
+      .limit(limit)
+      .execute();
+    return rows.map((r) => String(r.id));
+  }
+
+  async expired(now: number, limit: number): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom("services")
+      .select("id")
+      .where("expires_at", "<=", now)
+      .orderBy("expires_at")
+      .limit(limit)
+      .execute();
+    return rows.map((r) => String(r.id));
+  }
+}
+
+/** Activity moves the auto-complete deadline and, unless ttl/expiration_time pinned it, the expiry. */
+function touchValues(now: number, expiresAt: number) {
+  return {
+    updated_at: now,
+    auto_complete_at: sql<number | null>`case when auto_complete_after is null then null else ${now} + auto_complete_after * 1000 end`,
+    expires_at: sql<number>`case when expiry_pinned = 1 then expires_at else ${expiresAt} end`,
+  };
+}
+
+function toService(row: Selectable<ServicesTable>): Service {
+  return {
+    id: String(row.id),
+    customerId: row.customer_id,
+    contactKey: row.contact_key,
+    type: row.service_type === null ? null : (parseJson(row.service_type) as Json),
+    started: parseJsonObject(row.started),
+    completed: row.completed === null ? null : parseJsonObject(row.completed),
+    extensions: parseJsonObject(row.extensions),
+    startedAt: int(row.started_at),
+    completedAt: row.completed_at === null ? null : int(row.completed_at),
+    updatedAt: int(row.updated_at),
+    autoCompleteAfter: row.auto_complete_after === null ? null : int(row.auto_complete_after),
+    expiresAt: int(row.expires_at),
+    expiryPinned: row.expiry_pinned === 1,
+  };
+}

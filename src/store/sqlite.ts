@@ -1,0 +1,59 @@
+/**
+ * Opens the embedded SQLite store (the default). The only file that imports better-sqlite3.
+ *
+ * WAL with `synchronous=NORMAL` keeps every committed transaction through a crash of the process
+ * (kill -9): a commit is in the WAL file before the call returns. `SQLITE_SYNCHRONOUS=full` also
+ * fsyncs each commit, for power loss, at the cost of write throughput.
+ */
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import BetterSqlite3 from "better-sqlite3";
+import { Kysely, SqliteDialect, type SqliteDatabase, type SqliteStatement } from "kysely";
+import type { SqliteSync } from "../config.ts";
+import { migrate } from "./migrations/index.ts";
+import type { Database } from "./sql/schema.ts";
+import { SqlStore } from "./sql/store.ts";
+
+/** Prepared statements are reused: Kysely prepares on every query and parsing SQL is not free. */
+const STATEMENT_CACHE_LIMIT = 500;
+
+export interface SqliteOptions {
+  /** A file path, or `:memory:`. */
+  path: string;
+  synchronous: SqliteSync;
+}
+
+export async function openSqliteStore(options: SqliteOptions): Promise<SqlStore> {
+  if (options.path !== ":memory:") mkdirSync(dirname(options.path), { recursive: true });
+  const raw = new BetterSqlite3(options.path);
+  raw.pragma("journal_mode = WAL");
+  raw.pragma(`synchronous = ${options.synchronous.toUpperCase()}`);
+  raw.pragma("busy_timeout = 5000");
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(raw) }) });
+  await migrate(db as Kysely<unknown>, "sqlite");
+  return new SqlStore(db, { dialect: "sqlite", isUniqueViolation });
+}
+
+function withStatementCache(raw: BetterSqlite3.Database): SqliteDatabase {
+  const cache = new Map<string, SqliteStatement>();
+  return {
+    prepare(sql: string): SqliteStatement {
+      let statement = cache.get(sql);
+      if (statement === undefined) {
+        if (cache.size >= STATEMENT_CACHE_LIMIT) cache.clear();
+        statement = raw.prepare(sql) as unknown as SqliteStatement;
+        cache.set(sql, statement);
+      }
+      return statement;
+    },
+    close() {
+      cache.clear();
+      raw.close();
+    },
+  };
+}
+
+function isUniqueViolation(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return code === "SQLITE_CONSTRAINT_PRIMARYKEY" || code === "SQLITE_CONSTRAINT_UNIQUE";
+}

@@ -1,0 +1,161 @@
+/**
+ * The persistence port. Actions talk to these interfaces only; SQL lives behind them in
+ * `store/sql/`, and `app.ts` picks SQLite or PostgreSQL. Every implementation passes the one
+ * contract suite in `test/contract/`.
+ *
+ * Writes outside `transaction()` commit on their own; inside, all or nothing. When a method
+ * resolves, what it wrote is committed (or will be with its transaction): the 2xx rule.
+ */
+import type { Customer, IdentificationKey } from "../domain/customers.ts";
+import type { Interaction, InteractionContentKind, NewInteraction } from "../domain/interactions.ts";
+import type { Json, JsonObject } from "../domain/json.ts";
+import type { Extensions, Service, State, Status, Task } from "../domain/journeys.ts";
+
+export interface NewService {
+  customerId: string | null;
+  contactKey: string | null;
+  type: Json;
+  started: JsonObject;
+  extensions: Extensions;
+  startedAt: number;
+  updatedAt: number;
+  autoCompleteAfter: number | null;
+  expiresAt: number;
+  expiryPinned: boolean;
+}
+
+/** What an update may change on a service; absent keys stay as they are. */
+export interface ServicePatch {
+  customerId?: string | null;
+  type?: Json;
+  started?: JsonObject;
+  completed?: JsonObject | null;
+  completedAt?: number | null;
+  extensions?: Extensions;
+  expiresAt?: number;
+  expiryPinned?: boolean;
+}
+
+export interface ServiceQuery {
+  /** Services of this customer... */
+  customerId?: string;
+  /** ...or anonymous services (no customer) with this contact key. */
+  anonymousContactKey?: string;
+  status: Status;
+  /** JSON-encoded `service_type` values to match (see typeFilterCandidates). */
+  types?: string[];
+  startedFrom?: number;
+  startedTo?: number;
+  completedFrom?: number;
+  completedTo?: number;
+  /** Only the latest N started (`max_services`); results stay oldest first. */
+  latest?: number;
+}
+
+/** For composite start: the newest active service with exactly these keys. */
+export interface ServiceMatch {
+  customerId: string | null;
+  contactKey: string | null;
+  type: Json;
+}
+
+export interface NewChild {
+  serviceId: string;
+  type: Json;
+  started: JsonObject;
+  extensions: Extensions;
+  startedAt: number;
+}
+
+export interface ChildPatch {
+  completed?: JsonObject;
+  completedAt?: number;
+  extensions?: Extensions;
+}
+
+export interface ChildQuery {
+  status: Status;
+  types?: string[];
+  /** Tasks only: those attached to this state. */
+  stateId?: number;
+}
+
+export interface ServiceStore {
+  insert(service: NewService): Promise<string>;
+  /** `lock` holds the row until the transaction ends (PostgreSQL); SQLite serialises writers anyway. */
+  get(id: string, options?: { lock?: boolean }): Promise<Service | null>;
+  list(query: ServiceQuery): Promise<Service[]>;
+  findActive(match: ServiceMatch): Promise<Service | null>;
+  update(id: string, patch: ServicePatch): Promise<void>;
+  /**
+   * Records activity on a service or its children: moves `updatedAt`, the auto-complete deadline
+   * and (unless pinned) the expiry. Returns false when the service does not exist.
+   */
+  touch(id: string, now: number, expiresAt: number): Promise<boolean>;
+  /** Allocates the next state or task id of a service (32-bit, per service) and touches it. */
+  nextChildId(id: string, kind: "state" | "task", now: number, expiresAt: number): Promise<number | null>;
+  delete(id: string): Promise<boolean>;
+  /** Active services whose auto-complete deadline has passed. */
+  dueForAutoComplete(now: number, limit: number): Promise<string[]>;
+  expired(now: number, limit: number): Promise<string[]>;
+}
+
+export interface StateStore {
+  insert(id: number, state: NewChild & { previousStateId: number | null }): Promise<void>;
+  get(serviceId: string, id: number): Promise<State | null>;
+  list(serviceId: string, query: ChildQuery): Promise<State[]>;
+  listForServices(serviceIds: string[], status: Status): Promise<State[]>;
+  /** Applies the patch; with `completed` set, only to an active state. Returns whether a row changed. */
+  update(serviceId: string, id: number, patch: ChildPatch): Promise<boolean>;
+  completeAllActive(serviceId: string, completed: JsonObject, at: number): Promise<number>;
+  findActiveByType(serviceId: string, type: Json): Promise<State | null>;
+}
+
+export interface TaskStore {
+  insert(id: number, task: NewChild & { stateId: number | null }): Promise<void>;
+  get(serviceId: string, id: number): Promise<Task | null>;
+  list(serviceId: string, query: ChildQuery): Promise<Task[]>;
+  listForServices(serviceIds: string[], status: Status): Promise<Task[]>;
+  update(serviceId: string, id: number, patch: ChildPatch): Promise<boolean>;
+  completeAllActive(serviceId: string, completed: JsonObject, at: number): Promise<number>;
+  findActiveByType(serviceId: string, type: Json, stateId: number | null): Promise<Task | null>;
+}
+
+export interface CustomerStore {
+  /** Fails with a UniqueViolation when the id is taken. */
+  insert(customer: Customer, keys: IdentificationKey[]): Promise<void>;
+  get(id: string): Promise<Customer | null>;
+  update(customer: Customer, keys: IdentificationKey[]): Promise<void>;
+  /** Ids of customers holding every one of the keys, oldest first, at most `limit`. */
+  identify(keys: IdentificationKey[], limit: number): Promise<string[]>;
+}
+
+export interface InteractionStore {
+  insert(interaction: NewInteraction): Promise<void>;
+  get(id: string): Promise<Interaction | null>;
+  listByCustomer(customerId: string, limit: number): Promise<Interaction[]>;
+  listByService(serviceId: string, limit: number): Promise<Interaction[]>;
+  content(id: string, kind: InteractionContentKind): Promise<{ body: string | Uint8Array; mime: string } | null>;
+}
+
+export interface Store {
+  readonly dialect: "sqlite" | "postgres";
+  readonly services: ServiceStore;
+  readonly states: StateStore;
+  readonly tasks: TaskStore;
+  readonly customers: CustomerStore;
+  readonly interactions: InteractionStore;
+  /** Runs `work` in one transaction with a store bound to it; commits when it resolves. */
+  transaction<T>(work: (tx: Store) => Promise<T>): Promise<T>;
+  /** Readiness: resolves when the database answers. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** A unique key was already taken (translated from the driver's error inside the store). */
+export class UniqueViolation extends Error {
+  constructor(what: string) {
+    super(`${what} already exists`);
+    this.name = "UniqueViolation";
+  }
+}
