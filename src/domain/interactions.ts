@@ -33,6 +33,8 @@ export interface Interaction {
   udata: JsonObject;
   /** Which content URLs serve something; the content itself is never inside the resource. */
   contents: InteractionContentKind[];
+  /** The type of the structured text (`text/xml` for chat transcripts). */
+  structuredTextMime: string | null;
 }
 
 export type InteractionContentKind = "plain_text" | "structured_text" | "binary_content";
@@ -47,7 +49,7 @@ export interface InteractionContent {
 }
 
 /** What recording an interaction stores: the resource and its content. */
-export interface NewInteraction extends Omit<Interaction, "contents"> {
+export interface NewInteraction extends Omit<Interaction, "contents" | "structuredTextMime"> {
   content: InteractionContent;
 }
 

@@ -32,7 +32,10 @@ interface ResourceDoc {
   releasedDate: number | null;
 }
 
-type SummaryRow = Pick<Selectable<InteractionsTable>, "id" | "customer_id" | "service_id" | "resource" | "udata" | "start_date"> & {
+type SummaryRow = Pick<
+  Selectable<InteractionsTable>,
+  "id" | "customer_id" | "service_id" | "resource" | "udata" | "start_date" | "structured_text_mime"
+> & {
   has_plain_text: number;
   has_structured_text: number;
   has_binary_content: number;
@@ -108,7 +111,7 @@ export class SqlInteractionStore implements InteractionStore {
   private summaries() {
     return this.db
       .selectFrom("interactions")
-      .select(["id", "customer_id", "service_id", "resource", "udata", "start_date"])
+      .select(["id", "customer_id", "service_id", "resource", "udata", "start_date", "structured_text_mime"])
       .select(sql<number>`case when plain_text is null then 0 else 1 end`.as("has_plain_text"))
       .select(sql<number>`case when structured_text is null then 0 else 1 end`.as("has_structured_text"))
       .select(sql<number>`case when binary_content is null then 0 else 1 end`.as("has_binary_content"));
@@ -141,6 +144,7 @@ function toInteraction(row: SummaryRow): Interaction {
     startDate: int(row.start_date),
     udata: parseJsonObject(row.udata) as JsonObject,
     contents: contentsOf(row),
+    structuredTextMime: row.structured_text_mime,
   };
 }
 

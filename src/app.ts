@@ -1,0 +1,90 @@
+/**
+ * The composition root: picks the store from the configuration and wires store, actions, HTTP
+ * and workers together. Nothing else constructs infrastructure; tests build as many apps as they
+ * like, each with its own database, metrics and clock.
+ */
+import type { FastifyInstance } from "fastify";
+import { readFileSync } from "node:fs";
+import type { ActionContext } from "./actions/context.ts";
+import type { Config } from "./config.ts";
+import { buildHttpServer } from "./http/server.ts";
+import { createLogger, type Logger } from "./logger.ts";
+import { createMetrics, type Metrics } from "./metrics.ts";
+import { openPostgresStore } from "./store/postgres.ts";
+import { openSqliteStore } from "./store/sqlite.ts";
+import type { Store } from "./store/store.ts";
+import { timedStore } from "./store/timed.ts";
+import { startHousekeeping, type Housekeeping } from "./workers/housekeeping.ts";
+
+export interface App {
+  http: FastifyInstance;
+  store: Store;
+  ctx: ActionContext;
+  metrics: Metrics;
+  housekeeping: Housekeeping;
+  logger: Logger;
+  /** Starts listening on the configured port; resolves to the base URL (`http://127.0.0.1:PORT`). */
+  listen(): Promise<string>;
+  /** Stops taking requests, finishes those in flight, stops workers, closes the database. */
+  close(): Promise<void>;
+}
+
+export interface AppOverrides {
+  /** Epoch milliseconds; tests move time forward instead of waiting. */
+  now?: () => number;
+  logger?: Logger;
+}
+
+export async function buildApp(config: Config, overrides: AppOverrides = {}): Promise<App> {
+  const logger = overrides.logger ?? createLogger(config.logLevel);
+  const metrics = createMetrics();
+  const store = timedStore(await openStore(config), (operation, seconds) =>
+    metrics.storeDuration.observe({ operation }, seconds),
+  );
+  const ctx: ActionContext = {
+    store,
+    now: overrides.now ?? Date.now,
+    cs: {
+      autoCompleteEnabled: config.autoCompleteEnabled,
+      autoCompleteAfterSeconds: config.autoCompleteAfterSeconds,
+      expirationSeconds: config.expirationSeconds,
+    },
+  };
+  const http = await buildHttpServer({ config, logger, ctx, store, metrics, version: packageVersion() });
+  const housekeeping = startHousekeeping(ctx, config.sweepIntervalMs, logger);
+  let closing: Promise<void> | null = null;
+  return {
+    http,
+    store,
+    ctx,
+    metrics,
+    housekeeping,
+    logger,
+    async listen() {
+      await http.listen({ port: config.port, host: config.host });
+      const address = http.server.address();
+      const port = typeof address === "object" && address !== null ? address.port : config.port;
+      return `http://127.0.0.1:${port}`;
+    },
+    close() {
+      closing ??= (async () => {
+        await http.close();
+        await housekeeping.stop();
+        await store.close();
+      })();
+      return closing;
+    },
+  };
+}
+
+function openStore(config: Config): Promise<Store> {
+  if (config.databaseUrl.startsWith("sqlite:")) {
+    return openSqliteStore({ path: config.databaseUrl.slice("sqlite:".length), synchronous: config.sqliteSynchronous });
+  }
+  return openPostgresStore({ url: config.databaseUrl, schema: config.databaseSchema });
+}
+
+function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version?: string };
+  return pkg.version ?? "0.0.0";
+}

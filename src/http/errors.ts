@@ -1,0 +1,61 @@
+/**
+ * Error codes to HTTP, for the GMS surfaces (`/genesys/...`): a 4xx/5xx status and the body
+ * GMS clients parse, `{"message": "...", "exception": "<Kind>Exception"}`. Never a stack trace.
+ */
+import { AppError, type ErrorCode } from "../domain/errors.ts";
+
+interface HttpForm {
+  status: number;
+  exception: string;
+}
+
+const FORMS: Record<ErrorCode, HttpForm> = {
+  invalid_input: { status: 400, exception: "BadRequestException" },
+  malformed_body: { status: 400, exception: "BadRequestException" },
+  not_found: { status: 404, exception: "NotFoundException" },
+  invalid_state: { status: 400, exception: "InvalidStateException" },
+  payload_too_large: { status: 413, exception: "PayloadTooLargeException" },
+  unsupported_media_type: { status: 415, exception: "UnsupportedMediaTypeException" },
+  forbidden: { status: 403, exception: "ForbiddenException" },
+  unavailable: { status: 503, exception: "ServiceUnavailableException" },
+  internal: { status: 500, exception: "InternalServerErrorException" },
+};
+
+/** Fastify's own errors (raised before a handler runs) that a client caused. */
+const FRAMEWORK_CODES: Record<string, ErrorCode> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: "payload_too_large",
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: "unsupported_media_type",
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: "invalid_input",
+  FST_ERR_CTP_EMPTY_JSON_BODY: "malformed_body",
+  FST_ERR_CTP_INVALID_JSON_BODY: "malformed_body",
+};
+
+export interface GmsErrorReply {
+  status: number;
+  body: { message: string; exception: string };
+  /** True when the server, not the client, is at fault: log it. */
+  serverFault: boolean;
+}
+
+/** Translates anything thrown while serving a request into the reply a client gets. */
+export function toGmsError(err: unknown): GmsErrorReply {
+  const app = asAppError(err);
+  const form = FORMS[app.code];
+  return {
+    status: form.status,
+    body: { message: app.message, exception: form.exception },
+    serverFault: form.status >= 500,
+  };
+}
+
+function asAppError(err: unknown): AppError {
+  if (err instanceof AppError) return err;
+  const e = err as { code?: unknown; statusCode?: unknown; message?: unknown } | null;
+  const mapped = typeof e?.code === "string" ? FRAMEWORK_CODES[e.code] : undefined;
+  if (mapped !== undefined) return new AppError(mapped, String(e?.message ?? mapped));
+  // Any other 4xx fastify raises is about the request; its messages carry no internals.
+  if (typeof e?.statusCode === "number" && e.statusCode >= 400 && e.statusCode < 500) {
+    return new AppError("invalid_input", String(e.message ?? "bad request"));
+  }
+  return new AppError("internal", "Internal server error");
+}

@@ -1,0 +1,53 @@
+/** Context Services (UCS part): contact history, Query Interactions (seed 002) and content. */
+import type { FastifyInstance } from "fastify";
+import Type, { type Static } from "typebox";
+import * as interactions from "../../actions/interactions.ts";
+import type { InteractionContentKind } from "../../domain/interactions.ts";
+import { presentInteraction } from "../presenters/interactions.ts";
+import { absoluteUrl, type RouteDeps } from "./shared.ts";
+
+const tags = ["Context Services: interactions"];
+const Params = Type.Object({ iid: Type.String({ minLength: 1, maxLength: 64 }) });
+const CustomerParams = Type.Object({ cid: Type.String({ minLength: 1, maxLength: 64 }) });
+const ServiceParams = Type.Object({ sid: Type.String({ minLength: 1, maxLength: 128 }) });
+const CONTENT: InteractionContentKind[] = ["plain_text", "structured_text", "binary_content"];
+
+export function registerInteractionRoutes(app: FastifyInstance, { ctx, csBase }: RouteDeps): void {
+  const base = (request: Parameters<typeof absoluteUrl>[0]) => absoluteUrl(request, `${csBase}/interactions`);
+
+  app.get<{ Params: Static<typeof CustomerParams> }>(
+    "/customers/:cid/interactions",
+    { schema: { tags, summary: "Query Interactions of a customer", params: CustomerParams } },
+    async (request) => {
+      const list = await interactions.customerInteractions(ctx, request.params.cid);
+      return list.map((i) => presentInteraction(i, base(request)));
+    },
+  );
+
+  app.get<{ Params: Static<typeof ServiceParams> }>(
+    "/services/:sid/interactions",
+    { schema: { tags, summary: "Query Interactions of a service", params: ServiceParams } },
+    async (request) => {
+      const list = await interactions.serviceInteractions(ctx, request.params.sid);
+      return list.map((i) => presentInteraction(i, base(request)));
+    },
+  );
+
+  app.get<{ Params: Static<typeof Params> }>(
+    "/interactions/:iid",
+    { schema: { tags, summary: "Query Interaction by ID", params: Params } },
+    async (request) => presentInteraction(await interactions.getInteraction(ctx, request.params.iid), base(request)),
+  );
+
+  for (const kind of CONTENT) {
+    app.get<{ Params: Static<typeof Params> }>(
+      `/interactions/:iid/${kind}`,
+      { schema: { tags, summary: `Interaction content: ${kind}`, params: Params } },
+      async (request, reply) => {
+        const content = await interactions.interactionContent(ctx, request.params.iid, kind);
+        const body = typeof content.body === "string" ? content.body : Buffer.from(content.body);
+        return reply.type(content.mime).send(body);
+      },
+    );
+  }
+}

@@ -1,0 +1,27 @@
+/** Helpers shared by the GMS route modules. */
+import type { FastifyRequest } from "fastify";
+import type { ActionContext } from "../../actions/context.ts";
+import type { JsonObject } from "../../domain/json.ts";
+
+export interface RouteDeps {
+  ctx: ActionContext;
+  /** `/genesys/1/cs`: where Context Services live. */
+  csBase: string;
+}
+
+/** The absolute URL of a path under this server, as the client reached it. */
+export function absoluteUrl(request: FastifyRequest, path: string): string {
+  return `${request.protocol}://${request.host}${path}`;
+}
+
+/** Bodies reach handlers validated as objects; an empty body is an empty object. */
+export function bodyObject(request: FastifyRequest): JsonObject {
+  return (request.body ?? {}) as JsonObject;
+}
+
+/** Epoch milliseconds of an ISO query parameter (already pattern-checked by the schema). */
+export function timeParam(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const ms = Date.parse(/(Z|[+-]\d{2}:?\d{2})$/i.test(value) ? value : `${value}Z`);
+  return Number.isNaN(ms) ? undefined : ms;
+}

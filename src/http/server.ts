@@ -1,0 +1,86 @@
+/**
+ * The HTTP adapter: fastify with TypeBox validation, JSON parsing, the GMS error body, request
+ * metrics, the OpenAPI document, and every route module mounted under its base path.
+ * Fastify is imported only under src/http/.
+ */
+import swagger from "@fastify/swagger";
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from "fastify";
+import type { Logger } from "pino";
+import type { ActionContext } from "../actions/context.ts";
+import type { Config } from "../config.ts";
+import type { Metrics } from "../metrics.ts";
+import type { Store } from "../store/store.ts";
+import { registerBodyParsers } from "./body.ts";
+import { toGmsError } from "./errors.ts";
+import { registerCompositeRoutes } from "./routes/composite.ts";
+import { registerCustomerRoutes } from "./routes/customers.ts";
+import { registerExtensionRoutes } from "./routes/extensions.ts";
+import { registerInteractionRoutes } from "./routes/interactions.ts";
+import { registerOperationRoutes } from "./routes/operations.ts";
+import { registerServiceRoutes } from "./routes/services.ts";
+import { registerStateRoutes } from "./routes/states.ts";
+import { registerTaskRoutes } from "./routes/tasks.ts";
+import { compileValidator } from "./validation.ts";
+
+export interface HttpDeps {
+  config: Config;
+  logger: Logger;
+  ctx: ActionContext;
+  store: Store;
+  metrics: Metrics;
+  version: string;
+}
+
+export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> {
+  const { config, metrics } = deps;
+  const app = Fastify({
+    loggerInstance: deps.logger as FastifyBaseLogger,
+    // Requests are logged once, at debug, by the onResponse hook below.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: config.bodyLimitBytes,
+    trustProxy: config.trustProxy,
+    return503OnClosing: true,
+    forceCloseConnections: "idle",
+  });
+  app.setValidatorCompiler(compileValidator);
+  registerBodyParsers(app);
+
+  app.setErrorHandler((err, request, reply) => {
+    const error = toGmsError(err);
+    if (error.serverFault) request.log.error({ err }, "request failed");
+    else request.log.debug({ code: (err as { code?: unknown }).code, message: error.body.message }, "request refused");
+    return reply.code(error.status).send(error.body);
+  });
+  app.setNotFoundHandler((request, reply) =>
+    reply.code(404).send({ message: `No such resource: ${request.method} ${request.url.slice(0, 256)}`, exception: "NotFoundException" }),
+  );
+  app.addHook("onResponse", (request, reply, done) => {
+    const route = request.routeOptions.url ?? "unmatched";
+    metrics.httpDuration.observe({ method: request.method, route, status_code: reply.statusCode }, reply.elapsedTime / 1000);
+    request.log.debug({ method: request.method, url: request.url, status: reply.statusCode, ms: reply.elapsedTime }, "request");
+    done();
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      info: { title: "parley", version: deps.version, description: "Genesys Mobile Services compatible engagement server" },
+    },
+  });
+
+  const csBase = `/${config.gmsAppName}/1/cs`;
+  const routeDeps = { ctx: deps.ctx, csBase };
+  await app.register(
+    async (cs) => {
+      registerServiceRoutes(cs, routeDeps);
+      registerStateRoutes(cs, routeDeps);
+      registerTaskRoutes(cs, routeDeps);
+      registerExtensionRoutes(cs, routeDeps);
+      registerCompositeRoutes(cs, routeDeps);
+      registerCustomerRoutes(cs, routeDeps);
+      registerInteractionRoutes(cs, routeDeps);
+    },
+    { prefix: csBase },
+  );
+  registerOperationRoutes(app, { store: deps.store, registry: metrics.registry });
+  return app;
+}

@@ -1,0 +1,42 @@
+/**
+ * Process entry: configuration, the app, signals. The only file that exits the process.
+ */
+import { buildApp } from "./app.ts";
+import { ConfigError, loadConfig, type Config } from "./config.ts";
+
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    process.stderr.write(`parley: ${err.message}\n`);
+    process.exit(2);
+  }
+  const app = await buildApp(config);
+  const url = await app.listen();
+  app.logger.info({ url, database: config.databaseUrl.replace(/\/\/[^@]*@/, "//***@") }, "parley listening");
+
+  const shutdown = (signal: string) => {
+    app.logger.info({ signal }, "shutting down");
+    const timer = setTimeout(() => {
+      app.logger.error("graceful shutdown timed out");
+      process.exit(1);
+    }, config.shutdownTimeoutMs);
+    timer.unref();
+    app.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        app.logger.error({ err }, "shutdown failed");
+        process.exit(1);
+      },
+    );
+  };
+  process.once("SIGTERM", () => shutdown("SIGTERM"));
+  process.once("SIGINT", () => shutdown("SIGINT"));
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`parley: failed to start: ${err instanceof Error ? err.stack : String(err)}\n`);
+  process.exit(1);
+});
