@@ -39,7 +39,7 @@ function parseJson(text: string, done: Done): void {
 function describeSyntaxError(text: string, err: unknown): string {
   const message = err instanceof Error ? err.message : String(err);
   const offset = errorOffset(text, message);
-  const short = message.replace(/, "[\s\S]* is not valid JSON$/, "").replace(/ in JSON at position \d+.*$/, "");
+  const short = message.replace(/, (?:\.\.\.)?"[\s\S]* is not valid JSON$/, "").replace(/ in JSON at position \d+.*$/, "");
   if (offset === undefined) return short;
   const before = text.slice(0, offset);
   const line = before.split("\n").length;
@@ -52,7 +52,7 @@ function errorOffset(text: string, message: string): number | undefined {
   if (position !== undefined) return Number(position);
   // `Unexpected token 'c', ..."ask_type":customer i"... is not valid JSON`
   const token = /Unexpected token '(.)'/.exec(message)?.[1];
-  const snippet = /, "(?:\.\.\.)?([\s\S]*?)"(?:\.\.\.)? is not valid JSON$/.exec(message)?.[1];
+  const snippet = /, (?:\.\.\.)?"([\s\S]*)"(?:\.\.\.)? is not valid JSON$/.exec(message)?.[1];
   if (token === undefined || snippet === undefined) return undefined;
   const at = text.indexOf(snippet);
   if (at < 0) return undefined;
