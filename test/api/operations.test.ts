@@ -1,0 +1,65 @@
+import assert from "node:assert/strict";
+import { once } from "node:events";
+import { request, type IncomingMessage } from "node:http";
+import { after, before, describe, it } from "node:test";
+import { get, post, startServer, type TestServer } from "../support/server.ts";
+
+let server: TestServer;
+before(async () => {
+  server = await startServer();
+});
+after(() => server.close());
+
+describe("operations endpoints", () => {
+  it("GET /health answers while the process serves", async () => {
+    const reply = await get(`${server.url}/health`);
+    assert.equal(reply.status, 200);
+    assert.deepEqual(reply.body, { status: "ok" });
+  });
+
+  it("GET /ready checks the database", async () => {
+    assert.deepEqual((await get(`${server.url}/ready`)).body, { status: "ready" });
+  });
+
+  it("GET /metrics exposes request and store timings in Prometheus format", async () => {
+    await post(`${server.cs}/services/start`, { customer_id: "M" });
+    const reply = await get(`${server.url}/metrics`);
+    assert.match(reply.headers.get("content-type") ?? "", /^text\/plain/);
+    assert.match(reply.text, /http_request_duration_seconds_count\{method="POST",route="\/genesys\/1\/cs\/services\/start",status_code="201"\} 1/);
+    assert.match(reply.text, /store_operation_duration_seconds_count\{operation="services.insert"\} 1/);
+    assert.match(reply.text, /process_cpu_seconds_total/);
+  });
+
+  it("GET /docs serves the OpenAPI document with every Context Services path", async () => {
+    const doc = (await get(`${server.url}/docs`)).body;
+    assert.equal(doc.openapi, "3.0.3");
+    for (const path of ["/genesys/1/cs/services/start", "/genesys/1/cs/services/{sid}/tasks/start", "/genesys/1/cs/profiles", "/genesys/1/cs/interactions/{iid}"]) {
+      assert.ok(doc.paths[path], `${path} documented`);
+    }
+  });
+});
+
+describe("graceful shutdown", () => {
+  it("finishes a request in flight and then refuses new connections", async () => {
+    const other = await startServer();
+    const body = JSON.stringify({ customer_id: "SHUT" });
+    const arrived = once(other.app.http.server, "request");
+    // Headers and half the body now; the rest only once shutdown has begun.
+    const req = request(`${other.cs}/services/start`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body) },
+    });
+    const response = once(req, "response") as Promise<[IncomingMessage]>;
+    req.write(body.slice(0, 5));
+    await arrived;
+    const closing = other.close();
+    req.end(body.slice(5));
+    const [res] = await response;
+    let text = "";
+    for await (const chunk of res) text += chunk;
+    await closing;
+    assert.equal(res.statusCode, 201, text);
+    assert.equal(typeof JSON.parse(text).service_id, "number");
+    await assert.rejects(fetch(`${other.url}/health`));
+  });
+});
