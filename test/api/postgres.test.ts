@@ -1,0 +1,62 @@
+/**
+ * The HTTP API end to end on PostgreSQL (what several nodes share), including concurrent
+ * writes to one service from two app instances: ids stay unique, nothing is lost.
+ */
+import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
+import { after, before, describe, it } from "node:test";
+import pg from "pg";
+import { get, post, startServer, type TestServer } from "../support/server.ts";
+
+const url = process.env.TEST_DATABASE_URL ?? "";
+const skip = url === "" ? "TEST_DATABASE_URL is not set: PostgreSQL API tests not run" : false;
+const schema = `parley_api_${randomBytes(6).toString("hex")}`;
+
+describe("Context Services on PostgreSQL, two nodes", { skip }, () => {
+  let a: TestServer;
+  let b: TestServer;
+  before(async () => {
+    const env = { DATABASE_URL: url, DATABASE_SCHEMA: schema };
+    a = await startServer({ env });
+    b = await startServer({ env });
+  });
+  after(async () => {
+    await a?.close();
+    await b?.close();
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    await client.query(`drop schema if exists "${schema}" cascade`);
+    await client.end();
+  });
+
+  it("serves a service started on one node from the other", async () => {
+    const reply = await post(`${a.cs}/services/start`, { customer_id: "PG1", service_type: "1", Cart: { n: 1 } });
+    assert.equal(reply.status, 201);
+    const service = (await get(`${b.cs}/services/${reply.body.service_id}?extensions=*`)).body;
+    assert.equal(service.service_type, "1");
+    assert.deepEqual(service.Cart, { n: 1 });
+  });
+
+  it("gives unique task ids to concurrent starts on one service across nodes", async () => {
+    const id = (await post(`${a.cs}/services/start`, { customer_id: "PG2" })).body.service_id;
+    const replies = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => post(`${(i % 2 === 0 ? a : b).cs}/services/${id}/tasks/start`, { task_type: i })),
+    );
+    assert.ok(replies.every((r) => r.status === 201));
+    assert.equal(new Set(replies.map((r) => r.body.task_id)).size, 40);
+    assert.equal((await get(`${b.cs}/services/${id}/tasks`)).body.length, 40);
+  });
+
+  it("transitions, composes and identifies", async () => {
+    const id = (await post(`${a.cs}/services/start`, { customer_id: "PG3" })).body.service_id;
+    const from = (await post(`${a.cs}/services/${id}/states/start`, { state_type: 1 })).body.state_id;
+    assert.equal((await post(`${b.cs}/services/${id}/states/transition`, { from: { state_id: from }, to: { state_type: 2 } })).status, 201);
+    assert.equal((await get(`${a.cs}/services/${id}/states/active`)).body[0].state_type, 2);
+    const element = { service: { customer_id: "PG3c", service_type: "x" }, state: { state_type: "s" } };
+    const [first] = (await post(`${a.cs}/services_composite/start`, { services: [element] })).body;
+    const [again] = (await post(`${b.cs}/services_composite/start`, { services: [element] })).body;
+    assert.equal(again.service_id, first.service_id);
+    const customer = (await post(`${a.cs}/profiles`, { LastName: "Postgres" })).body.customer_id;
+    assert.deepEqual((await get(`${b.cs}/profiles?LastName=Postgres`)).body, [{ customer_id: customer }]);
+  });
+});

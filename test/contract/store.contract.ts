@@ -1,0 +1,240 @@
+/**
+ * The store contract: behaviour every Store implementation must have, written once against the
+ * interface and run for SQLite (always) and PostgreSQL (when TEST_DATABASE_URL is set).
+ */
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import type { NewInteraction } from "../../src/domain/interactions.ts";
+import type { NewService, Store } from "../../src/store/store.ts";
+import { UniqueViolation } from "../../src/store/store.ts";
+
+const T0 = Date.parse("2026-01-01T00:00:00.000Z");
+
+function newService(overrides: Partial<NewService> = {}): NewService {
+  return {
+    customerId: "C1",
+    contactKey: null,
+    type: "support",
+    started: { timestamp: new Date(T0).toISOString() },
+    extensions: {},
+    startedAt: T0,
+    updatedAt: T0,
+    autoCompleteAfter: null,
+    expiresAt: T0 + 86_400_000,
+    expiryPinned: false,
+    ...overrides,
+  };
+}
+
+function newInteraction(id: string, overrides: Partial<NewInteraction> = {}): NewInteraction {
+  return {
+    id,
+    customerId: "C1",
+    serviceId: null,
+    mediaType: "chat",
+    type: "Inbound",
+    subType: null,
+    status: 3,
+    entityType: 2,
+    subject: null,
+    threadId: null,
+    externalId: null,
+    ownerId: null,
+    creatorAppId: null,
+    startDate: T0,
+    endDate: null,
+    establishedDate: null,
+    releasedDate: null,
+    udata: {},
+    content: { plainText: null, structuredText: null, structuredTextMime: null, binaryContent: null, binaryContentMime: null },
+    ...overrides,
+  };
+}
+
+/** Registers the contract suite for one implementation; `open` gives a fresh, empty store. */
+export function storeContract(name: string, open: () => Promise<Store>, skip: string | false = false): void {
+  describe(`store contract: ${name}`, { skip }, () => {
+    let store: Store;
+    before(async () => {
+      store = await open();
+    });
+    after(() => store?.close());
+
+    describe("services", () => {
+      it("inserts and reads back a service, JSON echoed exactly", async () => {
+        const extensions = { Cart: { items: [1, "2", { three: null }] }, "car type": "s.u.v." };
+        const id = await store.services.insert(newService({ type: "1", extensions }));
+        const service = await store.services.get(id);
+        assert.ok(service);
+        assert.equal(service.id, id);
+        assert.equal(service.type, "1");
+        assert.deepEqual(service.extensions, extensions);
+        assert.equal(service.completed, null);
+        assert.equal(service.startedAt, T0);
+      });
+
+      it("assigns increasing numeric ids and finds nothing for foreign ids", async () => {
+        const a = Number(await store.services.insert(newService()));
+        const b = Number(await store.services.insert(newService()));
+        assert.ok(b > a);
+        for (const foreign of ["abc", "-1", "1.5", "99999999999999999999", "", "383-f9a62aec"]) {
+          assert.equal(await store.services.get(foreign), null, foreign);
+        }
+      });
+
+      it("lists by customer or anonymous contact key, by status, type, time, and the latest N", async () => {
+        const ids: string[] = [];
+        for (let i = 0; i < 4; i++) {
+          ids.push(await store.services.insert(newService({ customerId: "L1", type: i % 2, startedAt: T0 + i * 1000 })));
+        }
+        await store.services.update(ids[0]!, { completed: { timestamp: "x" }, completedAt: T0 + 5000 });
+        const anon = await store.services.insert(newService({ customerId: null, contactKey: "K1" }));
+        await store.services.insert(newService({ customerId: "L1", contactKey: "K1" }));
+        const idsOf = async (q: Parameters<Store["services"]["list"]>[0]) => (await store.services.list(q)).map((s) => s.id);
+        assert.deepEqual(await idsOf({ customerId: "L1", status: "all", types: ["0", "1"] }), ids);
+        assert.deepEqual(await idsOf({ customerId: "L1", status: "active", types: ["0", "1"] }), ids.slice(1));
+        assert.deepEqual(await idsOf({ customerId: "L1", status: "completed" }), [ids[0]]);
+        assert.deepEqual(await idsOf({ customerId: "L1", status: "all", types: ["1"] }), [ids[1], ids[3]]);
+        assert.deepEqual(await idsOf({ customerId: "L1", status: "all", types: ["0", "1"], latest: 2 }), ids.slice(2));
+        assert.deepEqual(await idsOf({ customerId: "L1", status: "all", types: ["0", "1"], startedFrom: T0 + 1000, startedTo: T0 + 3000 }), [ids[1], ids[2]]);
+        assert.deepEqual(await idsOf({ customerId: "L1", status: "all", completedFrom: T0 + 5000, completedTo: T0 + 5001 }), [ids[0]]);
+        assert.deepEqual(await idsOf({ anonymousContactKey: "K1", status: "all" }), [anon]);
+      });
+
+      it("finds the newest active service with exactly the given keys", async () => {
+        const older = await store.services.insert(newService({ customerId: "F1", contactKey: null, type: 7, startedAt: T0 }));
+        const newer = await store.services.insert(newService({ customerId: "F1", contactKey: null, type: 7, startedAt: T0 + 1 }));
+        await store.services.insert(newService({ customerId: "F1", contactKey: "other", type: 7 }));
+        assert.equal((await store.services.findActive({ customerId: "F1", contactKey: null, type: 7 }))?.id, newer);
+        await store.services.update(newer, { completed: {}, completedAt: T0 + 2 });
+        assert.equal((await store.services.findActive({ customerId: "F1", contactKey: null, type: 7 }))?.id, older);
+        assert.equal(await store.services.findActive({ customerId: "F1", contactKey: null, type: "7" }), null);
+      });
+
+      it("touch moves the auto-complete deadline and the expiry unless pinned", async () => {
+        const id = await store.services.insert(newService({ autoCompleteAfter: 60 }));
+        const pinned = await store.services.insert(newService({ expiryPinned: true, expiresAt: T0 + 5 }));
+        assert.deepEqual(await store.services.dueForAutoComplete(T0 + 60_000, 1000).then((ids) => ids.includes(id)), true);
+        assert.equal(await store.services.touch(id, T0 + 30_000, T0 + 999_999), true);
+        assert.equal((await store.services.dueForAutoComplete(T0 + 60_000, 1000)).includes(id), false);
+        assert.equal((await store.services.dueForAutoComplete(T0 + 90_000, 1000)).includes(id), true);
+        assert.equal((await store.services.get(id))?.expiresAt, T0 + 999_999);
+        await store.services.touch(pinned, T0 + 1, T0 + 999_999);
+        assert.equal((await store.services.get(pinned))?.expiresAt, T0 + 5);
+        assert.ok((await store.services.expired(T0 + 6, 1000)).includes(pinned));
+        assert.equal(await store.services.touch("123456789012", T0, T0), false);
+      });
+
+      it("allocates child ids per service, starting at 1, and nothing for unknown services", async () => {
+        const a = await store.services.insert(newService());
+        const b = await store.services.insert(newService());
+        assert.equal(await store.services.nextChildId(a, "state", T0, T0), 1);
+        assert.equal(await store.services.nextChildId(a, "state", T0, T0), 2);
+        assert.equal(await store.services.nextChildId(a, "task", T0, T0), 1);
+        assert.equal(await store.services.nextChildId(b, "state", T0, T0), 1);
+        assert.equal(await store.services.nextChildId("999999999", "task", T0, T0), null);
+      });
+
+      it("allocates distinct ids under concurrent transactions", async () => {
+        const id = await store.services.insert(newService());
+        const ids = await Promise.all(
+          Array.from({ length: 20 }, () => store.transaction((tx) => tx.services.nextChildId(id, "task", T0, T0))),
+        );
+        assert.equal(new Set(ids).size, 20);
+      });
+
+      it("deletes a service with its states and tasks", async () => {
+        const id = await store.services.insert(newService());
+        await store.states.insert(1, { serviceId: id, type: null, previousStateId: null, started: {}, extensions: {}, startedAt: T0 });
+        await store.tasks.insert(1, { serviceId: id, type: null, stateId: 1, started: {}, extensions: {}, startedAt: T0 });
+        assert.equal(await store.services.delete(id), true);
+        assert.equal(await store.services.get(id), null);
+        assert.equal(await store.states.get(id, 1), null);
+        assert.equal(await store.tasks.get(id, 1), null);
+        assert.equal(await store.services.delete(id), false);
+      });
+    });
+
+    describe("states and tasks", () => {
+      it("stores, lists and completes children once", async () => {
+        const sid = await store.services.insert(newService());
+        const child = { serviceId: sid, started: { timestamp: "t" }, extensions: { E: [1] }, startedAt: T0 };
+        await store.states.insert(1, { ...child, type: "A", previousStateId: null });
+        await store.states.insert(2, { ...child, type: 2, previousStateId: 1 });
+        await store.tasks.insert(1, { ...child, type: "t", stateId: 2 });
+        await store.tasks.insert(2, { ...child, type: "u", stateId: null });
+        assert.equal(await store.states.update(sid, 1, { completed: { d: 1 }, completedAt: T0 + 1 }), true);
+        assert.equal(await store.states.update(sid, 1, { completed: { d: 2 }, completedAt: T0 + 2 }), false, "completes once");
+        assert.deepEqual((await store.states.get(sid, 1))?.completed, { d: 1 });
+        assert.deepEqual((await store.states.list(sid, { status: "active" })).map((s) => s.id), [2]);
+        assert.deepEqual((await store.states.list(sid, { status: "all", types: ['"A"'] })).map((s) => s.id), [1]);
+        assert.equal((await store.states.get(sid, 2))?.previousStateId, 1);
+        assert.deepEqual((await store.tasks.list(sid, { status: "all", stateId: 2 })).map((t) => t.id), [1]);
+        assert.deepEqual((await store.tasks.listForServices([sid, "nope"], "all")).map((t) => t.id), [1, 2]);
+        assert.equal((await store.tasks.findActiveByType(sid, "t", 2))?.id, 1);
+        assert.equal(await store.tasks.findActiveByType(sid, "t", null), null);
+        assert.equal((await store.states.findActiveByType(sid, 2))?.id, 2);
+        assert.equal(await store.tasks.completeAllActive(sid, { timestamp: "end" }, T0 + 9), 2);
+        assert.equal((await store.tasks.list(sid, { status: "active" })).length, 0);
+        assert.deepEqual((await store.tasks.get(sid, 2))?.extensions, { E: [1] });
+      });
+    });
+
+    describe("transactions", () => {
+      it("rolls back everything when the work throws", async () => {
+        let id = "";
+        await assert.rejects(
+          store.transaction(async (tx) => {
+            id = await tx.services.insert(newService({ customerId: "ROLLBACK" }));
+            await tx.services.nextChildId(id, "state", T0, T0);
+            throw new Error("boom");
+          }),
+          /boom/,
+        );
+        assert.equal(await store.services.get(id), null);
+      });
+    });
+
+    describe("customers", () => {
+      it("inserts, refuses a taken id, updates and identifies by every key", async () => {
+        const customer = { id: "CUST1", attributes: { LastName: "Doe" }, extensions: {}, createdAt: T0, updatedAt: T0 };
+        await store.customers.insert(customer, [{ name: "LastName", value: "Doe" }, { name: "Email", value: "a@b" }]);
+        await store.customers.insert({ ...customer, id: "CUST2" }, [{ name: "LastName", value: "Doe" }]);
+        await assert.rejects(store.customers.insert(customer, []), UniqueViolation);
+        assert.deepEqual(await store.customers.identify([{ name: "LastName", value: "Doe" }], 10), ["CUST1", "CUST2"]);
+        assert.deepEqual(await store.customers.identify([{ name: "LastName", value: "Doe" }, { name: "Email", value: "a@b" }], 10), ["CUST1"]);
+        assert.deepEqual(await store.customers.identify([{ name: "LastName", value: "Doe" }], 1), ["CUST1"]);
+        await store.customers.update({ ...customer, attributes: { LastName: "Roe" }, updatedAt: T0 + 1 }, [{ name: "LastName", value: "Roe" }]);
+        assert.deepEqual((await store.customers.get("CUST1"))?.attributes, { LastName: "Roe" });
+        assert.deepEqual(await store.customers.identify([{ name: "Email", value: "a@b" }], 10), []);
+        assert.equal(await store.customers.get("nobody"), null);
+      });
+    });
+
+    describe("interactions", () => {
+      it("records, reads, lists and serves content", async () => {
+        const content = {
+          plainText: "hi",
+          structuredText: "<x/>",
+          structuredTextMime: "text/xml",
+          binaryContent: new Uint8Array([1, 2, 3]),
+          binaryContentMime: "image/png",
+        };
+        await store.interactions.insert(newInteraction("IXN1", { content, serviceId: "7", udata: { k: "v" } }));
+        await store.interactions.insert(newInteraction("IXN0", { startDate: T0 - 1 }));
+        const ixn = await store.interactions.get("IXN1");
+        assert.deepEqual(ixn?.contents, ["plain_text", "structured_text", "binary_content"]);
+        assert.deepEqual(ixn?.udata, { k: "v" });
+        assert.equal(ixn?.structuredTextMime, "text/xml");
+        assert.deepEqual((await store.interactions.listByCustomer("C1", 10)).map((i) => i.id), ["IXN0", "IXN1"]);
+        assert.deepEqual((await store.interactions.listByService("7", 10)).map((i) => i.id), ["IXN1"]);
+        assert.deepEqual(await store.interactions.content("IXN1", "plain_text"), { body: "hi", mime: "text/plain; charset=utf-8" });
+        const binary = await store.interactions.content("IXN1", "binary_content");
+        assert.deepEqual(new Uint8Array(binary?.body as Uint8Array), new Uint8Array([1, 2, 3]));
+        assert.equal(binary?.mime, "image/png");
+        assert.equal(await store.interactions.content("IXN0", "plain_text"), null);
+        assert.equal(await store.interactions.get("nope"), null);
+      });
+    });
+  });
+}
