@@ -20,7 +20,8 @@ export async function createCustomer(ctx: ActionContext, body: JsonObject): Prom
   const now = ctx.now();
   const customer: Customer = { id, attributes, extensions, createdAt: now, updatedAt: now };
   try {
-    await ctx.store.customers.insert(customer, identificationKeys(attributes, extensions));
+    const keys = identificationKeys(attributes, extensions);
+    await ctx.store.transaction((tx) => tx.customers.insert(customer, keys));
   } catch (err) {
     if (err instanceof UniqueViolation) throw new AppError("invalid_state", `customer_id: ${id} already exists`);
     throw err;

@@ -15,7 +15,7 @@ export type RecordInteractionInput = Omit<NewInteraction, "id"> & { id?: string 
 /** Records one interaction in the contact history; returns its id. */
 export async function recordInteraction(ctx: ActionContext, input: RecordInteractionInput): Promise<string> {
   const id = input.id ?? newUcsId();
-  await ctx.store.interactions.insert({ ...input, id });
+  await ctx.store.transaction((tx) => tx.interactions.insert({ ...input, id }));
   return id;
 }
 

@@ -39,7 +39,7 @@ export async function startService(ctx: ActionContext, body: JsonObject): Promis
   const now = ctx.now();
   const started = stampEvent(event, now);
   const pinned = explicitExpiry(own, now);
-  return ctx.store.services.insert({
+  const service = {
     customerId: optionalString(own.customer_id),
     contactKey: optionalString(own.contact_key),
     type: own.service_type ?? null,
@@ -53,7 +53,8 @@ export async function startService(ctx: ActionContext, body: JsonObject): Promis
     }),
     expiresAt: pinned ?? defaultExpiry(ctx, now),
     expiryPinned: pinned !== undefined,
-  });
+  };
+  return ctx.store.transaction((tx) => tx.services.insert(service));
 }
 
 /**

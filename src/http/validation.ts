@@ -1,7 +1,8 @@
 /**
  * Validation at the edge with TypeBox: route schemas are JSON Schema (so they also produce the
  * OpenAPI document) and are checked here, without coercion for bodies (a business attribute
- * sent as "1" must come back as "1") and with string conversion for query and path parameters.
+ * sent as "1" must come back as "1") and with string conversion for query and path parameters
+ * (tried only when the strings as sent do not already fit: conversion allocates).
  * The first problem becomes one message naming the field: `from.state_id: must be an integer`.
  */
 import type { TSchema } from "typebox";
@@ -26,6 +27,7 @@ export function compileValidator({ schema, httpPart }: { schema: unknown; httpPa
   // An empty body is an empty event where an object is expected (end events are all optional).
   const emptyBody = (schema as { type?: unknown }).type === "object" ? {} : undefined;
   return (data: unknown) => {
+    if (part !== "body" && validator.Check(data)) return { value: data };
     const value = part === "body" ? (data ?? emptyBody) : validator.Convert(data);
     if (validator.Check(value)) return { value };
     const errors = validator.Errors(value) as unknown as SchemaError[];

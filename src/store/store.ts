@@ -5,6 +5,8 @@
  *
  * Writes outside `transaction()` commit on their own; inside, all or nothing. When a method
  * resolves, what it wrote is committed (or will be with its transaction): the 2xx rule.
+ * Actions write inside `transaction()`: implementations may commit concurrent transactions
+ * together (SQLite does), which is where write throughput comes from.
  */
 import type { Customer, IdentificationKey } from "../domain/customers.ts";
 import type { Interaction, InteractionContentKind, NewInteraction } from "../domain/interactions.ts";
@@ -145,7 +147,11 @@ export interface Store {
   readonly tasks: TaskStore;
   readonly customers: CustomerStore;
   readonly interactions: InteractionStore;
-  /** Runs `work` in one transaction with a store bound to it; commits when it resolves. */
+  /**
+   * Runs `work` in one transaction with a store bound to it; resolves after the commit. `work`
+   * must only use that store (no other I/O, no events): it may be run again after a rollback
+   * when its transaction is committed together with others (see sql/group-commit.ts).
+   */
   transaction<T>(work: (tx: Store) => Promise<T>): Promise<T>;
   /** Readiness: resolves when the database answers. */
   ping(): Promise<void>;

@@ -181,6 +181,29 @@ export function storeContract(name: string, open: () => Promise<Store>, skip: st
     });
 
     describe("transactions", () => {
+      it("isolates concurrent transactions: a failing one rolls back only its own writes", async () => {
+        const outcomes = await Promise.allSettled(
+          Array.from({ length: 10 }, (_, i) =>
+            store.transaction(async (tx) => {
+              const id = await tx.services.insert(newService({ customerId: `ISO${i}` }));
+              if (i % 3 === 0) throw new Error(`unit ${i} fails`);
+              return id;
+            }),
+          ),
+        );
+        for (const [i, outcome] of outcomes.entries()) {
+          const found = await store.services.list({ customerId: `ISO${i}`, status: "all" });
+          if (i % 3 === 0) {
+            assert.equal(outcome.status, "rejected");
+            assert.equal(found.length, 0, `unit ${i} left nothing behind`);
+          } else {
+            assert.equal(outcome.status, "fulfilled");
+            assert.equal(found.length, 1, `unit ${i} committed once`);
+            assert.equal(found[0]?.id, (outcome as PromiseFulfilledResult<string>).value);
+          }
+        }
+      });
+
       it("rolls back everything when the work throws", async () => {
         let id = "";
         await assert.rejects(

@@ -27,13 +27,24 @@ export async function up(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
     .addColumn("next_state_id", "integer", (c) => c.notNull().defaultTo(1))
     .addColumn("next_task_id", "integer", (c) => c.notNull().defaultTo(1))
     .execute();
-  await db.schema.createIndex("services_customer").on("services").columns(["customer_id", "started_at"]).execute();
-  await db.schema.createIndex("services_contact_key").on("services").columns(["contact_key", "started_at"]).execute();
+  // Partial indexes: a row costs an index write only where the index can find it.
+  await db.schema
+    .createIndex("services_customer")
+    .on("services")
+    .columns(["customer_id", "started_at"])
+    .where(sql.ref("customer_id"), "is not", null)
+    .execute();
+  await db.schema
+    .createIndex("services_contact_key")
+    .on("services")
+    .columns(["contact_key", "started_at"])
+    .where(sql.ref("contact_key"), "is not", null)
+    .execute();
   await db.schema
     .createIndex("services_auto_complete")
     .on("services")
     .column("auto_complete_at")
-    .where(sql.ref("completed_at"), "is", null)
+    .where(sql.ref("auto_complete_at"), "is not", null)
     .execute();
   await db.schema.createIndex("services_expiry").on("services").column("expires_at").execute();
 

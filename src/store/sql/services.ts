@@ -5,15 +5,16 @@ import { parseJsonObject } from "../../domain/json.ts";
 import type { Service } from "../../domain/journeys.ts";
 import type { NewService, ServiceMatch, ServicePatch, ServiceQuery, ServiceStore } from "../store.ts";
 import type { Database, ServicesTable } from "./schema.ts";
+import { runPrepared } from "./prepared.ts";
 import { dbId, int, jsonOrNull, parseJson } from "./values.ts";
 
 export class SqlServiceStore implements ServiceStore {
   private readonly db: Kysely<Database>;
-  private readonly canLock: boolean;
+  private readonly dialect: "sqlite" | "postgres";
 
-  constructor(db: Kysely<Database>, canLock: boolean) {
+  constructor(db: Kysely<Database>, dialect: "sqlite" | "postgres") {
     this.db = db;
-    this.canLock = canLock;
+    this.dialect = dialect;
   }
 
   async insert(s: NewService): Promise<string> {
@@ -40,9 +41,12 @@ export class SqlServiceStore implements ServiceStore {
   async get(id: string, options: { lock?: boolean } = {}): Promise<Service | null> {
     const key = dbId(id);
     if (key === null) return null;
-    let query = this.db.selectFrom("services").selectAll().where("id", "=", key);
-    if (options.lock === true && this.canLock) query = query.forUpdate();
-    const row = await query.executeTakeFirst();
+    // Every request on a service reads it by id first: this query is compiled once.
+    const lock = options.lock === true && this.dialect === "postgres";
+    const [row] = await runPrepared(this.db, this.dialect, lock ? "service-for-update" : "service", (db) => {
+      const query = db.selectFrom("services").selectAll().where("id", "=", 0);
+      return lock ? query.forUpdate() : query;
+    }, [key]);
     return row === undefined ? null : toService(row);
   }
 

@@ -8,6 +8,7 @@ import type { Store } from "../store.ts";
 import { SqlStateStore, SqlTaskStore } from "./children.ts";
 import { SqlCustomerStore } from "./customers.ts";
 import { SqlInteractionStore } from "./interactions.ts";
+import { GroupCommit } from "./group-commit.ts";
 import type { Database } from "./schema.ts";
 import { SqlServiceStore } from "./services.ts";
 
@@ -17,6 +18,8 @@ export interface SqlStoreOptions {
   isUniqueViolation: (err: unknown) => boolean;
   /** Releases the connection(s) after Kysely is destroyed. */
   onClose?: () => Promise<void>;
+  /** Commit concurrent transactions together (SQLite: one writer, see group-commit.ts). */
+  groupCommit?: boolean;
 }
 
 export class SqlStore implements Store {
@@ -29,13 +32,16 @@ export class SqlStore implements Store {
   private readonly db: Kysely<Database>;
   private readonly options: SqlStoreOptions;
   private readonly inTransaction: boolean;
+  private readonly group: GroupCommit<SqlStore> | null;
 
   constructor(db: Kysely<Database>, options: SqlStoreOptions, inTransaction = false) {
     this.db = db;
     this.options = options;
     this.inTransaction = inTransaction;
+    this.group =
+      options.groupCommit === true && !inTransaction ? new GroupCommit(db, (trx) => new SqlStore(trx, options, true)) : null;
     this.dialect = options.dialect;
-    this.services = new SqlServiceStore(db, options.dialect === "postgres");
+    this.services = new SqlServiceStore(db, options.dialect);
     this.states = new SqlStateStore(db);
     this.tasks = new SqlTaskStore(db);
     this.customers = new SqlCustomerStore(db, options.isUniqueViolation);
@@ -44,6 +50,7 @@ export class SqlStore implements Store {
 
   async transaction<T>(work: (tx: Store) => Promise<T>): Promise<T> {
     if (this.inTransaction) return work(this);
+    if (this.group !== null) return this.group.run(work);
     return this.db.transaction().execute((trx) => work(new SqlStore(trx, this.options, true)));
   }
 
