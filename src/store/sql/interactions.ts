@@ -3,34 +3,14 @@
  * resource travels as one JSON document; content is kept apart and read only on demand.
  */
 import { sql, type Kysely, type Selectable } from "kysely";
-import type {
-  EntityType,
-  Interaction,
-  InteractionContentKind,
-  InteractionStatus,
-  NewInteraction,
-} from "../../domain/interactions.ts";
+import type { Interaction, InteractionContentKind, NewInteraction } from "../../domain/interactions.ts";
 import { parseJsonObject, type JsonObject } from "../../domain/json.ts";
 import type { InteractionStore } from "../store.ts";
 import type { Database, InteractionsTable } from "./schema.ts";
 import { int } from "./values.ts";
 
-/** Everything of an Interaction that is not a column or content. */
-interface ResourceDoc {
-  mediaType: string;
-  type: string;
-  subType: string | null;
-  status: InteractionStatus;
-  entityType: EntityType;
-  subject: string | null;
-  threadId: string | null;
-  externalId: string | null;
-  ownerId: number | null;
-  creatorAppId: number | null;
-  endDate: number | null;
-  establishedDate: number | null;
-  releasedDate: number | null;
-}
+/** Everything of an Interaction that is not a column or content travels as one JSON document. */
+type ResourceDoc = Omit<Interaction, "id" | "customerId" | "serviceId" | "startDate" | "udata" | "contents" | "structuredTextMime">;
 
 type SummaryRow = Pick<
   Selectable<InteractionsTable>,
@@ -49,35 +29,22 @@ export class SqlInteractionStore implements InteractionStore {
   }
 
   async insert(i: NewInteraction): Promise<void> {
-    const doc: ResourceDoc = {
-      mediaType: i.mediaType,
-      type: i.type,
-      subType: i.subType,
-      status: i.status,
-      entityType: i.entityType,
-      subject: i.subject,
-      threadId: i.threadId,
-      externalId: i.externalId,
-      ownerId: i.ownerId,
-      creatorAppId: i.creatorAppId,
-      endDate: i.endDate,
-      establishedDate: i.establishedDate,
-      releasedDate: i.releasedDate,
-    };
+    const { id, customerId, serviceId, startDate, udata, content, ...doc } = i;
+    const resource: ResourceDoc = doc;
     await this.db
       .insertInto("interactions")
       .values({
-        id: i.id,
-        customer_id: i.customerId,
-        service_id: i.serviceId,
-        resource: JSON.stringify(doc),
-        udata: JSON.stringify(i.udata),
-        start_date: i.startDate,
-        plain_text: i.content.plainText,
-        structured_text: i.content.structuredText,
-        structured_text_mime: i.content.structuredTextMime,
-        binary_content: i.content.binaryContent,
-        binary_content_mime: i.content.binaryContentMime,
+        id,
+        customer_id: customerId,
+        service_id: serviceId,
+        resource: JSON.stringify(resource),
+        udata: JSON.stringify(udata),
+        start_date: startDate,
+        plain_text: content.plainText,
+        structured_text: content.structuredText,
+        structured_text_mime: content.structuredTextMime,
+        binary_content: content.binaryContent,
+        binary_content_mime: content.binaryContentMime,
       })
       .execute();
   }
@@ -87,23 +54,16 @@ export class SqlInteractionStore implements InteractionStore {
     return row === undefined ? null : toInteraction(row);
   }
 
-  async listByCustomer(customerId: string, limit: number): Promise<Interaction[]> {
-    const rows = await this.summaries()
-      .where("customer_id", "=", customerId)
-      .orderBy("start_date")
-      .orderBy("id")
-      .limit(limit)
-      .execute();
-    return rows.map(toInteraction);
+  listByCustomer(customerId: string, limit: number): Promise<Interaction[]> {
+    return this.listBy("customer_id", customerId, limit);
   }
 
-  async listByService(serviceId: string, limit: number): Promise<Interaction[]> {
-    const rows = await this.summaries()
-      .where("service_id", "=", serviceId)
-      .orderBy("start_date")
-      .orderBy("id")
-      .limit(limit)
-      .execute();
+  listByService(serviceId: string, limit: number): Promise<Interaction[]> {
+    return this.listBy("service_id", serviceId, limit);
+  }
+
+  private async listBy(column: "customer_id" | "service_id", value: string, limit: number): Promise<Interaction[]> {
+    const rows = await this.summaries().where(column, "=", value).orderBy("start_date").orderBy("id").limit(limit).execute();
     return rows.map(toInteraction);
   }
 
