@@ -6,6 +6,13 @@
 import type { FastifyInstance } from "fastify";
 import { readFileSync } from "node:fs";
 import type { ActionContext } from "./actions/context.ts";
+import { BayeuxEngine } from "./bayeux/engine.ts";
+import { agentEndpoint, customerEndpoint, type AgentAuthenticator } from "./bayeux/endpoints.ts";
+import { longPollingHandler } from "./bayeux/long-polling.ts";
+import { attachWebSocket, type WebSocketBinding } from "./bayeux/websocket.ts";
+import type { Bus } from "./bus/bus.ts";
+import { MemoryBus, type MemoryHub } from "./bus/memory.ts";
+import { RedisBus } from "./bus/redis.ts";
 import type { Config } from "./config.ts";
 import { buildHttpServer } from "./http/server.ts";
 import { createLogger, type Logger } from "./logger.ts";
@@ -23,6 +30,9 @@ export interface App {
   metrics: Metrics;
   housekeeping: Housekeeping;
   logger: Logger;
+  /** The CometD engine: `deliver` and `publish` reach clients on every node. */
+  bayeux: BayeuxEngine;
+  websocket: WebSocketBinding;
   /** Starts listening on the configured port; resolves to the base URL (`http://127.0.0.1:PORT`). */
   listen(): Promise<string>;
   /** Stops taking requests, finishes those in flight, stops workers, closes the database. */
@@ -33,6 +43,10 @@ export interface AppOverrides {
   /** Epoch milliseconds; tests move time forward instead of waiting. */
   now?: () => number;
   logger?: Logger;
+  /** Several apps given one hub form a cluster in one process (tests); default: a hub of its own. */
+  memoryHub?: MemoryHub;
+  /** Who an agent request authenticates as (provided by the agent API); none: agent CometD refused. */
+  authenticateAgent?: AgentAuthenticator;
 }
 
 export async function buildApp(config: Config, overrides: AppOverrides = {}): Promise<App> {
@@ -50,7 +64,33 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
       expirationSeconds: config.expirationSeconds,
     },
   };
-  const http = await buildHttpServer({ config, logger, ctx, store, metrics, version: packageVersion() });
+  const bus = await openBus(config, overrides.memoryHub);
+  const bayeux = new BayeuxEngine({
+    bus,
+    now: ctx.now,
+    logger,
+    limits: {
+      maxQueue: config.bayeuxMaxQueue,
+      maxClientsPerIdentity: config.bayeuxMaxClientsPerIdentity,
+      maxParkedPerBrowser: 1,
+      connectTimeoutMs: config.bayeuxConnectTimeoutMs,
+      maxIntervalMs: config.bayeuxMaxIntervalMs,
+    },
+  });
+  const endpoints = [customerEndpoint(config.gmsAppName), agentEndpoint(overrides.authenticateAgent)];
+  for (const endpoint of endpoints) bayeux.addEndpoint(endpoint.policy);
+  await bayeux.start();
+  const bayeuxLimits = { maxBodyBytes: config.bayeuxMaxMessageBytes, maxBatch: 100 };
+  const http = await buildHttpServer({
+    config,
+    logger,
+    ctx,
+    store,
+    metrics,
+    version: packageVersion(),
+    rawHandler: longPollingHandler(bayeux, endpoints, bayeuxLimits, logger),
+  });
+  const websocket = attachWebSocket(http.server, bayeux, endpoints, bayeuxLimits, logger);
   const housekeeping = startHousekeeping(ctx, config.sweepIntervalMs, logger);
   let closing: Promise<void> | null = null;
   return {
@@ -60,6 +100,8 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     metrics,
     housekeeping,
     logger,
+    bayeux,
+    websocket,
     async listen() {
       await http.listen({ port: config.port, host: config.host });
       const address = http.server.address();
@@ -68,13 +110,22 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     },
     close() {
       closing ??= (async () => {
+        // Held long-polls are answered first, or the HTTP server would wait for them.
+        await bayeux.close();
+        await websocket.close();
         await http.close();
         await housekeeping.stop();
         await store.close();
+        await bus.close();
       })();
       return closing;
     },
   };
+}
+
+async function openBus(config: Config, hub: MemoryHub | undefined): Promise<Bus> {
+  if (config.redisUrl === null) return new MemoryBus(hub);
+  return RedisBus.connect({ url: config.redisUrl, prefix: config.redisPrefix });
 }
 
 function openStore(config: Config): Promise<Store> {

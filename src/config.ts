@@ -34,6 +34,20 @@ export interface Config {
   sweepIntervalMs: number;
   /** How long a graceful shutdown may wait for in-flight requests, milliseconds. */
   shutdownTimeoutMs: number;
+  /** Redis for the cluster bus; null: one node, in-memory bus. */
+  redisUrl: string | null;
+  /** Prefix of every Redis channel parley uses. */
+  redisPrefix: string;
+  /** CometD: how long a /meta/connect is held (the advised timeout), milliseconds. */
+  bayeuxConnectTimeoutMs: number;
+  /** CometD: a client that has not reconnected this long after its last reply is forgotten. */
+  bayeuxMaxIntervalMs: number;
+  /** CometD: messages waiting for one client before it is dropped (and must handshake again). */
+  bayeuxMaxQueue: number;
+  /** CometD: clients per identity; a new one replaces the least recently seen. */
+  bayeuxMaxClientsPerIdentity: number;
+  /** CometD: largest request body or WebSocket frame, bytes. */
+  bayeuxMaxMessageBytes: number;
 }
 
 export class ConfigError extends Error {
@@ -81,6 +95,11 @@ const boolean: Parser<boolean> = (raw) => {
   if (["true", "1", "yes"].includes(v)) return true;
   if (["false", "0", "no"].includes(v)) return false;
   throw new Error("must be true or false");
+};
+
+const redisUrl: Parser<string | null> = (raw) => {
+  if (/^rediss?:\/\//.test(raw)) return raw;
+  throw new Error("must be redis://host:port");
 };
 
 const databaseUrl: Parser<string> = (raw) => {
@@ -134,6 +153,13 @@ export function loadConfig(env: Env = process.env): Config {
     expirationSeconds: read("CS_EXPIRATION", duration, 5 * EXPIRATION_UNITS.y!),
     sweepIntervalMs: read("CS_SWEEP_INTERVAL_MS", integer(10, 3_600_000), 1000),
     shutdownTimeoutMs: read("SHUTDOWN_TIMEOUT_MS", integer(0, 600_000), 10_000),
+    redisUrl: read("REDIS_URL", redisUrl, null),
+    redisPrefix: read("REDIS_PREFIX", pathSegment, "parley"),
+    bayeuxConnectTimeoutMs: read("BAYEUX_CONNECT_TIMEOUT_MS", integer(100, 120_000), 30_000),
+    bayeuxMaxIntervalMs: read("BAYEUX_MAX_INTERVAL_MS", integer(100, 600_000), 10_000),
+    bayeuxMaxQueue: read("BAYEUX_MAX_QUEUE", integer(1, 1_000_000), 1000),
+    bayeuxMaxClientsPerIdentity: read("BAYEUX_MAX_CLIENTS_PER_IDENTITY", integer(1, 10_000), 16),
+    bayeuxMaxMessageBytes: read("BAYEUX_MAX_MESSAGE_BYTES", integer(1024, 16 * 1024 * 1024), 256 * 1024),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(config);

@@ -5,6 +5,7 @@
  */
 import swagger from "@fastify/swagger";
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from "fastify";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { Logger } from "pino";
 import type { ActionContext } from "../actions/context.ts";
 import type { Config } from "../config.ts";
@@ -29,6 +30,8 @@ export interface HttpDeps {
   store: Store;
   metrics: Metrics;
   version: string;
+  /** Serves paths it claims (CometD long-polling) before fastify sees the request. */
+  rawHandler?: (req: IncomingMessage, res: ServerResponse) => boolean;
 }
 
 export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> {
@@ -41,6 +44,10 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
     trustProxy: config.trustProxy,
     return503OnClosing: true,
     forceCloseConnections: "idle",
+    serverFactory: (handler) =>
+      createServer((req, res) => {
+        if (deps.rawHandler?.(req, res) !== true) handler(req, res);
+      }),
   });
   app.setValidatorCompiler(compileValidator);
   registerBodyParsers(app);

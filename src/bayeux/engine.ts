@@ -1,0 +1,325 @@
+/**
+ * The Bayeux engine: sessions, subscriptions, delivery, and the cluster bus. It knows nothing
+ * about HTTP or WebSocket: transports hand it parsed messages with a request context and write
+ * back what `process` resolves to (see meta.ts for the meta channels themselves).
+ *
+ * The rest of parley talks to it through `deliver` (privately, to every client of one identity:
+ * how `/_genesys` works) and `publish` (to every subscriber), on any node.
+ */
+import { randomBytes } from "node:crypto";
+import type { Bus, BusEnvelope } from "../bus/bus.ts";
+import type { Logger } from "../logger.ts";
+import { handleMessage } from "./meta.ts";
+import { ERRORS, HANDSHAKE_ADVICE, matches, patternsFor, type ConnectionType, type Message, type Reply } from "./protocol.ts";
+import { Session } from "./session.ts";
+
+/** What a transport knows about the request that carried a batch; passed by value, never shared. */
+export interface RequestContext {
+  transport: ConnectionType;
+  /** The identity this request asserts (the gms_user header, the authenticated agent), if any. */
+  identity: string | null;
+  /** The BAYEUX_BROWSER cookie, when the client sent one. */
+  browserId: string | null;
+  /** Registers what to do if the connection closes before the reply is written; returns its remover. */
+  onClose(callback: () => void): () => void;
+}
+
+/** Per-endpoint rules: who may connect, subscribe and publish. */
+export interface EndpointPolicy {
+  name: string;
+  /** The identity of a handshake, or the reason it is refused (`403::<reason>`). */
+  identify(ctx: RequestContext, handshake: Message): { identity: string } | { refuse: string };
+  canSubscribe(session: Session, channel: string): boolean;
+  canPublish(session: Session, channel: string): boolean;
+}
+
+export interface EngineLimits {
+  /** Messages waiting for one client; past it the client is dropped and must handshake again. */
+  maxQueue: number;
+  /** Clients per identity per endpoint; a new one replaces the least recently seen. */
+  maxClientsPerIdentity: number;
+  /** Long-polls one browser (BAYEUX_BROWSER) may hold at once; more get `multiple-clients` advice. */
+  maxParkedPerBrowser: number;
+  /** Connect hold time; the advice clients get. */
+  connectTimeoutMs: number;
+  maxIntervalMs: number;
+}
+
+export interface EngineStats {
+  sessions: number;
+  parked: number;
+  delivered: number;
+}
+
+export type ServiceHandler = (session: Session, data: unknown, channel: string) => void | Promise<void>;
+
+type Item = Reply | string;
+type BusPayload =
+  | { kind: "deliver"; endpoint: string; identity: string; channel: string; json: string }
+  | { kind: "publish"; endpoint: string; channel: string; json: string };
+
+const BUS_TOPIC = "bayeux";
+const SWEEP_INTERVAL_MS = 1000;
+
+export class BayeuxEngine {
+  readonly nodeId: string;
+  readonly limits: EngineLimits;
+  readonly now: () => number;
+  readonly logger: Logger;
+  readonly policies = new Map<string, EndpointPolicy>();
+  readonly sessions = new Map<string, Session>();
+  private readonly byIdentity = new Map<string, Set<Session>>();
+  private readonly subscribers = new Map<string, Set<Session>>();
+  private readonly parkedByBrowser = new Map<string, number>();
+  private readonly services = new Map<string, ServiceHandler>();
+  private readonly bus: Bus;
+  private unsubscribe: (() => Promise<void>) | null = null;
+  private sweeper: NodeJS.Timeout | null = null;
+  private parkedCount = 0;
+  private deliveredCount = 0;
+
+  constructor(options: { bus: Bus; limits: EngineLimits; now: () => number; logger: Logger }) {
+    this.nodeId = randomBytes(8).toString("hex");
+    this.bus = options.bus;
+    this.limits = options.limits;
+    this.now = options.now;
+    this.logger = options.logger;
+  }
+
+  async start(): Promise<void> {
+    this.unsubscribe = await this.bus.subscribe(BUS_TOPIC, (envelope) => this.fromBus(envelope));
+    this.sweeper = setInterval(() => this.expireIdle(), SWEEP_INTERVAL_MS);
+    this.sweeper.unref();
+  }
+
+  /** Answers every parked connect (clients reconnect elsewhere) and leaves the bus. */
+  async close(): Promise<void> {
+    if (this.sweeper !== null) clearInterval(this.sweeper);
+    for (const session of this.sessions.values()) this.answerParked(session, HANDSHAKE_ADVICE);
+    await this.unsubscribe?.();
+  }
+
+  addEndpoint(policy: EndpointPolicy): void {
+    this.policies.set(policy.name, policy);
+  }
+
+  /** A handler for messages clients publish on a `/service/**` channel of an endpoint. */
+  onService(endpoint: string, channel: string, handler: ServiceHandler): void {
+    this.services.set(`${endpoint} ${channel}`, handler);
+  }
+
+  /** Processes one batch from a client; resolves to the replies and messages to write back. */
+  async process(endpoint: string, messages: readonly unknown[], ctx: RequestContext): Promise<Item[]> {
+    const policy = this.policies.get(endpoint);
+    if (policy === undefined) throw new Error(`unknown Bayeux endpoint ${endpoint}`);
+    const out: Item[] = [];
+    for (const message of messages) {
+      const items = await handleMessage(this, policy, message, ctx);
+      for (const item of items) out.push(item);
+    }
+    return out;
+  }
+
+  /** Sends `data` on `channel` to every client of `identity` subscribed to it, on every node. */
+  deliver(endpoint: string, identity: string, channel: string, data: unknown): void {
+    const json = JSON.stringify({ channel, data });
+    this.deliverLocal(endpoint, identity, channel, json);
+    this.toBus({ kind: "deliver", endpoint, identity, channel, json });
+  }
+
+  /** Sends `data` on `channel` to every subscriber, on every node. */
+  publish(endpoint: string, channel: string, data: unknown): void {
+    const json = JSON.stringify({ channel, data });
+    this.publishLocal(endpoint, channel, json);
+    this.toBus({ kind: "publish", endpoint, channel, json });
+  }
+
+  stats(): EngineStats {
+    return { sessions: this.sessions.size, parked: this.parkedCount, delivered: this.deliveredCount };
+  }
+
+  // ----- used by meta.ts -----
+
+  createSession(policy: EndpointPolicy, identity: string, ack: boolean): Session {
+    const key = identityKey(policy.name, identity);
+    const existing = this.byIdentity.get(key);
+    if (existing !== undefined && existing.size >= this.limits.maxClientsPerIdentity) {
+      const oldest = [...existing].reduce((a, b) => (a.lastSeen <= b.lastSeen ? a : b));
+      this.logger.info({ endpoint: policy.name, clientId: oldest.id }, "bayeux client replaced: too many for one identity");
+      this.destroy(oldest);
+    }
+    const session = new Session(randomBytes(18).toString("base64url"), policy.name, identity, ack, this.now());
+    this.sessions.set(session.id, session);
+    let set = this.byIdentity.get(key);
+    if (set === undefined) {
+      set = new Set();
+      this.byIdentity.set(key, set);
+    }
+    set.add(session);
+    return session;
+  }
+
+  subscribe(session: Session, channel: string): void {
+    session.subscriptions.add(channel);
+    const key = `${session.endpoint} ${channel}`;
+    let set = this.subscribers.get(key);
+    if (set === undefined) {
+      set = new Set();
+      this.subscribers.set(key, set);
+    }
+    set.add(session);
+  }
+
+  unsubscribeChannel(session: Session, channel: string): void {
+    session.subscriptions.delete(channel);
+    const key = `${session.endpoint} ${channel}`;
+    const set = this.subscribers.get(key);
+    set?.delete(session);
+    if (set?.size === 0) this.subscribers.delete(key);
+  }
+
+  serviceHandler(endpoint: string, channel: string): ServiceHandler | undefined {
+    for (const pattern of patternsFor(channel)) {
+      const handler = this.services.get(`${endpoint} ${pattern}`);
+      if (handler !== undefined) return handler;
+    }
+    return undefined;
+  }
+
+  /** Removes a client: its subscriptions, its identity slot, its parked connect. */
+  destroy(session: Session): void {
+    if (!this.sessions.delete(session.id)) return;
+    for (const channel of [...session.subscriptions]) this.unsubscribeChannel(session, channel);
+    const key = identityKey(session.endpoint, session.identity);
+    const set = this.byIdentity.get(key);
+    set?.delete(session);
+    if (set?.size === 0) this.byIdentity.delete(key);
+    const parked = session.parked;
+    if (parked !== null) {
+      this.unpark(session);
+      parked.answer([{ ...parked.reply, successful: false, error: ERRORS.unknownClient, advice: HANDSHAKE_ADVICE }]);
+    }
+  }
+
+  /** The items a connect reply carries now: queued messages first, then the reply itself. */
+  flush(session: Session, reply: Reply): Item[] {
+    const { messages, batch } = session.drain();
+    if (session.ack) reply.ext = { ...(reply.ext ?? {}), ack: batch };
+    session.lastSeen = this.now();
+    this.deliveredCount += messages.length;
+    return [...messages, reply];
+  }
+
+  /** Holds a connect until a message arrives, the timeout passes or the connection closes. */
+  park(session: Session, reply: Reply, ctx: RequestContext): Promise<Item[]> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => this.answerParked(session), this.limits.connectTimeoutMs);
+      const stopWatching = ctx.onClose(() => {
+        if (session.parked?.answer !== resolve) return;
+        // Nothing was written: the queue keeps its messages for the next connect.
+        this.unpark(session);
+        session.lastSeen = this.now();
+        resolve([]);
+      });
+      session.parked = { reply, answer: resolve, timer, browserId: ctx.browserId, stopWatching };
+      this.parkedCount++;
+      if (ctx.browserId !== null) this.parkedByBrowser.set(ctx.browserId, this.parkedFrom(ctx.browserId) + 1);
+    });
+  }
+
+  /** Answers a parked connect now (a message came, its time is up, or another connect replaces it). */
+  answerParked(session: Session, advice?: Reply["advice"]): void {
+    const parked = session.parked;
+    if (parked === null) return;
+    this.unpark(session);
+    const reply = advice === undefined ? parked.reply : { ...parked.reply, advice };
+    parked.answer(this.flush(session, reply));
+  }
+
+  parkedFrom(browserId: string): number {
+    return this.parkedByBrowser.get(browserId) ?? 0;
+  }
+
+  // ----- delivery -----
+
+  private unpark(session: Session): void {
+    const parked = session.parked;
+    if (parked === null) return;
+    clearTimeout(parked.timer);
+    parked.stopWatching();
+    session.parked = null;
+    this.parkedCount--;
+    if (parked.browserId !== null) {
+      const left = this.parkedFrom(parked.browserId) - 1;
+      if (left > 0) this.parkedByBrowser.set(parked.browserId, left);
+      else this.parkedByBrowser.delete(parked.browserId);
+    }
+  }
+
+  private deliverLocal(endpoint: string, identity: string, channel: string, json: string): void {
+    const sessions = this.byIdentity.get(identityKey(endpoint, identity));
+    if (sessions === undefined) return;
+    for (const session of sessions) {
+      if (isSubscribed(session, channel)) this.enqueue(session, json);
+    }
+  }
+
+  private publishLocal(endpoint: string, channel: string, json: string): void {
+    const seen = new Set<Session>();
+    for (const pattern of patternsFor(channel)) {
+      for (const session of this.subscribers.get(`${endpoint} ${pattern}`) ?? []) {
+        if (seen.has(session)) continue;
+        seen.add(session);
+        this.enqueue(session, json);
+      }
+    }
+  }
+
+  private enqueue(session: Session, json: string): void {
+    if (session.queued >= this.limits.maxQueue) {
+      this.logger.warn({ endpoint: session.endpoint, clientId: session.id }, "bayeux client dropped: its queue is full");
+      this.destroy(session);
+      return;
+    }
+    session.enqueue(json);
+    // Deliveries made in the same turn leave together in one reply.
+    if (session.parked !== null && !session.flushScheduled) {
+      session.flushScheduled = true;
+      queueMicrotask(() => {
+        session.flushScheduled = false;
+        this.answerParked(session);
+      });
+    }
+  }
+
+  private toBus(payload: BusPayload): void {
+    this.bus.publish(BUS_TOPIC, { origin: this.nodeId, payload }).catch((err: unknown) => {
+      this.logger.error({ err }, "bayeux bus publish failed");
+    });
+  }
+
+  private fromBus(envelope: BusEnvelope): void {
+    if (envelope.origin === this.nodeId) return;
+    const p = envelope.payload as BusPayload;
+    if (p.kind === "deliver") this.deliverLocal(p.endpoint, p.identity, p.channel, p.json);
+    else if (p.kind === "publish") this.publishLocal(p.endpoint, p.channel, p.json);
+  }
+
+  /** Forgets clients that have not come back within maxInterval of their last reply. */
+  private expireIdle(): void {
+    const deadline = this.now() - this.limits.maxIntervalMs;
+    for (const session of this.sessions.values()) {
+      if (session.parked === null && session.lastSeen < deadline) this.destroy(session);
+    }
+  }
+}
+
+function identityKey(endpoint: string, identity: string): string {
+  return `${endpoint}\u0000${identity}`;
+}
+
+function isSubscribed(session: Session, channel: string): boolean {
+  if (session.subscriptions.has(channel)) return true;
+  for (const pattern of session.subscriptions) if (matches(pattern, channel)) return true;
+  return false;
+}

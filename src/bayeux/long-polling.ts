@@ -1,0 +1,171 @@
+/**
+ * The HTTP binding: `long-polling` (POST a JSON batch) and `callback-polling` (JSONP: GET with
+ * `message=<json>&jsonp=<callback>`), on the endpoint path and the CometD path suffixes
+ * (`/handshake`, `/connect`, ...). It runs on node:http directly, ahead of the REST framework:
+ * a long-poll exchange is the hottest path of the server.
+ *
+ * It sets the BAYEUX_BROWSER cookie on handshakes, so the engine can tell tabs of one browser
+ * apart from separate clients; clients that send no cookie are served all the same.
+ */
+import { randomBytes } from "node:crypto";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Logger } from "../logger.ts";
+import type { BayeuxEngine, RequestContext } from "./engine.ts";
+import type { EndpointBinding } from "./endpoints.ts";
+import { NONE_ADVICE, serializeBatch, type Reply } from "./protocol.ts";
+
+export interface HttpLimits {
+  /** Largest request body (or `message` parameter), bytes. */
+  maxBodyBytes: number;
+  /** Most messages in one batch. */
+  maxBatch: number;
+}
+
+const SUFFIXES = ["", "/", "/handshake", "/connect", "/subscribe", "/unsubscribe", "/disconnect", "/publish"];
+const JSONP_CALLBACK = /^[A-Za-z_$][\w$]{0,63}(\.[A-Za-z_$][\w$]{0,63}){0,3}$/;
+const COOKIE = "BAYEUX_BROWSER";
+
+type Item = Reply | string;
+
+/** Returns a request handler that serves Bayeux paths and answers false for every other path. */
+export function longPollingHandler(engine: BayeuxEngine, bindings: EndpointBinding[], limits: HttpLimits, logger: Logger) {
+  const byPath = new Map<string, EndpointBinding>();
+  for (const binding of bindings) for (const suffix of SUFFIXES) byPath.set(binding.path + suffix, binding);
+
+  return (req: IncomingMessage, res: ServerResponse): boolean => {
+    const url = req.url ?? "/";
+    const q = url.indexOf("?");
+    const binding = byPath.get(q < 0 ? url : url.slice(0, q));
+    if (binding === undefined) return false;
+    serve(engine, binding, limits, req, res, q < 0 ? "" : url.slice(q + 1)).catch((err: unknown) => {
+      logger.error({ err }, "bayeux request failed");
+      if (!res.headersSent) send(res, 500, [{ channel: "/meta/unknown", successful: false, error: "500::Server error" }]);
+    });
+    return true;
+  };
+}
+
+async function serve(
+  engine: BayeuxEngine,
+  binding: EndpointBinding,
+  limits: HttpLimits,
+  req: IncomingMessage,
+  res: ServerResponse,
+  search: string,
+): Promise<void> {
+  const query = new URLSearchParams(search);
+  const jsonp = req.method === "GET" ? query.get("jsonp") : null;
+  if (req.method !== "POST" && req.method !== "GET") return send(res, 405, [badMessage("405::Method not allowed")]);
+  if (jsonp !== null && !JSONP_CALLBACK.test(jsonp)) return send(res, 400, [badMessage("400::Bad jsonp callback")]);
+  const text = req.method === "GET" ? query.get("message") : await readBody(req, limits.maxBodyBytes);
+  if (text === null) return send(res, 413, [badMessage("413::Message too large")], jsonp);
+  const messages = parseBatch(text, limits.maxBatch);
+  if (typeof messages === "string") return send(res, 400, [badMessage(messages)], jsonp);
+
+  const identity = binding.requestIdentity(req, query);
+  if (identity === null && binding.requiredOnEveryRequest !== null) {
+    const reason = `403::${binding.requiredOnEveryRequest}`;
+    return send(res, 400, messages.map((m) => refusal(m, reason)), jsonp);
+  }
+  const cookies = parseCookies(req.headers.cookie);
+  const ctx: RequestContext = {
+    transport: jsonp === null ? "long-polling" : "callback-polling",
+    identity,
+    browserId: cookies.get(COOKIE) ?? null,
+    onClose(callback) {
+      const listener = () => {
+        if (!res.writableEnded) callback();
+      };
+      res.once("close", listener);
+      return () => res.off("close", listener);
+    },
+  };
+  const items = await engine.process(binding.policy.name, messages, ctx);
+  if (res.destroyed) return;
+  const headers: Record<string, string> = {};
+  if (ctx.browserId === null && items.some(isSuccessfulHandshake)) {
+    headers["set-cookie"] = `${COOKIE}=${randomBytes(12).toString("hex")}; Path=/; HttpOnly; SameSite=Lax`;
+  }
+  send(res, 200, items, jsonp, headers);
+}
+
+/** Reads the body up to `limit` bytes; null when it is larger (the rest is discarded). */
+function readBody(req: IncomingMessage, limit: number): Promise<string | null> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers["content-length"] ?? 0);
+    if (declared > limit) {
+      req.resume();
+      return resolve(null);
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        req.removeAllListeners("data");
+        req.resume();
+        return resolve(null);
+      }
+      chunks.push(chunk);
+    });
+    req.on("end", () => resolve(size > limit ? null : Buffer.concat(chunks).toString("utf8")));
+    req.on("error", reject);
+  });
+}
+
+/** A batch is an array of messages, or one message alone; anything else says what is wrong. */
+function parseBatch(text: string, maxBatch: number): unknown[] | string {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return "400::Bad message: not JSON";
+  }
+  const messages = Array.isArray(value) ? value : typeof value === "object" && value !== null ? [value] : null;
+  if (messages === null) return "400::Bad message: not a message or an array of messages";
+  if (messages.length === 0) return "400::Bad message: empty batch";
+  if (messages.length > maxBatch) return `400::Bad message: more than ${maxBatch} messages in one batch`;
+  return messages;
+}
+
+function send(res: ServerResponse, status: number, items: Item[], jsonp?: string | null, headers: Record<string, string> = {}): void {
+  const body = serializeBatch(items);
+  const javascript = jsonp !== null && jsonp !== undefined;
+  const payload = javascript ? `${jsonp}(${body})` : body;
+  res.writeHead(status, {
+    "content-type": javascript ? "text/javascript;charset=UTF-8" : "application/json;charset=UTF-8",
+    "content-length": Buffer.byteLength(payload),
+    "cache-control": "no-cache, no-store",
+    ...headers,
+  });
+  res.end(payload);
+}
+
+function badMessage(error: string): Reply {
+  return { channel: "/meta/unknown", successful: false, error };
+}
+
+function refusal(message: unknown, error: string): Reply {
+  const m = typeof message === "object" && message !== null ? (message as Record<string, unknown>) : {};
+  const reply: Reply = {
+    channel: typeof m.channel === "string" ? m.channel : "/meta/unknown",
+    successful: false,
+    error,
+    advice: NONE_ADVICE,
+  };
+  if (m.id !== undefined) reply.id = m.id;
+  return reply;
+}
+
+function isSuccessfulHandshake(item: Item): boolean {
+  return typeof item !== "string" && item.channel === "/meta/handshake" && item.successful === true;
+}
+
+function parseCookies(header: string | undefined): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const part of (header ?? "").split(";")) {
+    const eq = part.indexOf("=");
+    if (eq > 0) out.set(part.slice(0, eq).trim(), part.slice(eq + 1).trim());
+  }
+  return out;
+}

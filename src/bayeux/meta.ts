@@ -1,0 +1,188 @@
+/**
+ * One handler per Bayeux channel kind: /meta/handshake, /meta/connect, /meta/subscribe,
+ * /meta/unsubscribe, /meta/disconnect, and publishes (service and broadcast channels). Each
+ * quotes what the Bayeux 1.0 specification requires of the message and answers as the CometD
+ * reference server does.
+ */
+import type { BayeuxEngine, EndpointPolicy, RequestContext } from "./engine.ts";
+import {
+  CONNECTION_TYPES,
+  ERRORS,
+  HANDSHAKE_ADVICE,
+  MULTIPLE_CLIENTS_INTERVAL_MS,
+  NONE_ADVICE,
+  isMeta,
+  isService,
+  isValidChannel,
+  isWildcard,
+  type ConnectionType,
+  type Message,
+  type Reply,
+} from "./protocol.ts";
+import type { Session } from "./session.ts";
+
+type Item = Reply | string;
+
+export async function handleMessage(engine: BayeuxEngine, policy: EndpointPolicy, raw: unknown, ctx: RequestContext): Promise<Item[]> {
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
+    return [{ channel: "/meta/unknown", successful: false, error: ERRORS.badMessage }];
+  }
+  const message = raw as Message;
+  if (typeof message.channel !== "string") return [failure(message, "/meta/unknown", ERRORS.channelMissing)];
+  const channel = message.channel;
+  switch (channel) {
+    case "/meta/handshake":
+      return [handshake(engine, policy, message, ctx)];
+    case "/meta/connect":
+      return connect(engine, policy, message, ctx);
+    case "/meta/subscribe":
+      return [subscribe(engine, policy, message, ctx, true)];
+    case "/meta/unsubscribe":
+      return [subscribe(engine, policy, message, ctx, false)];
+    case "/meta/disconnect":
+      return [disconnect(engine, policy, message, ctx)];
+    default:
+      if (isMeta(channel)) return [failure(message, channel, ERRORS.unknownMeta(channel))];
+      return [await publish(engine, policy, message, channel, ctx)];
+  }
+}
+
+/**
+ * /meta/handshake. MUST contain channel, version, supportedConnectionTypes (clients omit the
+ * last, as the GMS seed does, and are served). The reply carries the clientId, the connection
+ * types, retry advice and, when asked for, `ext.ack` (the acknowledgement extension).
+ */
+function handshake(engine: BayeuxEngine, policy: EndpointPolicy, message: Message, ctx: RequestContext): Reply {
+  const types = message.supportedConnectionTypes;
+  if (Array.isArray(types) && !types.some((t) => CONNECTION_TYPES.includes(t as ConnectionType))) {
+    return { ...failure(message, "/meta/handshake", ERRORS.connectionType(String(types))), supportedConnectionTypes: [...CONNECTION_TYPES] };
+  }
+  const identified = policy.identify(ctx, message);
+  if ("refuse" in identified) return { ...failure(message, "/meta/handshake", ERRORS.handshakeDenied(identified.refuse)), advice: NONE_ADVICE };
+  const ack = extOf(message).ack === true;
+  const session = engine.createSession(policy, identified.identity, ack);
+  const reply: Reply = {
+    channel: "/meta/handshake",
+    version: "1.0",
+    minimumVersion: "1.0",
+    supportedConnectionTypes: [...CONNECTION_TYPES],
+    clientId: session.id,
+    successful: true,
+    advice: { reconnect: "retry", interval: 0, timeout: engine.limits.connectTimeoutMs },
+  };
+  if (ack) reply.ext = { ack: true };
+  return withId(reply, message);
+}
+
+/**
+ * /meta/connect. MUST contain clientId and connectionType. The first connect is answered at
+ * once (with advice); later ones are held until a message arrives or the timeout passes.
+ * A second connect while one is held answers the held one at once and takes its place (so a
+ * client that lost its response is never left with two polls).
+ */
+async function connect(engine: BayeuxEngine, policy: EndpointPolicy, message: Message, ctx: RequestContext): Promise<Item[]> {
+  const session = sessionOf(engine, policy, message, ctx);
+  if (session === null) return [unknownClient(message, "/meta/connect")];
+  const type = message.connectionType;
+  if (typeof type !== "string" || !CONNECTION_TYPES.includes(type as ConnectionType)) {
+    return [failure(message, "/meta/connect", ERRORS.connectionType(String(type)))];
+  }
+  session.connectionType = ctx.transport;
+  const acked = extOf(message).ack;
+  if (typeof acked === "number") session.acknowledge(acked);
+  const reply = withId({ channel: "/meta/connect", successful: true }, message);
+  if (!session.connected) {
+    session.connected = true;
+    reply.advice = { reconnect: "retry", interval: 0, timeout: engine.limits.connectTimeoutMs };
+    return engine.flush(session, reply);
+  }
+  engine.answerParked(session);
+  if (session.hasPending()) return engine.flush(session, reply);
+  if (ctx.browserId !== null && engine.parkedFrom(ctx.browserId) >= engine.limits.maxParkedPerBrowser) {
+    reply.advice = { reconnect: "retry", interval: MULTIPLE_CLIENTS_INTERVAL_MS, "multiple-clients": true };
+    return engine.flush(session, reply);
+  }
+  return engine.park(session, reply, ctx);
+}
+
+/** /meta/subscribe and /meta/unsubscribe. MUST contain clientId and subscription (one or a list). */
+function subscribe(engine: BayeuxEngine, policy: EndpointPolicy, message: Message, ctx: RequestContext, on: boolean): Reply {
+  const channel = on ? "/meta/subscribe" : "/meta/unsubscribe";
+  const session = sessionOf(engine, policy, message, ctx);
+  if (session === null) return unknownClient(message, channel);
+  const wanted = Array.isArray(message.subscription) ? message.subscription : [message.subscription];
+  if (wanted.length === 0 || wanted.length > 64 || !wanted.every((s): s is string => typeof s === "string")) {
+    return { ...failure(message, channel, ERRORS.subscriptionMissing), subscription: message.subscription };
+  }
+  for (const target of wanted) {
+    const error = !isValidChannel(target) || isMeta(target) ? ERRORS.invalidChannel(target) : null;
+    const denied = error === null && on && !policy.canSubscribe(session, target) ? ERRORS.subscriptionDenied(target) : null;
+    if (error !== null || denied !== null) return { ...failure(message, channel, error ?? denied ?? ""), subscription: message.subscription };
+  }
+  for (const target of wanted) {
+    if (on) engine.subscribe(session, target);
+    else engine.unsubscribeChannel(session, target);
+  }
+  return withId({ channel, successful: true, clientId: session.id, subscription: message.subscription }, message);
+}
+
+/** /meta/disconnect. MUST contain clientId. The client is forgotten at once. */
+function disconnect(engine: BayeuxEngine, policy: EndpointPolicy, message: Message, ctx: RequestContext): Reply {
+  const session = sessionOf(engine, policy, message, ctx);
+  if (session === null) return unknownClient(message, "/meta/disconnect");
+  engine.destroy(session);
+  return withId({ channel: "/meta/disconnect", successful: true, clientId: session.id }, message);
+}
+
+/**
+ * A publish. MUST contain channel and data. Service channels (`/service/**`) go to the server's
+ * handler and no one else; broadcast channels only where the endpoint's policy allows.
+ */
+async function publish(engine: BayeuxEngine, policy: EndpointPolicy, message: Message, channel: string, ctx: RequestContext): Promise<Reply> {
+  const session = sessionOf(engine, policy, message, ctx);
+  if (session === null) return unknownClient(message, channel);
+  if (!isValidChannel(channel) || isWildcard(channel)) return failure(message, channel, ERRORS.invalidChannel(channel));
+  if (isService(channel)) {
+    const handler = engine.serviceHandler(policy.name, channel);
+    try {
+      await handler?.(session, message.data, channel);
+    } catch (err) {
+      engine.logger.warn({ err, channel }, "bayeux service handler failed");
+      return failure(message, channel, `500:${channel}:Service failed`);
+    }
+    return withId({ channel, successful: true }, message);
+  }
+  if (!policy.canPublish(session, channel)) return failure(message, channel, ERRORS.publishDenied(channel));
+  engine.publish(policy.name, channel, message.data);
+  return withId({ channel, successful: true }, message);
+}
+
+/**
+ * The client named by the message, on this endpoint and, when the request asserts an identity,
+ * of that identity. Anything else is an unknown client: existence is not revealed.
+ */
+function sessionOf(engine: BayeuxEngine, policy: EndpointPolicy, message: Message, ctx: RequestContext): Session | null {
+  if (typeof message.clientId !== "string") return null;
+  const session = engine.sessions.get(message.clientId);
+  if (session === undefined || session.endpoint !== policy.name) return null;
+  if (ctx.identity !== null && ctx.identity !== session.identity) return null;
+  return session;
+}
+
+function unknownClient(message: Message, channel: string): Reply {
+  return { ...failure(message, channel, ERRORS.unknownClient), advice: HANDSHAKE_ADVICE };
+}
+
+function failure(message: Message, channel: string, error: string): Reply {
+  return withId({ channel, successful: false, error }, message);
+}
+
+function withId(reply: Reply, message: Message): Reply {
+  if (message.id !== undefined) reply.id = message.id;
+  return reply;
+}
+
+function extOf(message: Message): Record<string, unknown> {
+  const ext = message.ext;
+  return typeof ext === "object" && ext !== null && !Array.isArray(ext) ? (ext as Record<string, unknown>) : {};
+}

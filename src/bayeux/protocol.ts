@@ -1,0 +1,131 @@
+/**
+ * Bayeux 1.0 as CometD speaks it: message shapes, channel grammar and wildcards, the error
+ * strings (`code:args:message`) and the advice the reference server gives.
+ */
+
+/** A Bayeux message as it travels (JSON). Fields are checked before use: clients send anything. */
+export interface Message {
+  channel?: unknown;
+  id?: unknown;
+  clientId?: unknown;
+  data?: unknown;
+  ext?: unknown;
+  subscription?: unknown;
+  connectionType?: unknown;
+  supportedConnectionTypes?: unknown;
+  version?: unknown;
+  minimumVersion?: unknown;
+  advice?: unknown;
+  [key: string]: unknown;
+}
+
+/** A reply the server builds; `id` echoes the request's. */
+export interface Reply {
+  channel: string;
+  successful?: boolean;
+  id?: unknown;
+  clientId?: string;
+  error?: string;
+  advice?: Advice;
+  ext?: Record<string, unknown>;
+  subscription?: unknown;
+  [key: string]: unknown;
+}
+
+export interface Advice {
+  reconnect: "retry" | "handshake" | "none";
+  interval?: number;
+  timeout?: number;
+  "multiple-clients"?: boolean;
+}
+
+export type ConnectionType = "long-polling" | "callback-polling" | "websocket";
+export const CONNECTION_TYPES: readonly ConnectionType[] = ["websocket", "long-polling", "callback-polling"];
+
+/**
+ * Long-poll timing, as the CometD reference server has it: hold a connect 30 s (under the
+ * ~60 s after which home routers drop idle connections), reconnect at once, and forget a
+ * client that has not come back within 10 s of its last reply.
+ */
+export const CONNECT_TIMEOUT_MS = 30_000;
+export const RECONNECT_INTERVAL_MS = 0;
+export const MAX_INTERVAL_MS = 10_000;
+/** With several tabs of one browser polling, extra tabs poll at this interval instead of holding. */
+export const MULTIPLE_CLIENTS_INTERVAL_MS = 2_000;
+
+export const RETRY_ADVICE: Advice = { reconnect: "retry", interval: RECONNECT_INTERVAL_MS, timeout: CONNECT_TIMEOUT_MS };
+export const HANDSHAKE_ADVICE: Advice = { reconnect: "handshake", interval: 0 };
+export const NONE_ADVICE: Advice = { reconnect: "none", interval: 0 };
+
+/** The error strings clients match on (CometD's values, not the old wiki's). */
+export const ERRORS = {
+  unknownClient: "402::Unknown client",
+  badMessage: "400::Bad message",
+  channelMissing: "400::channel missing",
+  invalidChannel: (channel: string) => `405:${channel}:Invalid channel`,
+  unknownMeta: (channel: string) => `404:${channel}:Unknown meta channel`,
+  subscriptionMissing: "403::subscription missing",
+  subscriptionDenied: (channel: string) => `403:${channel}:Subscription denied`,
+  publishDenied: (channel: string) => `403:${channel}:Publish denied`,
+  handshakeDenied: (reason: string) => `403::${reason}`,
+  connectionType: (type: string) => `301:${type}:Unsupported connection type`,
+  version: "300::Version mismatch",
+} as const;
+
+const SEGMENT = /^[A-Za-z0-9_\-!~().$@%+:=&]+$/;
+
+/** A channel name clients may use: absolute, non-empty segments, wildcards only last. */
+export function isValidChannel(channel: string): boolean {
+  if (channel.length === 0 || channel.length > 512 || !channel.startsWith("/")) return false;
+  const segments = channel.slice(1).split("/");
+  return segments.every((segment, i) => {
+    if (segment === "*" || segment === "**") return i === segments.length - 1;
+    return SEGMENT.test(segment);
+  });
+}
+
+export function isMeta(channel: string): boolean {
+  return channel.startsWith("/meta/");
+}
+
+export function isService(channel: string): boolean {
+  return channel.startsWith("/service/");
+}
+
+export function isWildcard(channel: string): boolean {
+  return channel.endsWith("/*") || channel.endsWith("/**");
+}
+
+/** Does subscription `pattern` (`/a/*`, `/a/**` or exact) cover `channel`? */
+export function matches(pattern: string, channel: string): boolean {
+  if (pattern === channel) return true;
+  if (pattern.endsWith("/**")) return channel.startsWith(pattern.slice(0, -2)) && channel.length > pattern.length - 2;
+  if (pattern.endsWith("/*")) {
+    const prefix = pattern.slice(0, -1);
+    return channel.startsWith(prefix) && channel.length > prefix.length && !channel.includes("/", prefix.length);
+  }
+  return false;
+}
+
+/** Every pattern that would match `channel`: itself and each `/*`, `/**` above it. */
+export function patternsFor(channel: string): string[] {
+  const out = [channel];
+  const segments = channel.split("/");
+  for (let i = segments.length - 1; i >= 1; i--) {
+    const prefix = segments.slice(0, i).join("/");
+    if (i === segments.length - 1) out.push(`${prefix}/*`);
+    out.push(`${prefix}/**`);
+  }
+  return out;
+}
+
+/** Writes a batch of replies and pre-serialised messages as one JSON array. */
+export function serializeBatch(items: readonly (Reply | string)[]): string {
+  let body = "[";
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i];
+    if (i > 0) body += ",";
+    body += typeof item === "string" ? item : JSON.stringify(item);
+  }
+  return `${body}]`;
+}

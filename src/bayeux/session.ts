@@ -1,0 +1,91 @@
+/**
+ * One Bayeux client (a `clientId`): its identity, subscriptions, outgoing queue and the one
+ * `/meta/connect` it may have parked. Holds state only; the engine decides.
+ *
+ * Delivery with the acknowledgement extension: every queued message is stamped with the batch
+ * of the connect reply that carries it; the client echoes the last batch it received in its
+ * next connect, and only then are those messages forgotten. A dropped response therefore means
+ * the same messages, in the same order, in the next reply.
+ */
+import type { ConnectionType, Reply } from "./protocol.ts";
+
+/** A message waiting for the client, serialised once for every client that receives it. */
+interface Queued {
+  json: string;
+  /** The connect reply (batch) that carried it; 0 while not yet sent. */
+  batch: number;
+}
+
+/** A parked `/meta/connect`: answering it sends these items (messages first, then the reply). */
+export interface ParkedConnect {
+  reply: Reply;
+  answer: (items: (Reply | string)[]) => void;
+  timer: NodeJS.Timeout;
+  browserId: string | null;
+  /** Stops watching the connection for an early close. */
+  stopWatching: () => void;
+}
+
+export class Session {
+  readonly id: string;
+  readonly endpoint: string;
+  readonly identity: string;
+  readonly subscriptions = new Set<string>();
+  /** The client asked for, and got, the acknowledgement extension. */
+  readonly ack: boolean;
+  connectionType: ConnectionType | null = null;
+  parked: ParkedConnect | null = null;
+  /** When the last connect reply left (or the handshake); expiry counts from here. */
+  lastSeen: number;
+  /** False until the first connect has been answered (it is answered at once, with advice). */
+  connected = false;
+  /** A flush of the parked connect is already scheduled for this turn. */
+  flushScheduled = false;
+  private queue: Queued[] = [];
+  private batch = 0;
+
+  constructor(id: string, endpoint: string, identity: string, ack: boolean, now: number) {
+    this.id = id;
+    this.endpoint = endpoint;
+    this.identity = identity;
+    this.ack = ack;
+    this.lastSeen = now;
+  }
+
+  get queued(): number {
+    return this.queue.length;
+  }
+
+  enqueue(json: string): void {
+    this.queue.push({ json, batch: 0 });
+  }
+
+  /** The client has processed every batch up to `batch`: forget what they carried. */
+  acknowledge(batch: number): void {
+    if (!this.ack) return;
+    let drop = 0;
+    while (drop < this.queue.length && (this.queue[drop]?.batch ?? 0) !== 0 && (this.queue[drop]?.batch ?? 0) <= batch) drop++;
+    if (drop > 0) this.queue.splice(0, drop);
+  }
+
+  /**
+   * Takes what the next connect reply carries and the batch number it announces. Without acks,
+   * messages leave the queue now; with acks, they stay until acknowledged and are sent again
+   * until then.
+   */
+  drain(): { messages: string[]; batch: number } {
+    if (!this.ack) {
+      const messages = this.queue.map((q) => q.json);
+      this.queue = [];
+      return { messages, batch: 0 };
+    }
+    if (this.queue.length > 0) this.batch++;
+    for (const q of this.queue) if (q.batch === 0) q.batch = this.batch;
+    return { messages: this.queue.map((q) => q.json), batch: this.batch };
+  }
+
+  /** Whether the next connect has something to carry at once. */
+  hasPending(): boolean {
+    return this.queue.length > 0;
+  }
+}

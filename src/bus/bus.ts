@@ -1,0 +1,20 @@
+/**
+ * The cluster bus: fan-out between parley nodes. Two operations, JSON messages, at-most-once,
+ * in publish order per publisher. In memory by default (one node); Redis when `REDIS_URL` is set.
+ * Every message carries the node it came from, so a node can skip its own.
+ */
+
+export interface BusEnvelope<T = unknown> {
+  /** The publishing node. */
+  origin: string;
+  payload: T;
+}
+
+export type BusHandler = (envelope: BusEnvelope) => void;
+
+export interface Bus {
+  publish(topic: string, envelope: BusEnvelope): Promise<void>;
+  /** Resolves once messages on `topic` reach `handler`; the result unsubscribes. */
+  subscribe(topic: string, handler: BusHandler): Promise<() => Promise<void>>;
+  close(): Promise<void>;
+}
