@@ -6,6 +6,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { buildApp, type App } from "../../src/app.ts";
+import type { AgentAuthenticator } from "../../src/bayeux/endpoints.ts";
+import type { MemoryHub } from "../../src/bus/memory.ts";
 import { loadConfig } from "../../src/config.ts";
 
 export interface TestServer {
@@ -24,6 +26,9 @@ export interface StartOptions {
   dir?: string;
   /** Keep the directory on close (to restart on it). */
   keep?: boolean;
+  /** Nodes given the same hub form a cluster. */
+  memoryHub?: MemoryHub;
+  authenticateAgent?: AgentAuthenticator;
 }
 
 export async function startServer(options: StartOptions = {}): Promise<TestServer> {
@@ -36,7 +41,7 @@ export async function startServer(options: StartOptions = {}): Promise<TestServe
     CS_SWEEP_INTERVAL_MS: "20",
     ...options.env,
   });
-  const app = await buildApp(config, { now: options.now });
+  const app = await buildApp(config, { now: options.now, memoryHub: options.memoryHub, authenticateAgent: options.authenticateAgent });
   const url = await app.listen();
   return {
     url,

@@ -1,0 +1,135 @@
+/**
+ * Delivery guarantees: nothing lost when a long-poll response is dropped (ack extension,
+ * through a dropping proxy), re-handshake after 402, expiry and the per-client limits.
+ */
+import assert from "node:assert/strict";
+import { createServer, request, type Server } from "node:http";
+import { after, before, describe, it } from "node:test";
+import { rawBayeux } from "../support/bayeux.ts";
+import { cometdClient, until } from "../support/cometd.ts";
+import { manualClock, startServer, type TestServer } from "../support/server.ts";
+
+/** Forwards to `target`; drops (destroys) the first `drops` /meta/connect responses that carry data. */
+function droppingProxy(target: string, drops: number): Promise<{ url: string; dropped: () => number; server: Server }> {
+  let dropped = 0;
+  const server = createServer((req, res) => {
+    const upstream = request(`${target}${req.url}`, { method: req.method, headers: req.headers }, (up) => {
+      const chunks: Buffer[] = [];
+      up.on("data", (c: Buffer) => chunks.push(c));
+      up.on("end", () => {
+        const body = Buffer.concat(chunks);
+        if (dropped < drops && body.includes('"data"') && body.includes("/meta/connect")) {
+          dropped++;
+          res.destroy();
+          return;
+        }
+        res.writeHead(up.statusCode ?? 500, up.headers);
+        res.end(body);
+      });
+    });
+    req.pipe(upstream);
+  });
+  return new Promise((resolve) =>
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      const port = typeof address === "object" && address !== null ? address.port : 0;
+      resolve({ url: `http://127.0.0.1:${port}`, dropped: () => dropped, server });
+    }),
+  );
+}
+
+describe("acknowledgement extension", () => {
+  let server: TestServer;
+  before(async () => {
+    server = await startServer();
+  });
+  after(() => server.close());
+
+  it("re-delivers, in order and once, what a dropped long-poll response carried", async () => {
+    const proxy = await droppingProxy(server.url, 2);
+    const c = cometdClient(`${proxy.url}/genesys/cometd`, { transport: "long-polling", gmsUser: "acked" });
+    try {
+      await c.handshake();
+      await c.subscribe("/_genesys");
+      for (let i = 0; i < 5; i++) server.app.bayeux.deliver("customer", "acked", "/_genesys", { i });
+      await until(() => proxy.dropped() >= 1, 5000, "a dropped response");
+      for (let i = 5; i < 10; i++) server.app.bayeux.deliver("customer", "acked", "/_genesys", { i });
+      const received = await c.waitFor(10, 10_000);
+      assert.equal(proxy.dropped(), 2, "two responses with data were dropped");
+      assert.deepEqual(received.map((m) => m.data.i), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    } finally {
+      await c.disconnect();
+      proxy.server.close();
+    }
+  });
+});
+
+describe("unknown client and re-handshake", () => {
+  it("the official client handshakes again after 402 and, re-subscribed, receives again", async () => {
+    const server = await startServer();
+    const c = cometdClient(`${server.url}/genesys/cometd`, { transport: "long-polling", gmsUser: "again" });
+    let handshakes = 0;
+    c.cometd.addListener("/meta/handshake", (m) => {
+      if (!m.successful) return;
+      handshakes++;
+      void c.subscribe("/_genesys");
+    });
+    try {
+      await c.handshake();
+      await until(() => server.app.bayeux.stats().parked === 1, 5000, "a held connect");
+      const [session] = server.app.bayeux.sessions.values();
+      assert.ok(session);
+      server.app.bayeux.destroy(session);
+      await until(() => handshakes === 2 && server.app.bayeux.stats().parked === 1, 5000, "a second handshake");
+      server.app.bayeux.deliver("customer", "again", "/_genesys", { after: true });
+      const [message] = await c.waitFor(1);
+      assert.deepEqual(message?.data, { after: true });
+    } finally {
+      await c.disconnect();
+      await server.close();
+    }
+  });
+});
+
+describe("limits", () => {
+  it("forgets a client that does not come back within maxInterval", async () => {
+    const clock = manualClock(Date.now());
+    const server = await startServer({ now: clock.now, env: { BAYEUX_MAX_INTERVAL_MS: "10000" } });
+    try {
+      const bx = rawBayeux(`${server.url}/genesys/cometd`);
+      const { clientId } = await bx.handshake("idle");
+      clock.advance(11_000);
+      await until(() => !server.app.bayeux.sessions.has(clientId), 3000, "expiry");
+      const reply = await bx.post([{ channel: "/meta/connect", clientId, connectionType: "long-polling" }], { gms_user: "idle" });
+      assert.equal(reply.body[0].error, "402::Unknown client");
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("drops a client whose queue overflows; it must handshake again", async () => {
+    const server = await startServer({ env: { BAYEUX_MAX_QUEUE: "5" } });
+    try {
+      const bx = rawBayeux(`${server.url}/genesys/cometd`);
+      const { clientId } = await bx.handshake("slow");
+      await bx.post([{ channel: "/meta/subscribe", clientId, subscription: "/_genesys" }], { gms_user: "slow" });
+      for (let i = 0; i < 6; i++) server.app.bayeux.deliver("customer", "slow", "/_genesys", { i });
+      assert.equal(server.app.bayeux.sessions.has(clientId), false);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("keeps at most BAYEUX_MAX_CLIENTS_PER_IDENTITY clients per user, replacing the oldest", async () => {
+    const server = await startServer({ env: { BAYEUX_MAX_CLIENTS_PER_IDENTITY: "3" } });
+    try {
+      const bx = rawBayeux(`${server.url}/genesys/cometd`);
+      const ids: string[] = [];
+      for (let i = 0; i < 5; i++) ids.push((await bx.handshake("many")).clientId);
+      const alive = ids.filter((id) => server.app.bayeux.sessions.has(id));
+      assert.deepEqual(alive, ids.slice(2));
+    } finally {
+      await server.close();
+    }
+  });
+});
