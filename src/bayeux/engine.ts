@@ -88,7 +88,7 @@ export class BayeuxEngine {
 
   async start(): Promise<void> {
     this.unsubscribe = await this.bus.subscribe(BUS_TOPIC, (envelope) => this.fromBus(envelope));
-    this.sweeper = setInterval(() => this.expireIdle(), SWEEP_INTERVAL_MS);
+    this.sweeper = setInterval(() => this.sweep(), this.sweepInterval());
     this.sweeper.unref();
   }
 
@@ -97,6 +97,11 @@ export class BayeuxEngine {
     if (this.sweeper !== null) clearInterval(this.sweeper);
     for (const session of this.sessions.values()) this.answerParked(session, HANDSHAKE_ADVICE);
     await this.unsubscribe?.();
+  }
+
+  /** Held connects are answered within this much of their timeout. */
+  private sweepInterval(): number {
+    return Math.min(SWEEP_INTERVAL_MS, Math.max(20, Math.floor(this.limits.connectTimeoutMs / 10)));
   }
 
   addEndpoint(policy: EndpointPolicy): void {
@@ -114,7 +119,8 @@ export class BayeuxEngine {
     if (policy === undefined) throw new Error(`unknown Bayeux endpoint ${endpoint}`);
     const out: Item[] = [];
     for (const message of messages) {
-      const items = await handleMessage(this, policy, message, ctx);
+      const handled = handleMessage(this, policy, message, ctx);
+      const items = Array.isArray(handled) ? handled : await handled;
       for (const item of items) out.push(item);
     }
     return out;
@@ -213,7 +219,8 @@ export class BayeuxEngine {
   /** Holds a connect until a message arrives, the timeout passes or the connection closes. */
   park(session: Session, reply: Reply, ctx: RequestContext): Promise<Item[]> {
     return new Promise((resolve) => {
-      const timer = setTimeout(() => this.answerParked(session), this.limits.connectTimeoutMs);
+      // No timer per poll: the sweeper answers polls past their deadline (within a second).
+      const deadline = this.now() + this.limits.connectTimeoutMs;
       const stopWatching = ctx.onClose(() => {
         if (session.parked?.answer !== resolve) return;
         // Nothing was written: the queue keeps its messages for the next connect.
@@ -221,7 +228,7 @@ export class BayeuxEngine {
         session.lastSeen = this.now();
         resolve([]);
       });
-      session.parked = { reply, answer: resolve, timer, browserId: ctx.browserId, stopWatching };
+      session.parked = { reply, answer: resolve, deadline, browserId: ctx.browserId, stopWatching };
       this.parkedCount++;
       if (ctx.browserId !== null) this.parkedByBrowser.set(ctx.browserId, this.parkedFrom(ctx.browserId) + 1);
     });
@@ -245,7 +252,6 @@ export class BayeuxEngine {
   private unpark(session: Session): void {
     const parked = session.parked;
     if (parked === null) return;
-    clearTimeout(parked.timer);
     parked.stopWatching();
     session.parked = null;
     this.parkedCount--;
@@ -293,6 +299,7 @@ export class BayeuxEngine {
   }
 
   private toBus(payload: BusPayload): void {
+    if (!this.bus.shared) return;
     this.bus.publish(BUS_TOPIC, { origin: this.nodeId, payload }).catch((err: unknown) => {
       this.logger.error({ err }, "bayeux bus publish failed");
     });
@@ -305,11 +312,17 @@ export class BayeuxEngine {
     else if (p.kind === "publish") this.publishLocal(p.endpoint, p.channel, p.json);
   }
 
-  /** Forgets clients that have not come back within maxInterval of their last reply. */
-  private expireIdle(): void {
-    const deadline = this.now() - this.limits.maxIntervalMs;
+  /**
+   * Once a second: answers held connects whose time is up, and forgets clients that have not
+   * come back within maxInterval of their last reply.
+   */
+  private sweep(): void {
+    const now = this.now();
+    const idleSince = now - this.limits.maxIntervalMs;
     for (const session of this.sessions.values()) {
-      if (session.parked === null && session.lastSeen < deadline) this.destroy(session);
+      const parked = session.parked;
+      if (parked !== null && parked.deadline <= now) this.answerParked(session);
+      else if (parked === null && session.lastSeen < idleSince) this.destroy(session);
     }
   }
 }

@@ -24,6 +24,8 @@ export interface HttpLimits {
 const SUFFIXES = ["", "/", "/handshake", "/connect", "/subscribe", "/unsubscribe", "/disconnect", "/publish"];
 const JSONP_CALLBACK = /^[A-Za-z_$][\w$]{0,63}(\.[A-Za-z_$][\w$]{0,63}){0,3}$/;
 const COOKIE = "BAYEUX_BROWSER";
+const COOKIE_VALUE = /(?:^|;\s*)BAYEUX_BROWSER=([^;\s]+)/;
+const NO_QUERY = new URLSearchParams();
 
 type Item = Reply | string;
 
@@ -53,7 +55,7 @@ async function serve(
   res: ServerResponse,
   search: string,
 ): Promise<void> {
-  const query = new URLSearchParams(search);
+  const query = search === "" ? NO_QUERY : new URLSearchParams(search);
   const jsonp = req.method === "GET" ? query.get("jsonp") : null;
   if (req.method !== "POST" && req.method !== "GET") return send(res, 405, [badMessage("405::Method not allowed")]);
   if (jsonp !== null && !JSONP_CALLBACK.test(jsonp)) return send(res, 400, [badMessage("400::Bad jsonp callback")]);
@@ -67,11 +69,11 @@ async function serve(
     const reason = `403::${binding.requiredOnEveryRequest}`;
     return send(res, 400, messages.map((m) => refusal(m, reason)), jsonp);
   }
-  const cookies = parseCookies(req.headers.cookie);
+  const cookie = req.headers.cookie;
   const ctx: RequestContext = {
     transport: jsonp === null ? "long-polling" : "callback-polling",
     identity,
-    browserId: cookies.get(COOKIE) ?? null,
+    browserId: cookie === undefined ? null : (COOKIE_VALUE.exec(cookie)?.[1] ?? null),
     onClose(callback) {
       const listener = () => {
         if (!res.writableEnded) callback();
@@ -97,6 +99,7 @@ function readBody(req: IncomingMessage, limit: number): Promise<string | null> {
       req.resume();
       return resolve(null);
     }
+    // Whole bytes first: a character may straddle two chunks.
     const chunks: Buffer[] = [];
     let size = 0;
     req.on("data", (chunk: Buffer) => {
@@ -159,13 +162,4 @@ function refusal(message: unknown, error: string): Reply {
 
 function isSuccessfulHandshake(item: Item): boolean {
   return typeof item !== "string" && item.channel === "/meta/handshake" && item.successful === true;
-}
-
-function parseCookies(header: string | undefined): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const part of (header ?? "").split(";")) {
-    const eq = part.indexOf("=");
-    if (eq > 0) out.set(part.slice(0, eq).trim(), part.slice(eq + 1).trim());
-  }
-  return out;
 }

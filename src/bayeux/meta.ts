@@ -23,7 +23,8 @@ import type { Session } from "./session.ts";
 
 type Item = Reply | string;
 
-export async function handleMessage(engine: BayeuxEngine, policy: EndpointPolicy, raw: unknown, ctx: RequestContext): Promise<Item[]> {
+/** Handles one message; synchronous except for a held connect and a service-channel publish. */
+export function handleMessage(engine: BayeuxEngine, policy: EndpointPolicy, raw: unknown, ctx: RequestContext): Item[] | Promise<Item[]> {
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
     return [{ channel: "/meta/unknown", successful: false, error: ERRORS.badMessage }];
   }
@@ -43,7 +44,7 @@ export async function handleMessage(engine: BayeuxEngine, policy: EndpointPolicy
       return [disconnect(engine, policy, message, ctx)];
     default:
       if (isMeta(channel)) return [failure(message, channel, ERRORS.unknownMeta(channel))];
-      return [await publish(engine, policy, message, channel, ctx)];
+      return publish(engine, policy, message, channel, ctx);
   }
 }
 
@@ -80,7 +81,7 @@ function handshake(engine: BayeuxEngine, policy: EndpointPolicy, message: Messag
  * A second connect while one is held answers the held one at once and takes its place (so a
  * client that lost its response is never left with two polls).
  */
-async function connect(engine: BayeuxEngine, policy: EndpointPolicy, message: Message, ctx: RequestContext): Promise<Item[]> {
+function connect(engine: BayeuxEngine, policy: EndpointPolicy, message: Message, ctx: RequestContext): Item[] | Promise<Item[]> {
   const session = sessionOf(engine, policy, message, ctx);
   if (session === null) return [unknownClient(message, "/meta/connect")];
   const type = message.connectionType;
@@ -138,23 +139,25 @@ function disconnect(engine: BayeuxEngine, policy: EndpointPolicy, message: Messa
  * A publish. MUST contain channel and data. Service channels (`/service/**`) go to the server's
  * handler and no one else; broadcast channels only where the endpoint's policy allows.
  */
-async function publish(engine: BayeuxEngine, policy: EndpointPolicy, message: Message, channel: string, ctx: RequestContext): Promise<Reply> {
+function publish(engine: BayeuxEngine, policy: EndpointPolicy, message: Message, channel: string, ctx: RequestContext): Item[] | Promise<Item[]> {
   const session = sessionOf(engine, policy, message, ctx);
-  if (session === null) return unknownClient(message, channel);
-  if (!isValidChannel(channel) || isWildcard(channel)) return failure(message, channel, ERRORS.invalidChannel(channel));
-  if (isService(channel)) {
-    const handler = engine.serviceHandler(policy.name, channel);
-    try {
-      await handler?.(session, message.data, channel);
-    } catch (err) {
-      engine.logger.warn({ err, channel }, "bayeux service handler failed");
-      return failure(message, channel, `500:${channel}:Service failed`);
-    }
-    return withId({ channel, successful: true }, message);
-  }
-  if (!policy.canPublish(session, channel)) return failure(message, channel, ERRORS.publishDenied(channel));
+  if (session === null) return [unknownClient(message, channel)];
+  if (!isValidChannel(channel) || isWildcard(channel)) return [failure(message, channel, ERRORS.invalidChannel(channel))];
+  if (isService(channel)) return publishToService(engine, policy, session, message, channel);
+  if (!policy.canPublish(session, channel)) return [failure(message, channel, ERRORS.publishDenied(channel))];
   engine.publish(policy.name, channel, message.data);
-  return withId({ channel, successful: true }, message);
+  return [withId({ channel, successful: true }, message)];
+}
+
+async function publishToService(engine: BayeuxEngine, policy: EndpointPolicy, session: Session, message: Message, channel: string): Promise<Item[]> {
+  const handler = engine.serviceHandler(policy.name, channel);
+  try {
+    await handler?.(session, message.data, channel);
+  } catch (err) {
+    engine.logger.warn({ err, channel }, "bayeux service handler failed");
+    return [failure(message, channel, `500:${channel}:Service failed`)];
+  }
+  return [withId({ channel, successful: true }, message)];
 }
 
 /**

@@ -20,7 +20,8 @@ interface Queued {
 export interface ParkedConnect {
   reply: Reply;
   answer: (items: (Reply | string)[]) => void;
-  timer: NodeJS.Timeout;
+  /** When the sweeper answers it with nothing (the advised timeout). */
+  deadline: number;
   browserId: string | null;
   /** Stops watching the connection for an early close. */
   stopWatching: () => void;

@@ -13,6 +13,8 @@ export interface BusEnvelope<T = unknown> {
 export type BusHandler = (envelope: BusEnvelope) => void;
 
 export interface Bus {
+  /** False when no other node can hear this bus (one node, private memory hub): publishing is skipped. */
+  readonly shared: boolean;
   publish(topic: string, envelope: BusEnvelope): Promise<void>;
   /** Resolves once messages on `topic` reach `handler`; the result unsubscribes. */
   subscribe(topic: string, handler: BusHandler): Promise<() => Promise<void>>;

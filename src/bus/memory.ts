@@ -29,11 +29,14 @@ export class MemoryHub {
 }
 
 export class MemoryBus implements Bus {
+  readonly shared: boolean;
   private readonly hub: MemoryHub;
   private readonly removers = new Set<() => void>();
 
-  constructor(hub: MemoryHub = new MemoryHub()) {
-    this.hub = hub;
+  /** Without a hub the bus is this node's alone. */
+  constructor(hub?: MemoryHub) {
+    this.shared = hub !== undefined;
+    this.hub = hub ?? new MemoryHub();
   }
 
   async publish(topic: string, envelope: BusEnvelope): Promise<void> {

@@ -11,6 +11,7 @@ export interface RedisBusOptions {
 }
 
 export class RedisBus implements Bus {
+  readonly shared = true;
   private readonly pub: Redis;
   private readonly sub: Redis;
   private readonly prefix: string;

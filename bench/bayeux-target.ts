@@ -1,0 +1,102 @@
+/**
+ * A Bayeux server under test, in its own process: parley's engine (built with buildApp) or, as
+ * the baseline, Faye (a Node Bayeux server). The bench drives it over IPC: it generates the
+ * deliveries itself, so the CPU it reports is the server's own work per delivered message.
+ *
+ *   tsx bench/bayeux-target.ts parley|faye
+ */
+import { createServer } from "node:http";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { buildApp } from "../src/app.ts";
+import { loadConfig } from "../src/config.ts";
+
+type Deliver = (user: string, data: unknown) => void;
+type Command =
+  | { cmd: "stats" }
+  | { cmd: "run"; users: number; perSecond: number; seconds: number }
+  | { cmd: "burst"; users: number };
+
+const kind = process.argv[2] === "faye" ? "faye" : "parley";
+
+async function startParley(): Promise<{ url: string; deliver: Deliver }> {
+  const dir = mkdtempSync(join(tmpdir(), "parley-bayeux-bench-"));
+  const config = loadConfig({ PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "warn", DATABASE_URL: `sqlite:${join(dir, "b.db")}` });
+  const app = await buildApp(config);
+  const url = await app.listen();
+  return {
+    url: `${url}/genesys/cometd`,
+    deliver: (user, data) => app.bayeux.deliver("customer", user, "/_genesys", data),
+  };
+}
+
+async function startFaye(): Promise<{ url: string; deliver: Deliver }> {
+  // Faye has no per-user delivery: each user listens on a channel of its own.
+  const faye = (await import("faye")) as unknown as { default: { NodeAdapter: new (o: object) => FayeAdapter } };
+  const bayeux = new faye.default.NodeAdapter({ mount: "/bayeux", timeout: 30 });
+  const server = createServer();
+  bayeux.attach(server);
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const address = server.address();
+  const port = typeof address === "object" && address !== null ? address.port : 0;
+  const client = bayeux.getClient();
+  return { url: `http://127.0.0.1:${port}/bayeux`, deliver: (user, data) => void client.publish(`/u/${user}`, data) };
+}
+
+interface FayeAdapter {
+  attach(server: unknown): void;
+  getClient(): { publish(channel: string, data: unknown): unknown };
+}
+
+function cpuMicros(): number {
+  const usage = process.cpuUsage();
+  return usage.user + usage.system;
+}
+
+async function main(): Promise<void> {
+  const target = kind === "faye" ? await startFaye() : await startParley();
+  const gc = (globalThis as { gc?: () => void }).gc;
+  process.on("message", (command: Command) => {
+    if (command.cmd === "stats") {
+      gc?.();
+      const memory = process.memoryUsage();
+      process.send?.({ rss: memory.rss, heap: memory.heapUsed + memory.external });
+    } else if (command.cmd === "burst") {
+      const started = cpuMicros();
+      const t = Date.now();
+      for (let i = 0; i < command.users; i++) target.deliver(`u${i}`, { t, seq: i });
+      // Let the replies go out before the CPU is read.
+      setTimeout(() => process.send?.({ cpu: cpuMicros() - started }), 500);
+    } else if (command.cmd === "run") {
+      run(target.deliver, command);
+    }
+  });
+  process.send?.({ url: target.url });
+}
+
+/** Delivers `perSecond` messages a second, round robin over the users, in 10 ms ticks. */
+function run(deliver: Deliver, command: { users: number; perSecond: number; seconds: number }): void {
+  const started = cpuMicros();
+  const perTick = command.perSecond / 100;
+  let owed = 0;
+  let next = 0;
+  let sent = 0;
+  const ticks = command.seconds * 100;
+  let tick = 0;
+  const timer = setInterval(() => {
+    owed += perTick;
+    const t = Date.now();
+    for (; owed >= 1; owed--) {
+      deliver(`u${next}`, { t, seq: sent++ });
+      next = (next + 1) % command.users;
+    }
+    if (++tick >= ticks) {
+      clearInterval(timer);
+      setTimeout(() => process.send?.({ cpu: cpuMicros() - started, sent }), 500);
+    }
+  }, 10);
+}
+
+void main();
+process.on("SIGINT", () => process.exit(0));
