@@ -16,7 +16,7 @@ import { RedisBus } from "./bus/redis.ts";
 import type { Config } from "./config.ts";
 import { buildHttpServer } from "./http/server.ts";
 import { createLogger, type Logger } from "./logger.ts";
-import { createMetrics, type Metrics } from "./metrics.ts";
+import { createMetrics, registerBayeuxMetrics, type Metrics } from "./metrics.ts";
 import { openPostgresStore } from "./store/postgres.ts";
 import { openSqliteStore } from "./store/sqlite.ts";
 import type { Store } from "./store/store.ts";
@@ -80,6 +80,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   const endpoints = [customerEndpoint(config.gmsAppName), agentEndpoint(overrides.authenticateAgent)];
   for (const endpoint of endpoints) bayeux.addEndpoint(endpoint.policy);
   await bayeux.start();
+  registerBayeuxMetrics(metrics, () => bayeux.stats());
   const bayeuxLimits = { maxBodyBytes: config.bayeuxMaxMessageBytes, maxBatch: 100 };
   const http = await buildHttpServer({
     config,

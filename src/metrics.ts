@@ -2,7 +2,7 @@
  * Prometheus metrics, one registry per app (no global registry, so tests can build many apps).
  * The only file that imports prom-client.
  */
-import { collectDefaultMetrics, Histogram, Registry } from "prom-client";
+import { collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 
 export interface Metrics {
   registry: Registry;
@@ -10,6 +10,22 @@ export interface Metrics {
   httpDuration: Histogram<"method" | "route" | "status_code">;
   /** Store calls by aggregate and method (`services.insert`). */
   storeDuration: Histogram<"operation">;
+}
+
+/** Exposes the CometD engine's counts, read when Prometheus scrapes. */
+export function registerBayeuxMetrics(metrics: Metrics, stats: () => { sessions: number; parked: number; delivered: number }): void {
+  const gauge = (name: string, help: string, pick: (s: ReturnType<typeof stats>) => number) =>
+    new Gauge({
+      name,
+      help,
+      registers: [metrics.registry],
+      collect() {
+        this.set(pick(stats()));
+      },
+    });
+  gauge("bayeux_clients", "CometD clients (sessions) on this node", (s) => s.sessions);
+  gauge("bayeux_held_connects", "CometD /meta/connect requests held on this node", (s) => s.parked);
+  gauge("bayeux_delivered_messages", "Messages written to CometD clients by this node since it started", (s) => s.delivered);
 }
 
 export function createMetrics(): Metrics {

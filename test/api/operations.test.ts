@@ -28,6 +28,7 @@ describe("operations endpoints", () => {
     assert.match(reply.text, /http_request_duration_seconds_count\{method="POST",route="\/genesys\/1\/cs\/services\/start",status_code="201"\} 1/);
     assert.match(reply.text, /store_operation_duration_seconds_count\{operation="services.insert"\} 1/);
     assert.match(reply.text, /process_cpu_seconds_total/);
+    assert.match(reply.text, /bayeux_clients 0/);
   });
 
   it("GET /docs serves the OpenAPI document with every Context Services path", async () => {

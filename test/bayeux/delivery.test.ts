@@ -133,3 +133,17 @@ describe("limits", () => {
     }
   });
 });
+
+describe("shutdown", () => {
+  it("answers held connects at once, telling clients to handshake again elsewhere", async () => {
+    const server = await startServer();
+    const bx = rawBayeux(`${server.url}/genesys/cometd`);
+    const { clientId } = await bx.handshake("leaving");
+    await bx.post([{ channel: "/meta/connect", clientId, connectionType: "long-polling" }], { gms_user: "leaving" });
+    const held = bx.post([{ channel: "/meta/connect", clientId, connectionType: "long-polling", id: "h" }], { gms_user: "leaving" });
+    await until(() => server.app.bayeux.stats().parked === 1, 5000, "a held connect");
+    await server.close();
+    const reply = await held;
+    assert.deepEqual(reply.body[0].advice, { reconnect: "handshake", interval: 0 });
+  });
+});
