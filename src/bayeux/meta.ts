@@ -23,6 +23,9 @@ import type { Session } from "./session.ts";
 
 type Item = Reply | string;
 
+/** Channels one client may be subscribed to at once (real clients use a handful). */
+const MAX_SUBSCRIPTIONS = 128;
+
 /** Handles one message; synchronous except for a held connect and a service-channel publish. */
 export function handleMessage(engine: BayeuxEngine, policy: EndpointPolicy, raw: unknown, ctx: RequestContext): Item[] | Promise<Item[]> {
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
@@ -114,6 +117,9 @@ function subscribe(engine: BayeuxEngine, policy: EndpointPolicy, message: Messag
   const wanted = Array.isArray(message.subscription) ? message.subscription : [message.subscription];
   if (wanted.length === 0 || wanted.length > 64 || !wanted.every((s): s is string => typeof s === "string")) {
     return { ...failure(message, channel, ERRORS.subscriptionMissing), subscription: message.subscription };
+  }
+  if (on && session.subscriptions.size + wanted.length > MAX_SUBSCRIPTIONS) {
+    return { ...failure(message, channel, `403::at most ${MAX_SUBSCRIPTIONS} subscriptions per client`), subscription: message.subscription };
   }
   for (const target of wanted) {
     const error = !isValidChannel(target) || isMeta(target) ? ERRORS.invalidChannel(target) : null;

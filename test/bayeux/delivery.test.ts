@@ -3,7 +3,9 @@
  * through a dropping proxy), re-handshake after 402, expiry and the per-client limits.
  */
 import assert from "node:assert/strict";
+import { once } from "node:events";
 import { createServer, request, type Server } from "node:http";
+import WebSocket from "ws";
 import { after, before, describe, it } from "node:test";
 import { rawBayeux } from "../support/bayeux.ts";
 import { cometdClient, until } from "../support/cometd.ts";
@@ -145,5 +147,50 @@ describe("shutdown", () => {
     await server.close();
     const reply = await held;
     assert.deepEqual(reply.body[0].advice, { reconnect: "handshake", interval: 0 });
+  });
+});
+
+describe("acknowledgement over WebSocket", () => {
+  it("re-sends, after the socket dies, what the lost reply carried, then moves on", async () => {
+    const server = await startServer();
+    const url = `${server.url.replace("http", "ws")}/genesys/cometd`;
+    const open = async () => {
+      const ws = new WebSocket(url, { headers: { gms_user: "wsack" } });
+      await once(ws, "open");
+      const frames: Record<string, unknown>[][] = [];
+      ws.on("message", (data: Buffer) => frames.push(JSON.parse(data.toString()) as Record<string, unknown>[]));
+      const send = async (messages: object[]) => {
+        const before = frames.length;
+        ws.send(JSON.stringify(messages));
+        await until(() => frames.length > before, 5000, "a reply frame");
+        return frames[frames.length - 1] ?? [];
+      };
+      return { ws, send };
+    };
+    try {
+      const first = await open();
+      const [hs] = await first.send([{ channel: "/meta/handshake", version: "1.0", ext: { ack: true } }]);
+      const clientId = String(hs?.clientId);
+      await first.send([{ channel: "/meta/connect", clientId, connectionType: "websocket", ext: { ack: 0 } }]);
+      await first.send([{ channel: "/meta/subscribe", clientId, subscription: "/_genesys" }]);
+      const held = first.send([{ channel: "/meta/connect", clientId, connectionType: "websocket", ext: { ack: 0 } }]);
+      await until(() => server.app.bayeux.stats().parked === 1, 5000, "a held connect");
+      server.app.bayeux.deliver("customer", "wsack", "/_genesys", { n: 1 });
+      const lost = await held;
+      assert.deepEqual(lost.map((m) => m.data ?? (m.ext as { ack: number }).ack), [{ n: 1 }, 1]);
+      // The client never processed that frame: a new socket, the old acknowledgement.
+      first.ws.terminate();
+      server.app.bayeux.deliver("customer", "wsack", "/_genesys", { n: 2 });
+      const second = await open();
+      const again = await second.send([{ channel: "/meta/connect", clientId, connectionType: "websocket", ext: { ack: 0 } }]);
+      assert.deepEqual(again.filter((m) => m.channel === "/_genesys").map((m) => m.data), [{ n: 1 }, { n: 2 }]);
+      const batch = (again.find((m) => m.channel === "/meta/connect")?.ext as { ack: number }).ack;
+      server.app.bayeux.deliver("customer", "wsack", "/_genesys", { n: 3 });
+      const next = await second.send([{ channel: "/meta/connect", clientId, connectionType: "websocket", ext: { ack: batch } }]);
+      assert.deepEqual(next.filter((m) => m.channel === "/_genesys").map((m) => m.data), [{ n: 3 }], "acknowledged messages are not sent again");
+      second.ws.terminate();
+    } finally {
+      await server.close();
+    }
   });
 });

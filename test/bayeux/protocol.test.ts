@@ -124,6 +124,16 @@ describe("/meta/subscribe, /meta/unsubscribe, publish", () => {
     }
   });
 
+  it("bounds the subscriptions of one client", async () => {
+    const clientId = await connected();
+    for (let i = 0; i < 2; i++) {
+      const subscription = Array.from({ length: 64 }, (_, j) => `/c/${i}/${j}`);
+      assert.equal((await bx.post([{ channel: "/meta/subscribe", clientId, subscription }], U)).body[0].successful, true);
+    }
+    const over = await bx.post([{ channel: "/meta/subscribe", clientId, subscription: "/one/more" }], U);
+    assert.match(over.body[0].error, /^403::at most 128 subscriptions/);
+  });
+
   it("refuses client publishes on broadcast channels: /_genesys is shared by every user", async () => {
     const clientId = await connected();
     const reply = await bx.post([{ channel: "/_genesys", clientId, data: { spoof: true }, id: "p" }], U);
