@@ -1,9 +1,9 @@
 /**
- * A Bayeux server under test, in its own process: parley's engine (built with buildApp) or, as
- * the baseline, Faye (a Node Bayeux server). The bench drives it over IPC: it generates the
+ * A Bayeux server under test, in its own process: parley's engine (built with buildApp), Faye
+ * (a Node Bayeux server: the baseline) or "bare" (a minimal node:http long-poll server: the floor). The bench drives it over IPC: it generates the
  * deliveries itself, so the CPU it reports is the server's own work per delivered message.
  *
- *   tsx bench/bayeux-target.ts parley|faye
+ *   tsx bench/bayeux-target.ts parley|faye|bare
  */
 import { createServer } from "node:http";
 import { mkdtempSync } from "node:fs";
@@ -18,7 +18,7 @@ type Command =
   | { cmd: "run"; users: number; perSecond: number; seconds: number }
   | { cmd: "burst"; users: number };
 
-const kind = process.argv[2] === "faye" ? "faye" : "parley";
+const kind = process.argv[2] ?? "parley";
 
 async function startParley(): Promise<{ url: string; deliver: Deliver }> {
   const dir = mkdtempSync(join(tmpdir(), "parley-bayeux-bench-"));
@@ -44,6 +44,56 @@ async function startFaye(): Promise<{ url: string; deliver: Deliver }> {
   return { url: `http://127.0.0.1:${port}/bayeux`, deliver: (user, data) => void client.publish(`/u/${user}`, data) };
 }
 
+/**
+ * The floor: the least a long-poll server on node:http can do per message (parse the batch, hold
+ * the connect, answer it with the message). No Bayeux rules, no acks, no limits; long-polling only.
+ */
+async function startBare(): Promise<{ url: string; deliver: Deliver }> {
+  const held = new Map<string, (body: string) => void>();
+  const clientOf = new Map<string, string>();
+  let next = 0;
+  const server = createServer((req, res) => {
+    let text = "";
+    req.setEncoding("utf8");
+    req.on("data", (c: string) => (text += c));
+    req.on("end", () => {
+      const [m] = JSON.parse(text) as { channel: string; clientId?: string; subscription?: string }[];
+      const answer = (body: string) => {
+        res.writeHead(200, { "content-type": "application/json", "content-length": Buffer.byteLength(body) });
+        res.end(body);
+      };
+      if (m?.channel === "/meta/handshake") {
+        const clientId = `c${next++}`;
+        clientOf.set(String(req.headers.gms_user), clientId);
+        return answer(JSON.stringify([{ channel: "/meta/handshake", successful: true, clientId }]));
+      }
+      if (m?.channel === "/meta/connect" && m.clientId !== undefined) {
+        const id = m.clientId;
+        if (!held.has(`first:${id}`)) {
+          held.set(`first:${id}`, () => undefined);
+          return answer('[{"channel":"/meta/connect","successful":true}]');
+        }
+        held.set(id, (message) => answer(`[${message},{"channel":"/meta/connect","successful":true}]`));
+        return;
+      }
+      answer(JSON.stringify([{ channel: m?.channel, successful: true }]));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const address = server.address();
+  const port = typeof address === "object" && address !== null ? address.port : 0;
+  return {
+    url: `http://127.0.0.1:${port}/bayeux`,
+    deliver: (user, data) => {
+      const clientId = clientOf.get(user);
+      const reply = clientId === undefined ? undefined : held.get(clientId);
+      if (clientId === undefined || reply === undefined) return;
+      held.delete(clientId);
+      reply(JSON.stringify({ channel: "/_genesys", data }));
+    },
+  };
+}
+
 interface FayeAdapter {
   attach(server: unknown): void;
   getClient(): { publish(channel: string, data: unknown): unknown };
@@ -55,7 +105,7 @@ function cpuMicros(): number {
 }
 
 async function main(): Promise<void> {
-  const target = kind === "faye" ? await startFaye() : await startParley();
+  const target = kind === "faye" ? await startFaye() : kind === "bare" ? await startBare() : await startParley();
   const gc = (globalThis as { gc?: () => void }).gc;
   process.on("message", (command: Command) => {
     if (command.cmd === "stats") {

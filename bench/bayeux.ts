@@ -1,5 +1,6 @@
 /**
- * CometD benchmark: parley's Bayeux engine against Faye (a Node Bayeux server), in one run.
+ * CometD benchmark: parley's Bayeux engine against Faye (a Node Bayeux server), in one run,
+ * with a bare node:http long-poll server as the floor of what one long-poll exchange costs.
  * Raw Bayeux clients (long-polling over keep-alive HTTP, and WebSocket) receive private
  * messages at a chat-like rate, then in a burst of one message to every client at once.
  * Prints delivered messages/s, server CPU µs per delivered message, p50/p99 latency, memory per
@@ -21,7 +22,7 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 const RATE = Number(process.env.BENCH_RATE ?? 0.5);
 const BURSTS = 3;
 
-type Kind = "parley" | "faye";
+type Kind = "parley" | "faye" | "bare";
 type Transport = "long-polling" | "websocket";
 type Message = { channel?: string; clientId?: string; successful?: boolean; data?: { t?: number }; ext?: { ack?: number } };
 
@@ -278,7 +279,9 @@ async function main(): Promise<void> {
   ].filter((s) => only === undefined || only === "parley" || only === "faye" || s.transport === only) as Scenario[];
   const results: Result[] = [];
   for (const scenario of scenarios) {
-    for (const kind of ["faye", "parley"] as const) {
+    // The bare floor speaks long-polling only.
+    const kinds: Kind[] = scenario.transport === "long-polling" ? ["bare", "faye", "parley"] : ["faye", "parley"];
+    for (const kind of kinds) {
       if (only === undefined || only === kind || only === scenario.transport) results.push(await measure(kind, scenario));
     }
   }
@@ -287,7 +290,8 @@ async function main(): Promise<void> {
   for (const r of results) console.log(row(r));
   console.log("\nparley / faye (lower is better):");
   for (const scenario of scenarios) {
-    const [faye, parley] = results.filter((r) => r.scenario === scenario);
+    const faye = results.find((r) => r.scenario === scenario && r.kind === "faye");
+    const parley = results.find((r) => r.scenario === scenario && r.kind === "parley");
     if (faye === undefined || parley === undefined) continue;
     const ratio = (a: number, b: number) => (b > 0 ? (a / b).toFixed(2) : "n/a");
     console.log(
