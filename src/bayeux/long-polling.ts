@@ -59,8 +59,11 @@ async function serve(
   const jsonp = req.method === "GET" ? query.get("jsonp") : null;
   if (req.method !== "POST" && req.method !== "GET") return send(res, 405, [badMessage("405::Method not allowed")]);
   if (jsonp !== null && !JSONP_CALLBACK.test(jsonp)) return send(res, 400, [badMessage("400::Bad jsonp callback")]);
+  if (req.method === "GET" && !query.has("message")) return send(res, 400, [badMessage("400::Bad message: no message parameter")], jsonp);
   const text = req.method === "GET" ? query.get("message") : await readBody(req, limits.maxBodyBytes);
-  if (text === null) return send(res, 413, [badMessage("413::Message too large")], jsonp);
+  if (text === null || (req.method === "GET" && text.length > limits.maxBodyBytes)) {
+    return send(res, 413, [badMessage("413::Message too large")], jsonp);
+  }
   const messages = parseBatch(text, limits.maxBatch);
   if (typeof messages === "string") return send(res, 400, [badMessage(messages)], jsonp);
 

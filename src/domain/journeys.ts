@@ -56,8 +56,8 @@ export interface Task {
   completedAt: number | null;
 }
 
-/** Fields of every start event (StartEventList). */
-const COMMON_START = [
+/** Fields every start and end event has (StartEventList, EndEventList). */
+const EVENT_FIELDS = [
   "session_id",
   "interaction_id",
   "application_type",
@@ -66,22 +66,9 @@ const COMMON_START = [
   "resource_id",
   "media_type",
   "timestamp",
-  "est_duration",
 ] as const;
-
-/** Fields of every end event (EndEventList). */
-const COMMON_END = [
-  "session_id",
-  "interaction_id",
-  "application_type",
-  "application_id",
-  "resource_type",
-  "resource_id",
-  "media_type",
-  "disposition",
-  "disposition_desc",
-  "timestamp",
-] as const;
+const COMMON_START = [...EVENT_FIELDS, "est_duration"] as const;
+const COMMON_END = [...EVENT_FIELDS, "disposition", "disposition_desc"] as const;
 
 /** Start-event fields that live on the entity itself rather than inside `started`. */
 export const SERVICE_START_OWN = [

@@ -167,6 +167,12 @@ describe("callback-polling (JSONP)", () => {
     assert.match(await res.text(), /^_cometd_jsonp_0\(\[\{"channel":"\/meta\/handshake".*"successful":true/);
   });
 
+  it("answers a GET without a message with 400", async () => {
+    const res = await fetch(`${server.url}/genesys/cometd?jsonp=cb`, { headers: U });
+    assert.equal(res.status, 400);
+    assert.match(await res.text(), /^cb\(\[\{"channel":"\/meta\/unknown","successful":false,"error":"400::Bad message: no message parameter"/);
+  });
+
   it("refuses a callback name that is not an identifier", async () => {
     const res = await fetch(`${server.url}/genesys/cometd?jsonp=alert(1)//&message=[]`, { headers: U });
     assert.equal(res.status, 400);
