@@ -117,13 +117,10 @@ export class BayeuxEngine {
   async process(endpoint: string, messages: readonly unknown[], ctx: RequestContext): Promise<Item[]> {
     const policy = this.policies.get(endpoint);
     if (policy === undefined) throw new Error(`unknown Bayeux endpoint ${endpoint}`);
-    const out: Item[] = [];
-    for (const message of messages) {
-      const handled = handleMessage(this, policy, message, ctx);
-      const items = Array.isArray(handled) ? handled : await handled;
-      for (const item of items) out.push(item);
-    }
-    return out;
+    // Every message is handled now; a held connect only delays the reply to the whole batch.
+    const handled = messages.map((message) => handleMessage(this, policy, message, ctx));
+    const settled = handled.some((h) => !Array.isArray(h)) ? await Promise.all(handled) : (handled as Item[][]);
+    return settled.flat();
   }
 
   /** Sends `data` on `channel` to every client of `identity` subscribed to it, on every node. */

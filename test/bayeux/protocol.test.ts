@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { rawBayeux, type RawBayeux } from "../support/bayeux.ts";
+import { until } from "../support/cometd.ts";
 import { call, startServer, type TestServer } from "../support/server.ts";
 
 let server: TestServer;
@@ -70,13 +71,34 @@ describe("/meta/connect", () => {
 
   it("answers a held connect when a second one arrives, and holds the second", async () => {
     const clientId = await connected();
+    const parked = server.app.bayeux.stats().parked;
     const first = bx.post([{ channel: "/meta/connect", clientId, connectionType: "long-polling", id: "a" }], U);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await until(() => server.app.bayeux.stats().parked > parked, 5000, "a held connect");
     const second = bx.post([{ channel: "/meta/connect", clientId, connectionType: "long-polling", id: "b" }], U);
     const firstReply = await first;
     assert.deepEqual(firstReply.body, [{ channel: "/meta/connect", successful: true, id: "a" }]);
     server.app.bayeux.deliver("customer", "proto", "/x", "unsubscribed: not delivered");
     assert.equal((await second).body[0].id, "b");
+  });
+
+  it("handles the rest of a batch at once when its connect is held", async () => {
+    const clientId = await connected();
+    const parked = server.app.bayeux.stats().parked;
+    const batch = bx.post(
+      [
+        { channel: "/meta/connect", clientId, connectionType: "long-polling", id: "c" },
+        { channel: "/meta/subscribe", clientId, subscription: "/_genesys", id: "s" },
+      ],
+      U,
+    );
+    await until(() => server.app.bayeux.stats().parked > parked, 5000, "a held connect");
+    server.app.bayeux.deliver("customer", "proto", "/_genesys", { n: 1 });
+    const reply = await batch;
+    assert.deepEqual(
+      reply.body.map((m: { channel: string; id?: string }) => m.id ?? m.channel),
+      ["/_genesys", "c", "s"],
+      "the subscription was in place before the delivery",
+    );
   });
 
   it("answers an unknown client with 402 and handshake advice", async () => {
@@ -97,8 +119,9 @@ describe("/meta/connect", () => {
     const a = (await bx.handshake("tabs", {}, cookie)).clientId;
     const b = (await bx.handshake("tabs", {}, cookie)).clientId;
     for (const clientId of [a, b]) await bx.post([{ channel: "/meta/connect", clientId, connectionType: "long-polling" }], cookie);
+    const parked = server.app.bayeux.stats().parked;
     const held = bx.post([{ channel: "/meta/connect", clientId: a, connectionType: "long-polling" }], cookie);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await until(() => server.app.bayeux.stats().parked > parked, 5000, "a held connect");
     const second = await bx.post([{ channel: "/meta/connect", clientId: b, connectionType: "long-polling" }], cookie);
     assert.equal(second.body[0].advice["multiple-clients"], true);
     assert.equal(second.body[0].advice.interval, 2000);
