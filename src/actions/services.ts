@@ -133,16 +133,28 @@ async function withChildren(ctx: ActionContext, services: Service[], flags: Nest
   const wantTasks = flags.activeTasks === true || flags.completedTasks === true;
   const states = wantStates ? await ctx.store.states.listForServices(ids, bothOrOne(flags.activeStates, flags.completedStates)) : [];
   const tasks = wantTasks ? await ctx.store.tasks.listForServices(ids, bothOrOne(flags.activeTasks, flags.completedTasks)) : [];
+  const statesOf = groupByService(states);
+  const tasksOf = groupByService(tasks);
   return services.map((service) => {
     const view: ServiceView = { service };
-    const own = <T extends State | Task>(items: T[], completed: boolean) =>
-      items.filter((i) => i.serviceId === service.id && (i.completedAt !== null) === completed);
-    if (flags.activeStates === true) view.activeStates = own(states, false);
-    if (flags.completedStates === true) view.completedStates = own(states, true);
-    if (flags.activeTasks === true) view.activeTasks = own(tasks, false);
-    if (flags.completedTasks === true) view.completedTasks = own(tasks, true);
+    const byStatus = <T extends State | Task>(items: T[] | undefined, completed: boolean) =>
+      (items ?? []).filter((i) => (i.completedAt !== null) === completed);
+    if (flags.activeStates === true) view.activeStates = byStatus(statesOf.get(service.id), false);
+    if (flags.completedStates === true) view.completedStates = byStatus(statesOf.get(service.id), true);
+    if (flags.activeTasks === true) view.activeTasks = byStatus(tasksOf.get(service.id), false);
+    if (flags.completedTasks === true) view.completedTasks = byStatus(tasksOf.get(service.id), true);
     return view;
   });
+}
+
+function groupByService<T extends State | Task>(items: T[]): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const group = groups.get(item.serviceId);
+    if (group === undefined) groups.set(item.serviceId, [item]);
+    else group.push(item);
+  }
+  return groups;
 }
 
 function bothOrOne(active: boolean | undefined, completed: boolean | undefined): Status {

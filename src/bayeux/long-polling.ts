@@ -12,7 +12,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Logger } from "../logger.ts";
 import type { BayeuxEngine, RequestContext } from "./engine.ts";
 import type { EndpointBinding } from "./endpoints.ts";
-import { NONE_ADVICE, serializeBatch, type Reply } from "./protocol.ts";
+import { NONE_ADVICE, parseBatch, serializeBatch, type Reply } from "./protocol.ts";
 
 export interface HttpLimits {
   /** Largest request body (or `message` parameter), bytes. */
@@ -117,21 +117,6 @@ function readBody(req: IncomingMessage, limit: number): Promise<string | null> {
     req.on("end", () => resolve(size > limit ? null : Buffer.concat(chunks).toString("utf8")));
     req.on("error", reject);
   });
-}
-
-/** A batch is an array of messages, or one message alone; anything else says what is wrong. */
-function parseBatch(text: string, maxBatch: number): unknown[] | string {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    return "400::Bad message: not JSON";
-  }
-  const messages = Array.isArray(value) ? value : typeof value === "object" && value !== null ? [value] : null;
-  if (messages === null) return "400::Bad message: not a message or an array of messages";
-  if (messages.length === 0) return "400::Bad message: empty batch";
-  if (messages.length > maxBatch) return `400::Bad message: more than ${maxBatch} messages in one batch`;
-  return messages;
 }
 
 function send(res: ServerResponse, status: number, items: Item[], jsonp?: string | null, headers: Record<string, string> = {}): void {

@@ -119,6 +119,21 @@ export function patternsFor(channel: string): string[] {
   return out;
 }
 
+/** A batch is an array of messages, or one message alone; anything else says what is wrong. */
+export function parseBatch(text: string, maxBatch: number): unknown[] | string {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return "400::Bad message: not JSON";
+  }
+  const messages = Array.isArray(value) ? value : typeof value === "object" && value !== null ? [value] : null;
+  if (messages === null) return "400::Bad message: not a message or an array of messages";
+  if (messages.length === 0) return "400::Bad message: empty batch";
+  if (messages.length > maxBatch) return `400::Bad message: more than ${maxBatch} messages in one batch`;
+  return messages;
+}
+
 /** Writes a batch of replies and pre-serialised messages as one JSON array. */
 export function serializeBatch(items: readonly (Reply | string)[]): string {
   let body = "[";

@@ -10,7 +10,7 @@ import type { Logger } from "../logger.ts";
 import type { BayeuxEngine, RequestContext } from "./engine.ts";
 import type { EndpointBinding } from "./endpoints.ts";
 import type { HttpLimits } from "./long-polling.ts";
-import { serializeBatch } from "./protocol.ts";
+import { parseBatch, serializeBatch } from "./protocol.ts";
 
 export interface WebSocketBinding {
   close(): Promise<void>;
@@ -70,8 +70,8 @@ function serveSocket(
     },
   };
   ws.on("message", (data: Buffer, isBinary: boolean) => {
-    const messages = isBinary ? null : parse(data.toString("utf8"), limits.maxBatch);
-    if (messages === null) {
+    const messages = isBinary ? "binary frame" : parseBatch(data.toString("utf8"), limits.maxBatch);
+    if (typeof messages === "string") {
       ws.close(1003, "not a Bayeux batch");
       return;
     }
@@ -85,14 +85,4 @@ function serveSocket(
         ws.close(1011, "server error");
       });
   });
-}
-
-function parse(text: string, maxBatch: number): unknown[] | null {
-  try {
-    const value: unknown = JSON.parse(text);
-    const messages = Array.isArray(value) ? value : typeof value === "object" && value !== null ? [value] : null;
-    return messages !== null && messages.length > 0 && messages.length <= maxBatch ? messages : null;
-  } catch {
-    return null;
-  }
 }

@@ -32,11 +32,12 @@ export interface Service {
   expiryPinned: boolean;
 }
 
-export interface State {
+/** What states and tasks share: numbered per service, started and completed by events. */
+interface Child {
   serviceId: string;
   id: number;
+  /** `state_type` / `task_type` exactly as sent, or null. */
   type: Json;
-  previousStateId: number | null;
   started: JsonObject;
   completed: JsonObject | null;
   extensions: Extensions;
@@ -44,16 +45,12 @@ export interface State {
   completedAt: number | null;
 }
 
-export interface Task {
-  serviceId: string;
-  id: number;
+export interface State extends Child {
+  previousStateId: number | null;
+}
+
+export interface Task extends Child {
   stateId: number | null;
-  type: Json;
-  started: JsonObject;
-  completed: JsonObject | null;
-  extensions: Extensions;
-  startedAt: number;
-  completedAt: number | null;
 }
 
 /** Fields every start and end event has (StartEventList, EndEventList). */
@@ -165,16 +162,16 @@ export function stampEvent(event: JsonObject, now: number): JsonObject {
   return event.timestamp === undefined ? { ...event, timestamp: new Date(now).toISOString() } : event;
 }
 
-/** When the event happened: its own timestamp (UTC when no zone is given) or now. */
+/** When the event happened: its own timestamp or now. */
 export function eventTime(event: JsonObject, now: number): number {
   const ts = event.timestamp;
-  if (typeof ts !== "string") return now;
-  const parsed = Date.parse(hasZone(ts) ? ts : `${ts}Z`);
-  return Number.isNaN(parsed) ? now : parsed;
+  return (typeof ts === "string" ? parseTimestamp(ts) : undefined) ?? now;
 }
 
-function hasZone(ts: string): boolean {
-  return /(Z|[+-]\d{2}:?\d{2})$/i.test(ts);
+/** Epoch milliseconds of a GMS ISO 8601 timestamp, read as UTC when it has no zone. */
+export function parseTimestamp(ts: string): number | undefined {
+  const parsed = Date.parse(/(Z|[+-]\d{2}:?\d{2})$/i.test(ts) ? ts : `${ts}Z`);
+  return Number.isNaN(parsed) ? undefined : parsed;
 }
 
 /** ISO 8601 date-time as GMS documents it; the zone may be omitted (seed 001 omits it). */

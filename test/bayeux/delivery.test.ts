@@ -8,8 +8,8 @@ import { createServer, request, type Server } from "node:http";
 import WebSocket from "ws";
 import { after, before, describe, it } from "node:test";
 import { rawBayeux } from "../support/bayeux.ts";
-import { cometdClient, until } from "../support/cometd.ts";
-import { manualClock, startServer, type TestServer } from "../support/server.ts";
+import { cometdClient } from "../support/cometd.ts";
+import { manualClock, startServer, until, type TestServer } from "../support/server.ts";
 
 /** Forwards to `target`; drops (destroys) the first `drops` /meta/connect responses that carry data. */
 function droppingProxy(target: string, drops: number): Promise<{ url: string; dropped: () => number; server: Server }> {

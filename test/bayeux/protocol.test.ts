@@ -5,8 +5,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { rawBayeux, type RawBayeux } from "../support/bayeux.ts";
-import { until } from "../support/cometd.ts";
-import { call, startServer, type TestServer } from "../support/server.ts";
+import { call, startServer, until, type TestServer } from "../support/server.ts";
 
 let server: TestServer;
 let bx: RawBayeux;

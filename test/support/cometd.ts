@@ -77,12 +77,3 @@ export function cometdClient(url: string, options: ClientOptions): TestClient {
       }),
   };
 }
-
-/** Waits until `check` holds, polling every 10 ms, or fails after `ms`. */
-export async function until(check: () => boolean, ms = 5000, what = "condition"): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}

@@ -93,6 +93,11 @@ export async function eventually<T>(check: () => Promise<T | undefined>, ms = 50
   }
 }
 
+/** Waits until `check` holds, polling every 10 ms, or fails after `ms`. */
+export async function until(check: () => boolean, ms = 5000, what = "condition"): Promise<void> {
+  await eventually(async () => (check() ? true : undefined), ms, what);
+}
+
 /** A clock the test moves by hand. */
 export function manualClock(start = Date.parse("2026-01-01T00:00:00.000Z")) {
   let now = start;

@@ -18,30 +18,30 @@ const InteractionId = (maxLength: number) => Type.Union([Type.String({ maxLength
 const Seconds = Type.Integer({ minimum: 0, maximum: 100 * 365 * 86_400 });
 const Int32 = Type.Integer({ minimum: 0, maximum: 2_147_483_647 });
 
-const commonStart = {
-  session_id: Opt(Type.String({ maxLength: 255 })),
-  interaction_id: Opt(InteractionId(255)),
+/** The fields every start and end event has, but for the ids whose length limits differ. */
+const eventFields = {
   application_type: Opt(BusinessAttribute),
   application_id: Opt(Type.Integer()),
   resource_type: Opt(BusinessAttribute),
   resource_id: Opt(Type.Integer()),
   media_type: Opt(BusinessAttribute),
   timestamp: Opt(Timestamp),
+};
+
+const commonStart = {
+  ...eventFields,
+  session_id: Opt(Type.String({ maxLength: 255 })),
+  interaction_id: Opt(InteractionId(255)),
   est_duration: Opt(Seconds),
 };
 
 /** End events carry the documented length limits (EndEventList). */
 const commonEnd = {
+  ...eventFields,
   session_id: Opt(Type.String({ maxLength: 32 })),
   interaction_id: Opt(InteractionId(50)),
-  application_type: Opt(BusinessAttribute),
-  application_id: Opt(Type.Integer()),
-  resource_type: Opt(BusinessAttribute),
-  resource_id: Opt(Type.Integer()),
-  media_type: Opt(BusinessAttribute),
   disposition: Opt(BusinessAttribute),
   disposition_desc: Opt(Type.String({ maxLength: 64 })),
-  timestamp: Opt(Timestamp),
 };
 
 const expiry = { ttl: Opt(Seconds), expiration_time: Opt(Timestamp) };

@@ -2,6 +2,7 @@
 import type { FastifyRequest } from "fastify";
 import type { ActionContext } from "../../actions/context.ts";
 import type { JsonObject } from "../../domain/json.ts";
+import { parseTimestamp } from "../../domain/journeys.ts";
 
 export interface RouteDeps {
   ctx: ActionContext;
@@ -21,7 +22,5 @@ export function bodyObject(request: FastifyRequest): JsonObject {
 
 /** Epoch milliseconds of an ISO query parameter (already pattern-checked by the schema). */
 export function timeParam(value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const ms = Date.parse(/(Z|[+-]\d{2}:?\d{2})$/i.test(value) ? value : `${value}Z`);
-  return Number.isNaN(ms) ? undefined : ms;
+  return value === undefined ? undefined : parseTimestamp(value);
 }

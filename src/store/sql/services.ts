@@ -6,7 +6,7 @@ import type { Service } from "../../domain/journeys.ts";
 import type { NewService, ServiceMatch, ServicePatch, ServiceQuery, ServiceStore } from "../store.ts";
 import type { Database, ServicesTable } from "./schema.ts";
 import { runPrepared } from "./prepared.ts";
-import { dbId, int, jsonOrNull, parseJson } from "./values.ts";
+import { dbId, int, jsonOrNull } from "./values.ts";
 
 export class SqlServiceStore implements ServiceStore {
   private readonly db: Kysely<Database>;
@@ -173,7 +173,7 @@ function toService(row: Selectable<ServicesTable>): Service {
     id: String(row.id),
     customerId: row.customer_id,
     contactKey: row.contact_key,
-    type: row.service_type === null ? null : (parseJson(row.service_type) as Json),
+    type: row.service_type === null ? null : (JSON.parse(row.service_type) as Json),
     started: parseJsonObject(row.started),
     completed: row.completed === null ? null : parseJsonObject(row.completed),
     extensions: parseJsonObject(row.extensions),

@@ -19,7 +19,3 @@ export function dbId(id: string): number | null {
 export function jsonOrNull(value: Json | undefined): string | null {
   return value === undefined || value === null ? null : JSON.stringify(value);
 }
-
-export function parseJson(text: string): unknown {
-  return JSON.parse(text);
-}
