@@ -5,6 +5,7 @@
  */
 import type { FastifyInstance } from "fastify";
 import { readFileSync } from "node:fs";
+import { gmsUserVerifier, type GmsUserVerifier } from "./access/gms-user.ts";
 import type { ActionContext } from "./actions/context.ts";
 import { BayeuxEngine } from "./bayeux/engine.ts";
 import { agentEndpoint, customerEndpoint, type AgentAuthenticator } from "./bayeux/endpoints.ts";
@@ -33,6 +34,8 @@ export interface App {
   /** The CometD engine: `deliver` and `publish` reach clients on every node. */
   bayeux: BayeuxEngine;
   websocket: WebSocketBinding;
+  /** Who a gms_user is (with GMS_USER_SECRET: only with its token); for the Chat API's routes. */
+  verifyGmsUser: GmsUserVerifier;
   /** Starts listening on the configured port; resolves to the base URL (`http://127.0.0.1:PORT`). */
   listen(): Promise<string>;
   /** Stops taking requests, finishes those in flight, stops workers, closes the database. */
@@ -72,16 +75,23 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     limits: {
       maxQueue: config.bayeuxMaxQueue,
       maxClientsPerIdentity: config.bayeuxMaxClientsPerIdentity,
+      maxSessionsPerConnection: config.bayeuxMaxSessionsPerConnection,
+      maxSessionsPerIp: config.bayeuxMaxSessionsPerIp,
+      maxSessions: config.bayeuxMaxSessions,
+      maxSubscriptionBytes: config.bayeuxMaxSubscriptionBytes,
+      maxChannelSegments: config.bayeuxMaxChannelSegments,
       maxParkedPerBrowser: 1,
       connectTimeoutMs: config.bayeuxConnectTimeoutMs,
       maxIntervalMs: config.bayeuxMaxIntervalMs,
     },
   });
-  const endpoints = [customerEndpoint(config.gmsAppName), agentEndpoint(overrides.authenticateAgent)];
+  const verifyGmsUser = gmsUserVerifier(config.gmsUserSecret);
+  const endpoints = [customerEndpoint(config.gmsAppName, verifyGmsUser), agentEndpoint(overrides.authenticateAgent)];
   for (const endpoint of endpoints) bayeux.addEndpoint(endpoint.policy);
   await bayeux.start();
   registerBayeuxMetrics(metrics, () => bayeux.stats());
-  const bayeuxLimits = { maxBodyBytes: config.bayeuxMaxMessageBytes, maxBatch: 100 };
+  const bayeuxLimits = { maxBodyBytes: config.bayeuxMaxMessageBytes, maxBatch: 100, maxDepth: config.jsonMaxDepth };
+  const cookieOptions = { trustProxy: config.trustProxy, crossSiteCookie: config.bayeuxCookieCrossSite };
   const http = await buildHttpServer({
     config,
     logger,
@@ -89,9 +99,21 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     store,
     metrics,
     version: packageVersion(),
-    rawHandler: longPollingHandler(bayeux, endpoints, bayeuxLimits, logger),
+    rawHandler: longPollingHandler(bayeux, endpoints, bayeuxLimits, cookieOptions, logger),
   });
-  const websocket = attachWebSocket(http.server, bayeux, endpoints, bayeuxLimits, logger);
+  const websocket = attachWebSocket(
+    http.server,
+    bayeux,
+    endpoints,
+    bayeuxLimits,
+    {
+      trustProxy: config.trustProxy,
+      pingIntervalMs: config.wsPingIntervalMs,
+      // A live client sends a connect at least once per connect timeout; allow it its max interval on top.
+      idleTimeoutMs: config.bayeuxConnectTimeoutMs + config.bayeuxMaxIntervalMs,
+    },
+    logger,
+  );
   const housekeeping = startHousekeeping(ctx, config.sweepIntervalMs, logger);
   let closing: Promise<void> | null = null;
   return {
@@ -103,6 +125,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     logger,
     bayeux,
     websocket,
+    verifyGmsUser,
     async listen() {
       await http.listen({ port: config.port, host: config.host });
       const address = http.server.address();

@@ -48,6 +48,41 @@ export interface Config {
   bayeuxMaxClientsPerIdentity: number;
   /** CometD: largest request body or WebSocket frame, bytes. */
   bayeuxMaxMessageBytes: number;
+  /** CometD: live clients handshaken over one WebSocket connection. */
+  bayeuxMaxSessionsPerConnection: number;
+  /** CometD: live clients from one address (the forwarded one behind TRUST_PROXY). */
+  bayeuxMaxSessionsPerIp: number;
+  /** CometD: live clients on one node. */
+  bayeuxMaxSessions: number;
+  /** CometD: total length of one client's subscribed channel names, characters. */
+  bayeuxMaxSubscriptionBytes: number;
+  /** CometD: segments in a channel name a client subscribes or publishes to. */
+  bayeuxMaxChannelSegments: number;
+  /** CometD: the BAYEUX_BROWSER cookie is for a widget on another site (`SameSite=None; Secure; Partitioned`). */
+  bayeuxCookieCrossSite: boolean;
+  /** CometD WebSocket: ping interval; a socket that misses one pong is closed, milliseconds. */
+  wsPingIntervalMs: number;
+  /**
+   * With it set, a `gms_user` counts only with a JWT signed with this secret (HS256) whose `sub`
+   * is the user; null: gms_user is a plain claim, as in GMS.
+   */
+  gmsUserSecret: string | null;
+  /** Deepest nesting of arrays and objects accepted in a JSON body or CometD batch. */
+  jsonMaxDepth: number;
+  /** Largest response body; a larger one is refused with 413, bytes. */
+  responseLimitBytes: number;
+  /** The URL clients reach parley at (behind a proxy); used for `Location`. Null: the request's own. */
+  publicUrl: string | null;
+  /** A connection that sends no request within this time is closed, milliseconds. */
+  httpFirstRequestTimeoutMs: number;
+  /** An idle keep-alive connection is closed after this, milliseconds. */
+  httpKeepAliveTimeoutMs: number;
+  /** Headers must arrive within this, milliseconds. */
+  httpHeadersTimeoutMs: number;
+  /** A whole request (headers and body) must arrive within this, milliseconds. */
+  httpRequestTimeoutMs: number;
+  /** Open connections from one peer address; 0: no cap (the default behind TRUST_PROXY). */
+  maxConnectionsPerIp: number;
 }
 
 export class ConfigError extends Error {
@@ -112,6 +147,22 @@ const identifier: Parser<string> = (raw) => {
   return raw;
 };
 
+const secret: Parser<string | null> = (raw) => {
+  if (raw.length < 32) throw new Error("must be at least 32 characters (use a random value: openssl rand -base64 48)");
+  return raw;
+};
+
+const publicUrl: Parser<string | null> = (raw) => {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new Error("must be an absolute http(s) URL");
+  }
+  if (!/^https?:$/.test(url.protocol) || url.search !== "" || url.hash !== "") throw new Error("must be an absolute http(s) URL without query");
+  return url.href.replace(/\/+$/, "");
+};
+
 const pathSegment: Parser<string> = (raw) => {
   if (!/^[A-Za-z0-9_.-]+$/.test(raw)) throw new Error("must be one URL path segment");
   return raw;
@@ -160,7 +211,28 @@ export function loadConfig(env: Env = process.env): Config {
     bayeuxMaxQueue: read("BAYEUX_MAX_QUEUE", integer(1, 1_000_000), 1000),
     bayeuxMaxClientsPerIdentity: read("BAYEUX_MAX_CLIENTS_PER_IDENTITY", integer(1, 10_000), 16),
     bayeuxMaxMessageBytes: read("BAYEUX_MAX_MESSAGE_BYTES", integer(1024, 16 * 1024 * 1024), 256 * 1024),
+    bayeuxMaxSessionsPerConnection: read("BAYEUX_MAX_SESSIONS_PER_CONNECTION", integer(1, 10_000), 8),
+    bayeuxMaxSessionsPerIp: read("BAYEUX_MAX_SESSIONS_PER_IP", integer(1, 10_000_000), 1000),
+    bayeuxMaxSessions: read("BAYEUX_MAX_SESSIONS", integer(1, 10_000_000), 50_000),
+    bayeuxMaxSubscriptionBytes: read("BAYEUX_MAX_SUBSCRIPTION_BYTES", integer(512, 1024 * 1024), 16 * 1024),
+    bayeuxMaxChannelSegments: read("BAYEUX_MAX_CHANNEL_SEGMENTS", integer(2, 256), 32),
+    bayeuxCookieCrossSite: read("BAYEUX_COOKIE_CROSS_SITE", boolean, false),
+    wsPingIntervalMs: read("WS_PING_INTERVAL_MS", integer(100, 600_000), 25_000),
+    gmsUserSecret: read("GMS_USER_SECRET", secret, null),
+    jsonMaxDepth: read("JSON_MAX_DEPTH", integer(2, 1000), 64),
+    responseLimitBytes: read("RESPONSE_LIMIT_BYTES", integer(64 * 1024, 1024 * 1024 * 1024), 16 * 1024 * 1024),
+    publicUrl: read("PUBLIC_URL", publicUrl, null),
+    httpFirstRequestTimeoutMs: read("HTTP_FIRST_REQUEST_TIMEOUT_MS", integer(100, 600_000), 10_000),
+    httpKeepAliveTimeoutMs: read("HTTP_KEEP_ALIVE_TIMEOUT_MS", integer(100, 600_000), 5_000),
+    httpHeadersTimeoutMs: read("HTTP_HEADERS_TIMEOUT_MS", integer(100, 600_000), 10_000),
+    httpRequestTimeoutMs: read("HTTP_REQUEST_TIMEOUT_MS", integer(100, 3_600_000), 30_000),
+    maxConnectionsPerIp: 0,
   };
+  if (config.httpHeadersTimeoutMs > config.httpRequestTimeoutMs) {
+    problems.push("HTTP_HEADERS_TIMEOUT_MS must not exceed HTTP_REQUEST_TIMEOUT_MS");
+  }
+  // Behind a proxy every connection comes from the proxy: no per-address cap unless asked for.
+  config.maxConnectionsPerIp = read("MAX_CONNECTIONS_PER_IP", integer(0, 1_000_000), config.trustProxy ? 0 : 256);
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(config);
 }

@@ -2,8 +2,11 @@
  * The two CometD endpoints parley serves, on one engine:
  *
  * - `/genesys/cometd` for customer apps (GMS, seed 004): the identity is the `gms_user` header,
- *   required on every HTTP request. A browser cannot set headers on a WebSocket upgrade, so a
- *   WebSocket handshake may carry it as `ext: {"gms_user": "..."}` instead.
+ *   required on every HTTP request (`?gms_user=` for JSONP). A browser cannot set headers on a
+ *   WebSocket upgrade, so a WebSocket may name it in a message's `ext: {"gms_user": "..."}`
+ *   instead; the first one binds the socket to that user for its life. With GMS_USER_SECRET
+ *   set, the name needs its proof beside it: the `gms_user_token` header, query parameter or
+ *   ext field (see access/gms-user.ts).
  * - `/api/v2/notifications` for agent desktops (GWS, seed 003): the identity is the agent the
  *   request authenticates as, through the `authenticateAgent` hook the agent API provides.
  *
@@ -12,64 +15,67 @@
  * shared channel like `/_genesys` that would reach every user.
  */
 import type { IncomingMessage } from "node:http";
-import type { EndpointPolicy, RequestContext } from "./engine.ts";
-import type { Message } from "./protocol.ts";
+import type { GmsUserVerifier } from "../access/gms-user.ts";
+import type { EndpointPolicy, RequestContext } from "./context.ts";
 
 /** How an HTTP or WebSocket request names its endpoint and identity. */
 export interface EndpointBinding {
   policy: EndpointPolicy;
   path: string;
-  /** The identity a request asserts by itself (header or authentication), or null. */
-  requestIdentity(req: IncomingMessage, query: URLSearchParams): string | null;
+  /** The identity a request proves by itself (headers, query, authentication), or null. */
+  requestIdentity(req: IncomingMessage, query: URLSearchParams): Promise<string | null>;
+  /**
+   * The identity a message claims in its `ext` (WebSocket only), proven as the endpoint
+   * requires; null when it claims none or cannot prove it; undefined when it makes no claim.
+   */
+  extIdentity(ext: unknown): Promise<string | null | undefined>;
   /** HTTP requests without an identity are refused with this reason (GMS: every request). */
   requiredOnEveryRequest: string | null;
 }
 
 /** Authenticates an agent from request headers (Authorization, cookies); null when not. */
-export type AgentAuthenticator = (headers: IncomingMessage["headers"]) => string | null;
+export type AgentAuthenticator = (headers: IncomingMessage["headers"]) => string | null | Promise<string | null>;
 
-const GMS_USER_MAX = 256;
-
-export function customerEndpoint(appName: string): EndpointBinding {
-  const policy: EndpointPolicy = {
-    name: "customer",
-    identify(ctx: RequestContext, handshake: Message) {
-      const fromExt = gmsUserOf(handshake.ext);
-      const identity = ctx.identity ?? fromExt;
-      return identity === null ? { refuse: "gms_user required" } : { identity };
-    },
+/** Every handshake gets the identity its request proved, or is refused with `reason`. */
+function provenIdentityPolicy(name: string, reason: string): EndpointPolicy {
+  return {
+    name,
+    identify: (ctx: RequestContext) => (ctx.identity === null ? { refuse: reason } : { identity: ctx.identity }),
     canSubscribe: () => true,
     canPublish: () => false,
   };
+}
+
+export function customerEndpoint(appName: string, verify: GmsUserVerifier): EndpointBinding {
   return {
-    policy,
+    policy: provenIdentityPolicy("customer", "gms_user required"),
     path: `/${appName}/cometd`,
     requestIdentity(req, query) {
-      const header = req.headers.gms_user;
-      const value = typeof header === "string" ? header : (query.get("gms_user") ?? undefined);
-      return value !== undefined && value.length > 0 && value.length <= GMS_USER_MAX ? value : null;
+      const user = headerOf(req, "gms_user") ?? query.get("gms_user");
+      const token = headerOf(req, "gms_user_token") ?? query.get("gms_user_token");
+      return user === null && token === null ? Promise.resolve(null) : verify(user, token);
+    },
+    async extIdentity(ext) {
+      if (typeof ext !== "object" || ext === null) return undefined;
+      const { gms_user: user, gms_user_token: token } = ext as Record<string, unknown>;
+      if (user === undefined && token === undefined) return undefined;
+      return verify(typeof user === "string" ? user : null, typeof token === "string" ? token : null);
     },
     requiredOnEveryRequest: "gms_user required",
   };
 }
 
 export function agentEndpoint(authenticate: AgentAuthenticator | undefined): EndpointBinding {
-  const policy: EndpointPolicy = {
-    name: "agent",
-    identify: (ctx: RequestContext) => (ctx.identity === null ? { refuse: "authentication required" } : { identity: ctx.identity }),
-    canSubscribe: () => true,
-    canPublish: () => false,
-  };
   return {
-    policy,
+    policy: provenIdentityPolicy("agent", "authentication required"),
     path: "/api/v2/notifications",
-    requestIdentity: (req) => authenticate?.(req.headers) ?? null,
+    requestIdentity: async (req) => (await authenticate?.(req.headers)) ?? null,
+    extIdentity: async () => undefined,
     requiredOnEveryRequest: null,
   };
 }
 
-function gmsUserOf(ext: unknown): string | null {
-  if (typeof ext !== "object" || ext === null) return null;
-  const value = (ext as Record<string, unknown>).gms_user;
-  return typeof value === "string" && value.length > 0 && value.length <= GMS_USER_MAX ? value : null;
+function headerOf(req: IncomingMessage, name: string): string | null {
+  const value = req.headers[name];
+  return typeof value === "string" && value.length > 0 ? value : null;
 }

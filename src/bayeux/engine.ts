@@ -9,41 +9,12 @@
 import { randomBytes } from "node:crypto";
 import type { Bus, BusEnvelope } from "../bus/bus.ts";
 import type { Logger } from "../logger.ts";
+import type { EndpointPolicy, EngineLimits, EngineOps, Item, RequestContext, ServiceHandler } from "./context.ts";
 import { handleMessage } from "./meta.ts";
-import { ERRORS, HANDSHAKE_ADVICE, matches, patternsFor, type ConnectionType, type Message, type Reply } from "./protocol.ts";
+import { ERRORS, HANDSHAKE_ADVICE, MULTIPLE_CLIENTS_INTERVAL_MS, matches, patternsFor, type Reply } from "./protocol.ts";
 import { Session } from "./session.ts";
 
-/** What a transport knows about the request that carried a batch; passed by value, never shared. */
-export interface RequestContext {
-  transport: ConnectionType;
-  /** The identity this request asserts (the gms_user header, the authenticated agent), if any. */
-  identity: string | null;
-  /** The BAYEUX_BROWSER cookie, when the client sent one. */
-  browserId: string | null;
-  /** Registers what to do if the connection closes before the reply is written; returns its remover. */
-  onClose(callback: () => void): () => void;
-}
-
-/** Per-endpoint rules: who may connect, subscribe and publish. */
-export interface EndpointPolicy {
-  name: string;
-  /** The identity of a handshake, or the reason it is refused (`403::<reason>`). */
-  identify(ctx: RequestContext, handshake: Message): { identity: string } | { refuse: string };
-  canSubscribe(session: Session, channel: string): boolean;
-  canPublish(session: Session, channel: string): boolean;
-}
-
-export interface EngineLimits {
-  /** Messages waiting for one client; past it the client is dropped and must handshake again. */
-  maxQueue: number;
-  /** Clients per identity per endpoint; a new one replaces the least recently seen. */
-  maxClientsPerIdentity: number;
-  /** Long-polls one browser (BAYEUX_BROWSER) may hold at once; more get `multiple-clients` advice. */
-  maxParkedPerBrowser: number;
-  /** Connect hold time; the advice clients get. */
-  connectTimeoutMs: number;
-  maxIntervalMs: number;
-}
+export type { EndpointPolicy, EngineLimits, RequestContext, ServiceHandler } from "./context.ts";
 
 export interface EngineStats {
   sessions: number;
@@ -51,9 +22,6 @@ export interface EngineStats {
   delivered: number;
 }
 
-export type ServiceHandler = (session: Session, data: unknown, channel: string) => void | Promise<void>;
-
-type Item = Reply | string;
 type BusPayload =
   | { kind: "deliver"; endpoint: string; identity: string; channel: string; json: string }
   | { kind: "publish"; endpoint: string; channel: string; json: string };
@@ -61,7 +29,7 @@ type BusPayload =
 const BUS_TOPIC = "bayeux";
 const SWEEP_INTERVAL_MS = 1000;
 
-export class BayeuxEngine {
+export class BayeuxEngine implements EngineOps {
   readonly nodeId: string;
   readonly limits: EngineLimits;
   readonly now: () => number;
@@ -71,6 +39,7 @@ export class BayeuxEngine {
   private readonly byIdentity = new Map<string, Set<Session>>();
   private readonly subscribers = new Map<string, Set<Session>>();
   private readonly parkedByBrowser = new Map<string, number>();
+  private readonly sessionsByIp = new Map<string, number>();
   private readonly services = new Map<string, ServiceHandler>();
   private readonly bus: Bus;
   private unsubscribe: (() => Promise<void>) | null = null;
@@ -118,7 +87,13 @@ export class BayeuxEngine {
     const policy = this.policies.get(endpoint);
     if (policy === undefined) throw new Error(`unknown Bayeux endpoint ${endpoint}`);
     // Every message is handled now; a held connect only delays the reply to the whole batch.
-    const handled = messages.map((message) => handleMessage(this, policy, message, ctx));
+    // One handshake per batch: a batch is one client's, and more would multiply sessions per request.
+    let handshakes = 0;
+    const handled = messages.map((message) =>
+      isHandshake(message) && ++handshakes > 1
+        ? [{ channel: "/meta/handshake", successful: false, error: ERRORS.oneHandshakePerBatch }]
+        : handleMessage(this, policy, message, ctx),
+    );
     const settled = handled.some((h) => !Array.isArray(h)) ? await Promise.all(handled) : (handled as Item[][]);
     return settled.flat();
   }
@@ -143,16 +118,31 @@ export class BayeuxEngine {
 
   // ----- used by meta.ts -----
 
-  createSession(policy: EndpointPolicy, identity: string, ack: boolean): Session {
+  createSession(policy: EndpointPolicy, identity: string, ack: boolean, ctx: RequestContext): Session | string {
+    const limits = this.limits;
+    if (this.sessions.size >= limits.maxSessions) return "too many clients on this server";
+    if ((this.sessionsByIp.get(ctx.ip) ?? 0) >= limits.maxSessionsPerIp) return "too many clients from this address";
+    if (ctx.connection.sessions.size >= limits.maxSessionsPerConnection) return "too many clients on this connection";
     const key = identityKey(policy.name, identity);
     const existing = this.byIdentity.get(key);
-    if (existing !== undefined && existing.size >= this.limits.maxClientsPerIdentity) {
-      const oldest = [...existing].reduce((a, b) => (a.lastSeen <= b.lastSeen ? a : b));
-      this.logger.info({ endpoint: policy.name, clientId: oldest.id }, "bayeux client replaced: too many for one identity");
-      this.destroy(oldest);
+    if (existing !== undefined && existing.size >= limits.maxClientsPerIdentity) {
+      const gone = this.goneClient(existing);
+      if (gone === null) return "too many clients";
+      this.logger.info({ endpoint: policy.name, clientId: gone.id }, "bayeux client replaced: too many for one identity");
+      this.destroy(gone);
     }
-    const session = new Session(randomBytes(18).toString("base64url"), policy.name, identity, ack, this.now());
+    const session = new Session({
+      id: randomBytes(18).toString("base64url"),
+      endpoint: policy.name,
+      identity,
+      ack,
+      now: this.now(),
+      ip: ctx.ip,
+      connection: ctx.connection,
+    });
     this.sessions.set(session.id, session);
+    this.sessionsByIp.set(ctx.ip, (this.sessionsByIp.get(ctx.ip) ?? 0) + 1);
+    ctx.connection.sessions.add(session);
     let set = this.byIdentity.get(key);
     if (set === undefined) {
       set = new Set();
@@ -162,8 +152,25 @@ export class BayeuxEngine {
     return session;
   }
 
+  /**
+   * The least recently seen client of an identity that is gone: no connect held and no reply
+   * for a while (longer than a polling client waits between connects). A live client is never
+   * replaced, so claiming someone's identity cannot push them off.
+   */
+  private goneClient(sessions: Set<Session>): Session | null {
+    const seenBefore = this.now() - Math.max(2 * MULTIPLE_CLIENTS_INTERVAL_MS, this.limits.maxIntervalMs / 2);
+    let oldest: Session | null = null;
+    for (const s of sessions) {
+      if (s.parked !== null || s.lastSeen >= seenBefore) continue;
+      if (oldest === null || s.lastSeen < oldest.lastSeen) oldest = s;
+    }
+    return oldest;
+  }
+
   subscribe(session: Session, channel: string): void {
+    if (session.subscriptions.has(channel)) return;
     session.subscriptions.add(channel);
+    session.subscriptionBytes += channel.length;
     const key = `${session.endpoint} ${channel}`;
     let set = this.subscribers.get(key);
     if (set === undefined) {
@@ -174,7 +181,8 @@ export class BayeuxEngine {
   }
 
   unsubscribeChannel(session: Session, channel: string): void {
-    session.subscriptions.delete(channel);
+    if (!session.subscriptions.delete(channel)) return;
+    session.subscriptionBytes -= channel.length;
     const key = `${session.endpoint} ${channel}`;
     const set = this.subscribers.get(key);
     set?.delete(session);
@@ -197,6 +205,10 @@ export class BayeuxEngine {
     const set = this.byIdentity.get(key);
     set?.delete(session);
     if (set?.size === 0) this.byIdentity.delete(key);
+    session.connection.sessions.delete(session);
+    const fromIp = (this.sessionsByIp.get(session.ip) ?? 1) - 1;
+    if (fromIp > 0) this.sessionsByIp.set(session.ip, fromIp);
+    else this.sessionsByIp.delete(session.ip);
     const parked = session.parked;
     if (parked !== null) {
       this.unpark(session);
@@ -322,6 +334,10 @@ export class BayeuxEngine {
       else if (parked === null && session.lastSeen < idleSince) this.destroy(session);
     }
   }
+}
+
+function isHandshake(message: unknown): boolean {
+  return typeof message === "object" && message !== null && (message as { channel?: unknown }).channel === "/meta/handshake";
 }
 
 function identityKey(endpoint: string, identity: string): string {

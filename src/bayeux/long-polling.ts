@@ -5,12 +5,16 @@
  * a long-poll exchange is the hottest path of the server.
  *
  * It sets the BAYEUX_BROWSER cookie on handshakes, so the engine can tell tabs of one browser
- * apart from separate clients; clients that send no cookie are served all the same.
+ * apart from separate clients; clients that send no cookie are served all the same. The cookie
+ * is `Secure` over HTTPS, and `SameSite=None; Secure; Partitioned` when a widget embedded in
+ * another site needs it (BAYEUX_COOKIE_CROSS_SITE).
  */
 import { randomBytes } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { cameOverHttps, clientAddress } from "../client-address.ts";
 import type { Logger } from "../logger.ts";
-import type { BayeuxEngine, RequestContext } from "./engine.ts";
+import type { Item, RequestContext } from "./context.ts";
+import type { BayeuxEngine } from "./engine.ts";
 import type { EndpointBinding } from "./endpoints.ts";
 import { NONE_ADVICE, parseBatch, serializeBatch, type Reply } from "./protocol.ts";
 
@@ -19,6 +23,15 @@ export interface HttpLimits {
   maxBodyBytes: number;
   /** Most messages in one batch. */
   maxBatch: number;
+  /** Deepest nesting of arrays and objects in a batch. */
+  maxDepth: number;
+}
+
+export interface HttpOptions {
+  /** Read the client address and scheme from X-Forwarded-* headers. */
+  trustProxy: boolean;
+  /** The BAYEUX_BROWSER cookie is for a widget on another site: `SameSite=None; Secure; Partitioned`. */
+  crossSiteCookie: boolean;
 }
 
 const SUFFIXES = ["", "/", "/handshake", "/connect", "/subscribe", "/unsubscribe", "/disconnect", "/publish"];
@@ -27,10 +40,14 @@ const COOKIE = "BAYEUX_BROWSER";
 const COOKIE_VALUE = /(?:^|;\s*)BAYEUX_BROWSER=([^;\s]+)/;
 const NO_QUERY = new URLSearchParams();
 
-type Item = Reply | string;
-
 /** Returns a request handler that serves Bayeux paths and answers false for every other path. */
-export function longPollingHandler(engine: BayeuxEngine, bindings: EndpointBinding[], limits: HttpLimits, logger: Logger) {
+export function longPollingHandler(
+  engine: BayeuxEngine,
+  bindings: EndpointBinding[],
+  limits: HttpLimits,
+  options: HttpOptions,
+  logger: Logger,
+) {
   const byPath = new Map<string, EndpointBinding>();
   for (const binding of bindings) for (const suffix of SUFFIXES) byPath.set(binding.path + suffix, binding);
 
@@ -39,7 +56,7 @@ export function longPollingHandler(engine: BayeuxEngine, bindings: EndpointBindi
     const q = url.indexOf("?");
     const binding = byPath.get(q < 0 ? url : url.slice(0, q));
     if (binding === undefined) return false;
-    serve(engine, binding, limits, req, res, q < 0 ? "" : url.slice(q + 1)).catch((err: unknown) => {
+    serve(engine, binding, limits, options, req, res, q < 0 ? "" : url.slice(q + 1)).catch((err: unknown) => {
       logger.error({ err }, "bayeux request failed");
       if (!res.headersSent) send(res, 500, [{ channel: "/meta/unknown", successful: false, error: "500::Server error" }]);
     });
@@ -51,6 +68,7 @@ async function serve(
   engine: BayeuxEngine,
   binding: EndpointBinding,
   limits: HttpLimits,
+  options: HttpOptions,
   req: IncomingMessage,
   res: ServerResponse,
   search: string,
@@ -64,10 +82,10 @@ async function serve(
   if (text === null || (req.method === "GET" && text.length > limits.maxBodyBytes)) {
     return send(res, 413, [badMessage("413::Message too large")], jsonp);
   }
-  const messages = parseBatch(text, limits.maxBatch);
+  const messages = parseBatch(text, limits);
   if (typeof messages === "string") return send(res, 400, [badMessage(messages)], jsonp);
 
-  const identity = binding.requestIdentity(req, query);
+  const identity = await binding.requestIdentity(req, query);
   if (identity === null && binding.requiredOnEveryRequest !== null) {
     const reason = `403::${binding.requiredOnEveryRequest}`;
     return send(res, 400, messages.map((m) => refusal(m, reason)), jsonp);
@@ -77,6 +95,10 @@ async function serve(
     transport: jsonp === null ? "long-polling" : "callback-polling",
     identity,
     browserId: cookie === undefined ? null : (COOKIE_VALUE.exec(cookie)?.[1] ?? null),
+    ip: clientAddress(req, options.trustProxy),
+    // A keep-alive connection may carry many users' requests (a proxy's does): the per-connection
+    // cap is for WebSockets; here the per-address and per-identity caps apply.
+    connection: { sessions: new Set() },
     onClose(callback) {
       const listener = () => {
         if (!res.writableEnded) callback();
@@ -89,10 +111,17 @@ async function serve(
   if (res.destroyed) return;
   const headers: Record<string, string> = {};
   if (ctx.browserId === null && items.some(isSuccessfulHandshake)) {
-    headers["set-cookie"] = `${COOKIE}=${randomBytes(12).toString("hex")}; Path=/; HttpOnly; SameSite=Lax`;
+    headers["set-cookie"] = browserCookie(randomBytes(12).toString("hex"), options, cameOverHttps(req, options.trustProxy));
   }
   send(res, 200, items, jsonp, headers);
 }
+
+export function browserCookie(value: string, options: HttpOptions, https: boolean): string {
+  const base = `${COOKIE}=${value}; Path=/; HttpOnly`;
+  if (options.crossSiteCookie) return `${base}; SameSite=None; Secure; Partitioned`;
+  return https ? `${base}; SameSite=Lax; Secure` : `${base}; SameSite=Lax`;
+}
+
 
 /** Reads the body up to `limit` bytes; null when it is larger (the rest is discarded). */
 function readBody(req: IncomingMessage, limit: number): Promise<string | null> {
@@ -127,6 +156,8 @@ function send(res: ServerResponse, status: number, items: Item[], jsonp?: string
     "content-type": javascript ? "text/javascript;charset=UTF-8" : "application/json;charset=UTF-8",
     "content-length": Buffer.byteLength(payload),
     "cache-control": "no-cache, no-store",
+    // A JSONP body is script: never let a browser guess it is something else.
+    "x-content-type-options": "nosniff",
     ...headers,
   });
   res.end(payload);

@@ -4,11 +4,12 @@
  * quotes what the Bayeux 1.0 specification requires of the message and answers as the CometD
  * reference server does.
  */
-import type { BayeuxEngine, EndpointPolicy, RequestContext } from "./engine.ts";
+import type { EndpointPolicy, EngineOps, Item, RequestContext } from "./context.ts";
 import {
   CONNECTION_TYPES,
   ERRORS,
   HANDSHAKE_ADVICE,
+  hasTooManySegments,
   MULTIPLE_CLIENTS_INTERVAL_MS,
   NONE_ADVICE,
   isMeta,
@@ -21,13 +22,11 @@ import {
 } from "./protocol.ts";
 import type { Session } from "./session.ts";
 
-type Item = Reply | string;
-
 /** Channels one client may be subscribed to at once (real clients use a handful). */
 const MAX_SUBSCRIPTIONS = 128;
 
 /** Handles one message; synchronous except for a held connect and a service-channel publish. */
-export function handleMessage(engine: BayeuxEngine, policy: EndpointPolicy, raw: unknown, ctx: RequestContext): Item[] | Promise<Item[]> {
+export function handleMessage(engine: EngineOps, policy: EndpointPolicy, raw: unknown, ctx: RequestContext): Item[] | Promise<Item[]> {
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
     return [{ channel: "/meta/unknown", successful: false, error: ERRORS.badMessage }];
   }
@@ -56,7 +55,7 @@ export function handleMessage(engine: BayeuxEngine, policy: EndpointPolicy, raw:
  * last, as the GMS seed does, and are served). The reply carries the clientId, the connection
  * types, retry advice and, when asked for, `ext.ack` (the acknowledgement extension).
  */
-function handshake(engine: BayeuxEngine, policy: EndpointPolicy, message: Message, ctx: RequestContext): Reply {
+function handshake(engine: EngineOps, policy: EndpointPolicy, message: Message, ctx: RequestContext): Reply {
   const types = message.supportedConnectionTypes;
   if (Array.isArray(types) && !types.some((t) => CONNECTION_TYPES.includes(t as ConnectionType))) {
     return { ...failure(message, "/meta/handshake", ERRORS.connectionType(String(types))), supportedConnectionTypes: [...CONNECTION_TYPES] };
@@ -64,7 +63,8 @@ function handshake(engine: BayeuxEngine, policy: EndpointPolicy, message: Messag
   const identified = policy.identify(ctx, message);
   if ("refuse" in identified) return { ...failure(message, "/meta/handshake", ERRORS.handshakeDenied(identified.refuse)), advice: NONE_ADVICE };
   const ack = extOf(message).ack === true;
-  const session = engine.createSession(policy, identified.identity, ack);
+  const session = engine.createSession(policy, identified.identity, ack, ctx);
+  if (typeof session === "string") return { ...failure(message, "/meta/handshake", ERRORS.handshakeDenied(session)), advice: NONE_ADVICE };
   const reply: Reply = {
     channel: "/meta/handshake",
     version: "1.0",
@@ -84,7 +84,7 @@ function handshake(engine: BayeuxEngine, policy: EndpointPolicy, message: Messag
  * A second connect while one is held answers the held one at once and takes its place (so a
  * client that lost its response is never left with two polls).
  */
-function connect(engine: BayeuxEngine, policy: EndpointPolicy, message: Message, ctx: RequestContext): Item[] | Promise<Item[]> {
+function connect(engine: EngineOps, policy: EndpointPolicy, message: Message, ctx: RequestContext): Item[] | Promise<Item[]> {
   const session = sessionOf(engine, policy, message, ctx);
   if (session === null) return [unknownClient(message, "/meta/connect")];
   const type = message.connectionType;
@@ -110,7 +110,7 @@ function connect(engine: BayeuxEngine, policy: EndpointPolicy, message: Message,
 }
 
 /** /meta/subscribe and /meta/unsubscribe. MUST contain clientId and subscription (one or a list). */
-function subscribe(engine: BayeuxEngine, policy: EndpointPolicy, message: Message, ctx: RequestContext, on: boolean): Reply {
+function subscribe(engine: EngineOps, policy: EndpointPolicy, message: Message, ctx: RequestContext, on: boolean): Reply {
   const channel = on ? "/meta/subscribe" : "/meta/unsubscribe";
   const session = sessionOf(engine, policy, message, ctx);
   if (session === null) return unknownClient(message, channel);
@@ -121,8 +121,12 @@ function subscribe(engine: BayeuxEngine, policy: EndpointPolicy, message: Messag
   if (on && session.subscriptions.size + wanted.length > MAX_SUBSCRIPTIONS) {
     return { ...failure(message, channel, `403::at most ${MAX_SUBSCRIPTIONS} subscriptions per client`), subscription: message.subscription };
   }
+  const bytes = wanted.reduce((sum, target) => sum + (session.subscriptions.has(target) ? 0 : target.length), 0);
+  if (on && session.subscriptionBytes + bytes > engine.limits.maxSubscriptionBytes) {
+    return { ...failure(message, channel, ERRORS.subscriptionBytes(engine.limits.maxSubscriptionBytes)), subscription: message.subscription };
+  }
   for (const target of wanted) {
-    const error = !isValidChannel(target) || isMeta(target) ? ERRORS.invalidChannel(target) : null;
+    const error = channelError(engine, target);
     const denied = error === null && on && !policy.canSubscribe(session, target) ? ERRORS.subscriptionDenied(target) : null;
     if (error !== null || denied !== null) return { ...failure(message, channel, error ?? denied ?? ""), subscription: message.subscription };
   }
@@ -134,7 +138,7 @@ function subscribe(engine: BayeuxEngine, policy: EndpointPolicy, message: Messag
 }
 
 /** /meta/disconnect. MUST contain clientId. The client is forgotten at once. */
-function disconnect(engine: BayeuxEngine, policy: EndpointPolicy, message: Message, ctx: RequestContext): Reply {
+function disconnect(engine: EngineOps, policy: EndpointPolicy, message: Message, ctx: RequestContext): Reply {
   const session = sessionOf(engine, policy, message, ctx);
   if (session === null) return unknownClient(message, "/meta/disconnect");
   engine.destroy(session);
@@ -145,17 +149,18 @@ function disconnect(engine: BayeuxEngine, policy: EndpointPolicy, message: Messa
  * A publish. MUST contain channel and data. Service channels (`/service/**`) go to the server's
  * handler and no one else; broadcast channels only where the endpoint's policy allows.
  */
-function publish(engine: BayeuxEngine, policy: EndpointPolicy, message: Message, channel: string, ctx: RequestContext): Item[] | Promise<Item[]> {
+function publish(engine: EngineOps, policy: EndpointPolicy, message: Message, channel: string, ctx: RequestContext): Item[] | Promise<Item[]> {
   const session = sessionOf(engine, policy, message, ctx);
   if (session === null) return [unknownClient(message, channel)];
-  if (!isValidChannel(channel) || isWildcard(channel)) return [failure(message, channel, ERRORS.invalidChannel(channel))];
+  const error = channelError(engine, channel) ?? (isWildcard(channel) ? ERRORS.invalidChannel(channel) : null);
+  if (error !== null) return [failure(message, channel, error)];
   if (isService(channel)) return publishToService(engine, policy, session, message, channel);
   if (!policy.canPublish(session, channel)) return [failure(message, channel, ERRORS.publishDenied(channel))];
   engine.publish(policy.name, channel, message.data);
   return [withId({ channel, successful: true }, message)];
 }
 
-async function publishToService(engine: BayeuxEngine, policy: EndpointPolicy, session: Session, message: Message, channel: string): Promise<Item[]> {
+async function publishToService(engine: EngineOps, policy: EndpointPolicy, session: Session, message: Message, channel: string): Promise<Item[]> {
   const handler = engine.serviceHandler(policy.name, channel);
   try {
     await handler?.(session, message.data, channel);
@@ -166,15 +171,23 @@ async function publishToService(engine: BayeuxEngine, policy: EndpointPolicy, se
   return [withId({ channel, successful: true }, message)];
 }
 
+/** Why a client may not name this channel in a subscribe or publish, or null. */
+function channelError(engine: EngineOps, channel: string): string | null {
+  const max = engine.limits.maxChannelSegments;
+  if (hasTooManySegments(channel, max)) return ERRORS.tooManySegments(channel.slice(0, 64), max);
+  return !isValidChannel(channel) || isMeta(channel) ? ERRORS.invalidChannel(channel) : null;
+}
+
 /**
- * The client named by the message, on this endpoint and, when the request asserts an identity,
- * of that identity. Anything else is an unknown client: existence is not revealed.
+ * The client named by the message, on this endpoint and of the identity the request proves
+ * (an HTTP request by its headers, a WebSocket by what it is bound to). Anything else, a
+ * request proving no identity included, is an unknown client: existence is not revealed.
  */
-function sessionOf(engine: BayeuxEngine, policy: EndpointPolicy, message: Message, ctx: RequestContext): Session | null {
+function sessionOf(engine: EngineOps, policy: EndpointPolicy, message: Message, ctx: RequestContext): Session | null {
   if (typeof message.clientId !== "string") return null;
   const session = engine.sessions.get(message.clientId);
   if (session === undefined || session.endpoint !== policy.name) return null;
-  if (ctx.identity !== null && ctx.identity !== session.identity) return null;
+  if (ctx.identity === null || ctx.identity !== session.identity) return null;
   return session;
 }
 

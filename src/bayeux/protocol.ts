@@ -2,6 +2,7 @@
  * Bayeux 1.0 as CometD speaks it: message shapes, channel grammar and wildcards, the error
  * strings (`code:args:message`) and the advice the reference server gives.
  */
+import { parseUntrustedJson } from "../safe-json.ts";
 
 /** A Bayeux message as it travels (JSON). Fields are checked before use: clients send anything. */
 export interface Message {
@@ -70,13 +71,26 @@ export const ERRORS = {
   handshakeDenied: (reason: string) => `403::${reason}`,
   connectionType: (type: string) => `301:${type}:Unsupported connection type`,
   version: "300::Version mismatch",
+  oneHandshakePerBatch: "400::at most one /meta/handshake per batch",
+  tooManySegments: (channel: string, max: number) => `400:${channel}:a channel has at most ${max} segments`,
+  subscriptionBytes: (max: number) => `403::subscribed channel names may total at most ${max} characters`,
 } as const;
 
 const SEGMENT = /^[A-Za-z0-9_\-!~().$@%+:=&]+$/;
 
+/** Longest channel name clients may use, characters. */
+export const MAX_CHANNEL_LENGTH = 512;
+
+/** More segments than this in a channel name: matching cost grows with them, so they are bounded. */
+export function hasTooManySegments(channel: string, max: number): boolean {
+  let count = 0;
+  for (let i = channel.indexOf("/"); i >= 0; i = channel.indexOf("/", i + 1)) if (++count > max) return true;
+  return false;
+}
+
 /** A channel name clients may use: absolute, non-empty segments, wildcards only last. */
 export function isValidChannel(channel: string): boolean {
-  if (channel.length === 0 || channel.length > 512 || !channel.startsWith("/")) return false;
+  if (channel.length === 0 || channel.length > MAX_CHANNEL_LENGTH || !channel.startsWith("/")) return false;
   const segments = channel.slice(1).split("/");
   return segments.every((segment, i) => {
     if (segment === "*" || segment === "**") return i === segments.length - 1;
@@ -110,27 +124,24 @@ export function matches(pattern: string, channel: string): boolean {
 /** Every pattern that would match `channel`: itself and each `/*`, `/**` above it. */
 export function patternsFor(channel: string): string[] {
   const out = [channel];
-  const segments = channel.split("/");
-  for (let i = segments.length - 1; i >= 1; i--) {
-    const prefix = segments.slice(0, i).join("/");
-    if (i === segments.length - 1) out.push(`${prefix}/*`);
+  // Walk the slashes from the end: each prefix is a slice, not a join of segments.
+  for (let end = channel.lastIndexOf("/"); end >= 0; end = end === 0 ? -1 : channel.lastIndexOf("/", end - 1)) {
+    const prefix = channel.slice(0, end);
+    if (out.length === 1) out.push(`${prefix}/*`);
     out.push(`${prefix}/**`);
   }
   return out;
 }
 
 /** A batch is an array of messages, or one message alone; anything else says what is wrong. */
-export function parseBatch(text: string, maxBatch: number): unknown[] | string {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    return "400::Bad message: not JSON";
-  }
+export function parseBatch(text: string, limits: { maxBatch: number; maxDepth: number }): unknown[] | string {
+  const parsed = parseUntrustedJson(text, limits.maxDepth);
+  if (!parsed.ok) return parsed.kind === "syntax" ? "400::Bad message: not JSON" : `400::Bad message: ${parsed.message}`;
+  const value = parsed.value;
   const messages = Array.isArray(value) ? value : typeof value === "object" && value !== null ? [value] : null;
   if (messages === null) return "400::Bad message: not a message or an array of messages";
   if (messages.length === 0) return "400::Bad message: empty batch";
-  if (messages.length > maxBatch) return `400::Bad message: more than ${maxBatch} messages in one batch`;
+  if (messages.length > limits.maxBatch) return `400::Bad message: more than ${limits.maxBatch} messages in one batch`;
   return messages;
 }
 

@@ -7,6 +7,7 @@
  * next connect, and only then are those messages forgotten. A dropped response therefore means
  * the same messages, in the same order, in the next reply.
  */
+import type { Connection } from "./context.ts";
 import type { ConnectionType, Reply } from "./protocol.ts";
 
 /** A message waiting for the client, serialised once for every client that receives it. */
@@ -32,6 +33,11 @@ export class Session {
   readonly endpoint: string;
   readonly identity: string;
   readonly subscriptions = new Set<string>();
+  /** Total length of the subscribed channel names (bounded per client). */
+  subscriptionBytes = 0;
+  /** The client address it handshook from, and the connection (counted against their caps). */
+  readonly ip: string;
+  readonly connection: Connection;
   /** The client asked for, and got, the acknowledgement extension. */
   readonly ack: boolean;
   connectionType: ConnectionType | null = null;
@@ -45,12 +51,14 @@ export class Session {
   private queue: Queued[] = [];
   private batch = 0;
 
-  constructor(id: string, endpoint: string, identity: string, ack: boolean, now: number) {
-    this.id = id;
-    this.endpoint = endpoint;
-    this.identity = identity;
-    this.ack = ack;
-    this.lastSeen = now;
+  constructor(init: { id: string; endpoint: string; identity: string; ack: boolean; now: number; ip: string; connection: Connection }) {
+    this.id = init.id;
+    this.endpoint = init.endpoint;
+    this.identity = init.identity;
+    this.ack = init.ack;
+    this.lastSeen = init.now;
+    this.ip = init.ip;
+    this.connection = init.connection;
   }
 
   get queued(): number {

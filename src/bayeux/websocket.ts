@@ -1,20 +1,47 @@
 /**
  * The WebSocket binding (the `ws` package, the only importer): each frame is a batch, each
- * batch's replies go back as one frame. A socket serves one client; the clientId is what names
- * it after the handshake (browsers cannot send `gms_user` on the upgrade, see endpoints.ts).
+ * batch's replies go back as one frame.
+ *
+ * A socket is bound to one identity for its life: the one its upgrade proved (headers), or else
+ * the first one a message claims in its `ext` (browsers cannot send headers on an upgrade, see
+ * endpoints.ts). Until it is bound, every clientId is unknown to it; a claim of another identity
+ * closes it. A protocol error (bad frame, oversized message, invalid UTF-8) closes that socket
+ * alone with the code ws chose for it; a peer that stops answering pings, or sends nothing for
+ * longer than a live client ever waits, is closed too.
  */
 import type { IncomingMessage, Server } from "node:http";
 import type { Duplex } from "node:stream";
 import { WebSocketServer, type WebSocket } from "ws";
+import { clientAddress } from "../client-address.ts";
 import type { Logger } from "../logger.ts";
-import type { BayeuxEngine, RequestContext } from "./engine.ts";
+import type { Connection, RequestContext } from "./context.ts";
+import type { BayeuxEngine } from "./engine.ts";
 import type { EndpointBinding } from "./endpoints.ts";
 import type { HttpLimits } from "./long-polling.ts";
 import { parseBatch, serializeBatch } from "./protocol.ts";
 
+export interface WebSocketOptions {
+  trustProxy: boolean;
+  /** A ping goes out this often; a socket that has not answered the previous one is closed. */
+  pingIntervalMs: number;
+  /** A socket that has sent no message for this long is closed (a live client connects more often). */
+  idleTimeoutMs: number;
+}
+
 export interface WebSocketBinding {
   close(): Promise<void>;
   clients(): number;
+}
+
+/** Close codes (RFC 6455 §7.4.1). */
+const GOING_AWAY = 1001;
+const UNSUPPORTED_DATA = 1003;
+const POLICY_VIOLATION = 1008;
+const INTERNAL_ERROR = 1011;
+
+interface Liveness {
+  answeredPing: boolean;
+  lastMessageAt: number;
 }
 
 export function attachWebSocket(
@@ -22,11 +49,16 @@ export function attachWebSocket(
   engine: BayeuxEngine,
   bindings: EndpointBinding[],
   limits: HttpLimits,
+  options: WebSocketOptions,
   logger: Logger,
 ): WebSocketBinding {
   const wss = new WebSocketServer({ noServer: true, maxPayload: limits.maxBodyBytes });
   const byPath = new Map(bindings.map((b) => [b.path, b]));
+  const liveness = new Map<WebSocket, Liveness>();
+
   server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    // Until ws owns the socket, an error on it must not reach the process.
+    socket.on("error", () => socket.destroy());
     const url = req.url ?? "/";
     const q = url.indexOf("?");
     const binding = byPath.get(q < 0 ? url : url.slice(0, q));
@@ -34,14 +66,45 @@ export function attachWebSocket(
       socket.destroy();
       return;
     }
-    const identity = binding.requestIdentity(req, new URLSearchParams(q < 0 ? "" : url.slice(q + 1)));
-    wss.handleUpgrade(req, socket, head, (ws) => serveSocket(engine, binding, ws, identity, limits, logger));
+    binding.requestIdentity(req, new URLSearchParams(q < 0 ? "" : url.slice(q + 1))).then(
+      (identity) => {
+        if (socket.destroyed) return;
+        wss.handleUpgrade(req, socket, head, (ws) => {
+          liveness.set(ws, { answeredPing: true, lastMessageAt: Date.now() });
+          ws.on("pong", () => {
+            const live = liveness.get(ws);
+            if (live !== undefined) live.answeredPing = true;
+          });
+          ws.on("close", () => liveness.delete(ws));
+          serveSocket(engine, binding, ws, identity, clientAddress(req, options.trustProxy), limits, liveness, logger);
+        });
+      },
+      (err: unknown) => {
+        logger.error({ err }, "bayeux websocket authentication failed");
+        socket.destroy();
+      },
+    );
   });
+
+  const heartbeat = setInterval(() => {
+    const idleSince = Date.now() - options.idleTimeoutMs;
+    for (const [ws, live] of liveness) {
+      if (!live.answeredPing) ws.terminate();
+      else if (live.lastMessageAt < idleSince) ws.close(GOING_AWAY, "idle");
+      else {
+        live.answeredPing = false;
+        ws.ping();
+      }
+    }
+  }, options.pingIntervalMs);
+  heartbeat.unref();
+
   return {
     clients: () => wss.clients.size,
     close: () =>
       new Promise<void>((resolve) => {
-        for (const ws of wss.clients) ws.close(1001, "server shutting down");
+        clearInterval(heartbeat);
+        for (const ws of wss.clients) ws.close(GOING_AWAY, "server shutting down");
         wss.close(() => resolve());
       }),
   };
@@ -51,38 +114,77 @@ function serveSocket(
   engine: BayeuxEngine,
   binding: EndpointBinding,
   ws: WebSocket,
-  identity: string | null,
+  upgradeIdentity: string | null,
+  ip: string,
   limits: HttpLimits,
+  liveness: Map<WebSocket, Liveness>,
   logger: Logger,
 ): void {
+  // ws has already answered a protocol error with the right close code; without a listener
+  // the 'error' event would end the process.
+  ws.on("error", (err: Error & { code?: string }) => {
+    logger.debug({ code: err.code, message: err.message }, "bayeux websocket closed on a protocol error");
+  });
   const closeCallbacks = new Set<() => void>();
   ws.on("close", () => {
     for (const callback of closeCallbacks) callback();
     closeCallbacks.clear();
   });
+  const connection: Connection = { sessions: new Set() };
   const ctx: RequestContext = {
     transport: "websocket",
-    identity,
+    identity: upgradeIdentity,
     browserId: null,
+    ip,
+    connection,
     onClose(callback) {
       closeCallbacks.add(callback);
       return () => closeCallbacks.delete(callback);
     },
   };
+  // Claims are settled in frame order; a batch then runs without waiting for earlier ones
+  // (a held connect must not hold up the frames after it).
+  let claims: Promise<unknown> = Promise.resolve();
   ws.on("message", (data: Buffer, isBinary: boolean) => {
-    const messages = isBinary ? "binary frame" : parseBatch(data.toString("utf8"), limits.maxBatch);
+    const live = liveness.get(ws);
+    if (live !== undefined) live.lastMessageAt = Date.now();
+    const messages = isBinary ? "binary frame" : parseBatch(data.toString("utf8"), limits);
     if (typeof messages === "string") {
-      ws.close(1003, "not a Bayeux batch");
+      ws.close(UNSUPPORTED_DATA, "not a Bayeux batch");
       return;
     }
-    engine
-      .process(binding.policy.name, messages, ctx)
-      .then((items) => {
-        if (items.length > 0 && ws.readyState === ws.OPEN) ws.send(serializeBatch(items));
+    claims = claims
+      .then(() => bindIdentity(binding, ctx, messages))
+      .then((bound) => {
+        if (!bound) return ws.close(POLICY_VIOLATION, "one identity per connection");
+        engine
+          .process(binding.policy.name, messages, ctx)
+          .then((items) => {
+            if (items.length > 0 && ws.readyState === ws.OPEN) ws.send(serializeBatch(items));
+          })
+          .catch(failed);
       })
-      .catch((err: unknown) => {
-        logger.error({ err }, "bayeux websocket batch failed");
-        ws.close(1011, "server error");
-      });
+      .catch(failed);
   });
+
+  function failed(err: unknown) {
+    logger.error({ err }, "bayeux websocket batch failed");
+    ws.close(INTERNAL_ERROR, "server error");
+  }
+}
+
+/**
+ * Binds an unbound socket to the first identity a message claims (and proves) in its ext; false
+ * when a bound socket sees a claim of another identity, or one that cannot be proven. An unbound
+ * socket stays unbound on an unproven claim: its handshake is then refused like an HTTP one.
+ */
+async function bindIdentity(binding: EndpointBinding, ctx: RequestContext, messages: readonly unknown[]): Promise<boolean> {
+  for (const message of messages) {
+    if (typeof message !== "object" || message === null) continue;
+    const claimed = await binding.extIdentity((message as { ext?: unknown }).ext);
+    if (claimed === undefined || (claimed === null && ctx.identity === null)) continue;
+    if (ctx.identity === null) ctx.identity = claimed;
+    else if (ctx.identity !== claimed) return false;
+  }
+  return true;
 }

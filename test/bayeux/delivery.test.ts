@@ -122,17 +122,35 @@ describe("limits", () => {
     }
   });
 
-  it("keeps at most BAYEUX_MAX_CLIENTS_PER_IDENTITY clients per user, replacing the oldest", async () => {
-    const server = await startServer({ env: { BAYEUX_MAX_CLIENTS_PER_IDENTITY: "3" } });
+  it("at BAYEUX_MAX_CLIENTS_PER_IDENTITY, refuses while every client is alive and then replaces only a gone one", async () => {
+    const clock = manualClock(Date.now());
+    const env = { BAYEUX_MAX_CLIENTS_PER_IDENTITY: "3", BAYEUX_MAX_INTERVAL_MS: "10000" };
+    const server = await startServer({ now: clock.now, env });
+    let held: Promise<unknown> = Promise.resolve();
     try {
       const bx = rawBayeux(`${server.url}/genesys/cometd`);
       const ids: string[] = [];
-      for (let i = 0; i < 5; i++) ids.push((await bx.handshake("many")).clientId);
-      const alive = ids.filter((id) => server.app.bayeux.sessions.has(id));
-      assert.deepEqual(alive, ids.slice(2));
+      for (let i = 0; i < 3; i++) ids.push((await bx.handshake("many")).clientId);
+      const connect = [{ channel: "/meta/connect", clientId: ids[0], connectionType: "long-polling" }];
+      await bx.post(connect, { gms_user: "many" });
+      held = bx.post(connect, { gms_user: "many" });
+      await until(() => server.app.bayeux.stats().parked === 1, 5000, "a held connect");
+
+      const refused = await bx.post([{ channel: "/meta/handshake", version: "1.0" }], { gms_user: "many" });
+      assert.equal(refused.body[0].error, "403::too many clients");
+
+      // Unseen for half of maxInterval and holding no connect: gone, so the next one takes its place.
+      clock.advance(6000);
+      const { clientId } = await bx.handshake("many");
+      assert.deepEqual(
+        [...ids, clientId].map((id) => server.app.bayeux.sessions.has(id)),
+        [true, false, true, true],
+        "the client holding a connect stays; the least recently seen gone one is replaced",
+      );
     } finally {
       await server.close();
     }
+    await held;
   });
 });
 

@@ -1,0 +1,40 @@
+/**
+ * Who a `gms_user` is. In GMS the name is a claim anyone can make, and that stays the default.
+ * With `GMS_USER_SECRET` set, a name counts only with proof from the app's back end: a JWT
+ * (HS256/384/512) signed with that secret, whose `sub` is the user and which carries `exp`.
+ * The one place that decides it, used by REST and CometD alike; the only importer of jose.
+ */
+import { jwtVerify } from "jose";
+
+/** Longest `gms_user` accepted. */
+export const GMS_USER_MAX = 256;
+/** Longest proof token accepted (a JWT with a few claims is a few hundred bytes). */
+const TOKEN_MAX = 4096;
+const ALGORITHMS = ["HS256", "HS384", "HS512"];
+
+/**
+ * Resolves the user a request proves: `claimed` is the gms_user it names (header, query or
+ * ext), `token` the proof it carries. Null: no user, or not proven.
+ */
+export type GmsUserVerifier = (claimed: string | null, token: string | null) => Promise<string | null>;
+
+export function gmsUserVerifier(secret: string | null): GmsUserVerifier {
+  if (secret === null) return async (claimed) => (isGmsUser(claimed) ? claimed : null);
+  const key = new TextEncoder().encode(secret);
+  return async (claimed, token) => {
+    if (token === null || token.length > TOKEN_MAX) return null;
+    try {
+      const { payload } = await jwtVerify(token, key, { algorithms: ALGORITHMS, requiredClaims: ["sub", "exp"] });
+      const user = payload.sub;
+      if (!isGmsUser(user ?? null)) return null;
+      // A token proves one user: naming another one with it proves nothing.
+      return claimed === null || claimed === user ? (user as string) : null;
+    } catch {
+      return null;
+    }
+  };
+}
+
+function isGmsUser(value: string | null): value is string {
+  return value !== null && value.length > 0 && value.length <= GMS_USER_MAX;
+}

@@ -1,0 +1,88 @@
+/**
+ * What the engine, the meta handlers and the transports share: the request context a batch
+ * arrives with, the endpoint policy, the connection a client handshook on, and the part of the
+ * engine the meta handlers use. It imports nothing of theirs, so dependencies run one way:
+ * transports → engine → meta → context.
+ */
+import type { Logger } from "../logger.ts";
+import type { ConnectionType, Message, Reply } from "./protocol.ts";
+import type { Session } from "./session.ts";
+
+/**
+ * One transport connection: a WebSocket for its whole life, or one TCP connection carrying
+ * HTTP requests. Sessions handshaken over it are counted against the per-connection cap.
+ */
+export interface Connection {
+  /** Live sessions handshaken over this connection. */
+  readonly sessions: Set<Session>;
+}
+
+/** What a transport knows about the request that carried a batch; passed by value, never shared. */
+export interface RequestContext {
+  transport: ConnectionType;
+  /**
+   * The identity this request proves (the gms_user header, the authenticated agent, or what a
+   * WebSocket is bound to). A clientId of any other identity is unknown to this request.
+   */
+  identity: string | null;
+  /** The BAYEUX_BROWSER cookie, when the client sent one. */
+  browserId: string | null;
+  /** The client's address (the forwarded one behind TRUST_PROXY). */
+  ip: string;
+  connection: Connection;
+  /** Registers what to do if the connection closes before the reply is written; returns its remover. */
+  onClose(callback: () => void): () => void;
+}
+
+/** Per-endpoint rules: who may connect, subscribe and publish. */
+export interface EndpointPolicy {
+  name: string;
+  /** The identity of a handshake, or the reason it is refused (`403::<reason>`). */
+  identify(ctx: RequestContext, handshake: Message): { identity: string } | { refuse: string };
+  canSubscribe(session: Session, channel: string): boolean;
+  canPublish(session: Session, channel: string): boolean;
+}
+
+export interface EngineLimits {
+  /** Messages waiting for one client; past it the client is dropped and must handshake again. */
+  maxQueue: number;
+  /** Clients per identity per endpoint; at the cap only a gone client is replaced. */
+  maxClientsPerIdentity: number;
+  /** Live sessions handshaken over one WebSocket. */
+  maxSessionsPerConnection: number;
+  /** Live sessions from one client address. */
+  maxSessionsPerIp: number;
+  /** Live sessions on this node. */
+  maxSessions: number;
+  /** Total length of one client's subscribed channel names, characters. */
+  maxSubscriptionBytes: number;
+  /** Segments in a channel name a client subscribes or publishes to. */
+  maxChannelSegments: number;
+  /** Long-polls one browser (BAYEUX_BROWSER) may hold at once; more get `multiple-clients` advice. */
+  maxParkedPerBrowser: number;
+  /** Connect hold time; the advice clients get. */
+  connectTimeoutMs: number;
+  maxIntervalMs: number;
+}
+
+export type ServiceHandler = (session: Session, data: unknown, channel: string) => void | Promise<void>;
+
+export type Item = Reply | string;
+
+/** The engine as the meta handlers see it. */
+export interface EngineOps {
+  readonly limits: EngineLimits;
+  readonly logger: Logger;
+  readonly sessions: ReadonlyMap<string, Session>;
+  /** A new session, or the reason none may be created now (`403::<reason>`). */
+  createSession(policy: EndpointPolicy, identity: string, ack: boolean, ctx: RequestContext): Session | string;
+  subscribe(session: Session, channel: string): void;
+  unsubscribeChannel(session: Session, channel: string): void;
+  serviceHandler(endpoint: string, channel: string): ServiceHandler | undefined;
+  destroy(session: Session): void;
+  flush(session: Session, reply: Reply): Item[];
+  park(session: Session, reply: Reply, ctx: RequestContext): Promise<Item[]>;
+  answerParked(session: Session, advice?: Reply["advice"]): void;
+  parkedFrom(browserId: string): number;
+  publish(endpoint: string, channel: string, data: unknown): void;
+}
