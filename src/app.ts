@@ -66,6 +66,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
       autoCompleteAfterSeconds: config.autoCompleteAfterSeconds,
       expirationSeconds: config.expirationSeconds,
     },
+    responseLimitBytes: config.responseLimitBytes,
   };
   const bus = await openBus(config, overrides.memoryHub);
   const bayeux = new BayeuxEngine({

@@ -12,6 +12,8 @@ export interface ActionContext {
   /** Epoch milliseconds; injected so tests can move time instead of waiting. */
   now: () => number;
   cs: ContextServicesOptions;
+  /** Largest response an action may build, bytes (RESPONSE_LIMIT_BYTES); lists check before loading. */
+  responseLimitBytes: number;
 }
 
 /** The expiry a service gets from activity at `now` when nothing pinned it (`cview/expiration`). */

@@ -1,6 +1,6 @@
 /** Context Services use cases on services: start, associate, complete, expire, delete, query. */
 import { accessService } from "../access/journeys.ts";
-import { invalidInput, invalidState } from "../domain/errors.ts";
+import { invalidInput, invalidState, responseTooLarge } from "../domain/errors.ts";
 import type { JsonObject } from "../domain/json.ts";
 import {
   eventTime,
@@ -9,6 +9,8 @@ import {
   resolveAutoCompleteAfter,
   splitEvent,
   stampEvent,
+  type ExtensionSelector,
+  type NameSet,
   type Service,
   type State,
   type Status,
@@ -114,25 +116,38 @@ export async function deleteService(ctx: ActionContext, serviceId: string) {
 }
 
 /** Query Service by ID. */
-export async function getService(ctx: ActionContext, serviceId: string, flags: NestingFlags): Promise<ServiceView> {
+export async function getService(ctx: ActionContext, serviceId: string, flags: NestingFlags, sel: ExtensionSelector): Promise<ServiceView> {
   const service = await accessService(ctx.store, serviceId);
-  const [view] = await withChildren(ctx, [service], flags);
+  const [view] = await withChildren(ctx, [service], flags, sel, 0);
   return view ?? { service };
 }
 
-/** Query Services by customer or, anonymous, by contact key. */
-export async function listServices(ctx: ActionContext, query: ServiceQuery, flags: NestingFlags): Promise<ServiceView[]> {
-  const services = await ctx.store.services.list(query);
-  return withChildren(ctx, services, flags);
+/**
+ * Query Services by customer or, anonymous, by contact key. The stored size of what would be
+ * loaded is checked first: a list that would exceed the response limit is refused without
+ * being read (a customer's services can add up to gigabytes).
+ */
+export async function listServices(ctx: ActionContext, query: ServiceQuery, flags: NestingFlags, sel: ExtensionSelector): Promise<ServiceView[]> {
+  const scoped = { ...query, withExtensions: selects(sel.service) };
+  const bytes = await ctx.store.services.listBytes(scoped);
+  if (bytes > ctx.responseLimitBytes) throw responseTooLarge(ctx.responseLimitBytes);
+  const services = await ctx.store.services.list(scoped);
+  return withChildren(ctx, services, flags, sel, bytes);
 }
 
 /** Nests the requested states and tasks, with one query per kind for the whole list. */
-async function withChildren(ctx: ActionContext, services: Service[], flags: NestingFlags): Promise<ServiceView[]> {
+async function withChildren(ctx: ActionContext, services: Service[], flags: NestingFlags, sel: ExtensionSelector, bytesSoFar: number) {
   const ids = services.map((s) => s.id);
-  const wantStates = flags.activeStates === true || flags.completedStates === true;
-  const wantTasks = flags.activeTasks === true || flags.completedTasks === true;
-  const states = wantStates ? await ctx.store.states.listForServices(ids, bothOrOne(flags.activeStates, flags.completedStates)) : [];
-  const tasks = wantTasks ? await ctx.store.tasks.listForServices(ids, bothOrOne(flags.activeTasks, flags.completedTasks)) : [];
+  const stateStatus = flags.activeStates === true || flags.completedStates === true ? bothOrOne(flags.activeStates, flags.completedStates) : null;
+  const taskStatus = flags.activeTasks === true || flags.completedTasks === true ? bothOrOne(flags.activeTasks, flags.completedTasks) : null;
+  const stateExt = selects(sel.state);
+  const taskExt = selects(sel.task);
+  const childBytes =
+    (stateStatus === null ? 0 : await ctx.store.states.bytesForServices(ids, stateStatus, stateExt)) +
+    (taskStatus === null ? 0 : await ctx.store.tasks.bytesForServices(ids, taskStatus, taskExt));
+  if (bytesSoFar + childBytes > ctx.responseLimitBytes) throw responseTooLarge(ctx.responseLimitBytes);
+  const states = stateStatus === null ? [] : await ctx.store.states.listForServices(ids, stateStatus, stateExt);
+  const tasks = taskStatus === null ? [] : await ctx.store.tasks.listForServices(ids, taskStatus, taskExt);
   const statesOf = groupByService(states);
   const tasksOf = groupByService(tasks);
   return services.map((service) => {
@@ -145,6 +160,11 @@ async function withChildren(ctx: ActionContext, services: Service[], flags: Nest
     if (flags.completedTasks === true) view.completedTasks = byStatus(tasksOf.get(service.id), true);
     return view;
   });
+}
+
+/** Whether a selector wants any extension of its kind (none: they are not even loaded). */
+function selects(names: NameSet): boolean {
+  return names === "all" || names.size > 0;
 }
 
 function groupByService<T extends State | Task>(items: T[]): Map<string, T[]> {

@@ -58,11 +58,25 @@ function isScalar(value: Json): boolean {
   return typeof value === "string" || typeof value === "number" || typeof value === "boolean";
 }
 
+/** Searchable values one profile may hold (each is a row and an index entry). */
+export const IDENTIFICATION_VALUES_MAX = 1000;
+
 /**
  * Every (name, value) a profile can be identified by: each attribute value (each item of a
- * multi-valued one) and each scalar field of an extension as `ext.field`.
+ * multi-valued one) and each scalar field of an extension as `ext.field`. At most
+ * IDENTIFICATION_VALUES_MAX of them.
  */
 export function identificationKeys(attributes: JsonObject, extensions: JsonObject): IdentificationKey[] {
+  const keys = dedupe(searchableValues(attributes, extensions));
+  if (keys.length > IDENTIFICATION_VALUES_MAX) {
+    throw invalidInput(
+      `a profile may hold at most ${IDENTIFICATION_VALUES_MAX} attribute and extension values, this one has ${keys.length}`,
+    );
+  }
+  return keys;
+}
+
+function searchableValues(attributes: JsonObject, extensions: JsonObject): IdentificationKey[] {
   const keys: IdentificationKey[] = [];
   for (const [name, value] of Object.entries(attributes)) {
     for (const item of Array.isArray(value) ? value : [value]) {
@@ -77,7 +91,7 @@ export function identificationKeys(attributes: JsonObject, extensions: JsonObjec
       }
     }
   }
-  return dedupe(keys);
+  return keys;
 }
 
 function dedupe(keys: IdentificationKey[]): IdentificationKey[] {

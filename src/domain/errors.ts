@@ -14,6 +14,8 @@ export type ErrorCode =
   /** The operation is not allowed in the resource's current state (e.g. completing twice). */
   | "invalid_state"
   | "payload_too_large"
+  /** A path parameter is longer than any the API takes. */
+  | "uri_too_long"
   | "unsupported_media_type"
   | "forbidden"
   | "unavailable"
@@ -31,6 +33,13 @@ export class AppError extends Error {
 export const invalidInput = (message: string) => new AppError("invalid_input", message);
 export const notFound = (message: string) => new AppError("not_found", message);
 export const invalidState = (message: string) => new AppError("invalid_state", message);
+
+/** A response would exceed RESPONSE_LIMIT_BYTES: the client should ask for less. */
+export const responseTooLarge = (limit: number) =>
+  new AppError(
+    "payload_too_large",
+    `the response would be larger than ${limit} bytes: ask for fewer services (max_services) or fewer extensions`,
+  );
 
 export function isAppError(err: unknown): err is AppError {
   return err instanceof AppError;

@@ -17,9 +17,17 @@ describe("splitEvent", () => {
     assert.deepEqual(split.extensions, { Survey: { q: 1 } });
   });
 
-  it("treats a field of another kind as an extension, and refuses reserved names", () => {
-    assert.deepEqual(splitEvent({ task_type: 1 }, "state", "start").extensions, { task_type: 1 });
+  it("refuses every key a presenter writes as an extension name, a field of another kind included", () => {
+    assert.throws(() => splitEvent({ task_type: 1 }, "state", "start"), /task_type: /);
     assert.throws(() => splitEvent({ started: {} }, "task", "start"), /started: /);
+    assert.throws(() => splitEvent({ customer_id: "OTHER" }, "service", "end"), /customer_id: /);
+    assert.throws(() => splitEvent({ service_type: 1 }, "task", "start"), /service_type: /);
+  });
+
+  it("keeps a documented field of the other phase in the event, where it shadows nothing", () => {
+    const split = splitEvent({ disposition: 10, coupon: 1 }, "service", "start");
+    assert.deepEqual(split.event, { disposition: 10 });
+    assert.deepEqual(split.extensions, { coupon: 1 });
   });
 });
 

@@ -87,18 +87,30 @@ const SERVICE_END_OWN = ["ttl", "expiration_time"] as const;
 const CONTROL_KEYS = ["update_extensions", "create_new_services", "service_id"] as const;
 
 /**
- * Names that appear as keys of a presented entity; an extension of that name would be hidden
- * or would hide them, so they are refused as extension names.
+ * Every key a presenter writes at the top level of a service, state or task (see
+ * http/presenters/journeys.ts). An extension of that name would hide the real value or be
+ * hidden by it, so none may be named so; nor `__proto__`, which would write a prototype.
  */
 const RESERVED_NAMES: ReadonlySet<string> = new Set([
+  "service_id",
+  "service_type",
+  "customer_id",
+  "contact_key",
   "state_id",
+  "state_type",
+  "previous_state_id",
   "task_id",
+  "task_type",
+  "est_duration",
   "started",
   "completed",
+  "disposition",
+  "disposition_desc",
   "active_states",
   "completed_states",
   "active_tasks",
   "completed_tasks",
+  "__proto__",
 ]);
 
 const START_FIELDS: Record<Kind, ReadonlySet<string>> = {
@@ -111,6 +123,8 @@ const END_FIELDS: Record<Kind, ReadonlySet<string>> = {
   state: new Set(COMMON_END),
   task: new Set(COMMON_END),
 };
+/** Documented event fields of either phase (seed 001 starts a service with a `disposition`). */
+const EVENT_FIELDS_ANY_PHASE: ReadonlySet<string> = new Set([...COMMON_START, ...COMMON_END]);
 const OWN_FIELDS: ReadonlySet<string> = new Set([
   ...SERVICE_START_OWN,
   ...STATE_START_OWN,
@@ -134,6 +148,9 @@ export function splitEvent(body: JsonObject, kind: Kind, phase: "start" | "end")
     if (known.has(key) && OWN_FIELDS.has(key)) split.own[key] = value;
     else if (known.has(key)) split.event[key] = value;
     else if ((CONTROL_KEYS as readonly string[]).includes(key)) continue;
+    // A documented field of the other phase stays with the event: as an extension it would
+    // shadow the field presenters hoist (`disposition`, `est_duration`).
+    else if (EVENT_FIELDS_ANY_PHASE.has(key)) split.event[key] = value;
     else split.extensions[key] = checkExtensionName(key, value);
   }
   return split;

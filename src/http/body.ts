@@ -1,35 +1,32 @@
 /**
  * Request body parsing. JSON (and `+json` types, and a body sent with no content type, as curl
- * users do) is parsed with messages that point at the problem; other types get 415.
+ * users do) is parsed with messages that point at the problem; other types get 415. Nesting
+ * depth and prototype keys are refused at parse time (safe-json.ts).
  */
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { AppError } from "../domain/errors.ts";
+import { parseUntrustedJson } from "../safe-json.ts";
 
 type Done = (err: Error | null, body?: unknown) => void;
 
-export function registerBodyParsers(app: FastifyInstance): void {
+export function registerBodyParsers(app: FastifyInstance, maxDepth: number): void {
   app.removeContentTypeParser(["application/json", "text/plain"]);
   for (const type of ["application/json", /^application\/[\w.+-]+\+json$/]) {
-    app.addContentTypeParser(type, { parseAs: "string" }, (_req, body, done) => parseJson(String(body), done));
+    app.addContentTypeParser(type, { parseAs: "string" }, (_req, body, done) => parseJson(String(body), maxDepth, done));
   }
   app.addContentTypeParser("*", { parseAs: "string" }, (req: FastifyRequest, body, done) => {
     const type = req.headers["content-type"];
-    if (type === undefined || type.trim() === "") return parseJson(String(body), done);
+    if (type === undefined || type.trim() === "") return parseJson(String(body), maxDepth, done);
     done(new AppError("unsupported_media_type", `unsupported content type '${type}': send application/json`));
   });
 }
 
-function parseJson(text: string, done: Done): void {
+function parseJson(text: string, maxDepth: number, done: Done): void {
   if (text.trim() === "") return done(null, undefined);
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (err) {
-    return done(new AppError("malformed_body", `malformed JSON body: ${describeSyntaxError(text, err)}`));
-  }
-  // Keys like "__proto__" would reach object spreads and assignments as prototype writes.
-  if (text.includes("__proto__")) return done(new AppError("malformed_body", "malformed JSON body: __proto__ is not an allowed key"));
-  done(null, value);
+  const parsed = parseUntrustedJson(text, maxDepth);
+  if (parsed.ok) return done(null, parsed.value);
+  const problem = parsed.kind === "syntax" ? describeSyntaxError(text, parsed.error) : parsed.message;
+  done(new AppError("malformed_body", `malformed JSON body: ${problem}`));
 }
 
 /**

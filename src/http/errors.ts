@@ -15,6 +15,7 @@ const FORMS: Record<ErrorCode, HttpForm> = {
   not_found: { status: 404, exception: "NotFoundException" },
   invalid_state: { status: 400, exception: "InvalidStateException" },
   payload_too_large: { status: 413, exception: "PayloadTooLargeException" },
+  uri_too_long: { status: 414, exception: "UriTooLongException" },
   unsupported_media_type: { status: 415, exception: "UnsupportedMediaTypeException" },
   forbidden: { status: 403, exception: "ForbiddenException" },
   unavailable: { status: 503, exception: "ServiceUnavailableException" },
@@ -28,6 +29,8 @@ const FRAMEWORK_CODES: Record<string, ErrorCode> = {
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: "invalid_input",
   FST_ERR_CTP_EMPTY_JSON_BODY: "malformed_body",
   FST_ERR_CTP_INVALID_JSON_BODY: "malformed_body",
+  FST_ERR_MAX_PARAM_LENGTH: "uri_too_long",
+  FST_ERR_BAD_URL: "invalid_input",
 };
 
 export interface GmsErrorReply {

@@ -4,7 +4,7 @@
  * Fastify is imported only under src/http/.
  */
 import swagger from "@fastify/swagger";
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from "fastify";
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { Logger } from "pino";
 import type { ActionContext } from "../actions/context.ts";
@@ -12,6 +12,8 @@ import type { Config } from "../config.ts";
 import type { Metrics } from "../metrics.ts";
 import type { Store } from "../store/store.ts";
 import { registerBodyParsers } from "./body.ts";
+import { guardConnections } from "./connections.ts";
+import { responseTooLarge } from "../domain/errors.ts";
 import { toGmsError } from "./errors.ts";
 import { registerCompositeRoutes } from "./routes/composite.ts";
 import { registerCustomerRoutes } from "./routes/customers.ts";
@@ -34,6 +36,12 @@ export interface HttpDeps {
   rawHandler?: (req: IncomingMessage, res: ServerResponse) => boolean;
 }
 
+/**
+ * Path parameters are checked against their schemas (at most 255 characters); the router's own
+ * cap sits above that, room for percent-encoding, so the schema's message is the one clients see.
+ */
+const MAX_PARAM_LENGTH = 1024;
+
 export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> {
   const { config, metrics } = deps;
   const app = Fastify({
@@ -44,19 +52,47 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
     trustProxy: config.trustProxy,
     return503OnClosing: true,
     forceCloseConnections: "idle",
-    serverFactory: (handler) =>
-      createServer((req, res) => {
-        if (deps.rawHandler?.(req, res) !== true) handler(req, res);
-      }),
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+    // Errors the router raises before any route runs get the documented body too.
+    frameworkErrors: (err, request, reply) => sendError(err, request, reply),
+    serverFactory: (handler) => {
+      const server = createServer(
+        {
+          headersTimeout: config.httpHeadersTimeoutMs,
+          requestTimeout: config.httpRequestTimeoutMs,
+          connectionsCheckingInterval: Math.min(1000, config.httpHeadersTimeoutMs),
+        },
+        (req, res) => {
+          if (deps.rawHandler?.(req, res) !== true) handler(req, res);
+        },
+      );
+      server.keepAliveTimeout = config.httpKeepAliveTimeoutMs;
+      guardConnections(
+        server,
+        { maxPerIp: config.maxConnectionsPerIp, firstRequestTimeoutMs: config.httpFirstRequestTimeoutMs },
+        deps.logger,
+      );
+      return server;
+    },
   });
   app.setValidatorCompiler(compileValidator);
-  registerBodyParsers(app);
+  registerBodyParsers(app, config.jsonMaxDepth);
 
-  app.setErrorHandler((err, request, reply) => {
+  function sendError(err: unknown, request: FastifyRequest, reply: FastifyReply) {
     const error = toGmsError(err);
     if (error.serverFault) request.log.error({ err }, "request failed");
+    // A client that went away mid-upload is not news: no stack, not an error.
     else request.log.debug({ code: (err as { code?: unknown }).code, message: error.body.message }, "request refused");
     return reply.code(error.status).send(error.body);
+  }
+  app.setErrorHandler((err, request, reply) => sendError(err, request, reply));
+  // The last guard on response size, whatever built the body (lists check before loading).
+  app.addHook("onSend", async (request, reply, payload) => {
+    const size = typeof payload === "string" || Buffer.isBuffer(payload) ? Buffer.byteLength(payload) : 0;
+    if (size <= config.responseLimitBytes) return payload;
+    request.log.warn({ url: request.url.slice(0, 256), size }, "response refused: over RESPONSE_LIMIT_BYTES");
+    reply.code(413).header("content-type", "application/json; charset=utf-8");
+    return JSON.stringify(toGmsError(responseTooLarge(config.responseLimitBytes)).body);
   });
   app.setNotFoundHandler((request, reply) =>
     reply.code(404).send({ message: `No such resource: ${request.method} ${request.url.slice(0, 256)}`, exception: "NotFoundException" }),
@@ -75,7 +111,7 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
   });
 
   const csBase = `/${config.gmsAppName}/1/cs`;
-  const routeDeps = { ctx: deps.ctx, csBase };
+  const routeDeps = { ctx: deps.ctx, csBase, publicUrl: config.publicUrl };
   await app.register(
     async (cs) => {
       registerServiceRoutes(cs, routeDeps);

@@ -52,6 +52,8 @@ export interface ServiceQuery {
   completedTo?: number;
   /** Only the latest N started (`max_services`); results stay oldest first. */
   latest?: number;
+  /** Load each service's extensions (default); without, they come back empty and cost nothing. */
+  withExtensions?: boolean;
 }
 
 /** For composite start: the newest active service with exactly these keys. */
@@ -87,6 +89,8 @@ export interface ServiceStore {
   /** `lock` holds the row until the transaction ends (PostgreSQL); SQLite serialises writers anyway. */
   get(id: string, options?: { lock?: boolean }): Promise<Service | null>;
   list(query: ServiceQuery): Promise<Service[]>;
+  /** Bytes of stored JSON `list(query)` would load: checked before loading a list that may be huge. */
+  listBytes(query: ServiceQuery): Promise<number>;
   findActive(match: ServiceMatch): Promise<Service | null>;
   update(id: string, patch: ServicePatch): Promise<void>;
   /**
@@ -106,7 +110,9 @@ export interface StateStore {
   insert(id: number, state: NewChild & { previousStateId: number | null }): Promise<void>;
   get(serviceId: string, id: number): Promise<State | null>;
   list(serviceId: string, query: ChildQuery): Promise<State[]>;
-  listForServices(serviceIds: string[], status: Status): Promise<State[]>;
+  listForServices(serviceIds: string[], status: Status, withExtensions?: boolean): Promise<State[]>;
+  /** Bytes of stored JSON `listForServices` would load. */
+  bytesForServices(serviceIds: string[], status: Status, withExtensions?: boolean): Promise<number>;
   /** Applies the patch; with `completed` set, only to an active state. Returns whether a row changed. */
   update(serviceId: string, id: number, patch: ChildPatch): Promise<boolean>;
   completeAllActive(serviceId: string, completed: JsonObject, at: number): Promise<number>;
@@ -117,7 +123,9 @@ export interface TaskStore {
   insert(id: number, task: NewChild & { stateId: number | null }): Promise<void>;
   get(serviceId: string, id: number): Promise<Task | null>;
   list(serviceId: string, query: ChildQuery): Promise<Task[]>;
-  listForServices(serviceIds: string[], status: Status): Promise<Task[]>;
+  listForServices(serviceIds: string[], status: Status, withExtensions?: boolean): Promise<Task[]>;
+  /** Bytes of stored JSON `listForServices` would load. */
+  bytesForServices(serviceIds: string[], status: Status, withExtensions?: boolean): Promise<number>;
   update(serviceId: string, id: number, patch: ChildPatch): Promise<boolean>;
   completeAllActive(serviceId: string, completed: JsonObject, at: number): Promise<number>;
   findActiveByType(serviceId: string, type: Json, stateId: number | null): Promise<Task | null>;

@@ -101,6 +101,26 @@ export function storeContract(name: string, open: () => Promise<Store>, skip: st
         assert.deepEqual(await idsOf({ anonymousContactKey: "K1", status: "all" }), [anon]);
       });
 
+      it("sizes a list before loading it, and loads it without extensions when asked", async () => {
+        const started = { timestamp: "2026-01-01T00:00:00.000Z" };
+        const extensions = { note: "é".repeat(100) };
+        const a = await store.services.insert(newService({ customerId: "SZ", started, extensions, startedAt: T0 }));
+        await store.services.insert(newService({ customerId: "SZ", started, extensions, startedAt: T0 + 1 }));
+        const one = Buffer.byteLength(JSON.stringify(started)) + Buffer.byteLength(JSON.stringify(extensions));
+        assert.equal(await store.services.listBytes({ customerId: "SZ", status: "all" }), 2 * one, "UTF-8 bytes, not characters");
+        assert.equal(await store.services.listBytes({ customerId: "SZ", status: "all", latest: 1 }), one);
+        assert.equal(await store.services.listBytes({ customerId: "SZ", status: "all", withExtensions: false }), 2 * Buffer.byteLength(JSON.stringify(started)));
+        assert.equal(await store.services.listBytes({ customerId: "nobody", status: "all" }), 0);
+        const bare = await store.services.list({ customerId: "SZ", status: "all", withExtensions: false });
+        assert.deepEqual(bare.map((s) => s.extensions), [{}, {}]);
+        assert.deepEqual(bare[0]?.started, started);
+        await store.tasks.insert(1, { serviceId: a, type: null, started, extensions, startedAt: T0, stateId: null });
+        assert.equal(await store.tasks.bytesForServices([a], "all"), one);
+        assert.equal(await store.tasks.bytesForServices([a], "all", false), Buffer.byteLength(JSON.stringify(started)));
+        assert.deepEqual((await store.tasks.listForServices([a], "all", false)).map((t) => t.extensions), [{}]);
+        assert.equal(await store.states.bytesForServices([a, "nope"], "active"), 0);
+      });
+
       it("finds the newest active service with exactly the given keys", async () => {
         const older = await store.services.insert(newService({ customerId: "F1", contactKey: null, type: 7, startedAt: T0 }));
         const newer = await store.services.insert(newService({ customerId: "F1", contactKey: null, type: 7, startedAt: T0 + 1 }));

@@ -6,7 +6,7 @@ import { serviceIdJson } from "../presenters/journeys.ts";
 import * as S from "./journeys.schema.ts";
 import { absoluteUrl, type RouteDeps } from "./shared.ts";
 
-export function registerCompositeRoutes(app: FastifyInstance, { ctx, csBase }: RouteDeps): void {
+export function registerCompositeRoutes(app: FastifyInstance, { ctx, csBase, publicUrl }: RouteDeps): void {
   app.post<{ Body: Static<typeof S.CompositeStart>; Querystring: Static<typeof S.CompositeQuery> }>(
     "/services_composite/start",
     {
@@ -23,7 +23,7 @@ export function registerCompositeRoutes(app: FastifyInstance, { ctx, csBase }: R
       const first = results[0];
       if (first !== undefined) {
         const child = first.task_id === undefined ? `states/${first.state_id}` : `tasks/${first.task_id}`;
-        reply.header("location", absoluteUrl(request, `${csBase}/services/${first.service_id}/${child}`));
+        reply.header("location", absoluteUrl(request, publicUrl, `${csBase}/services/${first.service_id}/${child}`));
       }
       return reply.code(200).send(results.map((r) => ({ ...r, service_id: serviceIdJson(r.service_id) })));
     },

@@ -22,10 +22,10 @@ const IdentifyQuery = Type.Object(
 );
 type IdentifyQuery = Static<typeof IdentifyQuery> & Record<string, string | string[] | undefined>;
 
-export function registerCustomerRoutes(app: FastifyInstance, { ctx, csBase }: RouteDeps): void {
+export function registerCustomerRoutes(app: FastifyInstance, { ctx, csBase, publicUrl }: RouteDeps): void {
   app.post("/profiles", { schema: { tags, summary: "Create Customer Profile", body: ProfileBody } }, async (request, reply) => {
     const id = await customers.createCustomer(ctx, bodyObject(request));
-    reply.header("location", absoluteUrl(request, `${csBase}/profiles/${encodeURIComponent(id)}`));
+    reply.header("location", absoluteUrl(request, publicUrl, `${csBase}/profiles/${encodeURIComponent(id)}`));
     return reply.code(201).send({ customer_id: id });
   });
 

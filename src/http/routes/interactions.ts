@@ -12,8 +12,8 @@ const CustomerParams = Type.Object({ cid: Type.String({ minLength: 1, maxLength:
 const ServiceParams = Type.Object({ sid: Type.String({ minLength: 1, maxLength: 128 }) });
 const CONTENT: InteractionContentKind[] = ["plain_text", "structured_text", "binary_content"];
 
-export function registerInteractionRoutes(app: FastifyInstance, { ctx, csBase }: RouteDeps): void {
-  const base = (request: Parameters<typeof absoluteUrl>[0]) => absoluteUrl(request, `${csBase}/interactions`);
+export function registerInteractionRoutes(app: FastifyInstance, { ctx, csBase, publicUrl }: RouteDeps): void {
+  const base = (request: Parameters<typeof absoluteUrl>[0]) => absoluteUrl(request, publicUrl, `${csBase}/interactions`);
 
   app.get<{ Params: Static<typeof CustomerParams> }>(
     "/customers/:cid/interactions",

@@ -65,14 +65,12 @@ export const StateStartEvent = Type.Object(
 export const TaskStartEvent = Type.Object({ ...commonStart, task_type: Opt(BusinessAttribute), state_id: Opt(Int32) }, open);
 export const EndEvent = Type.Object(commonEnd, open);
 
+/** `from` is an end event of the state it names, `to` a start event: each is checked as one. */
 export const TransitionEvent = Type.Object(
   {
     ...commonStart,
-    from: Type.Object(
-      { state_id: Int32, disposition: Opt(BusinessAttribute), disposition_desc: Opt(Type.String({ maxLength: 64 })) },
-      open,
-    ),
-    to: Type.Object({ state_type: Opt(BusinessAttribute), est_duration: Opt(Seconds) }, open),
+    from: Type.Object({ ...commonEnd, state_id: Int32 }, open),
+    to: Type.Object({ ...commonStart, state_type: Opt(BusinessAttribute) }, open),
   },
   open,
 );

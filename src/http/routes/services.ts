@@ -11,10 +11,10 @@ import { absoluteUrl, bodyObject, timeParam, type RouteDeps } from "./shared.ts"
 type ListQuery = Static<typeof S.ServiceListQuery>;
 const tags = ["Context Services: services"];
 
-export function registerServiceRoutes(app: FastifyInstance, { ctx, csBase }: RouteDeps): void {
+export function registerServiceRoutes(app: FastifyInstance, { ctx, csBase, publicUrl }: RouteDeps): void {
   app.post("/services/start", { schema: { tags, summary: "Start Service", body: S.ServiceStartEvent } }, async (request, reply) => {
     const id = await services.startService(ctx, bodyObject(request));
-    reply.header("location", absoluteUrl(request, `${csBase}/services/${id}`));
+    reply.header("location", absoluteUrl(request, publicUrl, `${csBase}/services/${id}`));
     return reply.code(201).send({ service_id: serviceIdJson(id) });
   });
 
@@ -59,8 +59,9 @@ export function registerServiceRoutes(app: FastifyInstance, { ctx, csBase }: Rou
     { schema: { tags, summary: "Query Service by ID", params: S.ServiceParams, querystring: S.ServiceQuery } },
     async (request) => {
       const q = request.query;
-      const view = await services.getService(ctx, request.params.sid, nesting(q));
-      return presentService(view, parseExtensionSelector(q.extensions, "service"));
+      const selector = parseExtensionSelector(q.extensions, "service");
+      const view = await services.getService(ctx, request.params.sid, nesting(q), selector);
+      return presentService(view, selector);
     },
   );
 
@@ -90,8 +91,8 @@ export function registerServiceRoutes(app: FastifyInstance, { ctx, csBase }: Rou
       completedTo: timeParam(q.completed_to),
       latest: q.max_services,
     };
-    const views = await services.listServices(ctx, query, nesting(q));
     const selector = parseExtensionSelector(q.extensions, "service");
+    const views = await services.listServices(ctx, query, nesting(q), selector);
     return views.map((view) => presentService(view, selector));
   }
 }

@@ -11,13 +11,13 @@ type Params = Static<typeof S.ServiceParams>;
 type Query = Static<typeof S.StateQuery>;
 const tags = ["Context Services: states"];
 
-export function registerStateRoutes(app: FastifyInstance, { ctx, csBase }: RouteDeps): void {
+export function registerStateRoutes(app: FastifyInstance, { ctx, csBase, publicUrl }: RouteDeps): void {
   app.post<{ Params: Params }>(
     "/services/:sid/states/start",
     { schema: { tags, summary: "Start State", params: S.ServiceParams, body: S.StateStartEvent } },
     async (request, reply) => {
       const id = await states.startState(ctx, request.params.sid, bodyObject(request));
-      reply.header("location", absoluteUrl(request, `${csBase}/services/${request.params.sid}/states/${id}`));
+      reply.header("location", absoluteUrl(request, publicUrl, `${csBase}/services/${request.params.sid}/states/${id}`));
       return reply.code(201).send({ state_id: id });
     },
   );
@@ -27,7 +27,7 @@ export function registerStateRoutes(app: FastifyInstance, { ctx, csBase }: Route
     { schema: { tags, summary: "Perform State Transition", params: S.ServiceParams, body: S.TransitionEvent } },
     async (request, reply) => {
       const id = await states.transitionState(ctx, request.params.sid, bodyObject(request));
-      reply.header("location", absoluteUrl(request, `${csBase}/services/${request.params.sid}/states/${id}`));
+      reply.header("location", absoluteUrl(request, publicUrl, `${csBase}/services/${request.params.sid}/states/${id}`));
       return reply.code(201).send({ state_id: id });
     },
   );

@@ -11,13 +11,13 @@ type Params = Static<typeof S.ServiceParams>;
 type Query = Static<typeof S.TaskQuery>;
 const tags = ["Context Services: tasks"];
 
-export function registerTaskRoutes(app: FastifyInstance, { ctx, csBase }: RouteDeps): void {
+export function registerTaskRoutes(app: FastifyInstance, { ctx, csBase, publicUrl }: RouteDeps): void {
   app.post<{ Params: Params }>(
     "/services/:sid/tasks/start",
     { schema: { tags, summary: "Start Task", params: S.ServiceParams, body: S.TaskStartEvent } },
     async (request, reply) => {
       const id = await tasks.startTask(ctx, request.params.sid, bodyObject(request));
-      reply.header("location", absoluteUrl(request, `${csBase}/services/${request.params.sid}/tasks/${id}`));
+      reply.header("location", absoluteUrl(request, publicUrl, `${csBase}/services/${request.params.sid}/tasks/${id}`));
       return reply.code(201).send({ task_id: id });
     },
   );

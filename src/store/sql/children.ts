@@ -2,13 +2,13 @@
  * States and tasks in SQL. They share every column but one (`previous_state_id` on states,
  * `state_id` on tasks), so the queries are written once over `ChildColumns`.
  */
-import type { Kysely, Selectable } from "kysely";
+import { sql, type Kysely, type Selectable } from "kysely";
 import type { Json } from "../../domain/json.ts";
 import { parseJsonObject } from "../../domain/json.ts";
 import type { State, Status, Task } from "../../domain/journeys.ts";
 import type { ChildPatch, ChildQuery, NewChild, StateStore, TaskStore } from "../store.ts";
 import type { ChildColumns, Database, StatesTable, TasksTable } from "./schema.ts";
-import { dbId, int, jsonOrNull } from "./values.ts";
+import { dbId, int, jsonOrNull, storedBytes } from "./values.ts";
 
 /**
  * Kysely cannot type a query over "either table"; both tables have every ChildColumns column,
@@ -16,6 +16,8 @@ import { dbId, int, jsonOrNull } from "./values.ts";
  */
 type ChildTable = "states" | "tasks";
 type Row = Selectable<ChildColumns> & Partial<Selectable<StatesTable> & Selectable<TasksTable>>;
+
+const CHILD_COLUMNS_BUT_EXTENSIONS = ["service_id", "id", "type", "started", "completed", "started_at", "completed_at"] as const;
 
 class SqlChildren {
   protected readonly db: Kysely<Database>;
@@ -48,18 +50,35 @@ class SqlChildren {
     return query.orderBy("id").execute();
   }
 
-  protected async listRowsForServices(serviceIds: string[], status: Status): Promise<Row[]> {
+  protected async listRowsForServices(serviceIds: string[], status: Status, withExtensions = true): Promise<Row[]> {
     const keys = serviceIds.map(dbId).filter((k): k is number => k !== null);
     if (keys.length === 0) return [];
-    return this.db
-      .selectFrom(this.table)
-      .selectAll()
-      .where("service_id", "in", keys)
-      .$if(status === "active", (qb) => qb.where("completed_at", "is", null))
-      .$if(status === "completed", (qb) => qb.where("completed_at", "is not", null))
+    const own = this.table === "states" ? "previous_state_id" : ("state_id" as "previous_state_id");
+    const rows = await this.ofServices(keys, status)
+      .select([...CHILD_COLUMNS_BUT_EXTENSIONS, own])
+      .select(withExtensions ? sql<string>`extensions`.as("extensions") : sql<string>`'{}'`.as("extensions"))
       .orderBy("service_id")
       .orderBy("id")
       .execute();
+    return rows as Row[];
+  }
+
+  async bytesForServices(serviceIds: string[], status: Status, withExtensions = true): Promise<number> {
+    const keys = serviceIds.map(dbId).filter((k): k is number => k !== null);
+    if (keys.length === 0) return 0;
+    const bytes = storedBytes(["started", "completed", ...(withExtensions ? ["extensions"] : [])]);
+    const row = await this.ofServices(keys, status)
+      .select(sql<number | string | null>`sum(${bytes})`.as("total"))
+      .executeTakeFirst();
+    return Number(row?.total ?? 0);
+  }
+
+  private ofServices(keys: number[], status: Status) {
+    return this.db
+      .selectFrom(this.table)
+      .where("service_id", "in", keys)
+      .$if(status === "active", (qb) => qb.where("completed_at", "is", null))
+      .$if(status === "completed", (qb) => qb.where("completed_at", "is not", null));
   }
 
   async update(serviceId: string, id: number, p: ChildPatch): Promise<boolean> {
@@ -137,8 +156,8 @@ export class SqlStateStore extends SqlChildren implements StateStore {
   async list(serviceId: string, q: ChildQuery): Promise<State[]> {
     return (await this.listRows(serviceId, q)).map(toState);
   }
-  async listForServices(serviceIds: string[], status: Status): Promise<State[]> {
-    return (await this.listRowsForServices(serviceIds, status)).map(toState);
+  async listForServices(serviceIds: string[], status: Status, withExtensions?: boolean): Promise<State[]> {
+    return (await this.listRowsForServices(serviceIds, status, withExtensions)).map(toState);
   }
   async findActiveByType(serviceId: string, type: Json): Promise<State | null> {
     const row = await this.findActiveRowByType(serviceId, type);
@@ -160,8 +179,8 @@ export class SqlTaskStore extends SqlChildren implements TaskStore {
   async list(serviceId: string, q: ChildQuery): Promise<Task[]> {
     return (await this.listRows(serviceId, q, "state_id")).map(toTask);
   }
-  async listForServices(serviceIds: string[], status: Status): Promise<Task[]> {
-    return (await this.listRowsForServices(serviceIds, status)).map(toTask);
+  async listForServices(serviceIds: string[], status: Status, withExtensions?: boolean): Promise<Task[]> {
+    return (await this.listRowsForServices(serviceIds, status, withExtensions)).map(toTask);
   }
   async findActiveByType(serviceId: string, type: Json, stateId: number | null): Promise<Task | null> {
     const row = await this.findActiveRowByType(serviceId, type, stateId);

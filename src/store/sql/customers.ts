@@ -7,6 +7,8 @@ import { UniqueViolation } from "../store.ts";
 import type { CustomersTable, Database } from "./schema.ts";
 import { int } from "./values.ts";
 
+const KEY_ROWS_PER_INSERT = 500;
+
 export class SqlCustomerStore implements CustomerStore {
   private readonly db: Kysely<Database>;
   private readonly isUniqueViolation: (err: unknown) => boolean;
@@ -81,11 +83,13 @@ export class SqlCustomerStore implements CustomerStore {
   }
 
   private async insertKeys(customerId: string, keys: IdentificationKey[]): Promise<void> {
-    if (keys.length === 0) return;
-    await this.db
-      .insertInto("customer_keys")
-      .values(keys.map((k) => ({ customer_id: customerId, name: k.name, value: k.value })))
-      .execute();
+    // Three bound values a row: chunks stay far below SQLite's 32,766 variables per statement.
+    for (let i = 0; i < keys.length; i += KEY_ROWS_PER_INSERT) {
+      await this.db
+        .insertInto("customer_keys")
+        .values(keys.slice(i, i + KEY_ROWS_PER_INSERT).map((k) => ({ customer_id: customerId, name: k.name, value: k.value })))
+        .execute();
+    }
   }
 }
 

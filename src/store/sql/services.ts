@@ -6,7 +6,26 @@ import type { Service } from "../../domain/journeys.ts";
 import type { NewService, ServiceMatch, ServicePatch, ServiceQuery, ServiceStore } from "../store.ts";
 import type { Database, ServicesTable } from "./schema.ts";
 import { runPrepared } from "./prepared.ts";
-import { dbId, int, jsonOrNull } from "./values.ts";
+import { dbId, int, jsonOrNull, storedBytes } from "./values.ts";
+
+const SERVICE_COLUMNS_BUT_EXTENSIONS = [
+  "id",
+  "customer_id",
+  "contact_key",
+  "service_type",
+  "started",
+  "completed",
+  "started_at",
+  "completed_at",
+  "updated_at",
+  "auto_complete_after",
+  "auto_complete_at",
+  "expires_at",
+  "expiry_pinned",
+  "next_state_id",
+  "next_task_id",
+] as const;
+const SERVICE_COLUMNS = [...SERVICE_COLUMNS_BUT_EXTENSIONS, "extensions"] as const;
 
 export class SqlServiceStore implements ServiceStore {
   private readonly db: Kysely<Database>;
@@ -51,7 +70,25 @@ export class SqlServiceStore implements ServiceStore {
   }
 
   async list(q: ServiceQuery): Promise<Service[]> {
-    let query = this.db.selectFrom("services").selectAll();
+    const withExtensions = q.withExtensions !== false;
+    const rows = await this.filtered(q)
+      .select(withExtensions ? SERVICE_COLUMNS : SERVICE_COLUMNS_BUT_EXTENSIONS)
+      .execute();
+    return rows.reverse().map((row) => toService({ ...row, extensions: "extensions" in row ? row.extensions : "{}" }));
+  }
+
+  async listBytes(q: ServiceQuery): Promise<number> {
+    const bytes = storedBytes(["started", "completed", ...(q.withExtensions === false ? [] : ["extensions"])]);
+    const row = await this.db
+      .selectFrom(this.filtered(q).select(bytes.as("bytes")).as("s"))
+      .select(sql<number | string | null>`sum(s.bytes)`.as("total"))
+      .executeTakeFirst();
+    return Number(row?.total ?? 0);
+  }
+
+  /** The services a query selects, newest first (so `latest` keeps the last N started). */
+  private filtered(q: ServiceQuery) {
+    let query = this.db.selectFrom("services");
     if (q.customerId !== undefined) query = query.where("customer_id", "=", q.customerId);
     if (q.anonymousContactKey !== undefined) {
       query = query.where("contact_key", "=", q.anonymousContactKey).where("customer_id", "is", null);
@@ -63,11 +100,8 @@ export class SqlServiceStore implements ServiceStore {
     if (q.startedTo !== undefined) query = query.where("started_at", "<", q.startedTo);
     if (q.completedFrom !== undefined) query = query.where("completed_at", ">=", q.completedFrom);
     if (q.completedTo !== undefined) query = query.where("completed_at", "<", q.completedTo);
-    // Newest first so `latest` keeps the last N started; the caller sees them oldest first.
     query = query.orderBy("started_at", "desc").orderBy("id", "desc");
-    if (q.latest !== undefined) query = query.limit(q.latest);
-    const rows = await query.execute();
-    return rows.reverse().map(toService);
+    return q.latest === undefined ? query : query.limit(q.latest);
   }
 
   async findActive(m: ServiceMatch): Promise<Service | null> {

@@ -1,4 +1,5 @@
 /** Small conversions between column values and domain values, shared by the SQL stores. */
+import { sql, type RawBuilder } from "kysely";
 import type { Json } from "../../domain/json.ts";
 
 /** PostgreSQL int8 may arrive as a string; times and ids always fit a double. */
@@ -18,4 +19,13 @@ export function dbId(id: string): number | null {
 
 export function jsonOrNull(value: Json | undefined): string | null {
   return value === undefined || value === null ? null : JSON.stringify(value);
+}
+
+/**
+ * Bytes stored in these text columns of a row: `octet_length` (SQLite 3.43+ and PostgreSQL)
+ * reads the stored length without decoding the text, so sizing a huge result costs little.
+ */
+export function storedBytes(columns: readonly string[]): RawBuilder<number> {
+  const terms = columns.map((column) => sql`coalesce(octet_length(${sql.ref(column)}), 0)`);
+  return sql<number>`${sql.join(terms, sql` + `)}`;
 }
