@@ -4,6 +4,8 @@ import type { LogLevel } from "./config.ts";
 
 export type { Logger };
 
-export function createLogger(level: LogLevel): Logger {
-  return pino({ level, base: { service: "parley" }, redact: ["req.headers.authorization", "req.headers.cookie"] });
+/** `destination` (default: standard output) lets tests read what was logged. */
+export function createLogger(level: LogLevel, destination?: { write(line: string): void }): Logger {
+  const options = { level, base: { service: "parley" }, redact: ["req.headers.authorization", "req.headers.cookie"] };
+  return destination === undefined ? pino(options) : pino(options, destination);
 }

@@ -57,6 +57,8 @@ export function longPollingHandler(
     const binding = byPath.get(q < 0 ? url : url.slice(0, q));
     if (binding === undefined) return false;
     serve(engine, binding, limits, options, req, res, q < 0 ? "" : url.slice(q + 1)).catch((err: unknown) => {
+      // A client that goes away mid-upload is routine: no stack, not an error.
+      if (req.destroyed && !res.headersSent) return logger.debug({ code: (err as { code?: unknown }).code }, "bayeux request aborted by the client");
       logger.error({ err }, "bayeux request failed");
       if (!res.headersSent) send(res, 500, [{ channel: "/meta/unknown", successful: false, error: "500::Server error" }]);
     });

@@ -9,6 +9,7 @@ import { buildApp, type App } from "../../src/app.ts";
 import type { AgentAuthenticator } from "../../src/bayeux/endpoints.ts";
 import type { MemoryHub } from "../../src/bus/memory.ts";
 import { loadConfig } from "../../src/config.ts";
+import { createLogger } from "../../src/logger.ts";
 
 export interface TestServer {
   url: string;
@@ -29,6 +30,14 @@ export interface StartOptions {
   /** Nodes given the same hub form a cluster. */
   memoryHub?: MemoryHub;
   authenticateAgent?: AgentAuthenticator;
+  /** Collects every log line at this level and above (the default: nothing is logged). */
+  logs?: { level: "debug" | "info"; lines: LogLine[] };
+}
+
+export interface LogLine {
+  level: number;
+  msg: string;
+  [key: string]: unknown;
 }
 
 export async function startServer(options: StartOptions = {}): Promise<TestServer> {
@@ -41,7 +50,9 @@ export async function startServer(options: StartOptions = {}): Promise<TestServe
     CS_SWEEP_INTERVAL_MS: "20",
     ...options.env,
   });
-  const app = await buildApp(config, { now: options.now, memoryHub: options.memoryHub, authenticateAgent: options.authenticateAgent });
+  const logs = options.logs;
+  const logger = logs === undefined ? undefined : createLogger(logs.level, { write: (line) => void logs.lines.push(JSON.parse(line) as LogLine) });
+  const app = await buildApp(config, { now: options.now, memoryHub: options.memoryHub, authenticateAgent: options.authenticateAgent, logger });
   const url = await app.listen();
   return {
     url,

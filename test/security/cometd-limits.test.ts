@@ -1,0 +1,130 @@
+/**
+ * What one peer can make the CometD server hold is bounded: sessions per batch, per WebSocket,
+ * per address and in all; clients per identity without evicting live ones; subscription bytes;
+ * channel segments.
+ */
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { rawBayeux, wsBayeux } from "../support/bayeux.ts";
+import { get, startServer, until, type TestServer } from "../support/server.ts";
+
+async function withServer(env: Record<string, string>, body: (server: TestServer) => Promise<void>): Promise<void> {
+  const server = await startServer({ env });
+  try {
+    await body(server);
+  } finally {
+    await server.close();
+  }
+}
+
+const handshake = (user: string) => ({ channel: "/meta/handshake", version: "1.0", ext: { gms_user: user } });
+
+describe("handshakes per batch", () => {
+  it("a WebSocket frame of 100 handshakes under 100 names creates one session", () =>
+    withServer({}, async (server) => {
+      const socket = await wsBayeux(server.url, "/genesys/cometd");
+      const batch = Array.from({ length: 100 }, (_, i) => handshake(`name${i}`));
+      socket.ws.send(JSON.stringify(batch));
+      assert.equal(await socket.closeCode, 1008, "a socket serves one identity: 100 names close it");
+      assert.equal(server.app.bayeux.sessions.size, 0);
+
+      const one = await wsBayeux(server.url, "/genesys/cometd");
+      const replies = await one.send(Array.from({ length: 100 }, () => handshake("same")));
+      assert.equal(replies.filter((r) => r.successful === true).length, 1);
+      assert.equal(replies[1]?.error, "400::at most one /meta/handshake per batch");
+      assert.equal(server.app.bayeux.sessions.size, 1);
+      one.ws.close();
+    }));
+
+  it("an HTTP batch of 16 handshakes creates one session", () =>
+    withServer({}, async (server) => {
+      const bx = rawBayeux(`${server.url}/genesys/cometd`);
+      const reply = await bx.post(Array.from({ length: 16 }, () => ({ channel: "/meta/handshake", version: "1.0" })), { gms_user: "u" });
+      assert.equal(reply.body.filter((r: { successful: boolean }) => r.successful).length, 1);
+      assert.equal(server.app.bayeux.sessions.size, 1);
+    }));
+});
+
+describe("clients per identity", () => {
+  it("claiming a live user's name and opening clients up to the cap does not evict them: 403::too many clients", () =>
+    withServer({ BAYEUX_MAX_CLIENTS_PER_IDENTITY: "16", BAYEUX_CONNECT_TIMEOUT_MS: "60000" }, async (server) => {
+      const bx = rawBayeux(`${server.url}/genesys/cometd`);
+      const { clientId } = await bx.handshake("victim");
+      const connect = [{ channel: "/meta/connect", clientId, connectionType: "long-polling" }];
+      await bx.post(connect, { gms_user: "victim" });
+      const held = bx.post(connect, { gms_user: "victim" });
+      await until(() => server.app.bayeux.stats().parked === 1, 5000, "the victim's held connect");
+      const errors: string[] = [];
+      for (let i = 0; i < 16; i++) {
+        const reply = await bx.post([{ channel: "/meta/handshake", version: "1.0" }], { gms_user: "victim" });
+        if (reply.body[0].successful !== true) errors.push(reply.body[0].error);
+      }
+      assert.deepEqual(errors, ["403::too many clients"]);
+      assert.equal(server.app.bayeux.sessions.has(clientId), true, "the victim's live client stays");
+      server.app.bayeux.destroy(server.app.bayeux.sessions.get(clientId)!);
+      await held;
+    }));
+});
+
+describe("sessions", () => {
+  it("per WebSocket: BAYEUX_MAX_SESSIONS_PER_CONNECTION", () =>
+    withServer({ BAYEUX_MAX_SESSIONS_PER_CONNECTION: "2" }, async (server) => {
+      const socket = await wsBayeux(server.url, "/genesys/cometd", { gms_user: "ws" });
+      const results = [];
+      for (let i = 0; i < 3; i++) results.push((await socket.send([{ channel: "/meta/handshake", version: "1.0" }]))[0]);
+      assert.deepEqual(results.map((r) => r?.error ?? "ok"), ["ok", "ok", "403::too many clients on this connection"]);
+      socket.ws.close();
+    }));
+
+  it("per client address, the forwarded one behind TRUST_PROXY: BAYEUX_MAX_SESSIONS_PER_IP", () =>
+    withServer({ BAYEUX_MAX_SESSIONS_PER_IP: "2", TRUST_PROXY: "true" }, async (server) => {
+      const bx = rawBayeux(`${server.url}/genesys/cometd`);
+      const from = (ip: string, user: string) =>
+        bx.post([{ channel: "/meta/handshake", version: "1.0" }], { gms_user: user, "x-forwarded-for": `${ip}, 10.0.0.1` });
+      const results = [];
+      for (const [ip, user] of [["203.0.113.1", "a"], ["203.0.113.1", "b"], ["203.0.113.1", "c"], ["203.0.113.2", "d"]]) {
+        results.push((await from(ip!, user!)).body[0].error ?? "ok");
+      }
+      assert.deepEqual(results, ["ok", "ok", "403::too many clients from this address", "ok"]);
+    }));
+
+  it("per node: BAYEUX_MAX_SESSIONS", () =>
+    withServer({ BAYEUX_MAX_SESSIONS: "2" }, async (server) => {
+      const bx = rawBayeux(`${server.url}/genesys/cometd`);
+      const results = [];
+      for (const user of ["a", "b", "c"]) results.push((await bx.post([{ channel: "/meta/handshake", version: "1.0" }], { gms_user: user })).body[0].error ?? "ok");
+      assert.deepEqual(results, ["ok", "ok", "403::too many clients on this server"]);
+    }));
+});
+
+describe("subscriptions and channels", () => {
+  it("bounds the total length of one client's subscriptions: BAYEUX_MAX_SUBSCRIPTION_BYTES", () =>
+    withServer({ BAYEUX_MAX_SUBSCRIPTION_BYTES: "600" }, async (server) => {
+      const bx = rawBayeux(`${server.url}/genesys/cometd`);
+      const { clientId } = await bx.handshake("subs");
+      const long = (n: number) => `/c${n}/${"x".repeat(250)}`;
+      const replies = [];
+      for (let n = 0; n < 3; n++) replies.push((await bx.post([{ channel: "/meta/subscribe", clientId, subscription: long(n) }], { gms_user: "subs" })).body[0]);
+      assert.deepEqual(replies.map((r) => r.error ?? "ok"), ["ok", "ok", "403::subscribed channel names may total at most 600 characters"]);
+      const session = server.app.bayeux.sessions.get(clientId)!;
+      assert.equal(session.subscriptions.size, 2);
+    }));
+
+  it("refuses a channel of more than BAYEUX_MAX_CHANNEL_SEGMENTS segments with a 400 error, and stays responsive", () =>
+    withServer({}, async (server) => {
+      const bx = rawBayeux(`${server.url}/genesys/cometd`);
+      const { clientId } = await bx.handshake("deep");
+      const channel = `/service${"/a".repeat(251)}`;
+      const published = await bx.post(
+        Array.from({ length: 100 }, () => ({ channel, clientId, data: { pad: "x".repeat(500) } })),
+        { gms_user: "deep" },
+      );
+      assert.equal(published.status, 200);
+      assert.match(published.body[0].error, /^400:\/service\/a\/a.*:a channel has at most 32 segments$/);
+      const subscribed = await bx.post([{ channel: "/meta/subscribe", clientId, subscription: `/x${"/a".repeat(40)}` }], { gms_user: "deep" });
+      assert.match(subscribed.body[0].error, /^400:.*at most 32 segments$/);
+      const ok = await bx.post([{ channel: "/meta/subscribe", clientId, subscription: `/x${"/a".repeat(30)}` }], { gms_user: "deep" });
+      assert.equal(ok.body[0].successful, true, "32 segments are fine");
+      assert.equal((await get(`${server.url}/health`)).status, 200);
+    }));
+});

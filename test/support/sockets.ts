@@ -1,0 +1,96 @@
+/**
+ * Raw TCP for tests that must send what no well-behaved client would: WebSocket frames built
+ * byte by byte, connections that never speak, uploads cut off halfway.
+ */
+import { randomBytes } from "node:crypto";
+import { connect, type Socket } from "node:net";
+
+/** Opens a TCP connection to the server of `baseUrl` (`http://127.0.0.1:PORT`). */
+export function openSocket(baseUrl: string): Promise<Socket> {
+  const { hostname, port } = new URL(baseUrl);
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(port), hostname, () => resolve(socket));
+    socket.once("error", reject);
+  });
+}
+
+/** Resolves when the socket closes; fails after `ms`. Reads (and drops) what is still unread. */
+export function closed(socket: Socket, ms = 5000): Promise<void> {
+  if (socket.destroyed) return Promise.resolve();
+  // A paused socket never sees the end of the stream.
+  socket.resume();
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`socket still open after ${ms} ms`)), ms);
+    socket.once("close", () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
+
+/** Everything the socket receives, as it arrives. */
+export function collect(socket: Socket): { bytes: () => Buffer } {
+  const chunks: Buffer[] = [];
+  socket.on("data", (chunk: Buffer) => chunks.push(chunk));
+  socket.on("error", () => {});
+  return { bytes: () => Buffer.concat(chunks) };
+}
+
+/** Upgrades a raw socket to WebSocket on `path`; resolves once the 101 response has arrived. */
+export async function rawWebSocket(baseUrl: string, path: string, headers: Record<string, string> = {}): Promise<{ socket: Socket; received: () => Buffer }> {
+  const socket = await openSocket(baseUrl);
+  const received = collect(socket);
+  const head = [
+    `GET ${path} HTTP/1.1`,
+    `Host: ${new URL(baseUrl).host}`,
+    "Upgrade: websocket",
+    "Connection: Upgrade",
+    `Sec-WebSocket-Key: ${randomBytes(16).toString("base64")}`,
+    "Sec-WebSocket-Version: 13",
+    ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`),
+    "",
+    "",
+  ].join("\r\n");
+  socket.write(head);
+  const deadline = Date.now() + 5000;
+  while (!received.bytes().includes("\r\n\r\n")) {
+    if (Date.now() > deadline || socket.destroyed) throw new Error(`no upgrade response: ${received.bytes().toString()}`);
+    await new Promise((resolve) => socket.once("data", resolve));
+  }
+  const text = received.bytes().toString("latin1");
+  if (!text.startsWith("HTTP/1.1 101")) throw new Error(`upgrade refused: ${text.split("\r\n")[0]}`);
+  const start = received.bytes().indexOf("\r\n\r\n") + 4;
+  return { socket, received: () => received.bytes().subarray(start) };
+}
+
+/** A client frame: masked unless told otherwise. `first` is the byte holding FIN, RSV and opcode. */
+export function frame(first: number, payload: Buffer, options: { masked?: boolean } = {}): Buffer {
+  const masked = options.masked !== false;
+  const length = payload.length;
+  const header = length < 126 ? Buffer.from([first, length]) : Buffer.from([first, 126, length >> 8, length & 0xff]);
+  if (masked) header[1] = header[1]! | 0x80;
+  if (!masked) return Buffer.concat([header, payload]);
+  const mask = randomBytes(4);
+  const body = Buffer.from(payload.map((b, i) => b ^ mask[i % 4]!));
+  return Buffer.concat([header, mask, body]);
+}
+
+/** The status code of the first close frame (opcode 8) the server sent, or null. */
+export function closeCode(bytes: Buffer): number | null {
+  let at = 0;
+  while (at + 2 <= bytes.length) {
+    const opcode = bytes[at]! & 0x0f;
+    let length = bytes[at + 1]! & 0x7f;
+    let start = at + 2;
+    if (length === 126) {
+      length = bytes.readUInt16BE(at + 2);
+      start += 2;
+    } else if (length === 127) {
+      length = Number(bytes.readBigUInt64BE(at + 2));
+      start += 8;
+    }
+    if (opcode === 8) return length >= 2 ? bytes.readUInt16BE(start) : null;
+    at = start + length;
+  }
+  return null;
+}
