@@ -94,3 +94,35 @@ export function closeCode(bytes: Buffer): number | null {
   }
   return null;
 }
+
+/** A TCP proxy to `baseUrl` whose connections the test can cut, as a network would. */
+export async function tcpProxy(baseUrl: string): Promise<{ url: string; cut(): void; close(): Promise<void> }> {
+  const { createServer } = await import("node:net");
+  const target = new URL(baseUrl);
+  const open = new Set<Socket>();
+  const proxy = createServer((client) => {
+    const upstream = connect(Number(target.port), target.hostname);
+    for (const [a, b] of [[client, upstream], [upstream, client]] as const) {
+      open.add(a);
+      a.on("error", () => b.destroy());
+      a.on("close", () => {
+        open.delete(a);
+        b.destroy();
+      });
+      a.pipe(b);
+    }
+  });
+  await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
+  const address = proxy.address() as { port: number };
+  return {
+    url: `http://127.0.0.1:${address.port}`,
+    cut: () => {
+      for (const socket of open) socket.destroy();
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of open) socket.destroy();
+        proxy.close(() => resolve());
+      }),
+  };
+}
