@@ -22,7 +22,15 @@ const kind = process.argv[2] ?? "parley";
 
 async function startParley(): Promise<{ url: string; deliver: Deliver }> {
   const dir = mkdtempSync(join(tmpdir(), "parley-bayeux-bench-"));
-  const config = loadConfig({ PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "warn", DATABASE_URL: `sqlite:${join(dir, "b.db")}` });
+  // Every simulated client comes from 127.0.0.1: lift the per-address caps, as behind a proxy.
+  const config = loadConfig({
+    PORT: "0",
+    HOST: "127.0.0.1",
+    LOG_LEVEL: "warn",
+    DATABASE_URL: `sqlite:${join(dir, "b.db")}`,
+    MAX_CONNECTIONS_PER_IP: "0",
+    BAYEUX_MAX_SESSIONS_PER_IP: "100000",
+  });
   const app = await buildApp(config);
   const url = await app.listen();
   return {

@@ -89,6 +89,8 @@ export function attachWebSocket(
   const heartbeat = setInterval(() => {
     const idleSince = Date.now() - options.idleTimeoutMs;
     for (const [ws, live] of liveness) {
+      // A socket already closing is on its way out (and ping() would throw on it).
+      if (ws.readyState !== ws.OPEN) continue;
       if (!live.answeredPing) ws.terminate();
       else if (live.lastMessageAt < idleSince) ws.close(GOING_AWAY, "idle");
       else {

@@ -87,12 +87,14 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
   }
   app.setErrorHandler((err, request, reply) => sendError(err, request, reply));
   // The last guard on response size, whatever built the body (lists check before loading).
-  app.addHook("onSend", async (request, reply, payload) => {
-    const size = typeof payload === "string" || Buffer.isBuffer(payload) ? Buffer.byteLength(payload) : 0;
-    if (size <= config.responseLimitBytes) return payload;
-    request.log.warn({ url: request.url.slice(0, 256), size }, "response refused: over RESPONSE_LIMIT_BYTES");
+  // A callback hook, and a byte count only when the length could exceed the limit: every response passes here.
+  app.addHook("onSend", (request, reply, payload, done) => {
+    const length = typeof payload === "string" || Buffer.isBuffer(payload) ? payload.length : 0;
+    const mayExceed = typeof payload === "string" ? length * 3 > config.responseLimitBytes : length > config.responseLimitBytes;
+    if (!mayExceed || Buffer.byteLength(payload as string | Buffer) <= config.responseLimitBytes) return done(null, payload);
+    request.log.warn({ url: request.url.slice(0, 256), size: length }, "response refused: over RESPONSE_LIMIT_BYTES");
     reply.code(413).header("content-type", "application/json; charset=utf-8");
-    return JSON.stringify(toGmsError(responseTooLarge(config.responseLimitBytes)).body);
+    done(null, JSON.stringify(toGmsError(responseTooLarge(config.responseLimitBytes)).body));
   });
   app.setNotFoundHandler((request, reply) =>
     reply.code(404).send({ message: `No such resource: ${request.method} ${request.url.slice(0, 256)}`, exception: "NotFoundException" }),

@@ -28,8 +28,8 @@ describe("the official client over WebSocket, identity in the ext only", () => {
       proxy.cut();
       await until(() => handshakes.filter((m) => m.successful === true).length === 2, 10_000, "a second handshake");
       assert.notEqual(client.cometd.getClientId(), first);
-      assert.equal(server.app.bayeux.sessions.get(client.cometd.getClientId())?.identity, "browser");
-      await until(() => server.app.bayeux.sessions.get(client.cometd.getClientId())?.subscriptions.has("/_genesys") === true, 5000, "re-subscribed");
+      assert.equal(server.app.bayeux.sessions.get(client.cometd.getClientId() ?? "")?.identity, "browser");
+      await until(() => server.app.bayeux.sessions.get(client.cometd.getClientId() ?? "")?.subscriptions.has("/_genesys") === true, 5000, "re-subscribed");
       server.app.bayeux.deliver("customer", "browser", "/_genesys", { after: "reconnect" });
       await until(() => client.received.length === 1, 5000, "the delivery");
       assert.deepEqual(client.received[0]?.data, { after: "reconnect" });
