@@ -19,7 +19,7 @@ export function parseUntrustedJson(text: string, maxDepth: number): ParsedJson {
     return { ok: false, kind: "depth", message: `nested deeper than ${maxDepth} levels` };
   }
   try {
-    return { ok: true, value: secureJson.parse(text, null, { protoAction: "error", constructorAction: "error" }) };
+    return { ok: true, value: mayHoldPrototypeKey(text) ? secureJson.parse(text, null, OPTIONS) : JSON.parse(text) };
   } catch (err) {
     const error = err instanceof Error ? err : new SyntaxError(String(err));
     if (/forbidden (prototype|constructor) property/.test(error.message)) {
@@ -29,19 +29,37 @@ export function parseUntrustedJson(text: string, maxDepth: number): ParsedJson {
   }
 }
 
+const OPTIONS = { protoAction: "error", constructorAction: "error" } as const;
+
+/**
+ * JSON can spell `__proto__` or `constructor` only with those letters or with `\u` escapes: a
+ * text with neither cannot hold one, and skips the slower scan.
+ */
+function mayHoldPrototypeKey(text: string): boolean {
+  return text.includes("\\u") || text.includes("proto") || text.includes("constructor");
+}
+
 /** Whether arrays and objects nest deeper than `max` anywhere in `text` (strings skipped). One pass. */
 export function nestingExceeds(text: string, max: number): boolean {
   let depth = 0;
-  let inString = false;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 0x5c) i++; // backslash: the next character is escaped
-      else if (c === 0x22) inString = false;
-    } else if (c === 0x22) inString = true;
+    if (c === 0x22) i = endOfString(text, i);
     else if (c === 0x7b || c === 0x5b) {
       if (++depth > max) return true;
     } else if (c === 0x7d || c === 0x5d) depth--;
   }
   return false;
+}
+
+/** The index of the quote closing the string opened at `open` (or the end of the text). */
+function endOfString(text: string, open: number): number {
+  let quote = text.indexOf('"', open + 1);
+  while (quote > 0) {
+    let backslashes = 0;
+    while (text.charCodeAt(quote - 1 - backslashes) === 0x5c) backslashes++;
+    if (backslashes % 2 === 0) return quote;
+    quote = text.indexOf('"', quote + 1);
+  }
+  return text.length;
 }

@@ -90,9 +90,7 @@ export class BayeuxEngine implements EngineOps {
     // One handshake per batch: a batch is one client's, and more would multiply sessions per request.
     let handshakes = 0;
     const handled = messages.map((message) =>
-      isHandshake(message) && ++handshakes > 1
-        ? [{ channel: "/meta/handshake", successful: false, error: ERRORS.oneHandshakePerBatch }]
-        : handleMessage(this, policy, message, ctx),
+      isHandshake(message) && ++handshakes > 1 ? [extraHandshake(message)] : handleMessage(this, policy, message, ctx),
     );
     const settled = handled.some((h) => !Array.isArray(h)) ? await Promise.all(handled) : (handled as Item[][]);
     return settled.flat();
@@ -336,8 +334,14 @@ export class BayeuxEngine implements EngineOps {
   }
 }
 
-function isHandshake(message: unknown): boolean {
+function isHandshake(message: unknown): message is { channel: string; id?: unknown } {
   return typeof message === "object" && message !== null && (message as { channel?: unknown }).channel === "/meta/handshake";
+}
+
+function extraHandshake(message: { id?: unknown }): Reply {
+  const reply: Reply = { channel: "/meta/handshake", successful: false, error: ERRORS.oneHandshakePerBatch };
+  if (message.id !== undefined) reply.id = message.id;
+  return reply;
 }
 
 function identityKey(endpoint: string, identity: string): string {

@@ -6,16 +6,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { rawBayeux, wsBayeux } from "../support/bayeux.ts";
-import { get, startServer, until, type TestServer } from "../support/server.ts";
-
-async function withServer(env: Record<string, string>, body: (server: TestServer) => Promise<void>): Promise<void> {
-  const server = await startServer({ env });
-  try {
-    await body(server);
-  } finally {
-    await server.close();
-  }
-}
+import { get, until, withServer } from "../support/server.ts";
 
 const handshake = (user: string) => ({ channel: "/meta/handshake", version: "1.0", ext: { gms_user: user } });
 

@@ -7,16 +7,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import WebSocket from "ws";
 import { closed, openSocket, rawWebSocket } from "../support/sockets.ts";
-import { get, startServer, type TestServer } from "../support/server.ts";
-
-async function withServer(env: Record<string, string>, body: (server: TestServer) => Promise<void>): Promise<void> {
-  const server = await startServer({ env });
-  try {
-    await body(server);
-  } finally {
-    await server.close();
-  }
-}
+import { get, withServer } from "../support/server.ts";
 
 describe("HTTP connections", () => {
   it("closes a connection that never sends a byte (HTTP_FIRST_REQUEST_TIMEOUT_MS)", () =>

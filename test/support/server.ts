@@ -66,6 +66,16 @@ export async function startServer(options: StartOptions = {}): Promise<TestServe
   };
 }
 
+/** Runs `body` against a server of its own, started with `env`, and closes it whatever happens. */
+export async function withServer(env: Record<string, string>, body: (server: TestServer) => Promise<void>): Promise<void> {
+  const server = await startServer({ env });
+  try {
+    await body(server);
+  } finally {
+    await server.close();
+  }
+}
+
 export interface Reply {
   status: number;
   headers: Headers;
