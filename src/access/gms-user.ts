@@ -16,10 +16,11 @@ const ALGORITHMS = ["HS256", "HS384", "HS512"];
  * Resolves the user a request proves: `claimed` is the gms_user it names (header, query or
  * ext), `token` the proof it carries. Null: no user, or not proven.
  */
-export type GmsUserVerifier = (claimed: string | null, token: string | null) => Promise<string | null>;
+export type GmsUserVerifier = (claimed: string | null, token: string | null) => string | null | Promise<string | null>;
 
 export function gmsUserVerifier(secret: string | null): GmsUserVerifier {
-  if (secret === null) return async (claimed) => (isGmsUser(claimed) ? claimed : null);
+  // Without a secret the answer is immediate: no promise on every long-poll.
+  if (secret === null) return (claimed) => (isGmsUser(claimed) ? claimed : null);
   const key = new TextEncoder().encode(secret);
   return async (claimed, token) => {
     if (token === null || token.length > TOKEN_MAX) return null;

@@ -22,8 +22,8 @@ import type { EndpointPolicy, RequestContext } from "./context.ts";
 export interface EndpointBinding {
   policy: EndpointPolicy;
   path: string;
-  /** The identity a request proves by itself (headers, query, authentication), or null. */
-  requestIdentity(req: IncomingMessage, query: URLSearchParams): Promise<string | null>;
+  /** The identity a request proves by itself (headers, query, authentication), or null; at once when it can. */
+  requestIdentity(req: IncomingMessage, query: URLSearchParams): string | null | Promise<string | null>;
   /**
    * The identity a message claims in its `ext` (WebSocket only), proven as the endpoint
    * requires; null when it claims none or cannot prove it; undefined when it makes no claim.
@@ -53,7 +53,7 @@ export function customerEndpoint(appName: string, verify: GmsUserVerifier): Endp
     requestIdentity(req, query) {
       const user = headerOf(req, "gms_user") ?? query.get("gms_user");
       const token = headerOf(req, "gms_user_token") ?? query.get("gms_user_token");
-      return user === null && token === null ? Promise.resolve(null) : verify(user, token);
+      return user === null && token === null ? null : verify(user, token);
     },
     async extIdentity(ext) {
       if (typeof ext !== "object" || ext === null) return undefined;
@@ -69,7 +69,7 @@ export function agentEndpoint(authenticate: AgentAuthenticator | undefined): End
   return {
     policy: provenIdentityPolicy("agent", "authentication required"),
     path: "/api/v2/notifications",
-    requestIdentity: async (req) => (await authenticate?.(req.headers)) ?? null,
+    requestIdentity: (req) => authenticate?.(req.headers) ?? null,
     extIdentity: async () => undefined,
     requiredOnEveryRequest: null,
   };

@@ -87,7 +87,8 @@ async function serve(
   const messages = parseBatch(text, limits);
   if (typeof messages === "string") return send(res, 400, [badMessage(messages)], jsonp);
 
-  const identity = await binding.requestIdentity(req, query);
+  const proven = binding.requestIdentity(req, query);
+  const identity = typeof proven === "object" && proven !== null ? await proven : proven;
   if (identity === null && binding.requiredOnEveryRequest !== null) {
     const reason = `403::${binding.requiredOnEveryRequest}`;
     return send(res, 400, messages.map((m) => refusal(m, reason)), jsonp);

@@ -66,7 +66,7 @@ export function attachWebSocket(
       socket.destroy();
       return;
     }
-    binding.requestIdentity(req, new URLSearchParams(q < 0 ? "" : url.slice(q + 1))).then(
+    Promise.resolve(binding.requestIdentity(req, new URLSearchParams(q < 0 ? "" : url.slice(q + 1)))).then(
       (identity) => {
         if (socket.destroyed) return;
         wss.handleUpgrade(req, socket, head, (ws) => {
