@@ -5,7 +5,9 @@
  */
 import type { FastifyInstance } from "fastify";
 import { readFileSync } from "node:fs";
+import { AgentAuthentication } from "./access/authentication.ts";
 import { gmsUserVerifier, type GmsUserVerifier } from "./access/gms-user.ts";
+import { ensureAdmin } from "./actions/users.ts";
 import type { ActionContext } from "./actions/context.ts";
 import { BayeuxEngine } from "./bayeux/engine.ts";
 import { agentEndpoint, customerEndpoint, type AgentAuthenticator } from "./bayeux/endpoints.ts";
@@ -34,6 +36,8 @@ export interface App {
   /** The CometD engine: `deliver` and `publish` reach clients on every node. */
   bayeux: BayeuxEngine;
   websocket: WebSocketBinding;
+  /** Who an agent-side request comes from (session cookie or Basic). */
+  authentication: AgentAuthentication;
   /** Who a gms_user is (with GMS_USER_SECRET: only with its token); for the Chat API's routes. */
   verifyGmsUser: GmsUserVerifier;
   /** Starts listening on the configured port; resolves to the base URL (`http://127.0.0.1:PORT`). */
@@ -48,7 +52,7 @@ export interface AppOverrides {
   logger?: Logger;
   /** Several apps given one hub form a cluster in one process (tests); default: a hub of its own. */
   memoryHub?: MemoryHub;
-  /** Who an agent request authenticates as (provided by the agent API); none: agent CometD refused. */
+  /** Who an agent CometD request authenticates as; default: the agent API's session or Basic credentials. */
   authenticateAgent?: AgentAuthenticator;
 }
 
@@ -68,6 +72,12 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     },
     responseLimitBytes: config.responseLimitBytes,
   };
+  if (config.adminPassword !== null && (await ensureAdmin(ctx, config.adminPassword))) {
+    logger.info("created user admin (ROLE_ADMIN) from PARLEY_ADMIN_PASSWORD");
+  }
+  const authentication = new AgentAuthentication(store, { sessionTtlMs: config.agentSessionTtlMs, now: ctx.now });
+  const authenticateAgent: AgentAuthenticator =
+    overrides.authenticateAgent ?? (async (headers) => (await authentication.authenticate(headers))?.user.id ?? null);
   const bus = await openBus(config, overrides.memoryHub);
   const bayeux = new BayeuxEngine({
     bus,
@@ -87,7 +97,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     },
   });
   const verifyGmsUser = gmsUserVerifier(config.gmsUserSecret);
-  const endpoints = [customerEndpoint(config.gmsAppName, verifyGmsUser), agentEndpoint(overrides.authenticateAgent)];
+  const endpoints = [customerEndpoint(config.gmsAppName, verifyGmsUser), agentEndpoint(authenticateAgent)];
   for (const endpoint of endpoints) bayeux.addEndpoint(endpoint.policy);
   await bayeux.start();
   registerBayeuxMetrics(metrics, () => bayeux.stats());
@@ -100,6 +110,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     store,
     metrics,
     version: packageVersion(),
+    authentication,
     rawHandler: longPollingHandler(bayeux, endpoints, bayeuxLimits, cookieOptions, logger),
   });
   const websocket = attachWebSocket(
@@ -127,6 +138,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     bayeux,
     websocket,
     verifyGmsUser,
+    authentication,
     async listen() {
       await http.listen({ port: config.port, host: config.host });
       const address = http.server.address();
@@ -153,7 +165,8 @@ async function openBus(config: Config, hub: MemoryHub | undefined): Promise<Bus>
   return RedisBus.connect({ url: config.redisUrl, prefix: config.redisPrefix });
 }
 
-function openStore(config: Config): Promise<Store> {
+/** The configured database, migrated; also what the operator CLI opens. */
+export function openStore(config: Config): Promise<Store> {
   if (config.databaseUrl.startsWith("sqlite:")) {
     return openSqliteStore({ path: config.databaseUrl.slice("sqlite:".length), synchronous: config.sqliteSynchronous });
   }

@@ -83,6 +83,10 @@ export interface Config {
   httpRequestTimeoutMs: number;
   /** Open connections from one peer address; 0: no cap (the default behind TRUST_PROXY). */
   maxConnectionsPerIp: number;
+  /** Creates user `admin` (ROLE_ADMIN) with this password at start when no `admin` exists. */
+  adminPassword: string | null;
+  /** How long an agent's login session (the JSESSIONID cookie) lasts, milliseconds. */
+  agentSessionTtlMs: number;
 }
 
 export class ConfigError extends Error {
@@ -149,6 +153,11 @@ const identifier: Parser<string> = (raw) => {
 
 const secret: Parser<string | null> = (raw) => {
   if (raw.length < 32) throw new Error("must be at least 32 characters (use a random value: openssl rand -base64 48)");
+  return raw;
+};
+
+const password: Parser<string | null> = (raw) => {
+  if (raw.length < 8 || raw.length > 256) throw new Error("must be 8 to 256 characters");
   return raw;
 };
 
@@ -227,6 +236,8 @@ export function loadConfig(env: Env = process.env): Config {
     httpHeadersTimeoutMs: read("HTTP_HEADERS_TIMEOUT_MS", integer(100, 600_000), 10_000),
     httpRequestTimeoutMs: read("HTTP_REQUEST_TIMEOUT_MS", integer(100, 3_600_000), 30_000),
     maxConnectionsPerIp: 0,
+    adminPassword: read<string | null>("PARLEY_ADMIN_PASSWORD", password, null),
+    agentSessionTtlMs: read("AGENT_SESSION_TTL_MS", integer(60_000, 30 * 86_400_000), 12 * 3_600_000),
   };
   if (config.httpHeadersTimeoutMs > config.httpRequestTimeoutMs) {
     problems.push("HTTP_HEADERS_TIMEOUT_MS must not exceed HTTP_REQUEST_TIMEOUT_MS");

@@ -42,3 +42,9 @@ export async function purgeExpired(ctx: ActionContext): Promise<number> {
   }
   return done;
 }
+
+/** Deletes agent login sessions past their expiry. */
+export async function purgeExpiredSessions(ctx: ActionContext): Promise<number> {
+  const now = ctx.now();
+  return ctx.store.transaction((tx) => tx.userSessions.deleteExpired(now));
+}

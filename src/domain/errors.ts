@@ -17,6 +17,8 @@ export type ErrorCode =
   /** A path parameter is longer than any the API takes. */
   | "uri_too_long"
   | "unsupported_media_type"
+  /** No credentials, or wrong ones (which part is wrong is never said). */
+  | "unauthenticated"
   | "forbidden"
   | "unavailable"
   | "internal";
@@ -33,6 +35,7 @@ export class AppError extends Error {
 export const invalidInput = (message: string) => new AppError("invalid_input", message);
 export const notFound = (message: string) => new AppError("not_found", message);
 export const invalidState = (message: string) => new AppError("invalid_state", message);
+export const forbidden = (message: string) => new AppError("forbidden", message);
 
 /** A response would exceed RESPONSE_LIMIT_BYTES: the client should ask for less. */
 export const responseTooLarge = (limit: number) =>

@@ -17,6 +17,7 @@ const FORMS: Record<ErrorCode, HttpForm> = {
   payload_too_large: { status: 413, exception: "PayloadTooLargeException" },
   uri_too_long: { status: 414, exception: "UriTooLongException" },
   unsupported_media_type: { status: 415, exception: "UnsupportedMediaTypeException" },
+  unauthenticated: { status: 401, exception: "UnauthorizedException" },
   forbidden: { status: 403, exception: "ForbiddenException" },
   unavailable: { status: 503, exception: "ServiceUnavailableException" },
   internal: { status: 500, exception: "InternalServerErrorException" },
@@ -42,7 +43,7 @@ export interface GmsErrorReply {
 
 /** Translates anything thrown while serving a request into the reply a client gets. */
 export function toGmsError(err: unknown): GmsErrorReply {
-  const app = asAppError(err);
+  const app = toAppError(err);
   const form = FORMS[app.code];
   return {
     status: form.status,
@@ -51,7 +52,8 @@ export function toGmsError(err: unknown): GmsErrorReply {
   };
 }
 
-function asAppError(err: unknown): AppError {
+/** Anything thrown while serving a request, as an AppError (framework errors a client caused included). */
+export function toAppError(err: unknown): AppError {
   if (err instanceof AppError) return err;
   const e = err as { code?: unknown; statusCode?: unknown; message?: unknown } | null;
   const mapped = typeof e?.code === "string" ? FRAMEWORK_CODES[e.code] : undefined;

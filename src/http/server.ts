@@ -10,7 +10,9 @@ import type { Logger } from "pino";
 import type { ActionContext } from "../actions/context.ts";
 import type { Config } from "../config.ts";
 import type { Metrics } from "../metrics.ts";
+import type { AgentAuthentication } from "../access/authentication.ts";
 import type { Store } from "../store/store.ts";
+import { registerAgentApi } from "./agent/index.ts";
 import { registerBodyParsers } from "./body.ts";
 import { guardConnections } from "./connections.ts";
 import { responseTooLarge } from "../domain/errors.ts";
@@ -32,6 +34,8 @@ export interface HttpDeps {
   store: Store;
   metrics: Metrics;
   version: string;
+  /** Who an agent API request comes from. */
+  authentication: AgentAuthentication;
   /** Serves paths it claims (CometD long-polling) before fastify sees the request. */
   rawHandler?: (req: IncomingMessage, res: ServerResponse) => boolean;
 }
@@ -126,6 +130,13 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
     },
     { prefix: csBase },
   );
+  await registerAgentApi(app, {
+    ctx: deps.ctx,
+    authentication: deps.authentication,
+    trustProxy: config.trustProxy,
+    publicUrl: config.publicUrl,
+    sessionTtlMs: config.agentSessionTtlMs,
+  });
   registerOperationRoutes(app, { store: deps.store, registry: metrics.registry });
   return app;
 }

@@ -12,6 +12,7 @@ import type { Customer, IdentificationKey } from "../domain/customers.ts";
 import type { Interaction, InteractionContentKind, NewInteraction } from "../domain/interactions.ts";
 import type { Json, JsonObject } from "../domain/json.ts";
 import type { Extensions, Service, State, Status, Task } from "../domain/journeys.ts";
+import type { User } from "../domain/users.ts";
 
 export interface NewService {
   customerId: string | null;
@@ -148,6 +149,34 @@ export interface InteractionStore {
   content(id: string, kind: InteractionContentKind): Promise<{ body: string | Uint8Array; mime: string } | null>;
 }
 
+export interface UserStore {
+  /** Fails with a UniqueViolation when the user name is taken. */
+  insert(user: User): Promise<void>;
+  get(id: string): Promise<User | null>;
+  getByName(userName: string): Promise<User | null>;
+  list(): Promise<User[]>;
+  /** Fails with a UniqueViolation when a new user name is taken. */
+  update(user: User): Promise<void>;
+  /** Removes the user and their sessions; false when there was none. */
+  delete(id: string): Promise<boolean>;
+}
+
+/** Login sessions of users, by the SHA-256 of their cookie token. */
+export interface UserSessionStore {
+  insert(session: UserSession): Promise<void>;
+  /** The session, if it exists and has not expired at `now`. */
+  get(tokenHash: string, now: number): Promise<UserSession | null>;
+  delete(tokenHash: string): Promise<void>;
+  deleteExpired(now: number): Promise<number>;
+}
+
+export interface UserSession {
+  tokenHash: string;
+  userId: string;
+  createdAt: number;
+  expiresAt: number;
+}
+
 export interface Store {
   readonly dialect: "sqlite" | "postgres";
   readonly services: ServiceStore;
@@ -155,6 +184,8 @@ export interface Store {
   readonly tasks: TaskStore;
   readonly customers: CustomerStore;
   readonly interactions: InteractionStore;
+  readonly users: UserStore;
+  readonly userSessions: UserSessionStore;
   /**
    * Runs `work` in one transaction with a store bound to it; resolves after the commit. `work`
    * must only use that store (no other I/O, no events): it may be run again after a rollback

@@ -1,9 +1,9 @@
 /**
- * Runs the Context Services housekeeping (auto-complete, expiry) every `intervalMs`. Work is
+ * Runs the housekeeping (Context Services auto-complete and expiry, expired agent sessions) every `intervalMs`. Work is
  * found from deadlines stored in the database, so a restart only delays it by one interval.
  */
 import type { ActionContext } from "../actions/context.ts";
-import { autoCompleteDue, purgeExpired } from "../actions/housekeeping.ts";
+import { autoCompleteDue, purgeExpired, purgeExpiredSessions } from "../actions/housekeeping.ts";
 import type { Logger } from "../logger.ts";
 
 export interface Housekeeping {
@@ -37,7 +37,8 @@ async function runOnce(ctx: ActionContext, logger: Logger): Promise<void> {
   try {
     const completed = await autoCompleteDue(ctx);
     const purged = await purgeExpired(ctx);
-    if (completed > 0 || purged > 0) logger.info({ completed, purged }, "context services housekeeping");
+    const sessions = await purgeExpiredSessions(ctx);
+    if (completed > 0 || purged > 0 || sessions > 0) logger.info({ completed, purged, sessions }, "housekeeping");
   } catch (err) {
     logger.error({ err }, "context services housekeeping failed");
   }

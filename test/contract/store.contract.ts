@@ -254,6 +254,49 @@ export function storeContract(name: string, open: () => Promise<Store>, skip: st
       });
     });
 
+    describe("users and sessions", () => {
+      const user = (id: string, userName: string) => ({
+        id,
+        userName,
+        firstName: "Ada",
+        lastName: "Lovelace",
+        roles: ["ROLE_AGENT" as const],
+        skills: [{ name: "english", level: 5 }],
+        capacity: { chat: 3, openmedia: 1, email: 3, sms: 3 },
+        passwordHash: "scrypt$x",
+        enabled: true,
+        createdAt: T0,
+        updatedAt: T0,
+      });
+
+      it("inserts, refuses a taken user name, reads by id and name, lists, updates and deletes", async () => {
+        await store.users.insert(user("u1", "ada"));
+        await store.users.insert(user("u2", "bob"));
+        await assert.rejects(store.users.insert(user("u3", "ada")), UniqueViolation);
+        assert.deepEqual(await store.users.get("u1"), user("u1", "ada"));
+        assert.equal((await store.users.getByName("bob"))?.id, "u2");
+        assert.equal(await store.users.getByName("nobody"), null);
+        assert.deepEqual((await store.users.list()).map((u) => u.userName), ["ada", "bob"]);
+        await assert.rejects(store.users.update({ ...user("u2", "ada") }), UniqueViolation);
+        await store.users.update({ ...user("u2", "robert"), roles: ["ROLE_SUPERVISOR"], enabled: false, updatedAt: T0 + 1 });
+        const updated = await store.users.get("u2");
+        assert.deepEqual([updated?.userName, updated?.roles, updated?.enabled, updated?.createdAt], ["robert", ["ROLE_SUPERVISOR"], false, T0]);
+        assert.equal(await store.users.delete("u2"), true);
+        assert.equal(await store.users.delete("u2"), false);
+      });
+
+      it("keeps sessions until they expire, and drops them with their user", async () => {
+        await store.users.insert(user("s1", "sessioned"));
+        await store.userSessions.insert({ tokenHash: "h1", userId: "s1", createdAt: T0, expiresAt: T0 + 1000 });
+        await store.userSessions.insert({ tokenHash: "h2", userId: "s1", createdAt: T0, expiresAt: T0 + 10 });
+        assert.equal((await store.userSessions.get("h1", T0 + 500))?.userId, "s1");
+        assert.equal(await store.userSessions.get("h2", T0 + 10), null, "expired");
+        assert.equal(await store.userSessions.deleteExpired(T0 + 10), 1);
+        await store.users.delete("s1");
+        assert.equal(await store.userSessions.get("h1", T0), null);
+      });
+    });
+
     describe("interactions", () => {
       it("records, reads, lists and serves content", async () => {
         const content = {

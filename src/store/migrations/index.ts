@@ -4,6 +4,7 @@
  */
 import { Migrator, type Kysely, type Migration } from "kysely";
 import * as contextServices from "./001-context-services.ts";
+import * as users from "./002-users.ts";
 
 export type Dialect = "sqlite" | "postgres";
 
@@ -13,6 +14,7 @@ interface MigrationModule {
 
 const MIGRATIONS: Record<string, MigrationModule> = {
   "001-context-services": contextServices,
+  "002-users": users,
 };
 
 /** Brings the schema up to date; throws (and the process exits) when a migration fails. */

@@ -77,6 +77,27 @@ export interface InteractionsTable {
   binary_content_mime: string | null;
 }
 
+export interface UsersTable {
+  id: string;
+  user_name: string;
+  first_name: string;
+  last_name: string;
+  roles: string;
+  skills: string;
+  capacity: string;
+  password_hash: string;
+  enabled: number;
+  created_at: Int8;
+  updated_at: Int8;
+}
+
+export interface UserSessionsTable {
+  token_hash: string;
+  user_id: string;
+  created_at: Int8;
+  expires_at: Int8;
+}
+
 export interface Database {
   services: ServicesTable;
   states: StatesTable;
@@ -84,4 +105,6 @@ export interface Database {
   customers: CustomersTable;
   customer_keys: CustomerKeysTable;
   interactions: InteractionsTable;
+  users: UsersTable;
+  user_sessions: UserSessionsTable;
 }

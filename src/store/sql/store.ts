@@ -11,6 +11,7 @@ import { SqlInteractionStore } from "./interactions.ts";
 import { GroupCommit } from "./group-commit.ts";
 import type { Database } from "./schema.ts";
 import { SqlServiceStore } from "./services.ts";
+import { SqlUserSessionStore, SqlUserStore } from "./users.ts";
 
 export interface SqlStoreOptions {
   dialect: "sqlite" | "postgres";
@@ -29,6 +30,8 @@ export class SqlStore implements Store {
   readonly tasks: SqlTaskStore;
   readonly customers: SqlCustomerStore;
   readonly interactions: SqlInteractionStore;
+  readonly users: SqlUserStore;
+  readonly userSessions: SqlUserSessionStore;
   private readonly db: Kysely<Database>;
   private readonly options: SqlStoreOptions;
   private readonly inTransaction: boolean;
@@ -46,6 +49,8 @@ export class SqlStore implements Store {
     this.tasks = new SqlTaskStore(db);
     this.customers = new SqlCustomerStore(db, options.isUniqueViolation);
     this.interactions = new SqlInteractionStore(db);
+    this.users = new SqlUserStore(db, options.isUniqueViolation);
+    this.userSessions = new SqlUserSessionStore(db);
   }
 
   async transaction<T>(work: (tx: Store) => Promise<T>): Promise<T> {

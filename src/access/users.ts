@@ -1,0 +1,7 @@
+/** Who may use the agent-side administration: one check, used by REST and the CLI alike. */
+import { forbidden } from "../domain/errors.ts";
+import { hasRole, type Role, type User } from "../domain/users.ts";
+
+export function requireRole(actor: User, ...roles: Role[]): void {
+  if (!hasRole(actor, ...roles)) throw forbidden(`this needs ${roles.join(" or ")}`);
+}

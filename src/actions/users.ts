@@ -1,0 +1,117 @@
+/** Agent-side users: create, read, update, delete (administrators), and the start-up admin. */
+import { randomUUID } from "node:crypto";
+import { hashPassword } from "../access/passwords.ts";
+import { requireRole } from "../access/users.ts";
+import { AppError, invalidInput, notFound } from "../domain/errors.ts";
+import {
+  checkCapacity,
+  checkPassword,
+  checkRoles,
+  checkSkills,
+  USER_NAME,
+  type User,
+  type UserInput,
+} from "../domain/users.ts";
+import { UniqueViolation } from "../store/store.ts";
+import type { ActionContext } from "./context.ts";
+
+export interface NewUserInput extends UserInput {
+  userName: string;
+  password: string;
+}
+
+export async function createUser(ctx: ActionContext, actor: User, input: NewUserInput): Promise<string> {
+  requireRole(actor, "ROLE_ADMIN");
+  return insertUser(ctx, input);
+}
+
+/** Creates a user with no actor: the start-up admin and the operator's CLI. */
+export async function insertUser(ctx: ActionContext, input: NewUserInput): Promise<string> {
+  if (!USER_NAME.test(input.userName)) throw invalidInput("userName: 1 to 64 letters, digits or . _ @ -");
+  const now = ctx.now();
+  const user: User = {
+    id: randomUUID().replaceAll("-", ""),
+    userName: input.userName,
+    firstName: input.firstName ?? "",
+    lastName: input.lastName ?? "",
+    roles: checkRoles(input.roles ?? ["ROLE_AGENT"]),
+    skills: checkSkills(input.skills ?? []),
+    capacity: checkCapacity(input.capacity),
+    passwordHash: await hashPassword(checkPassword(input.password)),
+    enabled: input.enabled ?? true,
+    createdAt: now,
+    updatedAt: now,
+  };
+  await ctx.store.transaction((tx) => tx.users.insert(user)).catch(taken(input.userName));
+  return user.id;
+}
+
+export async function updateUser(ctx: ActionContext, actor: User, id: string, input: UserInput & { password?: string }): Promise<void> {
+  requireRole(actor, "ROLE_ADMIN");
+  if (input.userName !== undefined && !USER_NAME.test(input.userName)) throw invalidInput("userName: 1 to 64 letters, digits or . _ @ -");
+  const passwordHash = input.password === undefined ? undefined : await hashPassword(checkPassword(input.password));
+  await ctx.store
+    .transaction(async (tx) => {
+      const user = await tx.users.get(id);
+      if (user === null) throw userNotFound(id);
+      await tx.users.update({
+        ...user,
+        userName: input.userName ?? user.userName,
+        firstName: input.firstName ?? user.firstName,
+        lastName: input.lastName ?? user.lastName,
+        roles: input.roles === undefined ? user.roles : checkRoles(input.roles),
+        skills: input.skills === undefined ? user.skills : checkSkills(input.skills),
+        capacity: checkCapacity(input.capacity, user.capacity),
+        passwordHash: passwordHash ?? user.passwordHash,
+        enabled: input.enabled ?? user.enabled,
+        updatedAt: ctx.now(),
+      });
+    })
+    .catch(taken(input.userName ?? ""));
+}
+
+export async function deleteUser(ctx: ActionContext, actor: User, id: string): Promise<void> {
+  requireRole(actor, "ROLE_ADMIN");
+  if (id === actor.id) throw invalidInput("an administrator cannot delete their own user");
+  const deleted = await ctx.store.transaction((tx) => tx.users.delete(id));
+  if (!deleted) throw userNotFound(id);
+}
+
+export async function getUser(ctx: ActionContext, actor: User, id: string): Promise<User> {
+  requireRole(actor, "ROLE_ADMIN");
+  const user = await ctx.store.users.get(id);
+  if (user === null) throw userNotFound(id);
+  return user;
+}
+
+export async function listUsers(ctx: ActionContext, actor: User): Promise<User[]> {
+  requireRole(actor, "ROLE_ADMIN");
+  return ctx.store.users.list();
+}
+
+/**
+ * PARLEY_ADMIN_PASSWORD: creates user `admin` (ROLE_ADMIN) with that password when no user of
+ * that name exists; an existing one is left as it is. Returns whether it created it.
+ */
+export async function ensureAdmin(ctx: ActionContext, password: string): Promise<boolean> {
+  if ((await ctx.store.users.getByName("admin")) !== null) return false;
+  try {
+    await insertUser(ctx, { userName: "admin", password, roles: ["ROLE_ADMIN"], firstName: "Administrator" });
+    return true;
+  } catch (err) {
+    // Another node created it at the same moment.
+    if (err instanceof AppError && err.code === "invalid_state") return false;
+    throw err;
+  }
+}
+
+function userNotFound(id: string) {
+  return notFound(`There is no user ${id}`);
+}
+
+function taken(userName: string) {
+  return (err: unknown): never => {
+    if (err instanceof UniqueViolation) throw new AppError("invalid_state", `userName: ${userName} is taken`);
+    throw err;
+  };
+}

@@ -1,0 +1,122 @@
+/** Users and their login sessions in SQL. */
+import type { Insertable, Kysely, Selectable } from "kysely";
+import type { Channel, Role, Skill, User } from "../../domain/users.ts";
+import { UniqueViolation, type UserSession, type UserSessionStore, type UserStore } from "../store.ts";
+import type { Database, UsersTable } from "./schema.ts";
+import { int } from "./values.ts";
+
+export class SqlUserStore implements UserStore {
+  private readonly db: Kysely<Database>;
+  private readonly isUniqueViolation: (err: unknown) => boolean;
+
+  constructor(db: Kysely<Database>, isUniqueViolation: (err: unknown) => boolean) {
+    this.db = db;
+    this.isUniqueViolation = isUniqueViolation;
+  }
+
+  async insert(user: User): Promise<void> {
+    await this.unique(user.userName, () => this.db.insertInto("users").values(toRow(user)).execute());
+  }
+
+  async get(id: string): Promise<User | null> {
+    const row = await this.db.selectFrom("users").selectAll().where("id", "=", id).executeTakeFirst();
+    return row === undefined ? null : toUser(row);
+  }
+
+  async getByName(userName: string): Promise<User | null> {
+    const row = await this.db.selectFrom("users").selectAll().where("user_name", "=", userName).executeTakeFirst();
+    return row === undefined ? null : toUser(row);
+  }
+
+  async list(): Promise<User[]> {
+    const rows = await this.db.selectFrom("users").selectAll().orderBy("user_name").execute();
+    return rows.map(toUser);
+  }
+
+  async update(user: User): Promise<void> {
+    const { id, created_at: _, ...row } = toRow(user);
+    await this.unique(user.userName, () => this.db.updateTable("users").set(row).where("id", "=", id).execute());
+  }
+
+  async delete(id: string): Promise<boolean> {
+    await this.db.deleteFrom("user_sessions").where("user_id", "=", id).execute();
+    const result = await this.db.deleteFrom("users").where("id", "=", id).executeTakeFirst();
+    return Number(result.numDeletedRows) > 0;
+  }
+
+  private async unique(userName: string, write: () => Promise<unknown>): Promise<void> {
+    try {
+      await write();
+    } catch (err) {
+      if (this.isUniqueViolation(err)) throw new UniqueViolation(`user ${userName}`);
+      throw err;
+    }
+  }
+}
+
+export class SqlUserSessionStore implements UserSessionStore {
+  private readonly db: Kysely<Database>;
+
+  constructor(db: Kysely<Database>) {
+    this.db = db;
+  }
+
+  async insert(s: UserSession): Promise<void> {
+    await this.db
+      .insertInto("user_sessions")
+      .values({ token_hash: s.tokenHash, user_id: s.userId, created_at: s.createdAt, expires_at: s.expiresAt })
+      .execute();
+  }
+
+  async get(tokenHash: string, now: number): Promise<UserSession | null> {
+    const row = await this.db
+      .selectFrom("user_sessions")
+      .selectAll()
+      .where("token_hash", "=", tokenHash)
+      .where("expires_at", ">", now)
+      .executeTakeFirst();
+    if (row === undefined) return null;
+    return { tokenHash: row.token_hash, userId: row.user_id, createdAt: int(row.created_at), expiresAt: int(row.expires_at) };
+  }
+
+  async delete(tokenHash: string): Promise<void> {
+    await this.db.deleteFrom("user_sessions").where("token_hash", "=", tokenHash).execute();
+  }
+
+  async deleteExpired(now: number): Promise<number> {
+    const result = await this.db.deleteFrom("user_sessions").where("expires_at", "<=", now).executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+}
+
+function toRow(u: User): Insertable<UsersTable> & { id: string } {
+  return {
+    id: u.id,
+    user_name: u.userName,
+    first_name: u.firstName,
+    last_name: u.lastName,
+    roles: JSON.stringify(u.roles),
+    skills: JSON.stringify(u.skills),
+    capacity: JSON.stringify(u.capacity),
+    password_hash: u.passwordHash,
+    enabled: u.enabled ? 1 : 0,
+    created_at: u.createdAt,
+    updated_at: u.updatedAt,
+  };
+}
+
+function toUser(row: Selectable<UsersTable>): User {
+  return {
+    id: row.id,
+    userName: row.user_name,
+    firstName: row.first_name,
+    lastName: row.last_name,
+    roles: JSON.parse(row.roles) as Role[],
+    skills: JSON.parse(row.skills) as Skill[],
+    capacity: JSON.parse(row.capacity) as Record<Channel, number>,
+    passwordHash: row.password_hash,
+    enabled: row.enabled === 1,
+    createdAt: int(row.created_at),
+    updatedAt: int(row.updated_at),
+  };
+}

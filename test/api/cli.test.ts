@@ -1,0 +1,46 @@
+/** The operator CLI: users added, listed, re-passworded and removed on the configured database. */
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, describe, it } from "node:test";
+import { runCli } from "../support/process.ts";
+import { call, startServer } from "../support/server.ts";
+
+const dir = mkdtempSync(join(tmpdir(), "parley-cli-"));
+const env = { DATABASE_URL: `sqlite:${join(dir, "parley.db")}` };
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+const basic = (user: string, password: string) => ({ authorization: `Basic ${Buffer.from(`${user}:${password}`).toString("base64")}` });
+
+describe("npm run parley -- user ...", () => {
+  it("adds users (a generated password printed once), lists, changes a password and removes", async () => {
+    const added = await runCli(["user", "add", "--name", "ada", "--role", "ROLE_SUPERVISOR", "--role", "ROLE_AGENT", "--skill", "english:7"], env);
+    assert.equal(added.code, 0, added.stderr);
+    const generated = /password: (\S+)/.exec(added.stdout)?.[1];
+    assert.ok(generated !== undefined, added.stdout);
+    assert.equal((await runCli(["user", "add", "--name", "bob", "--password", "bob-password"], env)).code, 0);
+    const listed = await runCli(["user", "list"], env);
+    assert.match(listed.stdout, /ada {2}ROLE_SUPERVISOR,ROLE_AGENT/);
+    assert.match(listed.stdout, /bob {2}ROLE_AGENT/);
+    assert.equal((await runCli(["user", "passwd", "--name", "bob", "--password", "bob-new-password"], env)).code, 0);
+    assert.equal((await runCli(["user", "remove", "--name", "ada"], env)).code, 0);
+
+    const server = await startServer({ dir, keep: true });
+    try {
+      const me = await call("GET", `${server.url}/api/v2/me`, undefined, basic("bob", "bob-new-password"));
+      assert.equal(me.body.user.userName, "bob");
+      assert.equal((await call("GET", `${server.url}/api/v2/me`, undefined, basic("ada", generated))).status, 401);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("refuses bad input with exit status 2 and a message", async () => {
+    const bad = await runCli(["user", "add", "--name", "eve", "--role", "ROLE_GOD"], env);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /roles: ROLE_GOD/);
+    assert.equal((await runCli(["user", "add", "--name", "bob", "--password", "password1"], env)).code, 2, "taken");
+    assert.equal((await runCli(["user", "frobnicate"], env)).code, 2);
+  });
+});
