@@ -7,6 +7,7 @@ import type { FastifyInstance } from "fastify";
 import { readFileSync } from "node:fs";
 import { AgentAuthentication } from "./access/authentication.ts";
 import { gmsUserVerifier, type GmsUserVerifier } from "./access/gms-user.ts";
+import { presenceLost } from "./actions/agent-state.ts";
 import { ensureAdmin } from "./actions/users.ts";
 import type { ActionContext } from "./actions/context.ts";
 import { BayeuxEngine } from "./bayeux/engine.ts";
@@ -62,26 +63,11 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   const store = timedStore(await openStore(config), (operation, seconds) =>
     metrics.storeDuration.observe({ operation }, seconds),
   );
-  const ctx: ActionContext = {
-    store,
-    now: overrides.now ?? Date.now,
-    cs: {
-      autoCompleteEnabled: config.autoCompleteEnabled,
-      autoCompleteAfterSeconds: config.autoCompleteAfterSeconds,
-      expirationSeconds: config.expirationSeconds,
-    },
-    responseLimitBytes: config.responseLimitBytes,
-  };
-  if (config.adminPassword !== null && (await ensureAdmin(ctx, config.adminPassword))) {
-    logger.info("created user admin (ROLE_ADMIN) from PARLEY_ADMIN_PASSWORD");
-  }
-  const authentication = new AgentAuthentication(store, { sessionTtlMs: config.agentSessionTtlMs, now: ctx.now });
-  const authenticateAgent: AgentAuthenticator =
-    overrides.authenticateAgent ?? (async (headers) => (await authentication.authenticate(headers))?.user.id ?? null);
+  const now = overrides.now ?? Date.now;
   const bus = await openBus(config, overrides.memoryHub);
   const bayeux = new BayeuxEngine({
     bus,
-    now: ctx.now,
+    now,
     logger,
     limits: {
       maxQueue: config.bayeuxMaxQueue,
@@ -96,6 +82,28 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
       maxIntervalMs: config.bayeuxMaxIntervalMs,
     },
   });
+  const ctx: ActionContext = {
+    store,
+    now,
+    cs: {
+      autoCompleteEnabled: config.autoCompleteEnabled,
+      autoCompleteAfterSeconds: config.autoCompleteAfterSeconds,
+      expirationSeconds: config.expirationSeconds,
+    },
+    responseLimitBytes: config.responseLimitBytes,
+    notifier: bayeux,
+  };
+  // Presence must not lie: an agent whose last CometD client is gone is made NotReady.
+  bayeux.onLastClientGone((endpoint, identity) => {
+    if (endpoint !== "agent") return;
+    presenceLost(ctx, identity).catch((err: unknown) => logger.error({ err }, "could not make a departed agent NotReady"));
+  });
+  if (config.adminPassword !== null && (await ensureAdmin(ctx, config.adminPassword))) {
+    logger.info("created user admin (ROLE_ADMIN) from PARLEY_ADMIN_PASSWORD");
+  }
+  const authentication = new AgentAuthentication(store, { sessionTtlMs: config.agentSessionTtlMs, now: ctx.now });
+  const authenticateAgent: AgentAuthenticator =
+    overrides.authenticateAgent ?? (async (headers) => (await authentication.authenticate(headers))?.user.id ?? null);
   const verifyGmsUser = gmsUserVerifier(config.gmsUserSecret);
   const endpoints = [customerEndpoint(config.gmsAppName, verifyGmsUser), agentEndpoint(authenticateAgent)];
   for (const endpoint of endpoints) bayeux.addEndpoint(endpoint.policy);

@@ -47,7 +47,14 @@ async function main(argv: string[]): Promise<number> {
     throw new Error(`cannot open ${config.databaseUrl}: ${(err as Error).message} (on SQLite, stop parley first or use POST /api/v2/users)`);
   });
   try {
-    const ctx: ActionContext = { store, now: Date.now, cs: { autoCompleteEnabled: false, autoCompleteAfterSeconds: null, expirationSeconds: 0 }, responseLimitBytes: 0 };
+    // No server runs here: nothing to notify.
+    const ctx: ActionContext = {
+      store,
+      now: Date.now,
+      cs: { autoCompleteEnabled: false, autoCompleteAfterSeconds: null, expirationSeconds: 0 },
+      responseLimitBytes: 0,
+      notifier: { deliver: () => {} },
+    };
     switch (verb) {
       case "add":
         return await add(ctx, values);

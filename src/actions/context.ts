@@ -14,6 +14,14 @@ export interface ActionContext {
   cs: ContextServicesOptions;
   /** Largest response an action may build, bytes (RESPONSE_LIMIT_BYTES); lists check before loading. */
   responseLimitBytes: number;
+  /** Pushes to CometD clients on every node; called only after the change is committed. */
+  notifier: Notifier;
+}
+
+/** The Bayeux engine as actions see it. */
+export interface Notifier {
+  /** Sends `data` on `channel` to every client of `identity` on `endpoint` ("customer" or "agent"). */
+  deliver(endpoint: string, identity: string, channel: string, data: unknown): void;
 }
 
 /** The expiry a service gets from activity at `now` when nothing pinned it (`cview/expiration`). */

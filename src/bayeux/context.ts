@@ -79,7 +79,7 @@ export interface EngineOps {
   subscribe(session: Session, channel: string): void;
   unsubscribeChannel(session: Session, channel: string): void;
   serviceHandler(endpoint: string, channel: string): ServiceHandler | undefined;
-  destroy(session: Session): void;
+  destroy(session: Session, options?: { replaced?: boolean }): void;
   flush(session: Session, reply: Reply): Item[];
   park(session: Session, reply: Reply, ctx: RequestContext): Promise<Item[]>;
   answerParked(session: Session, advice?: Reply["advice"]): void;

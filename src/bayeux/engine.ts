@@ -41,6 +41,7 @@ export class BayeuxEngine implements EngineOps {
   private readonly parkedByBrowser = new Map<string, number>();
   private readonly sessionsByIp = new Map<string, number>();
   private readonly services = new Map<string, ServiceHandler>();
+  private lastClientGone: ((endpoint: string, identity: string) => void) | null = null;
   private readonly bus: Bus;
   private unsubscribe: (() => Promise<void>) | null = null;
   private sweeper: NodeJS.Timeout | null = null;
@@ -75,6 +76,14 @@ export class BayeuxEngine implements EngineOps {
 
   addEndpoint(policy: EndpointPolicy): void {
     this.policies.set(policy.name, policy);
+  }
+
+  /**
+   * Called when an identity's last client on this node is gone (expired, disconnected, dropped),
+   * not when one is replaced by a new handshake.
+   */
+  onLastClientGone(handler: (endpoint: string, identity: string) => void): void {
+    this.lastClientGone = handler;
   }
 
   /** A handler for messages clients publish on a `/service/**` channel of an endpoint. */
@@ -127,7 +136,7 @@ export class BayeuxEngine implements EngineOps {
       const gone = this.goneClient(existing);
       if (gone === null) return "too many clients";
       this.logger.info({ endpoint: policy.name, clientId: gone.id }, "bayeux client replaced: too many for one identity");
-      this.destroy(gone);
+      this.destroy(gone, { replaced: true });
     }
     const session = new Session({
       id: randomBytes(18).toString("base64url"),
@@ -196,13 +205,16 @@ export class BayeuxEngine implements EngineOps {
   }
 
   /** Removes a client: its subscriptions, its identity slot, its parked connect. */
-  destroy(session: Session): void {
+  destroy(session: Session, options: { replaced?: boolean } = {}): void {
     if (!this.sessions.delete(session.id)) return;
     for (const channel of [...session.subscriptions]) this.unsubscribeChannel(session, channel);
     const key = identityKey(session.endpoint, session.identity);
     const set = this.byIdentity.get(key);
     set?.delete(session);
-    if (set?.size === 0) this.byIdentity.delete(key);
+    if (set?.size === 0) {
+      this.byIdentity.delete(key);
+      if (options.replaced !== true) this.lastClientGone?.(session.endpoint, session.identity);
+    }
     session.connection.sessions.delete(session);
     const fromIp = (this.sessionsByIp.get(session.ip) ?? 1) - 1;
     if (fromIp > 0) this.sessionsByIp.set(session.ip, fromIp);

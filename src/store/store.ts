@@ -12,6 +12,7 @@ import type { Customer, IdentificationKey } from "../domain/customers.ts";
 import type { Interaction, InteractionContentKind, NewInteraction } from "../domain/interactions.ts";
 import type { Json, JsonObject } from "../domain/json.ts";
 import type { Extensions, Service, State, Status, Task } from "../domain/journeys.ts";
+import type { ChannelState } from "../domain/agent-state.ts";
 import type { User } from "../domain/users.ts";
 
 export interface NewService {
@@ -170,6 +171,12 @@ export interface UserSessionStore {
   deleteExpired(now: number): Promise<number>;
 }
 
+/** Agents' state per channel (a missing row is NotReady). */
+export interface AgentChannelStore {
+  list(userId: string): Promise<ChannelState[]>;
+  set(userId: string, state: ChannelState): Promise<void>;
+}
+
 export interface UserSession {
   tokenHash: string;
   userId: string;
@@ -186,6 +193,7 @@ export interface Store {
   readonly interactions: InteractionStore;
   readonly users: UserStore;
   readonly userSessions: UserSessionStore;
+  readonly agentChannels: AgentChannelStore;
   /**
    * Runs `work` in one transaction with a store bound to it; resolves after the commit. `work`
    * must only use that store (no other I/O, no events): it may be run again after a rollback

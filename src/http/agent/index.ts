@@ -12,6 +12,7 @@ import { cameOverHttps } from "../../client-address.ts";
 import { absoluteUrl } from "../routes/shared.ts";
 import { toGwsError } from "./errors.ts";
 import { setAgent } from "./shared.ts";
+import { registerMeRoutes } from "./me.ts";
 import { registerUserRoutes } from "./users.ts";
 
 export interface AgentApiDeps {
@@ -49,6 +50,7 @@ export async function registerAgentApi(app: FastifyInstance, deps: AgentApiDeps)
       });
       const routeDeps = { ctx: deps.ctx, base: (request: Parameters<typeof absoluteUrl>[0]) => absoluteUrl(request, deps.publicUrl, AGENT_API_BASE) };
       registerUserRoutes(api, routeDeps);
+      registerMeRoutes(api, routeDeps);
     },
     { prefix: AGENT_API_BASE },
   );

@@ -1,4 +1,4 @@
-/** Agent API: users (administrators) and the caller's own user (`/me`). */
+/** Agent API: users (administrators). */
 import type { FastifyInstance } from "fastify";
 import Type, { type Static } from "typebox";
 import * as users from "../../actions/users.ts";
@@ -62,6 +62,4 @@ export function registerUserRoutes(app: FastifyInstance, { ctx, base }: AgentRou
     await users.deleteUser(ctx, agentOf(request), request.params.id);
     return ok();
   });
-
-  app.get("/me", { schema: { tags, summary: "The caller's user" } }, async (request) => ok({ user: presentUser(agentOf(request), base(request)) }));
 }

@@ -1,4 +1,4 @@
-/** Agent side: users (agents, supervisors, admins) and their login sessions. */
+/** Agent side: users (agents, supervisors, admins), their login sessions and their state per channel. */
 import type { Kysely } from "kysely";
 import type { Dialect } from "./index.ts";
 
@@ -28,4 +28,15 @@ export async function up(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
     .addColumn("expires_at", int8, (c) => c.notNull())
     .execute();
   await db.schema.createIndex("user_sessions_user").on("user_sessions").column("user_id").execute();
+  await db.schema
+    .createTable("agent_channels")
+    .addColumn("user_id", "text", (c) => c.notNull().references("users.id").onDelete("cascade"))
+    .addColumn("channel", "text", (c) => c.notNull())
+    /** `Ready` or `NotReady`; a missing row is NotReady. */
+    .addColumn("state", "text", (c) => c.notNull())
+    .addColumn("reason", "text")
+    /** When the state last changed (a Ready agent's idle time counts from here). */
+    .addColumn("changed_at", int8, (c) => c.notNull())
+    .addPrimaryKeyConstraint("agent_channels_pk", ["user_id", "channel"])
+    .execute();
 }

@@ -98,6 +98,14 @@ export interface UserSessionsTable {
   expires_at: Int8;
 }
 
+export interface AgentChannelsTable {
+  user_id: string;
+  channel: string;
+  state: string;
+  reason: string | null;
+  changed_at: Int8;
+}
+
 export interface Database {
   services: ServicesTable;
   states: StatesTable;
@@ -107,4 +115,5 @@ export interface Database {
   interactions: InteractionsTable;
   users: UsersTable;
   user_sessions: UserSessionsTable;
+  agent_channels: AgentChannelsTable;
 }

@@ -11,7 +11,7 @@ import { SqlInteractionStore } from "./interactions.ts";
 import { GroupCommit } from "./group-commit.ts";
 import type { Database } from "./schema.ts";
 import { SqlServiceStore } from "./services.ts";
-import { SqlUserSessionStore, SqlUserStore } from "./users.ts";
+import { SqlAgentChannelStore, SqlUserSessionStore, SqlUserStore } from "./users.ts";
 
 export interface SqlStoreOptions {
   dialect: "sqlite" | "postgres";
@@ -32,6 +32,7 @@ export class SqlStore implements Store {
   readonly interactions: SqlInteractionStore;
   readonly users: SqlUserStore;
   readonly userSessions: SqlUserSessionStore;
+  readonly agentChannels: SqlAgentChannelStore;
   private readonly db: Kysely<Database>;
   private readonly options: SqlStoreOptions;
   private readonly inTransaction: boolean;
@@ -51,6 +52,7 @@ export class SqlStore implements Store {
     this.interactions = new SqlInteractionStore(db);
     this.users = new SqlUserStore(db, options.isUniqueViolation);
     this.userSessions = new SqlUserSessionStore(db);
+    this.agentChannels = new SqlAgentChannelStore(db);
   }
 
   async transaction<T>(work: (tx: Store) => Promise<T>): Promise<T> {

@@ -1,7 +1,8 @@
 /** Users and their login sessions in SQL. */
 import type { Insertable, Kysely, Selectable } from "kysely";
+import type { AgentState, ChannelState } from "../../domain/agent-state.ts";
 import type { Channel, Role, Skill, User } from "../../domain/users.ts";
-import { UniqueViolation, type UserSession, type UserSessionStore, type UserStore } from "../store.ts";
+import { UniqueViolation, type AgentChannelStore, type UserSession, type UserSessionStore, type UserStore } from "../store.ts";
 import type { Database, UsersTable } from "./schema.ts";
 import { int } from "./values.ts";
 
@@ -40,6 +41,7 @@ export class SqlUserStore implements UserStore {
 
   async delete(id: string): Promise<boolean> {
     await this.db.deleteFrom("user_sessions").where("user_id", "=", id).execute();
+    await this.db.deleteFrom("agent_channels").where("user_id", "=", id).execute();
     const result = await this.db.deleteFrom("users").where("id", "=", id).executeTakeFirst();
     return Number(result.numDeletedRows) > 0;
   }
@@ -86,6 +88,27 @@ export class SqlUserSessionStore implements UserSessionStore {
   async deleteExpired(now: number): Promise<number> {
     const result = await this.db.deleteFrom("user_sessions").where("expires_at", "<=", now).executeTakeFirst();
     return Number(result.numDeletedRows);
+  }
+}
+
+export class SqlAgentChannelStore implements AgentChannelStore {
+  private readonly db: Kysely<Database>;
+
+  constructor(db: Kysely<Database>) {
+    this.db = db;
+  }
+
+  async list(userId: string): Promise<ChannelState[]> {
+    const rows = await this.db.selectFrom("agent_channels").selectAll().where("user_id", "=", userId).orderBy("channel").execute();
+    return rows.map((r) => ({ channel: r.channel as Channel, state: r.state as AgentState, reason: r.reason, changedAt: int(r.changed_at) }));
+  }
+
+  async set(userId: string, s: ChannelState): Promise<void> {
+    await this.db
+      .insertInto("agent_channels")
+      .values({ user_id: userId, channel: s.channel, state: s.state, reason: s.reason, changed_at: s.changedAt })
+      .onConflict((oc) => oc.columns(["user_id", "channel"]).doUpdateSet({ state: s.state, reason: s.reason, changed_at: s.changedAt }))
+      .execute();
   }
 }
 

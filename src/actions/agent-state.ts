@@ -1,0 +1,48 @@
+/**
+ * Agent state per channel: Ready or NotReady (GWS `userState`), changed by the agent or, when
+ * their desktop is gone, by parley. Every change is notified on `/v2/me/channels`.
+ */
+import { allChannels, parseStateOperation, PRESENCE_LOST, type ChannelState } from "../domain/agent-state.ts";
+import type { Channel, User } from "../domain/users.ts";
+import type { ActionContext } from "./context.ts";
+import { channelStateMessage } from "./notifications.ts";
+
+export async function listChannels(ctx: ActionContext, user: User): Promise<ChannelState[]> {
+  return allChannels(await ctx.store.agentChannels.list(user.id));
+}
+
+/** Ready or NotReady on the given channels (all of them for `POST /me`); returns every channel's state. */
+export async function changeChannels(
+  ctx: ActionContext,
+  user: User,
+  channels: readonly Channel[],
+  operationName: string,
+  reason?: string,
+): Promise<ChannelState[]> {
+  const change = parseStateOperation(operationName, reason);
+  return setChannels(ctx, user.id, channels, change);
+}
+
+/** The agent's last CometD client is gone: NotReady everywhere, so nothing is offered to no one. */
+export async function presenceLost(ctx: ActionContext, userId: string): Promise<void> {
+  const current = await ctx.store.agentChannels.list(userId);
+  const ready = current.filter((s) => s.state === "Ready").map((s) => s.channel);
+  if (ready.length > 0) await setChannels(ctx, userId, ready, { state: "NotReady", reason: PRESENCE_LOST });
+}
+
+async function setChannels(
+  ctx: ActionContext,
+  userId: string,
+  channels: readonly Channel[],
+  change: Pick<ChannelState, "state" | "reason">,
+): Promise<ChannelState[]> {
+  const states = await ctx.store.transaction(async (tx) => {
+    if ((await tx.users.get(userId)) === null) return null;
+    const now = ctx.now();
+    for (const channel of channels) await tx.agentChannels.set(userId, { channel, ...change, changedAt: now });
+    return allChannels(await tx.agentChannels.list(userId));
+  });
+  if (states === null) return [];
+  ctx.notifier.deliver("agent", userId, "/v2/me/channels", channelStateMessage(states));
+  return states;
+}

@@ -1,0 +1,54 @@
+/** Agent API: the caller (`/me`) and their state per channel. */
+import type { FastifyInstance } from "fastify";
+import Type, { type Static } from "typebox";
+import * as agentState from "../../actions/agent-state.ts";
+import { presentChannel } from "../../actions/notifications.ts";
+import { parseChannel } from "../../domain/agent-state.ts";
+import { CHANNELS } from "../../domain/users.ts";
+import { ok } from "./errors.ts";
+import { presentUser } from "./presenters.ts";
+import { agentOf, type AgentRouteDeps } from "./shared.ts";
+
+const tags = ["Agent API: me"];
+const StateChange = Type.Object({
+  operationName: Type.String({ minLength: 1, maxLength: 64 }),
+  reason: Type.Optional(Type.String({ maxLength: 256 })),
+});
+const MeQuery = Type.Object({ subresources: Type.Optional(Type.String({ maxLength: 256 })) });
+const ChannelParams = Type.Object({ channel: Type.String({ minLength: 1, maxLength: 32 }) });
+
+export function registerMeRoutes(app: FastifyInstance, { ctx, base }: AgentRouteDeps): void {
+  app.get<{ Querystring: Static<typeof MeQuery> }>(
+    "/me",
+    { schema: { tags, summary: "The caller's user; subresources=* adds the channels", querystring: MeQuery } },
+    async (request) => {
+      const user = agentOf(request);
+      const presented: Record<string, unknown> = presentUser(user, base(request));
+      if (request.query.subresources !== undefined) presented.channels = (await agentState.listChannels(ctx, user)).map(presentChannel);
+      return ok({ user: presented });
+    },
+  );
+
+  app.post<{ Body: Static<typeof StateChange> }>(
+    "/me",
+    { schema: { tags, summary: "Ready or NotReady on every channel", body: StateChange } },
+    async (request) => {
+      await agentState.changeChannels(ctx, agentOf(request), CHANNELS, request.body.operationName, request.body.reason);
+      return ok();
+    },
+  );
+
+  app.get("/me/channels", { schema: { tags, summary: "The caller's state per channel" } }, async (request) =>
+    ok({ channels: (await agentState.listChannels(ctx, agentOf(request))).map(presentChannel) }),
+  );
+
+  app.post<{ Params: Static<typeof ChannelParams>; Body: Static<typeof StateChange> }>(
+    "/me/channels/:channel",
+    { schema: { tags, summary: "Ready or NotReady (with a reason) on one channel", params: ChannelParams, body: StateChange } },
+    async (request) => {
+      const channel = parseChannel(request.params.channel);
+      await agentState.changeChannels(ctx, agentOf(request), [channel], request.body.operationName, request.body.reason);
+      return ok();
+    },
+  );
+}
