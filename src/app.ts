@@ -8,6 +8,9 @@ import { readFileSync } from "node:fs";
 import { AgentAuthentication } from "./access/authentication.ts";
 import { gmsUserVerifier, type GmsUserVerifier } from "./access/gms-user.ts";
 import { presenceLost } from "./actions/agent-state.ts";
+import { ensureDefaultQueue } from "./actions/queues.ts";
+import { withdrawOffers } from "./actions/routing.ts";
+import { startRouter, type Router } from "./workers/router.ts";
 import { ensureAdmin } from "./actions/users.ts";
 import type { ActionContext } from "./actions/context.ts";
 import { BayeuxEngine } from "./bayeux/engine.ts";
@@ -33,6 +36,7 @@ export interface App {
   ctx: ActionContext;
   metrics: Metrics;
   housekeeping: Housekeeping;
+  router: Router;
   logger: Logger;
   /** The CometD engine: `deliver` and `publish` reach clients on every node. */
   bayeux: BayeuxEngine;
@@ -92,11 +96,18 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     },
     responseLimitBytes: config.responseLimitBytes,
     notifier: bayeux,
+    // The router needs the context; it is started right below.
+    routing: { offerTimeoutMs: config.routingOfferTimeoutMs, kick: () => router.kick() },
+    agentApiBase: `${config.publicUrl ?? ""}/api/v2`,
   };
+  await ensureDefaultQueue(ctx);
+  const router = startRouter(ctx, config.routingSweepMs, logger);
   // Presence must not lie: an agent whose last CometD client is gone is made NotReady.
   bayeux.onLastClientGone((endpoint, identity) => {
     if (endpoint !== "agent") return;
-    presenceLost(ctx, identity).catch((err: unknown) => logger.error({ err }, "could not make a departed agent NotReady"));
+    presenceLost(ctx, identity)
+      .then(() => withdrawOffers(ctx, identity))
+      .catch((err: unknown) => logger.error({ err }, "could not make a departed agent NotReady"));
   });
   if (config.adminPassword !== null && (await ensureAdmin(ctx, config.adminPassword))) {
     logger.info("created user admin (ROLE_ADMIN) from PARLEY_ADMIN_PASSWORD");
@@ -142,6 +153,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     ctx,
     metrics,
     housekeeping,
+    router,
     logger,
     bayeux,
     websocket,
@@ -160,6 +172,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
         await websocket.close();
         await http.close();
         await housekeeping.stop();
+        await router.stop();
         await store.close();
         await bus.close();
       })();

@@ -54,6 +54,8 @@ async function main(argv: string[]): Promise<number> {
       cs: { autoCompleteEnabled: false, autoCompleteAfterSeconds: null, expirationSeconds: 0 },
       responseLimitBytes: 0,
       notifier: { deliver: () => {} },
+      routing: { offerTimeoutMs: config.routingOfferTimeoutMs, kick: () => {} },
+      agentApiBase: "/api/v2",
     };
     switch (verb) {
       case "add":

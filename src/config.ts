@@ -87,6 +87,10 @@ export interface Config {
   adminPassword: string | null;
   /** How long an agent's login session (the JSESSIONID cookie) lasts, milliseconds. */
   agentSessionTtlMs: number;
+  /** How long a routing offer waits for Accept or Reject before it goes to the next agent, milliseconds. */
+  routingOfferTimeoutMs: number;
+  /** How often routing runs besides when something changes (expired offers, other nodes), milliseconds. */
+  routingSweepMs: number;
 }
 
 export class ConfigError extends Error {
@@ -238,6 +242,8 @@ export function loadConfig(env: Env = process.env): Config {
     maxConnectionsPerIp: 0,
     adminPassword: read<string | null>("PARLEY_ADMIN_PASSWORD", password, null),
     agentSessionTtlMs: read("AGENT_SESSION_TTL_MS", integer(60_000, 30 * 86_400_000), 12 * 3_600_000),
+    routingOfferTimeoutMs: read("ROUTING_OFFER_TIMEOUT_MS", integer(100, 3_600_000), 30_000),
+    routingSweepMs: read("ROUTING_SWEEP_MS", integer(10, 60_000), 1000),
   };
   if (config.httpHeadersTimeoutMs > config.httpRequestTimeoutMs) {
     problems.push("HTTP_HEADERS_TIMEOUT_MS must not exceed HTTP_REQUEST_TIMEOUT_MS");

@@ -44,5 +44,6 @@ async function setChannels(
   });
   if (states === null) return [];
   ctx.notifier.deliver("agent", userId, "/v2/me/channels", channelStateMessage(states));
+  if (change.state === "Ready") ctx.routing.kick();
   return states;
 }

@@ -16,6 +16,16 @@ export interface ActionContext {
   responseLimitBytes: number;
   /** Pushes to CometD clients on every node; called only after the change is committed. */
   notifier: Notifier;
+  routing: RoutingControl;
+  /** The agent API's base URL for `uri` fields in notifications (PUBLIC_URL + /api/v2, or relative). */
+  agentApiBase: string;
+}
+
+export interface RoutingControl {
+  /** How long a routing offer waits for Accept or Reject (ROUTING_OFFER_TIMEOUT_MS). */
+  offerTimeoutMs: number;
+  /** Asks for a routing pass soon (capacity freed, work queued); passes never overlap. */
+  kick(): void;
 }
 
 /** The Bayeux engine as actions see it. */

@@ -13,7 +13,9 @@ import type { Interaction, InteractionContentKind, NewInteraction } from "../dom
 import type { Json, JsonObject } from "../domain/json.ts";
 import type { Extensions, Service, State, Status, Task } from "../domain/journeys.ts";
 import type { ChannelState } from "../domain/agent-state.ts";
-import type { User } from "../domain/users.ts";
+import type { AgentInteraction, WorkState } from "../domain/agent-interactions.ts";
+import type { Queue } from "../domain/routing.ts";
+import type { Channel, User } from "../domain/users.ts";
 
 export interface NewService {
   customerId: string | null;
@@ -175,6 +177,42 @@ export interface UserSessionStore {
 export interface AgentChannelStore {
   list(userId: string): Promise<ChannelState[]>;
   set(userId: string, state: ChannelState): Promise<void>;
+  /** Ready agents on a channel (enabled users), with since when each has had nothing new. */
+  ready(channel: Channel): Promise<{ user: User; idleSince: number }[]>;
+  /** Marks that the agent got or left work on that channel now (routing's "idle longest"). */
+  touch(userId: string, channel: Channel, now: number): Promise<void>;
+  /** Holds the agent's row until the transaction ends (PostgreSQL), so capacity is checked once at a time. */
+  lock(userId: string, channel: Channel): Promise<void>;
+}
+
+export interface QueueStore {
+  /** Fails with a UniqueViolation when the name is taken. */
+  insert(queue: Queue): Promise<void>;
+  get(name: string): Promise<Queue | null>;
+  list(): Promise<Queue[]>;
+}
+
+export interface AgentInteractionStore {
+  insert(ix: AgentInteraction): Promise<void>;
+  /** `lock` holds the row until the transaction ends (PostgreSQL). */
+  get(id: string, options?: { lock?: boolean }): Promise<AgentInteraction | null>;
+  /** Writes the whole interaction if it is still at `expectedUpdatedAt` and `expectedState`; false when someone changed it first. */
+  update(ix: AgentInteraction, expected: { updatedAt: number; state: WorkState }): Promise<boolean>;
+  /** Queued interactions, longest waiting first. */
+  queued(limit: number): Promise<AgentInteraction[]>;
+  /** Routing offers whose time is up. */
+  expiredOffers(now: number, limit: number): Promise<AgentInteraction[]>;
+  /** Not completed, with this agent as owner, invitee or conference member. */
+  involving(agentId: string): Promise<AgentInteraction[]>;
+  /** Not completed; for supervisors. */
+  active(limit: number): Promise<AgentInteraction[]>;
+  inWorkbin(workbin: string, ownerId: string): Promise<AgentInteraction[]>;
+  /** Interactions of this media the agent holds now (owned, offered, in conference). */
+  load(agentId: string, media: Channel): Promise<number>;
+  /** The same for every agent holding any. */
+  loads(media: Channel): Promise<Map<string, number>>;
+  /** Per queue: how many wait and since when the longest has. */
+  waiting(): Promise<Map<string, { count: number; oldestQueuedAt: number }>>;
 }
 
 export interface UserSession {
@@ -194,6 +232,8 @@ export interface Store {
   readonly users: UserStore;
   readonly userSessions: UserSessionStore;
   readonly agentChannels: AgentChannelStore;
+  readonly queues: QueueStore;
+  readonly agentInteractions: AgentInteractionStore;
   /**
    * Runs `work` in one transaction with a store bound to it; resolves after the commit. `work`
    * must only use that store (no other I/O, no events): it may be run again after a rollback

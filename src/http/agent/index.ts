@@ -12,6 +12,7 @@ import { cameOverHttps } from "../../client-address.ts";
 import { absoluteUrl } from "../routes/shared.ts";
 import { toGwsError } from "./errors.ts";
 import { setAgent } from "./shared.ts";
+import { registerInteractionRoutes } from "./interactions.ts";
 import { registerMeRoutes } from "./me.ts";
 import { registerUserRoutes } from "./users.ts";
 
@@ -51,6 +52,7 @@ export async function registerAgentApi(app: FastifyInstance, deps: AgentApiDeps)
       const routeDeps = { ctx: deps.ctx, base: (request: Parameters<typeof absoluteUrl>[0]) => absoluteUrl(request, deps.publicUrl, AGENT_API_BASE) };
       registerUserRoutes(api, routeDeps);
       registerMeRoutes(api, routeDeps);
+      registerInteractionRoutes(api, routeDeps);
     },
     { prefix: AGENT_API_BASE },
   );

@@ -5,6 +5,7 @@
 import { Migrator, type Kysely, type Migration } from "kysely";
 import * as contextServices from "./001-context-services.ts";
 import * as users from "./002-users.ts";
+import * as agentInteractions from "./003-agent-interactions.ts";
 
 export type Dialect = "sqlite" | "postgres";
 
@@ -15,6 +16,7 @@ interface MigrationModule {
 const MIGRATIONS: Record<string, MigrationModule> = {
   "001-context-services": contextServices,
   "002-users": users,
+  "003-agent-interactions": agentInteractions,
 };
 
 /** Brings the schema up to date; throws (and the process exits) when a migration fails. */

@@ -104,6 +104,34 @@ export interface AgentChannelsTable {
   state: string;
   reason: string | null;
   changed_at: Int8;
+  /** Defaulted to 0 on insert. */
+  idle_since: ColumnType<number | string, number | undefined, number>;
+}
+
+export interface QueuesTable {
+  name: string;
+  skills: string;
+  created_at: Int8;
+}
+
+export interface AgentInteractionsTable {
+  id: string;
+  media_type: string;
+  state: string;
+  queue: string;
+  owner_id: string | null;
+  invited_id: string | null;
+  invitation_kind: string | null;
+  offer_expires_at: Int8 | null;
+  conference: string;
+  last_rejected_by: string | null;
+  workbin: string | null;
+  properties: string;
+  customer_id: string | null;
+  created_at: Int8;
+  queued_at: Int8;
+  updated_at: Int8;
+  completed_at: Int8 | null;
 }
 
 export interface Database {
@@ -116,4 +144,6 @@ export interface Database {
   users: UsersTable;
   user_sessions: UserSessionsTable;
   agent_channels: AgentChannelsTable;
+  queues: QueuesTable;
+  agent_interactions: AgentInteractionsTable;
 }

@@ -12,6 +12,7 @@ import { GroupCommit } from "./group-commit.ts";
 import type { Database } from "./schema.ts";
 import { SqlServiceStore } from "./services.ts";
 import { SqlAgentChannelStore, SqlUserSessionStore, SqlUserStore } from "./users.ts";
+import { SqlAgentInteractionStore, SqlQueueStore } from "./agent-interactions.ts";
 
 export interface SqlStoreOptions {
   dialect: "sqlite" | "postgres";
@@ -33,6 +34,8 @@ export class SqlStore implements Store {
   readonly users: SqlUserStore;
   readonly userSessions: SqlUserSessionStore;
   readonly agentChannels: SqlAgentChannelStore;
+  readonly queues: SqlQueueStore;
+  readonly agentInteractions: SqlAgentInteractionStore;
   private readonly db: Kysely<Database>;
   private readonly options: SqlStoreOptions;
   private readonly inTransaction: boolean;
@@ -52,7 +55,9 @@ export class SqlStore implements Store {
     this.interactions = new SqlInteractionStore(db);
     this.users = new SqlUserStore(db, options.isUniqueViolation);
     this.userSessions = new SqlUserSessionStore(db);
-    this.agentChannels = new SqlAgentChannelStore(db);
+    this.agentChannels = new SqlAgentChannelStore(db, options.dialect);
+    this.queues = new SqlQueueStore(db, options.isUniqueViolation);
+    this.agentInteractions = new SqlAgentInteractionStore(db, options.dialect);
   }
 
   async transaction<T>(work: (tx: Store) => Promise<T>): Promise<T> {

@@ -93,14 +93,38 @@ export class SqlUserSessionStore implements UserSessionStore {
 
 export class SqlAgentChannelStore implements AgentChannelStore {
   private readonly db: Kysely<Database>;
+  private readonly dialect: "sqlite" | "postgres";
 
-  constructor(db: Kysely<Database>) {
+  constructor(db: Kysely<Database>, dialect: "sqlite" | "postgres") {
     this.db = db;
+    this.dialect = dialect;
   }
 
   async list(userId: string): Promise<ChannelState[]> {
     const rows = await this.db.selectFrom("agent_channels").selectAll().where("user_id", "=", userId).orderBy("channel").execute();
     return rows.map((r) => ({ channel: r.channel as Channel, state: r.state as AgentState, reason: r.reason, changedAt: int(r.changed_at) }));
+  }
+
+  async ready(channel: Channel): Promise<{ user: User; idleSince: number }[]> {
+    const rows = await this.db
+      .selectFrom("agent_channels as a")
+      .innerJoin("users as u", "u.id", "a.user_id")
+      .selectAll("u")
+      .select(["a.changed_at", "a.idle_since"])
+      .where("a.channel", "=", channel)
+      .where("a.state", "=", "Ready")
+      .where("u.enabled", "=", 1)
+      .execute();
+    return rows.map((row) => ({ user: toUser(row), idleSince: Math.max(int(row.changed_at), int(row.idle_since)) }));
+  }
+
+  async touch(userId: string, channel: Channel, now: number): Promise<void> {
+    await this.db.updateTable("agent_channels").set({ idle_since: now }).where("user_id", "=", userId).where("channel", "=", channel).execute();
+  }
+
+  async lock(userId: string, channel: Channel): Promise<void> {
+    if (this.dialect !== "postgres") return;
+    await this.db.selectFrom("agent_channels").select("user_id").where("user_id", "=", userId).where("channel", "=", channel).forUpdate().execute();
   }
 
   async set(userId: string, s: ChannelState): Promise<void> {

@@ -1,0 +1,155 @@
+/**
+ * The agent Interactions API's use cases (seed 003): submit open media, list and read, and every
+ * operation an agent performs. Each operation is one transaction over the locked interaction,
+ * decided by domain/agent-interactions.ts; notifications leave after the commit; an interaction
+ * that ends becomes contact history in the same transaction.
+ */
+import { accessWorkForActing, accessWorkForReading, workNotFound } from "../access/agent-interactions.ts";
+import { requireRole } from "../access/users.ts";
+import { applyOperation, parseOperation, type AgentInteraction, type Outcome } from "../domain/agent-interactions.ts";
+import { invalidInput, invalidState, notFound } from "../domain/errors.ts";
+import { newUcsId, type EntityType } from "../domain/interactions.ts";
+import type { JsonObject } from "../domain/json.ts";
+import { CHANNELS, type Channel, type User } from "../domain/users.ts";
+import type { Store } from "../store/store.ts";
+import type { ActionContext } from "./context.ts";
+import { interactionMessage } from "./notifications.ts";
+
+/** How many interactions a supervisor's list shows at most. */
+export const ACTIVE_LIMIT = 10_000;
+
+export interface Submission {
+  mediaType: string;
+  queue?: string;
+  properties?: JsonObject;
+  customerId?: string;
+}
+
+/** Open media (and any other media a server-side app submits): queued and routed. Returns the id. */
+export async function submitInteraction(ctx: ActionContext, actor: User, input: Submission): Promise<string> {
+  requireRole(actor, "ROLE_ADMIN");
+  return queueInteraction(ctx, input);
+}
+
+/** Queues a new interaction (chat uses this too); returns its id. */
+export async function queueInteraction(ctx: ActionContext, input: Submission): Promise<string> {
+  if (!(CHANNELS as readonly string[]).includes(input.mediaType)) throw invalidInput(`mediaType: one of ${CHANNELS.join(", ")}`);
+  const queueName = input.queue ?? "default";
+  const now = ctx.now();
+  const ix: AgentInteraction = {
+    id: newUcsId(),
+    mediaType: input.mediaType as Channel,
+    state: "Queued",
+    queue: queueName,
+    ownerId: null,
+    invitation: null,
+    conference: [],
+    lastRejectedBy: null,
+    workbin: null,
+    properties: input.properties ?? {},
+    customerId: input.customerId ?? null,
+    createdAt: now,
+    queuedAt: now,
+    updatedAt: now,
+    completedAt: null,
+  };
+  await ctx.store.transaction(async (tx) => {
+    if ((await tx.queues.get(queueName)) === null) throw invalidInput(`queue: there is no queue ${queueName}`);
+    await tx.agentInteractions.insert(ix);
+  });
+  ctx.routing.kick();
+  return ix.id;
+}
+
+export async function myInteractions(ctx: ActionContext, user: User): Promise<AgentInteraction[]> {
+  return ctx.store.agentInteractions.involving(user.id);
+}
+
+export async function allInteractions(ctx: ActionContext, user: User): Promise<AgentInteraction[]> {
+  requireRole(user, "ROLE_SUPERVISOR", "ROLE_ADMIN");
+  return ctx.store.agentInteractions.active(ACTIVE_LIMIT);
+}
+
+export async function getWork(ctx: ActionContext, user: User, id: string): Promise<AgentInteraction> {
+  return accessWorkForReading(ctx.store, user, id);
+}
+
+/** `POST /me/interactions/{id}`: one operation by `user`. */
+export async function operate(ctx: ActionContext, user: User, id: string, body: JsonObject): Promise<void> {
+  if (body.operationName === "GetWorkbinContent") return sendWorkbinContent(ctx, user, id, body.workbin);
+  const op = parseOperation(body);
+  const outcome = await ctx.store.transaction(async (tx) => {
+    const ix = await accessWorkForActing(tx, user, id);
+    if (op.operationName === "Transfer" && (await tx.users.get(op.targetId)) === null) throw notFound(`targetId: there is no agent ${op.targetId}`);
+    if (op.operationName === "StartConference" && (await tx.users.get(op.agentId)) === null) throw notFound(`agentId: there is no agent ${op.agentId}`);
+    if (op.operationName === "PlaceInQueue" && (await tx.queues.get(op.queue)) === null) throw invalidInput(`queue: there is no queue ${op.queue}`);
+    const now = ctx.now();
+    const result = applyOperation(ix, user.id, op, now);
+    if (!(await tx.agentInteractions.update(result.next, { updatedAt: ix.updatedAt, state: ix.state }))) {
+      throw invalidState(`interaction ${id} changed meanwhile: try again`);
+    }
+    await releaseCapacity(tx, result, now);
+    if (result.completed) await recordHistory(tx, result.next, now);
+    return result;
+  });
+  publishOutcome(ctx, outcome);
+}
+
+/** `PUT /interactions/{id}`: new attached data, from an agent working on it. */
+export async function updateProperties(ctx: ActionContext, user: User, id: string, properties: JsonObject): Promise<void> {
+  return operate(ctx, user, id, { operationName: "UpdateProperties", properties });
+}
+
+/** Sends each notice to its agent, then asks for routing if capacity moved. */
+export function publishOutcome(ctx: ActionContext, outcome: Outcome): void {
+  for (const notice of outcome.notices) {
+    const message = interactionMessage(outcome.next, notice.agentId, notice.notificationType, ctx.agentApiBase, notice.state);
+    ctx.notifier.deliver("agent", notice.agentId, "/v2/me/interactions", message);
+  }
+  if (outcome.reroute) ctx.routing.kick();
+}
+
+/** Agents an operation released have been idle since now (routing's "longest idle"). */
+async function releaseCapacity(tx: Store, outcome: Outcome, now: number): Promise<void> {
+  for (const notice of outcome.notices) {
+    if (notice.state === "Completed" || notice.state === "LeftConference") await tx.agentChannels.touch(notice.agentId, outcome.next.mediaType, now);
+  }
+}
+
+const ENTITY_TYPES: Record<Channel, EntityType> = { chat: 2, email: 0, openmedia: 7, sms: 7 };
+
+/** The ended interaction as contact history (seed 002), under the same id. */
+async function recordHistory(tx: Store, ix: AgentInteraction, now: number): Promise<void> {
+  await tx.interactions.insert({
+    id: ix.id,
+    customerId: ix.customerId,
+    serviceId: null,
+    mediaType: ix.mediaType,
+    type: "Inbound",
+    subType: null,
+    status: 3,
+    entityType: ENTITY_TYPES[ix.mediaType],
+    subject: typeof ix.properties.subject === "string" ? ix.properties.subject : null,
+    threadId: null,
+    externalId: null,
+    ownerId: null,
+    creatorAppId: null,
+    startDate: ix.createdAt,
+    endDate: now,
+    establishedDate: null,
+    releasedDate: now,
+    udata: ix.properties,
+    content: { plainText: null, structuredText: null, structuredTextMime: null, binaryContent: null, binaryContentMime: null },
+  });
+}
+
+/** GetWorkbinContent: the agent's interactions parked in that workbin, as one CometD message each. */
+async function sendWorkbinContent(ctx: ActionContext, user: User, id: string, workbin: unknown): Promise<void> {
+  if (typeof workbin !== "string" || workbin.length === 0 || workbin.length > 256) throw invalidInput("workbin: required (a string)");
+  // The id in the URL names an interaction the agent may see, as for every operation.
+  const ix = await ctx.store.agentInteractions.get(id);
+  if (ix === null || (ix.ownerId !== user.id && ix.invitation?.agentId !== user.id && !ix.conference.includes(user.id))) throw workNotFound(id);
+  for (const parked of await ctx.store.agentInteractions.inWorkbin(workbin, user.id)) {
+    ctx.notifier.deliver("agent", user.id, "/v2/me/interactions", interactionMessage(parked, user.id, "WorkbinContent", ctx.agentApiBase));
+  }
+}

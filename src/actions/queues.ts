@@ -1,0 +1,59 @@
+/** Routing queues: created by administrators, read by supervisors too; `default` always exists. */
+import { requireRole } from "../access/users.ts";
+import { AppError, invalidInput } from "../domain/errors.ts";
+import { qualifies, type Queue } from "../domain/routing.ts";
+import { checkSkills, hasRole, type Skill, type User } from "../domain/users.ts";
+import { UniqueViolation } from "../store/store.ts";
+import type { ActionContext } from "./context.ts";
+
+export const DEFAULT_QUEUE = "default";
+const QUEUE_NAME = /^[A-Za-z0-9._-]{1,64}$/;
+
+export async function createQueue(ctx: ActionContext, actor: User, input: { name: string; skills?: Skill[] }): Promise<void> {
+  requireRole(actor, "ROLE_ADMIN");
+  if (!QUEUE_NAME.test(input.name)) throw invalidInput("name: 1 to 64 letters, digits or . _ -");
+  const queue: Queue = { name: input.name, skills: checkSkills(input.skills ?? []), createdAt: ctx.now() };
+  await ctx.store.transaction((tx) => tx.queues.insert(queue)).catch((err: unknown) => {
+    if (err instanceof UniqueViolation) throw new AppError("invalid_state", `name: queue ${input.name} exists`);
+    throw err;
+  });
+}
+
+export interface QueueView {
+  queue: Queue;
+  waiting: number;
+  /** Seconds the longest waiting interaction has waited; 0 when none waits. */
+  longestWaitSeconds: number;
+  /** Users with the queue's skills, and how many of them are Ready on some channel. */
+  agents: { qualified: number; ready: number };
+}
+
+export async function listQueues(ctx: ActionContext, actor: User): Promise<QueueView[]> {
+  requireRole(actor, "ROLE_SUPERVISOR", "ROLE_ADMIN");
+  const [queues, waiting, users] = await Promise.all([ctx.store.queues.list(), ctx.store.agentInteractions.waiting(), ctx.store.users.list()]);
+  const readyIds = new Set<string>();
+  for (const channel of ["chat", "openmedia", "email", "sms"] as const) {
+    for (const { user } of await ctx.store.agentChannels.ready(channel)) readyIds.add(user.id);
+  }
+  const now = ctx.now();
+  return queues.map((queue) => {
+    const w = waiting.get(queue.name);
+    const qualified = users.filter((u) => u.enabled && hasRole(u, "ROLE_AGENT") && qualifies(u.skills, queue.skills));
+    return {
+      queue,
+      waiting: w?.count ?? 0,
+      longestWaitSeconds: w === undefined ? 0 : Math.max(0, Math.floor((now - w.oldestQueuedAt) / 1000)),
+      agents: { qualified: qualified.length, ready: qualified.filter((u) => readyIds.has(u.id)).length },
+    };
+  });
+}
+
+/** Queue `default` (no skills) exists from the first start on. */
+export async function ensureDefaultQueue(ctx: ActionContext): Promise<void> {
+  if ((await ctx.store.queues.get(DEFAULT_QUEUE)) !== null) return;
+  await ctx.store
+    .transaction((tx) => tx.queues.insert({ name: DEFAULT_QUEUE, skills: [], createdAt: ctx.now() }))
+    .catch((err: unknown) => {
+      if (!(err instanceof UniqueViolation)) throw err;
+    });
+}

@@ -1,0 +1,118 @@
+/**
+ * The routing engine's actions: offer queued interactions to Ready agents, take back offers that
+ * expired or whose agent is gone, and answer "how does this queue stand". The choice itself is
+ * domain/routing.ts; here it is claimed in the database, so one interaction is never offered to
+ * two agents, also with several nodes (a conditional update, and the agent's row locked while
+ * their capacity is counted).
+ */
+import { expireOffer, offer, type AgentInteraction, type Outcome } from "../domain/agent-interactions.ts";
+import { chooseAgent, type Candidate, type Queue } from "../domain/routing.ts";
+import type { Channel } from "../domain/users.ts";
+import type { ActionContext } from "./context.ts";
+import { publishOutcome } from "./agent-interactions.ts";
+
+/** Interactions one pass looks at; the next pass takes the rest. */
+const ROUTE_BATCH = 500;
+
+/** Offers queued interactions, longest waiting first; returns how many were offered. */
+export async function routeQueued(ctx: ActionContext): Promise<number> {
+  const queued = await ctx.store.agentInteractions.queued(ROUTE_BATCH);
+  if (queued.length === 0) return 0;
+  const queues = new Map((await ctx.store.queues.list()).map((q) => [q.name, q]));
+  const candidates = new Map<Channel, Candidate[]>();
+  let offered = 0;
+  for (const ix of queued) {
+    const pool = candidates.get(ix.mediaType) ?? (await candidatesFor(ctx, ix.mediaType));
+    candidates.set(ix.mediaType, pool);
+    const now = ctx.now();
+    const queue: Queue = queues.get(ix.queue) ?? { name: ix.queue, skills: [], createdAt: 0 };
+    const declinedBy = ix.lastRejectedBy !== null && now < ix.queuedAt + ctx.routing.offerTimeoutMs ? ix.lastRejectedBy : null;
+    const pick = chooseAgent(pool, queue, declinedBy);
+    if (pick === null) continue;
+    const result = await claimOffer(ctx, ix, pick, now);
+    if (result === "full") pick.load = pick.capacity;
+    if (typeof result === "object") {
+      pick.load++;
+      pick.idleSince = now;
+      offered++;
+      publishOutcome(ctx, result);
+    }
+  }
+  return offered;
+}
+
+async function claimOffer(ctx: ActionContext, ix: AgentInteraction, pick: Candidate, now: number): Promise<Outcome | "full" | "taken"> {
+  return ctx.store.transaction(async (tx) => {
+    await tx.agentChannels.lock(pick.agentId, ix.mediaType);
+    const fresh = await tx.agentInteractions.get(ix.id, { lock: true });
+    if (fresh === null || fresh.state !== "Queued") return "taken";
+    if ((await tx.agentInteractions.load(pick.agentId, ix.mediaType)) >= pick.capacity) return "full";
+    const outcome = offer(fresh, pick.agentId, now, ctx.routing.offerTimeoutMs);
+    if (!(await tx.agentInteractions.update(outcome.next, { updatedAt: fresh.updatedAt, state: "Queued" }))) return "taken";
+    await tx.agentChannels.touch(pick.agentId, ix.mediaType, now);
+    return outcome;
+  });
+}
+
+/** Ready agents of a channel with their capacity and what they hold now. */
+async function candidatesFor(ctx: ActionContext, media: Channel): Promise<Candidate[]> {
+  const [ready, loads] = await Promise.all([ctx.store.agentChannels.ready(media), ctx.store.agentInteractions.loads(media)]);
+  return ready.map(({ user, idleSince }) => ({
+    agentId: user.id,
+    skills: user.skills,
+    capacity: user.capacity[media],
+    load: loads.get(user.id) ?? 0,
+    idleSince,
+  }));
+}
+
+/** Takes back routing offers whose time is up; they go to the next agent. */
+export async function expireOffers(ctx: ActionContext): Promise<number> {
+  let expired = 0;
+  for (const ix of await ctx.store.agentInteractions.expiredOffers(ctx.now(), ROUTE_BATCH)) {
+    if (await takeBackOffer(ctx, ix.id, (fresh, now) => fresh.invitation?.kind === "route" && (fresh.invitation.expiresAt ?? Infinity) <= now)) expired++;
+  }
+  return expired;
+}
+
+/** An agent is gone (NotReady by presence): their open routing offers go to someone else. */
+export async function withdrawOffers(ctx: ActionContext, agentId: string): Promise<number> {
+  let withdrawn = 0;
+  for (const ix of await ctx.store.agentInteractions.involving(agentId)) {
+    if (ix.state !== "Invited" || ix.invitation?.agentId !== agentId) continue;
+    if (await takeBackOffer(ctx, ix.id, (fresh) => fresh.invitation?.kind === "route" && fresh.invitation.agentId === agentId)) withdrawn++;
+  }
+  if (withdrawn > 0) ctx.routing.kick();
+  return withdrawn;
+}
+
+async function takeBackOffer(ctx: ActionContext, id: string, stillDue: (ix: AgentInteraction, now: number) => boolean): Promise<boolean> {
+  const outcome = await ctx.store.transaction(async (tx) => {
+    const fresh = await tx.agentInteractions.get(id, { lock: true });
+    const now = ctx.now();
+    if (fresh === null || fresh.state !== "Invited" || !stillDue(fresh, now)) return null;
+    const result = expireOffer(fresh, now);
+    return (await tx.agentInteractions.update(result.next, { updatedAt: fresh.updatedAt, state: "Invited" })) ? result : null;
+  });
+  if (outcome === null) return false;
+  publishOutcome(ctx, outcome);
+  return true;
+}
+
+export interface QueueStanding {
+  /** Interactions waiting in the queue. */
+  waiting: number;
+  /** 1-based place of `interactionId` among them (longest waiting first); null when it does not wait there. */
+  position: number | null;
+  /** Whether a Ready agent qualified for the queue has free capacity for this media now. */
+  agentAvailable: boolean;
+}
+
+/** How a queue stands for an interaction of `media` (the chat API's advanced service asks this). */
+export async function queueStanding(ctx: ActionContext, queueName: string, media: Channel, interactionId?: string): Promise<QueueStanding> {
+  const queue = (await ctx.store.queues.get(queueName)) ?? { name: queueName, skills: [], createdAt: 0 };
+  const queued = (await ctx.store.agentInteractions.queued(100_000)).filter((ix) => ix.queue === queueName);
+  const index = interactionId === undefined ? -1 : queued.findIndex((ix) => ix.id === interactionId);
+  const available = chooseAgent(await candidatesFor(ctx, media), queue, null) !== null;
+  return { waiting: queued.length, position: index < 0 ? null : index + 1, agentAvailable: available };
+}

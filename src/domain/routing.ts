@@ -1,0 +1,43 @@
+/**
+ * Routing: which Ready agent gets a queued interaction. A pure function of the candidates, so
+ * the rule is tested on its own: an agent with every skill the queue asks for (at that level or
+ * higher) and free capacity for the media, idle longest; not the agent who just declined it,
+ * until it has waited one offer timeout.
+ */
+import type { Skill } from "./users.ts";
+
+export interface Queue {
+  name: string;
+  /** Each must be held at this level or higher. */
+  skills: Skill[];
+  createdAt: number;
+}
+
+export interface Candidate {
+  agentId: string;
+  skills: Skill[];
+  /** Interactions of this media the agent can hold at once, and holds (offers included). */
+  capacity: number;
+  load: number;
+  /** Since when the agent has had nothing new (Ready, or their last offer or release). */
+  idleSince: number;
+}
+
+export function qualifies(agentSkills: readonly Skill[], required: readonly Skill[]): boolean {
+  return required.every((need) => agentSkills.some((s) => s.name === need.name && s.level >= need.level));
+}
+
+/** The agent to offer it to, or null: nobody qualifies with free capacity. */
+export function chooseAgent(candidates: readonly Candidate[], queue: Queue, declinedBy: string | null): Candidate | null {
+  let best: Candidate | null = null;
+  for (const c of candidates) {
+    if (c.agentId === declinedBy || c.load >= c.capacity || !qualifies(c.skills, queue.skills)) continue;
+    if (best === null || c.idleSince < best.idleSince || (c.idleSince === best.idleSince && c.agentId < best.agentId)) best = c;
+  }
+  return best;
+}
+
+/** Whether a queue can be served now: some Ready agent qualifies and has capacity (the chat API asks). */
+export function agentAvailable(candidates: readonly Candidate[], queue: Queue): boolean {
+  return chooseAgent(candidates, queue, null) !== null;
+}

@@ -1,0 +1,86 @@
+/** Agent API: interactions (seed 003) and queues. */
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import Type, { type Static } from "typebox";
+import * as work from "../../actions/agent-interactions.ts";
+import { presentWork } from "../../actions/notifications.ts";
+import * as queues from "../../actions/queues.ts";
+import type { AgentInteraction } from "../../domain/agent-interactions.ts";
+import type { JsonObject } from "../../domain/json.ts";
+import { ok } from "./errors.ts";
+import { agentOf, type AgentRouteDeps } from "./shared.ts";
+
+const tags = ["Agent API: interactions"];
+const Params = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
+const ListQuery = Type.Object({ fields: Type.Optional(Type.String({ maxLength: 256 })) });
+const Operation = Type.Object({ operationName: Type.String({ minLength: 1, maxLength: 64 }) }, { additionalProperties: true });
+const Submission = Type.Object({
+  mediaType: Type.String({ minLength: 1, maxLength: 32 }),
+  queue: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+  properties: Type.Optional(Type.Record(Type.String({ maxLength: 128 }), Type.Unknown(), { maxProperties: 256 })),
+  customerId: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+});
+const PropertiesUpdate = Type.Object({ properties: Type.Record(Type.String({ maxLength: 128 }), Type.Unknown(), { maxProperties: 256 }) });
+const Skill = Type.Object({ name: Type.String({ minLength: 1, maxLength: 64 }), level: Type.Integer({ minimum: 0, maximum: 10 }) });
+const NewQueue = Type.Object({ name: Type.String({ minLength: 1, maxLength: 64 }), skills: Type.Optional(Type.Array(Skill, { maxItems: 100 })) });
+
+export function registerInteractionRoutes(app: FastifyInstance, { ctx, base }: AgentRouteDeps): void {
+  /** `?fields=*`: the objects; otherwise their URIs (GWS's collection convention). */
+  const list = (request: FastifyRequest<{ Querystring: Static<typeof ListQuery> }>, items: AgentInteraction[]) => {
+    const viewer = agentOf(request).id;
+    if (request.query.fields === undefined) return ok({ uris: items.map((ix) => `${base(request)}/interactions/${ix.id}`) });
+    return ok({ interactions: items.map((ix) => presentWork(ix, viewer, base(request))) });
+  };
+
+  app.post<{ Body: Static<typeof Submission> }>(
+    "/interactions",
+    { schema: { tags, summary: "Submit an open-media interaction (ROLE_ADMIN)", body: Submission } },
+    async (request) => ok({ id: await work.submitInteraction(ctx, agentOf(request), { ...request.body, properties: request.body.properties as JsonObject | undefined }) }),
+  );
+
+  app.get<{ Querystring: Static<typeof ListQuery> }>(
+    "/interactions",
+    { schema: { tags, summary: "Every active interaction (supervisors, admins)", querystring: ListQuery } },
+    async (request) => list(request, await work.allInteractions(ctx, agentOf(request))),
+  );
+
+  app.get<{ Querystring: Static<typeof ListQuery> }>(
+    "/me/interactions",
+    { schema: { tags, summary: "The caller's interactions", querystring: ListQuery } },
+    async (request) => list(request, await work.myInteractions(ctx, agentOf(request))),
+  );
+
+  app.get<{ Params: Static<typeof Params> }>("/interactions/:id", { schema: { tags, summary: "One interaction", params: Params } }, async (request) => {
+    const user = agentOf(request);
+    return ok({ interaction: presentWork(await work.getWork(ctx, user, request.params.id), user.id, base(request)) });
+  });
+
+  app.put<{ Params: Static<typeof Params>; Body: Static<typeof PropertiesUpdate> }>(
+    "/interactions/:id",
+    { schema: { tags, summary: "Update an interaction's attached data", params: Params, body: PropertiesUpdate } },
+    async (request) => {
+      await work.updateProperties(ctx, agentOf(request), request.params.id, request.body.properties as JsonObject);
+      return ok();
+    },
+  );
+
+  app.post<{ Params: Static<typeof Params>; Body: Static<typeof Operation> }>(
+    "/me/interactions/:id",
+    { schema: { tags, summary: "An operation: Accept, Reject, StopProcessing, PlaceInQueue, PlaceInWorkbin, GetWorkbinContent, UpdateProperties, Transfer, StartConference, EndConference", params: Params, body: Operation } },
+    async (request) => {
+      await work.operate(ctx, agentOf(request), request.params.id, request.body as JsonObject);
+      return ok();
+    },
+  );
+
+  app.post<{ Body: Static<typeof NewQueue> }>("/queues", { schema: { tags: ["Agent API: queues"], summary: "Create a queue (ROLE_ADMIN)", body: NewQueue } }, async (request) => {
+    await queues.createQueue(ctx, agentOf(request), request.body);
+    return ok();
+  });
+
+  app.get("/queues", { schema: { tags: ["Agent API: queues"], summary: "Queues with waiting count, longest wait and agents" } }, async (request) => {
+    const views = await queues.listQueues(ctx, agentOf(request));
+    return ok({
+      queues: views.map((v) => ({ name: v.queue.name, skills: v.queue.skills, waiting: v.waiting, longestWaitSeconds: v.longestWaitSeconds, agents: v.agents })),
+    });
+  });
+}

@@ -1,0 +1,223 @@
+/** Queues and the interactions agents work, in SQL. */
+import { sql, type Insertable, type Kysely, type Selectable } from "kysely";
+import type { AgentInteraction, Invitation, WorkState } from "../../domain/agent-interactions.ts";
+import type { Queue } from "../../domain/routing.ts";
+import type { Channel, Skill } from "../../domain/users.ts";
+import { UniqueViolation, type AgentInteractionStore, type QueueStore } from "../store.ts";
+import type { AgentInteractionsTable, Database } from "./schema.ts";
+import { int } from "./values.ts";
+
+const ACTIVE: WorkState[] = ["Queued", "Invited", "Accepted", "InWorkbin"];
+/** States in which an interaction takes an agent's capacity. */
+const HELD: WorkState[] = ["Invited", "Accepted"];
+
+export class SqlQueueStore implements QueueStore {
+  private readonly db: Kysely<Database>;
+  private readonly isUniqueViolation: (err: unknown) => boolean;
+
+  constructor(db: Kysely<Database>, isUniqueViolation: (err: unknown) => boolean) {
+    this.db = db;
+    this.isUniqueViolation = isUniqueViolation;
+  }
+
+  async insert(q: Queue): Promise<void> {
+    try {
+      await this.db.insertInto("queues").values({ name: q.name, skills: JSON.stringify(q.skills), created_at: q.createdAt }).execute();
+    } catch (err) {
+      if (this.isUniqueViolation(err)) throw new UniqueViolation(`queue ${q.name}`);
+      throw err;
+    }
+  }
+
+  async get(name: string): Promise<Queue | null> {
+    const row = await this.db.selectFrom("queues").selectAll().where("name", "=", name).executeTakeFirst();
+    return row === undefined ? null : { name: row.name, skills: JSON.parse(row.skills) as Skill[], createdAt: int(row.created_at) };
+  }
+
+  async list(): Promise<Queue[]> {
+    const rows = await this.db.selectFrom("queues").selectAll().orderBy("name").execute();
+    return rows.map((row) => ({ name: row.name, skills: JSON.parse(row.skills) as Skill[], createdAt: int(row.created_at) }));
+  }
+}
+
+export class SqlAgentInteractionStore implements AgentInteractionStore {
+  private readonly db: Kysely<Database>;
+  private readonly dialect: "sqlite" | "postgres";
+
+  constructor(db: Kysely<Database>, dialect: "sqlite" | "postgres") {
+    this.db = db;
+    this.dialect = dialect;
+  }
+
+  async insert(ix: AgentInteraction): Promise<void> {
+    await this.db.insertInto("agent_interactions").values(toRow(ix)).execute();
+  }
+
+  async get(id: string, options: { lock?: boolean } = {}): Promise<AgentInteraction | null> {
+    let query = this.db.selectFrom("agent_interactions").selectAll().where("id", "=", id);
+    if (options.lock === true && this.dialect === "postgres") query = query.forUpdate();
+    const row = await query.executeTakeFirst();
+    return row === undefined ? null : toInteraction(row);
+  }
+
+  async update(ix: AgentInteraction, expected: { updatedAt: number; state: WorkState }): Promise<boolean> {
+    const { id, ...row } = toRow(ix);
+    const result = await this.db
+      .updateTable("agent_interactions")
+      .set(row)
+      .where("id", "=", id)
+      .where("updated_at", "=", expected.updatedAt)
+      .where("state", "=", expected.state)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
+  }
+
+  async queued(limit: number): Promise<AgentInteraction[]> {
+    const rows = await this.db
+      .selectFrom("agent_interactions")
+      .selectAll()
+      .where("state", "=", "Queued")
+      .orderBy("queued_at")
+      .orderBy("id")
+      .limit(limit)
+      .execute();
+    return rows.map(toInteraction);
+  }
+
+  async expiredOffers(now: number, limit: number): Promise<AgentInteraction[]> {
+    const rows = await this.db
+      .selectFrom("agent_interactions")
+      .selectAll()
+      .where("state", "=", "Invited")
+      .where("offer_expires_at", "<=", now)
+      .orderBy("offer_expires_at")
+      .limit(limit)
+      .execute();
+    return rows.map(toInteraction);
+  }
+
+  async involving(agentId: string): Promise<AgentInteraction[]> {
+    const rows = await this.involvingQuery(agentId, ACTIVE).selectAll().orderBy("created_at").execute();
+    return rows.map(toInteraction);
+  }
+
+  async active(limit: number): Promise<AgentInteraction[]> {
+    const rows = await this.db
+      .selectFrom("agent_interactions")
+      .selectAll()
+      .where("state", "in", ACTIVE)
+      .orderBy("created_at")
+      .limit(limit)
+      .execute();
+    return rows.map(toInteraction);
+  }
+
+  async inWorkbin(workbin: string, ownerId: string): Promise<AgentInteraction[]> {
+    const rows = await this.db
+      .selectFrom("agent_interactions")
+      .selectAll()
+      .where("state", "=", "InWorkbin")
+      .where("workbin", "=", workbin)
+      .where("owner_id", "=", ownerId)
+      .orderBy("updated_at")
+      .execute();
+    return rows.map(toInteraction);
+  }
+
+  async load(agentId: string, media: Channel): Promise<number> {
+    const row = await this.involvingQuery(agentId, HELD)
+      .where("media_type", "=", media)
+      .select(sql<number | string>`count(*)`.as("n"))
+      .executeTakeFirst();
+    return Number(row?.n ?? 0);
+  }
+
+  async loads(media: Channel): Promise<Map<string, number>> {
+    const rows = await this.db
+      .selectFrom("agent_interactions")
+      .select(["owner_id", "invited_id", "conference"])
+      .where("state", "in", HELD)
+      .where("media_type", "=", media)
+      .execute();
+    const loads = new Map<string, number>();
+    const add = (agentId: string | null) => {
+      if (agentId !== null) loads.set(agentId, (loads.get(agentId) ?? 0) + 1);
+    };
+    for (const row of rows) {
+      add(row.owner_id);
+      if (row.invited_id !== row.owner_id) add(row.invited_id);
+      for (const agentId of JSON.parse(row.conference) as string[]) add(agentId);
+    }
+    return loads;
+  }
+
+  async waiting(): Promise<Map<string, { count: number; oldestQueuedAt: number }>> {
+    const rows = await this.db
+      .selectFrom("agent_interactions")
+      .select(["queue", sql<number | string>`count(*)`.as("n"), sql<number | string>`min(queued_at)`.as("oldest")])
+      .where("state", "=", "Queued")
+      .groupBy("queue")
+      .execute();
+    return new Map(rows.map((r) => [r.queue, { count: Number(r.n), oldestQueuedAt: Number(r.oldest) }]));
+  }
+
+  /** Owner, invitee, or in the conference list (ids are hex: no LIKE escaping needed). */
+  private involvingQuery(agentId: string, states: WorkState[]) {
+    return this.db
+      .selectFrom("agent_interactions")
+      .where("state", "in", states)
+      .where((eb) =>
+        eb.or([eb("owner_id", "=", agentId), eb("invited_id", "=", agentId), eb("conference", "like", `%"${agentId.replace(/[^A-Za-z0-9]/g, "")}"%`)]),
+      );
+  }
+}
+
+function toRow(ix: AgentInteraction): Insertable<AgentInteractionsTable> & { id: string } {
+  return {
+    id: ix.id,
+    media_type: ix.mediaType,
+    state: ix.state,
+    queue: ix.queue,
+    owner_id: ix.ownerId,
+    invited_id: ix.invitation?.agentId ?? null,
+    invitation_kind: ix.invitation?.kind ?? null,
+    offer_expires_at: ix.invitation?.expiresAt ?? null,
+    conference: JSON.stringify(ix.conference),
+    last_rejected_by: ix.lastRejectedBy,
+    workbin: ix.workbin,
+    properties: JSON.stringify(ix.properties),
+    customer_id: ix.customerId,
+    created_at: ix.createdAt,
+    queued_at: ix.queuedAt,
+    updated_at: ix.updatedAt,
+    completed_at: ix.completedAt,
+  };
+}
+
+function toInteraction(row: Selectable<AgentInteractionsTable>): AgentInteraction {
+  const invitation: Invitation | null =
+    row.invited_id === null
+      ? null
+      : {
+          agentId: row.invited_id,
+          kind: (row.invitation_kind ?? "route") as Invitation["kind"],
+          expiresAt: row.offer_expires_at === null ? null : int(row.offer_expires_at),
+        };
+  return {
+    id: row.id,
+    mediaType: row.media_type as Channel,
+    state: row.state as WorkState,
+    queue: row.queue,
+    ownerId: row.owner_id,
+    invitation,
+    conference: JSON.parse(row.conference) as string[],
+    lastRejectedBy: row.last_rejected_by,
+    workbin: row.workbin,
+    properties: JSON.parse(row.properties) as AgentInteraction["properties"],
+    customerId: row.customer_id,
+    createdAt: int(row.created_at),
+    queuedAt: int(row.queued_at),
+    updatedAt: int(row.updated_at),
+    completedAt: row.completed_at === null ? null : int(row.completed_at),
+  };
+}

@@ -1,0 +1,56 @@
+/**
+ * Runs routing: a pass when something may have changed (an interaction queued, capacity freed,
+ * an agent Ready: `kick`) and on a timer (offers that expired, changes made on other nodes).
+ * One pass at a time per node; a kick during a pass runs one more after it.
+ */
+import { expireOffers, routeQueued } from "../actions/routing.ts";
+import type { ActionContext } from "../actions/context.ts";
+import type { Logger } from "../logger.ts";
+
+export interface Router {
+  kick(): void;
+  /** Runs a pass now and resolves when no pass is running (tests). */
+  settle(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export function startRouter(ctx: ActionContext, intervalMs: number, logger: Logger): Router {
+  let running: Promise<void> | null = null;
+  let again = false;
+  let stopped = false;
+  const pass = async () => {
+    do {
+      again = false;
+      try {
+        await expireOffers(ctx);
+        await routeQueued(ctx);
+      } catch (err) {
+        logger.error({ err }, "routing pass failed");
+      }
+    } while (again && !stopped);
+  };
+  const kick = () => {
+    if (stopped) return;
+    if (running !== null) {
+      again = true;
+      return;
+    }
+    running = pass().finally(() => {
+      running = null;
+    });
+  };
+  const timer = setInterval(kick, intervalMs);
+  timer.unref();
+  return {
+    kick,
+    async settle() {
+      kick();
+      while (running !== null) await running;
+    },
+    async stop() {
+      stopped = true;
+      clearInterval(timer);
+      await running;
+    },
+  };
+}
