@@ -1,0 +1,96 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { applyOperation, expireOffer, mergeProperties, offer, parseOperation, viewState, type AgentInteraction } from "./agent-interactions.ts";
+
+const queued: AgentInteraction = {
+  id: "ix1",
+  mediaType: "openmedia",
+  state: "Queued",
+  queue: "default",
+  ownerId: null,
+  invitation: null,
+  conference: [],
+  lastRejectedBy: null,
+  workbin: null,
+  properties: { a: 1 },
+  customerId: null,
+  createdAt: 0,
+  queuedAt: 0,
+  updatedAt: 0,
+  completedAt: null,
+};
+const offered = offer(queued, "ann", 1, 1000).next;
+const accepted = applyOperation(offered, "ann", { operationName: "Accept" }, 2).next;
+
+describe("offer, accept, reject, expire", () => {
+  it("an offer invites one agent until it expires; Accept makes them the owner", () => {
+    assert.deepEqual(offered.invitation, { agentId: "ann", kind: "route", expiresAt: 1001 });
+    assert.equal(viewState(offered, "ann"), "Invited");
+    assert.equal(accepted.state, "Accepted");
+    assert.equal(accepted.ownerId, "ann");
+    assert.equal(accepted.invitation, null);
+  });
+
+  it("Reject and expiry requeue it, remembering who declined", () => {
+    for (const next of [applyOperation(offered, "ann", { operationName: "Reject" }, 5).next, expireOffer(offered, 5).next]) {
+      assert.deepEqual([next.state, next.ownerId, next.invitation, next.lastRejectedBy, next.queuedAt], ["Queued", null, null, "ann", 5]);
+    }
+  });
+
+  it("refuses what the state does not allow: Accept twice, StopProcessing by the invitee, Accept by someone else", () => {
+    assert.throws(() => applyOperation(accepted, "ann", { operationName: "Accept" }, 3), /not possible/);
+    assert.throws(() => applyOperation(offered, "ann", { operationName: "StopProcessing" }, 3), /not possible/);
+    assert.throws(() => applyOperation(offered, "bob", { operationName: "Accept" }, 3), /not possible/);
+  });
+});
+
+describe("work on an accepted interaction", () => {
+  it("StopProcessing completes it once", () => {
+    const done = applyOperation(accepted, "ann", { operationName: "StopProcessing" }, 3);
+    assert.equal(done.next.state, "Completed");
+    assert.equal(done.completed, true);
+    assert.throws(() => applyOperation(done.next, "ann", { operationName: "StopProcessing" }, 4), /not possible/);
+  });
+
+  it("Transfer invites the target; ownership moves when they accept, and the first owner is told it left them", () => {
+    const inviting = applyOperation(accepted, "ann", { operationName: "Transfer", targetId: "bob" }, 3).next;
+    assert.equal(viewState(inviting, "bob"), "Invited");
+    assert.equal(viewState(inviting, "ann"), "Accepted");
+    const moved = applyOperation(inviting, "bob", { operationName: "Accept" }, 4);
+    assert.equal(moved.next.ownerId, "bob");
+    assert.deepEqual(moved.notices.find((n) => n.agentId === "ann"), { agentId: "ann", notificationType: "StatusChange", state: "Completed" });
+  });
+
+  it("a conference: InvitedConference, then both work on it; leaving tells the others, the owner keeps it", () => {
+    const inviting = applyOperation(accepted, "ann", { operationName: "StartConference", agentId: "bob" }, 3).next;
+    assert.equal(viewState(inviting, "bob"), "InvitedConference");
+    const joined = applyOperation(inviting, "bob", { operationName: "Accept" }, 4).next;
+    assert.deepEqual(joined.conference, ["bob"]);
+    const left = applyOperation(joined, "bob", { operationName: "EndConference" }, 5);
+    assert.deepEqual(left.next.conference, []);
+    assert.equal(left.next.ownerId, "ann");
+    assert.equal(left.notices.find((n) => n.agentId === "bob")?.state, "LeftConference");
+    const ended = applyOperation(joined, "ann", { operationName: "EndConference" }, 5);
+    assert.deepEqual([ended.next.ownerId, ended.next.conference], ["ann", []]);
+  });
+
+  it("PlaceInQueue and PlaceInWorkbin release it", () => {
+    const requeued = applyOperation(accepted, "ann", { operationName: "PlaceInQueue", queue: "vip" }, 3).next;
+    assert.deepEqual([requeued.state, requeued.queue, requeued.ownerId], ["Queued", "vip", null]);
+    const parked = applyOperation(accepted, "ann", { operationName: "PlaceInWorkbin", workbin: "later" }, 3).next;
+    assert.deepEqual([parked.state, parked.workbin, parked.ownerId], ["InWorkbin", "later", "ann"]);
+  });
+});
+
+describe("properties and parsing", () => {
+  it("merges properties: keys replace, objects merge, null removes", () => {
+    assert.deepEqual(mergeProperties({ a: 1, b: { c: 1, d: 2 }, e: 3 }, { a: 2, b: { c: 9 }, e: null }), { a: 2, b: { c: 9, d: 2 } });
+  });
+
+  it("parses operations, LeaveConference as EndConference, and names what is missing", () => {
+    assert.deepEqual(parseOperation({ operationName: "LeaveConference", agentId: "x" }), { operationName: "EndConference" });
+    assert.throws(() => parseOperation({ operationName: "Transfer" }), /targetId: required/);
+    assert.throws(() => parseOperation({ operationName: "Dance" }), /Dance is not an interaction operation/);
+    assert.throws(() => parseOperation({ operationName: "UpdateProperties", properties: [1] }), /properties: required/);
+  });
+});
