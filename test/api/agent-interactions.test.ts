@@ -8,7 +8,8 @@ import { after, before, describe, it } from "node:test";
 import type { Message } from "cometd";
 import { ADMIN, ADMIN_PASSWORD, agentApi, type TestAgent } from "../support/agents.ts";
 import { cometdClient } from "../support/cometd.ts";
-import { get, startServer, type TestServer } from "../support/server.ts";
+import { rawBayeux } from "../support/bayeux.ts";
+import { get, manualClock, startServer, type TestServer } from "../support/server.ts";
 
 let server: TestServer;
 let api: ReturnType<typeof agentApi>;
@@ -201,5 +202,34 @@ describe("queues", () => {
     assert.ok(listed.some((q: { name: string; skills: unknown[] }) => q.name === "default" && q.skills.length === 0));
     const taken = await api.request("POST", "/queues", ADMIN, { name: queue });
     assert.deepEqual([taken.status, taken.body.statusCode], [409, 2]);
+  });
+});
+
+describe("presence and offers", () => {
+  it("an agent whose last CometD client expires is NotReady, and their pending offer goes to someone else", async () => {
+    const clock = manualClock(Date.now());
+    const node = await startServer({
+      now: clock.now,
+      env: { PARLEY_ADMIN_PASSWORD: ADMIN_PASSWORD, ROUTING_SWEEP_MS: "50", ROUTING_OFFER_TIMEOUT_MS: "600000", BAYEUX_MAX_INTERVAL_MS: "10000" },
+    });
+    try {
+      const local = agentApi(node.url);
+      await local.request("POST", "/queues", ADMIN, { name: "presence", skills: [{ name: "presence", level: 1 }] });
+      const leaving = await local.createAgent("leaving", { skills: [{ name: "presence", level: 5 }] });
+      const bx = rawBayeux(`${node.url}/api/v2/notifications`);
+      const hs = await bx.post([{ channel: "/meta/handshake", version: "1.0" }], leaving.headers);
+      assert.equal(hs.body[0].successful, true);
+      await local.ready(leaving);
+      const id = await local.submit({}, "presence");
+      await local.sees(leaving, id, "Invited");
+      const staying = await local.createAgent("staying", { skills: [{ name: "presence", level: 5 }] });
+      await local.ready(staying);
+      clock.advance(11_000);
+      await local.sees(staying, id, "Invited");
+      const channels = (await local.request("GET", "/me/channels", leaving.headers)).body.channels;
+      assert.deepEqual(channels.find((c: { channel: string }) => c.channel === "openmedia").userState, { id: "NotReady", state: "NotReady", displayName: "Not Ready", reason: "Disconnected" });
+    } finally {
+      await node.close();
+    }
   });
 });
