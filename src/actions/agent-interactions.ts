@@ -122,7 +122,7 @@ const ENTITY_TYPES: Record<Channel, EntityType> = { chat: 2, email: 0, openmedia
 async function recordHistory(tx: Store, ix: AgentInteraction, now: number): Promise<void> {
   await tx.interactions.insert({
     id: ix.id,
-    customerId: ix.customerId,
+    customerId: ix.customerId ?? (await customerByEmail(tx, ix.properties)),
     serviceId: null,
     mediaType: ix.mediaType,
     type: "Inbound",
@@ -141,6 +141,21 @@ async function recordHistory(tx: Store, ix: AgentInteraction, now: number): Prom
     udata: ix.properties,
     content: { plainText: null, structuredText: null, structuredTextMime: null, binaryContent: null, binaryContentMime: null },
   });
+}
+
+/** Profile attributes an email address is kept under (GMS samples use `EmailAddress`). */
+const EMAIL_ATTRIBUTES = ["EmailAddress", "email", "Email"];
+
+/** The one customer whose profile holds the interaction's `email` (or `EmailAddress`), if exactly one does. */
+async function customerByEmail(tx: Store, properties: JsonObject): Promise<string | null> {
+  const email = properties.email ?? properties.EmailAddress;
+  if (typeof email !== "string" || email.length === 0) return null;
+  for (const name of EMAIL_ATTRIBUTES) {
+    const ids = await tx.customers.identify([{ name, value: email }], 2);
+    if (ids.length === 1) return ids[0]!;
+    if (ids.length > 1) return null;
+  }
+  return null;
 }
 
 /** GetWorkbinContent: the agent's interactions parked in that workbin, as one CometD message each. */

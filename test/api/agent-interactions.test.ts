@@ -9,7 +9,7 @@ import type { Message } from "cometd";
 import { ADMIN, ADMIN_PASSWORD, agentApi, type TestAgent } from "../support/agents.ts";
 import { cometdClient } from "../support/cometd.ts";
 import { rawBayeux } from "../support/bayeux.ts";
-import { get, manualClock, startServer, type TestServer } from "../support/server.ts";
+import { get, manualClock, post, startServer, type TestServer } from "../support/server.ts";
 
 let server: TestServer;
 let api: ReturnType<typeof agentApi>;
@@ -73,6 +73,21 @@ describe("an open-media interaction, from submission to history", () => {
     await api.operate(solo, a, { operationName: "Accept" });
     await api.operate(solo, a, { operationName: "StopProcessing" });
     await api.sees(solo, b, "Invited");
+  });
+});
+
+describe("contact history", () => {
+  it("links the history to the customer whose profile holds the interaction's email", async () => {
+    const profile = await post(`${server.cs}/profiles`, { EmailAddress: "ada@example.com", LastName: "Lovelace" });
+    const customerId = profile.body.customer_id;
+    const queue = await isolatedQueue("history");
+    const agent = await skilledAgent("historian", "history");
+    const id = await api.submit({ email: "ada@example.com" }, queue);
+    await api.sees(agent, id, "Invited");
+    await api.operate(agent, id, { operationName: "Accept" });
+    await api.operate(agent, id, { operationName: "StopProcessing" });
+    const history = (await get(`${server.cs}/customers/${customerId}/interactions`)).body;
+    assert.deepEqual(history.map((h: { interaction_id: string }) => h.interaction_id), [id]);
   });
 });
 
