@@ -1,0 +1,67 @@
+/**
+ * A routing server under test, in its own process: parley (buildApp on a fresh SQLite file) or
+ * "bare" (node:http + ws: a submission is pushed at once to the next connected agent, round
+ * robin; Accept and StopProcessing are no-ops: the floor of submit → notify → answer).
+ * Sends `{url}` over IPC once listening.
+ *
+ *   tsx bench/routing-target.ts parley|bare <admin password>
+ */
+import { mkdtempSync } from "node:fs";
+import { createServer } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { WebSocketServer, type WebSocket } from "ws";
+import { buildApp } from "../src/app.ts";
+import { loadConfig } from "../src/config.ts";
+
+const ADMIN_PASSWORD = process.argv[3] ?? "";
+
+async function startParley(): Promise<string> {
+  const dir = mkdtempSync(join(tmpdir(), "parley-routing-bench-"));
+  const config = loadConfig({
+    PORT: "0",
+    HOST: "127.0.0.1",
+    LOG_LEVEL: "warn",
+    DATABASE_URL: `sqlite:${join(dir, "r.db")}`,
+    PARLEY_ADMIN_PASSWORD: ADMIN_PASSWORD,
+    // Every simulated agent comes from 127.0.0.1: lift the per-address caps, as behind a proxy.
+    MAX_CONNECTIONS_PER_IP: "0",
+    BAYEUX_MAX_SESSIONS_PER_IP: "100000",
+  });
+  const app = await buildApp(config);
+  return app.listen();
+}
+
+async function startBare(): Promise<string> {
+  const sockets: WebSocket[] = [];
+  let next = 0;
+  const server = createServer((req, res) => {
+    let body = "";
+    req.on("data", (chunk: Buffer) => (body += chunk.toString()));
+    req.on("end", () => {
+      if (req.url === "/api/v2/interactions") {
+        const properties = (JSON.parse(body) as { properties: unknown }).properties;
+        const id = String(next);
+        const ws = sockets[next++ % sockets.length];
+        const data = { notificationType: "NewInteraction", id, interaction: { id, properties } };
+        ws?.send(JSON.stringify([{ channel: "/v2/me/interactions", data }]));
+        res.end(JSON.stringify({ statusCode: 0, id }));
+      } else res.end('{"statusCode":0}');
+    });
+  });
+  const wss = new WebSocketServer({ server });
+  wss.on("connection", (ws) => {
+    sockets.push(ws);
+    // A Bayeux-shaped client: answer its handshake and connects so it carries on as with parley.
+    ws.on("message", (raw: Buffer) => {
+      const replies = (JSON.parse(raw.toString()) as { channel: string; id?: string }[]).map((m) => ({ ...m, successful: true, clientId: "bare" }));
+      if (replies.some((r) => r.channel !== "/meta/connect")) ws.send(JSON.stringify(replies.filter((r) => r.channel !== "/meta/connect")));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const address = server.address();
+  return `http://127.0.0.1:${typeof address === "object" && address !== null ? address.port : 0}`;
+}
+
+const url = await (process.argv[2] === "bare" ? startBare() : startParley());
+process.send?.({ url });
