@@ -6,7 +6,7 @@
  * their capacity is counted).
  */
 import { expireOffer, offer, type AgentInteraction, type Outcome } from "../domain/agent-interactions.ts";
-import { chooseAgent, type Candidate, type Queue } from "../domain/routing.ts";
+import { chooseAgent, qualifies, type Candidate, type Queue } from "../domain/routing.ts";
 import type { Channel } from "../domain/users.ts";
 import type { ActionContext } from "./context.ts";
 import { publishOutcome } from "./agent-interactions.ts";
@@ -106,13 +106,27 @@ export interface QueueStanding {
   position: number | null;
   /** Whether a Ready agent qualified for the queue has free capacity for this media now. */
   agentAvailable: boolean;
+  /**
+   * Seconds until `interactionId` is likely offered: its place in line, spread over the Ready
+   * qualified agents, times the queue's recent handling time; null without history or position.
+   */
+  estimatedWaitSeconds: number | null;
 }
+
+/** Completed interactions the handling-time average looks back on. */
+const HANDLE_SAMPLE = 100;
 
 /** How a queue stands for an interaction of `media` (the chat API's advanced service asks this). */
 export async function queueStanding(ctx: ActionContext, queueName: string, media: Channel, interactionId?: string): Promise<QueueStanding> {
   const queue = (await ctx.store.queues.get(queueName)) ?? { name: queueName, skills: [], createdAt: 0 };
   const queued = (await ctx.store.agentInteractions.queued(100_000)).filter((ix) => ix.queue === queueName);
   const index = interactionId === undefined ? -1 : queued.findIndex((ix) => ix.id === interactionId);
-  const available = chooseAgent(await candidatesFor(ctx, media), queue, null) !== null;
-  return { waiting: queued.length, position: index < 0 ? null : index + 1, agentAvailable: available };
+  const candidates = await candidatesFor(ctx, media);
+  const available = chooseAgent(candidates, queue, null) !== null;
+  const position = index < 0 ? null : index + 1;
+  const serving = candidates.filter((c) => qualifies(c.skills, queue.skills)).length;
+  const handleMs = position === null ? null : await ctx.store.agentInteractions.averageHandleMs(queueName, HANDLE_SAMPLE);
+  const estimatedWaitSeconds =
+    position === null || handleMs === null ? null : Math.ceil((Math.ceil(position / Math.max(1, serving)) * handleMs) / 1000);
+  return { waiting: queued.length, position, agentAvailable: available, estimatedWaitSeconds };
 }

@@ -211,6 +211,8 @@ export interface AgentInteractionStore {
   load(agentId: string, media: Channel): Promise<number>;
   /** The same for every agent holding any. */
   loads(media: Channel): Promise<Map<string, number>>;
+  /** Mean milliseconds from creation to completion of the queue's last `sample` completed interactions; null without any. */
+  averageHandleMs(queue: string, sample: number): Promise<number | null>;
   /** Per queue: how many wait and since when the longest has. */
   waiting(): Promise<Map<string, { count: number; oldestQueuedAt: number }>>;
 }

@@ -8,6 +8,7 @@ import { after, before, describe, it } from "node:test";
 import type { Message } from "cometd";
 import { ADMIN, ADMIN_PASSWORD, agentApi, type TestAgent } from "../support/agents.ts";
 import { cometdClient } from "../support/cometd.ts";
+import { queueStanding } from "../../src/actions/routing.ts";
 import { rawBayeux } from "../support/bayeux.ts";
 import { get, manualClock, post, startServer, type TestServer } from "../support/server.ts";
 
@@ -246,5 +247,21 @@ describe("presence and offers", () => {
     } finally {
       await node.close();
     }
+  });
+});
+
+describe("queue standing (for the chat API)", () => {
+  it("gives the waiting count, a position, whether an agent is available and, with history, an estimated wait", async () => {
+    const queue = await isolatedQueue("standing");
+    const [a, b, c] = [await api.submit({}, queue), await api.submit({}, queue), await api.submit({}, queue)];
+    assert.deepEqual(await queueStanding(server.app.ctx, queue, "openmedia", b), { waiting: 3, position: 2, agentAvailable: false, estimatedWaitSeconds: null });
+    const agent = await skilledAgent("standing", "standing", { capacity: { openmedia: 1 } });
+    await api.sees(agent, a, "Invited");
+    await api.operate(agent, a, { operationName: "Accept" });
+    await api.operate(agent, a, { operationName: "StopProcessing" });
+    await api.sees(agent, b, "Invited");
+    const standing = await queueStanding(server.app.ctx, queue, "openmedia", c);
+    assert.deepEqual([standing.waiting, standing.position, standing.agentAvailable], [1, 1, false]);
+    assert.equal(typeof standing.estimatedWaitSeconds, "number");
   });
 });

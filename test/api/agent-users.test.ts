@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { rawBayeux } from "../support/bayeux.ts";
+import { cometdClient } from "../support/cometd.ts";
 import { call, startServer, type Reply, type TestServer } from "../support/server.ts";
 
 const ADMIN_PASSWORD = "admin-password-for-tests";
@@ -137,6 +138,17 @@ describe("users (ROLE_ADMIN)", () => {
 });
 
 describe("agent CometD (/api/v2/notifications)", () => {
+  it("the official client authenticates with the session cookie alone", async () => {
+    await createAgent("cookied");
+    const cookie = ((await request("GET", "/me", basic("cookied", "cookied-password"))).headers.get("set-cookie") ?? "").split(";")[0]!;
+    const client = cometdClient(`${server.url}/api/v2/notifications`, { transport: "long-polling", headers: { cookie } });
+    try {
+      assert.equal((await client.handshake()).successful, true);
+    } finally {
+      await client.disconnect();
+    }
+  });
+
   it("handshakes with Basic credentials or the session cookie, and refuses without", async () => {
     await createAgent("notified");
     const bx = rawBayeux(`${server.url}/api/v2/notifications`);

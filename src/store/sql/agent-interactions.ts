@@ -151,6 +151,19 @@ export class SqlAgentInteractionStore implements AgentInteractionStore {
     return loads;
   }
 
+  async averageHandleMs(queue: string, sample: number): Promise<number | null> {
+    const recent = this.db
+      .selectFrom("agent_interactions")
+      .select(sql<number>`completed_at - created_at`.as("handled"))
+      .where("queue", "=", queue)
+      .where("state", "=", "Completed")
+      .orderBy("completed_at", "desc")
+      .limit(sample)
+      .as("recent");
+    const row = await this.db.selectFrom(recent).select(sql<number | string | null>`avg(recent.handled)`.as("mean")).executeTakeFirst();
+    return row?.mean === null || row?.mean === undefined ? null : Number(row.mean);
+  }
+
   async waiting(): Promise<Map<string, { count: number; oldestQueuedAt: number }>> {
     const rows = await this.db
       .selectFrom("agent_interactions")
