@@ -65,3 +65,5 @@ async function startBare(): Promise<string> {
 
 const url = await (process.argv[2] === "bare" ? startBare() : startParley());
 process.send?.({ url });
+// Exit normally when the bench is done, so a --cpu-prof profile gets written.
+process.on("SIGINT", () => process.exit(0));

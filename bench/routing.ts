@@ -7,7 +7,7 @@
  * measured in the same run, with parley's ratio to it. Only 127.0.0.1; bounded in count and time.
  *
  *   npm run bench:routing
- *   BENCH_AGENTS=200 BENCH_INTERACTIONS=10000 BENCH_RATE=500 npm run bench:routing
+ *   BENCH_AGENTS=200 BENCH_INTERACTIONS=10000 BENCH_RATE=200 npm run bench:routing   (BENCH_PROFILE=<dir>: CPU profiles)
  */
 import { fork, type ChildProcess } from "node:child_process";
 import { Agent, request } from "node:http";
@@ -17,7 +17,7 @@ import WebSocket from "ws";
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const AGENTS = Number(process.env.BENCH_AGENTS ?? 200);
 const INTERACTIONS = Number(process.env.BENCH_INTERACTIONS ?? 10_000);
-const RATE = Number(process.env.BENCH_RATE ?? 500);
+const RATE = Number(process.env.BENCH_RATE ?? 200);
 const DEADLINE_MS = 120_000;
 const ADMIN_PASSWORD = "bench-admin-password";
 
@@ -48,7 +48,9 @@ function call(base: string, method: string, path: string, headers: Record<string
 const basic = (user: string, password: string) => ({ authorization: `Basic ${Buffer.from(`${user}:${password}`).toString("base64")}` });
 
 async function startTarget(kind: Kind): Promise<{ url: string; child: ChildProcess }> {
-  const child = fork(`${ROOT}bench/routing-target.ts`, [kind, ADMIN_PASSWORD], { execArgv: ["--import", "tsx"], stdio: ["ignore", "ignore", "inherit", "ipc"] });
+  // BENCH_PROFILE=<dir> writes a CPU profile of each server under test there.
+  const profile = process.env.BENCH_PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
+  const child = fork(`${ROOT}bench/routing-target.ts`, [kind, ADMIN_PASSWORD], { execArgv: ["--import", "tsx", ...profile], stdio: ["ignore", "ignore", "inherit", "ipc"] });
   const url = await new Promise<string>((resolve) => child.once("message", (m: { url: string }) => resolve(m.url)));
   return { url, child };
 }
@@ -124,7 +126,7 @@ async function run(kind: Kind): Promise<Result> {
   const seconds = (performance.now() - started) / 1000;
   for (const ws of sockets) ws.terminate();
   http.destroy();
-  target.child.kill();
+  target.child.kill("SIGINT");
   latencies.sort((a, b) => a - b);
   const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? NaN;
   return { kind, assigned: latencies.length, perSecond: latencies.length / seconds, p50: pct(50), p99: pct(99) };
