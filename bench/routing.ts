@@ -106,6 +106,7 @@ async function run(kind: Kind): Promise<Result> {
     latencies.push(performance.now() - at);
     if (latencies.length === INTERACTIONS) done();
   };
+  const failures: string[] = [];
   const sockets: WebSocket[] = [];
   for (let i = 0; i < AGENTS; i += 20) {
     sockets.push(...(await Promise.all(Array.from({ length: Math.min(20, AGENTS - i) }, (_, k) => startAgent(kind, target.url, i + k, onOffer)))));
@@ -118,7 +119,12 @@ async function run(kind: Kind): Promise<Result> {
     const wait = due - performance.now();
     if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
     submitted.set(seq, performance.now());
-    call(target.url, "POST", "/api/v2/interactions", admin, { mediaType: "openmedia", properties: { seq } }).catch(() => {});
+    call(target.url, "POST", "/api/v2/interactions", admin, { mediaType: "openmedia", properties: { seq } }).then(
+      (reply) => {
+        if (reply.body?.statusCode !== 0) failures.push(`${reply.status} ${JSON.stringify(reply.body)}`);
+      },
+      (err: Error) => failures.push(err.message),
+    );
   }
   const timeout = setTimeout(done, DEADLINE_MS);
   await finished;
@@ -129,6 +135,8 @@ async function run(kind: Kind): Promise<Result> {
   target.child.kill("SIGINT");
   latencies.sort((a, b) => a - b);
   const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? NaN;
+  if (failures.length > 0) console.log(`${kind}: ${failures.length} submissions failed, e.g. ${failures.slice(0, 3).join("; ")}`);
+  if (submitted.size > 0) console.log(`${kind}: ${submitted.size} submitted interactions never reached an agent (seq ${[...submitted.keys()].slice(0, 10).join(", ")})`);
   return { kind, assigned: latencies.length, perSecond: latencies.length / seconds, p50: pct(50), p99: pct(99) };
 }
 

@@ -33,7 +33,7 @@ export async function listQueues(ctx: ActionContext, actor: User): Promise<Queue
   const [queues, waiting, users] = await Promise.all([ctx.store.queues.list(), ctx.store.agentInteractions.waiting(), ctx.store.users.list()]);
   const readyIds = new Set<string>();
   for (const channel of ["chat", "openmedia", "email", "sms"] as const) {
-    for (const { user } of await ctx.store.agentChannels.ready(channel)) readyIds.add(user.id);
+    for (const agent of await ctx.store.agentChannels.ready(channel)) readyIds.add(agent.userId);
   }
   const now = ctx.now();
   return queues.map((queue) => {

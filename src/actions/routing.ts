@@ -21,6 +21,9 @@ export async function routeQueued(ctx: ActionContext): Promise<number> {
   const queues = new Map((await ctx.store.queues.list()).map((q) => [q.name, q]));
   const candidates = new Map<Channel, Candidate[]>();
   let offered = 0;
+  // Choose for every waiting interaction first, counting each choice against the agent at once;
+  // the claims then run together (one commit on SQLite, row locks on PostgreSQL).
+  const claims: Promise<void>[] = [];
   for (const ix of queued) {
     const pool = candidates.get(ix.mediaType) ?? (await candidatesFor(ctx, ix.mediaType));
     candidates.set(ix.mediaType, pool);
@@ -29,15 +32,17 @@ export async function routeQueued(ctx: ActionContext): Promise<number> {
     const declinedBy = ix.lastRejectedBy !== null && now < ix.queuedAt + ctx.routing.offerTimeoutMs ? ix.lastRejectedBy : null;
     const pick = chooseAgent(pool, queue, declinedBy);
     if (pick === null) continue;
-    const result = await claimOffer(ctx, ix, pick, now);
-    if (result === "full") pick.load = pick.capacity;
-    if (typeof result === "object") {
-      pick.load++;
-      pick.idleSince = now;
-      offered++;
-      publishOutcome(ctx, result);
-    }
+    pick.load++;
+    pick.idleSince = now;
+    claims.push(
+      claimOffer(ctx, ix, pick, now).then((result) => {
+        if (typeof result !== "object") return;
+        offered++;
+        publishOutcome(ctx, result);
+      }),
+    );
   }
+  await Promise.all(claims);
   return offered;
 }
 
@@ -57,13 +62,7 @@ async function claimOffer(ctx: ActionContext, ix: AgentInteraction, pick: Candid
 /** Ready agents of a channel with their capacity and what they hold now. */
 async function candidatesFor(ctx: ActionContext, media: Channel): Promise<Candidate[]> {
   const [ready, loads] = await Promise.all([ctx.store.agentChannels.ready(media), ctx.store.agentInteractions.loads(media)]);
-  return ready.map(({ user, idleSince }) => ({
-    agentId: user.id,
-    skills: user.skills,
-    capacity: user.capacity[media],
-    load: loads.get(user.id) ?? 0,
-    idleSince,
-  }));
+  return ready.map((agent) => ({ agentId: agent.userId, skills: agent.skills, capacity: agent.capacity, load: loads.get(agent.userId) ?? 0, idleSince: agent.idleSince }));
 }
 
 /** Takes back routing offers whose time is up; they go to the next agent. */

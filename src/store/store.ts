@@ -15,7 +15,7 @@ import type { Extensions, Service, State, Status, Task } from "../domain/journey
 import type { ChannelState } from "../domain/agent-state.ts";
 import type { AgentInteraction, WorkState } from "../domain/agent-interactions.ts";
 import type { Queue } from "../domain/routing.ts";
-import type { Channel, User } from "../domain/users.ts";
+import type { Channel, Skill, User } from "../domain/users.ts";
 
 export interface NewService {
   customerId: string | null;
@@ -177,12 +177,20 @@ export interface UserSessionStore {
 export interface AgentChannelStore {
   list(userId: string): Promise<ChannelState[]>;
   set(userId: string, state: ChannelState): Promise<void>;
-  /** Ready agents on a channel (enabled users), with since when each has had nothing new. */
-  ready(channel: Channel): Promise<{ user: User; idleSince: number }[]>;
+  /** Ready agents on a channel (enabled users): skills, capacity there, since when each has had nothing new. */
+  ready(channel: Channel): Promise<ReadyAgent[]>;
   /** Marks that the agent got or left work on that channel now (routing's "idle longest"). */
   touch(userId: string, channel: Channel, now: number): Promise<void>;
   /** Holds the agent's row until the transaction ends (PostgreSQL), so capacity is checked once at a time. */
   lock(userId: string, channel: Channel): Promise<void>;
+}
+
+export interface ReadyAgent {
+  userId: string;
+  skills: Skill[];
+  /** Capacity on the channel asked for. */
+  capacity: number;
+  idleSince: number;
 }
 
 export interface QueueStore {

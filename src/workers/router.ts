@@ -18,11 +18,16 @@ export function startRouter(ctx: ActionContext, intervalMs: number, logger: Logg
   let running: Promise<void> | null = null;
   let again = false;
   let stopped = false;
+  let sweepDue = false;
   const pass = async () => {
     do {
       again = false;
       try {
-        await expireOffers(ctx);
+        // Expired offers are looked for on the timer only: a kick comes with work to route.
+        if (sweepDue) {
+          sweepDue = false;
+          await expireOffers(ctx);
+        }
         await routeQueued(ctx);
       } catch (err) {
         logger.error({ err }, "routing pass failed");
@@ -39,11 +44,15 @@ export function startRouter(ctx: ActionContext, intervalMs: number, logger: Logg
       running = null;
     });
   };
-  const timer = setInterval(kick, intervalMs);
+  const timer = setInterval(() => {
+    sweepDue = true;
+    kick();
+  }, intervalMs);
   timer.unref();
   return {
     kick,
     async settle() {
+      sweepDue = true;
       kick();
       while (running !== null) await running;
     },

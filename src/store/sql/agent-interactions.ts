@@ -146,7 +146,7 @@ export class SqlAgentInteractionStore implements AgentInteractionStore {
     for (const row of rows) {
       add(row.owner_id);
       if (row.invited_id !== row.owner_id) add(row.invited_id);
-      for (const agentId of JSON.parse(row.conference) as string[]) add(agentId);
+      if (row.conference !== "[]") for (const agentId of JSON.parse(row.conference) as string[]) add(agentId);
     }
     return loads;
   }

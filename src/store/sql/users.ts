@@ -2,7 +2,7 @@
 import type { Insertable, Kysely, Selectable } from "kysely";
 import type { AgentState, ChannelState } from "../../domain/agent-state.ts";
 import type { Channel, Role, Skill, User } from "../../domain/users.ts";
-import { UniqueViolation, type AgentChannelStore, type UserSession, type UserSessionStore, type UserStore } from "../store.ts";
+import { UniqueViolation, type AgentChannelStore, type ReadyAgent, type UserSession, type UserSessionStore, type UserStore } from "../store.ts";
 import type { Database, UsersTable } from "./schema.ts";
 import { int } from "./values.ts";
 
@@ -105,17 +105,22 @@ export class SqlAgentChannelStore implements AgentChannelStore {
     return rows.map((r) => ({ channel: r.channel as Channel, state: r.state as AgentState, reason: r.reason, changedAt: int(r.changed_at) }));
   }
 
-  async ready(channel: Channel): Promise<{ user: User; idleSince: number }[]> {
+  async ready(channel: Channel): Promise<ReadyAgent[]> {
+    // Every routing pass runs this: only the columns routing needs.
     const rows = await this.db
       .selectFrom("agent_channels as a")
       .innerJoin("users as u", "u.id", "a.user_id")
-      .selectAll("u")
-      .select(["a.changed_at", "a.idle_since"])
+      .select(["u.id", "u.skills", "u.capacity", "a.changed_at", "a.idle_since"])
       .where("a.channel", "=", channel)
       .where("a.state", "=", "Ready")
       .where("u.enabled", "=", 1)
       .execute();
-    return rows.map((row) => ({ user: toUser(row), idleSince: Math.max(int(row.changed_at), int(row.idle_since)) }));
+    return rows.map((row) => ({
+      userId: row.id,
+      skills: JSON.parse(row.skills) as Skill[],
+      capacity: (JSON.parse(row.capacity) as Record<Channel, number>)[channel] ?? 0,
+      idleSince: Math.max(int(row.changed_at), int(row.idle_since)),
+    }));
   }
 
   async touch(userId: string, channel: Channel, now: number): Promise<void> {
