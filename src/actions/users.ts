@@ -13,6 +13,8 @@ import {
   type UserInput,
 } from "../domain/users.ts";
 import { UniqueViolation } from "../store/store.ts";
+import { releaseAgent, type Outcome } from "../domain/agent-interactions.ts";
+import { publishOutcome } from "./agent-interactions.ts";
 import type { ActionContext } from "./context.ts";
 
 export interface NewUserInput extends UserInput {
@@ -70,11 +72,20 @@ export async function updateUser(ctx: ActionContext, actor: User, id: string, in
     .catch(taken(input.userName ?? ""));
 }
 
+/** Deletes a user; what they held (owned, parked, invited to, in conference) goes on without them. */
 export async function deleteUser(ctx: ActionContext, actor: User, id: string): Promise<void> {
   requireRole(actor, "ROLE_ADMIN");
   if (id === actor.id) throw invalidInput("an administrator cannot delete their own user");
-  const deleted = await ctx.store.transaction((tx) => tx.users.delete(id));
-  if (!deleted) throw userNotFound(id);
+  const outcomes = await ctx.store.transaction(async (tx) => {
+    if (!(await tx.users.delete(id))) throw userNotFound(id);
+    const released: Outcome[] = [];
+    for (const ix of await tx.agentInteractions.involving(id)) {
+      const outcome = releaseAgent(ix, id, ctx.now());
+      if (outcome !== null && (await tx.agentInteractions.update(outcome.next, { updatedAt: ix.updatedAt, state: ix.state }))) released.push(outcome);
+    }
+    return released;
+  });
+  for (const outcome of outcomes) publishOutcome(ctx, { ...outcome, notices: outcome.notices.filter((n) => n.agentId !== id) });
 }
 
 export async function getUser(ctx: ActionContext, actor: User, id: string): Promise<User> {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { applyOperation, expireOffer, mergeProperties, offer, parseOperation, viewState, type AgentInteraction } from "./agent-interactions.ts";
+import { applyOperation, expireOffer, mergeProperties, offer, parseOperation, releaseAgent, viewState, type AgentInteraction } from "./agent-interactions.ts";
 
 const queued: AgentInteraction = {
   id: "ix1",
@@ -79,6 +79,18 @@ describe("work on an accepted interaction", () => {
     assert.deepEqual([requeued.state, requeued.queue, requeued.ownerId], ["Queued", "vip", null]);
     const parked = applyOperation(accepted, "ann", { operationName: "PlaceInWorkbin", workbin: "later" }, 3).next;
     assert.deepEqual([parked.state, parked.workbin, parked.ownerId], ["InWorkbin", "later", "ann"]);
+  });
+});
+
+describe("releaseAgent (a deleted user)", () => {
+  it("requeues what they owned or parked, declines their invitations, leaves their conference seat", () => {
+    assert.equal(releaseAgent(accepted, "ann", 9)?.next.state, "Queued");
+    const parked = applyOperation(accepted, "ann", { operationName: "PlaceInWorkbin", workbin: "w" }, 3).next;
+    assert.deepEqual([releaseAgent(parked, "ann", 9)?.next.state, releaseAgent(parked, "ann", 9)?.next.ownerId], ["Queued", null]);
+    assert.equal(releaseAgent(offered, "ann", 9)?.next.state, "Queued");
+    const inviting = applyOperation(accepted, "ann", { operationName: "Transfer", targetId: "bob" }, 3).next;
+    assert.deepEqual([releaseAgent(inviting, "bob", 9)?.next.ownerId, releaseAgent(inviting, "bob", 9)?.next.invitation], ["ann", null]);
+    assert.equal(releaseAgent(accepted, "zed", 9), null);
   });
 });
 

@@ -193,6 +193,22 @@ export function expireOffer(ix: AgentInteraction, now: number): Outcome {
   return outcome(requeue(ix, now, agentId), [{ agentId, notificationType: "StatusChange", state: "Completed" }], { reroute: true });
 }
 
+/**
+ * An agent is deleted: whatever they held goes on without them. What they owned (or parked) is
+ * queued again, their invitations are declined, their conference seat is left. Null: nothing to do.
+ */
+export function releaseAgent(ix: AgentInteraction, agentId: string, now: number): Outcome | null {
+  if (ix.state === "Completed") return null;
+  if (ix.invitation?.agentId === agentId) {
+    return ix.invitation.kind === "route" ? expireOffer(ix, now) : applyOperation(ix, agentId, { operationName: "Reject" }, now);
+  }
+  if (ix.conference.includes(agentId)) return leaveConference(ix, agentId, now);
+  if (ix.ownerId !== agentId) return null;
+  if (ix.state === "Accepted") return applyOperation(ix, agentId, { operationName: "PlaceInQueue", queue: ix.queue }, now);
+  if (ix.state === "InWorkbin") return outcome(requeue(ix, now, null), [], { reroute: true });
+  return null;
+}
+
 /** Routing offers it to `agentId`. */
 export function offer(ix: AgentInteraction, agentId: string, now: number, timeoutMs: number): Outcome {
   if (ix.state !== "Queued") throw invalidState(`interaction ${ix.id} is not queued`);

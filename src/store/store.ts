@@ -210,7 +210,7 @@ export interface AgentInteractionStore {
   queued(limit: number): Promise<AgentInteraction[]>;
   /** Routing offers whose time is up. */
   expiredOffers(now: number, limit: number): Promise<AgentInteraction[]>;
-  /** Not completed, with this agent as owner, invitee or conference member. */
+  /** Not completed, with this agent as owner (parked in their workbins included), invitee or conference member. */
   involving(agentId: string): Promise<AgentInteraction[]>;
   /** Not completed; for supervisors. */
   active(limit: number): Promise<AgentInteraction[]>;

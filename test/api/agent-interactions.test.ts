@@ -265,3 +265,16 @@ describe("queue standing (for the chat API)", () => {
     assert.equal(typeof standing.estimatedWaitSeconds, "number");
   });
 });
+
+describe("deleting an agent", () => {
+  it("requeues what they owned, so another agent gets it", async () => {
+    const queue = await isolatedQueue("deleted");
+    const gone = await skilledAgent("gone", "deleted");
+    const id = await api.submit({}, queue);
+    await api.sees(gone, id, "Invited");
+    await api.operate(gone, id, { operationName: "Accept" });
+    const next = await skilledAgent("next", "deleted");
+    assert.equal((await api.request("DELETE", `/users/${gone.id}`, ADMIN)).body.statusCode, 0);
+    await api.sees(next, id, "Invited");
+  });
+});
