@@ -5,45 +5,14 @@
  *
  *   tsx bench/engine-micro.ts
  */
-import { gmsUserVerifier } from "../src/access/gms-user.ts";
-import { BayeuxEngine, type RequestContext } from "../src/bayeux/engine.ts";
-import { customerEndpoint } from "../src/bayeux/endpoints.ts";
 import type { Reply } from "../src/bayeux/protocol.ts";
-import { MemoryBus } from "../src/bus/memory.ts";
-import { createLogger } from "../src/logger.ts";
+import { benchEngine, requestOf } from "./engine.ts";
 
 const CLIENTS = 1000;
 const ROUNDS = 30;
 
-const engine = new BayeuxEngine({
-  bus: new MemoryBus(),
-  now: Date.now,
-  logger: createLogger("silent"),
-  limits: {
-    maxQueue: 1000,
-    maxClientsPerIdentity: 16,
-    maxSessionsPerConnection: 8,
-    maxSessionsPerIp: 10_000,
-    maxSessions: 50_000,
-    maxSubscriptionBytes: 16 * 1024,
-    maxChannelSegments: 32,
-    maxParkedPerBrowser: 1,
-    connectTimeoutMs: 30_000,
-    maxIntervalMs: 10_000,
-  },
-});
-const endpoint = customerEndpoint("genesys", gmsUserVerifier(null));
-engine.addEndpoint(endpoint.policy);
-await engine.start();
-
-const ctx = (user: string): RequestContext => ({
-  transport: "long-polling",
-  identity: user,
-  browserId: null,
-  ip: "127.0.0.1",
-  connection: { sessions: new Set() },
-  onClose: () => () => {},
-});
+const engine = await benchEngine();
+const ctx = requestOf;
 const ids: string[] = [];
 for (let i = 0; i < CLIENTS; i++) {
   const [hs] = await engine.process("customer", [{ channel: "/meta/handshake", version: "1.0", ext: { ack: true } }], ctx(`u${i}`));

@@ -6,13 +6,9 @@
  *
  *   tsx bench/hardening.ts
  */
-import { gmsUserVerifier } from "../src/access/gms-user.ts";
-import { BayeuxEngine, type RequestContext } from "../src/bayeux/engine.ts";
-import { customerEndpoint } from "../src/bayeux/endpoints.ts";
 import type { Reply } from "../src/bayeux/protocol.ts";
-import { MemoryBus } from "../src/bus/memory.ts";
-import { createLogger } from "../src/logger.ts";
 import { parseUntrustedJson } from "../src/safe-json.ts";
+import { benchEngine, requestOf } from "./engine.ts";
 
 const ROUNDS = 5;
 
@@ -47,26 +43,8 @@ console.log(`${"case".padEnd(44)} ${"base µs".padStart(9)} ${"guarded".padStart
 row("JSON body, seed 001 size (400 B)", timePerCall(20_000, () => JSON.parse(seedBody)), timePerCall(20_000, () => parseUntrustedJson(seedBody, 64)));
 row("JSON body, 900 KB", timePerCall(30, () => JSON.parse(bigBody)), timePerCall(30, () => parseUntrustedJson(bigBody, 64)));
 
-const engine = new BayeuxEngine({
-  bus: new MemoryBus(),
-  now: Date.now,
-  logger: createLogger("silent"),
-  limits: {
-    maxQueue: 1000,
-    maxClientsPerIdentity: 16,
-    maxSessionsPerConnection: 8,
-    maxSessionsPerIp: 10_000,
-    maxSessions: 50_000,
-    maxSubscriptionBytes: 16 * 1024,
-    maxChannelSegments: 32,
-    maxParkedPerBrowser: 1,
-    connectTimeoutMs: 30_000,
-    maxIntervalMs: 10_000,
-  },
-});
-engine.addEndpoint(customerEndpoint("genesys", gmsUserVerifier(null)).policy);
-await engine.start();
-const ctx: RequestContext = { transport: "long-polling", identity: "u", browserId: null, ip: "127.0.0.1", connection: { sessions: new Set() }, onClose: () => () => {} };
+const engine = await benchEngine();
+const ctx = requestOf("u");
 const [hs] = await engine.process("customer", [{ channel: "/meta/handshake", version: "1.0" }], ctx);
 const clientId = (hs as Reply).clientId;
 const publish = (channel: string) => () => engine.process("customer", [{ channel, clientId, data: { text: "hi" } }], ctx);
