@@ -11,7 +11,7 @@ import { presenceLost } from "./actions/agent-state.ts";
 import { ensureDefaultQueue } from "./actions/queues.ts";
 import { withdrawOffers } from "./actions/routing.ts";
 import { startRouter, type Router } from "./workers/router.ts";
-import { ensureAdmin } from "./actions/users.ts";
+import { createDemoUsers, ensureAdmin, type GeneratedCredentials } from "./actions/users.ts";
 import type { ActionContext } from "./actions/context.ts";
 import { BayeuxEngine } from "./bayeux/engine.ts";
 import { agentEndpoint, customerEndpoint, type AgentAuthenticator } from "./bayeux/endpoints.ts";
@@ -41,6 +41,8 @@ export interface App {
   /** The CometD engine: `deliver` and `publish` reach clients on every node. */
   bayeux: BayeuxEngine;
   websocket: WebSocketBinding;
+  /** Users a first start created with generated passwords (PARLEY_DEMO_USERS), to be shown once; empty otherwise. */
+  demoCredentials: GeneratedCredentials[];
   /** Who an agent-side request comes from (session cookie or Basic). */
   authentication: AgentAuthentication;
   /** Who a gms_user is (with GMS_USER_SECRET: only with its token); for the Chat API's routes. */
@@ -109,8 +111,11 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
       .then(() => withdrawOffers(ctx, identity))
       .catch((err: unknown) => logger.error({ err }, "could not make a departed agent NotReady"));
   });
+  let demoCredentials: GeneratedCredentials[] = [];
   if (config.adminPassword !== null && (await ensureAdmin(ctx, config.adminPassword))) {
     logger.info("created user admin (ROLE_ADMIN) from PARLEY_ADMIN_PASSWORD");
+  } else if (config.adminPassword === null && config.demoUsers) {
+    demoCredentials = await createDemoUsers(ctx);
   }
   const authentication = new AgentAuthentication(store, { sessionTtlMs: config.agentSessionTtlMs, now: ctx.now });
   const authenticateAgent: AgentAuthenticator =
@@ -159,6 +164,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     websocket,
     verifyGmsUser,
     authentication,
+    demoCredentials,
     async listen() {
       await http.listen({ port: config.port, host: config.host });
       const address = http.server.address();

@@ -85,6 +85,11 @@ export interface Config {
   maxConnectionsPerIp: number;
   /** Creates user `admin` (ROLE_ADMIN) with this password at start when no `admin` exists. */
   adminPassword: string | null;
+  /**
+   * On a first start (no user at all) without PARLEY_ADMIN_PASSWORD: create `admin`, `agent1` and
+   * `agent2` with generated passwords, printed once, so a fresh install can be tried at once.
+   */
+  demoUsers: boolean;
   /** How long an agent's login session (the JSESSIONID cookie) lasts, milliseconds. */
   agentSessionTtlMs: number;
   /** How long a routing offer waits for Accept or Reject before it goes to the next agent, milliseconds. */
@@ -241,6 +246,7 @@ export function loadConfig(env: Env = process.env): Config {
     httpRequestTimeoutMs: read("HTTP_REQUEST_TIMEOUT_MS", integer(100, 3_600_000), 30_000),
     maxConnectionsPerIp: 0,
     adminPassword: read<string | null>("PARLEY_ADMIN_PASSWORD", password, null),
+    demoUsers: read("PARLEY_DEMO_USERS", boolean, true),
     agentSessionTtlMs: read("AGENT_SESSION_TTL_MS", integer(60_000, 30 * 86_400_000), 12 * 3_600_000),
     routingOfferTimeoutMs: read("ROUTING_OFFER_TIMEOUT_MS", integer(100, 3_600_000), 30_000),
     routingSweepMs: read("ROUTING_SWEEP_MS", integer(10, 60_000), 1000),

@@ -16,6 +16,11 @@ async function main(): Promise<void> {
   const app = await buildApp(config);
   const url = await app.listen();
   app.logger.info({ url, database: config.databaseUrl.replace(/\/\/[^@]*@/, "//***@") }, "parley listening");
+  if (app.demoCredentials.length > 0) {
+    // Shown once, on the terminal rather than in the log stream; change them, or set PARLEY_ADMIN_PASSWORD.
+    const lines = app.demoCredentials.map((c) => `  ${c.userName.padEnd(8)} ${c.password}  (${c.roles.join(", ")})`);
+    process.stderr.write(`\nparley: first start, these users were created (passwords shown only now):\n${lines.join("\n")}\n\n`);
+  }
 
   const shutdown = (signal: string) => {
     app.logger.info({ signal }, "shutting down");

@@ -1,5 +1,5 @@
 /** Agent-side users: create, read, update, delete (administrators), and the start-up admin. */
-import { randomUUID } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import { hashPassword } from "../access/passwords.ts";
 import { requireRole } from "../access/users.ts";
 import { AppError, invalidInput, notFound } from "../domain/errors.ts";
@@ -114,6 +114,35 @@ export async function ensureAdmin(ctx: ActionContext, password: string): Promise
     if (err instanceof AppError && err.code === "invalid_state") return false;
     throw err;
   }
+}
+
+export interface GeneratedCredentials {
+  userName: string;
+  password: string;
+  roles: string[];
+}
+
+/**
+ * A first start, no user at all: an administrator and two agents with generated passwords, for
+ * the caller to show once. None when any user exists (another node may have made them already).
+ */
+export async function createDemoUsers(ctx: ActionContext): Promise<GeneratedCredentials[]> {
+  if ((await ctx.store.users.list()).length > 0) return [];
+  const demo: GeneratedCredentials[] = [
+    { userName: "admin", password: randomBytes(12).toString("base64url"), roles: ["ROLE_ADMIN", "ROLE_SUPERVISOR"] },
+    { userName: "agent1", password: randomBytes(12).toString("base64url"), roles: ["ROLE_AGENT"] },
+    { userName: "agent2", password: randomBytes(12).toString("base64url"), roles: ["ROLE_AGENT"] },
+  ];
+  const created: GeneratedCredentials[] = [];
+  for (const user of demo) {
+    try {
+      await insertUser(ctx, { userName: user.userName, password: user.password, roles: user.roles });
+      created.push(user);
+    } catch (err) {
+      if (!(err instanceof AppError && err.code === "invalid_state")) throw err;
+    }
+  }
+  return created;
 }
 
 function userNotFound(id: string) {

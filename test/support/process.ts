@@ -10,13 +10,15 @@ export interface ServerProcess {
   child: ChildProcess;
   /** Resolves when the process has exited. */
   exited: Promise<unknown>;
+  /** What it wrote on standard error so far. */
+  stderr(): string;
 }
 
 /** Starts `src/main.ts` with the given environment; resolves once it logs its URL. */
 export async function spawnServer(env: Record<string, string>, timeoutMs = 20_000): Promise<ServerProcess> {
   const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
     cwd: ROOT,
-    env: { ...process.env, PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "info", ...env },
+    env: { ...process.env, PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "info", PARLEY_DEMO_USERS: "false", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   const exited = once(child, "exit");
@@ -40,7 +42,7 @@ export async function spawnServer(env: Record<string, string>, timeoutMs = 20_00
       reject(new Error(`server exited before it listened: ${stderr}`));
     });
   });
-  return { url, child, exited };
+  return { url, child, exited, stderr: () => stderr };
 }
 
 /** Runs the operator CLI (`src/cli.ts`) to completion; resolves with its exit code and output. */

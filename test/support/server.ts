@@ -48,6 +48,8 @@ export async function startServer(options: StartOptions = {}): Promise<TestServe
     LOG_LEVEL: "silent",
     DATABASE_URL: `sqlite:${join(dir, "parley.db")}`,
     CS_SWEEP_INTERVAL_MS: "20",
+    // Each demo user is a scrypt hash: tests that need users make their own.
+    PARLEY_DEMO_USERS: "false",
     ...options.env,
   });
   const logs = options.logs;
