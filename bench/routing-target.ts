@@ -7,6 +7,7 @@
  *   tsx bench/routing-target.ts parley|bare <admin password>
  */
 import { mkdtempSync } from "node:fs";
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import { createServer } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -64,6 +65,12 @@ async function startBare(): Promise<string> {
 }
 
 const url = await (process.argv[2] === "bare" ? startBare() : startParley());
+// How long the server's event loop stalls: what its notifications wait behind.
+const stalls = monitorEventLoopDelay({ resolution: 5 });
+stalls.enable();
+process.on("message", () => {
+  process.send?.({ loopP99: stalls.percentile(99) / 1e6, loopMax: stalls.max / 1e6 });
+});
 process.send?.({ url });
 // Exit normally when the bench is done, so a --cpu-prof profile gets written.
 process.on("SIGINT", () => process.exit(0));

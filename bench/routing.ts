@@ -130,6 +130,11 @@ async function run(kind: Kind): Promise<Result> {
   await finished;
   clearTimeout(timeout);
   const seconds = (performance.now() - started) / 1000;
+  const loop = await new Promise<{ loopP99: number; loopMax: number }>((resolve) => {
+    target.child.once("message", (m: { loopP99: number; loopMax: number }) => resolve(m));
+    target.child.send("stalls");
+  });
+  console.log(`${kind}: server event loop stalls p99 ${loop.loopP99.toFixed(1)} ms, max ${loop.loopMax.toFixed(1)} ms`);
   for (const ws of sockets) ws.terminate();
   http.destroy();
   target.child.kill("SIGINT");
