@@ -16,9 +16,9 @@ export async function accessWorkForReading(store: Store, user: User, id: string)
   return ix;
 }
 
-/** For acting as an agent: involved now (owner, invitee, conference member), row locked. */
-export async function accessWorkForActing(store: Store, user: User, id: string): Promise<AgentInteraction> {
-  const ix = await store.agentInteractions.get(id, { lock: true });
+/** For acting as an agent: involved now (owner, invitee, conference member); locked inside a transaction. */
+export async function accessWorkForActing(store: Store, user: User, id: string, options: { lock?: boolean } = { lock: true }): Promise<AgentInteraction> {
+  const ix = await store.agentInteractions.get(id, options);
   if (ix === null || !isInvolved(ix, user.id)) throw workNotFound(id);
   return ix;
 }

@@ -4,7 +4,7 @@
  * decided by domain/agent-interactions.ts; notifications leave after the commit; an interaction
  * that ends becomes contact history in the same transaction.
  */
-import { accessWorkForActing, accessWorkForReading, workNotFound } from "../access/agent-interactions.ts";
+import { accessWorkForActing, accessWorkForReading } from "../access/agent-interactions.ts";
 import { requireRole } from "../access/users.ts";
 import { applyOperation, parseOperation, type AgentInteraction, type Outcome } from "../domain/agent-interactions.ts";
 import { invalidInput, invalidState, notFound } from "../domain/errors.ts";
@@ -161,9 +161,8 @@ async function customerByEmail(tx: Store, properties: JsonObject): Promise<strin
 /** GetWorkbinContent: the agent's interactions parked in that workbin, as one CometD message each. */
 async function sendWorkbinContent(ctx: ActionContext, user: User, id: string, workbin: unknown): Promise<void> {
   if (typeof workbin !== "string" || workbin.length === 0 || workbin.length > 256) throw invalidInput("workbin: required (a string)");
-  // The id in the URL names an interaction the agent may see, as for every operation.
-  const ix = await ctx.store.agentInteractions.get(id);
-  if (ix === null || (ix.ownerId !== user.id && ix.invitation?.agentId !== user.id && !ix.conference.includes(user.id))) throw workNotFound(id);
+  // The id in the URL names an interaction the agent works on, as for every operation.
+  await accessWorkForActing(ctx.store, user, id, { lock: false });
   for (const parked of await ctx.store.agentInteractions.inWorkbin(workbin, user.id)) {
     ctx.notifier.deliver("agent", user.id, "/v2/me/interactions", interactionMessage(parked, user.id, "WorkbinContent", ctx.agentApiBase));
   }

@@ -118,14 +118,13 @@ const HANDLE_SAMPLE = 100;
 /** How a queue stands for an interaction of `media` (the chat API's advanced service asks this). */
 export async function queueStanding(ctx: ActionContext, queueName: string, media: Channel, interactionId?: string): Promise<QueueStanding> {
   const queue = (await ctx.store.queues.get(queueName)) ?? { name: queueName, skills: [], createdAt: 0 };
-  const queued = (await ctx.store.agentInteractions.queued(100_000)).filter((ix) => ix.queue === queueName);
-  const index = interactionId === undefined ? -1 : queued.findIndex((ix) => ix.id === interactionId);
+  // Customers poll this (the chat API's status): counts in SQL, never the queue itself.
+  const { waiting, position } = await ctx.store.agentInteractions.queuePosition(queueName, interactionId ?? null);
   const candidates = await candidatesFor(ctx, media);
   const available = chooseAgent(candidates, queue, null) !== null;
-  const position = index < 0 ? null : index + 1;
   const serving = candidates.filter((c) => qualifies(c.skills, queue.skills)).length;
   const handleMs = position === null ? null : await ctx.store.agentInteractions.averageHandleMs(queueName, HANDLE_SAMPLE);
   const estimatedWaitSeconds =
     position === null || handleMs === null ? null : Math.ceil((Math.ceil(position / Math.max(1, serving)) * handleMs) / 1000);
-  return { waiting: queued.length, position, agentAvailable: available, estimatedWaitSeconds };
+  return { waiting, position, agentAvailable: available, estimatedWaitSeconds };
 }

@@ -100,8 +100,8 @@ function refuse(operationName: string, ix: AgentInteraction, actor: string): nev
 }
 
 /**
- * Applies an agent's operation. `actor` is involved (access checked it); `now` stamps it;
- * `knownAgent` tells whether a target agent exists.
+ * Applies an agent's operation. `actor` is involved (access checked it), targets exist (the
+ * action checked them); `now` stamps it. Throws invalid_state when the state does not allow it.
  */
 export function applyOperation(ix: AgentInteraction, actor: string, op: Operation, now: number): Outcome {
   const at = { updatedAt: now };

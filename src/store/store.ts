@@ -221,6 +221,8 @@ export interface AgentInteractionStore {
   loads(media: Channel): Promise<Map<string, number>>;
   /** Mean milliseconds from creation to completion of the queue's last `sample` completed interactions; null without any. */
   averageHandleMs(queue: string, sample: number): Promise<number | null>;
+  /** How many wait in `queue`, and the 1-based place of `id` among them (longest waiting first; null when it does not wait there). */
+  queuePosition(queue: string, id: string | null): Promise<{ waiting: number; position: number | null }>;
   /** Per queue: how many wait and since when the longest has. */
   waiting(): Promise<Map<string, { count: number; oldestQueuedAt: number }>>;
 }

@@ -4,6 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import type { AgentInteraction } from "../../src/domain/agent-interactions.ts";
 import type { NewInteraction } from "../../src/domain/interactions.ts";
 import type { NewService, Store } from "../../src/store/store.ts";
 import { UniqueViolation } from "../../src/store/store.ts";
@@ -294,6 +295,59 @@ export function storeContract(name: string, open: () => Promise<Store>, skip: st
         assert.equal(await store.userSessions.deleteExpired(T0 + 10), 1);
         await store.users.delete("s1");
         assert.equal(await store.userSessions.get("h1", T0), null);
+      });
+    });
+
+    describe("agent interactions and queues", () => {
+      const work = (id: string, over: Partial<AgentInteraction> = {}): AgentInteraction => ({
+        id,
+        mediaType: "openmedia",
+        state: "Queued",
+        queue: "q1",
+        ownerId: null,
+        invitation: null,
+        conference: [],
+        lastRejectedBy: null,
+        workbin: null,
+        properties: { k: "v" },
+        customerId: null,
+        createdAt: T0,
+        queuedAt: T0,
+        updatedAt: T0,
+        completedAt: null,
+        ...over,
+      });
+
+      it("stores queues and interactions, updates only from the expected version, counts and orders them", async () => {
+        await store.queues.insert({ name: "q1", skills: [{ name: "en", level: 2 }], createdAt: T0 });
+        await assert.rejects(store.queues.insert({ name: "q1", skills: [], createdAt: T0 }), UniqueViolation);
+        assert.deepEqual((await store.queues.get("q1"))?.skills, [{ name: "en", level: 2 }]);
+        await store.agentInteractions.insert(work("w2", { queuedAt: T0 + 2 }));
+        await store.agentInteractions.insert(work("w1", { queuedAt: T0 + 1 }));
+        await store.agentInteractions.insert(work("w3", { queuedAt: T0 + 3 }));
+        assert.deepEqual((await store.agentInteractions.queued(10)).map((w) => w.id), ["w1", "w2", "w3"]);
+        assert.deepEqual(await store.agentInteractions.queuePosition("q1", "w2"), { waiting: 3, position: 2 });
+        assert.deepEqual(await store.agentInteractions.queuePosition("q1", "nope"), { waiting: 3, position: null });
+
+        const w1 = (await store.agentInteractions.get("w1"))!;
+        const offered = { ...w1, state: "Invited" as const, invitation: { agentId: "a1", kind: "route" as const, expiresAt: T0 + 50 }, updatedAt: T0 + 10 };
+        assert.equal(await store.agentInteractions.update(offered, { updatedAt: T0, state: "Queued" }), true);
+        assert.equal(await store.agentInteractions.update(offered, { updatedAt: T0, state: "Queued" }), false, "a stale version changes nothing");
+        assert.deepEqual((await store.agentInteractions.get("w1"))?.invitation, offered.invitation);
+        assert.deepEqual((await store.agentInteractions.expiredOffers(T0 + 50, 10)).map((w) => w.id), ["w1"]);
+
+        const w2 = (await store.agentInteractions.get("w2"))!;
+        const conferenced = { ...w2, state: "Accepted" as const, ownerId: "a2", conference: ["a1"], updatedAt: T0 + 11 };
+        await store.agentInteractions.update(conferenced, { updatedAt: w2.updatedAt, state: "Queued" });
+        assert.equal(await store.agentInteractions.load("a1", "openmedia"), 2, "an offer and a conference seat");
+        assert.deepEqual([...(await store.agentInteractions.loads("openmedia")).entries()].sort(), [["a1", 2], ["a2", 1]]);
+        assert.deepEqual((await store.agentInteractions.involving("a1")).map((w) => w.id).sort(), ["w1", "w2"]);
+        assert.deepEqual((await store.agentInteractions.waiting()).get("q1"), { count: 1, oldestQueuedAt: T0 + 3 });
+
+        const done = { ...conferenced, state: "Completed" as const, conference: [], completedAt: T0 + 1011, updatedAt: T0 + 1011 };
+        await store.agentInteractions.update(done, { updatedAt: T0 + 11, state: "Accepted" });
+        assert.equal(await store.agentInteractions.averageHandleMs("q1", 100), 1011);
+        assert.equal(await store.agentInteractions.averageHandleMs("q9", 100), null);
       });
     });
 

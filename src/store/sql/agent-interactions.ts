@@ -151,6 +151,19 @@ export class SqlAgentInteractionStore implements AgentInteractionStore {
     return loads;
   }
 
+  async queuePosition(queue: string, id: string | null): Promise<{ waiting: number; position: number | null }> {
+    const waitingIn = this.db.selectFrom("agent_interactions").where("state", "=", "Queued").where("queue", "=", queue);
+    const total = await waitingIn.select(sql<number | string>`count(*)`.as("n")).executeTakeFirst();
+    const waiting = Number(total?.n ?? 0);
+    const mine = id === null ? undefined : await waitingIn.select(["queued_at", "id"]).where("id", "=", id).executeTakeFirst();
+    if (mine === undefined) return { waiting, position: null };
+    const ahead = await waitingIn
+      .select(sql<number | string>`count(*)`.as("n"))
+      .where((eb) => eb.or([eb("queued_at", "<", mine.queued_at), eb.and([eb("queued_at", "=", mine.queued_at), eb("id", "<", mine.id)])]))
+      .executeTakeFirst();
+    return { waiting, position: Number(ahead?.n ?? 0) + 1 };
+  }
+
   async averageHandleMs(queue: string, sample: number): Promise<number | null> {
     const recent = this.db
       .selectFrom("agent_interactions")
