@@ -65,12 +65,6 @@ export class AgentAuthentication {
     return basic === null ? null : this.fromCredentials(headers.authorization!, basic.userName, basic.password);
   }
 
-  /** Ends the session a request carries (logout). */
-  async endSession(headers: IncomingHttpHeaders): Promise<void> {
-    const token = SESSION_VALUE.exec(headers.cookie ?? "")?.[1];
-    if (token !== undefined) await this.store.userSessions.delete(sha256(token));
-  }
-
   private async fromSession(token: string): Promise<User | null> {
     const session = await this.store.userSessions.get(sha256(token), this.options.now());
     if (session === null) return null;

@@ -36,8 +36,3 @@ export function chooseAgent(candidates: readonly Candidate[], queue: Queue, decl
   }
   return best;
 }
-
-/** Whether a queue can be served now: some Ready agent qualifies and has capacity (the chat API asks). */
-export function agentAvailable(candidates: readonly Candidate[], queue: Queue): boolean {
-  return chooseAgent(candidates, queue, null) !== null;
-}
