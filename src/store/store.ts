@@ -169,7 +169,6 @@ export interface UserSessionStore {
   insert(session: UserSession): Promise<void>;
   /** The session, if it exists and has not expired at `now`. */
   get(tokenHash: string, now: number): Promise<UserSession | null>;
-  delete(tokenHash: string): Promise<void>;
   deleteExpired(now: number): Promise<number>;
 }
 

@@ -81,10 +81,6 @@ export class SqlUserSessionStore implements UserSessionStore {
     return { tokenHash: row.token_hash, userId: row.user_id, createdAt: int(row.created_at), expiresAt: int(row.expires_at) };
   }
 
-  async delete(tokenHash: string): Promise<void> {
-    await this.db.deleteFrom("user_sessions").where("token_hash", "=", tokenHash).execute();
-  }
-
   async deleteExpired(now: number): Promise<number> {
     const result = await this.db.deleteFrom("user_sessions").where("expires_at", "<=", now).executeTakeFirst();
     return Number(result.numDeletedRows);
