@@ -31,5 +31,5 @@ export async function benchEngine(): Promise<BayeuxEngine> {
 
 /** What a long-polling request of `user` brings with it. */
 export function requestOf(user: string): RequestContext {
-  return { transport: "long-polling", identity: user, browserId: null, ip: "127.0.0.1", connection: { sessions: new Set() }, onClose: () => () => {} };
+  return { transport: "long-polling", identity: user, browserId: null, ip: "127.0.0.1", connection: null, onClose: () => () => {} };
 }

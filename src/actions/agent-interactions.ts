@@ -88,7 +88,7 @@ export async function operate(ctx: ActionContext, user: User, id: string, body: 
     if (!(await tx.agentInteractions.update(result.next, { updatedAt: ix.updatedAt, state: ix.state }))) {
       throw invalidState(`interaction ${id} changed meanwhile: try again`);
     }
-    await releaseCapacity(tx, result, now);
+    await markIdle(tx, result, now);
     if (result.completed) await recordHistory(tx, result.next, now);
     return result;
   });
@@ -110,7 +110,7 @@ export function publishOutcome(ctx: ActionContext, outcome: Outcome): void {
 }
 
 /** Agents an operation released have been idle since now (routing's "longest idle"). */
-async function releaseCapacity(tx: Store, outcome: Outcome, now: number): Promise<void> {
+async function markIdle(tx: Store, outcome: Outcome, now: number): Promise<void> {
   for (const notice of outcome.notices) {
     if (notice.state === "Completed" || notice.state === "LeftConference") await tx.agentChannels.touch(notice.agentId, outcome.next.mediaType, now);
   }

@@ -9,8 +9,9 @@ import type { ConnectionType, Message, Reply } from "./protocol.ts";
 import type { Session } from "./session.ts";
 
 /**
- * One transport connection: a WebSocket for its whole life, or one TCP connection carrying
- * HTTP requests. Sessions handshaken over it are counted against the per-connection cap.
+ * A WebSocket, for its whole life: sessions handshaken over it are counted against the
+ * per-connection cap. (A keep-alive HTTP connection may carry many users' requests, a proxy's
+ * does, so HTTP requests have none.)
  */
 export interface Connection {
   /** Live sessions handshaken over this connection. */
@@ -29,7 +30,8 @@ export interface RequestContext {
   browserId: string | null;
   /** The client's address (the forwarded one behind TRUST_PROXY). */
   ip: string;
-  connection: Connection;
+  /** The WebSocket that carried the batch; null over HTTP. */
+  connection: Connection | null;
   /** Registers what to do if the connection closes before the reply is written; returns its remover. */
   onClose(callback: () => void): () => void;
 }

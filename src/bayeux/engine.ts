@@ -129,7 +129,9 @@ export class BayeuxEngine implements EngineOps {
     const limits = this.limits;
     if (this.sessions.size >= limits.maxSessions) return "too many clients on this server";
     if ((this.sessionsByIp.get(ctx.ip) ?? 0) >= limits.maxSessionsPerIp) return "too many clients from this address";
-    if (ctx.connection.sessions.size >= limits.maxSessionsPerConnection) return "too many clients on this connection";
+    if (ctx.connection !== null && ctx.connection.sessions.size >= limits.maxSessionsPerConnection) {
+      return "too many clients on this connection";
+    }
     const key = identityKey(policy.name, identity);
     const existing = this.byIdentity.get(key);
     if (existing !== undefined && existing.size >= limits.maxClientsPerIdentity) {
@@ -149,7 +151,7 @@ export class BayeuxEngine implements EngineOps {
     });
     this.sessions.set(session.id, session);
     this.sessionsByIp.set(ctx.ip, (this.sessionsByIp.get(ctx.ip) ?? 0) + 1);
-    ctx.connection.sessions.add(session);
+    ctx.connection?.sessions.add(session);
     let set = this.byIdentity.get(key);
     if (set === undefined) {
       set = new Set();
@@ -215,7 +217,7 @@ export class BayeuxEngine implements EngineOps {
       this.byIdentity.delete(key);
       if (options.replaced !== true) this.lastClientGone?.(session.endpoint, session.identity);
     }
-    session.connection.sessions.delete(session);
+    session.connection?.sessions.delete(session);
     const fromIp = (this.sessionsByIp.get(session.ip) ?? 1) - 1;
     if (fromIp > 0) this.sessionsByIp.set(session.ip, fromIp);
     else this.sessionsByIp.delete(session.ip);

@@ -99,9 +99,8 @@ async function serve(
     identity,
     browserId: cookie === undefined ? null : (COOKIE_VALUE.exec(cookie)?.[1] ?? null),
     ip: clientAddress(req, options.trustProxy),
-    // A keep-alive connection may carry many users' requests (a proxy's does): the per-connection
-    // cap is for WebSockets; here the per-address and per-identity caps apply.
-    connection: { sessions: new Set() },
+    // The per-connection cap is for WebSockets; here the per-address and per-identity caps apply.
+    connection: null,
     onClose(callback) {
       const listener = () => {
         if (!res.writableEnded) callback();

@@ -35,9 +35,9 @@ export class Session {
   readonly subscriptions = new Set<string>();
   /** Total length of the subscribed channel names (bounded per client). */
   subscriptionBytes = 0;
-  /** The client address it handshook from, and the connection (counted against their caps). */
+  /** The client address it handshook from, and its WebSocket if any (counted against their caps). */
   readonly ip: string;
-  readonly connection: Connection;
+  readonly connection: Connection | null;
   /** The client asked for, and got, the acknowledgement extension. */
   readonly ack: boolean;
   connectionType: ConnectionType | null = null;
@@ -51,7 +51,7 @@ export class Session {
   private queue: Queued[] = [];
   private batch = 0;
 
-  constructor(init: { id: string; endpoint: string; identity: string; ack: boolean; now: number; ip: string; connection: Connection }) {
+  constructor(init: { id: string; endpoint: string; identity: string; ack: boolean; now: number; ip: string; connection: Connection | null }) {
     this.id = init.id;
     this.endpoint = init.endpoint;
     this.identity = init.identity;
