@@ -6,16 +6,15 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { Message } from "cometd";
+import { ADMIN, ADMIN_PASSWORD, basic } from "../support/agents.ts";
 import { rawBayeux } from "../support/bayeux.ts";
 import { cometdClient } from "../support/cometd.ts";
 import { call, eventually, manualClock, startServer, until, type TestServer } from "../support/server.ts";
 
-const ADMIN = { authorization: `Basic ${Buffer.from("admin:admin-password").toString("base64")}` };
-const basic = (user: string) => ({ authorization: `Basic ${Buffer.from(`${user}:${user}-password`).toString("base64")}` });
 
 let server: TestServer;
 before(async () => {
-  server = await startServer({ env: { PARLEY_ADMIN_PASSWORD: "admin-password" } });
+  server = await startServer({ env: { PARLEY_ADMIN_PASSWORD: ADMIN_PASSWORD } });
 });
 after(() => server.close());
 
@@ -81,7 +80,7 @@ describe("agent state", () => {
 describe("presence", () => {
   it("makes an agent NotReady (Disconnected) when their last CometD client expires", async () => {
     const clock = manualClock(Date.now());
-    const node = await startServer({ now: clock.now, env: { PARLEY_ADMIN_PASSWORD: "admin-password", BAYEUX_MAX_INTERVAL_MS: "10000" } });
+    const node = await startServer({ now: clock.now, env: { PARLEY_ADMIN_PASSWORD: ADMIN_PASSWORD, BAYEUX_MAX_INTERVAL_MS: "10000" } });
     try {
       const headers = await agent(node.url, "leaver");
       await call("POST", `${node.url}/api/v2/me/channels/chat`, { operationName: "Ready" }, headers);

@@ -5,11 +5,11 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import { ADMIN, ADMIN_PASSWORD, basic } from "../support/agents.ts";
 import { rawBayeux } from "../support/bayeux.ts";
 import { cometdClient } from "../support/cometd.ts";
 import { call, startServer, type Reply, type TestServer } from "../support/server.ts";
 
-const ADMIN_PASSWORD = "admin-password-for-tests";
 let server: TestServer;
 let api: string;
 before(async () => {
@@ -18,8 +18,7 @@ before(async () => {
 });
 after(() => server.close());
 
-const basic = (user: string, password: string) => ({ authorization: `Basic ${Buffer.from(`${user}:${password}`).toString("base64")}` });
-const asAdmin = basic("admin", ADMIN_PASSWORD);
+const asAdmin = ADMIN;
 const request = (method: string, path: string, headers: Record<string, string>, body?: unknown) => call(method, `${api}${path}`, body, headers);
 
 function assertGwsError(reply: Reply, status: number, statusCode: number): string {

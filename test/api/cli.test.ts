@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
+import { basic } from "../support/agents.ts";
 import { runCli } from "../support/process.ts";
 import { call, startServer } from "../support/server.ts";
 
@@ -11,7 +12,6 @@ const dir = mkdtempSync(join(tmpdir(), "parley-cli-"));
 const env = { DATABASE_URL: `sqlite:${join(dir, "parley.db")}` };
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-const basic = (user: string, password: string) => ({ authorization: `Basic ${Buffer.from(`${user}:${password}`).toString("base64")}` });
 
 describe("npm run parley -- user ...", () => {
   it("adds users (a generated password printed once), lists, changes a password and removes", async () => {
