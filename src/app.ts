@@ -8,7 +8,9 @@ import { readFileSync } from "node:fs";
 import { AgentAuthentication } from "./access/authentication.ts";
 import { gmsUserVerifier, type GmsUserVerifier } from "./access/gms-user.ts";
 import { presenceLost } from "./actions/agent-state.ts";
-import { ensureDefaultQueue } from "./actions/queues.ts";
+import { customerAway } from "./actions/chat.ts";
+import { ensureDefaultQueue, ensureQueues } from "./actions/queues.ts";
+import { createPushPort } from "./push/push.ts";
 import { withdrawOffers } from "./actions/routing.ts";
 import { startRouter, type Router } from "./workers/router.ts";
 import { createDemoUsers, ensureAdmin, type GeneratedCredentials } from "./actions/users.ts";
@@ -101,8 +103,18 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     // The router needs the context; it is started right below.
     routing: { offerTimeoutMs: config.routingOfferTimeoutMs, kick: () => router.kick() },
     agentApiBase: `${config.publicUrl ?? ""}/api/v2`,
+    chat: {
+      services: new Map(config.chatServices.map((s) => [s.name, s])),
+      customerTimeoutMs: config.chatCustomerTimeoutMs,
+      maxMessageChars: config.chatMaxMessageChars,
+      maxTranscriptEntries: config.chatMaxTranscriptEntries,
+      serviceBase: `/${config.gmsAppName}/1/service`,
+    },
+    push: createPushPort(bayeux, logger),
   };
   await ensureDefaultQueue(ctx);
+  // Queues of the config file, and any queue a chat service names, exist before chats arrive.
+  await ensureQueues(ctx, [...config.queues, ...config.chatServices.map((s) => ({ name: s.queue, skills: [] }))]);
   const router = startRouter(ctx, config.routingSweepMs, logger);
   // Presence must not lie: an agent whose last CometD client is gone is made NotReady.
   bayeux.onLastClientGone((endpoint, identity) => {
@@ -110,6 +122,13 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     presenceLost(ctx, identity)
       .then(() => withdrawOffers(ctx, identity))
       .catch((err: unknown) => logger.error({ err }, "could not make a departed agent NotReady"));
+  });
+  // A customer's app going to the background says so in its /meta/disconnect (GMS).
+  bayeux.onDisconnect((endpoint, identity, ext) => {
+    if (endpoint !== "customer") return;
+    const position = typeof ext === "object" && ext !== null ? (ext as Record<string, unknown>).transcriptPosition : undefined;
+    if (position === undefined) return;
+    customerAway(ctx, identity, position).catch((err: unknown) => logger.error({ err }, "could not mark a customer away"));
   });
   let demoCredentials: GeneratedCredentials[] = [];
   if (config.adminPassword !== null && (await ensureAdmin(ctx, config.adminPassword))) {
@@ -135,6 +154,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     metrics,
     version: packageVersion(),
     authentication,
+    verifyGmsUser,
     rawHandler: longPollingHandler(bayeux, endpoints, bayeuxLimits, cookieOptions, logger),
   });
   const websocket = attachWebSocket(
@@ -150,7 +170,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     },
     logger,
   );
-  const housekeeping = startHousekeeping(ctx, config.sweepIntervalMs, logger);
+  const housekeeping = startHousekeeping(ctx, config.sweepIntervalMs, logger, (gmsUser) => bayeux.hasClient("customer", gmsUser));
   let closing: Promise<void> | null = null;
   return {
     http,

@@ -56,6 +56,8 @@ async function main(argv: string[]): Promise<number> {
       notifier: { deliver: () => {} },
       routing: { offerTimeoutMs: config.routingOfferTimeoutMs, kick: () => {} },
       agentApiBase: "/api/v2",
+      chat: { services: new Map(), customerTimeoutMs: 0, maxMessageChars: 0, maxTranscriptEntries: 0, serviceBase: "" },
+      push: { send: async () => {}, canReach: () => false },
     };
     switch (verb) {
       case "add":

@@ -1,3 +1,5 @@
+import { readFileConfig, type ChatServiceConfig } from "./config-file.ts";
+
 /**
  * Configuration: the only reader of process.env. Every key is parsed once, synchronously, and
  * every problem is reported together so an operator fixes them in one go.
@@ -96,6 +98,18 @@ export interface Config {
   routingOfferTimeoutMs: number;
   /** How often routing runs besides when something changes (expired offers, other nodes), milliseconds. */
   routingSweepMs: number;
+  /** The optional JSON file (PARLEY_CONFIG) with queues and chat services; null: none. */
+  configFile: string | null;
+  /** Queues the file defines (created at start when missing). */
+  queues: { name: string; skills: { name: string; level: number }[] }[];
+  /** Chat services by name: the two seed services, and those of the file. */
+  chatServices: ChatServiceConfig[];
+  /** A chat whose customer sent nothing and had no CometD client this long is ended, milliseconds. */
+  chatCustomerTimeoutMs: number;
+  /** Longest chat message (customer or agent), characters. */
+  chatMaxMessageChars: number;
+  /** Entries one chat's transcript may hold; past it, sending is refused. */
+  chatMaxTranscriptEntries: number;
 }
 
 export class ConfigError extends Error {
@@ -250,7 +264,16 @@ export function loadConfig(env: Env = process.env): Config {
     agentSessionTtlMs: read("AGENT_SESSION_TTL_MS", integer(60_000, 30 * 86_400_000), 12 * 3_600_000),
     routingOfferTimeoutMs: read("ROUTING_OFFER_TIMEOUT_MS", integer(100, 3_600_000), 30_000),
     routingSweepMs: read("ROUTING_SWEEP_MS", integer(10, 60_000), 1000),
+    configFile: read<string | null>("PARLEY_CONFIG", (v) => v, null),
+    queues: [],
+    chatServices: [],
+    chatCustomerTimeoutMs: read("CHAT_CUSTOMER_TIMEOUT_MS", integer(1000, 86_400_000), 180_000),
+    chatMaxMessageChars: read("CHAT_MAX_MESSAGE_CHARS", integer(16, 1_000_000), 8192),
+    chatMaxTranscriptEntries: read("CHAT_MAX_TRANSCRIPT_ENTRIES", integer(10, 1_000_000), 10_000),
   };
+  const file = readFileConfig(config.configFile, problems);
+  config.queues = file.queues;
+  config.chatServices = file.chatServices;
   if (config.httpHeadersTimeoutMs > config.httpRequestTimeoutMs) {
     problems.push("HTTP_HEADERS_TIMEOUT_MS must not exceed HTTP_REQUEST_TIMEOUT_MS");
   }

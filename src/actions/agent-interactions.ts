@@ -12,6 +12,8 @@ import { newUcsId, type EntityType } from "../domain/interactions.ts";
 import type { JsonObject } from "../domain/json.ts";
 import { CHANNELS, type Channel, type User } from "../domain/users.ts";
 import type { Store } from "../store/store.ts";
+import { isChatOperation, operateChat } from "./agent-chat.ts";
+import { chatHistoryContent, publishChatUpdate, recordAgentChanges } from "./chat-transcript.ts";
 import type { ActionContext } from "./context.ts";
 import { interactionMessage } from "./notifications.ts";
 
@@ -33,10 +35,20 @@ export async function submitInteraction(ctx: ActionContext, actor: User, input: 
 
 /** Queues a new interaction (chat uses this too); returns its id. */
 export async function queueInteraction(ctx: ActionContext, input: Submission): Promise<string> {
+  const ix = newInteraction(input, ctx.now());
+  await ctx.store.transaction(async (tx) => {
+    if ((await tx.queues.get(ix.queue)) === null) throw invalidInput(`queue: there is no queue ${ix.queue}`);
+    await tx.agentInteractions.insert(ix);
+  });
+  ctx.routing.kick();
+  return ix.id;
+}
+
+/** A new interaction, queued at `now` (not stored). */
+export function newInteraction(input: Submission, now: number): AgentInteraction {
   if (!(CHANNELS as readonly string[]).includes(input.mediaType)) throw invalidInput(`mediaType: one of ${CHANNELS.join(", ")}`);
   const queueName = input.queue ?? "default";
-  const now = ctx.now();
-  const ix: AgentInteraction = {
+  return {
     id: newUcsId(),
     mediaType: input.mediaType as Channel,
     state: "Queued",
@@ -53,12 +65,6 @@ export async function queueInteraction(ctx: ActionContext, input: Submission): P
     updatedAt: now,
     completedAt: null,
   };
-  await ctx.store.transaction(async (tx) => {
-    if ((await tx.queues.get(queueName)) === null) throw invalidInput(`queue: there is no queue ${queueName}`);
-    await tx.agentInteractions.insert(ix);
-  });
-  ctx.routing.kick();
-  return ix.id;
 }
 
 export async function myInteractions(ctx: ActionContext, user: User): Promise<AgentInteraction[]> {
@@ -77,6 +83,7 @@ export async function getWork(ctx: ActionContext, user: User, id: string): Promi
 /** `POST /me/interactions/{id}`: one operation by `user`. */
 export async function operate(ctx: ActionContext, user: User, id: string, body: JsonObject): Promise<void> {
   if (body.operationName === "GetWorkbinContent") return sendWorkbinContent(ctx, user, id, body.workbin);
+  if (isChatOperation(body.operationName)) return operateChat(ctx, user, id, body);
   const op = parseOperation(body);
   const outcome = await ctx.store.transaction(async (tx) => {
     const ix = await accessWorkForActing(tx, user, id);
@@ -89,10 +96,12 @@ export async function operate(ctx: ActionContext, user: User, id: string, body: 
       throw invalidState(`interaction ${id} changed meanwhile: try again`);
     }
     await markIdle(tx, result, now);
-    if (result.completed) await recordHistory(tx, result.next, now);
-    return result;
+    const chat = await recordAgentChanges(tx, ctx, ix, result.next);
+    if (result.completed) await recordHistory(tx, ctx, result.next, now);
+    return { result, chat };
   });
-  publishOutcome(ctx, outcome);
+  publishOutcome(ctx, outcome.result);
+  if (outcome.chat !== null) publishChatUpdate(ctx, outcome.chat);
 }
 
 /** `PUT /interactions/{id}`: new attached data, from an agent working on it. */
@@ -110,7 +119,7 @@ export function publishOutcome(ctx: ActionContext, outcome: Outcome): void {
 }
 
 /** Agents an operation released have been idle since now (routing's "longest idle"). */
-async function markIdle(tx: Store, outcome: Outcome, now: number): Promise<void> {
+export async function markIdle(tx: Store, outcome: Outcome, now: number): Promise<void> {
   for (const notice of outcome.notices) {
     if (notice.state === "Completed" || notice.state === "LeftConference") await tx.agentChannels.touch(notice.agentId, outcome.next.mediaType, now);
   }
@@ -118,8 +127,9 @@ async function markIdle(tx: Store, outcome: Outcome, now: number): Promise<void>
 
 const ENTITY_TYPES: Record<Channel, EntityType> = { chat: 2, email: 0, openmedia: 7, sms: 7 };
 
-/** The ended interaction as contact history (seed 002), under the same id. */
-async function recordHistory(tx: Store, ix: AgentInteraction, now: number): Promise<void> {
+/** The ended interaction as contact history (seed 002), under the same id; a chat's with its transcript. */
+export async function recordHistory(tx: Store, ctx: ActionContext, ix: AgentInteraction, now: number): Promise<void> {
+  const content = await chatHistoryContent(tx, ctx, ix);
   await tx.interactions.insert({
     id: ix.id,
     customerId: ix.customerId ?? (await customerByEmail(tx, ix.properties)),
@@ -139,7 +149,7 @@ async function recordHistory(tx: Store, ix: AgentInteraction, now: number): Prom
     establishedDate: null,
     releasedDate: now,
     udata: ix.properties,
-    content: { plainText: null, structuredText: null, structuredTextMime: null, binaryContent: null, binaryContentMime: null },
+    content: content ?? { plainText: null, structuredText: null, structuredTextMime: null, binaryContent: null, binaryContentMime: null },
   });
 }
 

@@ -1,4 +1,6 @@
 /** What every action receives: the store, the clock and the Context Services options. */
+import type { ChatServiceConfig, PushSettings } from "../config-file.ts";
+import type { Device } from "../domain/chat.ts";
 import type { Store } from "../store/store.ts";
 
 export interface ContextServicesOptions {
@@ -19,6 +21,41 @@ export interface ActionContext {
   routing: RoutingControl;
   /** The agent API's base URL for `uri` fields in notifications (PUBLIC_URL + /api/v2, or relative). */
   agentApiBase: string;
+  chat: ChatOptions;
+  /** Native (or CometD, or logged) push notifications to customers' devices. */
+  push: PushPort;
+}
+
+export interface ChatOptions {
+  /** Configured chat services by name. */
+  services: ReadonlyMap<string, ChatServiceConfig>;
+  customerTimeoutMs: number;
+  maxMessageChars: number;
+  maxTranscriptEntries: number;
+  /** `/<app>/1/service`: the base of every Chat API URL clients are given. */
+  serviceBase: string;
+}
+
+/** Whom a push notification is for. */
+export interface PushTarget {
+  serviceId: string;
+  gmsUser: string | null;
+  device: Device | null;
+}
+
+export interface PushNotification {
+  /** `poke` (internal-poke) or `chat` (agent messages while the app is in the background). */
+  action: "poke" | "chat";
+  message: string;
+  /** Chat pushes: the new agent entries, as `{"Message.Text": "..."}` (GMS's payload). */
+  lastTranscript?: Record<string, string>[];
+}
+
+export interface PushPort {
+  /** Sends it with the service's settings; resolves when handed over (never throws: failures are logged). */
+  send(settings: PushSettings, target: PushTarget, notification: PushNotification): Promise<void>;
+  /** Whether this provider can reach the target at all (comet needs a gms_user, the others a device). */
+  canReach(settings: PushSettings, target: PushTarget): boolean;
 }
 
 export interface RoutingControl {

@@ -48,6 +48,18 @@ export async function listQueues(ctx: ActionContext, actor: User): Promise<Queue
   });
 }
 
+/** Queues named by the configuration exist (created as configured when missing; never changed). */
+export async function ensureQueues(ctx: ActionContext, queues: readonly { name: string; skills: Skill[] }[]): Promise<void> {
+  for (const q of queues) {
+    if ((await ctx.store.queues.get(q.name)) !== null) continue;
+    await ctx.store
+      .transaction((tx) => tx.queues.insert({ name: q.name, skills: checkSkills(q.skills), createdAt: ctx.now() }))
+      .catch((err: unknown) => {
+        if (!(err instanceof UniqueViolation)) throw err;
+      });
+  }
+}
+
 /** Queue `default` (no skills) exists from the first start on. */
 export async function ensureDefaultQueue(ctx: ActionContext): Promise<void> {
   if ((await ctx.store.queues.get(DEFAULT_QUEUE)) !== null) return;

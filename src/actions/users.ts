@@ -15,6 +15,7 @@ import {
 import { UniqueViolation } from "../store/store.ts";
 import { releaseAgent, type Outcome } from "../domain/agent-interactions.ts";
 import { publishOutcome } from "./agent-interactions.ts";
+import { publishChatUpdate, recordAgentChanges, type ChatUpdate } from "./chat-transcript.ts";
 import type { ActionContext } from "./context.ts";
 
 export interface NewUserInput extends UserInput {
@@ -78,14 +79,18 @@ export async function deleteUser(ctx: ActionContext, actor: User, id: string): P
   if (id === actor.id) throw invalidInput("an administrator cannot delete their own user");
   const outcomes = await ctx.store.transaction(async (tx) => {
     if (!(await tx.users.delete(id))) throw userNotFound(id);
-    const released: Outcome[] = [];
+    const released: { outcome: Outcome; chat: ChatUpdate | null }[] = [];
     for (const ix of await tx.agentInteractions.involving(id)) {
       const outcome = releaseAgent(ix, id, ctx.now());
-      if (outcome !== null && (await tx.agentInteractions.update(outcome.next, { updatedAt: ix.updatedAt, state: ix.state }))) released.push(outcome);
+      if (outcome === null || !(await tx.agentInteractions.update(outcome.next, { updatedAt: ix.updatedAt, state: ix.state }))) continue;
+      released.push({ outcome, chat: await recordAgentChanges(tx, ctx, ix, outcome.next) });
     }
     return released;
   });
-  for (const outcome of outcomes) publishOutcome(ctx, { ...outcome, notices: outcome.notices.filter((n) => n.agentId !== id) });
+  for (const { outcome, chat } of outcomes) {
+    publishOutcome(ctx, { ...outcome, notices: outcome.notices.filter((n) => n.agentId !== id) });
+    if (chat !== null) publishChatUpdate(ctx, chat);
+  }
 }
 
 export async function getUser(ctx: ActionContext, actor: User, id: string): Promise<User> {

@@ -82,6 +82,8 @@ export interface EngineOps {
   unsubscribeChannel(session: Session, channel: string): void;
   serviceHandler(endpoint: string, channel: string): ServiceHandler | undefined;
   destroy(session: Session, options?: { replaced?: boolean }): void;
+  /** A client said goodbye (`/meta/disconnect`), with the message's `ext` (GMS: `transcriptPosition`). */
+  disconnected(session: Session, ext: unknown): void;
   flush(session: Session, reply: Reply): Item[];
   park(session: Session, reply: Reply, ctx: RequestContext): Promise<Item[]>;
   answerParked(session: Session, advice?: Reply["advice"]): void;

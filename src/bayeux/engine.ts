@@ -42,6 +42,7 @@ export class BayeuxEngine implements EngineOps {
   private readonly sessionsByIp = new Map<string, number>();
   private readonly services = new Map<string, ServiceHandler>();
   private lastClientGone: ((endpoint: string, identity: string) => void) | null = null;
+  private goodbye: ((endpoint: string, identity: string, ext: unknown) => void) | null = null;
   private readonly bus: Bus;
   private unsubscribe: (() => Promise<void>) | null = null;
   private sweeper: NodeJS.Timeout | null = null;
@@ -84,6 +85,20 @@ export class BayeuxEngine implements EngineOps {
    */
   onLastClientGone(handler: (endpoint: string, identity: string) => void): void {
     this.lastClientGone = handler;
+  }
+
+  /** Called when a client disconnects with `/meta/disconnect` (after it is forgotten), with the message's ext. */
+  onDisconnect(handler: (endpoint: string, identity: string, ext: unknown) => void): void {
+    this.goodbye = handler;
+  }
+
+  disconnected(session: Session, ext: unknown): void {
+    this.goodbye?.(session.endpoint, session.identity, ext);
+  }
+
+  /** Whether `identity` has a client on this node. */
+  hasClient(endpoint: string, identity: string): boolean {
+    return this.byIdentity.has(identityKey(endpoint, identity));
   }
 
   /** A handler for messages clients publish on a `/service/**` channel of an endpoint. */

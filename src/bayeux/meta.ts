@@ -142,6 +142,7 @@ function disconnect(engine: EngineOps, policy: EndpointPolicy, message: Message,
   const session = sessionOf(engine, policy, message, ctx);
   if (session === null) return unknownClient(message, "/meta/disconnect");
   engine.destroy(session);
+  engine.disconnected(session, message.ext);
   return withId({ channel: "/meta/disconnect", successful: true, clientId: session.id }, message);
 }
 

@@ -209,6 +209,20 @@ export function releaseAgent(ix: AgentInteraction, agentId: string, now: number)
   return null;
 }
 
+/**
+ * The customer ended it (left the chat, or went silent): it is over for everyone on it, and
+ * becomes history. Null when it had already ended.
+ */
+export function endByCustomer(ix: AgentInteraction, now: number): Outcome | null {
+  if (ix.state === "Completed") return null;
+  const told = new Set<string>(ix.conference);
+  if (ix.ownerId !== null && (ix.state === "Accepted" || ix.state === "InWorkbin")) told.add(ix.ownerId);
+  if (ix.invitation !== null) told.add(ix.invitation.agentId);
+  const next: AgentInteraction = { ...ix, state: "Completed", invitation: null, conference: [], updatedAt: now, completedAt: now };
+  const notices = [...told].map((agentId) => ({ agentId, notificationType: "StatusChange" as const, state: "Completed" as const }));
+  return outcome(next, notices, { completed: true, reroute: true });
+}
+
 /** Routing offers it to `agentId`. */
 export function offer(ix: AgentInteraction, agentId: string, now: number, timeoutMs: number): Outcome {
   if (ix.state !== "Queued") throw invalidState(`interaction ${ix.id} is not queued`);

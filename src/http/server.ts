@@ -11,6 +11,8 @@ import type { ActionContext } from "../actions/context.ts";
 import type { Config } from "../config.ts";
 import type { Metrics } from "../metrics.ts";
 import type { AgentAuthentication } from "../access/authentication.ts";
+import type { GmsUserVerifier } from "../access/gms-user.ts";
+import { registerChatApi } from "./chat/index.ts";
 import type { Store } from "../store/store.ts";
 import { registerAgentApi } from "./agent/index.ts";
 import { registerBodyParsers } from "./body.ts";
@@ -36,6 +38,8 @@ export interface HttpDeps {
   version: string;
   /** Who an agent API request comes from. */
   authentication: AgentAuthentication;
+  /** Who a Chat API caller's gms_user is. */
+  verifyGmsUser: GmsUserVerifier;
   /** Serves paths it claims (CometD long-polling) before fastify sees the request. */
   rawHandler?: (req: IncomingMessage, res: ServerResponse) => boolean;
 }
@@ -130,6 +134,14 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
     },
     { prefix: csBase },
   );
+  await registerChatApi(app, {
+    ctx: deps.ctx,
+    base: `/${config.gmsAppName}/1/service`,
+    verifyGmsUser: deps.verifyGmsUser,
+    authentication: deps.authentication,
+    trustProxy: config.trustProxy,
+    jsonMaxDepth: config.jsonMaxDepth,
+  });
   await registerAgentApi(app, {
     ctx: deps.ctx,
     authentication: deps.authentication,

@@ -16,6 +16,7 @@ import type { ChannelState } from "../domain/agent-state.ts";
 import type { AgentInteraction, WorkState } from "../domain/agent-interactions.ts";
 import type { Queue } from "../domain/routing.ts";
 import type { Channel, Skill, User } from "../domain/users.ts";
+import type { ChatService, TranscriptEntry } from "../domain/chat.ts";
 
 export interface NewService {
   customerId: string | null;
@@ -226,6 +227,33 @@ export interface AgentInteractionStore {
   waiting(): Promise<Map<string, { count: number; oldestQueuedAt: number }>>;
 }
 
+/** Chat services with their one chat, and the chats' transcripts (Chat API v1). */
+export interface ChatStore {
+  insert(service: ChatService): Promise<void>;
+  /** With `lock`, the row stays locked until the transaction ends (PostgreSQL; SQLite has one writer). */
+  get(id: string, options?: { lock?: boolean }): Promise<ChatService | null>;
+  byInteraction(interactionId: string, options?: { lock?: boolean }): Promise<ChatService | null>;
+  /** Writes every field that can change: status, expiry and the chat. */
+  save(service: ChatService): Promise<void>;
+  /** Adds entries at the positions they carry (the caller numbered them from the chat's next position). */
+  append(interactionId: string, entries: readonly TranscriptEntry[]): Promise<void>;
+  /** Entries from position `from` on, oldest first. */
+  transcript(interactionId: string, from: number, limit: number): Promise<TranscriptEntry[]>;
+  openChatsOf(gmsUser: string): Promise<ChatService[]>;
+  /** Open chats whose customer was last seen before `before`, longest silent first. */
+  silent(before: number, limit: number): Promise<ChatService[]>;
+  /** The customers are present (a CometD client): their open chats were seen now. */
+  seen(gmsUsers: readonly string[], now: number): Promise<void>;
+  /** Open chats away since `before` or earlier with entries not yet pushed. */
+  awayDue(before: number, limit: number): Promise<ChatService[]>;
+  /** Services past their time to live, without an open chat. */
+  expired(now: number, limit: number): Promise<string[]>;
+  /** Removes a service and its transcript. */
+  delete(id: string): Promise<void>;
+  /** Advanced services still waiting for an agent, whose owner can be told over CometD. */
+  waiting(limit: number): Promise<ChatService[]>;
+}
+
 export interface UserSession {
   tokenHash: string;
   userId: string;
@@ -245,6 +273,7 @@ export interface Store {
   readonly agentChannels: AgentChannelStore;
   readonly queues: QueueStore;
   readonly agentInteractions: AgentInteractionStore;
+  readonly chats: ChatStore;
   /**
    * Runs `work` in one transaction with a store bound to it; resolves after the commit. `work`
    * must only use that store (no other I/O, no events): it may be run again after a rollback

@@ -6,6 +6,7 @@ import { Migrator, type Kysely, type Migration } from "kysely";
 import * as contextServices from "./001-context-services.ts";
 import * as users from "./002-users.ts";
 import * as agentInteractions from "./003-agent-interactions.ts";
+import * as chat from "./004-chat.ts";
 
 export type Dialect = "sqlite" | "postgres";
 
@@ -17,6 +18,7 @@ const MIGRATIONS: Record<string, MigrationModule> = {
   "001-context-services": contextServices,
   "002-users": users,
   "003-agent-interactions": agentInteractions,
+  "004-chat": chat,
 };
 
 /** Brings the schema up to date; throws (and the process exits) when a migration fails. */

@@ -134,6 +134,42 @@ export interface AgentInteractionsTable {
   completed_at: Int8 | null;
 }
 
+export interface ChatServicesTable {
+  id: string;
+  name: string;
+  kind: string;
+  queue: string;
+  gms_user: string | null;
+  data: string;
+  device: string | null;
+  status: string | null;
+  created_at: Int8;
+  expires_at: Int8;
+  interaction_id: string | null;
+  notify_by: string | null;
+  nickname: string | null;
+  user_id: string | null;
+  secure_key: string | null;
+  time_zone_offset: string | null;
+  started_at: Int8 | null;
+  ended: ColumnType<number, number | undefined, number>;
+  next_position: ColumnType<number, number | undefined, number>;
+  delivered: ColumnType<number, number | undefined, number>;
+  last_seen_at: Int8 | null;
+  away_since: Int8 | null;
+  pushed_position: ColumnType<number, number | undefined, number>;
+}
+
+export interface ChatTranscriptsTable {
+  interaction_id: string;
+  position: number;
+  type: string;
+  nick: string;
+  text: string;
+  at: Int8;
+  user_type: string;
+}
+
 export interface Database {
   services: ServicesTable;
   states: StatesTable;
@@ -146,4 +182,6 @@ export interface Database {
   agent_channels: AgentChannelsTable;
   queues: QueuesTable;
   agent_interactions: AgentInteractionsTable;
+  chat_services: ChatServicesTable;
+  chat_transcripts: ChatTranscriptsTable;
 }

@@ -13,6 +13,7 @@ import type { Database } from "./schema.ts";
 import { SqlServiceStore } from "./services.ts";
 import { SqlAgentChannelStore, SqlUserSessionStore, SqlUserStore } from "./users.ts";
 import { SqlAgentInteractionStore, SqlQueueStore } from "./agent-interactions.ts";
+import { SqlChatStore } from "./chat.ts";
 
 export interface SqlStoreOptions {
   dialect: "sqlite" | "postgres";
@@ -36,6 +37,7 @@ export class SqlStore implements Store {
   readonly agentChannels: SqlAgentChannelStore;
   readonly queues: SqlQueueStore;
   readonly agentInteractions: SqlAgentInteractionStore;
+  readonly chats: SqlChatStore;
   private readonly db: Kysely<Database>;
   private readonly options: SqlStoreOptions;
   private readonly inTransaction: boolean;
@@ -58,6 +60,7 @@ export class SqlStore implements Store {
     this.agentChannels = new SqlAgentChannelStore(db, options.dialect);
     this.queues = new SqlQueueStore(db, options.isUniqueViolation);
     this.agentInteractions = new SqlAgentInteractionStore(db, options.dialect);
+    this.chats = new SqlChatStore(db, options.dialect);
   }
 
   async transaction<T>(work: (tx: Store) => Promise<T>): Promise<T> {

@@ -1,0 +1,79 @@
+/**
+ * What agents do in a chat besides the seed's operations (spec decision 8): SendMessage,
+ * StartTyping / StopTyping (and GA's SendStartTypingNotification / SendStopTypingNotification),
+ * PushUrl, and RequestChatHistory (the whole transcript again, on CometD). Only an agent in the
+ * chat (its owner once accepted, or in conference) may; the entry is stored, then everyone told.
+ */
+import { accessWorkForActing } from "../access/agent-interactions.ts";
+import { chatAgents, notice, type NewEntry } from "../domain/chat.ts";
+import { invalidInput, invalidState } from "../domain/errors.ts";
+import type { JsonObject } from "../domain/json.ts";
+import type { User } from "../domain/users.ts";
+import { appendEntries, nickname, publishChatUpdate, sendWholeTranscript } from "./chat-transcript.ts";
+import type { ActionContext } from "./context.ts";
+
+const OPERATIONS = new Set([
+  "SendMessage",
+  "StartTyping",
+  "StopTyping",
+  "SendStartTypingNotification",
+  "SendStopTypingNotification",
+  "PushUrl",
+  "RequestChatHistory",
+]);
+
+export function isChatOperation(name: unknown): boolean {
+  return typeof name === "string" && OPERATIONS.has(name);
+}
+
+export async function operateChat(ctx: ActionContext, user: User, id: string, body: JsonObject): Promise<void> {
+  const name = body.operationName as string;
+  const update = await ctx.store.transaction(async (tx) => {
+    const ix = await accessWorkForActing(tx, user, id);
+    if (ix.mediaType !== "chat") throw invalidState(`${name}: interaction ${id} is not a chat`);
+    if (!chatAgents(ix).includes(user.id)) throw invalidState(`${name}: accept the chat first (interaction ${id} is ${ix.state} for you)`);
+    const service = await tx.chats.byInteraction(id, { lock: true });
+    if (service?.chat == null) throw invalidState(`${name}: interaction ${id} has no chat transcript`);
+    if (name === "RequestChatHistory") return { service, ix, entries: null };
+    if (service.chat.ended) throw invalidState(`${name}: the customer has left the chat`);
+    const entry = entryFor(ctx, name, nickname(user), body);
+    const entries = await appendEntries(tx, ctx, service, [entry], { enforceLimit: true });
+    return { service, ix, entries };
+  });
+  if (update.entries === null) return sendWholeTranscript(ctx, update.ix, update.service, [user.id]);
+  publishChatUpdate(ctx, { service: update.service, interaction: update.ix, entries: update.entries, verbose: false, joined: [], origin: null });
+}
+
+function entryFor(ctx: ActionContext, name: string, nick: string, body: JsonObject): NewEntry {
+  switch (name) {
+    case "SendMessage":
+      return { type: "Message.Text", nick, text: text(ctx, body, "text"), userType: "AGENT" };
+    case "PushUrl":
+      return { type: "Notice.PushUrl", nick, text: url(body.url), userType: "AGENT" };
+    case "StartTyping":
+    case "SendStartTypingNotification":
+      return notice("Notice.TypingStarted", nick, "AGENT");
+    default:
+      return notice("Notice.TypingStopped", nick, "AGENT");
+  }
+}
+
+function text(ctx: ActionContext, body: JsonObject, field: string): string {
+  const value = body[field];
+  if (typeof value !== "string" || value.trim() === "") throw invalidInput(`${field}: required (a non-empty string)`);
+  if (value.length > ctx.chat.maxMessageChars) throw invalidInput(`${field}: at most ${ctx.chat.maxMessageChars} characters`);
+  return value;
+}
+
+function url(value: unknown): string {
+  if (typeof value !== "string" || value.length > 2048) throw invalidInput("url: required (an http(s) URL)");
+  let parsed: URL;
+  try {
+    parsed = new URL(value);
+  } catch {
+    throw invalidInput("url: required (an http(s) URL)");
+  }
+  // Anything else (javascript:, data:) would run in the customer's widget.
+  if (parsed.protocol !== "http:" && parsed.protocol !== "https:") throw invalidInput("url: must be http or https");
+  return value;
+}

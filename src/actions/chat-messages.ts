@@ -1,0 +1,128 @@
+/**
+ * What chat looks like on the wire, built in one place for the HTTP replies and the CometD
+ * pushes: the chat object of seed 004 (poll replies and `/_genesys` pushes carry the same one),
+ * the advanced service's status, and transcript entries as agents receive them.
+ */
+import { randomBytes } from "node:crypto";
+import type { AgentInteraction } from "../domain/agent-interactions.ts";
+import { SERVICE_MESSAGE, wireEntry, type ChatService, type EntryType, type TranscriptEntry, type UserType } from "../domain/chat.ts";
+import { presentWork } from "./notifications.ts";
+
+/** Where a request came in, for the `_verbose` fields (host, port, TLS). */
+export interface Origin {
+  base: string;
+  host: string;
+  port: string;
+  tls: boolean;
+}
+
+export type ChatState = "CONNECTED" | "TRANSCRIPT" | "DISCONNECTED";
+
+/** The seed's URL keys, spelt exactly (underscores here; `request-chat` uses hyphens). */
+function chatUrls(base: string, id: string) {
+  const chat = `${base}/${id}/ixn/chat`;
+  return {
+    _chatIxnAPI_SEND_URL: `${chat}/send`,
+    _chatIxnAPI_REFRESH_URL: `${chat}/refresh`,
+    _chatIxnAPI_START_TYPING_URL: `${chat}/startTyping`,
+    _chatIxnAPI_STOP_TYPING_URL: `${chat}/stopTyping`,
+    _chatIxnAPI_DISCONNECT_URL: `${chat}/disconnect`,
+    _chatIxnAPI_REFRESH_FROM_START_URL: `${chat}/refresh?transcriptPosition=1`,
+  };
+}
+
+/**
+ * The chat object (reference A.3). `entries` are the transcript entries this reply shows (none
+ * on create); positions and seconds are strings.
+ */
+export function chatObject(service: ChatService, state: ChatState, entries: readonly TranscriptEntry[] | null, verbose: boolean, origin: Origin) {
+  const chat = service.chat!;
+  const body: Record<string, unknown> = {
+    chatIxnState: chat.ended ? "DISCONNECTED" : state,
+    chatSessionId: chat.interactionId,
+    transcriptPosition: String(entries !== null && entries.length > 0 ? entries[entries.length - 1]!.position + 1 : chat.nextPosition),
+    chatServiceMessage: chat.ended ? SERVICE_MESSAGE.ended : SERVICE_MESSAGE.open,
+  };
+  if (entries !== null) {
+    body.transcriptToShow = entries.map((e) => wireEntry(e, chat.startedAt));
+    body.startedAt = new Date(chat.startedAt).toISOString().replace(/\.\d{3}Z$/, "Z");
+  }
+  if (!verbose) return body;
+  return {
+    ...body,
+    userId: chat.userId,
+    secureKey: chat.secureKey,
+    checkChatServiceLoadBalancerPath: "",
+    chatServerLoadBalancerAlias: "parley",
+    chatServerHost: origin.host,
+    chatWebApiPort: origin.port,
+    isTLSrequired: String(origin.tls),
+    clientTimeZoneOffset: chat.clientTimeZoneOffset,
+    ...chatUrls(origin.base, service.id),
+  };
+}
+
+/** What a CometD-mode call answers (grammar sic, as GMS says it). */
+export const COMET_ACK = { message: "Messages will sent over CometD service channel /_genesys" } as const;
+
+/** The `/_genesys` envelope: `{id, tag, message}`, a fresh 32-hex event id each time. */
+export function customerPush(tag: string, message: unknown) {
+  return { id: randomBytes(16).toString("hex"), tag, message };
+}
+
+export function refreshTag(serviceId: string): string {
+  return `service.chat.refresh.${serviceId}`;
+}
+
+/** The advanced service's status (seed 004 `status`), and the tag it is pushed with. */
+export function statusMessage(service: ChatService, available: boolean, verbose: boolean, base: string) {
+  const message: Record<string, unknown> = {
+    _id: service.id,
+    _status: available ? "available" : "waiting",
+    _dialog: available ? "agent_available.html" : "waiting_for_agent.html",
+  };
+  if (verbose) {
+    message._chatIxnAPI_CREATE_URL = `${base}/${service.id}/ixn/chat`;
+    message._session_comand_STATUS_URL = `${base}/${service.id}/status`;
+  }
+  const tag = available ? `a2c.advanced.service.agentavailable.${service.id}` : `a2c.advanced.service.statuschanged.${service.id}`;
+  return { message, tag };
+}
+
+const AGENT_TYPES: Record<EntryType, string> = {
+  "Message.Text": "Text",
+  "Notice.Joined": "ParticipantJoined",
+  "Notice.Left": "ParticipantLeft",
+  "Notice.TypingStarted": "TypingStarted",
+  "Notice.TypingStopped": "TypingStopped",
+  "Notice.PushUrl": "PushUrl",
+  "Notice.Custom": "Notice",
+};
+const PARTY_TYPES: Record<UserType, string> = { CLIENT: "Customer", AGENT: "Agent", EXTERNAL: "External" };
+
+/** A transcript entry as agents get it (GA `MessageLogUpdated` shape, with the v1 entry beside it). */
+export function agentEntry(e: TranscriptEntry, startedAt: number) {
+  return {
+    index: e.position,
+    type: AGENT_TYPES[e.type],
+    text: e.text,
+    from: { nickname: e.nick, type: PARTY_TYPES[e.userType] },
+    timestamp: new Date(e.at).toISOString(),
+    timestampSeconds: e.at,
+    transcriptEntry: wireEntry(e, startedAt),
+  };
+}
+
+/** `NewMessages` on `/v2/me/interactions` (spec decision 6) for one agent. */
+export function newMessagesMessage(ix: AgentInteraction, viewer: string, entries: readonly TranscriptEntry[], startedAt: number, base: string) {
+  const interaction = presentWork(ix, viewer, base);
+  return {
+    messageType: "InteractionStateMessage",
+    messageTypeName: "InteractionStateMessage",
+    notificationType: "NewMessages",
+    id: ix.id,
+    state: interaction.state,
+    interaction,
+    messages: entries.map((e) => agentEntry(e, startedAt)),
+  };
+}

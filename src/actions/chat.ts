@@ -1,0 +1,369 @@
+/**
+ * The Chat API v1's use cases (seed 004), customer side: create a chat service, ask an advanced
+ * one for its status, open the chat (a `chat` interaction routed like any other), refresh, send,
+ * type, disconnect; the agent desktop's internal-poke; the app going to the background; and the
+ * sweeps that end silent chats, push to backgrounded apps, tell waiting customers an agent is
+ * free, and remove services past their time to live.
+ */
+import { accessWorkForReading } from "../access/agent-interactions.ts";
+import { accessChatService } from "../access/chat.ts";
+import { endByCustomer } from "../domain/agent-interactions.ts";
+import {
+  chatToken,
+  customerNickname,
+  newServiceId,
+  notice,
+  parsePosition,
+  type ChatService,
+  type NewEntry,
+  type TranscriptEntry,
+} from "../domain/chat.ts";
+import { AppError, invalidInput, invalidState, notFound } from "../domain/errors.ts";
+import type { JsonObject } from "../domain/json.ts";
+import type { User } from "../domain/users.ts";
+import type { Store } from "../store/store.ts";
+import { markIdle, newInteraction, publishOutcome, recordHistory } from "./agent-interactions.ts";
+import { chatObject, COMET_ACK, customerPush, refreshTag, statusMessage, type Origin } from "./chat-messages.ts";
+import { appendEntries, publishChatUpdate, type ChatUpdate } from "./chat-transcript.ts";
+import type { ActionContext } from "./context.ts";
+import { queueStanding } from "./routing.ts";
+
+/** Request parameters, lenient-parsed (query, form, multipart, JSON) into strings. */
+export type Params = Readonly<Record<string, string>>;
+
+/** Who calls and through which address (for the `_verbose` fields). */
+export interface Caller {
+  gmsUser: string | null;
+  origin: Origin;
+}
+
+/** Business data keys a service keeps at most. */
+const MAX_DATA_KEYS = 200;
+/** Parameters of ixn/chat that are the API's, not attached data. */
+const CHAT_CONTROL = new Set(["_verbose", "notify_by", "transcriptPosition", "message"]);
+
+export type CustomerOperation = "refresh" | "send" | "startTyping" | "stopTyping" | "disconnect";
+
+const unavailable = (message: string) => new AppError("unavailable", message);
+
+function verbose(params: Params): boolean {
+  return params._verbose === "true";
+}
+
+/** `request-chat`, `request-chat-poll` and configured services: a new service session. */
+export async function createChatService(ctx: ActionContext, name: string, caller: Caller, params: Params): Promise<ChatService> {
+  const definition = ctx.chat.services.get(name);
+  if (definition === undefined) throw notFound(`There is no service ${name}`);
+  const data: JsonObject = {};
+  let keys = 0;
+  for (const [key, value] of Object.entries(params)) {
+    if (key.startsWith("_")) continue;
+    if (++keys > MAX_DATA_KEYS) throw invalidInput(`at most ${MAX_DATA_KEYS} business data keys`);
+    data[key] = value;
+  }
+  const deviceId = params._device_notification_id ?? params.device_notification_id;
+  const now = ctx.now();
+  const service: ChatService = {
+    id: newServiceId(),
+    name,
+    kind: definition.kind,
+    queue: definition.queue,
+    gmsUser: caller.gmsUser,
+    data,
+    device: deviceId ? { notificationId: deviceId, os: params._device_os ?? params.device_os ?? null } : null,
+    status: definition.kind === "advanced" ? "waiting" : null,
+    createdAt: now,
+    expiresAt: now + definition.ttlSeconds * 1000,
+    chat: null,
+  };
+  await ctx.store.transaction((tx) => tx.chats.insert(service));
+  return service;
+}
+
+/** The advanced service's `status`: `available` once an agent could take the chat. Pushed too. */
+export async function serviceStatus(ctx: ActionContext, id: string, caller: Caller, params: Params) {
+  const service = await accessChatService(ctx.store, id, caller.gmsUser);
+  const available = service.chat !== null || service.kind === "basic" || (await queueStanding(ctx, service.queue, "chat")).agentAvailable;
+  const status = available ? "available" : "waiting";
+  if (service.kind === "advanced" && service.chat === null && service.status !== status) {
+    await ctx.store.transaction(async (tx) => {
+      const fresh = await tx.chats.get(id, { lock: true });
+      if (fresh === null || fresh.chat !== null) return;
+      fresh.status = status;
+      await tx.chats.save(fresh);
+    });
+  }
+  const reply = statusMessage(service, available, verbose(params), ctx.chat.serviceBase);
+  if (service.gmsUser !== null) ctx.notifier.deliver("customer", service.gmsUser, "/_genesys", customerPush(reply.tag, reply.message));
+  return reply;
+}
+
+/** `ixn/chat`: opens the service's one chat and queues it for an agent. */
+export async function startChat(ctx: ActionContext, id: string, caller: Caller, params: Params): Promise<unknown> {
+  const notifyBy = params.notify_by === "comet" ? "comet" : "poll";
+  if (params.notify_by !== undefined && params.notify_by !== "comet" && params.notify_by !== "") throw invalidInput("notify_by: only comet");
+  if (notifyBy === "comet" && caller.gmsUser === null) throw invalidInput("gms_user: required with notify_by=comet (pushes go to that user's CometD clients)");
+  const known = await accessChatService(ctx.store, id, caller.gmsUser);
+  if (known.chat !== null) throw invalidState(`service ${id} has its chat already (one chat per service)`);
+  if (known.kind === "advanced" && known.status !== "available" && !(await queueStanding(ctx, known.queue, "chat")).agentAvailable) {
+    throw unavailable("service has not notified that an agent is available");
+  }
+  const now = ctx.now();
+  const service = await ctx.store.transaction(async (tx) => {
+    const fresh = await accessChatService(tx, id, caller.gmsUser, { lock: true });
+    if (fresh.chat !== null) throw invalidState(`service ${id} has its chat already (one chat per service)`);
+    const properties = chatProperties(ctx, fresh, params);
+    const customerId = typeof properties.customer_id === "string" ? properties.customer_id : undefined;
+    const ix = newInteraction({ mediaType: "chat", queue: fresh.queue, properties, customerId }, now);
+    if ((await tx.queues.get(ix.queue)) === null) throw unavailable(`queue ${ix.queue} of service ${fresh.name} does not exist`);
+    await tx.agentInteractions.insert(ix);
+    fresh.chat = {
+      interactionId: ix.id,
+      notifyBy,
+      nickname: customerNickname(params),
+      userId: chatToken(),
+      secureKey: chatToken().toLowerCase(),
+      clientTimeZoneOffset: /^-?\d{1,4}$/.test(params.clientTimeZoneOffset ?? "") ? params.clientTimeZoneOffset! : "0",
+      startedAt: now,
+      ended: false,
+      nextPosition: 1,
+      delivered: 1,
+      lastSeenAt: now,
+      awaySince: null,
+      pushedPosition: 1,
+    };
+    fresh.expiresAt = Math.max(fresh.expiresAt, now + ttlMs(ctx, fresh));
+    await tx.chats.save(fresh);
+    return fresh;
+  });
+  ctx.routing.kick();
+  const object = chatObject(service, "CONNECTED", null, verbose(params), caller.origin);
+  if (notifyBy === "poll") return object;
+  const first = chatObject(service, "TRANSCRIPT", [], verbose(params), caller.origin);
+  ctx.notifier.deliver("customer", caller.gmsUser!, "/_genesys", customerPush(refreshTag(id), first));
+  return COMET_ACK;
+}
+
+/** What the chat's interaction carries as attached data: the business data and the chat's own fields. */
+function chatProperties(ctx: ActionContext, service: ChatService, params: Params): JsonObject {
+  const properties: JsonObject = { ...service.data };
+  for (const [key, value] of Object.entries(params)) {
+    if (!CHAT_CONTROL.has(key) && !key.startsWith("_")) properties[key] = value;
+  }
+  if (params.firstName) properties.fldnFirstName = params.firstName;
+  if (params.lastName) properties.fldnLastName = params.lastName;
+  if (params.email) properties.fldnEmailAddress = params.email;
+  properties.gms_service_id = service.id;
+  properties.gms_service_name = service.name;
+  properties.poke_url = `${ctx.chat.serviceBase}/${service.id}/internal-poke`;
+  if (Object.keys(properties).length > MAX_DATA_KEYS + 10) throw invalidInput(`at most ${MAX_DATA_KEYS} attached data keys`);
+  return properties;
+}
+
+function ttlMs(ctx: ActionContext, service: ChatService): number {
+  return (ctx.chat.services.get(service.name)?.ttlSeconds ?? 3600) * 1000;
+}
+
+/** refresh, send, startTyping, stopTyping, disconnect: one transaction each, then pushes. */
+export async function chatRequest(ctx: ActionContext, id: string, caller: Caller, op: CustomerOperation, params: Params): Promise<unknown> {
+  const position = parsePosition(params.transcriptPosition);
+  const message = params.message ?? "";
+  if (message.length > ctx.chat.maxMessageChars) throw invalidInput(`message: at most ${ctx.chat.maxMessageChars} characters`);
+  if (op === "send" && message.trim() === "") throw invalidInput("message: required");
+  const now = ctx.now();
+  const result = await ctx.store.transaction(async (tx) => {
+    const service = await accessChatService(tx, id, caller.gmsUser, { lock: true });
+    const chat = service.chat;
+    if (chat === null) throw unavailable(`no chat on service ${id} yet: create it with ixn/chat${service.kind === "advanced" ? " once status is available" : ""}`);
+    const entries: NewEntry[] = [];
+    if (chat.ended) {
+      if (op !== "refresh" && op !== "disconnect") throw invalidState(`${op}: the chat on service ${id} has ended`);
+    } else if (op === "disconnect") {
+      entries.push(notice("Notice.Left", chat.nickname, "CLIENT"));
+    } else if (op === "startTyping") {
+      entries.push(notice("Notice.TypingStarted", chat.nickname, "CLIENT"));
+    } else if (op === "stopTyping") {
+      entries.push(notice("Notice.TypingStopped", chat.nickname, "CLIENT"));
+    } else if (message.trim() !== "") {
+      entries.push({ type: "Message.Text", nick: chat.nickname, text: message, userType: "CLIENT" });
+    }
+    const before = { nextPosition: chat.nextPosition, delivered: chat.delivered, ended: chat.ended, awaySince: chat.awaySince, lastSeenAt: chat.lastSeenAt };
+    const appended = entries.length > 0 ? await appendEntries(tx, ctx, service, entries, { enforceLimit: op !== "disconnect" }) : [];
+    const ending = op === "disconnect" && !before.ended ? await endChat(tx, ctx, service, now) : null;
+    // Poll mode: what this reply shows, and from where the next one goes on.
+    const wantsTranscript = chat.notifyBy === "poll" || position !== null;
+    const shown = wantsTranscript && op !== "disconnect" ? await tx.chats.transcript(chat.interactionId, position ?? chat.delivered, ctx.chat.maxTranscriptEntries) : null;
+    if (chat.notifyBy === "poll") chat.delivered = chat.nextPosition;
+    chat.awaySince = null;
+    // Presence is written at most every quarter timeout: polling does not mean a write per request.
+    if (appended.length > 0 || now - chat.lastSeenAt > ctx.chat.customerTimeoutMs / 4) chat.lastSeenAt = now;
+    service.expiresAt = Math.max(service.expiresAt, now + ttlMs(ctx, service));
+    const changed =
+      appended.length > 0 || ending !== null || chat.delivered !== before.delivered || chat.awaySince !== before.awaySince || chat.lastSeenAt !== before.lastSeenAt;
+    if (changed) await tx.chats.save(service);
+    return { service, appended, shown, ending };
+  });
+  const { service, appended, shown, ending } = result;
+  const chat = service.chat!;
+  if (ending !== null) publishOutcome(ctx, ending.outcome);
+  publishChatUpdate(ctx, { service, interaction: ending?.before ?? (await interactionOf(ctx, chat.interactionId)), entries: appended, verbose: verbose(params), joined: [], origin: caller.origin });
+  const state = op === "disconnect" ? "DISCONNECTED" : "TRANSCRIPT";
+  if (chat.notifyBy === "comet" && shown === null && op !== "disconnect") return COMET_ACK;
+  return chatObject(service, state, shown, verbose(params), caller.origin);
+}
+
+async function interactionOf(ctx: ActionContext, id: string) {
+  return ctx.store.agentInteractions.get(id);
+}
+
+/**
+ * The customer is gone (disconnect, or silent too long): the chat ends and its interaction
+ * completes for every agent on it, and becomes contact history with the transcript.
+ */
+async function endChat(tx: Store, ctx: ActionContext, service: ChatService, now: number) {
+  const chat = service.chat!;
+  chat.ended = true;
+  await tx.chats.save(service);
+  const before = await tx.agentInteractions.get(chat.interactionId, { lock: true });
+  if (before === null) return null;
+  const outcome = endByCustomer(before, now);
+  if (outcome === null) return null;
+  if (!(await tx.agentInteractions.update(outcome.next, { updatedAt: before.updatedAt, state: before.state }))) {
+    throw invalidState(`interaction ${before.id} changed meanwhile: try again`);
+  }
+  await markIdle(tx, outcome, now);
+  await recordHistory(tx, ctx, outcome.next, now);
+  return { before, outcome };
+}
+
+/** `internal-poke`, from the agent desktop of an agent on the chat: a push to the customer's device. */
+export async function poke(ctx: ActionContext, id: string, user: User, params: Params): Promise<void> {
+  const service = await ctx.store.chats.get(id);
+  if (service === null) throw notFound(`There is no service ${id}`);
+  if (service.chat === null) throw unavailable(`no chat on service ${id} yet`);
+  const ix = await accessWorkForReading(ctx.store, user, service.chat.interactionId).catch(() => {
+    throw notFound(`There is no service ${id}`);
+  });
+  if (ix.state !== "Accepted") throw unavailable(`the chat on service ${id} is not being handled by an agent`);
+  const settings = ctx.chat.services.get(service.name)?.push;
+  const target = { serviceId: id, gmsUser: service.gmsUser, device: service.device };
+  if (settings === undefined || !ctx.push.canReach(settings, target)) throw unavailable(`service ${id} has no device to push to`);
+  const message = params.poke_message?.trim() || settings.pokeMessage;
+  if (message.length > 1024) throw invalidInput("poke_message: at most 1024 characters");
+  await ctx.push.send(settings, target, { action: "poke", message });
+}
+
+/**
+ * The customer's app went to the background (`/meta/disconnect` with `ext.transcriptPosition`):
+ * agents see a notice, and agent messages after that position go out as pushes after the delay.
+ */
+export async function customerAway(ctx: ActionContext, gmsUser: string, rawPosition: unknown): Promise<void> {
+  let position: number | null;
+  try {
+    position = parsePosition(rawPosition);
+  } catch {
+    position = null;
+  }
+  const updates: ChatUpdate[] = [];
+  for (const open of await ctx.store.chats.openChatsOf(gmsUser)) {
+    const update = await ctx.store.transaction(async (tx) => {
+      const service = await tx.chats.get(open.id, { lock: true });
+      const chat = service?.chat;
+      if (service == null || chat == null || chat.ended || chat.awaySince !== null) return null;
+      chat.awaySince = ctx.now();
+      chat.pushedPosition = Math.min(chat.nextPosition, Math.max(chat.pushedPosition, position ?? chat.nextPosition));
+      const entries = await appendEntries(tx, ctx, service, [{ type: "Notice.Custom", nick: chat.nickname, text: "went to the background", userType: "CLIENT" }], {
+        enforceLimit: false,
+      });
+      return { service, entries };
+    });
+    if (update === null) continue;
+    const ix = await ctx.store.agentInteractions.get(update.service.chat!.interactionId);
+    updates.push({ ...update, interaction: ix, verbose: false, joined: [], origin: null });
+  }
+  for (const update of updates) publishChatUpdate(ctx, update);
+}
+
+// ----- sweeps (workers/housekeeping.ts runs them) -----
+
+/** Keeps chats of customers with a live CometD client seen; ends those silent past the timeout. */
+export async function endSilentChats(ctx: ActionContext, present: (gmsUser: string) => boolean): Promise<number> {
+  const now = ctx.now();
+  const timeout = ctx.chat.customerTimeoutMs;
+  const quiet = await ctx.store.chats.silent(now - timeout / 3, 500);
+  const here = [...new Set(quiet.map((s) => s.gmsUser).filter((u): u is string => u !== null && present(u)))];
+  if (here.length > 0) await ctx.store.transaction((tx) => tx.chats.seen(here, now));
+  let ended = 0;
+  for (const silent of await ctx.store.chats.silent(now - timeout, 100)) {
+    const done = await ctx.store.transaction(async (tx) => {
+      const service = await tx.chats.get(silent.id, { lock: true });
+      const chat = service?.chat;
+      if (service == null || chat == null || chat.ended || chat.lastSeenAt >= now - timeout) return null;
+      const entries = await appendEntries(tx, ctx, service, [{ type: "Notice.Left", nick: chat.nickname, text: "left the session (no answer)", userType: "CLIENT" }], {
+        enforceLimit: false,
+      });
+      const ending = await endChat(tx, ctx, service, now);
+      return { service, entries, ending };
+    });
+    if (done === null) continue;
+    ended++;
+    if (done.ending !== null) publishOutcome(ctx, done.ending.outcome);
+    publishChatUpdate(ctx, { service: done.service, interaction: done.ending?.before ?? null, entries: done.entries, verbose: false, joined: [], origin: null });
+  }
+  return ended;
+}
+
+/** Agent messages a backgrounded app has not seen, past the service's delay, as push notifications. */
+export async function sendBackgroundPushes(ctx: ActionContext): Promise<number> {
+  const now = ctx.now();
+  const delays = [...ctx.chat.services.values()].map((s) => s.push.backgroundDelayMs);
+  let sent = 0;
+  for (const away of await ctx.store.chats.awayDue(now - Math.min(...delays), 100)) {
+    const settings = ctx.chat.services.get(away.name)?.push;
+    if (settings === undefined || away.chat?.awaySince == null || away.chat.awaySince > now - settings.backgroundDelayMs) continue;
+    const due = await ctx.store.transaction(async (tx) => {
+      const service = await tx.chats.get(away.id, { lock: true });
+      const chat = service?.chat;
+      if (service == null || chat == null || chat.awaySince === null || chat.pushedPosition >= chat.nextPosition) return null;
+      const entries = await tx.chats.transcript(chat.interactionId, chat.pushedPosition, 100);
+      chat.pushedPosition = chat.nextPosition;
+      await tx.chats.save(service);
+      return { service, entries: entries.filter((e) => e.userType === "AGENT" && e.type === "Message.Text") };
+    });
+    if (due === null || due.entries.length === 0) continue;
+    const target = { serviceId: due.service.id, gmsUser: due.service.gmsUser, device: due.service.device };
+    if (!ctx.push.canReach(settings, target)) continue;
+    await ctx.push.send(settings, target, { action: "chat", message: due.entries.at(-1)!.text, lastTranscript: due.entries.map(asPushEntry) });
+    sent++;
+  }
+  return sent;
+}
+
+function asPushEntry(e: TranscriptEntry): Record<string, string> {
+  return { [e.type]: e.text };
+}
+
+/** Tells customers waiting on an advanced service that an agent became available (or not). */
+export async function announceAvailability(ctx: ActionContext): Promise<number> {
+  const waiting = await ctx.store.chats.waiting(500);
+  const byQueue = new Map<string, boolean>();
+  let told = 0;
+  for (const service of waiting) {
+    let available = byQueue.get(service.queue);
+    if (available === undefined) {
+      available = (await queueStanding(ctx, service.queue, "chat")).agentAvailable;
+      byQueue.set(service.queue, available);
+    }
+    if (!available) continue;
+    await serviceStatus(ctx, service.id, { gmsUser: service.gmsUser, origin: { base: ctx.chat.serviceBase, host: "", port: "", tls: false } }, {});
+    told++;
+  }
+  return told;
+}
+
+/** Removes services past their time to live (an open chat keeps its service). */
+export async function removeExpiredChatServices(ctx: ActionContext): Promise<number> {
+  const ids = await ctx.store.chats.expired(ctx.now(), 500);
+  for (const id of ids) await ctx.store.transaction((tx) => tx.chats.delete(id));
+  return ids.length;
+}

@@ -1,0 +1,171 @@
+/**
+ * The optional configuration file (`PARLEY_CONFIG`, JSON): routing queues, chat services and
+ * push settings, which do not fit environment variables. Read once at start by config.ts; every
+ * problem is reported with its JSON path, together with the environment's.
+ */
+import { readFileSync } from "node:fs";
+import type { ChatServiceDefinition, ChatServiceKind } from "./domain/chat.ts";
+import type { Skill } from "./domain/users.ts";
+
+export type PushProviderName = "comet" | "httpcb" | "log";
+
+export interface PushSettings {
+  /** Where pushes go: CometD (`/_genesys` of the service's gms_user), an HTTP callback, or the log. */
+  provider: PushProviderName;
+  /** httpcb: the URL each notification is POSTed to (JSON). */
+  url: string | null;
+  /** A backgrounded app gets agent messages as pushes after this (GMS `_client_timeout_notification`), ms. */
+  backgroundDelayMs: number;
+  /** `internal-poke` without `poke_message` sends this. */
+  pokeMessage: string;
+}
+
+export interface ChatServiceConfig extends ChatServiceDefinition {
+  push: PushSettings;
+}
+
+export interface FileConfig {
+  queues: { name: string; skills: Skill[] }[];
+  chatServices: ChatServiceConfig[];
+}
+
+export const DEFAULT_PUSH: PushSettings = {
+  provider: "comet",
+  url: null,
+  backgroundDelayMs: 90_000,
+  pokeMessage: "An agent is waiting for you in the chat",
+};
+
+/** The two services of seed 004, both routing to queue `default`; a file may redefine them. */
+const SEED_SERVICES: ChatServiceDefinition[] = [
+  { name: "request-chat", kind: "basic", queue: "default", ttlSeconds: 3600 },
+  { name: "request-chat-poll", kind: "advanced", queue: "default", ttlSeconds: 3600 },
+];
+
+const NAME = /^[A-Za-z0-9._-]{1,64}$/;
+/** Service names that are URL segments of a service id's own operations. */
+const RESERVED = new Set(["status", "ixn", "internal-poke"]);
+
+export function defaultFileConfig(): FileConfig {
+  return { queues: [], chatServices: SEED_SERVICES.map((s) => ({ ...s, push: DEFAULT_PUSH })) };
+}
+
+/** Reads and checks the file; problems are appended to `problems` and the defaults stand for them. */
+export function readFileConfig(path: string | null, problems: string[]): FileConfig {
+  const config = defaultFileConfig();
+  if (path === null) return config;
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, "utf8"));
+  } catch (err) {
+    problems.push(`PARLEY_CONFIG=${path}: ${(err as Error).message}`);
+    return config;
+  }
+  const at = (where: string, message: string) => problems.push(`PARLEY_CONFIG ${where}: ${message}`);
+  if (!isObject(raw)) {
+    at("", "must be a JSON object");
+    return config;
+  }
+  const globalPush = readPush(raw.push, DEFAULT_PUSH, "push", at);
+  config.chatServices = config.chatServices.map((s) => ({ ...s, push: globalPush }));
+  if (raw.queues !== undefined) {
+    if (!Array.isArray(raw.queues)) at("queues", "must be an array");
+    else raw.queues.forEach((q, i) => {
+      const queue = readQueue(q, `queues[${i}]`, at);
+      if (queue !== null) config.queues.push(queue);
+    });
+  }
+  if (raw.chatServices !== undefined) {
+    if (!Array.isArray(raw.chatServices)) at("chatServices", "must be an array");
+    else raw.chatServices.forEach((s, i) => {
+      const service = readService(s, globalPush, `chatServices[${i}]`, at);
+      if (service === null) return;
+      config.chatServices = [...config.chatServices.filter((c) => c.name !== service.name), service];
+    });
+  }
+  for (const key of Object.keys(raw)) if (!["queues", "chatServices", "push"].includes(key)) at(key, "unknown key (queues, chatServices, push)");
+  return config;
+}
+
+type At = (where: string, message: string) => void;
+
+function readQueue(raw: unknown, where: string, at: At): { name: string; skills: Skill[] } | null {
+  if (!isObject(raw) || typeof raw.name !== "string" || !NAME.test(raw.name)) {
+    at(`${where}.name`, "1 to 64 letters, digits or . _ -");
+    return null;
+  }
+  const skills: Skill[] = [];
+  const list = raw.skills ?? [];
+  if (!Array.isArray(list)) at(`${where}.skills`, "must be an array of {name, level}");
+  else list.forEach((s, i) => {
+    if (isObject(s) && typeof s.name === "string" && s.name.length > 0 && Number.isInteger(s.level) && (s.level as number) >= 0) {
+      skills.push({ name: s.name, level: s.level as number });
+    } else at(`${where}.skills[${i}]`, "must be {name: string, level: integer >= 0}");
+  });
+  return { name: raw.name, skills };
+}
+
+function readService(raw: unknown, push: PushSettings, where: string, at: At): ChatServiceConfig | null {
+  if (!isObject(raw)) {
+    at(where, "must be an object");
+    return null;
+  }
+  const { name, kind, queue, ttlSeconds } = raw;
+  let ok = true;
+  if (typeof name !== "string" || !NAME.test(name) || RESERVED.has(name)) {
+    at(`${where}.name`, "1 to 64 letters, digits or . _ - (not status, ixn or internal-poke)");
+    ok = false;
+  }
+  if (kind !== "basic" && kind !== "advanced") {
+    at(`${where}.kind`, "basic or advanced");
+    ok = false;
+  }
+  if (queue !== undefined && (typeof queue !== "string" || !NAME.test(queue))) {
+    at(`${where}.queue`, "a queue name");
+    ok = false;
+  }
+  if (ttlSeconds !== undefined && (!Number.isInteger(ttlSeconds) || (ttlSeconds as number) < 10 || (ttlSeconds as number) > 30 * 86_400)) {
+    at(`${where}.ttlSeconds`, "an integer from 10 to 2592000");
+    ok = false;
+  }
+  if (!ok) return null;
+  return {
+    name: name as string,
+    kind: kind as ChatServiceKind,
+    queue: (queue as string | undefined) ?? "default",
+    ttlSeconds: (ttlSeconds as number | undefined) ?? 3600,
+    push: readPush(raw.push, push, `${where}.push`, at),
+  };
+}
+
+function readPush(raw: unknown, base: PushSettings, where: string, at: At): PushSettings {
+  if (raw === undefined) return base;
+  if (!isObject(raw)) {
+    at(where, "must be an object");
+    return base;
+  }
+  const push = { ...base };
+  if (raw.provider !== undefined) {
+    if (raw.provider === "comet" || raw.provider === "httpcb" || raw.provider === "log") push.provider = raw.provider;
+    else at(`${where}.provider`, "comet, httpcb or log");
+  }
+  if (raw.url !== undefined) {
+    if (typeof raw.url === "string" && /^https?:\/\/\S+$/.test(raw.url)) push.url = raw.url;
+    else at(`${where}.url`, "an http(s) URL");
+  }
+  if (raw.backgroundDelaySeconds !== undefined) {
+    const s = raw.backgroundDelaySeconds;
+    if (Number.isInteger(s) && (s as number) >= 0 && (s as number) <= 86_400) push.backgroundDelayMs = (s as number) * 1000;
+    else at(`${where}.backgroundDelaySeconds`, "an integer from 0 to 86400");
+  }
+  if (raw.pokeMessage !== undefined) {
+    if (typeof raw.pokeMessage === "string" && raw.pokeMessage.length > 0 && raw.pokeMessage.length <= 1024) push.pokeMessage = raw.pokeMessage;
+    else at(`${where}.pokeMessage`, "a string of 1 to 1024 characters");
+  }
+  if (push.provider === "httpcb" && push.url === null) at(`${where}.url`, "required with provider httpcb");
+  return push;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}

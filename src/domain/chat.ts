@@ -1,0 +1,198 @@
+/**
+ * Chat API v1 (seed 004): chat services, the chat on each, and its transcript. Pure types and
+ * rules, no I/O: positions, who joined or left when an agent operation ran, the wire form of a
+ * transcript entry, and the transcript as contact history (plain text and XML).
+ */
+import { randomBytes } from "node:crypto";
+import { invalidInput } from "./errors.ts";
+import type { AgentInteraction } from "./agent-interactions.ts";
+import type { JsonObject } from "./json.ts";
+
+export type ChatServiceKind = "basic" | "advanced";
+
+/** A chat service as configured (the two seed services by default, more from PARLEY_CONFIG). */
+export interface ChatServiceDefinition {
+  name: string;
+  kind: ChatServiceKind;
+  /** The routing queue its chats wait in. */
+  queue: string;
+  /** How long a service (and its business data) lives after its last activity, seconds. */
+  ttlSeconds: number;
+}
+
+/** The device a service was created with, for native push (`_device_notification_id`, `_device_os`). */
+export interface Device {
+  notificationId: string;
+  os: string | null;
+}
+
+export type AdvancedStatus = "waiting" | "available";
+
+/** One service session (`_id`): its business data, owner and, once created, its chat. */
+export interface ChatService {
+  id: string;
+  name: string;
+  kind: ChatServiceKind;
+  queue: string;
+  /** The gms_user that created it: the only one who may use it, and whom pushes go to. */
+  gmsUser: string | null;
+  data: JsonObject;
+  device: Device | null;
+  /** Advanced services: what `status` last answered (pushed again when it changes). */
+  status: AdvancedStatus | null;
+  createdAt: number;
+  expiresAt: number;
+  chat: Chat | null;
+}
+
+export type NotifyBy = "comet" | "poll";
+
+export interface Chat {
+  interactionId: string;
+  notifyBy: NotifyBy;
+  /** The customer's nickname in the transcript. */
+  nickname: string;
+  /** Chat Server identity fields shown with `_verbose` (opaque here). */
+  userId: string;
+  secureKey: string;
+  clientTimeZoneOffset: string;
+  startedAt: number;
+  ended: boolean;
+  /** Position the next entry gets; the transcript holds 1 .. nextPosition - 1. */
+  nextPosition: number;
+  /** Poll mode: the first position the customer has not been given yet. */
+  delivered: number;
+  /** Last request from the customer (or CometD presence); a chat silent too long is ended. */
+  lastSeenAt: number;
+  /** The app went to the background (`/meta/disconnect` with `ext.transcriptPosition`). */
+  awaySince: number | null;
+  /** Background pushes have covered entries before this position. */
+  pushedPosition: number;
+}
+
+export type EntryType =
+  | "Message.Text"
+  | "Notice.Joined"
+  | "Notice.Left"
+  | "Notice.TypingStarted"
+  | "Notice.TypingStopped"
+  | "Notice.PushUrl"
+  | "Notice.Custom";
+export type UserType = "AGENT" | "CLIENT" | "EXTERNAL";
+
+export interface TranscriptEntry {
+  position: number;
+  type: EntryType;
+  nick: string;
+  text: string;
+  /** Epoch milliseconds. */
+  at: number;
+  userType: UserType;
+}
+
+export type NewEntry = Omit<TranscriptEntry, "position" | "at">;
+
+/** The text GMS shows for notices that carry none. */
+export const NOTICE_TEXT = {
+  "Notice.Joined": "has joined the session",
+  "Notice.Left": "has left the session",
+  "Notice.TypingStarted": "is typing",
+  "Notice.TypingStopped": "stopped typing",
+} as const;
+
+/** Messages shown to the customer (`chatServiceMessage`). */
+export const SERVICE_MESSAGE = { open: "Chat service is available", ended: "Chat was finished" } as const;
+
+export function notice(type: keyof typeof NOTICE_TEXT, nick: string, userType: UserType): NewEntry {
+  return { type, nick, text: NOTICE_TEXT[type], userType };
+}
+
+/** `[type, nick, text, secondsFromStart, userType]`, every element a string (spec decision 4). */
+export function wireEntry(entry: TranscriptEntry, startedAt: number): [string, string, string, string, string] {
+  const seconds = Math.max(0, Math.floor((entry.at - startedAt) / 1000));
+  return [entry.type, entry.nick, entry.text, String(seconds), entry.userType];
+}
+
+/** Numbers the entries from `next` on, stamped `at`. */
+export function numberEntries(entries: readonly NewEntry[], next: number, at: number): TranscriptEntry[] {
+  return entries.map((e, i) => ({ ...e, position: next + i, at }));
+}
+
+/** `transcriptPosition` as a client sends it: a positive integer, as a string or a number. */
+export function parsePosition(raw: unknown): number | null {
+  if (raw === undefined || raw === null || raw === "") return null;
+  const text = String(raw).trim();
+  if (!/^\d{1,9}$/.test(text) || Number(text) < 1) throw invalidInput("transcriptPosition: a position from 1 on");
+  return Number(text);
+}
+
+/**
+ * The customer's nickname: `userDisplayName`, else the first name and the initial of the last
+ * (GMS shows Vasya Pupkin as `VasyaP`), else `Customer`.
+ */
+export function customerNickname(params: { userDisplayName?: string; firstName?: string; lastName?: string }): string {
+  const display = params.userDisplayName?.trim();
+  if (display) return display;
+  const first = params.firstName?.trim() ?? "";
+  const last = params.lastName?.trim() ?? "";
+  const nick = `${first}${last.slice(0, 1)}`;
+  return nick === "" ? "Customer" : nick;
+}
+
+/** An opaque id for the `_verbose` Chat Server fields (`userId`, `secureKey`): 16 hex digits. */
+export function chatToken(): string {
+  return randomBytes(8).toString("hex").toUpperCase();
+}
+
+/** An opaque, unguessable service id: a UUID, as GMS gives basic services (spec decision 1). */
+export function newServiceId(): string {
+  const b = randomBytes(16);
+  b[6] = (b[6]! & 0x0f) | 0x40;
+  b[8] = (b[8]! & 0x3f) | 0x80;
+  const h = b.toString("hex");
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+/** Agents in the chat: the owner of an accepted interaction and those in conference with them. */
+export function chatAgents(ix: AgentInteraction): string[] {
+  if (ix.state !== "Accepted" || ix.ownerId === null) return [];
+  return [ix.ownerId, ...ix.conference];
+}
+
+/** Who joined and who left the chat between two states of its interaction. */
+export function agentChanges(before: AgentInteraction, after: AgentInteraction): { joined: string[]; left: string[] } {
+  const was = new Set(chatAgents(before));
+  const now = new Set(chatAgents(after));
+  return { joined: [...now].filter((a) => !was.has(a)), left: [...was].filter((a) => !now.has(a)) };
+}
+
+/** The transcript as contact history's `plain_text`: one line per entry. */
+export function plainTranscript(entries: readonly TranscriptEntry[], startedAt: number): string {
+  return entries
+    .map((e) => {
+      const [, nick, text, seconds, userType] = wireEntry(e, startedAt);
+      return e.type === "Message.Text" ? `[${seconds}s] ${nick}: ${text}` : `[${seconds}s] ${nick} (${userType}) ${text}`;
+    })
+    .join("\n");
+}
+
+/** The transcript as contact history's `structured_text` (`text/xml`). */
+export function xmlTranscript(entries: readonly TranscriptEntry[], chat: { interactionId: string; startedAt: number }): string {
+  const lines = entries.map((e) => {
+    const seconds = Math.max(0, Math.floor((e.at - chat.startedAt) / 1000));
+    const attrs = `position="${e.position}" type="${xml(e.type)}" nick="${xml(e.nick)}" userType="${e.userType}" timeShift="${seconds}"`;
+    return `  <entry ${attrs}>${xml(e.text)}</entry>`;
+  });
+  const start = new Date(chat.startedAt).toISOString();
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<chatTranscript sessionId="${xml(chat.interactionId)}" startAt="${start}">\n${lines.join("\n")}\n</chatTranscript>`;
+}
+
+function xml(text: string): string {
+  // Characters XML 1.0 cannot carry at all are dropped; the rest are escaped.
+  return text
+    .replace(/[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu, "")
+    .replace(/&/g, "&amp;")
+    .replace(/</g, "&lt;")
+    .replace(/>/g, "&gt;")
+    .replace(/"/g, "&quot;");
+}

@@ -1,0 +1,105 @@
+/**
+ * The Chat API v1 under `/<app>/1/service` (seed 004): chat services, their status, the chat
+ * interaction and its operations, and the agent desktop's internal-poke. Parameters are read
+ * leniently (params.ts); the caller's gms_user comes from the `gms_user` header (proven with
+ * `gms_user_token` when GMS_USER_SECRET is set); errors use the GMS body.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { AgentAuthentication } from "../../access/authentication.ts";
+import type { GmsUserVerifier } from "../../access/gms-user.ts";
+import { chatRequest, createChatService, poke, serviceStatus, startChat, type Caller, type CustomerOperation } from "../../actions/chat.ts";
+import type { Origin } from "../../actions/chat-messages.ts";
+import type { ActionContext } from "../../actions/context.ts";
+import { cameOverHttps } from "../../client-address.ts";
+import { AppError, forbidden, notFound } from "../../domain/errors.ts";
+import { chatParams, registerChatBodyParsers } from "./params.ts";
+
+export interface ChatApiDeps {
+  ctx: ActionContext;
+  /** `/<app>/1/service`. */
+  base: string;
+  verifyGmsUser: GmsUserVerifier;
+  /** internal-poke comes from an agent desktop: an agent's session or Basic credentials. */
+  authentication: AgentAuthentication;
+  trustProxy: boolean;
+  jsonMaxDepth: number;
+}
+
+const OPERATIONS = new Set<CustomerOperation>(["refresh", "send", "startTyping", "stopTyping", "disconnect"]);
+const ID = { type: "object", properties: { id: { type: "string", minLength: 1, maxLength: 255 } }, required: ["id"] } as const;
+
+export async function registerChatApi(app: FastifyInstance, deps: ChatApiDeps): Promise<void> {
+  await app.register(
+    async (api) => {
+      registerChatBodyParsers(api, deps.jsonMaxDepth);
+      // GMS (Jetty) says so on every Chat API reply; a chat's state must never come from a cache.
+      api.addHook("onSend", (_request, reply, payload, done) => {
+        reply.header("pragma", "no-cache").header("cache-control", "no-cache, no-store");
+        done(null, payload);
+      });
+      const caller = async (request: FastifyRequest): Promise<Caller> => ({ gmsUser: await gmsUserOf(request, deps.verifyGmsUser), origin: originOf(request, deps) });
+      const params = (request: FastifyRequest) => chatParams(request.query, request.body);
+
+      api.post<{ Params: { id: string } }>("/:id", { schema: { params: ID } }, async (request) => {
+        const p = params(request);
+        const service = await createChatService(deps.ctx, request.params.id, await caller(request), p);
+        const body: Record<string, string> = { _id: service.id };
+        if (p._verbose === "true") {
+          if (service.kind === "basic") body["_chatIxnAPI-CREATE-URL"] = `${deps.base}/${service.id}/ixn/chat`;
+          else body._session_comand_STATUS_URL = `${deps.base}/${service.id}/status`;
+        }
+        return body;
+      });
+      api.post<{ Params: { id: string } }>("/:id/status", { schema: { params: ID } }, async (request) => {
+        return serviceStatus(deps.ctx, request.params.id, await caller(request), params(request));
+      });
+      api.post<{ Params: { id: string } }>("/:id/ixn/chat", { schema: { params: ID } }, async (request) => {
+        return startChat(deps.ctx, request.params.id, await caller(request), params(request));
+      });
+      api.post<{ Params: { id: string; op: string } }>(
+        "/:id/ixn/chat/:op",
+        { schema: { params: { ...ID, properties: { ...ID.properties, op: { type: "string", maxLength: 64 } }, required: ["id", "op"] } } },
+        async (request) => {
+          const op = request.params.op as CustomerOperation;
+          if (!OPERATIONS.has(op)) throw notFound(`No chat operation ${request.params.op.slice(0, 64)}: refresh, send, startTyping, stopTyping or disconnect`);
+          return chatRequest(deps.ctx, request.params.id, await caller(request), op, params(request));
+        },
+      );
+      api.post<{ Params: { id: string } }>("/:id/internal-poke", { schema: { params: ID } }, async (request, reply: FastifyReply) => {
+        const authenticated = await deps.authentication.authenticate(request.headers);
+        if (authenticated === null) throw new AppError("unauthenticated", "internal-poke: an agent's credentials are required");
+        await poke(deps.ctx, request.params.id, authenticated.user, params(request));
+        return reply.type("text/plain; charset=utf-8").send("OK");
+      });
+    },
+    { prefix: deps.base },
+  );
+}
+
+/** The request's gms_user: the header, proven by `gms_user_token` (header or query) when a secret is set. */
+async function gmsUserOf(request: FastifyRequest, verify: GmsUserVerifier): Promise<string | null> {
+  const claimed = header(request, "gms_user");
+  const token = header(request, "gms_user_token") ?? queryToken(request);
+  if (claimed === null && token === null) return null;
+  const user = await verify(claimed, token);
+  if (user === null) throw forbidden("gms_user: not proven (send a valid gms_user_token)");
+  return user;
+}
+
+function header(request: FastifyRequest, name: string): string | null {
+  const value = request.headers[name];
+  const text = Array.isArray(value) ? value[0] : value;
+  return text === undefined || text === "" ? null : text;
+}
+
+function queryToken(request: FastifyRequest): string | null {
+  const value = (request.query as Record<string, unknown> | undefined)?.gms_user_token;
+  return typeof value === "string" && value !== "" ? value : null;
+}
+
+function originOf(request: FastifyRequest, deps: ChatApiDeps): Origin {
+  const tls = cameOverHttps(request.raw, deps.trustProxy);
+  const host = request.hostname.replace(/^\[|\]$/g, "");
+  const port = request.port === null ? String(request.socket.localPort ?? "") : String(request.port);
+  return { base: deps.base, host: /^[A-Za-z0-9.:-]{1,253}$/.test(host) ? host : "", port, tls };
+}

@@ -1,0 +1,216 @@
+/** Chat services, their chat, and chat transcripts, in SQL. */
+import type { Insertable, Kysely, Selectable } from "kysely";
+import type { ChatService, EntryType, TranscriptEntry, UserType } from "../../domain/chat.ts";
+import type { JsonObject } from "../../domain/json.ts";
+import type { ChatStore } from "../store.ts";
+import type { ChatServicesTable, Database } from "./schema.ts";
+import { int } from "./values.ts";
+
+export class SqlChatStore implements ChatStore {
+  private readonly db: Kysely<Database>;
+  private readonly dialect: "sqlite" | "postgres";
+
+  constructor(db: Kysely<Database>, dialect: "sqlite" | "postgres") {
+    this.db = db;
+    this.dialect = dialect;
+  }
+
+  async insert(service: ChatService): Promise<void> {
+    await this.db.insertInto("chat_services").values(toRow(service)).execute();
+  }
+
+  async get(id: string, options: { lock?: boolean } = {}): Promise<ChatService | null> {
+    let query = this.db.selectFrom("chat_services").selectAll().where("id", "=", id);
+    if (options.lock === true && this.dialect === "postgres") query = query.forUpdate();
+    const row = await query.executeTakeFirst();
+    return row === undefined ? null : toService(row);
+  }
+
+  async byInteraction(interactionId: string, options: { lock?: boolean } = {}): Promise<ChatService | null> {
+    let query = this.db.selectFrom("chat_services").selectAll().where("interaction_id", "=", interactionId);
+    if (options.lock === true && this.dialect === "postgres") query = query.forUpdate();
+    const row = await query.executeTakeFirst();
+    return row === undefined ? null : toService(row);
+  }
+
+  async save(service: ChatService): Promise<void> {
+    const { id, ...row } = toRow(service);
+    await this.db.updateTable("chat_services").set(row).where("id", "=", id).execute();
+  }
+
+  async append(interactionId: string, entries: readonly TranscriptEntry[]): Promise<void> {
+    if (entries.length === 0) return;
+    await this.db
+      .insertInto("chat_transcripts")
+      .values(
+        entries.map((e) => ({
+          interaction_id: interactionId,
+          position: e.position,
+          type: e.type,
+          nick: e.nick,
+          text: e.text,
+          at: e.at,
+          user_type: e.userType,
+        })),
+      )
+      .execute();
+  }
+
+  async transcript(interactionId: string, from: number, limit: number): Promise<TranscriptEntry[]> {
+    const rows = await this.db
+      .selectFrom("chat_transcripts")
+      .selectAll()
+      .where("interaction_id", "=", interactionId)
+      .where("position", ">=", from)
+      .orderBy("position")
+      .limit(limit)
+      .execute();
+    return rows.map((r) => ({
+      position: int(r.position),
+      type: r.type as EntryType,
+      nick: r.nick,
+      text: r.text,
+      at: int(r.at),
+      userType: r.user_type as UserType,
+    }));
+  }
+
+  async openChatsOf(gmsUser: string): Promise<ChatService[]> {
+    const rows = await this.db
+      .selectFrom("chat_services")
+      .selectAll()
+      .where("gms_user", "=", gmsUser)
+      .where("ended", "=", 0)
+      .where("interaction_id", "is not", null)
+      .execute();
+    return rows.map(toService);
+  }
+
+  async silent(before: number, limit: number): Promise<ChatService[]> {
+    const rows = await this.db
+      .selectFrom("chat_services")
+      .selectAll()
+      .where("ended", "=", 0)
+      .where("last_seen_at", "<", before)
+      .orderBy("last_seen_at")
+      .limit(limit)
+      .execute();
+    return rows.map(toService);
+  }
+
+  async seen(gmsUsers: readonly string[], now: number): Promise<void> {
+    for (let i = 0; i < gmsUsers.length; i += 500) {
+      await this.db
+        .updateTable("chat_services")
+        .set({ last_seen_at: now })
+        .where("ended", "=", 0)
+        .where("gms_user", "in", gmsUsers.slice(i, i + 500))
+        .where("interaction_id", "is not", null)
+        .execute();
+    }
+  }
+
+  async awayDue(before: number, limit: number): Promise<ChatService[]> {
+    const rows = await this.db
+      .selectFrom("chat_services")
+      .selectAll()
+      .where("ended", "=", 0)
+      .where("away_since", "<=", before)
+      .whereRef("pushed_position", "<", "next_position")
+      .limit(limit)
+      .execute();
+    return rows.map(toService);
+  }
+
+  async expired(now: number, limit: number): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom("chat_services")
+      .select("id")
+      .where("expires_at", "<=", now)
+      .where((eb) => eb.or([eb("interaction_id", "is", null), eb("ended", "=", 1)]))
+      .limit(limit)
+      .execute();
+    return rows.map((r) => r.id);
+  }
+
+  async delete(id: string): Promise<void> {
+    const row = await this.db.selectFrom("chat_services").select("interaction_id").where("id", "=", id).executeTakeFirst();
+    if (row?.interaction_id != null) await this.db.deleteFrom("chat_transcripts").where("interaction_id", "=", row.interaction_id).execute();
+    await this.db.deleteFrom("chat_services").where("id", "=", id).execute();
+  }
+
+  async waiting(limit: number): Promise<ChatService[]> {
+    const rows = await this.db
+      .selectFrom("chat_services")
+      .selectAll()
+      .where("kind", "=", "advanced")
+      .where("interaction_id", "is", null)
+      .where("gms_user", "is not", null)
+      .where("status", "=", "waiting")
+      .limit(limit)
+      .execute();
+    return rows.map(toService);
+  }
+}
+
+function toRow(s: ChatService): Insertable<ChatServicesTable> & { id: string } {
+  const c = s.chat;
+  return {
+    id: s.id,
+    name: s.name,
+    kind: s.kind,
+    queue: s.queue,
+    gms_user: s.gmsUser,
+    data: JSON.stringify(s.data),
+    device: s.device === null ? null : JSON.stringify(s.device),
+    status: s.status,
+    created_at: s.createdAt,
+    expires_at: s.expiresAt,
+    interaction_id: c?.interactionId ?? null,
+    notify_by: c?.notifyBy ?? null,
+    nickname: c?.nickname ?? null,
+    user_id: c?.userId ?? null,
+    secure_key: c?.secureKey ?? null,
+    time_zone_offset: c?.clientTimeZoneOffset ?? null,
+    started_at: c?.startedAt ?? null,
+    ended: c?.ended === true ? 1 : 0,
+    next_position: c?.nextPosition ?? 1,
+    delivered: c?.delivered ?? 1,
+    last_seen_at: c?.lastSeenAt ?? null,
+    away_since: c?.awaySince ?? null,
+    pushed_position: c?.pushedPosition ?? 1,
+  };
+}
+
+function toService(r: Selectable<ChatServicesTable>): ChatService {
+  return {
+    id: r.id,
+    name: r.name,
+    kind: r.kind as ChatService["kind"],
+    queue: r.queue,
+    gmsUser: r.gms_user,
+    data: JSON.parse(r.data) as JsonObject,
+    device: r.device === null ? null : (JSON.parse(r.device) as ChatService["device"]),
+    status: r.status as ChatService["status"],
+    createdAt: int(r.created_at),
+    expiresAt: int(r.expires_at),
+    chat:
+      r.interaction_id === null
+        ? null
+        : {
+            interactionId: r.interaction_id,
+            notifyBy: r.notify_by === "comet" ? "comet" : "poll",
+            nickname: r.nickname ?? "Customer",
+            userId: r.user_id ?? "",
+            secureKey: r.secure_key ?? "",
+            clientTimeZoneOffset: r.time_zone_offset ?? "0",
+            startedAt: int(r.started_at ?? 0),
+            ended: int(r.ended) === 1,
+            nextPosition: int(r.next_position),
+            delivered: int(r.delivered),
+            lastSeenAt: int(r.last_seen_at ?? 0),
+            awaySince: r.away_since === null ? null : int(r.away_since),
+            pushedPosition: int(r.pushed_position),
+          },
+  };
+}
