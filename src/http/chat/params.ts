@@ -15,6 +15,9 @@ export const MAX_PARAMS = 300;
 const MAX_KEY = 256;
 
 type Done = (err: Error | null, body?: unknown) => void;
+
+/** A parsed form: its fields in order (a JSON array body is something else, and refused). */
+class FormFields extends Array<[string, string]> {}
 type Params = Record<string, string>;
 
 export function registerChatBodyParsers(app: FastifyInstance, maxDepth: number): void {
@@ -35,7 +38,7 @@ function parseFormOrJson(text: string, maxDepth: number, done: Done): void {
     const parsed = parseUntrustedJson(trimmed, maxDepth);
     return parsed.ok ? done(null, parsed.value) : done(malformed(`malformed JSON body: ${parsed.kind === "syntax" ? "not JSON" : parsed.message}`));
   }
-  const params: [string, string][] = [];
+  const params = new FormFields();
   for (const [key, value] of new URLSearchParams(trimmed)) {
     if (params.length >= MAX_PARAMS) return done(new AppError("invalid_input", `at most ${MAX_PARAMS} parameters`));
     params.push([key, value]);
@@ -50,7 +53,7 @@ function parseMultipart(req: FastifyRequest, body: Buffer, done: Done): void {
   } catch (err) {
     return done(malformed(`malformed multipart body: ${(err as Error).message}`));
   }
-  const params: [string, string][] = [];
+  const params = new FormFields();
   let failed = false;
   const fail = (message: string) => {
     if (failed) return;
@@ -85,9 +88,9 @@ export function chatParams(query: unknown, body: unknown): Params {
   if (typeof query === "object" && query !== null) {
     for (const [key, value] of Object.entries(query as Record<string, unknown>)) put(key, Array.isArray(value) ? value[0] : value);
   }
-  if (Array.isArray(body)) {
-    for (const [key, value] of body as [string, string][]) put(key, value);
-  } else if (typeof body === "object" && body !== null) {
+  if (body instanceof FormFields) {
+    for (const [key, value] of body) put(key, value);
+  } else if (typeof body === "object" && body !== null && !Array.isArray(body)) {
     for (const [key, value] of Object.entries(body as Record<string, unknown>)) put(key, value);
   } else if (body !== undefined && body !== null && body !== "") {
     throw new AppError("invalid_input", "the body must be a form or a JSON object");
