@@ -128,13 +128,15 @@ function readService(raw: unknown, push: PushSettings, where: string, at: At): C
     at(`${where}.ttlSeconds`, "an integer from 10 to 2592000");
     ok = false;
   }
+  // Read even when the rest is wrong, so its problems are reported in the same go.
+  const servicePush = readPush(raw.push, push, `${where}.push`, at);
   if (!ok) return null;
   return {
     name: name as string,
     kind: kind as ChatServiceKind,
     queue: (queue as string | undefined) ?? "default",
     ttlSeconds: (ttlSeconds as number | undefined) ?? 3600,
-    push: readPush(raw.push, push, `${where}.push`, at),
+    push: servicePush,
   };
 }
 

@@ -1,5 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { ConfigError, loadConfig } from "./config.ts";
 
 describe("loadConfig", () => {
@@ -27,5 +30,65 @@ describe("loadConfig", () => {
   it("parses GMS durations", () => {
     assert.equal(loadConfig({ CS_EXPIRATION: "2w" }).expirationSeconds, 14 * 86_400);
     assert.equal(loadConfig({ CS_EXPIRATION: "1M" }).expirationSeconds, 30 * 86_400);
+  });
+});
+
+describe("PARLEY_CONFIG", () => {
+  const file = (content: unknown): string => {
+    const path = join(mkdtempSync(join(tmpdir(), "parley-config-")), "parley.json");
+    writeFileSync(path, typeof content === "string" ? content : JSON.stringify(content));
+    return path;
+  };
+
+  it("has the two seed services on queue default without a file", () => {
+    const config = loadConfig({});
+    assert.deepEqual(
+      config.chatServices.map((s) => [s.name, s.kind, s.queue]),
+      [
+        ["request-chat", "basic", "default"],
+        ["request-chat-poll", "advanced", "default"],
+      ],
+    );
+    assert.equal(config.chatServices[0]!.push.provider, "comet");
+  });
+
+  it("adds services and queues, and may redefine a seed service", () => {
+    const config = loadConfig({
+      PARLEY_CONFIG: file({
+        queues: [{ name: "vip", skills: [{ name: "english", level: 3 }] }],
+        push: { backgroundDelaySeconds: 10 },
+        chatServices: [
+          { name: "vip-chat", kind: "advanced", queue: "vip", ttlSeconds: 600, push: { provider: "httpcb", url: "https://push.example/notify" } },
+          { name: "request-chat", kind: "basic", queue: "vip" },
+        ],
+      }),
+    });
+    assert.deepEqual(config.queues, [{ name: "vip", skills: [{ name: "english", level: 3 }] }]);
+    const byName = new Map(config.chatServices.map((s) => [s.name, s]));
+    assert.equal(byName.get("request-chat")!.queue, "vip");
+    assert.equal(byName.get("request-chat-poll")!.push.backgroundDelayMs, 10_000);
+    assert.deepEqual(byName.get("vip-chat")!.push, { provider: "httpcb", url: "https://push.example/notify", backgroundDelayMs: 10_000, pokeMessage: byName.get("request-chat")!.push.pokeMessage });
+  });
+
+  it("reports every problem in the file, with its path, together with the environment's", () => {
+    try {
+      loadConfig({
+        PORT: "x",
+        PARLEY_CONFIG: file({
+          chatServices: [{ name: "status", kind: "fancy", ttlSeconds: 1, push: { provider: "httpcb" } }],
+          queues: [{ name: "bad name" }],
+          extra: true,
+        }),
+      });
+      assert.fail("should have thrown");
+    } catch (err) {
+      assert.ok(err instanceof ConfigError);
+      const text = err.problems.join("\n");
+      for (const part of ["PORT=", "chatServices[0].name", "chatServices[0].kind", "chatServices[0].ttlSeconds", "chatServices[0].push.url", "queues[0].name", "PARLEY_CONFIG extra"]) {
+        assert.ok(text.includes(part), `${part} in\n${text}`);
+      }
+    }
+    assert.throws(() => loadConfig({ PARLEY_CONFIG: file("{not json") }), /PARLEY_CONFIG=/);
+    assert.throws(() => loadConfig({ PARLEY_CONFIG: "/no/such/file.json" }), /PARLEY_CONFIG=\/no\/such\/file.json/);
   });
 });

@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { AgentInteraction } from "../../src/domain/agent-interactions.ts";
+import type { Chat, ChatService } from "../../src/domain/chat.ts";
 import type { NewInteraction } from "../../src/domain/interactions.ts";
 import type { NewService, Store } from "../../src/store/store.ts";
 import { UniqueViolation } from "../../src/store/store.ts";
@@ -348,6 +349,82 @@ export function storeContract(name: string, open: () => Promise<Store>, skip: st
         await store.agentInteractions.update(done, { updatedAt: T0 + 11, state: "Accepted" });
         assert.equal(await store.agentInteractions.averageHandleMs("q1", 100), 1011);
         assert.equal(await store.agentInteractions.averageHandleMs("q9", 100), null);
+      });
+    });
+
+    describe("chat services and transcripts", () => {
+      const service = (id: string, overrides: Partial<ChatService> = {}): ChatService => ({
+        id,
+        name: "request-chat",
+        kind: "basic",
+        queue: "default",
+        gmsUser: "u1",
+        data: { topic: "x", nested: "{\"a\":1}" },
+        device: null,
+        status: null,
+        createdAt: T0,
+        expiresAt: T0 + 60_000,
+        chat: null,
+        ...overrides,
+      });
+      const chat = (interactionId: string, overrides: Partial<Chat> = {}): Chat => ({
+        interactionId,
+        notifyBy: "comet",
+        nickname: "VasyaP",
+        userId: "U",
+        secureKey: "k",
+        clientTimeZoneOffset: "-420",
+        startedAt: T0,
+        ended: false,
+        nextPosition: 1,
+        delivered: 1,
+        lastSeenAt: T0,
+        awaySince: null,
+        pushedPosition: 1,
+        ...overrides,
+      });
+
+      it("stores a service, its chat and its transcript, and finds them by id, interaction and user", async () => {
+        await store.chats.insert(service("s1", { device: { notificationId: "d1", os: "ios" } }));
+        assert.deepEqual((await store.chats.get("s1"))?.device, { notificationId: "d1", os: "ios" });
+        assert.equal(await store.chats.get("nope"), null);
+        const s = (await store.chats.get("s1"))!;
+        s.chat = chat("ix-s1");
+        await store.transaction(async (tx) => {
+          const locked = (await tx.chats.get("s1", { lock: true }))!;
+          locked.chat = s.chat;
+          await tx.chats.append("ix-s1", [
+            { position: 1, type: "Message.Text", nick: "VasyaP", text: "héllo <b>", at: T0 + 1000, userType: "CLIENT" },
+            { position: 2, type: "Notice.Joined", nick: "Ann", text: "has joined the session", at: T0 + 2000, userType: "AGENT" },
+          ]);
+          locked.chat!.nextPosition = 3;
+          await tx.chats.save(locked);
+        });
+        const saved = (await store.chats.byInteraction("ix-s1"))!;
+        assert.deepEqual(saved.chat, chat("ix-s1", { nextPosition: 3 }));
+        assert.deepEqual(saved.data, { topic: "x", nested: '{"a":1}' });
+        assert.deepEqual((await store.chats.transcript("ix-s1", 2, 10)).map((e) => [e.position, e.type, e.at]), [[2, "Notice.Joined", T0 + 2000]]);
+        assert.equal((await store.chats.transcript("ix-s1", 1, 10))[0]!.text, "héllo <b>");
+        assert.deepEqual((await store.chats.openChatsOf("u1")).map((c) => c.id), ["s1"]);
+        assert.deepEqual(await store.chats.openChatsOf("u2"), []);
+        await assert.rejects(store.chats.append("ix-s1", [{ position: 2, type: "Message.Text", nick: "x", text: "dup", at: T0, userType: "CLIENT" }]));
+      });
+
+      it("finds silent, away and expired chats and waiting services; seen() keeps a user's chats alive", async () => {
+        await store.chats.insert(service("s2", { gmsUser: "quiet", chat: chat("ix-s2", { lastSeenAt: T0 - 10_000 }) }));
+        await store.chats.insert(service("s3", { gmsUser: "away", chat: chat("ix-s3", { awaySince: T0, nextPosition: 4, pushedPosition: 2 }) }));
+        await store.chats.insert(service("s4", { kind: "advanced", status: "waiting", expiresAt: T0 - 1 }));
+        await store.chats.insert(service("s5", { chat: chat("ix-s5", { ended: true }), expiresAt: T0 - 1 }));
+        assert.deepEqual((await store.chats.silent(T0 - 5000, 10)).map((s) => s.id), ["s2"]);
+        await store.chats.seen(["quiet"], T0);
+        assert.deepEqual(await store.chats.silent(T0 - 5000, 10), []);
+        assert.deepEqual((await store.chats.awayDue(T0, 10)).map((s) => s.id), ["s3"]);
+        assert.deepEqual(await store.chats.awayDue(T0 - 1, 10), []);
+        assert.deepEqual((await store.chats.waiting(10)).map((s) => s.id), ["s4"]);
+        assert.deepEqual((await store.chats.expired(T0, 10)).sort(), ["s4", "s5"]);
+        await store.chats.delete("s5");
+        assert.equal(await store.chats.get("s5"), null);
+        assert.deepEqual(await store.chats.transcript("ix-s5", 1, 10), []);
       });
     });
 
