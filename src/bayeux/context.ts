@@ -16,6 +16,11 @@ import type { Session } from "./session.ts";
 export interface Connection {
   /** Live sessions handshaken over this connection. */
   readonly sessions: Set<Session>;
+  /**
+   * Sends messages now, outside any reply (a WebSocket can: CometD's server pushes to WebSocket
+   * clients as messages arrive). False when the connection can no longer carry them.
+   */
+  push?(messages: readonly string[]): boolean;
 }
 
 /** What a transport knows about the request that carried a batch; passed by value, never shared. */

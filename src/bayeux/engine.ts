@@ -324,6 +324,14 @@ export class BayeuxEngine implements EngineOps {
       return;
     }
     session.enqueue(json);
+    // Over a WebSocket, messages leave as they come (deliveries of one turn in one frame).
+    if (session.sink !== null && session.connected) {
+      if (!session.pushScheduled) {
+        session.pushScheduled = true;
+        queueMicrotask(() => this.push(session));
+      }
+      return;
+    }
     // Deliveries made in the same turn leave together in one reply.
     if (session.parked !== null && !session.flushScheduled) {
       session.flushScheduled = true;
@@ -332,6 +340,23 @@ export class BayeuxEngine implements EngineOps {
         this.answerParked(session);
       });
     }
+  }
+
+  /** Sends what is queued to the client's WebSocket; with acks, a full window asks for an acknowledgement. */
+  private push(session: Session): void {
+    session.pushScheduled = false;
+    const sink = session.sink;
+    if (sink?.push === undefined || !this.sessions.has(session.id)) return;
+    const messages = session.takeUnpushed();
+    if (messages.length === 0) return;
+    if (!sink.push(messages)) {
+      session.losePushes();
+      return;
+    }
+    this.deliveredCount += messages.length;
+    // Pushed messages wait for the ack of the connect reply that announces them: past a window,
+    // the held connect is answered, so the client acknowledges and the queue stays short.
+    if (session.ack && session.pushedUnacknowledged() >= PUSH_ACK_WINDOW) this.answerParked(session);
   }
 
   private toBus(payload: BusPayload): void {
@@ -362,6 +387,9 @@ export class BayeuxEngine implements EngineOps {
     }
   }
 }
+
+/** Pushed, unacknowledged messages after which a held connect is answered to collect the ack. */
+const PUSH_ACK_WINDOW = 64;
 
 function isHandshake(message: unknown): message is { channel: string; id?: unknown } {
   return typeof message === "object" && message !== null && (message as { channel?: unknown }).channel === "/meta/handshake";

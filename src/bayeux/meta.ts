@@ -92,6 +92,9 @@ function connect(engine: EngineOps, policy: EndpointPolicy, message: Message, ct
     return [failure(message, "/meta/connect", ERRORS.connectionType(String(type)))];
   }
   session.connectionType = ctx.transport;
+  // A WebSocket that can push becomes where messages go as they arrive; a long-poll ends that.
+  if (ctx.connection?.push !== undefined) session.sink = ctx.connection;
+  else if (session.sink !== null) session.losePushes();
   const acked = extOf(message).ack;
   if (typeof acked === "number") session.acknowledge(acked);
   const reply = withId({ channel: "/meta/connect", successful: true }, message);

@@ -6,6 +6,10 @@
  * of the connect reply that carries it; the client echoes the last batch it received in its
  * next connect, and only then are those messages forgotten. A dropped response therefore means
  * the same messages, in the same order, in the next reply.
+ *
+ * Over a WebSocket messages leave as they arrive (pushed), outside connect replies. With acks
+ * they stay queued, marked pushed, and the next connect reply announces the batch that covers
+ * them without sending them again; if the socket dies first, they go again in the next reply.
  */
 import type { Connection } from "./context.ts";
 import type { ConnectionType, Reply } from "./protocol.ts";
@@ -13,8 +17,10 @@ import type { ConnectionType, Reply } from "./protocol.ts";
 /** A message waiting for the client, serialised once for every client that receives it. */
 interface Queued {
   json: string;
-  /** The connect reply (batch) that carried it; 0 while not yet sent. */
+  /** The connect reply (batch) that carried or announced it; 0 while not yet sent in one. */
   batch: number;
+  /** Sent already over the client's WebSocket (its sink). */
+  pushed: boolean;
 }
 
 /** A parked `/meta/connect`: answering it sends these items (messages first, then the reply). */
@@ -48,6 +54,10 @@ export class Session {
   connected = false;
   /** A flush of the parked connect is already scheduled for this turn. */
   flushScheduled = false;
+  /** The WebSocket its connects arrive on: messages are pushed to it as they come. Null over HTTP. */
+  sink: Connection | null = null;
+  /** A push to the sink is already scheduled for this turn. */
+  pushScheduled = false;
   private queue: Queued[] = [];
   private batch = 0;
 
@@ -66,7 +76,39 @@ export class Session {
   }
 
   enqueue(json: string): void {
-    this.queue.push({ json, batch: 0 });
+    this.queue.push({ json, batch: 0, pushed: false });
+  }
+
+  /**
+   * Takes the messages not yet pushed to the sink. Without acks they leave the queue; with acks
+   * they stay, marked pushed, until a connect reply's batch covers them and the client acknowledges it.
+   */
+  takeUnpushed(): string[] {
+    if (!this.ack) {
+      const messages = this.queue.map((q) => q.json);
+      this.queue = [];
+      return messages;
+    }
+    const messages: string[] = [];
+    for (const q of this.queue) {
+      if (q.pushed || q.batch !== 0) continue;
+      q.pushed = true;
+      messages.push(q.json);
+    }
+    return messages;
+  }
+
+  /** Pushed messages the client has not acknowledged yet. */
+  pushedUnacknowledged(): number {
+    let n = 0;
+    for (const q of this.queue) if (q.pushed) n++;
+    return n;
+  }
+
+  /** The sink is gone: whatever it was pushed and not acknowledged goes again in the next reply. */
+  losePushes(): void {
+    this.sink = null;
+    for (const q of this.queue) q.pushed = false;
   }
 
   /** The client has processed every batch up to `batch`: forget what they carried. */
@@ -90,11 +132,11 @@ export class Session {
     }
     if (this.queue.length > 0) this.batch++;
     for (const q of this.queue) if (q.batch === 0) q.batch = this.batch;
-    return { messages: this.queue.map((q) => q.json), batch: this.batch };
+    return { messages: this.queue.filter((q) => !q.pushed).map((q) => q.json), batch: this.batch };
   }
 
-  /** Whether the next connect has something to carry at once. */
+  /** Whether the next connect has something to carry at once (pushed messages need no reply of their own). */
   hasPending(): boolean {
-    return this.queue.length > 0;
+    return this.queue.some((q) => !q.pushed);
   }
 }

@@ -128,11 +128,20 @@ function serveSocket(
     logger.debug({ code: err.code, message: err.message }, "bayeux websocket closed on a protocol error");
   });
   const closeCallbacks = new Set<() => void>();
+  const connection: Connection = {
+    sessions: new Set(),
+    push(messages) {
+      if (ws.readyState !== ws.OPEN) return false;
+      ws.send(`[${messages.join(",")}]`);
+      return true;
+    },
+  };
   ws.on("close", () => {
     for (const callback of closeCallbacks) callback();
     closeCallbacks.clear();
+    // What was pushed and not acknowledged goes again in the next connect reply, on any connection.
+    for (const session of connection.sessions) if (session.sink === connection) session.losePushes();
   });
-  const connection: Connection = { sessions: new Set() };
   const ctx: RequestContext = {
     transport: "websocket",
     identity: upgradeIdentity,

@@ -169,7 +169,7 @@ describe("shutdown", () => {
 });
 
 describe("acknowledgement over WebSocket", () => {
-  it("re-sends, after the socket dies, what the lost reply carried, then moves on", async () => {
+  it("pushes as messages arrive; after the socket dies, re-sends what was not acknowledged, then moves on", async () => {
     const server = await startServer();
     const url = `${server.url.replace("http", "ws")}/genesys/cometd`;
     const open = async () => {
@@ -177,13 +177,17 @@ describe("acknowledgement over WebSocket", () => {
       await once(ws, "open");
       const frames: Record<string, unknown>[][] = [];
       ws.on("message", (data: Buffer) => frames.push(JSON.parse(data.toString()) as Record<string, unknown>[]));
+      /** Sends a batch; resolves with the next frame the server sends (a reply, or a push). */
       const send = async (messages: object[]) => {
         const before = frames.length;
         ws.send(JSON.stringify(messages));
-        await until(() => frames.length > before, 5000, "a reply frame");
-        return frames[frames.length - 1] ?? [];
+        return next(before);
       };
-      return { ws, send };
+      const next = async (before = frames.length) => {
+        await until(() => frames.length > before, 5000, "a frame");
+        return frames[before] ?? [];
+      };
+      return { ws, send, next };
     };
     try {
       const first = await open();
@@ -194,18 +198,25 @@ describe("acknowledgement over WebSocket", () => {
       const held = first.send([{ channel: "/meta/connect", clientId, connectionType: "websocket", ext: { ack: 0 } }]);
       await until(() => server.app.bayeux.stats().parked === 1, 5000, "a held connect");
       server.app.bayeux.deliver("customer", "wsack", "/_genesys", { n: 1 });
-      const lost = await held;
-      assert.deepEqual(lost.map((m) => m.data ?? (m.ext as { ack: number }).ack), [{ n: 1 }, 1]);
+      const pushed = await held;
+      assert.deepEqual(pushed.map((m) => [m.channel, m.data]), [["/_genesys", { n: 1 }]], "pushed alone, as it arrived");
+      assert.equal(server.app.bayeux.stats().parked, 1, "the connect stays held");
       // The client never processed that frame: a new socket, the old acknowledgement.
       first.ws.terminate();
+      await until(() => server.app.bayeux.stats().parked === 0, 5000, "the held connect released");
       server.app.bayeux.deliver("customer", "wsack", "/_genesys", { n: 2 });
       const second = await open();
       const again = await second.send([{ channel: "/meta/connect", clientId, connectionType: "websocket", ext: { ack: 0 } }]);
       assert.deepEqual(again.filter((m) => m.channel === "/_genesys").map((m) => m.data), [{ n: 1 }, { n: 2 }]);
       const batch = (again.find((m) => m.channel === "/meta/connect")?.ext as { ack: number }).ack;
+      const parkedAgain = second.send([{ channel: "/meta/connect", clientId, connectionType: "websocket", ext: { ack: batch } }]);
+      await until(() => server.app.bayeux.stats().parked === 1, 5000, "a held connect");
       server.app.bayeux.deliver("customer", "wsack", "/_genesys", { n: 3 });
-      const next = await second.send([{ channel: "/meta/connect", clientId, connectionType: "websocket", ext: { ack: batch } }]);
-      assert.deepEqual(next.filter((m) => m.channel === "/_genesys").map((m) => m.data), [{ n: 3 }], "acknowledged messages are not sent again");
+      assert.deepEqual((await parkedAgain).map((m) => m.data), [{ n: 3 }], "pushed on the new socket");
+      // The next connect answers the held one: it announces the batch covering n3 and sends nothing again.
+      const reply = await second.send([{ channel: "/meta/connect", clientId, connectionType: "websocket", ext: { ack: batch } }]);
+      assert.deepEqual(reply.map((m) => m.channel), ["/meta/connect"], "acknowledged and pushed messages are not sent again");
+      assert.equal((reply[0]?.ext as { ack: number }).ack, batch + 1);
       second.ws.terminate();
     } finally {
       await server.close();
