@@ -27,13 +27,13 @@ export interface ChatUpdate {
   origin: Origin | null;
 }
 
-/** Appends entries to a chat's transcript (service loaded in `tx`); saves the service. */
+/** Appends entries to a chat's transcript (service loaded in `tx`); saves the service unless told not to. */
 export async function appendEntries(
   tx: Store,
   ctx: ActionContext,
   service: ChatService,
   entries: readonly NewEntry[],
-  options: { enforceLimit: boolean },
+  options: { enforceLimit: boolean; save?: boolean },
 ): Promise<TranscriptEntry[]> {
   const chat = service.chat!;
   if (options.enforceLimit && chat.nextPosition - 1 + entries.length > ctx.chat.maxTranscriptEntries) {
@@ -42,7 +42,8 @@ export async function appendEntries(
   const numbered = numberEntries(entries, chat.nextPosition, ctx.now());
   await tx.chats.append(chat.interactionId, numbered);
   chat.nextPosition += numbered.length;
-  await tx.chats.save(service);
+  // A caller that changes more of the service saves it once itself.
+  if (options.save !== false) await tx.chats.save(service);
   return numbered;
 }
 

@@ -188,7 +188,7 @@ export async function chatRequest(ctx: ActionContext, id: string, caller: Caller
       entries.push({ type: "Message.Text", nick: chat.nickname, text: message, userType: "CLIENT" });
     }
     const before = { nextPosition: chat.nextPosition, delivered: chat.delivered, ended: chat.ended, awaySince: chat.awaySince, lastSeenAt: chat.lastSeenAt };
-    const appended = entries.length > 0 ? await appendEntries(tx, ctx, service, entries, { enforceLimit: op !== "disconnect" }) : [];
+    const appended = entries.length > 0 ? await appendEntries(tx, ctx, service, entries, { enforceLimit: op !== "disconnect", save: false }) : [];
     const ending = op === "disconnect" && !before.ended ? await endChat(tx, ctx, service, now) : null;
     // Poll mode: what this reply shows, and from where the next one goes on.
     const wantsTranscript = chat.notifyBy === "poll" || position !== null;
@@ -201,19 +201,17 @@ export async function chatRequest(ctx: ActionContext, id: string, caller: Caller
     const changed =
       appended.length > 0 || ending !== null || chat.delivered !== before.delivered || chat.awaySince !== before.awaySince || chat.lastSeenAt !== before.lastSeenAt;
     if (changed) await tx.chats.save(service);
-    return { service, appended, shown, ending };
+    // The agents to tell: those on the chat before it ended, or now.
+    const interaction = ending?.before ?? (appended.length > 0 ? await tx.agentInteractions.get(chat.interactionId) : null);
+    return { service, appended, shown, ending, interaction };
   });
-  const { service, appended, shown, ending } = result;
+  const { service, appended, shown, ending, interaction } = result;
   const chat = service.chat!;
   if (ending !== null) publishOutcome(ctx, ending.outcome);
-  publishChatUpdate(ctx, { service, interaction: ending?.before ?? (await interactionOf(ctx, chat.interactionId)), entries: appended, verbose: verbose(params), joined: [], origin: caller.origin });
+  publishChatUpdate(ctx, { service, interaction, entries: appended, verbose: verbose(params), joined: [], origin: caller.origin });
   const state = op === "disconnect" ? "DISCONNECTED" : "TRANSCRIPT";
   if (chat.notifyBy === "comet" && shown === null && op !== "disconnect") return COMET_ACK;
   return chatObject(service, state, shown, verbose(params), caller.origin);
-}
-
-async function interactionOf(ctx: ActionContext, id: string) {
-  return ctx.store.agentInteractions.get(id);
 }
 
 /**

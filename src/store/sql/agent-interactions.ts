@@ -5,6 +5,7 @@ import type { Queue } from "../../domain/routing.ts";
 import type { Channel, Skill } from "../../domain/users.ts";
 import { UniqueViolation, type AgentInteractionStore, type QueueStore } from "../store.ts";
 import type { AgentInteractionsTable, Database } from "./schema.ts";
+import { runPrepared } from "./prepared.ts";
 import { int } from "./values.ts";
 
 const ACTIVE: WorkState[] = ["Queued", "Invited", "Accepted", "InWorkbin"];
@@ -54,9 +55,12 @@ export class SqlAgentInteractionStore implements AgentInteractionStore {
   }
 
   async get(id: string, options: { lock?: boolean } = {}): Promise<AgentInteraction | null> {
-    let query = this.db.selectFrom("agent_interactions").selectAll().where("id", "=", id);
-    if (options.lock === true && this.dialect === "postgres") query = query.forUpdate();
-    const row = await query.executeTakeFirst();
+    // Every chat message and agent operation reads its interaction: compiled once (prepared.ts).
+    const forUpdate = options.lock === true && this.dialect === "postgres";
+    const [row] = await runPrepared(this.db, this.dialect, `agentInteractions.get.${forUpdate}`, (db) => {
+      const query = db.selectFrom("agent_interactions").selectAll().where("id", "=", "");
+      return forUpdate ? query.forUpdate() : query;
+    }, [id]);
     return row === undefined ? null : toInteraction(row);
   }
 

@@ -4,6 +4,7 @@ import type { ChatService, EntryType, TranscriptEntry, UserType } from "../../do
 import type { JsonObject } from "../../domain/json.ts";
 import type { ChatStore } from "../store.ts";
 import type { ChatServicesTable, Database } from "./schema.ts";
+import { runPrepared } from "./prepared.ts";
 import { int } from "./values.ts";
 
 export class SqlChatStore implements ChatStore {
@@ -19,27 +20,38 @@ export class SqlChatStore implements ChatStore {
     await this.db.insertInto("chat_services").values(toRow(service)).execute();
   }
 
+  // Every chat message runs get, save and append: those are compiled once (prepared.ts).
   async get(id: string, options: { lock?: boolean } = {}): Promise<ChatService | null> {
-    let query = this.db.selectFrom("chat_services").selectAll().where("id", "=", id);
-    if (options.lock === true && this.dialect === "postgres") query = query.forUpdate();
-    const row = await query.executeTakeFirst();
-    return row === undefined ? null : toService(row);
+    return this.findBy("id", id, options.lock === true);
   }
 
   async byInteraction(interactionId: string, options: { lock?: boolean } = {}): Promise<ChatService | null> {
-    let query = this.db.selectFrom("chat_services").selectAll().where("interaction_id", "=", interactionId);
-    if (options.lock === true && this.dialect === "postgres") query = query.forUpdate();
-    const row = await query.executeTakeFirst();
+    return this.findBy("interaction_id", interactionId, options.lock === true);
+  }
+
+  private async findBy(column: "id" | "interaction_id", value: string, lock: boolean): Promise<ChatService | null> {
+    const forUpdate = lock && this.dialect === "postgres";
+    const [row] = await runPrepared(this.db, this.dialect, `chat.by.${column}.${forUpdate}`, (db) => {
+      const query = db.selectFrom("chat_services").selectAll().where(column, "=", "");
+      return forUpdate ? query.forUpdate() : query;
+    }, [value]);
     return row === undefined ? null : toService(row);
   }
 
   async save(service: ChatService): Promise<void> {
     const { id, ...row } = toRow(service);
-    await this.db.updateTable("chat_services").set(row).where("id", "=", id).execute();
+    // The compiled statement's parameters are the row's values in key order, then the id.
+    await runPrepared(this.db, this.dialect, "chat.save", (db) => db.updateTable("chat_services").set(row).where("id", "=", id), [...Object.values(row), id]);
   }
 
   async append(interactionId: string, entries: readonly TranscriptEntry[]): Promise<void> {
     if (entries.length === 0) return;
+    if (entries.length === 1) {
+      const e = entries[0]!;
+      const row = { interaction_id: interactionId, position: e.position, type: e.type, nick: e.nick, text: e.text, at: e.at, user_type: e.userType };
+      await runPrepared(this.db, this.dialect, "chat.append1", (db) => db.insertInto("chat_transcripts").values(row), Object.values(row));
+      return;
+    }
     await this.db
       .insertInto("chat_transcripts")
       .values(

@@ -1,0 +1,137 @@
+/**
+ * A chat server under test, in its own process: parley (buildApp on a fresh SQLite file) or
+ * "bare" (node:http + ws speaking just enough of the same wire: a chat goes straight to the next
+ * agent socket, messages are relayed from memory with nothing stored; the floor of the same
+ * exchanges). Sends `{url}` over IPC once listening; answers "stats" with its CPU and memory.
+ *
+ *   tsx bench/chat-target.ts parley|bare <admin password>
+ */
+import { randomUUID } from "node:crypto";
+import { mkdtempSync } from "node:fs";
+import { monitorEventLoopDelay } from "node:perf_hooks";
+import { createServer, type ServerResponse } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { WebSocketServer, type WebSocket } from "ws";
+import { buildApp } from "../src/app.ts";
+import { loadConfig } from "../src/config.ts";
+
+const ADMIN_PASSWORD = process.argv[3] ?? "";
+
+async function startParley(): Promise<string> {
+  const dir = mkdtempSync(join(tmpdir(), "parley-chat-bench-"));
+  const config = loadConfig({
+    PORT: "0",
+    HOST: "127.0.0.1",
+    LOG_LEVEL: "warn",
+    DATABASE_URL: `sqlite:${join(dir, "c.db")}`,
+    PARLEY_ADMIN_PASSWORD: ADMIN_PASSWORD,
+    // Every simulated customer and agent comes from 127.0.0.1: lift the per-address caps, as behind a proxy.
+    MAX_CONNECTIONS_PER_IP: "0",
+    BAYEUX_MAX_SESSIONS_PER_IP: "100000",
+  });
+  const app = await buildApp(config);
+  return app.listen();
+}
+
+interface BareCustomer {
+  queue: object[];
+  parked: ServerResponse | null;
+}
+
+async function startBare(): Promise<string> {
+  const agents: WebSocket[] = [];
+  const customers = new Map<string, BareCustomer>();
+  const chats = new Map<string, { user: string; agent: WebSocket | undefined; serviceId: string }>();
+  let next = 0;
+  const customer = (user: string): BareCustomer => {
+    let c = customers.get(user);
+    if (c === undefined) customers.set(user, (c = { queue: [], parked: null }));
+    return c;
+  };
+  const toCustomer = (user: string, serviceId: string, entry: string[]) => {
+    const c = customer(user);
+    c.queue.push({ channel: "/_genesys", data: { tag: `service.chat.refresh.${serviceId}`, message: { transcriptToShow: [entry] } } });
+    if (c.parked !== null) {
+      const res = c.parked;
+      c.parked = null;
+      res.end(JSON.stringify([...c.queue.splice(0), { channel: "/meta/connect", successful: true }]));
+    }
+  };
+  const toAgent = (ws: WebSocket | undefined, data: object) => ws?.send(JSON.stringify([{ channel: "/v2/me/interactions", data }]));
+  const server = createServer((req, res) => {
+    let body = "";
+    req.on("data", (chunk: Buffer) => (body += chunk.toString()));
+    req.on("end", () => {
+      const url = req.url ?? "";
+      const user = String(req.headers.gms_user ?? "");
+      if (url === "/genesys/cometd") {
+        const replies: object[] = [];
+        for (const m of JSON.parse(body) as { channel: string }[]) {
+          if (m.channel === "/meta/connect") {
+            const c = customer(user);
+            if (c.queue.length > 0) return res.end(JSON.stringify([...c.queue.splice(0), { channel: "/meta/connect", successful: true }]));
+            c.parked = res;
+            return;
+          }
+          replies.push({ channel: m.channel, successful: true, clientId: user });
+        }
+        return res.end(JSON.stringify(replies));
+      }
+      const chat = /^\/genesys\/1\/service\/([^/]+)\/ixn\/chat(?:\/(\w+))?$/.exec(url);
+      if (chat !== null) {
+        const serviceId = chat[1]!;
+        const form = new URLSearchParams(body);
+        if (chat[2] === undefined) {
+          const id = `ix${next}`;
+          const agent = agents[next++ % agents.length];
+          chats.set(id, { user, agent, serviceId });
+          chats.set(serviceId, { user, agent, serviceId });
+          toAgent(agent, { notificationType: "NewInteraction", id, interaction: { id, properties: { bench_chat: form.get("bench_chat") } } });
+        } else {
+          const entry = ["Message.Text", "customer", form.get("message") ?? "", "0", "CLIENT"];
+          const c = chats.get(serviceId);
+          toAgent(c?.agent, { notificationType: "NewMessages", id: serviceId, messages: [{ text: entry[2], from: { type: "Customer" } }] });
+          toCustomer(user, serviceId, entry);
+        }
+        return res.end('{"message":"Messages will sent over CometD service channel /_genesys"}');
+      }
+      if (url === "/genesys/1/service/request-chat") return res.end(JSON.stringify({ _id: randomUUID() }));
+      const op = /^\/api\/v2\/me\/interactions\/(\w+)$/.exec(url);
+      if (op !== null) {
+        const request = JSON.parse(body) as { operationName: string; text?: string };
+        const c = chats.get(op[1]!);
+        if (request.operationName === "SendMessage" && c !== undefined) {
+          toCustomer(c.user, c.serviceId, ["Message.Text", "agent", request.text ?? "", "0", "AGENT"]);
+          toAgent(c.agent, { notificationType: "NewMessages", id: op[1], messages: [{ text: request.text, from: { type: "Agent" } }] });
+        }
+      }
+      res.setHeader("set-cookie", "JSESSIONID=bare");
+      res.end('{"status":"ok","statusCode":0}');
+    });
+  });
+  server.keepAliveTimeout = 60_000;
+  const wss = new WebSocketServer({ server });
+  wss.on("connection", (ws) => {
+    agents.push(ws);
+    ws.on("message", (raw: Buffer) => {
+      const replies = (JSON.parse(raw.toString()) as { channel: string }[]).map((m) => ({ ...m, successful: true, clientId: "bare" }));
+      if (replies.some((r) => r.channel !== "/meta/connect")) ws.send(JSON.stringify(replies.filter((r) => r.channel !== "/meta/connect")));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const address = server.address();
+  return `http://127.0.0.1:${typeof address === "object" && address !== null ? address.port : 0}`;
+}
+
+const url = await (process.argv[2] === "bare" ? startBare() : startParley());
+// How long the event loop stalls: what every message waits behind. Reset by each stats request.
+const stalls = monitorEventLoopDelay({ resolution: 5 });
+stalls.enable();
+process.on("message", () => {
+  const memory = process.memoryUsage();
+  process.send?.({ cpu: process.cpuUsage(), rss: memory.rss, heapUsed: memory.heapUsed, loopP99: stalls.percentile(99) / 1e6, loopMax: stalls.max / 1e6 });
+  stalls.reset();
+});
+process.send?.({ url });
+process.on("SIGINT", () => process.exit(0));

@@ -1,0 +1,314 @@
+/**
+ * Chat benchmark: BENCH_CHATS concurrent chats (1,000 by default). Customers are raw CometD
+ * long-polling clients on `/genesys/cometd` (ack extension, as the official client) that create
+ * a chat in CometD mode and send through `ixn/chat/send`; agents are CometD WebSocket clients on
+ * `/api/v2/notifications` that accept every chat offered and answer through SendMessage. Each
+ * side sends one message per chat per second for BENCH_SECONDS (60). Prints customer→agent and
+ * agent→customer p50/p99 latency, messages/s, server CPU and memory, and messages lost, for
+ * parley and for a bare node:http + ws relay with nothing stored (the floor), in the same run,
+ * with parley's ratio to it. Only 127.0.0.1; bounded in chats and time.
+ *
+ *   npm run bench:chat
+ *   BENCH_CHATS=200 BENCH_SECONDS=20 npm run bench:chat
+ */
+import { fork, type ChildProcess } from "node:child_process";
+import { Agent, request } from "node:http";
+import { fileURLToPath } from "node:url";
+import WebSocket from "ws";
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+const CHATS = Number(process.env.BENCH_CHATS ?? 1000);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 60);
+/** Chats one agent takes at once; agents = CHATS / this. */
+const PER_AGENT = 10;
+const AGENTS = Math.ceil(CHATS / PER_AGENT);
+const ADMIN_PASSWORD = "bench-admin-password";
+const SETUP_DEADLINE_MS = 120_000;
+/** After the last message is sent, how long stragglers may take before they count as lost. */
+const DRAIN_MS = 5000;
+
+type Kind = "parley" | "bare";
+
+interface Stats {
+  cpu: NodeJS.CpuUsage;
+  rss: number;
+  heapUsed: number;
+  /** Event loop delay over the window, ms. */
+  loopP99: number;
+  loopMax: number;
+}
+
+interface Result {
+  kind: Kind;
+  toAgent: number[];
+  toCustomer: number[];
+  sent: number;
+  lost: number;
+  perSecond: number;
+  cpuPercent: number;
+  cpuPerMessageUs: number;
+  rssMb: number;
+  heapMb: number;
+}
+
+const posts = new Agent({ keepAlive: true, maxSockets: 256 });
+const polls = new Agent({ keepAlive: true, maxSockets: Infinity });
+
+function call(base: string, path: string, options: { headers?: Record<string, string>; json?: unknown; form?: Record<string, string>; agent?: Agent; method?: string }): Promise<{ status: number; body: any; cookie?: string }> {
+  return new Promise((resolve, reject) => {
+    const headers: Record<string, string> = { ...options.headers };
+    let payload: string | undefined;
+    if (options.json !== undefined) {
+      payload = JSON.stringify(options.json);
+      headers["content-type"] = "application/json";
+    } else if (options.form !== undefined) {
+      payload = new URLSearchParams(options.form).toString();
+      headers["content-type"] = "application/x-www-form-urlencoded; charset=UTF-8";
+    }
+    const req = request(`${base}${path}`, { method: options.method ?? "POST", agent: options.agent ?? posts, headers }, (res) => {
+      let text = "";
+      res.setEncoding("utf8");
+      res.on("data", (chunk: string) => (text += chunk));
+      res.on("end", () => {
+        let body: unknown;
+        try {
+          body = text ? JSON.parse(text) : undefined;
+        } catch {
+          body = text;
+        }
+        resolve({ status: res.statusCode ?? 0, body, cookie: res.headers["set-cookie"]?.[0]?.split(";")[0] });
+      });
+    });
+    req.on("error", reject);
+    req.end(payload);
+  });
+}
+
+const basic = (user: string, password: string) => ({ authorization: `Basic ${Buffer.from(`${user}:${password}`).toString("base64")}` });
+
+async function startTarget(kind: Kind): Promise<{ url: string; child: ChildProcess; stats(): Promise<Stats> }> {
+  const profile = process.env.BENCH_PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
+  const child = fork(`${ROOT}bench/chat-target.ts`, [kind, ADMIN_PASSWORD], { execArgv: ["--import", "tsx", ...profile], stdio: ["ignore", "ignore", "inherit", "ipc"] });
+  const url = await new Promise<string>((resolve) => child.once("message", (m: { url: string }) => resolve(m.url)));
+  return {
+    url,
+    child,
+    stats: () =>
+      new Promise((resolve) => {
+        child.once("message", (m) => resolve(m as Stats));
+        child.send("stats");
+      }),
+  };
+}
+
+/** What both sides record: when each message was sent, and the latency of each that arrived. */
+class Ledger {
+  readonly pending = new Map<string, number>();
+  readonly latencies: number[] = [];
+  sent = 0;
+  send(key: string): void {
+    this.pending.set(key, performance.now());
+    this.sent++;
+  }
+  arrived(key: string): void {
+    const at = this.pending.get(key);
+    if (at === undefined) return;
+    this.pending.delete(key);
+    this.latencies.push(performance.now() - at);
+  }
+}
+
+/** One customer: a raw Bayeux long-polling client (ack extension), its chat service and chat. */
+class Customer {
+  readonly user: string;
+  serviceId = "";
+  private clientId = "";
+  private ack = 0;
+  private stopped = false;
+  private readonly base: string;
+  private readonly index: number;
+  private readonly toCustomer: Ledger;
+  constructor(base: string, index: number, toCustomer: Ledger) {
+    this.base = base;
+    this.index = index;
+    this.toCustomer = toCustomer;
+    this.user = `customer${index}`;
+  }
+
+  private bayeux(messages: object[]): Promise<any[]> {
+    return call(this.base, "/genesys/cometd", { json: messages, headers: { gms_user: this.user }, agent: polls }).then((r) => r.body as any[]);
+  }
+
+  async start(): Promise<void> {
+    const [hs] = await this.bayeux([{ channel: "/meta/handshake", version: "1.0", supportedConnectionTypes: ["long-polling"], ext: { ack: true } }]);
+    this.clientId = hs.clientId;
+    const first = this.bayeux([{ channel: "/meta/connect", clientId: this.clientId, connectionType: "long-polling", ext: { ack: this.ack } }]);
+    await this.bayeux([{ channel: "/meta/subscribe", clientId: this.clientId, subscription: "/_genesys" }]);
+    void this.poll(first);
+    this.serviceId = (await call(this.base, "/genesys/1/service/request-chat", { form: {}, headers: { gms_user: this.user } })).body._id;
+    const started = await call(this.base, `/genesys/1/service/${this.serviceId}/ixn/chat`, {
+      form: { notify_by: "comet", firstName: "Bench", lastName: `C${this.index}`, bench_chat: String(this.index) },
+      headers: { gms_user: this.user },
+    });
+    if (started.status !== 200) throw new Error(`ixn/chat failed: ${started.status} ${JSON.stringify(started.body)}`);
+  }
+
+  private async poll(first: Promise<any[]>): Promise<void> {
+    let replies = await first.catch(() => null);
+    while (!this.stopped && replies !== null) {
+      for (const m of replies) {
+        if (m.channel === "/meta/connect" && typeof m.ext?.ack === "number") this.ack = m.ext.ack;
+        for (const entry of (m.data?.message?.transcriptToShow ?? []) as string[][]) {
+          if (entry[4] === "AGENT" && entry[0] === "Message.Text") this.toCustomer.arrived(entry[2]!);
+        }
+      }
+      replies = await this.bayeux([{ channel: "/meta/connect", clientId: this.clientId, connectionType: "long-polling", ext: { ack: this.ack } }]).catch(() => null);
+    }
+  }
+
+  send(ledger: Ledger, seq: number): void {
+    const text = `c:${this.index}:${seq}`;
+    ledger.send(text);
+    call(this.base, `/genesys/1/service/${this.serviceId}/ixn/chat/send`, { form: { message: text }, headers: { gms_user: this.user } }).catch(() => {});
+  }
+
+  stop(): void {
+    this.stopped = true;
+  }
+}
+
+/** One agent: a session cookie, a WebSocket Bayeux client; accepts every offer, records customer messages. */
+async function startAgent(kind: Kind, base: string, index: number, onOffer: (chat: number, id: string, auth: Record<string, string>) => void, toAgent: Ledger): Promise<WebSocket> {
+  let auth: Record<string, string> = {};
+  if (kind === "parley") {
+    const name = `agent${index}`;
+    const created = await call(base, "/api/v2/users", { headers: basic("admin", ADMIN_PASSWORD), json: { userName: name, password: `${name}-password`, capacity: { chat: PER_AGENT } } });
+    if (created.body?.statusCode !== 0) throw new Error(`could not create ${name}: ${JSON.stringify(created.body)}`);
+    const me = await call(base, "/api/v2/me", { method: "GET", headers: basic(name, `${name}-password`) });
+    auth = { cookie: me.cookie ?? "" };
+  }
+  const ws = new WebSocket(`${base.replace("http", "ws")}/api/v2/notifications`, { headers: auth });
+  await new Promise((resolve, reject) => ws.once("open", resolve).once("error", reject));
+  let clientId = "";
+  let ack = 0;
+  const send = (messages: object[]) => ws.send(JSON.stringify(messages));
+  const subscribed = new Promise<void>((resolve) => {
+    ws.on("message", (raw: Buffer) => {
+      for (const m of JSON.parse(raw.toString()) as { channel: string; clientId?: string; data?: any; ext?: { ack?: number } }[]) {
+        if (m.channel === "/meta/handshake") {
+          clientId = m.clientId ?? "";
+          send([{ channel: "/meta/subscribe", clientId, subscription: "/v2/me/interactions" }, { channel: "/meta/connect", clientId, connectionType: "websocket", ext: { ack } }]);
+        } else if (m.channel === "/meta/subscribe") resolve();
+        else if (m.channel === "/meta/connect") {
+          if (typeof m.ext?.ack === "number") ack = m.ext.ack;
+          send([{ channel: "/meta/connect", clientId, connectionType: "websocket", ext: { ack } }]);
+        } else if (m.channel === "/v2/me/interactions" && m.data?.notificationType === "NewInteraction") {
+          onOffer(Number(m.data.interaction.properties.bench_chat), m.data.id as string, auth);
+        } else if (m.channel === "/v2/me/interactions" && m.data?.notificationType === "NewMessages") {
+          for (const e of m.data.messages as { text: string; from: { type: string } }[]) if (e.from.type === "Customer") toAgent.arrived(e.text);
+        }
+      }
+    });
+  });
+  send([{ channel: "/meta/handshake", version: "1.0", ext: { ack: true } }]);
+  await subscribed;
+  if (kind === "parley") await call(base, "/api/v2/me/channels/chat", { headers: auth, json: { operationName: "Ready" } });
+  return ws;
+}
+
+async function run(kind: Kind): Promise<Result> {
+  const target = await startTarget(kind);
+  const toAgent = new Ledger();
+  const toCustomer = new Ledger();
+  const accepted = new Map<number, { id: string; auth: Record<string, string> }>();
+  const onOffer = (chat: number, id: string, auth: Record<string, string>) => {
+    call(target.url, `/api/v2/me/interactions/${id}`, { headers: auth, json: { operationName: "Accept" } })
+      .then(() => accepted.set(chat, { id, auth }))
+      .catch(() => {});
+  };
+  const sockets: WebSocket[] = [];
+  for (let i = 0; i < AGENTS; i += 20) {
+    sockets.push(...(await Promise.all(Array.from({ length: Math.min(20, AGENTS - i) }, (_, k) => startAgent(kind, target.url, i + k, onOffer, toAgent)))));
+  }
+  const customers = Array.from({ length: CHATS }, (_, i) => new Customer(target.url, i, toCustomer));
+  for (let i = 0; i < CHATS; i += 50) await Promise.all(customers.slice(i, i + 50).map((c) => c.start()));
+  const setupDeadline = performance.now() + SETUP_DEADLINE_MS;
+  while (accepted.size < CHATS && performance.now() < setupDeadline) await new Promise((resolve) => setTimeout(resolve, 50));
+  if (accepted.size < CHATS) console.log(`${kind}: only ${accepted.size} of ${CHATS} chats were accepted within ${SETUP_DEADLINE_MS} ms`);
+
+  const before = await target.stats();
+  const started = performance.now();
+  // Every chat sends once a second on each side, spread evenly over the second.
+  let tick = 0;
+  const ticks = SECONDS * 100;
+  await new Promise<void>((resolve) => {
+    const timer = setInterval(() => {
+      const elapsed = performance.now() - started;
+      const due = Math.min(ticks, Math.floor(elapsed / 10));
+      for (; tick < due; tick++) {
+        const second = Math.floor(tick / 100);
+        for (let chat = tick % 100; chat < CHATS; chat += 100) {
+          customers[chat]!.send(toAgent, second);
+          const a = accepted.get(chat);
+          if (a === undefined) continue;
+          const text = `a:${chat}:${second}`;
+          toCustomer.send(text);
+          call(target.url, `/api/v2/me/interactions/${a.id}`, { headers: a.auth, json: { operationName: "SendMessage", text } }).catch(() => {});
+        }
+      }
+      if (tick >= ticks) {
+        clearInterval(timer);
+        resolve();
+      }
+    }, 10);
+  });
+  const windowSeconds = (performance.now() - started) / 1000;
+  const after = await target.stats();
+  console.log(`${kind}: server event loop delay over the run p99 ${after.loopP99.toFixed(1)} ms, max ${after.loopMax.toFixed(1)} ms`);
+  const drainDeadline = performance.now() + DRAIN_MS;
+  while ((toAgent.pending.size > 0 || toCustomer.pending.size > 0) && performance.now() < drainDeadline) await new Promise((resolve) => setTimeout(resolve, 50));
+  for (const c of customers) c.stop();
+  for (const ws of sockets) ws.terminate();
+  target.child.kill("SIGINT");
+  const received = toAgent.latencies.length + toCustomer.latencies.length;
+  const cpuUs = after.cpu.user + after.cpu.system - (before.cpu.user + before.cpu.system);
+  return {
+    kind,
+    toAgent: toAgent.latencies,
+    toCustomer: toCustomer.latencies,
+    sent: toAgent.sent + toCustomer.sent,
+    lost: toAgent.pending.size + toCustomer.pending.size,
+    perSecond: received / windowSeconds,
+    cpuPercent: cpuUs / 10_000 / windowSeconds,
+    cpuPerMessageUs: cpuUs / Math.max(1, received),
+    rssMb: after.rss / 1_048_576,
+    heapMb: after.heapUsed / 1_048_576,
+  };
+}
+
+function pct(values: number[], p: number): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
+}
+
+const results: Result[] = [];
+for (const kind of ["bare", "parley"] as const) results.push(await run(kind));
+posts.destroy();
+polls.destroy();
+console.log(`\nchat: ${CHATS} chats (customers: CometD long-polling; ${AGENTS} agents: CometD WebSocket), 1 message per chat per second each way, ${SECONDS} s\n`);
+console.log(`${"server".padEnd(8)} ${"c→a p50/p99 ms".padStart(15)} ${"a→c p50/p99 ms".padStart(15)} ${"msg/s".padStart(7)} ${"lost".padStart(5)} ${"CPU %".padStart(6)} ${"µs/msg".padStart(7)} ${"rss MB".padStart(7)} ${"heap MB".padStart(8)}`);
+for (const r of results) {
+  const lat = (v: number[]) => `${pct(v, 50).toFixed(1)}/${pct(v, 99).toFixed(1)}`;
+  console.log(
+    `${r.kind.padEnd(8)} ${lat(r.toAgent).padStart(15)} ${lat(r.toCustomer).padStart(15)} ${r.perSecond.toFixed(0).padStart(7)} ${String(r.lost).padStart(5)} ${r.cpuPercent.toFixed(0).padStart(6)} ${r.cpuPerMessageUs.toFixed(0).padStart(7)} ${r.rssMb.toFixed(0).padStart(7)} ${r.heapMb.toFixed(0).padStart(8)}`,
+  );
+}
+const [bare, parley] = results as [Result, Result];
+const ratio = (a: number, b: number) => (b > 0 ? (a / b).toFixed(2) : "n/a");
+console.log(
+  `\nparley / bare: c→a p99 ${ratio(pct(parley.toAgent, 99), pct(bare.toAgent, 99))}, a→c p99 ${ratio(pct(parley.toCustomer, 99), pct(bare.toCustomer, 99))}, ` +
+    `CPU/msg ${ratio(parley.cpuPerMessageUs, bare.cpuPerMessageUs)}`,
+);
+console.log(`goal: p99 under 50 ms both ways, 0 lost (parley: ${pct(parley.toAgent, 99).toFixed(1)} / ${pct(parley.toCustomer, 99).toFixed(1)} ms, ${parley.lost} lost of ${parley.sent})`);
+process.exit(0);
