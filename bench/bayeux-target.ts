@@ -6,11 +6,7 @@
  *   tsx bench/bayeux-target.ts parley|faye|bare
  */
 import { createServer } from "node:http";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { buildApp } from "../src/app.ts";
-import { loadConfig } from "../src/config.ts";
+import { startBenchApp } from "./parley-app.ts";
 
 type Deliver = (user: string, data: unknown) => void;
 type Command =
@@ -21,18 +17,7 @@ type Command =
 const kind = process.argv[2] ?? "parley";
 
 async function startParley(): Promise<{ url: string; deliver: Deliver }> {
-  const dir = mkdtempSync(join(tmpdir(), "parley-bayeux-bench-"));
-  // Every simulated client comes from 127.0.0.1: lift the per-address caps, as behind a proxy.
-  const config = loadConfig({
-    PORT: "0",
-    HOST: "127.0.0.1",
-    LOG_LEVEL: "warn",
-    DATABASE_URL: `sqlite:${join(dir, "b.db")}`,
-    MAX_CONNECTIONS_PER_IP: "0",
-    BAYEUX_MAX_SESSIONS_PER_IP: "100000",
-  });
-  const app = await buildApp(config);
-  const url = await app.listen();
+  const { app, url } = await startBenchApp("bayeux");
   return {
     url: `${url}/genesys/cometd`,
     deliver: (user, data) => app.bayeux.deliver("customer", user, "/_genesys", data),

@@ -7,31 +7,15 @@
  *   tsx bench/chat-target.ts parley|bare <admin password>
  */
 import { randomUUID } from "node:crypto";
-import { mkdtempSync } from "node:fs";
-import { monitorEventLoopDelay } from "node:perf_hooks";
+import { monitorEventLoopDelay, PerformanceObserver } from "node:perf_hooks";
 import { createServer, type ServerResponse } from "node:http";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { WebSocketServer, type WebSocket } from "ws";
-import { buildApp } from "../src/app.ts";
-import { loadConfig } from "../src/config.ts";
+import { startBenchApp } from "./parley-app.ts";
 
 const ADMIN_PASSWORD = process.argv[3] ?? "";
 
 async function startParley(): Promise<string> {
-  const dir = mkdtempSync(join(tmpdir(), "parley-chat-bench-"));
-  const config = loadConfig({
-    PORT: "0",
-    HOST: "127.0.0.1",
-    LOG_LEVEL: "warn",
-    DATABASE_URL: `sqlite:${join(dir, "c.db")}`,
-    PARLEY_ADMIN_PASSWORD: ADMIN_PASSWORD,
-    // Every simulated customer and agent comes from 127.0.0.1: lift the per-address caps, as behind a proxy.
-    MAX_CONNECTIONS_PER_IP: "0",
-    BAYEUX_MAX_SESSIONS_PER_IP: "100000",
-  });
-  const app = await buildApp(config);
-  return app.listen();
+  return (await startBenchApp("chat", { PARLEY_ADMIN_PASSWORD: ADMIN_PASSWORD })).url;
 }
 
 interface BareCustomer {
@@ -128,10 +112,21 @@ const url = await (process.argv[2] === "bare" ? startBare() : startParley());
 // How long the event loop stalls: what every message waits behind. Reset by each stats request.
 const stalls = monitorEventLoopDelay({ resolution: 5 });
 stalls.enable();
+// Garbage collection pauses, the usual other source of stalls.
+let gcMax = 0;
+let gcTotal = 0;
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) {
+    gcMax = Math.max(gcMax, entry.duration);
+    gcTotal += entry.duration;
+  }
+}).observe({ entryTypes: ["gc"] });
 process.on("message", () => {
   const memory = process.memoryUsage();
-  process.send?.({ cpu: process.cpuUsage(), rss: memory.rss, heapUsed: memory.heapUsed, loopP99: stalls.percentile(99) / 1e6, loopMax: stalls.max / 1e6 });
+  process.send?.({ cpu: process.cpuUsage(), rss: memory.rss, heapUsed: memory.heapUsed, loopP99: stalls.percentile(99) / 1e6, loopMax: stalls.max / 1e6, gcMax, gcTotal });
   stalls.reset();
+  gcMax = 0;
+  gcTotal = 0;
 });
 process.send?.({ url });
 process.on("SIGINT", () => process.exit(0));

@@ -36,6 +36,9 @@ interface Stats {
   /** Event loop delay over the window, ms. */
   loopP99: number;
   loopMax: number;
+  /** Garbage collection over the window: longest pause and total, ms. */
+  gcMax: number;
+  gcTotal: number;
 }
 
 interface Result {
@@ -105,10 +108,28 @@ async function startTarget(kind: Kind): Promise<{ url: string; child: ChildProce
 class Ledger {
   readonly pending = new Map<string, number>();
   readonly latencies: number[] = [];
+  /** Sends the server refused or never answered: not acknowledged, so never counted as lost. */
+  readonly failures = new Map<string, number>();
   sent = 0;
   send(key: string): void {
     this.pending.set(key, performance.now());
     this.sent++;
+  }
+  /** The send was not acknowledged (no 2xx): the message does not count as sent. */
+  failed(key: string, why: string): void {
+    if (!this.pending.delete(key)) return;
+    this.sent--;
+    this.failures.set(why, (this.failures.get(why) ?? 0) + 1);
+  }
+  /** Calls `send` and books the outcome: only an acknowledged message can be lost. */
+  track(key: string, sending: Promise<{ status: number }>): void {
+    this.send(key);
+    sending.then(
+      (r) => {
+        if (r.status < 200 || r.status > 299) this.failed(key, `HTTP ${r.status}`);
+      },
+      (err: Error & { code?: string }) => this.failed(key, err.code ?? err.message),
+    );
   }
   arrived(key: string): void {
     const at = this.pending.get(key);
@@ -168,8 +189,7 @@ class Customer {
 
   send(ledger: Ledger, seq: number): void {
     const text = `c:${this.index}:${seq}`;
-    ledger.send(text);
-    call(this.base, `/genesys/1/service/${this.serviceId}/ixn/chat/send`, { form: { message: text }, headers: { gms_user: this.user } }).catch(() => {});
+    ledger.track(text, call(this.base, `/genesys/1/service/${this.serviceId}/ixn/chat/send`, { form: { message: text }, headers: { gms_user: this.user } }));
   }
 
   stop(): void {
@@ -252,8 +272,7 @@ async function run(kind: Kind): Promise<Result> {
           const a = accepted.get(chat);
           if (a === undefined) continue;
           const text = `a:${chat}:${second}`;
-          toCustomer.send(text);
-          call(target.url, `/api/v2/me/interactions/${a.id}`, { headers: a.auth, json: { operationName: "SendMessage", text } }).catch(() => {});
+          toCustomer.track(text, call(target.url, `/api/v2/me/interactions/${a.id}`, { headers: a.auth, json: { operationName: "SendMessage", text } }));
         }
       }
       if (tick >= ticks) {
@@ -264,13 +283,20 @@ async function run(kind: Kind): Promise<Result> {
   });
   const windowSeconds = (performance.now() - started) / 1000;
   const after = await target.stats();
-  console.log(`${kind}: server event loop delay over the run p99 ${after.loopP99.toFixed(1)} ms, max ${after.loopMax.toFixed(1)} ms`);
+  console.log(
+    `${kind}: server event loop delay over the run p99 ${after.loopP99.toFixed(1)} ms, max ${after.loopMax.toFixed(1)} ms; ` +
+      `GC longest ${after.gcMax.toFixed(1)} ms, total ${after.gcTotal.toFixed(0)} ms`,
+  );
   const drainDeadline = performance.now() + DRAIN_MS;
   while ((toAgent.pending.size > 0 || toCustomer.pending.size > 0) && performance.now() < drainDeadline) await new Promise((resolve) => setTimeout(resolve, 50));
   for (const c of customers) c.stop();
   for (const ws of sockets) ws.terminate();
   target.child.kill("SIGINT");
   const received = toAgent.latencies.length + toCustomer.latencies.length;
+  for (const [name, ledger] of [["customer→agent", toAgent], ["agent→customer", toCustomer]] as const) {
+    if (ledger.failures.size > 0) console.log(`${kind}: ${name} sends not acknowledged: ${JSON.stringify(Object.fromEntries(ledger.failures))}`);
+    if (ledger.pending.size > 0) console.log(`${kind}: ${name} acknowledged but never delivered: ${ledger.pending.size}, e.g. ${[...ledger.pending.keys()].slice(0, 5).join(", ")}`);
+  }
   const cpuUs = after.cpu.user + after.cpu.system - (before.cpu.user + before.cpu.system);
   return {
     kind,

@@ -6,31 +6,15 @@
  *
  *   tsx bench/routing-target.ts parley|bare <admin password>
  */
-import { mkdtempSync } from "node:fs";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { createServer } from "node:http";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { WebSocketServer, type WebSocket } from "ws";
-import { buildApp } from "../src/app.ts";
-import { loadConfig } from "../src/config.ts";
+import { startBenchApp } from "./parley-app.ts";
 
 const ADMIN_PASSWORD = process.argv[3] ?? "";
 
 async function startParley(): Promise<string> {
-  const dir = mkdtempSync(join(tmpdir(), "parley-routing-bench-"));
-  const config = loadConfig({
-    PORT: "0",
-    HOST: "127.0.0.1",
-    LOG_LEVEL: "warn",
-    DATABASE_URL: `sqlite:${join(dir, "r.db")}`,
-    PARLEY_ADMIN_PASSWORD: ADMIN_PASSWORD,
-    // Every simulated agent comes from 127.0.0.1: lift the per-address caps, as behind a proxy.
-    MAX_CONNECTIONS_PER_IP: "0",
-    BAYEUX_MAX_SESSIONS_PER_IP: "100000",
-  });
-  const app = await buildApp(config);
-  return app.listen();
+  return (await startBenchApp("routing", { PARLEY_ADMIN_PASSWORD: ADMIN_PASSWORD })).url;
 }
 
 async function startBare(): Promise<string> {

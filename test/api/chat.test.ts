@@ -11,7 +11,7 @@ import { ADMIN_PASSWORD, agentApi, type TestAgent } from "../support/agents.ts";
 import { chatApi, entries, postForm } from "../support/chat.ts";
 import { cometdClient, type TestClient } from "../support/cometd.ts";
 import { tcpProxy } from "../support/sockets.ts";
-import { eventually, get, startServer, type TestServer } from "../support/server.ts";
+import { assertGmsError, eventually, get, post, startServer, type TestServer } from "../support/server.ts";
 
 let server: TestServer;
 let api: ReturnType<typeof agentApi>;
@@ -271,6 +271,37 @@ describe("CometD mode", () => {
     } finally {
       await customer.disconnect();
       await proxy.close();
+    }
+  });
+});
+
+describe("history and WebSocket customers", () => {
+  it("a chat over WebSocket (identity in the handshake ext) ends as history under the profile holding its email", async () => {
+    const ivy = await newAgent("Ivy");
+    await onlyReady(ivy);
+    const profile = await post(`${server.cs}/profiles`, { FirstName: "Wes", EmailAddress: ["wes@example.com"] });
+    assert.equal(profile.status, 201, profile.text);
+    const customer = cometdClient(`${server.url}/genesys/cometd`, { transport: "websocket", handshake: { ext: { gms_user: "wes" } } });
+    await customer.handshake();
+    await customer.subscribe("/_genesys");
+    try {
+      const id = await chat.create("request-chat", {}, { gms_user: "wes" });
+      await chat.call(id, "ixn/chat", { notify_by: "comet", email: "wes@example.com", firstName: "Wes" }, { gms_user: "wes" });
+      const opening = await received(customer, (m) => m.data?.tag === `service.chat.refresh.${id}`, "the first push over WebSocket");
+      const ixId = opening.data.message.chatSessionId as string;
+      await api.sees(ivy, ixId, "Invited");
+      await api.operate(ivy, ixId, { operationName: "Accept" });
+      await api.operate(ivy, ixId, { operationName: "SendMessage", text: "over the socket" });
+      await eventually(async () => (pushed(customer, id).some((e) => e[2] === "over the socket") ? true : undefined), 5000, "the agent's message");
+      // The agent ends it: the customer sees Left and DISCONNECTED.
+      await api.operate(ivy, ixId, { operationName: "StopProcessing" });
+      const ended = await received(customer, (m) => m.data?.message?.chatIxnState === "DISCONNECTED", "the end");
+      assert.deepEqual(ended.data.message.transcriptToShow.map((e: string[]) => [e[0], e[1]]), [["Notice.Left", "Ivy"]]);
+      assertGmsError(await chat.call(id, "ixn/chat/send", { message: "anyone?" }, { gms_user: "wes" }), 400, "InvalidStateException");
+      const list = await get(`${server.cs}/customers/${profile.body.customer_id}/interactions`);
+      assert.ok(JSON.stringify(list.body).includes(ixId), `history under the customer: ${list.text}`);
+    } finally {
+      await customer.disconnect();
     }
   });
 });
