@@ -52,6 +52,14 @@ describe("parameters", () => {
     });
   }
 
+  it("are parsed as forms on the Chat API only: Context Services still refuses forms with 415", async () => {
+    assertGmsError(await postForm(`${server.cs}/services/start`, { contact_key: "k" }), 415, "UnsupportedMediaTypeException");
+    const form = new FormData();
+    form.append("contact_key", "k");
+    const multipart = await fetch(`${server.cs}/services/start`, { method: "POST", body: form });
+    assert.equal(multipart.status, 415);
+  });
+
   it("business data given at creation is attached to the chat; _-prefixed keys are not", async () => {
     const id = await chat.create("request-chat", { MSISDN: "+15550100", _private: "x" });
     await chat.call(id, "ixn/chat");
