@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { after, before, describe, it } from "node:test";
+import { describeWith } from "../support/suites.ts";
 import pg from "pg";
 import { get, post, startServer, type TestServer } from "../support/server.ts";
 
@@ -12,7 +13,7 @@ const url = process.env.TEST_DATABASE_URL ?? "";
 const skip = url === "" ? "TEST_DATABASE_URL is not set: PostgreSQL API tests not run" : false;
 const schema = `parley_api_${randomBytes(6).toString("hex")}`;
 
-describe("Context Services on PostgreSQL, two nodes", { skip }, () => {
+describeWith("Context Services on PostgreSQL, two nodes", skip, () => {
   let a: TestServer;
   let b: TestServer;
   before(async () => {

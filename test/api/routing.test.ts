@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { after, describe, it } from "node:test";
+import { describeWith } from "../support/suites.ts";
 import pg from "pg";
 import { MemoryHub } from "../../src/bus/memory.ts";
 import { ADMIN, ADMIN_PASSWORD, agentApi, type TestAgent } from "../support/agents.ts";
@@ -89,7 +90,7 @@ const url = process.env.TEST_DATABASE_URL ?? "";
 const skip = url === "" ? "TEST_DATABASE_URL is not set: the two-node routing test needs PostgreSQL" : false;
 const schema = `parley_routing_${randomBytes(6).toString("hex")}`;
 
-describe("routing on two nodes sharing PostgreSQL", { skip }, () => {
+describeWith("routing on two nodes sharing PostgreSQL", skip, () => {
   after(async () => {
     const client = new pg.Client({ connectionString: url });
     await client.connect();

@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { describe, it } from "node:test";
+import { describeWith } from "../support/suites.ts";
 import { MemoryHub } from "../../src/bus/memory.ts";
 import { cometdClient } from "../support/cometd.ts";
 import { startServer, type StartOptions } from "../support/server.ts";
@@ -12,7 +13,7 @@ import { startServer, type StartOptions } from "../support/server.ts";
 const redisUrl = process.env.TEST_REDIS_URL ?? "";
 
 function clusterSuite(name: string, nodeOptions: () => StartOptions, skip: string | false) {
-  describe(`cluster over ${name}`, { skip }, () => {
+  describeWith(`cluster over ${name}`, skip, () => {
     it("delivers privately and publishes across nodes, over long-polling and WebSocket", async () => {
       const options = nodeOptions();
       const a = await startServer(options);

@@ -1,11 +1,12 @@
 /** The bus contract, run for the in-memory bus (always) and Redis (when TEST_REDIS_URL is set). */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import { describeWith } from "../support/suites.ts";
 import type { Bus, BusEnvelope } from "../../src/bus/bus.ts";
 
 /** `open` returns two nodes' buses connected to the same medium. */
 export function busContract(name: string, open: () => Promise<[Bus, Bus]>, skip: string | false = false): void {
-  describe(`bus contract: ${name}`, { skip }, () => {
+  describeWith(`bus contract: ${name}`, skip, () => {
     let a: Bus;
     let b: Bus;
     before(async () => {

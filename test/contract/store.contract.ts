@@ -4,6 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import { describeWith } from "../support/suites.ts";
 import type { AgentInteraction } from "../../src/domain/agent-interactions.ts";
 import type { Chat, ChatService } from "../../src/domain/chat.ts";
 import type { NewInteraction } from "../../src/domain/interactions.ts";
@@ -55,7 +56,7 @@ function newInteraction(id: string, overrides: Partial<NewInteraction> = {}): Ne
 
 /** Registers the contract suite for one implementation; `open` gives a fresh, empty store. */
 export function storeContract(name: string, open: () => Promise<Store>, skip: string | false = false): void {
-  describe(`store contract: ${name}`, { skip }, () => {
+  describeWith(`store contract: ${name}`, skip, () => {
     let store: Store;
     before(async () => {
       store = await open();
