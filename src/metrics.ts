@@ -2,7 +2,7 @@
  * Prometheus metrics, one registry per app (no global registry, so tests can build many apps).
  * The only file that imports prom-client.
  */
-import { collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
 
 export interface Metrics {
   registry: Registry;
@@ -25,7 +25,18 @@ export function registerBayeuxMetrics(metrics: Metrics, stats: () => { sessions:
     });
   gauge("bayeux_clients", "CometD clients (sessions) on this node", (s) => s.sessions);
   gauge("bayeux_held_connects", "CometD /meta/connect requests held on this node", (s) => s.parked);
-  gauge("bayeux_delivered_messages", "Messages written to CometD clients by this node since it started", (s) => s.delivered);
+  // A count that only grows is a counter (`_total`): rate() then works on it.
+  let counted = 0;
+  new Counter({
+    name: "bayeux_delivered_messages_total",
+    help: "Messages written to CometD clients by this node since it started",
+    registers: [metrics.registry],
+    collect() {
+      const delivered = stats().delivered;
+      this.inc(Math.max(0, delivered - counted));
+      counted = delivered;
+    },
+  });
 }
 
 export function createMetrics(): Metrics {

@@ -71,7 +71,13 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
           connectionsCheckingInterval: Math.min(1000, config.httpHeadersTimeoutMs),
         },
         (req, res) => {
-          if (deps.rawHandler?.(req, res) !== true) handler(req, res);
+          const started = performance.now();
+          if (deps.rawHandler?.(req, res) !== true) return handler(req, res);
+          // CometD HTTP requests bypass fastify: they are timed here, by the path they claimed.
+          res.once("close", () => {
+            const route = (req.url ?? "").split("?")[0] ?? "";
+            metrics.httpDuration.observe({ method: req.method ?? "", route, status_code: res.statusCode }, (performance.now() - started) / 1000);
+          });
         },
       );
       server.keepAliveTimeout = config.httpKeepAliveTimeoutMs;

@@ -31,6 +31,22 @@ describe("operations endpoints", () => {
     assert.match(reply.text, /bayeux_clients 0/);
   });
 
+  it("counts CometD messages as a counter and CometD HTTP requests with the others", async () => {
+    const handshake = await post(`${server.url}/genesys/cometd`, [{ channel: "/meta/handshake", version: "1.0" }], { gms_user: "metrics" });
+    assert.equal(handshake.status, 200);
+    const clientId = handshake.body[0].clientId as string;
+    await post(`${server.url}/genesys/cometd/connect`, [{ channel: "/meta/connect", clientId, connectionType: "long-polling" }], { gms_user: "metrics" });
+    const subscribed = await post(`${server.url}/genesys/cometd`, [{ channel: "/meta/subscribe", clientId, subscription: "/_genesys" }], { gms_user: "metrics" });
+    assert.equal(subscribed.body[0].successful, true);
+    server.app.bayeux.deliver("customer", "metrics", "/_genesys", { n: 1 });
+    await post(`${server.url}/genesys/cometd`, [{ channel: "/meta/connect", clientId, connectionType: "long-polling" }], { gms_user: "metrics" });
+    const text = (await get(`${server.url}/metrics`)).text;
+    assert.match(text, /# TYPE bayeux_delivered_messages_total counter\nbayeux_delivered_messages_total 1\n/);
+    assert.match(text, /http_request_duration_seconds_count\{method="POST",route="\/genesys\/cometd",status_code="200"\} 3/);
+    assert.match(text, /http_request_duration_seconds_count\{method="POST",route="\/genesys\/cometd\/connect",status_code="200"\} 1/);
+    assert.doesNotMatch(text, /bayeux_delivered_messages /);
+  });
+
   it("GET /docs serves the OpenAPI document with every Context Services path", async () => {
     const doc = (await get(`${server.url}/docs`)).body;
     assert.equal(doc.openapi, "3.0.3");
