@@ -4,7 +4,9 @@
  * - nesting deeper than a limit, checked on the text before parsing, so a deep document never
  *   reaches a recursive parser, validator or serialiser (where it would overflow the stack);
  * - `__proto__` keys (also spelt with escapes, `"\u005f_proto__"`) and `constructor.prototype`,
- *   which would turn an object spread or assignment into a prototype write.
+ *   which would turn an object spread or assignment into a prototype write;
+ * - strings that are not Unicode: a lone surrogate (`"\ud800"`) is valid JSON, but no URL,
+ *   header or database text can carry it (encodeURIComponent throws on it).
  */
 import secureJson from "secure-json-parse";
 
@@ -12,14 +14,19 @@ export type ParsedJson =
   | { ok: true; value: unknown }
   /** Not JSON: `error` is the SyntaxError, whose message locates the problem. */
   | { ok: false; kind: "syntax"; error: Error }
-  | { ok: false; kind: "depth" | "prototype"; message: string };
+  | { ok: false; kind: "depth" | "prototype" | "unicode"; message: string };
 
 export function parseUntrustedJson(text: string, maxDepth: number): ParsedJson {
   if (nestingExceeds(text, maxDepth)) {
     return { ok: false, kind: "depth", message: `nested deeper than ${maxDepth} levels` };
   }
   try {
-    return { ok: true, value: mayHoldPrototypeKey(text) ? secureJson.parse(text, null, OPTIONS) : JSON.parse(text) };
+    const value: unknown = mayHoldPrototypeKey(text) ? secureJson.parse(text, null, OPTIONS) : JSON.parse(text);
+    // Decoded text holds no surrogates of its own: only a \uD8xx-\uDFxx escape can make one.
+    if (SURROGATE_ESCAPE.test(text) && !wellFormed(value)) {
+      return { ok: false, kind: "unicode", message: "a string holds a lone UTF-16 surrogate (not Unicode text)" };
+    }
+    return { ok: true, value };
   } catch (err) {
     const error = err instanceof Error ? err : new SyntaxError(String(err));
     if (/forbidden (prototype|constructor) property/.test(error.message)) {
@@ -30,6 +37,21 @@ export function parseUntrustedJson(text: string, maxDepth: number): ParsedJson {
 }
 
 const OPTIONS = { protoAction: "error", constructorAction: "error" } as const;
+
+const SURROGATE_ESCAPE = /\\u[dD][89a-fA-F][0-9a-fA-F]{2}/;
+
+/** In a `u` regex a pair is one code point: only a lone surrogate is in category Cs. */
+const LONE_SURROGATE = /\p{Cs}/u;
+
+/** Every string (keys included) is well-formed Unicode; pairs escaped as two \u escapes are. */
+function wellFormed(value: unknown): boolean {
+  if (typeof value === "string") return !LONE_SURROGATE.test(value);
+  if (Array.isArray(value)) return value.every(wellFormed);
+  if (typeof value === "object" && value !== null) {
+    for (const [key, v] of Object.entries(value)) if (LONE_SURROGATE.test(key) || !wellFormed(v)) return false;
+  }
+  return true;
+}
 
 /**
  * JSON can spell `__proto__` or `constructor` only with those letters or with `\u` escapes: a

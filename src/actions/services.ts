@@ -3,6 +3,7 @@ import { accessService } from "../access/journeys.ts";
 import { invalidInput, invalidState, responseTooLarge } from "../domain/errors.ts";
 import type { JsonObject } from "../domain/json.ts";
 import {
+  requireCustomerOrContactKey,
   eventTime,
   explicitExpiry,
   replaceExtensions,
@@ -38,6 +39,7 @@ export interface ServiceView {
 /** Start Service: returns the new service id. */
 export async function startService(ctx: ActionContext, body: JsonObject): Promise<string> {
   const { event, own, extensions } = splitEvent(body, "service", "start");
+  requireCustomerOrContactKey(own);
   const now = ctx.now();
   const started = stampEvent(event, now);
   const pinned = explicitExpiry(own, now);

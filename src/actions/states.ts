@@ -2,7 +2,7 @@
 import { accessService, accessState, serviceNotFound } from "../access/journeys.ts";
 import { invalidInput, invalidState } from "../domain/errors.ts";
 import { isJsonObject, type JsonObject } from "../domain/json.ts";
-import { endFieldsOf, eventTime, splitEvent, stampEvent, type State, type Task } from "../domain/journeys.ts";
+import { endFieldsOf, eventTime, integerId, splitEvent, stampEvent, type State, type Task } from "../domain/journeys.ts";
 import type { ChildQuery, Store } from "../store/store.ts";
 import { defaultExpiry, type ActionContext } from "./context.ts";
 
@@ -22,7 +22,7 @@ export async function startState(ctx: ActionContext, serviceId: string, body: Js
     await tx.states.insert(id, {
       serviceId,
       type: own.state_type ?? null,
-      previousStateId: typeof own.previous_state_id === "number" ? own.previous_state_id : null,
+      previousStateId: integerId(own.previous_state_id, "previous_state_id"),
       started,
       extensions,
       startedAt: eventTime(started, now),
@@ -47,9 +47,10 @@ export async function completeState(ctx: ActionContext, serviceId: string, state
  */
 export async function transitionState(ctx: ActionContext, serviceId: string, body: JsonObject): Promise<number> {
   const { from, to, ...shared } = body;
-  if (!isJsonObject(from) || typeof from.state_id !== "number") throw invalidInput("from.state_id: required integer");
+  if (!isJsonObject(from)) throw invalidInput("from: required object");
+  const fromId = integerId(from.state_id, "from.state_id");
+  if (fromId === null) throw invalidInput("from.state_id: required integer");
   if (!isJsonObject(to)) throw invalidInput("to: required object");
-  const fromId = from.state_id;
   const { state_id: _, ...fromRest } = from;
   const common = splitEvent(shared, "state", "start");
   const ending = splitEvent(fromRest, "state", "end");

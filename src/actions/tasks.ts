@@ -2,14 +2,14 @@
 import { accessService, accessTask, serviceNotFound } from "../access/journeys.ts";
 import { invalidInput, invalidState } from "../domain/errors.ts";
 import type { JsonObject } from "../domain/json.ts";
-import { eventTime, splitEvent, stampEvent, type Task } from "../domain/journeys.ts";
+import { eventTime, integerId, splitEvent, stampEvent, type Task } from "../domain/journeys.ts";
 import type { ChildQuery } from "../store/store.ts";
 import { defaultExpiry, type ActionContext } from "./context.ts";
 
 /** Start Task (seed 000): returns the new task id (32-bit, numbered per service). */
 export async function startTask(ctx: ActionContext, serviceId: string, body: JsonObject): Promise<number> {
   const { event, own, extensions } = splitEvent(body, "task", "start");
-  const stateId = typeof own.state_id === "number" ? own.state_id : null;
+  const stateId = integerId(own.state_id, "state_id");
   return ctx.store.transaction(async (tx) => {
     const now = ctx.now();
     const id = await tx.services.nextChildId(serviceId, "task", now, defaultExpiry(ctx, now));

@@ -20,8 +20,13 @@ describe("splitEvent", () => {
   it("refuses every key a presenter writes as an extension name, a field of another kind included", () => {
     assert.throws(() => splitEvent({ task_type: 1 }, "state", "start"), /task_type: /);
     assert.throws(() => splitEvent({ started: {} }, "task", "start"), /started: /);
-    assert.throws(() => splitEvent({ customer_id: "OTHER" }, "service", "end"), /customer_id: /);
     assert.throws(() => splitEvent({ service_type: 1 }, "task", "start"), /service_type: /);
+  });
+
+  it("ignores start-only fields in an end event (they cannot change there), never making them extensions", () => {
+    const split = splitEvent({ customer_id: "OTHER", state_id: 3, task_type: "t", previous_state_id: 1, service_id: 9, Note: 1 }, "task", "end");
+    assert.deepEqual(split, { event: {}, own: {}, extensions: { Note: 1 } });
+    assert.deepEqual(splitEvent({ customer_id: "OTHER", contact_key: "k", service_type: "s" }, "service", "end"), { event: {}, own: {}, extensions: {} });
   });
 
   it("keeps a documented field of the other phase in the event, where it shadows nothing", () => {

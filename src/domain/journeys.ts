@@ -132,6 +132,13 @@ const OWN_FIELDS: ReadonlySet<string> = new Set([
   ...CONTROL_KEYS,
 ]);
 
+/**
+ * What only a start sets: the entity's own fields and its identity. Genesys's own test flows end
+ * a task with the body it was started with; these cannot change at the end, so an end event
+ * carrying them is accepted and they are ignored (never stored as extensions).
+ */
+const START_ONLY: ReadonlySet<string> = new Set([...OWN_FIELDS, "task_id", "previous_state_id"]);
+
 export interface SplitEvent {
   /** Documented fields kept in `started` / `completed` (own fields removed). */
   event: JsonObject;
@@ -148,12 +155,31 @@ export function splitEvent(body: JsonObject, kind: Kind, phase: "start" | "end")
     if (known.has(key) && OWN_FIELDS.has(key)) split.own[key] = value;
     else if (known.has(key)) split.event[key] = value;
     else if ((CONTROL_KEYS as readonly string[]).includes(key)) continue;
+    else if (phase === "end" && START_ONLY.has(key)) continue;
     // A documented field of the other phase stays with the event: as an extension it would
     // shadow the field presenters hoist (`disposition`, `est_duration`).
     else if (EVENT_FIELDS_ANY_PHASE.has(key)) split.event[key] = value;
     else split.extensions[key] = checkExtensionName(key, value);
   }
   return split;
+}
+
+/**
+ * An integer id as clients send it: a number, or digits in a string (Java clients pass ids
+ * around as strings). Null when absent; 400 naming the field when it is neither.
+ */
+export function integerId(value: Json | undefined, field: string): number | null {
+  if (value === undefined || value === null) return null;
+  const n = typeof value === "string" && /^\d{1,10}$/.test(value) ? Number(value) : value;
+  if (typeof n !== "number" || !Number.isInteger(n) || n < 0 || n > 2_147_483_647) throw invalidInput(`${field}: an integer id (0 to 2147483647)`);
+  return n;
+}
+
+/** Start Service needs one of the two: whose journey it is, or the key an anonymous one is found by. */
+export function requireCustomerOrContactKey(own: JsonObject): void {
+  if (own.customer_id === undefined && own.contact_key === undefined) {
+    throw invalidInput("customer_id or contact_key: one of them is required to start a service");
+  }
 }
 
 /** Refuses extension names that are empty, too long, or would collide with a presented key. */

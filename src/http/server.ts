@@ -17,6 +17,7 @@ import type { Store } from "../store/store.ts";
 import { registerAgentApi } from "./agent/index.ts";
 import { registerBodyParsers } from "./body.ts";
 import { guardConnections } from "./connections.ts";
+import { drainRefusedBody } from "./drain.ts";
 import { responseTooLarge } from "../domain/errors.ts";
 import { toGmsError } from "./errors.ts";
 import { registerCompositeRoutes } from "./routes/composite.ts";
@@ -49,7 +50,6 @@ export interface HttpDeps {
  * cap sits above that, room for percent-encoding, so the schema's message is the one clients see.
  */
 const MAX_PARAM_LENGTH = 1024;
-
 export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> {
   const { config, metrics } = deps;
   const app = Fastify({
@@ -92,11 +92,14 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
   app.setValidatorCompiler(compileValidator);
   registerBodyParsers(app, config.jsonMaxDepth);
 
-  function sendError(err: unknown, request: FastifyRequest, reply: FastifyReply) {
+  async function sendError(err: unknown, request: FastifyRequest, reply: FastifyReply) {
     const error = toGmsError(err);
     if (error.serverFault) request.log.error({ err }, "request failed");
     // A client that went away mid-upload is not news: no stack, not an error.
     else request.log.debug({ code: (err as { code?: unknown }).code, message: error.body.message }, "request refused");
+    // A body refused half-way is still being sent: read the rest (up to a bound) so the client
+    // gets the 413 instead of a reset connection when the server closes it.
+    if (error.status === 413) await drainRefusedBody(request.raw, config);
     return reply.code(error.status).send(error.body);
   }
   app.setErrorHandler((err, request, reply) => sendError(err, request, reply));
@@ -154,6 +157,7 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
     trustProxy: config.trustProxy,
     publicUrl: config.publicUrl,
     sessionTtlMs: config.agentSessionTtlMs,
+    limits: config,
   });
   registerOperationRoutes(app, { store: deps.store, registry: metrics.registry });
   return app;

@@ -17,6 +17,8 @@ export const Timestamp = Type.String({ pattern: ISO_DATE_TIME, description: "ISO
 const InteractionId = (maxLength: number) => Type.Union([Type.String({ maxLength }), Type.Integer()]);
 const Seconds = Type.Integer({ minimum: 0, maximum: 100 * 365 * 86_400 });
 const Int32 = Type.Integer({ minimum: 0, maximum: 2_147_483_647 });
+/** An id in a body: an integer, or its digits in a string (the action reads either). */
+const IdInBody = Type.Union([Int32, Type.String({ pattern: "^\\d{1,10}$" })], { description: "an integer id, or its digits as a string" });
 
 /** The fields every start and end event has, but for the ids whose length limits differ. */
 const eventFields = {
@@ -59,17 +61,17 @@ export const ServiceStartEvent = Type.Object(
 );
 export const ServiceEndEvent = Type.Object({ ...commonEnd, ...expiry }, open);
 export const StateStartEvent = Type.Object(
-  { ...commonStart, state_type: Opt(BusinessAttribute), previous_state_id: Opt(Int32) },
+  { ...commonStart, state_type: Opt(BusinessAttribute), previous_state_id: Opt(IdInBody) },
   open,
 );
-export const TaskStartEvent = Type.Object({ ...commonStart, task_type: Opt(BusinessAttribute), state_id: Opt(Int32) }, open);
+export const TaskStartEvent = Type.Object({ ...commonStart, task_type: Opt(BusinessAttribute), state_id: Opt(IdInBody) }, open);
 export const EndEvent = Type.Object(commonEnd, open);
 
 /** `from` is an end event of the state it names, `to` a start event: each is checked as one. */
 export const TransitionEvent = Type.Object(
   {
     ...commonStart,
-    from: Type.Object({ ...commonEnd, state_id: Int32 }, open),
+    from: Type.Object({ ...commonEnd, state_id: IdInBody }, open),
     to: Type.Object({ ...commonStart, state_type: Opt(BusinessAttribute) }, open),
   },
   open,
