@@ -3,6 +3,7 @@
  */
 import { buildApp } from "./app.ts";
 import { ConfigError, loadConfig, type Config } from "./config.ts";
+import { StoreOpenError } from "./store/store.ts";
 
 async function main(): Promise<void> {
   let config: Config;
@@ -13,7 +14,15 @@ async function main(): Promise<void> {
     process.stderr.write(`parley: ${err.message}\n`);
     process.exit(2);
   }
-  const app = await buildApp(config);
+  let app: Awaited<ReturnType<typeof buildApp>>;
+  try {
+    app = await buildApp(config);
+  } catch (err) {
+    if (!(err instanceof StoreOpenError)) throw err;
+    // As for configuration errors: one line, what to do, status 2.
+    process.stderr.write(`parley: ${err.message}\n`);
+    process.exit(2);
+  }
   const url = await app.listen();
   app.logger.info({ url, database: config.databaseUrl.replace(/\/\/[^@]*@/, "//***@") }, "parley listening");
   if (app.demoCredentials.length > 0) {

@@ -26,13 +26,35 @@ export async function openPostgresStore(options: PostgresOptions): Promise<SqlSt
     types: { getTypeParser: typeParser },
   });
   try {
-    await pool.query(`create schema if not exists "${options.schema}"`);
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-    await migrate(db as Kysely<unknown>, "postgres");
+    await whileHoldingSetupLock(pool, options.schema, async (client) => {
+      await client.query(`create schema if not exists "${options.schema}"`);
+      await migrate(db as Kysely<unknown>, "postgres");
+    });
     return new SqlStore(db, { dialect: "postgres", isUniqueViolation });
   } catch (err) {
     await pool.end();
     throw err;
+  }
+}
+
+/**
+ * Nodes started together (an orchestrator starts replicas at once) would race to create the
+ * schema (`pg_namespace_nspname_index` violation) and the migration tables: one session
+ * advisory lock per schema serialises them, and the nodes after the first find it all done.
+ */
+async function whileHoldingSetupLock(pool: pg.Pool, schema: string, work: (client: pg.PoolClient) => Promise<void>): Promise<void> {
+  const client = await pool.connect();
+  const key = `parley setup ${schema}`;
+  try {
+    await client.query("select pg_advisory_lock(hashtext($1))", [key]);
+    try {
+      await work(client);
+    } finally {
+      await client.query("select pg_advisory_unlock(hashtext($1))", [key]);
+    }
+  } finally {
+    client.release();
   }
 }
 

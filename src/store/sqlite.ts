@@ -18,6 +18,7 @@ import type { SqliteSync } from "../config.ts";
 import { migrate } from "./migrations/index.ts";
 import type { Database } from "./sql/schema.ts";
 import { SqlStore } from "./sql/store.ts";
+import { StoreOpenError } from "./store.ts";
 
 /** Prepared statements are reused: Kysely prepares on every query and parsing SQL is not free. */
 const STATEMENT_CACHE_LIMIT = 500;
@@ -29,15 +30,46 @@ export interface SqliteOptions {
 }
 
 export async function openSqliteStore(options: SqliteOptions): Promise<SqlStore> {
-  if (options.path !== ":memory:") mkdirSync(dirname(options.path), { recursive: true });
-  const raw = new BetterSqlite3(options.path);
-  raw.pragma("locking_mode = EXCLUSIVE");
-  raw.pragma("journal_mode = WAL");
-  raw.pragma(`synchronous = ${options.synchronous.toUpperCase()}`);
-  raw.pragma("busy_timeout = 5000");
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(raw) }) });
-  await migrate(db as Kysely<unknown>, "sqlite");
-  return new SqlStore(db, { dialect: "sqlite", isUniqueViolation, groupCommit: true });
+  const raw = openFile(options.path);
+  try {
+    raw.pragma("locking_mode = EXCLUSIVE");
+    // Another process holding the file holds it for its life (exclusive mode): waiting is useless.
+    raw.pragma("busy_timeout = 0");
+    raw.pragma("journal_mode = WAL");
+    raw.pragma(`synchronous = ${options.synchronous.toUpperCase()}`);
+    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(raw) }) });
+    await migrate(db as Kysely<unknown>, "sqlite");
+    raw.pragma("busy_timeout = 5000");
+    return new SqlStore(db, { dialect: "sqlite", isUniqueViolation, groupCommit: true });
+  } catch (err) {
+    raw.close();
+    throw openProblem(options.path, err);
+  }
+}
+
+function openFile(path: string): BetterSqlite3.Database {
+  try {
+    if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+    return new BetterSqlite3(path);
+  } catch (err) {
+    throw openProblem(path, err);
+  }
+}
+
+/** What went wrong opening the file, in one line an operator can act on. */
+function openProblem(path: string, err: unknown): Error {
+  const code = (err as { code?: unknown } | null)?.code;
+  const message = err instanceof Error ? err.message : String(err);
+  if (code === "SQLITE_BUSY" || /database is locked/.test(message)) {
+    return new StoreOpenError(`${path} is held by another process (another parley on the same file?): stop it, or set DATABASE_URL to another file`);
+  }
+  if (typeof code === "string" && /^(EACCES|EPERM|ENOTDIR|EROFS|EEXIST)$/.test(code)) {
+    return new StoreOpenError(`cannot create the directory of ${path} (${code}): make it writable, or set DATABASE_URL to a path parley can write`);
+  }
+  if (code === "SQLITE_CANTOPEN" || code === "SQLITE_READONLY" || /unable to open database file|readonly database/.test(message)) {
+    return new StoreOpenError(`cannot open ${path} for writing (${message}): make it and its directory writable, or set DATABASE_URL to a path parley can write`);
+  }
+  return err instanceof Error ? err : new Error(message);
 }
 
 function withStatementCache(raw: BetterSqlite3.Database): SqliteDatabase {

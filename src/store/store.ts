@@ -292,3 +292,14 @@ export class UniqueViolation extends Error {
     this.name = "UniqueViolation";
   }
 }
+
+/**
+ * The database cannot be opened, for a reason the operator must fix (a file held by another
+ * process, a directory that cannot be written): the message says which and what to do.
+ */
+export class StoreOpenError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "StoreOpenError";
+  }
+}

@@ -61,3 +61,25 @@ describeWith("Context Services on PostgreSQL, two nodes", skip, () => {
     assert.deepEqual((await get(`${b.cs}/profiles?LastName=Postgres`)).body, [{ customer_id: customer }]);
   });
 });
+
+describeWith("nodes started at the same moment on a fresh schema", skip, () => {
+  const fresh = `parley_race_${randomBytes(6).toString("hex")}`;
+  after(async () => {
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    await client.query(`drop schema if exists "${fresh}" cascade`);
+    await client.end();
+  });
+
+  it("all three start (schema creation and migrations are serialised) and serve", async () => {
+    const env = { DATABASE_URL: url, DATABASE_SCHEMA: fresh };
+    const started = await Promise.allSettled([startServer({ env }), startServer({ env }), startServer({ env })]);
+    const nodes = started.flatMap((s) => (s.status === "fulfilled" ? [s.value] : []));
+    try {
+      assert.deepEqual(started.map((s) => (s.status === "rejected" ? String(s.reason) : "ok")), ["ok", "ok", "ok"]);
+      for (const node of nodes) assert.equal((await post(`${node.cs}/services/start`, { contact_key: "race" })).status, 201);
+    } finally {
+      for (const node of nodes) await node.close();
+    }
+  });
+});

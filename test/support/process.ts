@@ -59,3 +59,19 @@ export async function runCli(args: string[], env: Record<string, string>): Promi
   const [code] = (await once(child, "exit")) as [number | null];
   return { code, stdout, stderr };
 }
+
+/** Runs `src/main.ts` expecting it to exit (a start that fails); resolves with its code and standard error. */
+export async function runMainToExit(env: Record<string, string>, timeoutMs = 20_000): Promise<{ code: number | null; stderr: string }> {
+  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+    cwd: ROOT,
+    env: { ...process.env, PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "info", PARLEY_DEMO_USERS: "false", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stderr = "";
+  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  child.stdout.resume();
+  const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
+  const [code] = (await once(child, "exit")) as [number | null];
+  clearTimeout(timer);
+  return { code, stderr };
+}
