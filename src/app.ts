@@ -6,6 +6,7 @@
 import type { FastifyInstance } from "fastify";
 import { readFileSync } from "node:fs";
 import { AgentAuthentication } from "./access/authentication.ts";
+import { isLoopback } from "./access/context-services.ts";
 import { gmsUserVerifier, type GmsUserVerifier } from "./access/gms-user.ts";
 import { presenceLost } from "./actions/agent-state.ts";
 import { customerAway } from "./actions/chat.ts";
@@ -187,6 +188,12 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     demoCredentials,
     async listen() {
       await http.listen({ port: config.port, host: config.host });
+      if (config.csAuth === "none" && !isLoopback(config.host)) {
+        logger.warn(
+          { host: config.host },
+          `Context Services (/${config.gmsAppName}/1/cs) is open to anyone who reaches this port: every customer's data can be read and changed. Set CS_AUTH=basic or CS_AUTH=apikey, or keep it behind a gateway`,
+        );
+      }
       const address = http.server.address();
       const port = typeof address === "object" && address !== null ? address.port : config.port;
       return `http://127.0.0.1:${port}`;

@@ -1,4 +1,5 @@
 import { readFileConfig, type ChatServiceConfig } from "./config-file.ts";
+import type { CsAuthMode } from "./access/context-services.ts";
 
 /**
  * Configuration: the only reader of process.env. Every key is parsed once, synchronously, and
@@ -98,6 +99,12 @@ export interface Config {
   routingOfferTimeoutMs: number;
   /** How often routing runs besides when something changes (expired offers, other nodes), milliseconds. */
   routingSweepMs: number;
+  /** Protection of Context Services: none (as GMS), HTTP Basic, or an API key header. */
+  csAuth: CsAuthMode;
+  /** CS_AUTH=basic: accepted `user:password` pairs. */
+  csAuthUsers: string[];
+  /** CS_AUTH=apikey: accepted `X-API-Key` values. */
+  csApiKeys: string[];
   /** The optional JSON file (PARLEY_CONFIG) with queues and chat services; null: none. */
   configFile: string | null;
   /** Queues the file defines (created at start when missing). */
@@ -200,6 +207,23 @@ const pathSegment: Parser<string> = (raw) => {
   return raw;
 };
 
+/** `user:password,user2:password2`; passwords of 12 characters or more. */
+const userPairs: Parser<string[]> = (raw) => {
+  const pairs = raw.split(",").map((p) => p.trim()).filter(Boolean);
+  for (const pair of pairs) {
+    const colon = pair.indexOf(":");
+    if (colon < 1 || pair.length - colon - 1 < 12) throw new Error("must be user:password pairs, comma-separated, passwords of 12 characters or more");
+  }
+  return pairs;
+};
+
+/** `key1,key2`; keys of 24 characters or more. */
+const apiKeys: Parser<string[]> = (raw) => {
+  const keys = raw.split(",").map((k) => k.trim()).filter(Boolean);
+  if (keys.some((k) => k.length < 24)) throw new Error("must be keys of 24 characters or more, comma-separated (openssl rand -hex 24)");
+  return keys;
+};
+
 /** Parses GMS `<int><unit>` durations (`5y`, `30d`, `12h`) into seconds. */
 export const duration: Parser<number> = (raw) => {
   const m = /^(\d+)([smhdwMy])$/.exec(raw.trim());
@@ -264,6 +288,9 @@ export function loadConfig(env: Env = process.env): Config {
     agentSessionTtlMs: read("AGENT_SESSION_TTL_MS", integer(60_000, 30 * 86_400_000), 12 * 3_600_000),
     routingOfferTimeoutMs: read("ROUTING_OFFER_TIMEOUT_MS", integer(100, 3_600_000), 30_000),
     routingSweepMs: read("ROUTING_SWEEP_MS", integer(10, 60_000), 1000),
+    csAuth: read("CS_AUTH", oneOf<CsAuthMode>(["none", "basic", "apikey"]), "none"),
+    csAuthUsers: read("CS_AUTH_USERS", userPairs, []),
+    csApiKeys: read("CS_API_KEYS", apiKeys, []),
     configFile: read<string | null>("PARLEY_CONFIG", (v) => v, null),
     queues: [],
     chatServices: [],
@@ -271,6 +298,8 @@ export function loadConfig(env: Env = process.env): Config {
     chatMaxMessageChars: read("CHAT_MAX_MESSAGE_CHARS", integer(16, 1_000_000), 8192),
     chatMaxTranscriptEntries: read("CHAT_MAX_TRANSCRIPT_ENTRIES", integer(10, 1_000_000), 10_000),
   };
+  if (config.csAuth === "basic" && config.csAuthUsers.length === 0) problems.push("CS_AUTH=basic needs CS_AUTH_USERS (user:password,...)");
+  if (config.csAuth === "apikey" && config.csApiKeys.length === 0) problems.push("CS_AUTH=apikey needs CS_API_KEYS (key,...)");
   const file = readFileConfig(config.configFile, problems);
   config.queues = file.queues;
   config.chatServices = file.chatServices;

@@ -13,6 +13,8 @@ import type { Metrics } from "../metrics.ts";
 import type { AgentAuthentication } from "../access/authentication.ts";
 import type { GmsUserVerifier } from "../access/gms-user.ts";
 import { registerChatApi } from "./chat/index.ts";
+import { contextServicesAuthorizer } from "../access/context-services.ts";
+import { AppError } from "../domain/errors.ts";
 import type { Store } from "../store/store.ts";
 import { registerAgentApi } from "./agent/index.ts";
 import { registerBodyParsers } from "./body.ts";
@@ -131,8 +133,14 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
 
   const csBase = `/${config.gmsAppName}/1/cs`;
   const routeDeps = { ctx: deps.ctx, csBase, publicUrl: config.publicUrl };
+  const mayUseContextServices = contextServicesAuthorizer({ mode: config.csAuth, users: config.csAuthUsers, apiKeys: config.csApiKeys });
   await app.register(
     async (cs) => {
+      cs.addHook("onRequest", async (request, reply) => {
+        if (mayUseContextServices(request.headers)) return;
+        if (config.csAuth === "basic") reply.header("www-authenticate", 'Basic realm="parley context services", charset="UTF-8"');
+        throw new AppError("unauthenticated", config.csAuth === "basic" ? "credentials required (HTTP Basic)" : "an X-API-Key header is required");
+      });
       registerServiceRoutes(cs, routeDeps);
       registerStateRoutes(cs, routeDeps);
       registerTaskRoutes(cs, routeDeps);
