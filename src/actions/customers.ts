@@ -70,3 +70,60 @@ export async function identifyCustomers(ctx: ActionContext, criteria: Identifica
   const customers = await Promise.all(ids.map((id) => ctx.store.customers.get(id)));
   return customers.filter((c): c is Customer => c !== null);
 }
+
+/**
+ * Erasure (beyond GMS): the customer, their services with states, tasks and extensions, their
+ * extension records and their contact history, in one transaction. Nothing of it is kept;
+ * interactions still being worked keep going, no longer linked to anyone.
+ */
+export async function eraseCustomer(ctx: ActionContext, id: string): Promise<{ services: number; interactions: number }> {
+  return ctx.store.transaction(async (tx) => {
+    await accessCustomer(tx, id);
+    const services = await tx.services.deleteByCustomer(id);
+    const interactions = await tx.interactions.deleteByCustomer(id);
+    await tx.agentInteractions.reassignCustomer(id, null);
+    await tx.customers.delete(id);
+    return { services, interactions };
+  });
+}
+
+/**
+ * Merge Profiles (UCS): the source's services, contact history and extension records move to
+ * the target, which keeps its own attributes, gains those it lacks and joins multi-valued ones;
+ * then the source is deleted (it answers 404 from then on). One transaction.
+ */
+export async function mergeCustomers(ctx: ActionContext, targetId: string, sourceId: string): Promise<void> {
+  if (targetId === sourceId) throw invalidInput("a profile cannot be merged into itself");
+  await ctx.store.transaction(async (tx) => {
+    const target = await accessCustomer(tx, targetId);
+    const source = await accessCustomer(tx, sourceId);
+    await tx.services.reassignCustomer(sourceId, targetId);
+    await tx.interactions.reassignCustomer(sourceId, targetId);
+    await tx.agentInteractions.reassignCustomer(sourceId, targetId);
+    await tx.customers.delete(sourceId);
+    const merged: Customer = {
+      ...target,
+      attributes: joinLists(target.attributes, source.attributes),
+      extensions: joinLists(target.extensions, source.extensions),
+      updatedAt: ctx.now(),
+    };
+    await tx.customers.update(merged, identificationKeys(merged.attributes, merged.extensions));
+  });
+}
+
+/**
+ * Multi-valued attributes and extensions (lists) are joined, the target's first and no value
+ * twice, so the merged customer is found by either's email; a single value the target has stays.
+ */
+function joinLists<T extends Record<string, unknown>>(target: T, source: T): T {
+  const out: Record<string, unknown> = { ...target };
+  for (const [name, records] of Object.entries(source)) {
+    const mine = out[name];
+    if (mine === undefined) out[name] = records;
+    else if (Array.isArray(mine) && Array.isArray(records)) {
+      const seen = new Set(mine.map((r) => JSON.stringify(r)));
+      out[name] = [...mine, ...records.filter((r) => !seen.has(JSON.stringify(r)))];
+    }
+  }
+  return out as T;
+}

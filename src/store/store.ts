@@ -106,6 +106,10 @@ export interface ServiceStore {
   /** Allocates the next state or task id of a service (32-bit, per service) and touches it. */
   nextChildId(id: string, kind: "state" | "task", now: number, expiresAt: number): Promise<number | null>;
   delete(id: string): Promise<boolean>;
+  /** Deletes every service of a customer with its states and tasks (erasure); returns how many. */
+  deleteByCustomer(customerId: string): Promise<number>;
+  /** Moves every service of `from` to customer `to` (merge); returns how many. */
+  reassignCustomer(from: string, to: string): Promise<number>;
   /** Active services whose auto-complete deadline has passed. */
   dueForAutoComplete(now: number, limit: number): Promise<string[]>;
   expired(now: number, limit: number): Promise<string[]>;
@@ -143,6 +147,8 @@ export interface CustomerStore {
   update(customer: Customer, keys: IdentificationKey[]): Promise<void>;
   /** Ids of customers holding every one of the keys, oldest first, at most `limit`. */
   identify(keys: IdentificationKey[], limit: number): Promise<string[]>;
+  /** Deletes the profile and its identification keys. */
+  delete(id: string): Promise<boolean>;
 }
 
 export interface InteractionStore {
@@ -151,6 +157,10 @@ export interface InteractionStore {
   listByCustomer(customerId: string, limit: number): Promise<Interaction[]>;
   listByService(serviceId: string, limit: number): Promise<Interaction[]>;
   content(id: string, kind: InteractionContentKind): Promise<{ body: string | Uint8Array; mime: string } | null>;
+  /** Deletes a customer's contact history, content included (erasure); returns how many. */
+  deleteByCustomer(customerId: string): Promise<number>;
+  /** Moves a customer's contact history to another customer (merge). */
+  reassignCustomer(from: string, to: string): Promise<number>;
 }
 
 export interface UserStore {
@@ -225,6 +235,8 @@ export interface AgentInteractionStore {
   queuePosition(queue: string, id: string | null): Promise<{ waiting: number; position: number | null }>;
   /** Per queue: how many wait and since when the longest has. */
   waiting(): Promise<Map<string, { count: number; oldestQueuedAt: number }>>;
+  /** Interactions of `from` now belong to `to` (null: to nobody, on erasure). */
+  reassignCustomer(from: string, to: string | null): Promise<number>;
 }
 
 /** Chat services with their one chat, and the chats' transcripts (Chat API v1). */

@@ -255,6 +255,28 @@ export function storeContract(name: string, open: () => Promise<Store>, skip: st
         assert.deepEqual(await store.customers.identify([{ name: "Email", value: "a@b" }], 10), []);
         assert.equal(await store.customers.get("nobody"), null);
       });
+
+      it("erases and reassigns a customer's services and history (erasure, merge)", async () => {
+        const customer = { id: "GONE", attributes: {}, extensions: {}, createdAt: T0, updatedAt: T0 };
+        await store.customers.insert(customer, [{ name: "Email", value: "gone@x" }]);
+        const doomed = await store.services.insert(newService({ customerId: "GONE" }));
+        const moved = await store.services.insert(newService({ customerId: "FROM" }));
+        await store.states.insert(1, { serviceId: doomed, type: "s", started: {}, extensions: {}, startedAt: T0, previousStateId: null });
+        await store.interactions.insert(newInteraction("IXGONE", { customerId: "GONE" }));
+        await store.interactions.insert(newInteraction("IXFROM", { customerId: "FROM" }));
+        assert.equal(await store.services.deleteByCustomer("GONE"), 1);
+        assert.equal(await store.services.get(doomed), null);
+        assert.deepEqual(await store.states.list(doomed, { status: "all" }), []);
+        assert.equal(await store.interactions.deleteByCustomer("GONE"), 1);
+        assert.equal(await store.interactions.get("IXGONE"), null);
+        assert.equal(await store.customers.delete("GONE"), true);
+        assert.equal(await store.customers.delete("GONE"), false);
+        assert.deepEqual(await store.customers.identify([{ name: "Email", value: "gone@x" }], 10), []);
+        assert.equal(await store.services.reassignCustomer("FROM", "TO"), 1);
+        assert.equal((await store.services.get(moved))?.customerId, "TO");
+        assert.equal(await store.interactions.reassignCustomer("FROM", "TO"), 1);
+        assert.equal((await store.interactions.get("IXFROM"))?.customerId, "TO");
+      });
     });
 
     describe("users and sessions", () => {

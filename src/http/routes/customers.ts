@@ -8,6 +8,12 @@ import { absoluteUrl, bodyObject, type RouteDeps } from "./shared.ts";
 
 const tags = ["Context Services: customer profiles"];
 const Params = Type.Object({ cid: Type.String({ minLength: 1, maxLength: 64 }) });
+const MergeParams = Type.Object({ cid: Type.String({ minLength: 1, maxLength: 64 }), source: Type.String({ minLength: 1, maxLength: 64 }) });
+/** UCS's merge body: accepted, recorded nowhere (parley keeps no audit trail of merges yet). */
+const MergeBody = Type.Object(
+  { agent_id: Type.Optional(Type.String({ maxLength: 255 })), force_merge: Type.Optional(Type.Boolean()), reason: Type.Optional(Type.String({ maxLength: 1024 })), description: Type.Optional(Type.String({ maxLength: 4096 })) },
+  { additionalProperties: true },
+);
 const ProfileBody = Type.Object({ customer_id: Type.Optional(Type.String({ minLength: 1, maxLength: 16 })) }, { additionalProperties: true });
 const ProfileQuery = Type.Object({ extensions: Type.Optional(Type.String({ maxLength: 4096 })) });
 /** Identify Customer: control parameters plus any `Attribute=value` (or `ext.attr=value`) pairs. */
@@ -53,6 +59,24 @@ export function registerCustomerRoutes(app: FastifyInstance, { ctx, csBase, publ
     async (request, reply) => {
       await customers.putCustomerExtensions(ctx, request.params.cid, bodyObject(request));
       return reply.code(200).send();
+    },
+  );
+
+  app.delete<{ Params: Static<typeof Params> }>(
+    "/profiles/:cid",
+    { schema: { tags, summary: "Erase a customer: profile, services, extension records, contact history (beyond GMS)", params: Params } },
+    async (request, reply) => {
+      await customers.eraseCustomer(ctx, request.params.cid);
+      return reply.code(204).send();
+    },
+  );
+
+  app.put<{ Params: Static<typeof MergeParams> }>(
+    "/profiles/:cid/merge/:source",
+    { schema: { tags, summary: "Merge Profiles: the source's services, history and extension records move here", params: MergeParams, body: Type.Optional(MergeBody) } },
+    async (request, reply) => {
+      await customers.mergeCustomers(ctx, request.params.cid, request.params.source);
+      return reply.code(204).send();
     },
   );
 

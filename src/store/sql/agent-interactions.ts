@@ -181,6 +181,11 @@ export class SqlAgentInteractionStore implements AgentInteractionStore {
     return row?.mean === null || row?.mean === undefined ? null : Number(row.mean);
   }
 
+  async reassignCustomer(from: string, to: string | null): Promise<number> {
+    const result = await this.db.updateTable("agent_interactions").set({ customer_id: to }).where("customer_id", "=", from).executeTakeFirst();
+    return Number(result.numUpdatedRows);
+  }
+
   async waiting(): Promise<Map<string, { count: number; oldestQueuedAt: number }>> {
     const rows = await this.db
       .selectFrom("agent_interactions")

@@ -42,6 +42,12 @@ export class SqlCustomerStore implements CustomerStore {
     return row === undefined ? null : toCustomer(row);
   }
 
+  async delete(id: string): Promise<boolean> {
+    await this.db.deleteFrom("customer_keys").where("customer_id", "=", id).execute();
+    const result = await this.db.deleteFrom("customers").where("id", "=", id).executeTakeFirst();
+    return result.numDeletedRows > 0n;
+  }
+
   async update(c: Customer, keys: IdentificationKey[]): Promise<void> {
     await this.db
       .updateTable("customers")

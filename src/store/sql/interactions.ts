@@ -77,6 +77,16 @@ export class SqlInteractionStore implements InteractionStore {
       .select(sql<number>`case when binary_content is null then 0 else 1 end`.as("has_binary_content"));
   }
 
+  async deleteByCustomer(customerId: string): Promise<number> {
+    const result = await this.db.deleteFrom("interactions").where("customer_id", "=", customerId).executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+
+  async reassignCustomer(from: string, to: string): Promise<number> {
+    const result = await this.db.updateTable("interactions").set({ customer_id: to }).where("customer_id", "=", from).executeTakeFirst();
+    return Number(result.numUpdatedRows);
+  }
+
   async content(id: string, kind: InteractionContentKind): Promise<{ body: string | Uint8Array; mime: string } | null> {
     const row = await this.db
       .selectFrom("interactions")

@@ -169,6 +169,19 @@ export class SqlServiceStore implements ServiceStore {
     return result.numDeletedRows > 0n;
   }
 
+  async deleteByCustomer(customerId: string): Promise<number> {
+    const ids = this.db.selectFrom("services").select("id").where("customer_id", "=", customerId);
+    await this.db.deleteFrom("tasks").where("service_id", "in", ids).execute();
+    await this.db.deleteFrom("states").where("service_id", "in", ids).execute();
+    const result = await this.db.deleteFrom("services").where("customer_id", "=", customerId).executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+
+  async reassignCustomer(from: string, to: string): Promise<number> {
+    const result = await this.db.updateTable("services").set({ customer_id: to }).where("customer_id", "=", from).executeTakeFirst();
+    return Number(result.numUpdatedRows);
+  }
+
   async dueForAutoComplete(now: number, limit: number): Promise<string[]> {
     const rows = await this.db
       .selectFrom("services")
