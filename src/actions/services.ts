@@ -138,7 +138,7 @@ export async function listServices(ctx: ActionContext, query: ServiceQuery, flag
 }
 
 /** Nests the requested states and tasks, with one query per kind for the whole list. */
-async function withChildren(ctx: ActionContext, services: Service[], flags: NestingFlags, sel: ExtensionSelector, bytesSoFar: number) {
+export async function withChildren(ctx: ActionContext, services: Service[], flags: NestingFlags, sel: ExtensionSelector, bytesSoFar: number) {
   const ids = services.map((s) => s.id);
   const stateStatus = flags.activeStates === true || flags.completedStates === true ? bothOrOne(flags.activeStates, flags.completedStates) : null;
   const taskStatus = flags.activeTasks === true || flags.completedTasks === true ? bothOrOne(flags.activeTasks, flags.completedTasks) : null;

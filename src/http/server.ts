@@ -26,6 +26,7 @@ import { registerCompositeRoutes } from "./routes/composite.ts";
 import { registerCustomerRoutes } from "./routes/customers.ts";
 import { registerExtensionRoutes } from "./routes/extensions.ts";
 import { registerInteractionRoutes } from "./routes/interactions.ts";
+import { registerMaintenanceRoutes } from "./routes/maintenance.ts";
 import { registerOperationRoutes } from "./routes/operations.ts";
 import { registerServiceRoutes } from "./routes/services.ts";
 import { registerStateRoutes } from "./routes/states.ts";
@@ -148,6 +149,7 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
       registerCompositeRoutes(cs, routeDeps);
       registerCustomerRoutes(cs, routeDeps);
       registerInteractionRoutes(cs, routeDeps);
+      registerMaintenanceRoutes(cs, routeDeps);
     },
     { prefix: csBase },
   );

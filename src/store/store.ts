@@ -43,6 +43,22 @@ export interface ServicePatch {
   expiryPinned?: boolean;
 }
 
+/** Services started before `startedBefore`: all, those not completed, or those completed; optionally anonymous only. */
+export interface PurgeSelection {
+  startedBefore: number;
+  which: "all" | "started" | "completed";
+  anonymousOnly: boolean;
+}
+
+/** Services with an event (start, end, or either) in [from, to), in a state (active, completed, either). */
+export interface ExportFilter {
+  from: number;
+  to: number;
+  events: "any" | "started" | "completed";
+  state: "any" | "active" | "inactive";
+  withExtensions: boolean;
+}
+
 export interface ServiceQuery {
   /** Services of this customer... */
   customerId?: string;
@@ -106,6 +122,10 @@ export interface ServiceStore {
   /** Allocates the next state or task id of a service (32-bit, per service) and touches it. */
   nextChildId(id: string, kind: "state" | "task", now: number, expiresAt: number): Promise<number | null>;
   delete(id: string): Promise<boolean>;
+  /** Deletes up to `limit` services a purge selects, with their states and tasks; returns how many. */
+  purge(selection: PurgeSelection, limit: number): Promise<number>;
+  /** One page of an export, by ascending id after `afterId`. */
+  exportPage(filter: ExportFilter, afterId: number | null, limit: number): Promise<Service[]>;
   /** Deletes every service of a customer with its states and tasks (erasure); returns how many. */
   deleteByCustomer(customerId: string): Promise<number>;
   /** Moves every service of `from` to customer `to` (merge); returns how many. */

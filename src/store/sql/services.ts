@@ -1,9 +1,9 @@
 /** Services in SQL (SQLite and PostgreSQL through Kysely). */
-import { sql, type Kysely, type Selectable, type Updateable } from "kysely";
+import { sql, type ExpressionBuilder, type Kysely, type Selectable, type Updateable } from "kysely";
 import type { Json } from "../../domain/json.ts";
 import { parseJsonObject } from "../../domain/json.ts";
 import type { Service } from "../../domain/journeys.ts";
-import type { NewService, ServiceMatch, ServicePatch, ServiceQuery, ServiceStore } from "../store.ts";
+import type { ExportFilter, NewService, PurgeSelection, ServiceMatch, ServicePatch, ServiceQuery, ServiceStore } from "../store.ts";
 import type { Database, ServicesTable } from "./schema.ts";
 import { runPrepared } from "./prepared.ts";
 import { dbId, int, jsonOrNull, storedBytes } from "./values.ts";
@@ -167,6 +167,33 @@ export class SqlServiceStore implements ServiceStore {
     await this.db.deleteFrom("states").where("service_id", "=", key).execute();
     const result = await this.db.deleteFrom("services").where("id", "=", key).executeTakeFirst();
     return result.numDeletedRows > 0n;
+  }
+
+  async purge(selection: PurgeSelection, limit: number): Promise<number> {
+    let chosen = this.db.selectFrom("services").select("id").where("started_at", "<", selection.startedBefore);
+    if (selection.which === "started") chosen = chosen.where("completed_at", "is", null);
+    if (selection.which === "completed") chosen = chosen.where("completed_at", "is not", null);
+    if (selection.anonymousOnly) chosen = chosen.where("customer_id", "is", null);
+    const ids = (await chosen.orderBy("id").limit(limit).execute()).map((r) => int(r.id));
+    if (ids.length === 0) return 0;
+    await this.db.deleteFrom("tasks").where("service_id", "in", ids).execute();
+    await this.db.deleteFrom("states").where("service_id", "in", ids).execute();
+    await this.db.deleteFrom("services").where("id", "in", ids).execute();
+    return ids.length;
+  }
+
+  async exportPage(f: ExportFilter, afterId: number | null, limit: number): Promise<Service[]> {
+    let query = this.db.selectFrom("services").select(f.withExtensions ? SERVICE_COLUMNS : SERVICE_COLUMNS_BUT_EXTENSIONS);
+    if (afterId !== null) query = query.where("id", ">", afterId);
+    const startedIn = (eb: ExpressionBuilder<Database, "services">) => eb.and([eb("started_at", ">=", f.from), eb("started_at", "<", f.to)]);
+    const completedIn = (eb: ExpressionBuilder<Database, "services">) => eb.and([eb("completed_at", ">=", f.from), eb("completed_at", "<", f.to)]);
+    if (f.events === "started") query = query.where(startedIn);
+    else if (f.events === "completed") query = query.where(completedIn);
+    else query = query.where((eb) => eb.or([startedIn(eb), completedIn(eb)]));
+    if (f.state === "active") query = query.where("completed_at", "is", null);
+    if (f.state === "inactive") query = query.where("completed_at", "is not", null);
+    const rows = await query.orderBy("id").limit(limit).execute();
+    return rows.map((row) => toService({ ...row, extensions: "extensions" in row ? row.extensions : "{}" }));
   }
 
   async deleteByCustomer(customerId: string): Promise<number> {

@@ -1,0 +1,61 @@
+/** Context Services maintenance: Purge Services and Export Services to a JSON stream. */
+import { Readable } from "node:stream";
+import type { FastifyInstance } from "fastify";
+import Type, { type Static } from "typebox";
+import { EXPORT_SELECTOR, exportServices, PURGE_OPERATIONS, purgeServices } from "../../actions/maintenance.ts";
+import { invalidInput } from "../../domain/errors.ts";
+import { ISO_DATE_TIME, parseTimestamp } from "../../domain/journeys.ts";
+import { presentService } from "../presenters/journeys.ts";
+import type { RouteDeps } from "./shared.ts";
+
+const tags = ["Context Services: maintenance"];
+const Timestamp = Type.String({ pattern: ISO_DATE_TIME, maxLength: 64 });
+const PurgeBody = Type.Object({
+  limit: Timestamp,
+  operation: Type.Union(Object.keys(PURGE_OPERATIONS).map((op) => Type.Literal(op))),
+});
+const StreamQuery = Type.Object({
+  time_from: Timestamp,
+  time_to: Type.Optional(Timestamp),
+  filter_events: Type.Optional(Type.Union([Type.Literal("any"), Type.Literal("started"), Type.Literal("completed")])),
+  export_content: Type.Optional(Type.Boolean()),
+  filter_state: Type.Optional(Type.Union([Type.Literal("any"), Type.Literal("active"), Type.Literal("inactive")])),
+});
+
+export function registerMaintenanceRoutes(app: FastifyInstance, { ctx }: RouteDeps): void {
+  app.post<{ Body: Static<typeof PurgeBody> }>("/maintenance/purge", { schema: { tags, summary: "Purge Services", body: PurgeBody } }, async (request) => {
+    const purged = await purgeServices(ctx, parseTimestamp(request.body.limit)!, request.body.operation);
+    return { purged };
+  });
+
+  app.get<{ Querystring: Static<typeof StreamQuery> }>(
+    "/maintenance/services/stream",
+    { schema: { tags, summary: "Export Services to a JSON stream (ids, or the services with export_content=true)", querystring: StreamQuery } },
+    async (request, reply) => {
+      const q = request.query;
+      const withContent = q.export_content === true;
+      if (q.filter_state !== undefined && !withContent) throw invalidInput("filter_state: only with export_content=true");
+      const filter = {
+        from: parseTimestamp(q.time_from)!,
+        to: q.time_to === undefined ? ctx.now() : parseTimestamp(q.time_to)!,
+        events: q.filter_events ?? "any",
+        state: q.filter_state ?? "any",
+      };
+      const pages = exportServices(ctx, filter, withContent);
+      // Read before answering, so a bad request or a database error still gets its error body.
+      const first = await pages.next();
+      async function* json(): AsyncGenerator<string> {
+        let separator = "";
+        yield "[";
+        for (let page = first; page.done !== true; page = await pages.next()) {
+          for (const view of page.value) {
+            yield separator + JSON.stringify(withContent ? presentService(view, EXPORT_SELECTOR) : view.service.id);
+            separator = ",";
+          }
+        }
+        yield "]";
+      }
+      return reply.type("application/json; charset=utf-8").send(Readable.from(json()));
+    },
+  );
+}
