@@ -9,10 +9,7 @@ import { createServer } from "node:http";
 import { startBenchApp } from "./parley-app.ts";
 
 type Deliver = (user: string, data: unknown) => void;
-type Command =
-  | { cmd: "stats" }
-  | { cmd: "run"; users: number; perSecond: number; seconds: number }
-  | { cmd: "burst"; users: number };
+type Command = { cmd: "stats" } | { cmd: "run"; users: number; perSecond: number; seconds: number } | { cmd: "burst"; users: number };
 
 const kind = process.argv[2] ?? "parley";
 

@@ -213,8 +213,9 @@ async function measure(kind: Kind, scenario: Scenario): Promise<Result> {
   try {
     const before = await target.ask<{ rss: number; heap: number }>({ cmd: "stats" });
     for (let i = 0; i < scenario.clients; i += 50) {
-      const batch = Array.from({ length: Math.min(50, scenario.clients - i) }, (_, j) =>
-        new Client(target, scenario.transport, `u${i + j}`, agent, (ms) => latencies.push(ms)),
+      const batch = Array.from(
+        { length: Math.min(50, scenario.clients - i) },
+        (_, j) => new Client(target, scenario.transport, `u${i + j}`, agent, (ms) => latencies.push(ms)),
       );
       await Promise.all(batch.map((c) => c.start()));
       clients.push(...batch);

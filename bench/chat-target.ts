@@ -30,7 +30,10 @@ async function startBare(): Promise<string> {
   let next = 0;
   const customer = (user: string): BareCustomer => {
     let c = customers.get(user);
-    if (c === undefined) customers.set(user, (c = { queue: [], parked: null }));
+    if (c === undefined) {
+      c = { queue: [], parked: null };
+      customers.set(user, c);
+    }
     return c;
   };
   const toCustomer = (user: string, serviceId: string, entry: string[]) => {
@@ -123,7 +126,15 @@ new PerformanceObserver((list) => {
 }).observe({ entryTypes: ["gc"] });
 process.on("message", () => {
   const memory = process.memoryUsage();
-  process.send?.({ cpu: process.cpuUsage(), rss: memory.rss, heapUsed: memory.heapUsed, loopP99: stalls.percentile(99) / 1e6, loopMax: stalls.max / 1e6, gcMax, gcTotal });
+  process.send?.({
+    cpu: process.cpuUsage(),
+    rss: memory.rss,
+    heapUsed: memory.heapUsed,
+    loopP99: stalls.percentile(99) / 1e6,
+    loopMax: stalls.max / 1e6,
+    gcMax,
+    gcTotal,
+  });
   stalls.reset();
   gcMax = 0;
   gcTotal = 0;

@@ -57,7 +57,11 @@ interface Result {
 const posts = new Agent({ keepAlive: true, maxSockets: 256 });
 const polls = new Agent({ keepAlive: true, maxSockets: Infinity });
 
-function call(base: string, path: string, options: { headers?: Record<string, string>; json?: unknown; form?: Record<string, string>; agent?: Agent; method?: string }): Promise<{ status: number; body: any; cookie?: string }> {
+function call(
+  base: string,
+  path: string,
+  options: { headers?: Record<string, string>; json?: unknown; form?: Record<string, string>; agent?: Agent; method?: string },
+): Promise<{ status: number; body: any; cookie?: string }> {
   return new Promise((resolve, reject) => {
     const headers: Record<string, string> = { ...options.headers };
     let payload: string | undefined;
@@ -91,7 +95,10 @@ const basic = (user: string, password: string) => ({ authorization: `Basic ${Buf
 
 async function startTarget(kind: Kind): Promise<{ url: string; child: ChildProcess; stats(): Promise<Stats> }> {
   const profile = process.env.BENCH_PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
-  const child = fork(`${ROOT}bench/chat-target.ts`, [kind, ADMIN_PASSWORD], { execArgv: ["--import", "tsx", ...profile], stdio: ["ignore", "ignore", "inherit", "ipc"] });
+  const child = fork(`${ROOT}bench/chat-target.ts`, [kind, ADMIN_PASSWORD], {
+    execArgv: ["--import", "tsx", ...profile],
+    stdio: ["ignore", "ignore", "inherit", "ipc"],
+  });
   const url = await new Promise<string>((resolve) => child.once("message", (m: { url: string }) => resolve(m.url)));
   return {
     url,
@@ -183,7 +190,9 @@ class Customer {
           if (entry[4] === "AGENT" && entry[0] === "Message.Text") this.toCustomer.arrived(entry[2]!);
         }
       }
-      replies = await this.bayeux([{ channel: "/meta/connect", clientId: this.clientId, connectionType: "long-polling", ext: { ack: this.ack } }]).catch(() => null);
+      replies = await this.bayeux([{ channel: "/meta/connect", clientId: this.clientId, connectionType: "long-polling", ext: { ack: this.ack } }]).catch(
+        () => null,
+      );
     }
   }
 
@@ -198,11 +207,20 @@ class Customer {
 }
 
 /** One agent: a session cookie, a WebSocket Bayeux client; accepts every offer, records customer messages. */
-async function startAgent(kind: Kind, base: string, index: number, onOffer: (chat: number, id: string, auth: Record<string, string>) => void, toAgent: Ledger): Promise<WebSocket> {
+async function startAgent(
+  kind: Kind,
+  base: string,
+  index: number,
+  onOffer: (chat: number, id: string, auth: Record<string, string>) => void,
+  toAgent: Ledger,
+): Promise<WebSocket> {
   let auth: Record<string, string> = {};
   if (kind === "parley") {
     const name = `agent${index}`;
-    const created = await call(base, "/api/v2/users", { headers: basic("admin", ADMIN_PASSWORD), json: { userName: name, password: `${name}-password`, capacity: { chat: PER_AGENT } } });
+    const created = await call(base, "/api/v2/users", {
+      headers: basic("admin", ADMIN_PASSWORD),
+      json: { userName: name, password: `${name}-password`, capacity: { chat: PER_AGENT } },
+    });
     if (created.body?.statusCode !== 0) throw new Error(`could not create ${name}: ${JSON.stringify(created.body)}`);
     const me = await call(base, "/api/v2/me", { method: "GET", headers: basic(name, `${name}-password`) });
     auth = { cookie: me.cookie ?? "" };
@@ -217,7 +235,10 @@ async function startAgent(kind: Kind, base: string, index: number, onOffer: (cha
       for (const m of JSON.parse(raw.toString()) as { channel: string; clientId?: string; data?: any; ext?: { ack?: number } }[]) {
         if (m.channel === "/meta/handshake") {
           clientId = m.clientId ?? "";
-          send([{ channel: "/meta/subscribe", clientId, subscription: "/v2/me/interactions" }, { channel: "/meta/connect", clientId, connectionType: "websocket", ext: { ack } }]);
+          send([
+            { channel: "/meta/subscribe", clientId, subscription: "/v2/me/interactions" },
+            { channel: "/meta/connect", clientId, connectionType: "websocket", ext: { ack } },
+          ]);
         } else if (m.channel === "/meta/subscribe") resolve();
         else if (m.channel === "/meta/connect") {
           if (typeof m.ext?.ack === "number") ack = m.ext.ack;
@@ -288,14 +309,19 @@ async function run(kind: Kind): Promise<Result> {
       `GC longest ${after.gcMax.toFixed(1)} ms, total ${after.gcTotal.toFixed(0)} ms`,
   );
   const drainDeadline = performance.now() + DRAIN_MS;
-  while ((toAgent.pending.size > 0 || toCustomer.pending.size > 0) && performance.now() < drainDeadline) await new Promise((resolve) => setTimeout(resolve, 50));
+  while ((toAgent.pending.size > 0 || toCustomer.pending.size > 0) && performance.now() < drainDeadline)
+    await new Promise((resolve) => setTimeout(resolve, 50));
   for (const c of customers) c.stop();
   for (const ws of sockets) ws.terminate();
   target.child.kill("SIGINT");
   const received = toAgent.latencies.length + toCustomer.latencies.length;
-  for (const [name, ledger] of [["customer→agent", toAgent], ["agent→customer", toCustomer]] as const) {
+  for (const [name, ledger] of [
+    ["customer→agent", toAgent],
+    ["agent→customer", toCustomer],
+  ] as const) {
     if (ledger.failures.size > 0) console.log(`${kind}: ${name} sends not acknowledged: ${JSON.stringify(Object.fromEntries(ledger.failures))}`);
-    if (ledger.pending.size > 0) console.log(`${kind}: ${name} acknowledged but never delivered: ${ledger.pending.size}, e.g. ${[...ledger.pending.keys()].slice(0, 5).join(", ")}`);
+    if (ledger.pending.size > 0)
+      console.log(`${kind}: ${name} acknowledged but never delivered: ${ledger.pending.size}, e.g. ${[...ledger.pending.keys()].slice(0, 5).join(", ")}`);
   }
   const cpuUs = after.cpu.user + after.cpu.system - (before.cpu.user + before.cpu.system);
   return {
@@ -322,8 +348,12 @@ const results: Result[] = [];
 for (const kind of ["bare", "parley"] as const) results.push(await run(kind));
 posts.destroy();
 polls.destroy();
-console.log(`\nchat: ${CHATS} chats (customers: CometD long-polling; ${AGENTS} agents: CometD WebSocket), 1 message per chat per second each way, ${SECONDS} s\n`);
-console.log(`${"server".padEnd(8)} ${"c→a p50/p99 ms".padStart(15)} ${"a→c p50/p99 ms".padStart(15)} ${"msg/s".padStart(7)} ${"lost".padStart(5)} ${"CPU %".padStart(6)} ${"µs/msg".padStart(7)} ${"rss MB".padStart(7)} ${"heap MB".padStart(8)}`);
+console.log(
+  `\nchat: ${CHATS} chats (customers: CometD long-polling; ${AGENTS} agents: CometD WebSocket), 1 message per chat per second each way, ${SECONDS} s\n`,
+);
+console.log(
+  `${"server".padEnd(8)} ${"c→a p50/p99 ms".padStart(15)} ${"a→c p50/p99 ms".padStart(15)} ${"msg/s".padStart(7)} ${"lost".padStart(5)} ${"CPU %".padStart(6)} ${"µs/msg".padStart(7)} ${"rss MB".padStart(7)} ${"heap MB".padStart(8)}`,
+);
 for (const r of results) {
   const lat = (v: number[]) => `${pct(v, 50).toFixed(1)}/${pct(v, 99).toFixed(1)}`;
   console.log(
@@ -336,5 +366,7 @@ console.log(
   `\nparley / bare: c→a p99 ${ratio(pct(parley.toAgent, 99), pct(bare.toAgent, 99))}, a→c p99 ${ratio(pct(parley.toCustomer, 99), pct(bare.toCustomer, 99))}, ` +
     `CPU/msg ${ratio(parley.cpuPerMessageUs, bare.cpuPerMessageUs)}`,
 );
-console.log(`goal: p99 under 50 ms both ways, 0 lost (parley: ${pct(parley.toAgent, 99).toFixed(1)} / ${pct(parley.toCustomer, 99).toFixed(1)} ms, ${parley.lost} lost of ${parley.sent})`);
+console.log(
+  `goal: p99 under 50 ms both ways, 0 lost (parley: ${pct(parley.toAgent, 99).toFixed(1)} / ${pct(parley.toCustomer, 99).toFixed(1)} ms, ${parley.lost} lost of ${parley.sent})`,
+);
 process.exit(0);

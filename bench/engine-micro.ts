@@ -18,7 +18,14 @@ for (let i = 0; i < CLIENTS; i++) {
   const [hs] = await engine.process("customer", [{ channel: "/meta/handshake", version: "1.0", ext: { ack: true } }], ctx(`u${i}`));
   const clientId = String((hs as Reply).clientId);
   ids.push(clientId);
-  await engine.process("customer", [{ channel: "/meta/connect", clientId, connectionType: "long-polling" }, { channel: "/meta/subscribe", clientId, subscription: "/_genesys" }], ctx(`u${i}`));
+  await engine.process(
+    "customer",
+    [
+      { channel: "/meta/connect", clientId, connectionType: "long-polling" },
+      { channel: "/meta/subscribe", clientId, subscription: "/_genesys" },
+    ],
+    ctx(`u${i}`),
+  );
 }
 const acks = new Array<number>(CLIENTS).fill(0);
 const connect = (i: number) =>
@@ -27,7 +34,8 @@ const connect = (i: number) =>
 let held = ids.map((_, i) => connect(i));
 const before = process.cpuUsage();
 for (let round = 0; round < ROUNDS; round++) {
-  for (let i = 0; i < CLIENTS; i++) engine.deliver("customer", `u${i}`, "/_genesys", { t: Date.now(), tag: "service.chat.refresh.1", message: { text: "hello" } });
+  for (let i = 0; i < CLIENTS; i++)
+    engine.deliver("customer", `u${i}`, "/_genesys", { t: Date.now(), tag: "service.chat.refresh.1", message: { text: "hello" } });
   const replies = await Promise.all(held);
   replies.forEach((items, i) => {
     const reply = items[items.length - 1] as Reply;

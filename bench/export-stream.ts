@@ -46,7 +46,10 @@ async function measure(size: number): Promise<{ size: number; growthMb: number; 
 
 const results = [];
 for (const size of SIZES) results.push(await measure(size));
-for (const r of results) console.log(`${String(r.size).padStart(7)} services: ${(r.bytes / 1_048_576).toFixed(1)} MB streamed in ${r.ms.toFixed(0)} ms, peak heap growth ${r.growthMb.toFixed(1)} MB`);
+for (const r of results)
+  console.log(
+    `${String(r.size).padStart(7)} services: ${(r.bytes / 1_048_576).toFixed(1)} MB streamed in ${r.ms.toFixed(0)} ms, peak heap growth ${r.growthMb.toFixed(1)} MB`,
+  );
 const [small, large] = results;
 if (small !== undefined && large !== undefined) {
   console.log(`heap growth ratio ${(large.growthMb / small.growthMb).toFixed(2)} for ${(large.size / small.size).toFixed(0)}x the services (1.0: flat)`);

@@ -40,8 +40,16 @@ const seedBody = JSON.stringify({
 const bigBody = JSON.stringify({ customer_id: "big", blob: "x".repeat(900 * 1024), list: Array.from({ length: 1000 }, (_, i) => ({ i })) });
 
 console.log(`${"case".padEnd(44)} ${"base µs".padStart(9)} ${"guarded".padStart(9)} ${"ratio".padStart(7)}`);
-row("JSON body, seed 001 size (400 B)", timePerCall(20_000, () => JSON.parse(seedBody)), timePerCall(20_000, () => parseUntrustedJson(seedBody, 64)));
-row("JSON body, 900 KB", timePerCall(30, () => JSON.parse(bigBody)), timePerCall(30, () => parseUntrustedJson(bigBody, 64)));
+row(
+  "JSON body, seed 001 size (400 B)",
+  timePerCall(20_000, () => JSON.parse(seedBody)),
+  timePerCall(20_000, () => parseUntrustedJson(seedBody, 64)),
+);
+row(
+  "JSON body, 900 KB",
+  timePerCall(30, () => JSON.parse(bigBody)),
+  timePerCall(30, () => parseUntrustedJson(bigBody, 64)),
+);
 
 const engine = await benchEngine();
 const ctx = requestOf("u");

@@ -32,14 +32,26 @@ interface Result {
 
 const http = new Agent({ keepAlive: true, maxSockets: 64 });
 
-function call(base: string, method: string, path: string, headers: Record<string, string>, body?: unknown): Promise<{ status: number; body: any; cookie?: string }> {
+function call(
+  base: string,
+  method: string,
+  path: string,
+  headers: Record<string, string>,
+  body?: unknown,
+): Promise<{ status: number; body: any; cookie?: string }> {
   return new Promise((resolve, reject) => {
     const payload = body === undefined ? undefined : JSON.stringify(body);
-    const req = request(`${base}${path}`, { method, agent: http, headers: { ...headers, ...(payload ? { "content-type": "application/json" } : {}) } }, (res) => {
-      let text = "";
-      res.on("data", (chunk: Buffer) => (text += chunk.toString()));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : undefined, cookie: res.headers["set-cookie"]?.[0]?.split(";")[0] }));
-    });
+    const req = request(
+      `${base}${path}`,
+      { method, agent: http, headers: { ...headers, ...(payload ? { "content-type": "application/json" } : {}) } },
+      (res) => {
+        let text = "";
+        res.on("data", (chunk: Buffer) => (text += chunk.toString()));
+        res.on("end", () =>
+          resolve({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : undefined, cookie: res.headers["set-cookie"]?.[0]?.split(";")[0] }),
+        );
+      },
+    );
     req.on("error", reject);
     req.end(payload);
   });
@@ -50,7 +62,10 @@ const basic = (user: string, password: string) => ({ authorization: `Basic ${Buf
 async function startTarget(kind: Kind): Promise<{ url: string; child: ChildProcess }> {
   // BENCH_PROFILE=<dir> writes a CPU profile of each server under test there.
   const profile = process.env.BENCH_PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
-  const child = fork(`${ROOT}bench/routing-target.ts`, [kind, ADMIN_PASSWORD], { execArgv: ["--import", "tsx", ...profile], stdio: ["ignore", "ignore", "inherit", "ipc"] });
+  const child = fork(`${ROOT}bench/routing-target.ts`, [kind, ADMIN_PASSWORD], {
+    execArgv: ["--import", "tsx", ...profile],
+    stdio: ["ignore", "ignore", "inherit", "ipc"],
+  });
   const url = await new Promise<string>((resolve) => child.once("message", (m: { url: string }) => resolve(m.url)));
   return { url, child };
 }
@@ -60,7 +75,11 @@ async function startAgent(kind: Kind, base: string, index: number, onOffer: (seq
   let auth: Record<string, string> = {};
   if (kind === "parley") {
     const name = `agent${index}`;
-    const created = await call(base, "POST", "/api/v2/users", basic("admin", ADMIN_PASSWORD), { userName: name, password: `${name}-password`, capacity: { openmedia: 3 } });
+    const created = await call(base, "POST", "/api/v2/users", basic("admin", ADMIN_PASSWORD), {
+      userName: name,
+      password: `${name}-password`,
+      capacity: { openmedia: 3 },
+    });
     if (created.body?.statusCode !== 0) throw new Error(`could not create ${name}: ${JSON.stringify(created.body)}`);
     const me = await call(base, "GET", "/api/v2/me", basic(name, `${name}-password`));
     auth = { cookie: me.cookie ?? "" };
@@ -74,7 +93,10 @@ async function startAgent(kind: Kind, base: string, index: number, onOffer: (seq
       for (const m of JSON.parse(raw.toString()) as { channel: string; clientId?: string; data?: any }[]) {
         if (m.channel === "/meta/handshake") {
           clientId = m.clientId ?? "";
-          send([{ channel: "/meta/subscribe", clientId, subscription: "/v2/me/interactions" }, { channel: "/meta/connect", clientId, connectionType: "websocket" }]);
+          send([
+            { channel: "/meta/subscribe", clientId, subscription: "/v2/me/interactions" },
+            { channel: "/meta/connect", clientId, connectionType: "websocket" },
+          ]);
         } else if (m.channel === "/meta/subscribe") resolve();
         else if (m.channel === "/meta/connect") send([{ channel: "/meta/connect", clientId, connectionType: "websocket" }]);
         else if (m.channel === "/v2/me/interactions" && m.data?.notificationType === "NewInteraction") {
@@ -141,7 +163,8 @@ async function run(kind: Kind): Promise<Result> {
   latencies.sort((a, b) => a - b);
   const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? NaN;
   if (failures.length > 0) console.log(`${kind}: ${failures.length} submissions failed, e.g. ${failures.slice(0, 3).join("; ")}`);
-  if (submitted.size > 0) console.log(`${kind}: ${submitted.size} submitted interactions never reached an agent (seq ${[...submitted.keys()].slice(0, 10).join(", ")})`);
+  if (submitted.size > 0)
+    console.log(`${kind}: ${submitted.size} submitted interactions never reached an agent (seq ${[...submitted.keys()].slice(0, 10).join(", ")})`);
   return { kind, assigned: latencies.length, perSecond: latencies.length / seconds, p50: pct(50), p99: pct(99) };
 }
 
@@ -150,7 +173,12 @@ for (const kind of ["bare", "parley"] as const) results.push(await run(kind));
 const [bare, parley] = results as [Result, Result];
 console.log(`\nrouting: ${AGENTS} agents on CometD (WebSocket), ${INTERACTIONS} interactions at ${RATE}/s, each accepted and completed at once\n`);
 console.log(`${"server".padEnd(10)} ${"assigned".padStart(9)} ${"per s".padStart(8)} ${"p50 ms".padStart(8)} ${"p99 ms".padStart(8)}`);
-for (const r of results) console.log(`${r.kind.padEnd(10)} ${String(r.assigned).padStart(9)} ${r.perSecond.toFixed(0).padStart(8)} ${r.p50.toFixed(1).padStart(8)} ${r.p99.toFixed(1).padStart(8)}`);
-console.log(`\nparley / bare: assignments/s ${(parley.perSecond / bare.perSecond).toFixed(2)}, p50 ${(parley.p50 / bare.p50).toFixed(2)}, p99 ${(parley.p99 / bare.p99).toFixed(2)}`);
+for (const r of results)
+  console.log(
+    `${r.kind.padEnd(10)} ${String(r.assigned).padStart(9)} ${r.perSecond.toFixed(0).padStart(8)} ${r.p50.toFixed(1).padStart(8)} ${r.p99.toFixed(1).padStart(8)}`,
+  );
+console.log(
+  `\nparley / bare: assignments/s ${(parley.perSecond / bare.perSecond).toFixed(2)}, p50 ${(parley.p50 / bare.p50).toFixed(2)}, p99 ${(parley.p99 / bare.p99).toFixed(2)}`,
+);
 console.log(`goal: p99 from submit to notification under 20 ms (parley: ${parley.p99.toFixed(1)} ms)`);
 process.exit(0);

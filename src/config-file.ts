@@ -70,18 +70,20 @@ export function readFileConfig(path: string | null, problems: string[]): FileCon
   config.chatServices = config.chatServices.map((s) => ({ ...s, push: globalPush }));
   if (raw.queues !== undefined) {
     if (!Array.isArray(raw.queues)) at("queues", "must be an array");
-    else raw.queues.forEach((q, i) => {
-      const queue = readQueue(q, `queues[${i}]`, at);
-      if (queue !== null) config.queues.push(queue);
-    });
+    else
+      raw.queues.forEach((q, i) => {
+        const queue = readQueue(q, `queues[${i}]`, at);
+        if (queue !== null) config.queues.push(queue);
+      });
   }
   if (raw.chatServices !== undefined) {
     if (!Array.isArray(raw.chatServices)) at("chatServices", "must be an array");
-    else raw.chatServices.forEach((s, i) => {
-      const service = readService(s, globalPush, `chatServices[${i}]`, at);
-      if (service === null) return;
-      config.chatServices = [...config.chatServices.filter((c) => c.name !== service.name), service];
-    });
+    else
+      raw.chatServices.forEach((s, i) => {
+        const service = readService(s, globalPush, `chatServices[${i}]`, at);
+        if (service === null) return;
+        config.chatServices = [...config.chatServices.filter((c) => c.name !== service.name), service];
+      });
   }
   for (const key of Object.keys(raw)) if (!["queues", "chatServices", "push"].includes(key)) at(key, "unknown key (queues, chatServices, push)");
   return config;
@@ -97,11 +99,12 @@ function readQueue(raw: unknown, where: string, at: At): { name: string; skills:
   const skills: Skill[] = [];
   const list = raw.skills ?? [];
   if (!Array.isArray(list)) at(`${where}.skills`, "must be an array of {name, level}");
-  else list.forEach((s, i) => {
-    if (isObject(s) && typeof s.name === "string" && s.name.length > 0 && Number.isInteger(s.level) && (s.level as number) >= 0) {
-      skills.push({ name: s.name, level: s.level as number });
-    } else at(`${where}.skills[${i}]`, "must be {name: string, level: integer >= 0}");
-  });
+  else
+    list.forEach((s, i) => {
+      if (isObject(s) && typeof s.name === "string" && s.name.length > 0 && Number.isInteger(s.level) && (s.level as number) >= 0) {
+        skills.push({ name: s.name, level: s.level as number });
+      } else at(`${where}.skills[${i}]`, "must be {name: string, level: integer >= 0}");
+    });
   return { name: raw.name, skills };
 }
 

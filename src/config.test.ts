@@ -67,7 +67,12 @@ describe("PARLEY_CONFIG", () => {
     const byName = new Map(config.chatServices.map((s) => [s.name, s]));
     assert.equal(byName.get("request-chat")!.queue, "vip");
     assert.equal(byName.get("request-chat-poll")!.push.backgroundDelayMs, 10_000);
-    assert.deepEqual(byName.get("vip-chat")!.push, { provider: "httpcb", url: "https://push.example/notify", backgroundDelayMs: 10_000, pokeMessage: byName.get("request-chat")!.push.pokeMessage });
+    assert.deepEqual(byName.get("vip-chat")!.push, {
+      provider: "httpcb",
+      url: "https://push.example/notify",
+      backgroundDelayMs: 10_000,
+      pokeMessage: byName.get("request-chat")!.push.pokeMessage,
+    });
   });
 
   it("reports every problem in the file, with its path, together with the environment's", () => {
@@ -84,7 +89,15 @@ describe("PARLEY_CONFIG", () => {
     } catch (err) {
       assert.ok(err instanceof ConfigError);
       const text = err.problems.join("\n");
-      for (const part of ["PORT=", "chatServices[0].name", "chatServices[0].kind", "chatServices[0].ttlSeconds", "chatServices[0].push.url", "queues[0].name", "PARLEY_CONFIG extra"]) {
+      for (const part of [
+        "PORT=",
+        "chatServices[0].name",
+        "chatServices[0].kind",
+        "chatServices[0].ttlSeconds",
+        "chatServices[0].push.url",
+        "queues[0].name",
+        "PARLEY_CONFIG extra",
+      ]) {
         assert.ok(text.includes(part), `${part} in\n${text}`);
       }
     }

@@ -209,7 +209,10 @@ const pathSegment: Parser<string> = (raw) => {
 
 /** `user:password,user2:password2`; passwords of 12 characters or more. */
 const userPairs: Parser<string[]> = (raw) => {
-  const pairs = raw.split(",").map((p) => p.trim()).filter(Boolean);
+  const pairs = raw
+    .split(",")
+    .map((p) => p.trim())
+    .filter(Boolean);
   for (const pair of pairs) {
     const colon = pair.indexOf(":");
     if (colon < 1 || pair.length - colon - 1 < 12) throw new Error("must be user:password pairs, comma-separated, passwords of 12 characters or more");
@@ -219,7 +222,10 @@ const userPairs: Parser<string[]> = (raw) => {
 
 /** `key1,key2`; keys of 24 characters or more. */
 const apiKeys: Parser<string[]> = (raw) => {
-  const keys = raw.split(",").map((k) => k.trim()).filter(Boolean);
+  const keys = raw
+    .split(",")
+    .map((k) => k.trim())
+    .filter(Boolean);
   if (keys.some((k) => k.length < 24)) throw new Error("must be keys of 24 characters or more, comma-separated (openssl rand -hex 24)");
   return keys;
 };

@@ -6,7 +6,17 @@
  * transcript becomes the contact history's content.
  */
 import type { AgentInteraction } from "../domain/agent-interactions.ts";
-import { agentChanges, chatAgents, notice, numberEntries, plainTranscript, xmlTranscript, type ChatService, type NewEntry, type TranscriptEntry } from "../domain/chat.ts";
+import {
+  agentChanges,
+  chatAgents,
+  notice,
+  numberEntries,
+  plainTranscript,
+  xmlTranscript,
+  type ChatService,
+  type NewEntry,
+  type TranscriptEntry,
+} from "../domain/chat.ts";
 import { invalidState } from "../domain/errors.ts";
 import type { InteractionContent } from "../domain/interactions.ts";
 import type { User } from "../domain/users.ts";

@@ -8,16 +8,7 @@
 import { accessWorkForReading } from "../access/agent-interactions.ts";
 import { accessChatService } from "../access/chat.ts";
 import { endByCustomer } from "../domain/agent-interactions.ts";
-import {
-  chatToken,
-  customerNickname,
-  newServiceId,
-  notice,
-  parsePosition,
-  type ChatService,
-  type NewEntry,
-  type TranscriptEntry,
-} from "../domain/chat.ts";
+import { chatToken, customerNickname, newServiceId, notice, parsePosition, type ChatService, type NewEntry, type TranscriptEntry } from "../domain/chat.ts";
 import { AppError, invalidInput, invalidState, notFound } from "../domain/errors.ts";
 import type { JsonObject } from "../domain/json.ts";
 import type { User } from "../domain/users.ts";
@@ -174,7 +165,8 @@ export async function chatRequest(ctx: ActionContext, id: string, caller: Caller
   const result = await ctx.store.transaction(async (tx) => {
     const service = await accessChatService(tx, id, caller.gmsUser, { lock: true });
     const chat = service.chat;
-    if (chat === null) throw unavailable(`no chat on service ${id} yet: create it with ixn/chat${service.kind === "advanced" ? " once status is available" : ""}`);
+    if (chat === null)
+      throw unavailable(`no chat on service ${id} yet: create it with ixn/chat${service.kind === "advanced" ? " once status is available" : ""}`);
     const entries: NewEntry[] = [];
     if (chat.ended) {
       if (op !== "refresh" && op !== "disconnect") throw invalidState(`${op}: the chat on service ${id} has ended`);
@@ -192,14 +184,19 @@ export async function chatRequest(ctx: ActionContext, id: string, caller: Caller
     const ending = op === "disconnect" && !before.ended ? await endChat(tx, ctx, service, now) : null;
     // Poll mode: what this reply shows, and from where the next one goes on.
     const wantsTranscript = chat.notifyBy === "poll" || position !== null;
-    const shown = wantsTranscript && op !== "disconnect" ? await tx.chats.transcript(chat.interactionId, position ?? chat.delivered, ctx.chat.maxTranscriptEntries) : null;
+    const shown =
+      wantsTranscript && op !== "disconnect" ? await tx.chats.transcript(chat.interactionId, position ?? chat.delivered, ctx.chat.maxTranscriptEntries) : null;
     if (chat.notifyBy === "poll") chat.delivered = chat.nextPosition;
     chat.awaySince = null;
     // Presence is written at most every quarter timeout: polling does not mean a write per request.
     if (appended.length > 0 || now - chat.lastSeenAt > ctx.chat.customerTimeoutMs / 4) chat.lastSeenAt = now;
     service.expiresAt = Math.max(service.expiresAt, now + ttlMs(ctx, service));
     const changed =
-      appended.length > 0 || ending !== null || chat.delivered !== before.delivered || chat.awaySince !== before.awaySince || chat.lastSeenAt !== before.lastSeenAt;
+      appended.length > 0 ||
+      ending !== null ||
+      chat.delivered !== before.delivered ||
+      chat.awaySince !== before.awaySince ||
+      chat.lastSeenAt !== before.lastSeenAt;
     if (changed) await tx.chats.save(service);
     // The agents to tell: those on the chat before it ended, or now.
     const interaction = ending?.before ?? (appended.length > 0 ? await tx.agentInteractions.get(chat.interactionId) : null);
@@ -270,9 +267,15 @@ export async function customerAway(ctx: ActionContext, gmsUser: string, rawPosit
       if (service == null || chat == null || chat.ended || chat.awaySince !== null) return null;
       chat.awaySince = ctx.now();
       chat.pushedPosition = Math.min(chat.nextPosition, Math.max(chat.pushedPosition, position ?? chat.nextPosition));
-      const entries = await appendEntries(tx, ctx, service, [{ type: "Notice.Custom", nick: chat.nickname, text: "went to the background", userType: "CLIENT" }], {
-        enforceLimit: false,
-      });
+      const entries = await appendEntries(
+        tx,
+        ctx,
+        service,
+        [{ type: "Notice.Custom", nick: chat.nickname, text: "went to the background", userType: "CLIENT" }],
+        {
+          enforceLimit: false,
+        },
+      );
       return { service, entries };
     });
     if (update === null) continue;
@@ -297,16 +300,29 @@ export async function endSilentChats(ctx: ActionContext, present: (gmsUser: stri
       const service = await tx.chats.get(silent.id, { lock: true });
       const chat = service?.chat;
       if (service == null || chat == null || chat.ended || chat.lastSeenAt >= now - timeout) return null;
-      const entries = await appendEntries(tx, ctx, service, [{ type: "Notice.Left", nick: chat.nickname, text: "left the session (no answer)", userType: "CLIENT" }], {
-        enforceLimit: false,
-      });
+      const entries = await appendEntries(
+        tx,
+        ctx,
+        service,
+        [{ type: "Notice.Left", nick: chat.nickname, text: "left the session (no answer)", userType: "CLIENT" }],
+        {
+          enforceLimit: false,
+        },
+      );
       const ending = await endChat(tx, ctx, service, now);
       return { service, entries, ending };
     });
     if (done === null) continue;
     ended++;
     if (done.ending !== null) publishOutcome(ctx, done.ending.outcome);
-    publishChatUpdate(ctx, { service: done.service, interaction: done.ending?.before ?? null, entries: done.entries, verbose: false, joined: [], origin: null });
+    publishChatUpdate(ctx, {
+      service: done.service,
+      interaction: done.ending?.before ?? null,
+      entries: done.entries,
+      verbose: false,
+      joined: [],
+      origin: null,
+    });
   }
   return ended;
 }

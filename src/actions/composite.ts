@@ -35,11 +35,7 @@ function flag(element: CompositeElement, name: "update_extensions" | "create_new
   return all || events.some((e) => isJsonObject(e) && e[name] === true);
 }
 
-export async function compositeStart(
-  ctx: ActionContext,
-  elements: CompositeElement[],
-  options: { createNewServices: boolean },
-): Promise<CompositeResult[]> {
+export async function compositeStart(ctx: ActionContext, elements: CompositeElement[], options: { createNewServices: boolean }): Promise<CompositeResult[]> {
   return ctx.store.transaction(async (tx) => {
     const results: CompositeResult[] = [];
     for (const element of elements) results.push(await startOne({ ...ctx, store: tx }, tx, element, options));
@@ -47,12 +43,7 @@ export async function compositeStart(
   });
 }
 
-async function startOne(
-  ctx: ActionContext,
-  tx: Store,
-  element: CompositeElement,
-  options: { createNewServices: boolean },
-): Promise<CompositeResult> {
+async function startOne(ctx: ActionContext, tx: Store, element: CompositeElement, options: { createNewServices: boolean }): Promise<CompositeResult> {
   const update = flag(element, "update_extensions", false);
   const service = splitEvent(element.service, "service", "start");
   const found = flag(element, "create_new_services", options.createNewServices)
@@ -97,8 +88,7 @@ async function findOrStartChild(
 ): Promise<{ id: number; created: boolean }> {
   const { event, own, extensions } = splitEvent(body, kind, "start");
   const type = (kind === "state" ? own.state_type : own.task_type) ?? null;
-  const existing =
-    kind === "state" ? await tx.states.findActiveByType(serviceId, type) : await tx.tasks.findActiveByType(serviceId, type, stateId);
+  const existing = kind === "state" ? await tx.states.findActiveByType(serviceId, type) : await tx.tasks.findActiveByType(serviceId, type, stateId);
   if (existing !== null) {
     if (update) await updateNamed(tx, { kind, serviceId, id: existing.id }, existing.extensions, extensions);
     return { id: existing.id, created: false };

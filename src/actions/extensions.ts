@@ -15,13 +15,7 @@ export type ExtensionOwner =
 export type ExtensionMode = "replace" | "merge";
 
 /** Replaces an extension's value (any JSON), or merges an object into it. */
-export async function updateExtension(
-  ctx: ActionContext,
-  owner: ExtensionOwner,
-  name: string,
-  value: Json | undefined,
-  mode: ExtensionMode,
-) {
+export async function updateExtension(ctx: ActionContext, owner: ExtensionOwner, name: string, value: Json | undefined, mode: ExtensionMode) {
   if (value === undefined) throw invalidInput("body: the extension value (any JSON) is required");
   checkExtensionName(name, value);
   await ctx.store.transaction(async (tx) => {

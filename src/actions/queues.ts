@@ -13,10 +13,12 @@ export async function createQueue(ctx: ActionContext, actor: User, input: { name
   requireRole(actor, "ROLE_ADMIN");
   if (!QUEUE_NAME.test(input.name)) throw invalidInput("name: 1 to 64 letters, digits or . _ -");
   const queue: Queue = { name: input.name, skills: checkSkills(input.skills ?? []), createdAt: ctx.now() };
-  await ctx.store.transaction((tx) => tx.queues.insert(queue)).catch((err: unknown) => {
-    if (err instanceof UniqueViolation) throw new AppError("invalid_state", `name: queue ${input.name} exists`);
-    throw err;
-  });
+  await ctx.store
+    .transaction((tx) => tx.queues.insert(queue))
+    .catch((err: unknown) => {
+      if (err instanceof UniqueViolation) throw new AppError("invalid_state", `name: queue ${input.name} exists`);
+      throw err;
+    });
 }
 
 export interface QueueView {

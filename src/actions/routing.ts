@@ -62,7 +62,13 @@ async function claimOffer(ctx: ActionContext, ix: AgentInteraction, pick: Candid
 /** Ready agents of a channel with their capacity and what they hold now. */
 async function candidatesFor(ctx: ActionContext, media: Channel): Promise<Candidate[]> {
   const [ready, loads] = await Promise.all([ctx.store.agentChannels.ready(media), ctx.store.agentInteractions.loads(media)]);
-  return ready.map((agent) => ({ agentId: agent.userId, skills: agent.skills, capacity: agent.capacity, load: loads.get(agent.userId) ?? 0, idleSince: agent.idleSince }));
+  return ready.map((agent) => ({
+    agentId: agent.userId,
+    skills: agent.skills,
+    capacity: agent.capacity,
+    load: loads.get(agent.userId) ?? 0,
+    idleSince: agent.idleSince,
+  }));
 }
 
 /** Takes back routing offers whose time is up; they go to the next agent. */
@@ -124,7 +130,6 @@ export async function queueStanding(ctx: ActionContext, queueName: string, media
   const available = chooseAgent(candidates, queue, null) !== null;
   const serving = candidates.filter((c) => qualifies(c.skills, queue.skills)).length;
   const handleMs = position === null ? null : await ctx.store.agentInteractions.averageHandleMs(queueName, HANDLE_SAMPLE);
-  const estimatedWaitSeconds =
-    position === null || handleMs === null ? null : Math.ceil((Math.ceil(position / Math.max(1, serving)) * handleMs) / 1000);
+  const estimatedWaitSeconds = position === null || handleMs === null ? null : Math.ceil((Math.ceil(position / Math.max(1, serving)) * handleMs) / 1000);
   return { waiting, position, agentAvailable: available, estimatedWaitSeconds };
 }

@@ -3,15 +3,7 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { hashPassword } from "../access/passwords.ts";
 import { requireRole } from "../access/users.ts";
 import { AppError, invalidInput, notFound } from "../domain/errors.ts";
-import {
-  checkCapacity,
-  checkPassword,
-  checkRoles,
-  checkSkills,
-  USER_NAME,
-  type User,
-  type UserInput,
-} from "../domain/users.ts";
+import { checkCapacity, checkPassword, checkRoles, checkSkills, USER_NAME, type User, type UserInput } from "../domain/users.ts";
 import { UniqueViolation } from "../store/store.ts";
 import { releaseAgent, type Outcome } from "../domain/agent-interactions.ts";
 import { publishOutcome } from "./agent-interactions.ts";

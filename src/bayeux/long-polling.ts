@@ -41,13 +41,7 @@ const COOKIE_VALUE = /(?:^|;\s*)BAYEUX_BROWSER=([^;\s]+)/;
 const NO_QUERY = new URLSearchParams();
 
 /** Returns a request handler that serves Bayeux paths and answers false for every other path. */
-export function longPollingHandler(
-  engine: BayeuxEngine,
-  bindings: EndpointBinding[],
-  limits: HttpLimits,
-  options: HttpOptions,
-  logger: Logger,
-) {
+export function longPollingHandler(engine: BayeuxEngine, bindings: EndpointBinding[], limits: HttpLimits, options: HttpOptions, logger: Logger) {
   const byPath = new Map<string, EndpointBinding>();
   for (const binding of bindings) for (const suffix of SUFFIXES) byPath.set(binding.path + suffix, binding);
 
@@ -91,7 +85,12 @@ async function serve(
   const identity = typeof proven === "object" && proven !== null ? await proven : proven;
   if (identity === null && binding.requiredOnEveryRequest !== null) {
     const reason = `403::${binding.requiredOnEveryRequest}`;
-    return send(res, 400, messages.map((m) => refusal(m, reason)), jsonp);
+    return send(
+      res,
+      400,
+      messages.map((m) => refusal(m, reason)),
+      jsonp,
+    );
   }
   const cookie = req.headers.cookie;
   const ctx: RequestContext = {
@@ -123,7 +122,6 @@ export function browserCookie(value: string, options: HttpOptions, https: boolea
   if (options.crossSiteCookie) return `${base}; SameSite=None; Secure; Partitioned`;
   return https ? `${base}; SameSite=Lax; Secure` : `${base}; SameSite=Lax`;
 }
-
 
 /** Reads the body up to `limit` bytes; null when it is larger (the rest is discarded). */
 function readBody(req: IncomingMessage, limit: number): Promise<string | null> {

@@ -58,7 +58,10 @@ describe("work on an accepted interaction", () => {
     assert.equal(viewState(inviting, "ann"), "Accepted");
     const moved = applyOperation(inviting, "bob", { operationName: "Accept" }, 4);
     assert.equal(moved.next.ownerId, "bob");
-    assert.deepEqual(moved.notices.find((n) => n.agentId === "ann"), { agentId: "ann", notificationType: "StatusChange", state: "Completed" });
+    assert.deepEqual(
+      moved.notices.find((n) => n.agentId === "ann"),
+      { agentId: "ann", notificationType: "StatusChange", state: "Completed" },
+    );
   });
 
   it("a conference: InvitedConference, then both work on it; leaving tells the others, the owner keeps it", () => {

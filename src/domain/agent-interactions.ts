@@ -113,7 +113,10 @@ export function applyOperation(ix: AgentInteraction, actor: string, op: Operatio
       const { kind } = ix.invitation;
       if (kind === "conference") {
         const next = { ...ix, ...at, invitation: null, conference: [...ix.conference, actor] };
-        return outcome(next, workers(next).map((agentId) => ({ agentId, notificationType: "StatusChange" as const })));
+        return outcome(
+          next,
+          workers(next).map((agentId) => ({ agentId, notificationType: "StatusChange" as const })),
+        );
       }
       // A route offer or a transfer: the accepting agent owns it; a transferring one is released.
       const previous = kind === "transfer" ? ix.ownerId : null;
@@ -159,19 +162,28 @@ export function applyOperation(ix: AgentInteraction, actor: string, op: Operatio
     case "UpdateProperties": {
       if (!owns && !ix.conference.includes(actor)) refuse(op.operationName, ix, actor);
       const next = { ...ix, ...at, properties: mergeProperties(ix.properties, op.properties) };
-      return outcome(next, workers(next).map((agentId) => ({ agentId, notificationType: "PropertiesUpdated" as const })));
+      return outcome(
+        next,
+        workers(next).map((agentId) => ({ agentId, notificationType: "PropertiesUpdated" as const })),
+      );
     }
     case "Transfer": {
       if (!owns || ix.invitation !== null) refuse(op.operationName, ix, actor);
       if (op.targetId === actor || isInvolved(ix, op.targetId)) throw invalidInput(`targetId: ${op.targetId} already works on this interaction`);
       const next = { ...ix, ...at, invitation: { agentId: op.targetId, kind: "transfer" as const, expiresAt: null } };
-      return outcome(next, [{ agentId: op.targetId, notificationType: "NewInteraction" }, { agentId: actor, notificationType: "StatusChange" }]);
+      return outcome(next, [
+        { agentId: op.targetId, notificationType: "NewInteraction" },
+        { agentId: actor, notificationType: "StatusChange" },
+      ]);
     }
     case "StartConference": {
       if (!owns || ix.invitation !== null) refuse(op.operationName, ix, actor);
       if (op.agentId === actor || isInvolved(ix, op.agentId)) throw invalidInput(`agentId: ${op.agentId} already works on this interaction`);
       const next = { ...ix, ...at, invitation: { agentId: op.agentId, kind: "conference" as const, expiresAt: null } };
-      return outcome(next, [{ agentId: op.agentId, notificationType: "NewInteraction" }, { agentId: actor, notificationType: "StatusChange" }]);
+      return outcome(next, [
+        { agentId: op.agentId, notificationType: "NewInteraction" },
+        { agentId: actor, notificationType: "StatusChange" },
+      ]);
     }
     case "EndConference": {
       if (ix.conference.includes(actor)) return leaveConference(ix, actor, now);

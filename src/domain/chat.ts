@@ -70,14 +70,7 @@ export interface Chat {
   pushedPosition: number;
 }
 
-export type EntryType =
-  | "Message.Text"
-  | "Notice.Joined"
-  | "Notice.Left"
-  | "Notice.TypingStarted"
-  | "Notice.TypingStopped"
-  | "Notice.PushUrl"
-  | "Notice.Custom";
+export type EntryType = "Message.Text" | "Notice.Joined" | "Notice.Left" | "Notice.TypingStarted" | "Notice.TypingStopped" | "Notice.PushUrl" | "Notice.Custom";
 export type UserType = "AGENT" | "CLIENT" | "EXTERNAL";
 
 export interface TranscriptEntry {

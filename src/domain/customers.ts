@@ -69,9 +69,7 @@ export const IDENTIFICATION_VALUES_MAX = 1000;
 export function identificationKeys(attributes: JsonObject, extensions: JsonObject): IdentificationKey[] {
   const keys = dedupe(searchableValues(attributes, extensions));
   if (keys.length > IDENTIFICATION_VALUES_MAX) {
-    throw invalidInput(
-      `a profile may hold at most ${IDENTIFICATION_VALUES_MAX} attribute and extension values, this one has ${keys.length}`,
-    );
+    throw invalidInput(`a profile may hold at most ${IDENTIFICATION_VALUES_MAX} attribute and extension values, this one has ${keys.length}`);
   }
   return keys;
 }

@@ -1,13 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import {
-  eventTime,
-  mergeExtension,
-  parseExtensionSelector,
-  resolveAutoCompleteAfter,
-  splitEvent,
-  typeFilterCandidates,
-} from "./journeys.ts";
+import { eventTime, mergeExtension, parseExtensionSelector, resolveAutoCompleteAfter, splitEvent, typeFilterCandidates } from "./journeys.ts";
 
 describe("splitEvent", () => {
   it("separates documented fields, entity fields and extensions", () => {

@@ -54,28 +54,12 @@ export interface Task extends Child {
 }
 
 /** Fields every start and end event has (StartEventList, EndEventList). */
-const EVENT_FIELDS = [
-  "session_id",
-  "interaction_id",
-  "application_type",
-  "application_id",
-  "resource_type",
-  "resource_id",
-  "media_type",
-  "timestamp",
-] as const;
+const EVENT_FIELDS = ["session_id", "interaction_id", "application_type", "application_id", "resource_type", "resource_id", "media_type", "timestamp"] as const;
 const COMMON_START = [...EVENT_FIELDS, "est_duration"] as const;
 const COMMON_END = [...EVENT_FIELDS, "disposition", "disposition_desc"] as const;
 
 /** Start-event fields that live on the entity itself rather than inside `started`. */
-export const SERVICE_START_OWN = [
-  "customer_id",
-  "contact_key",
-  "service_type",
-  "ttl",
-  "expiration_time",
-  "auto_complete_after",
-] as const;
+export const SERVICE_START_OWN = ["customer_id", "contact_key", "service_type", "ttl", "expiration_time", "auto_complete_after"] as const;
 const STATE_START_OWN = ["state_type", "previous_state_id"] as const;
 const TASK_START_OWN = ["task_type", "state_id"] as const;
 const SERVICE_END_OWN = ["ttl", "expiration_time"] as const;
@@ -125,12 +109,7 @@ const END_FIELDS: Record<Kind, ReadonlySet<string>> = {
 };
 /** Documented event fields of either phase (seed 001 starts a service with a `disposition`). */
 const EVENT_FIELDS_ANY_PHASE: ReadonlySet<string> = new Set([...COMMON_START, ...COMMON_END]);
-const OWN_FIELDS: ReadonlySet<string> = new Set([
-  ...SERVICE_START_OWN,
-  ...STATE_START_OWN,
-  ...TASK_START_OWN,
-  ...CONTROL_KEYS,
-]);
+const OWN_FIELDS: ReadonlySet<string> = new Set([...SERVICE_START_OWN, ...STATE_START_OWN, ...TASK_START_OWN, ...CONTROL_KEYS]);
 
 /**
  * What only a start sets: the entity's own fields and its identity. Genesys's own test flows end
@@ -257,7 +236,10 @@ const NONE: ReadonlySet<string> = new Set();
  */
 export function parseExtensionSelector(raw: string | undefined, top: Kind): ExtensionSelector {
   const names: Record<Kind, Set<string> | "all"> = { service: new Set(), state: new Set(), task: new Set() };
-  for (const item of (raw ?? "").split(",").map((s) => s.trim()).filter(Boolean)) {
+  for (const item of (raw ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     if (item === "*") return { service: "all", state: "all", task: "all" };
     const m = /^(Service|State|Task)\.(.*)$/.exec(item);
     const kind: Kind = m ? (m[1]!.toLowerCase() as Kind) : top;
@@ -285,10 +267,7 @@ export function autoCompleteAt(updatedAt: number, afterSeconds: number | null): 
 }
 
 /** Resolves a service's auto-complete delay from the start event and the `cview` options. */
-export function resolveAutoCompleteAfter(
-  requested: number | undefined,
-  options: { enabled: boolean; defaultAfterSeconds: number | null },
-): number | null {
+export function resolveAutoCompleteAfter(requested: number | undefined, options: { enabled: boolean; defaultAfterSeconds: number | null }): number | null {
   if (!options.enabled) return null;
   return requested ?? options.defaultAfterSeconds;
 }

@@ -7,9 +7,27 @@ const agent = (agentId: string, over: Partial<Candidate> = {}): Candidate => ({ 
 
 describe("qualifies", () => {
   it("needs every skill of the queue at its level or higher", () => {
-    assert.equal(qualifies([{ name: "en", level: 5 }, { name: "fr", level: 2 }], [{ name: "en", level: 5 }]), true);
+    assert.equal(
+      qualifies(
+        [
+          { name: "en", level: 5 },
+          { name: "fr", level: 2 },
+        ],
+        [{ name: "en", level: 5 }],
+      ),
+      true,
+    );
     assert.equal(qualifies([{ name: "en", level: 4 }], [{ name: "en", level: 5 }]), false);
-    assert.equal(qualifies([{ name: "en", level: 9 }], [{ name: "en", level: 1 }, { name: "fr", level: 1 }]), false);
+    assert.equal(
+      qualifies(
+        [{ name: "en", level: 9 }],
+        [
+          { name: "en", level: 1 },
+          { name: "fr", level: 1 },
+        ],
+      ),
+      false,
+    );
     assert.equal(qualifies([], []), true);
   });
 });

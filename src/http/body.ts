@@ -22,11 +22,13 @@ export function registerBodyParsers(app: FastifyInstance, maxDepth: number): voi
 }
 
 function parseJson(text: string, maxDepth: number, done: Done): void {
-  if (text.trim() === "") return done(null, undefined);
+  if (text.trim() === "") {
+    done(null, undefined);
+    return;
+  }
   const parsed = parseUntrustedJson(text, maxDepth);
-  if (parsed.ok) return done(null, parsed.value);
-  const problem = parsed.kind === "syntax" ? describeSyntaxError(text, parsed.error) : parsed.message;
-  done(new AppError("malformed_body", `malformed JSON body: ${problem}`));
+  if (parsed.ok) done(null, parsed.value);
+  else done(new AppError("malformed_body", `malformed JSON body: ${parsed.kind === "syntax" ? describeSyntaxError(text, parsed.error) : parsed.message}`));
 }
 
 /**

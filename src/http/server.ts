@@ -84,11 +84,7 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
         },
       );
       server.keepAliveTimeout = config.httpKeepAliveTimeoutMs;
-      guardConnections(
-        server,
-        { maxPerIp: config.maxConnectionsPerIp, firstRequestTimeoutMs: config.httpFirstRequestTimeoutMs },
-        deps.logger,
-      );
+      guardConnections(server, { maxPerIp: config.maxConnectionsPerIp, firstRequestTimeoutMs: config.httpFirstRequestTimeoutMs }, deps.logger);
       return server;
     },
   });

@@ -67,7 +67,9 @@ function openProblem(path: string, err: unknown): Error {
     return new StoreOpenError(`cannot create the directory of ${path} (${code}): make it writable, or set DATABASE_URL to a path parley can write`);
   }
   if (code === "SQLITE_CANTOPEN" || code === "SQLITE_READONLY" || /unable to open database file|readonly database/.test(message)) {
-    return new StoreOpenError(`cannot open ${path} for writing (${message}): make it and its directory writable, or set DATABASE_URL to a path parley can write`);
+    return new StoreOpenError(
+      `cannot open ${path} for writing (${message}): make it and its directory writable, or set DATABASE_URL to a path parley can write`,
+    );
   }
   return err instanceof Error ? err : new Error(message);
 }

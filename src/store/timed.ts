@@ -5,7 +5,19 @@
 import type { Store } from "./store.ts";
 
 type Observe = (operation: string, seconds: number) => void;
-const AGGREGATES = ["services", "states", "tasks", "customers", "interactions", "users", "userSessions", "agentChannels", "queues", "agentInteractions", "chats"] as const;
+const AGGREGATES = [
+  "services",
+  "states",
+  "tasks",
+  "customers",
+  "interactions",
+  "users",
+  "userSessions",
+  "agentChannels",
+  "queues",
+  "agentInteractions",
+  "chats",
+] as const;
 
 export function timedStore(root: Store, observe: Observe): Store {
   // Units of a group commit share one transaction store: wrap each store once.

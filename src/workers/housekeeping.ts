@@ -52,7 +52,8 @@ async function runOnce(ctx: ActionContext, logger: Logger, present: CustomerPres
     const pushed = await sendBackgroundPushes(ctx);
     await announceAvailability(ctx);
     const removed = await removeExpiredChatServices(ctx);
-    if (silent > 0 || pushed > 0 || removed > 0) logger.info({ silentChatsEnded: silent, backgroundPushes: pushed, chatServicesRemoved: removed }, "chat housekeeping");
+    if (silent > 0 || pushed > 0 || removed > 0)
+      logger.info({ silentChatsEnded: silent, backgroundPushes: pushed, chatServicesRemoved: removed }, "chat housekeeping");
   } catch (err) {
     logger.error({ err }, "chat housekeeping failed");
   }

@@ -44,8 +44,16 @@ const MATRIX: Row[] = [
   ["submit an interaction", () => ["POST", "/interactions", { mediaType: "openmedia", queue: "default" }], { ...all(403), admin: 200 }],
   ["list all interactions", () => ["GET", "/interactions"], { ...all(403), admin: 200, supervisor: 200 }],
   ["read the interaction", () => ["GET", `/interactions/${ix}`], { ...all(200), stranger: 404 }],
-  ["update its properties (PUT)", () => ["PUT", `/interactions/${ix}`, { properties: { k: ++n } }], { admin: 404, supervisor: 404, owner: 200, invited: 409, stranger: 404 }],
-  ["operate on it", () => ["POST", `/me/interactions/${ix}`, { operationName: "UpdateProperties", properties: { k: ++n } }], { admin: 404, supervisor: 404, owner: 200, invited: 409, stranger: 404 }],
+  [
+    "update its properties (PUT)",
+    () => ["PUT", `/interactions/${ix}`, { properties: { k: ++n } }],
+    { admin: 404, supervisor: 404, owner: 200, invited: 409, stranger: 404 },
+  ],
+  [
+    "operate on it",
+    () => ["POST", `/me/interactions/${ix}`, { operationName: "UpdateProperties", properties: { k: ++n } }],
+    { admin: 404, supervisor: 404, owner: 200, invited: 409, stranger: 404 },
+  ],
   ["list one's own interactions", () => ["GET", "/me/interactions"], all(200)],
   ["read oneself", () => ["GET", "/me"], all(200)],
 ];
@@ -63,7 +71,8 @@ describe("agent API authorization matrix", () => {
   }
 
   it("an agent's interactions list holds only what involves them", async () => {
-    const ids = async (role: string) => ((await api.request("GET", "/me/interactions?fields=*", who[role]!)).body.interactions as { id: string }[]).map((i) => i.id);
+    const ids = async (role: string) =>
+      ((await api.request("GET", "/me/interactions?fields=*", who[role]!)).body.interactions as { id: string }[]).map((i) => i.id);
     // The owner is Ready: what the matrix submitted to the default queue may have reached them too.
     assert.ok((await ids("owner")).includes(ix));
     assert.deepEqual(await ids("invited"), [ix]);

@@ -60,7 +60,10 @@ describe("an open-media interaction, from submission to history", () => {
     const second = await skilledAgent("rej2", "reject");
     assert.equal((await api.operate(first, id, { operationName: "Reject" })).body.statusCode, 0);
     await api.sees(second, id, "Invited");
-    assert.equal((await api.mine(first)).some((ix) => ix.id === id), false);
+    assert.equal(
+      (await api.mine(first)).some((ix) => ix.id === id),
+      false,
+    );
   });
 
   it("respects capacity: a second interaction waits until the first is done", async () => {
@@ -70,7 +73,10 @@ describe("an open-media interaction, from submission to history", () => {
     const b = await api.submit({}, queue);
     await api.sees(solo, a, "Invited");
     await server.app.router.settle();
-    assert.deepEqual((await api.mine(solo)).map((ix) => ix.id), [a]);
+    assert.deepEqual(
+      (await api.mine(solo)).map((ix) => ix.id),
+      [a],
+    );
     await api.operate(solo, a, { operationName: "Accept" });
     await api.operate(solo, a, { operationName: "StopProcessing" });
     await api.sees(solo, b, "Invited");
@@ -88,7 +94,10 @@ describe("contact history", () => {
     await api.operate(agent, id, { operationName: "Accept" });
     await api.operate(agent, id, { operationName: "StopProcessing" });
     const history = (await get(`${server.cs}/customers/${customerId}/interactions`)).body;
-    assert.deepEqual(history.map((h: { interaction_id: string }) => h.interaction_id), [id]);
+    assert.deepEqual(
+      history.map((h: { interaction_id: string }) => h.interaction_id),
+      [id],
+    );
   });
 });
 
@@ -106,7 +115,11 @@ describe("operations between agents", () => {
     await api.sees(to, id, "Invited");
     await api.operate(to, id, { operationName: "Accept" });
     await api.sees(to, id, "Accepted");
-    assert.equal((await api.mine(from)).some((ix) => ix.id === id), false, "the first agent no longer has it");
+    assert.equal(
+      (await api.mine(from)).some((ix) => ix.id === id),
+      false,
+      "the first agent no longer has it",
+    );
   });
 
   it("StartConference: InvitedConference, both work on it; LeaveConference leaves the owner with it", async () => {
@@ -121,7 +134,10 @@ describe("operations between agents", () => {
     await api.operate(guest, id, { operationName: "Accept" });
     await api.sees(guest, id, "Accepted");
     assert.equal((await api.operate(guest, id, { operationName: "LeaveConference", agentId: guest.id })).body.statusCode, 0);
-    assert.equal((await api.mine(guest)).some((ix) => ix.id === id), false);
+    assert.equal(
+      (await api.mine(guest)).some((ix) => ix.id === id),
+      false,
+    );
     await api.sees(owner, id, "Accepted");
   });
 
@@ -243,7 +259,12 @@ describe("presence and offers", () => {
       clock.advance(11_000);
       await local.sees(staying, id, "Invited");
       const channels = (await local.request("GET", "/me/channels", leaving.headers)).body.channels;
-      assert.deepEqual(channels.find((c: { channel: string }) => c.channel === "openmedia").userState, { id: "NotReady", state: "NotReady", displayName: "Not Ready", reason: "Disconnected" });
+      assert.deepEqual(channels.find((c: { channel: string }) => c.channel === "openmedia").userState, {
+        id: "NotReady",
+        state: "NotReady",
+        displayName: "Not Ready",
+        reason: "Disconnected",
+      });
     } finally {
       await node.close();
     }
@@ -254,7 +275,12 @@ describe("queue standing (for the chat API)", () => {
   it("gives the waiting count, a position, whether an agent is available and, with history, an estimated wait", async () => {
     const queue = await isolatedQueue("standing");
     const [a, b, c] = [await api.submit({}, queue), await api.submit({}, queue), await api.submit({}, queue)];
-    assert.deepEqual(await queueStanding(server.app.ctx, queue, "openmedia", b), { waiting: 3, position: 2, agentAvailable: false, estimatedWaitSeconds: null });
+    assert.deepEqual(await queueStanding(server.app.ctx, queue, "openmedia", b), {
+      waiting: 3,
+      position: 2,
+      agentAvailable: false,
+      estimatedWaitSeconds: null,
+    });
     const agent = await skilledAgent("standing", "standing", { capacity: { openmedia: 1 } });
     await api.sees(agent, a, "Invited");
     await api.operate(agent, a, { operationName: "Accept" });

@@ -11,7 +11,6 @@ import { rawBayeux } from "../support/bayeux.ts";
 import { cometdClient } from "../support/cometd.ts";
 import { call, eventually, manualClock, startServer, until, type TestServer } from "../support/server.ts";
 
-
 let server: TestServer;
 before(async () => {
   server = await startServer({ env: { PARLEY_ADMIN_PASSWORD: ADMIN_PASSWORD } });
@@ -25,7 +24,14 @@ async function agent(base: string, userName: string): Promise<Record<string, str
 }
 
 const states = async (base: string, headers: Record<string, string>) =>
-  Object.fromEntries((await call("GET", `${base}/api/v2/me/channels`, undefined, headers)).body.channels.map((c: { channel: string; userState: { state: string; reason?: string } }) => [c.channel, c.userState.reason === undefined ? c.userState.state : `${c.userState.state}:${c.userState.reason}`]));
+  Object.fromEntries(
+    (await call("GET", `${base}/api/v2/me/channels`, undefined, headers)).body.channels.map(
+      (c: { channel: string; userState: { state: string; reason?: string } }) => [
+        c.channel,
+        c.userState.reason === undefined ? c.userState.state : `${c.userState.state}:${c.userState.reason}`,
+      ],
+    ),
+  );
 
 describe("agent state", () => {
   it("starts NotReady on every channel; Ready and NotReady (with a reason) per channel or all at once", async () => {

@@ -62,7 +62,13 @@ describe("authentication", () => {
 
   it("answers wrong, unknown and missing credentials alike: 401, statusCode 20, a Basic challenge", async () => {
     const bodies = [];
-    const attempts: Record<string, string>[] = [basic("admin", "wrong-password"), basic("nobody", ADMIN_PASSWORD), {}, { cookie: "JSESSIONID=forged-forged-forged-forged" }, { authorization: "Basic !!!" }];
+    const attempts: Record<string, string>[] = [
+      basic("admin", "wrong-password"),
+      basic("nobody", ADMIN_PASSWORD),
+      {},
+      { cookie: "JSESSIONID=forged-forged-forged-forged" },
+      { authorization: "Basic !!!" },
+    ];
     for (const headers of attempts) {
       const reply = await request("GET", "/me", headers);
       assertGwsError(reply, 401, 20);

@@ -9,10 +9,14 @@ import { eventually, get, manualClock, post, put, startServer } from "../support
 const ENABLED = { CS_AUTO_COMPLETE_ENABLED: "true", CS_AUTO_COMPLETE_AFTER: "60" };
 
 async function completedWithin(url: string) {
-  return eventually(async () => {
-    const service = (await get(url)).body;
-    return service.completed === undefined ? undefined : service;
-  }, 5000, `${url} to be completed`);
+  return eventually(
+    async () => {
+      const service = (await get(url)).body;
+      return service.completed === undefined ? undefined : service;
+    },
+    5000,
+    `${url} to be completed`,
+  );
 }
 
 describe("auto-complete", () => {

@@ -107,7 +107,8 @@ describe("refusals", () => {
     await chat.call(id, "ixn/chat");
     await chat.call(id, "ixn/chat/send", { message: "bye" });
     assert.equal((await chat.call(id, "ixn/chat/disconnect")).body.chatIxnState, "DISCONNECTED");
-    for (const op of ["send", "startTyping", "stopTyping"]) assertGmsError(await chat.call(id, `ixn/chat/${op}`, { message: "late" }), 400, "InvalidStateException");
+    for (const op of ["send", "startTyping", "stopTyping"])
+      assertGmsError(await chat.call(id, `ixn/chat/${op}`, { message: "late" }), 400, "InvalidStateException");
     const refresh = await chat.call(id, "ixn/chat/refresh", { message: "late" });
     assert.equal(refresh.status, 200);
     assert.equal(refresh.body.chatIxnState, "DISCONNECTED");
@@ -115,7 +116,11 @@ describe("refusals", () => {
     const again = await chat.call(id, "ixn/chat/disconnect");
     assert.equal(again.body.chatIxnState, "DISCONNECTED");
     const all = await chat.call(id, "ixn/chat/refresh", { transcriptPosition: "1" });
-    assert.deepEqual(entries(all).map((e) => e[2]), ["bye", "has left the session"], "nothing was added after the end");
+    assert.deepEqual(
+      entries(all).map((e) => e[2]),
+      ["bye", "has left the session"],
+      "nothing was added after the end",
+    );
   });
 
   it("malformed, oversized or misplaced input gets 4xx and changes nothing", async () => {
@@ -123,10 +128,20 @@ describe("refusals", () => {
     await chat.call(id, "ixn/chat");
     const url = `${chat.service}/${id}/ixn/chat/send`;
     const cases: [string, Promise<Awaited<ReturnType<typeof call>>>, number, string][] = [
-      ["JSON labelled as a form, broken", call("POST", url, '{"message": ', { "content-type": "application/x-www-form-urlencoded" }), 400, "BadRequestException"],
+      [
+        "JSON labelled as a form, broken",
+        call("POST", url, '{"message": ', { "content-type": "application/x-www-form-urlencoded" }),
+        400,
+        "BadRequestException",
+      ],
       ["broken JSON", call("POST", url, '{"message": ', { "content-type": "application/json" }), 400, "BadRequestException"],
       ["a JSON array", call("POST", url, "[1,2]", { "content-type": "application/json" }), 400, "BadRequestException"],
-      ["deep JSON", call("POST", url, `{"message":${"[".repeat(100)}${"]".repeat(100)}}`, { "content-type": "application/x-www-form-urlencoded" }), 400, "BadRequestException"],
+      [
+        "deep JSON",
+        call("POST", url, `{"message":${"[".repeat(100)}${"]".repeat(100)}}`, { "content-type": "application/x-www-form-urlencoded" }),
+        400,
+        "BadRequestException",
+      ],
       ["multipart without a boundary", call("POST", url, "message=x", { "content-type": "multipart/form-data" }), 400, "BadRequestException"],
       ["an unsupported type", call("POST", url, "<message/>", { "content-type": "application/xml" }), 415, "UnsupportedMediaTypeException"],
       ["no message", postForm(url, {}), 400, "BadRequestException"],
@@ -137,10 +152,14 @@ describe("refusals", () => {
       ["too many parameters", postForm(url, Object.fromEntries(Array.from({ length: 400 }, (_, i) => [`k${i}`, "v"]))), 400, "BadRequestException"],
       ["notify_by other than comet", postForm(`${chat.service}/${id}/ixn/chat`, { notify_by: "sms" }), 400, "BadRequestException"],
     ];
-    for (const [what, reply, status, exception] of cases) assertGmsError(await reply, status, exception), void what;
+    for (const [what, pending, status, exception] of cases) {
+      const reply = await pending;
+      assert.equal(reply.status, status, `${what}: ${reply.text}`);
+      assertGmsError(reply, status, exception);
+    }
     const all = await chat.call(id, "ixn/chat/refresh", { transcriptPosition: "1" });
     assert.deepEqual(entries(all), [], "nothing was stored");
-    const body = await call("POST", url, "message=" + "x".repeat(2 * 1024 * 1024), { "content-type": "application/x-www-form-urlencoded" });
+    const body = await call("POST", url, `message=${"x".repeat(2 * 1024 * 1024)}`, { "content-type": "application/x-www-form-urlencoded" });
     assertGmsError(body, 413, "PayloadTooLargeException");
   });
 

@@ -49,7 +49,13 @@ before(async () => {
     JSON.stringify({
       queues: [{ name: "mobile", skills: [] }],
       chatServices: [
-        { name: "mobile-chat", kind: "basic", queue: "mobile", ttlSeconds: 60, push: { provider: "httpcb", url: gateway.url, backgroundDelaySeconds: 30, pokeMessage: "Come back!" } },
+        {
+          name: "mobile-chat",
+          kind: "basic",
+          queue: "mobile",
+          ttlSeconds: 60,
+          push: { provider: "httpcb", url: gateway.url, backgroundDelaySeconds: 30, pokeMessage: "Come back!" },
+        },
       ],
     }),
   );
@@ -57,7 +63,13 @@ before(async () => {
     now: clock.now,
     // The clock jumps up to 100 s at a time: CometD clients must outlive a jump between two polls
     // (else the agent's desktop is forgotten, and the agent made NotReady, under a loaded run).
-    env: { PARLEY_ADMIN_PASSWORD: ADMIN_PASSWORD, ROUTING_SWEEP_MS: "50", PARLEY_CONFIG: configFile, CHAT_CUSTOMER_TIMEOUT_MS: "120000", BAYEUX_MAX_INTERVAL_MS: "600000" },
+    env: {
+      PARLEY_ADMIN_PASSWORD: ADMIN_PASSWORD,
+      ROUTING_SWEEP_MS: "50",
+      PARLEY_CONFIG: configFile,
+      CHAT_CUSTOMER_TIMEOUT_MS: "120000",
+      BAYEUX_MAX_INTERVAL_MS: "600000",
+    },
   });
   api = agentApi(server.url);
   chat = chatApi(server.url);

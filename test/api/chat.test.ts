@@ -118,17 +118,29 @@ describe("poll mode", () => {
       );
       assert.equal(typing.body.transcriptPosition, "7");
       const stop = await chat.call(id, "ixn/chat/stopTyping");
-      assert.deepEqual(entries(stop).map((e) => [e[0], e[4]]), [["Notice.TypingStopped", "CLIENT"]]);
+      assert.deepEqual(
+        entries(stop).map((e) => [e[0], e[4]]),
+        [["Notice.TypingStopped", "CLIENT"]],
+      );
       const sent = await chat.call(id, "ixn/chat/send", { message: "thanks" });
-      assert.deepEqual(entries(sent).map((e) => e[2]), ["thanks"]);
+      assert.deepEqual(
+        entries(sent).map((e) => e[2]),
+        ["thanks"],
+      );
       const nothingNew = await chat.call(id, "ixn/chat/refresh");
       assert.deepEqual(entries(nothingNew), []);
       assert.equal(nothingNew.body.transcriptPosition, "9");
 
       const all = await chat.call(id, "ixn/chat/refresh", { transcriptPosition: "1" });
-      assert.deepEqual(entries(all).map((e) => e[2]), ["has joined the session", "hello agent", "is typing", "hello customer", "https://example.com/faq", "is typing", "stopped typing", "thanks"]);
+      assert.deepEqual(
+        entries(all).map((e) => e[2]),
+        ["has joined the session", "hello agent", "is typing", "hello customer", "https://example.com/faq", "is typing", "stopped typing", "thanks"],
+      );
       const tail = await chat.call(id, "ixn/chat/refresh", { transcriptPosition: "8" });
-      assert.deepEqual(entries(tail).map((e) => e[2]), ["thanks"]);
+      assert.deepEqual(
+        entries(tail).map((e) => e[2]),
+        ["thanks"],
+      );
 
       const bye = await chat.call(id, "ixn/chat/disconnect");
       assert.deepEqual([bye.body.chatIxnState, bye.body.chatServiceMessage, bye.body.transcriptPosition], ["DISCONNECTED", "Chat was finished", "10"]);
@@ -159,7 +171,16 @@ describe("poll mode", () => {
     assert.deepEqual(Object.keys(created.body).sort(), ["_chatIxnAPI-CREATE-URL", "_id"]);
     assert.equal(created.body["_chatIxnAPI-CREATE-URL"], `/genesys/1/service/${id}/ixn/chat`);
     const start = await chat.call(id, "ixn/chat", { _verbose: "true", userDisplayName: "Buzz" });
-    for (const key of ["userId", "secureKey", "chatServerHost", "chatWebApiPort", "isTLSrequired", "clientTimeZoneOffset", "checkChatServiceLoadBalancerPath", "chatServerLoadBalancerAlias"]) {
+    for (const key of [
+      "userId",
+      "secureKey",
+      "chatServerHost",
+      "chatWebApiPort",
+      "isTLSrequired",
+      "clientTimeZoneOffset",
+      "checkChatServiceLoadBalancerPath",
+      "chatServerLoadBalancerAlias",
+    ]) {
       assert.equal(typeof start.body[key], "string", key);
     }
     assert.equal(start.body._chatIxnAPI_REFRESH_FROM_START_URL, `/genesys/1/service/${id}/ixn/chat/refresh?transcriptPosition=1`);
@@ -200,7 +221,11 @@ describe("CometD mode", () => {
       await api.operate(bob, ixId, { operationName: "SendStartTypingNotification" });
       await api.operate(bob, ixId, { operationName: "SendMessage", text: "how can I help?" });
       await chat.call(id, "ixn/chat/startTyping", {}, { gms_user: "buzz" });
-      await eventually(async () => (pushed(customer, id).some((e) => e[0] === "Notice.TypingStarted" && e[4] === "CLIENT") ? true : undefined), 5000, "own typing");
+      await eventually(
+        async () => (pushed(customer, id).some((e) => e[0] === "Notice.TypingStarted" && e[4] === "CLIENT") ? true : undefined),
+        5000,
+        "own typing",
+      );
 
       // Transfer: Bob leaves, Cid joins; Cid sees the whole transcript.
       await api.operate(bob, ixId, { operationName: "Transfer", targetId: cid.id });
@@ -260,7 +285,10 @@ describe("CometD mode", () => {
       try {
         const recovered = await chat.call(id, "ixn/chat/refresh", { transcriptPosition: String(seen + 1) }, { gms_user: "dropper" });
         assert.equal(recovered.status, 200);
-        assert.deepEqual(entries(recovered).map((e) => e[2]), ["two", "three", "four"]);
+        assert.deepEqual(
+          entries(recovered).map((e) => e[2]),
+          ["two", "three", "four"],
+        );
         assert.equal(recovered.body.transcriptPosition, String(seen + 4));
         await api.operate(eve, ixId, { operationName: "SendMessage", text: "five" });
         await eventually(async () => (pushed(back, id).some((e) => e[2] === "five") ? true : undefined), 5000, "five on the new client");
@@ -296,7 +324,10 @@ describe("history and WebSocket customers", () => {
       // The agent ends it: the customer sees Left and DISCONNECTED.
       await api.operate(ivy, ixId, { operationName: "StopProcessing" });
       const ended = await received(customer, (m) => m.data?.message?.chatIxnState === "DISCONNECTED", "the end");
-      assert.deepEqual(ended.data.message.transcriptToShow.map((e: string[]) => [e[0], e[1]]), [["Notice.Left", "Ivy"]]);
+      assert.deepEqual(
+        ended.data.message.transcriptToShow.map((e: string[]) => [e[0], e[1]]),
+        [["Notice.Left", "Ivy"]],
+      );
       assertGmsError(await chat.call(id, "ixn/chat/send", { message: "anyone?" }, { gms_user: "wes" }), 400, "InvalidStateException");
       const list = await get(`${server.cs}/customers/${profile.body.customer_id}/interactions`);
       assert.ok(JSON.stringify(list.body).includes(ixId), `history under the customer: ${list.text}`);
@@ -315,7 +346,10 @@ describe("advanced service (request-chat-poll)", () => {
       const id = created.body._id as string;
       assert.equal(created.body._session_comand_STATUS_URL, `/genesys/1/service/${id}/status`);
       const waiting = await chat.call(id, "status", {}, { gms_user: "poller" });
-      assert.deepEqual(waiting.body, { message: { _id: id, _status: "waiting", _dialog: "waiting_for_agent.html" }, tag: `a2c.advanced.service.statuschanged.${id}` });
+      assert.deepEqual(waiting.body, {
+        message: { _id: id, _status: "waiting", _dialog: "waiting_for_agent.html" },
+        tag: `a2c.advanced.service.statuschanged.${id}`,
+      });
       const early = await chat.call(id, "ixn/chat", {}, { gms_user: "poller" });
       assert.equal(early.status, 503);
       assert.equal(early.body.exception, "ServiceUnavailableException");
@@ -349,13 +383,20 @@ describe("agent chat operations", () => {
     const early = await api.operate(gil, ixId, { operationName: "SendMessage", text: "too soon" });
     assert.deepEqual([early.status, early.body.statusCode], [409, 2]);
     await api.operate(gil, ixId, { operationName: "Accept" });
-    for (const body of [{ operationName: "SendMessage" }, { operationName: "SendMessage", text: "" }, { operationName: "PushUrl", url: "javascript:alert(1)" }]) {
+    for (const body of [
+      { operationName: "SendMessage" },
+      { operationName: "SendMessage", text: "" },
+      { operationName: "PushUrl", url: "javascript:alert(1)" },
+    ]) {
       const refused = await api.operate(gil, ixId, body);
       assert.deepEqual([refused.status, refused.body.statusCode], [400, 1], JSON.stringify(body));
     }
     const other = await api.operate(gil, "NoSuchInteract1", { operationName: "SendMessage", text: "x" });
     assert.equal(other.status, 404);
-    assert.deepEqual(entries(await chat.call(id, "ixn/chat/refresh")).map((e) => e[0]), ["Notice.Joined"]);
+    assert.deepEqual(
+      entries(await chat.call(id, "ixn/chat/refresh")).map((e) => e[0]),
+      ["Notice.Joined"],
+    );
     await chat.call(id, "ixn/chat/disconnect");
     const after = await api.operate(gil, ixId, { operationName: "SendMessage", text: "gone" });
     assert.deepEqual([after.status, after.body.statusCode], [409, 2], "a completed chat takes no more messages");

@@ -12,7 +12,6 @@ const dir = mkdtempSync(join(tmpdir(), "parley-cli-"));
 const env = { DATABASE_URL: `sqlite:${join(dir, "parley.db")}` };
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-
 describe("npm run parley -- user ...", () => {
   it("adds users (a generated password printed once), lists, changes a password and removes", async () => {
     const added = await runCli(["user", "add", "--name", "ada", "--role", "ROLE_SUPERVISOR", "--role", "ROLE_AGENT", "--skill", "english:7"], env);

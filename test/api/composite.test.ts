@@ -21,10 +21,7 @@ describe("Composite Start", () => {
     const reply = await post(`${server.cs}/services_composite/start`, { services: [element()] });
     assert.equal(reply.status, 200);
     const [r] = reply.body;
-    assert.deepEqual(
-      { service: r.service_created, state: r.state_created, task: r.task_created },
-      { service: true, state: true, task: true },
-    );
+    assert.deepEqual({ service: r.service_created, state: r.state_created, task: r.task_created }, { service: true, state: true, task: true });
     assert.equal(reply.headers.get("location"), `${server.cs}/services/${r.service_id}/tasks/${r.task_id}`);
     const task = (await get(`${server.cs}/services/${r.service_id}/tasks/${r.task_id}`)).body;
     assert.equal(task.state_id, r.state_id, "associate_state_task attaches the task to the state");

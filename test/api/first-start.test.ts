@@ -13,7 +13,7 @@ describe("npm start on an empty database", () => {
     const env = { DATABASE_URL: `sqlite:${join(dir, "p.db")}`, PARLEY_DEMO_USERS: "true" };
     try {
       const first = await spawnServer(env);
-      const printed = await eventually(async () => (/admin\s+(\S+)/.exec(first.stderr()) ?? undefined), 5000, "the printed credentials");
+      const printed = await eventually(async () => /admin\s+(\S+)/.exec(first.stderr()) ?? undefined, 5000, "the printed credentials");
       const password = printed[1]!;
       assert.match(first.stderr(), /agent1\s+\S+\s+\(ROLE_AGENT\)/);
       const auth = { authorization: `Basic ${Buffer.from(`admin:${password}`).toString("base64")}` };

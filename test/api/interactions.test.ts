@@ -88,9 +88,15 @@ describe("Query Interactions", () => {
     const later = seedInteraction({ id: "LATER00000000001", startDate: Date.parse("2010-01-01T00:00:00.000Z"), serviceId: "42" });
     await recordInteraction(server.app.ctx, later);
     const list = (await get(`${server.cs}/customers/00001a57JGQ00BVU/interactions`)).body;
-    assert.deepEqual(list.map((i: { interaction_id: string }) => i.interaction_id), ["00001a57JGQ00BW8", "LATER00000000001"]);
+    assert.deepEqual(
+      list.map((i: { interaction_id: string }) => i.interaction_id),
+      ["00001a57JGQ00BW8", "LATER00000000001"],
+    );
     const ofService = (await get(`${server.cs}/services/42/interactions`)).body;
-    assert.deepEqual(ofService.map((i: { interaction_id: string }) => i.interaction_id), ["LATER00000000001"]);
+    assert.deepEqual(
+      ofService.map((i: { interaction_id: string }) => i.interaction_id),
+      ["LATER00000000001"],
+    );
     assert.deepEqual((await get(`${server.cs}/customers/stranger/interactions`)).body, []);
   });
 

@@ -36,7 +36,9 @@ describe("operations endpoints", () => {
     assert.equal(handshake.status, 200);
     const clientId = handshake.body[0].clientId as string;
     await post(`${server.url}/genesys/cometd/connect`, [{ channel: "/meta/connect", clientId, connectionType: "long-polling" }], { gms_user: "metrics" });
-    const subscribed = await post(`${server.url}/genesys/cometd`, [{ channel: "/meta/subscribe", clientId, subscription: "/_genesys" }], { gms_user: "metrics" });
+    const subscribed = await post(`${server.url}/genesys/cometd`, [{ channel: "/meta/subscribe", clientId, subscription: "/_genesys" }], {
+      gms_user: "metrics",
+    });
     assert.equal(subscribed.body[0].successful, true);
     server.app.bayeux.deliver("customer", "metrics", "/_genesys", { n: 1 });
     await post(`${server.url}/genesys/cometd`, [{ channel: "/meta/connect", clientId, connectionType: "long-polling" }], { gms_user: "metrics" });
@@ -50,7 +52,12 @@ describe("operations endpoints", () => {
   it("GET /docs serves the OpenAPI document with every Context Services path", async () => {
     const doc = (await get(`${server.url}/docs`)).body;
     assert.equal(doc.openapi, "3.0.3");
-    for (const path of ["/genesys/1/cs/services/start", "/genesys/1/cs/services/{sid}/tasks/start", "/genesys/1/cs/profiles", "/genesys/1/cs/interactions/{iid}"]) {
+    for (const path of [
+      "/genesys/1/cs/services/start",
+      "/genesys/1/cs/services/{sid}/tasks/start",
+      "/genesys/1/cs/profiles",
+      "/genesys/1/cs/interactions/{iid}",
+    ]) {
       assert.ok(doc.paths[path], `${path} documented`);
     }
   });

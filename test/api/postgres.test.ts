@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import { after, before, describe, it } from "node:test";
+import { after, before, it } from "node:test";
 import { describeWith } from "../support/suites.ts";
 import pg from "pg";
 import { get, post, startServer, type TestServer } from "../support/server.ts";
@@ -40,9 +40,7 @@ describeWith("Context Services on PostgreSQL, two nodes", skip, () => {
 
   it("gives unique task ids to concurrent starts on one service across nodes", async () => {
     const id = (await post(`${a.cs}/services/start`, { customer_id: "PG2" })).body.service_id;
-    const replies = await Promise.all(
-      Array.from({ length: 40 }, (_, i) => post(`${(i % 2 === 0 ? a : b).cs}/services/${id}/tasks/start`, { task_type: i })),
-    );
+    const replies = await Promise.all(Array.from({ length: 40 }, (_, i) => post(`${(i % 2 === 0 ? a : b).cs}/services/${id}/tasks/start`, { task_type: i })));
     assert.ok(replies.every((r) => r.status === 201));
     assert.equal(new Set(replies.map((r) => r.body.task_id)).size, 40);
     assert.equal((await get(`${b.cs}/services/${id}/tasks`)).body.length, 40);
@@ -76,7 +74,10 @@ describeWith("nodes started at the same moment on a fresh schema", skip, () => {
     const started = await Promise.allSettled([startServer({ env }), startServer({ env }), startServer({ env })]);
     const nodes = started.flatMap((s) => (s.status === "fulfilled" ? [s.value] : []));
     try {
-      assert.deepEqual(started.map((s) => (s.status === "rejected" ? String(s.reason) : "ok")), ["ok", "ok", "ok"]);
+      assert.deepEqual(
+        started.map((s) => (s.status === "rejected" ? String(s.reason) : "ok")),
+        ["ok", "ok", "ok"],
+      );
       for (const node of nodes) assert.equal((await post(`${node.cs}/services/start`, { contact_key: "race" })).status, 201);
     } finally {
       for (const node of nodes) await node.close();

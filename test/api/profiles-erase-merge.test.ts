@@ -24,7 +24,12 @@ async function customerWithEverything(id: string, email: string) {
   const sid = String((await post(`${server.cs}/services/start`, { customer_id: id, service_type: "support", Cart: { n: 1 } })).body.service_id);
   await post(`${server.cs}/services/${sid}/states/start`, { state_type: "s" });
   await post(`${server.cs}/services/${sid}/tasks/start`, { task_type: "t" });
-  const reply = await call("POST", `${server.url}/api/v2/interactions`, { mediaType: "openmedia", customerId: id, properties: { subject: id } }, { authorization: `Basic ${Buffer.from(`admin:${ADMIN_PASSWORD}`).toString("base64")}` });
+  const reply = await call(
+    "POST",
+    `${server.url}/api/v2/interactions`,
+    { mediaType: "openmedia", customerId: id, properties: { subject: id } },
+    { authorization: `Basic ${Buffer.from(`admin:${ADMIN_PASSWORD}`).toString("base64")}` },
+  );
   const ixId = reply.body.id as string;
   await api.sees(agent, ixId, "Invited");
   await api.operate(agent, ixId, { operationName: "Accept" });

@@ -48,7 +48,13 @@ describe("ending with the body a task was started with", () => {
 
   it("own fields in an end body never replace the real values", async () => {
     const sid = await newService({ customer_id: "A", service_type: "support" });
-    const ended = await post(`${server.cs}/services/${sid}/end`, { customer_id: "OTHER", contact_key: "x", service_type: "sales", state_type: "s", task_type: "t" });
+    const ended = await post(`${server.cs}/services/${sid}/end`, {
+      customer_id: "OTHER",
+      contact_key: "x",
+      service_type: "sales",
+      state_type: "s",
+      task_type: "t",
+    });
     assert.equal(ended.status, 204, ended.text);
     const read = (await get(`${server.cs}/services/${sid}?extensions=*`)).body;
     assert.equal(read.customer_id, "A");
@@ -66,7 +72,10 @@ describe("integer ids sent as strings", () => {
     assert.equal((await get(`${server.cs}/services/${sid}/tasks/${task.body.task_id}`)).body.state_id, first);
     const second = await post(`${server.cs}/services/${sid}/states/start`, { state_type: "two", previous_state_id: String(first) });
     assert.equal(second.status, 201, second.text);
-    const moved = await post(`${server.cs}/services/${sid}/states/transition`, { from: { state_id: String(second.body.state_id) }, to: { state_type: "three" } });
+    const moved = await post(`${server.cs}/services/${sid}/states/transition`, {
+      from: { state_id: String(second.body.state_id) },
+      to: { state_type: "three" },
+    });
     assert.equal(moved.status, 201, moved.text);
     for (const bad of ["1.5", "-1", "x", "99999999999"]) {
       assertGmsError(await post(`${server.cs}/services/${sid}/tasks/start`, { state_id: bad }), 400, "BadRequestException");
@@ -76,7 +85,12 @@ describe("integer ids sent as strings", () => {
 
 describe("strings that are not Unicode", () => {
   it("a lone surrogate anywhere in a body is 400, never 500", async () => {
-    const bodies = ['{"customer_id":"\\ud800"}', '{"customer_id":"ok","Name":"\\udc00x"}', '{"customer_id":"ok","\\ud800":1}', '{"customer_id":"ok","list":["\\uDBFF"]}'];
+    const bodies = [
+      '{"customer_id":"\\ud800"}',
+      '{"customer_id":"ok","Name":"\\udc00x"}',
+      '{"customer_id":"ok","\\ud800":1}',
+      '{"customer_id":"ok","list":["\\uDBFF"]}',
+    ];
     for (const body of bodies) assertGmsError(await post(`${server.cs}/profiles`, body), 400, "BadRequestException");
     assertGmsError(await post(`${server.cs}/services/start`, '{"contact_key":"\\ud800"}'), 400, "BadRequestException");
     // A pair written as two escapes is an ordinary character.
@@ -100,7 +114,11 @@ describe("a body over BODY_LIMIT_BYTES on a keep-alive connection", () => {
     const early = await eventually(async () => (received.bytes().length > 0 ? true : undefined), 300, "an early answer").catch(() => false);
     for (let sent = 64 * 1024; sent < size && errors.length === 0; sent += 64 * 1024) await write(Buffer.alloc(64 * 1024, 0x61));
     await eventually(async () => (received.bytes().includes("PayloadTooLargeException") ? true : undefined), 5000, "the 413");
-    assert.deepEqual(errors.map((e) => (e as { code?: string }).code), [], "the upload was never cut");
+    assert.deepEqual(
+      errors.map((e) => (e as { code?: string }).code),
+      [],
+      "the upload was never cut",
+    );
     assert.equal(early, false, "no answer before the body was read");
     assert.match(received.bytes().toString("latin1"), /^HTTP\/1\.1 413 /);
     socket.destroy();

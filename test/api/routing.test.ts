@@ -48,11 +48,17 @@ async function scenario(nodes: TestServer[]): Promise<void> {
     const offer = await eventually(async () => offers.find((o) => o.interactionId === id), 5000, "an offer");
     order.push(offer.agentId);
   }
-  assert.deepEqual(order, fair.map((a) => a.id), "longest idle first");
+  assert.deepEqual(
+    order,
+    fair.map((a) => a.id),
+    "longest idle first",
+  );
 
   // Load: 30 agents of capacity 2, 100 interactions submitted at once across the nodes.
   await api.request("POST", "/queues", admin, { name: "load", skills: [{ name: "load", level: 1 }] });
-  const agents = await Promise.all(Array.from({ length: 30 }, (_, i) => api.createAgent(`load${i}`, { skills: [{ name: "load", level: 1 }], capacity: { openmedia: 2 } })));
+  const agents = await Promise.all(
+    Array.from({ length: 30 }, (_, i) => api.createAgent(`load${i}`, { skills: [{ name: "load", level: 1 }], capacity: { openmedia: 2 } })),
+  );
   await Promise.all(agents.map((a, i) => apis[i % apis.length]!.ready(a)));
   const ids = await Promise.all(Array.from({ length: 100 }, (_, i) => apis[i % apis.length]!.submit({ n: i }, "load")));
   await eventually(async () => (offers.filter((o) => ids.includes(o.interactionId)).length >= 60 ? true : undefined), 15_000, "60 offers");
@@ -63,7 +69,10 @@ async function scenario(nodes: TestServer[]): Promise<void> {
   assert.equal(new Set(loadOffers.map((o) => o.interactionId)).size, 60, "no interaction offered twice");
   const perAgent = new Map<string, number>();
   for (const o of loadOffers) perAgent.set(o.agentId, (perAgent.get(o.agentId) ?? 0) + 1);
-  assert.ok([...perAgent.values()].every((n) => n === 2), "every agent holds exactly its capacity");
+  assert.ok(
+    [...perAgent.values()].every((n) => n === 2),
+    "every agent holds exactly its capacity",
+  );
 
   // Freed capacity is used at once: one agent finishes one, the next waiting one reaches them.
   const [worker] = agents;

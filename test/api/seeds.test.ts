@@ -143,8 +143,8 @@ describe("seed 001: Services, States and Tasks", () => {
   });
 
   it("queries a customer's active services with their active states", async () => {
-    const sid = (await post(`${server.cs}/services/start`, { customer_id: "ABC1235", est_duration: 86400, timestamp: "2009-05-07T12:05:20.157" }))
-      .body.service_id;
+    const sid = (await post(`${server.cs}/services/start`, { customer_id: "ABC1235", est_duration: 86400, timestamp: "2009-05-07T12:05:20.157" })).body
+      .service_id;
     await post(`${server.cs}/services/${sid}/states/start`, { state_type: 8, timestamp: "2009-05-07T12:08:53.298" });
     const reply = await get(`${server.cs}/customers/ABC1235/services/active?active_states=true`);
     assert.equal(reply.status, 200);

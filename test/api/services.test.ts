@@ -131,17 +131,35 @@ describe("Query Services by customer and by contact key", () => {
     }
     await post(`${server.cs}/services/${ids[0]}/end`);
     const all = (await get(`${server.cs}/customers/C-list/services`)).body;
-    assert.deepEqual(all.map((s: { service_id: number }) => s.service_id), ids);
+    assert.deepEqual(
+      all.map((s: { service_id: number }) => s.service_id),
+      ids,
+    );
     const active = (await get(`${server.cs}/customers/C-list/services/active`)).body;
-    assert.deepEqual(active.map((s: { service_id: number }) => s.service_id), ids.slice(1));
+    assert.deepEqual(
+      active.map((s: { service_id: number }) => s.service_id),
+      ids.slice(1),
+    );
     const completed = (await get(`${server.cs}/customers/C-list/services/completed`)).body;
-    assert.deepEqual(completed.map((s: { service_id: number }) => s.service_id), [ids[0]]);
+    assert.deepEqual(
+      completed.map((s: { service_id: number }) => s.service_id),
+      [ids[0]],
+    );
     const latest = (await get(`${server.cs}/customers/C-list/services?max_services=2`)).body;
-    assert.deepEqual(latest.map((s: { service_id: number }) => s.service_id), ids.slice(2));
+    assert.deepEqual(
+      latest.map((s: { service_id: number }) => s.service_id),
+      ids.slice(2),
+    );
     const typed = (await get(`${server.cs}/customers/C-list/services?service_types=1`)).body;
-    assert.deepEqual(typed.map((s: { service_id: number }) => s.service_id), [ids[1], ids[3]]);
+    assert.deepEqual(
+      typed.map((s: { service_id: number }) => s.service_id),
+      [ids[1], ids[3]],
+    );
     const window = (await get(`${server.cs}/customers/C-list/services?started_from=2020-01-02T00:00:00.000Z&started_to=2020-01-04T00:00:00.000Z`)).body;
-    assert.deepEqual(window.map((s: { service_id: number }) => s.service_id), [ids[1], ids[2]]);
+    assert.deepEqual(
+      window.map((s: { service_id: number }) => s.service_id),
+      [ids[1], ids[2]],
+    );
   });
 
   it("nests active and completed states and tasks when asked", async () => {

@@ -88,10 +88,22 @@ describe("Query States", () => {
     await post(`${base}/tasks/start`, { state_id: b, task_type: "t1" });
     await post(`${base}/tasks/start`, { task_type: "loose" });
     assert.equal((await get(`${base}/states`)).body.length, 2);
-    assert.deepEqual((await get(`${base}/states/active`)).body.map((s: { state_id: number }) => s.state_id), [b]);
-    assert.deepEqual((await get(`${base}/states/completed`)).body.map((s: { state_id: number }) => s.state_id), [a]);
-    assert.deepEqual((await get(`${base}/states?state_types=A`)).body.map((s: { state_id: number }) => s.state_id), [a]);
+    assert.deepEqual(
+      (await get(`${base}/states/active`)).body.map((s: { state_id: number }) => s.state_id),
+      [b],
+    );
+    assert.deepEqual(
+      (await get(`${base}/states/completed`)).body.map((s: { state_id: number }) => s.state_id),
+      [a],
+    );
+    assert.deepEqual(
+      (await get(`${base}/states?state_types=A`)).body.map((s: { state_id: number }) => s.state_id),
+      [a],
+    );
     const [withTasks] = (await get(`${base}/states/active?active_tasks=true`)).body;
-    assert.deepEqual(withTasks.active_tasks.map((t: { task_type: string }) => t.task_type), ["t1"]);
+    assert.deepEqual(
+      withTasks.active_tasks.map((t: { task_type: string }) => t.task_type),
+      ["t1"],
+    );
   });
 });

@@ -33,8 +33,14 @@ describe("agent notifications endpoint", () => {
       server.app.bayeux.deliver("agent", "agent1", "/v2/me/interactions", { messageType: "InteractionStateMessage" });
       server.app.bayeux.deliver("customer", "agent1", "/v2/me/interactions", { forCustomer: true });
       const [toAgent, toCustomer] = await Promise.all([agent.waitFor(1), namesake.waitFor(1)]);
-      assert.deepEqual(toAgent.map((m) => m.data), [{ messageType: "InteractionStateMessage" }]);
-      assert.deepEqual(toCustomer.map((m) => m.data), [{ forCustomer: true }]);
+      assert.deepEqual(
+        toAgent.map((m) => m.data),
+        [{ messageType: "InteractionStateMessage" }],
+      );
+      assert.deepEqual(
+        toCustomer.map((m) => m.data),
+        [{ forCustomer: true }],
+      );
     } finally {
       await agent.disconnect();
       await namesake.disconnect();

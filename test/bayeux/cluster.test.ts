@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import { describe, it } from "node:test";
+import { it } from "node:test";
 import { describeWith } from "../support/suites.ts";
 import { MemoryHub } from "../../src/bus/memory.ts";
 import { cometdClient } from "../support/cometd.ts";
@@ -29,9 +29,19 @@ function clusterSuite(name: string, nodeOptions: () => StartOptions, skip: strin
         a.app.bayeux.deliver("customer", "roamer", "/_genesys", { from: "node a" });
         a.app.bayeux.publish("customer", "/_genesys", { broadcast: true });
         const [lp, ws, other] = await Promise.all([onB.waitFor(2), wsOnB.waitFor(2), stranger.waitFor(1)]);
-        assert.deepEqual(lp.map((m) => m.data), [{ from: "node a" }, { broadcast: true }]);
-        assert.deepEqual(ws.map((m) => m.data), [{ from: "node a" }, { broadcast: true }]);
-        assert.deepEqual(other.map((m) => m.data), [{ broadcast: true }], "a private delivery reaches no one else");
+        assert.deepEqual(
+          lp.map((m) => m.data),
+          [{ from: "node a" }, { broadcast: true }],
+        );
+        assert.deepEqual(
+          ws.map((m) => m.data),
+          [{ from: "node a" }, { broadcast: true }],
+        );
+        assert.deepEqual(
+          other.map((m) => m.data),
+          [{ broadcast: true }],
+          "a private delivery reaches no one else",
+        );
       } finally {
         await Promise.all([onB.disconnect(), wsOnB.disconnect(), stranger.disconnect()]);
         await a.close();

@@ -21,9 +21,7 @@ function client(transport: Transport, user: string): TestClient {
   const url = `${server.url}/genesys/cometd`;
   // Browsers cannot set headers on a WebSocket upgrade: the user travels in the handshake ext.
   const c =
-    transport === "websocket"
-      ? cometdClient(url, { transport, handshake: { ext: { gms_user: user } } })
-      : cometdClient(url, { transport, gmsUser: user });
+    transport === "websocket" ? cometdClient(url, { transport, handshake: { ext: { gms_user: user } } }) : cometdClient(url, { transport, gmsUser: user });
   clients.push(c);
   return c;
 }
@@ -68,9 +66,18 @@ for (const transport of ["long-polling", "websocket"] as const) {
       server.app.bayeux.deliver("customer", `bob-${transport}`, "/_genesys", { secret: "for bob" });
       server.app.bayeux.deliver("customer", `eve-${transport}`, "/_genesys", { secret: "for eve" });
       const [b1, b2, e] = await Promise.all([bob1.waitFor(1), bob2.waitFor(1), eve.waitFor(1)]);
-      assert.deepEqual(b1?.map((m) => m.data.secret), ["for bob"]);
-      assert.deepEqual(b2?.map((m) => m.data.secret), ["for bob"]);
-      assert.deepEqual(e?.map((m) => m.data.secret), ["for eve"]);
+      assert.deepEqual(
+        b1?.map((m) => m.data.secret),
+        ["for bob"],
+      );
+      assert.deepEqual(
+        b2?.map((m) => m.data.secret),
+        ["for bob"],
+      );
+      assert.deepEqual(
+        e?.map((m) => m.data.secret),
+        ["for eve"],
+      );
     });
 
     it("reaches wildcard subscribers and not those of other channels", async () => {
@@ -83,8 +90,14 @@ for (const transport of ["long-polling", "websocket"] as const) {
       await other.subscribe("/v2/other");
       server.app.bayeux.deliver("customer", user, "/v2/me/interactions", { n: 1 });
       server.app.bayeux.deliver("customer", user, "/v2/other", { n: 2 });
-      assert.deepEqual((await star.waitFor(1)).map((m) => m.data.n), [1]);
-      assert.deepEqual((await other.waitFor(1)).map((m) => m.data.n), [2]);
+      assert.deepEqual(
+        (await star.waitFor(1)).map((m) => m.data.n),
+        [1],
+      );
+      assert.deepEqual(
+        (await other.waitFor(1)).map((m) => m.data.n),
+        [2],
+      );
     });
   });
 }

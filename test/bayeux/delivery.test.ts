@@ -58,7 +58,10 @@ describe("acknowledgement extension", () => {
       for (let i = 5; i < 10; i++) server.app.bayeux.deliver("customer", "acked", "/_genesys", { i });
       const received = await c.waitFor(10, 10_000);
       assert.equal(proxy.dropped(), 2, "two responses with data were dropped");
-      assert.deepEqual(received.map((m) => m.data.i), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+      assert.deepEqual(
+        received.map((m) => m.data.i),
+        [0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
+      );
     } finally {
       await c.disconnect();
       proxy.server.close();
@@ -199,7 +202,11 @@ describe("acknowledgement over WebSocket", () => {
       await until(() => server.app.bayeux.stats().parked === 1, 5000, "a held connect");
       server.app.bayeux.deliver("customer", "wsack", "/_genesys", { n: 1 });
       const pushed = await held;
-      assert.deepEqual(pushed.map((m) => [m.channel, m.data]), [["/_genesys", { n: 1 }]], "pushed alone, as it arrived");
+      assert.deepEqual(
+        pushed.map((m) => [m.channel, m.data]),
+        [["/_genesys", { n: 1 }]],
+        "pushed alone, as it arrived",
+      );
       assert.equal(server.app.bayeux.stats().parked, 1, "the connect stays held");
       // The client never processed that frame: a new socket, the old acknowledgement.
       first.ws.terminate();
@@ -207,16 +214,27 @@ describe("acknowledgement over WebSocket", () => {
       server.app.bayeux.deliver("customer", "wsack", "/_genesys", { n: 2 });
       const second = await open();
       const again = await second.send([{ channel: "/meta/connect", clientId, connectionType: "websocket", ext: { ack: 0 } }]);
-      assert.deepEqual(again.filter((m) => m.channel === "/_genesys").map((m) => m.data), [{ n: 1 }, { n: 2 }]);
-      const batch = (again.find((m) => m.channel === "/meta/connect")?.ext as { ack: number }).ack;
+      assert.deepEqual(
+        again.filter((m) => m.channel === "/_genesys").map((m) => m.data),
+        [{ n: 1 }, { n: 2 }],
+      );
+      const batch = Number((again.find((m) => m.channel === "/meta/connect")?.ext as { ack?: number } | undefined)?.ack);
       const parkedAgain = second.send([{ channel: "/meta/connect", clientId, connectionType: "websocket", ext: { ack: batch } }]);
       await until(() => server.app.bayeux.stats().parked === 1, 5000, "a held connect");
       server.app.bayeux.deliver("customer", "wsack", "/_genesys", { n: 3 });
-      assert.deepEqual((await parkedAgain).map((m) => m.data), [{ n: 3 }], "pushed on the new socket");
+      assert.deepEqual(
+        (await parkedAgain).map((m) => m.data),
+        [{ n: 3 }],
+        "pushed on the new socket",
+      );
       // The next connect answers the held one: it announces the batch covering n3 and sends nothing again.
       const reply = await second.send([{ channel: "/meta/connect", clientId, connectionType: "websocket", ext: { ack: batch } }]);
-      assert.deepEqual(reply.map((m) => m.channel), ["/meta/connect"], "acknowledged and pushed messages are not sent again");
-      assert.equal((reply[0]?.ext as { ack: number }).ack, batch + 1);
+      assert.deepEqual(
+        reply.map((m) => m.channel),
+        ["/meta/connect"],
+        "acknowledged and pushed messages are not sent again",
+      );
+      assert.equal((reply[0]?.ext as { ack?: number } | undefined)?.ack, batch + 1);
       second.ws.terminate();
     } finally {
       await server.close();

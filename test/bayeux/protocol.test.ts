@@ -39,7 +39,9 @@ describe("/meta/handshake", () => {
   it("refuses a request without gms_user: 400 and 403::gms_user required", async () => {
     const reply = await bx.post([{ channel: "/meta/handshake", version: "1.0", id: "7" }]);
     assert.equal(reply.status, 400);
-    assert.deepEqual(reply.body, [{ channel: "/meta/handshake", successful: false, error: "403::gms_user required", advice: { reconnect: "none", interval: 0 }, id: "7" }]);
+    assert.deepEqual(reply.body, [
+      { channel: "/meta/handshake", successful: false, error: "403::gms_user required", advice: { reconnect: "none", interval: 0 }, id: "7" },
+    ]);
   });
 
   it("takes gms_user from the handshake ext when the header cannot be sent (WebSocket)", async () => {

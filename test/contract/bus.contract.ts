@@ -1,6 +1,6 @@
 /** The bus contract, run for the in-memory bus (always) and Redis (when TEST_REDIS_URL is set). */
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
+import { after, before, it } from "node:test";
 import { describeWith } from "../support/suites.ts";
 import type { Bus, BusEnvelope } from "../../src/bus/bus.ts";
 
@@ -45,7 +45,10 @@ export function busContract(name: string, open: () => Promise<[Bus, Bus]>, skip:
       for (let i = 0; i < 50; i++) await a.publish("t1", { origin: "node-a", payload: { i, nested: { ok: true } } });
       const [fromA, fromB] = await Promise.all([onA.until(50), onB.until(50)]);
       for (const got of [fromA, fromB]) {
-        assert.deepEqual(got.map((e) => (e.payload as { i: number }).i), Array.from({ length: 50 }, (_, i) => i));
+        assert.deepEqual(
+          got.map((e) => (e.payload as { i: number }).i),
+          Array.from({ length: 50 }, (_, i) => i),
+        );
         assert.equal(got[0]?.origin, "node-a");
       }
     });

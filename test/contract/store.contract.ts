@@ -112,15 +112,24 @@ export function storeContract(name: string, open: () => Promise<Store>, skip: st
         const one = Buffer.byteLength(JSON.stringify(started)) + Buffer.byteLength(JSON.stringify(extensions));
         assert.equal(await store.services.listBytes({ customerId: "SZ", status: "all" }), 2 * one, "UTF-8 bytes, not characters");
         assert.equal(await store.services.listBytes({ customerId: "SZ", status: "all", latest: 1 }), one);
-        assert.equal(await store.services.listBytes({ customerId: "SZ", status: "all", withExtensions: false }), 2 * Buffer.byteLength(JSON.stringify(started)));
+        assert.equal(
+          await store.services.listBytes({ customerId: "SZ", status: "all", withExtensions: false }),
+          2 * Buffer.byteLength(JSON.stringify(started)),
+        );
         assert.equal(await store.services.listBytes({ customerId: "nobody", status: "all" }), 0);
         const bare = await store.services.list({ customerId: "SZ", status: "all", withExtensions: false });
-        assert.deepEqual(bare.map((s) => s.extensions), [{}, {}]);
+        assert.deepEqual(
+          bare.map((s) => s.extensions),
+          [{}, {}],
+        );
         assert.deepEqual(bare[0]?.started, started);
         await store.tasks.insert(1, { serviceId: a, type: null, started, extensions, startedAt: T0, stateId: null });
         assert.equal(await store.tasks.bytesForServices([a], "all"), one);
         assert.equal(await store.tasks.bytesForServices([a], "all", false), Buffer.byteLength(JSON.stringify(started)));
-        assert.deepEqual((await store.tasks.listForServices([a], "all", false)).map((t) => t.extensions), [{}]);
+        assert.deepEqual(
+          (await store.tasks.listForServices([a], "all", false)).map((t) => t.extensions),
+          [{}],
+        );
         assert.equal(await store.states.bytesForServices([a, "nope"], "active"), 0);
       });
 
@@ -160,9 +169,7 @@ export function storeContract(name: string, open: () => Promise<Store>, skip: st
 
       it("allocates distinct ids under concurrent transactions", async () => {
         const id = await store.services.insert(newService());
-        const ids = await Promise.all(
-          Array.from({ length: 20 }, () => store.transaction((tx) => tx.services.nextChildId(id, "task", T0, T0))),
-        );
+        const ids = await Promise.all(Array.from({ length: 20 }, () => store.transaction((tx) => tx.services.nextChildId(id, "task", T0, T0))));
         assert.equal(new Set(ids).size, 20);
       });
 
@@ -189,11 +196,23 @@ export function storeContract(name: string, open: () => Promise<Store>, skip: st
         assert.equal(await store.states.update(sid, 1, { completed: { d: 1 }, completedAt: T0 + 1 }), true);
         assert.equal(await store.states.update(sid, 1, { completed: { d: 2 }, completedAt: T0 + 2 }), false, "completes once");
         assert.deepEqual((await store.states.get(sid, 1))?.completed, { d: 1 });
-        assert.deepEqual((await store.states.list(sid, { status: "active" })).map((s) => s.id), [2]);
-        assert.deepEqual((await store.states.list(sid, { status: "all", types: ['"A"'] })).map((s) => s.id), [1]);
+        assert.deepEqual(
+          (await store.states.list(sid, { status: "active" })).map((s) => s.id),
+          [2],
+        );
+        assert.deepEqual(
+          (await store.states.list(sid, { status: "all", types: ['"A"'] })).map((s) => s.id),
+          [1],
+        );
         assert.equal((await store.states.get(sid, 2))?.previousStateId, 1);
-        assert.deepEqual((await store.tasks.list(sid, { status: "all", stateId: 2 })).map((t) => t.id), [1]);
-        assert.deepEqual((await store.tasks.listForServices([sid, "nope"], "all")).map((t) => t.id), [1, 2]);
+        assert.deepEqual(
+          (await store.tasks.list(sid, { status: "all", stateId: 2 })).map((t) => t.id),
+          [1],
+        );
+        assert.deepEqual(
+          (await store.tasks.listForServices([sid, "nope"], "all")).map((t) => t.id),
+          [1, 2],
+        );
         assert.equal((await store.tasks.findActiveByType(sid, "t", 2))?.id, 1);
         assert.equal(await store.tasks.findActiveByType(sid, "t", null), null);
         assert.equal((await store.states.findActiveByType(sid, 2))?.id, 2);
@@ -244,11 +263,23 @@ export function storeContract(name: string, open: () => Promise<Store>, skip: st
     describe("customers", () => {
       it("inserts, refuses a taken id, updates and identifies by every key", async () => {
         const customer = { id: "CUST1", attributes: { LastName: "Doe" }, extensions: {}, createdAt: T0, updatedAt: T0 };
-        await store.customers.insert(customer, [{ name: "LastName", value: "Doe" }, { name: "Email", value: "a@b" }]);
+        await store.customers.insert(customer, [
+          { name: "LastName", value: "Doe" },
+          { name: "Email", value: "a@b" },
+        ]);
         await store.customers.insert({ ...customer, id: "CUST2" }, [{ name: "LastName", value: "Doe" }]);
         await assert.rejects(store.customers.insert(customer, []), UniqueViolation);
         assert.deepEqual(await store.customers.identify([{ name: "LastName", value: "Doe" }], 10), ["CUST1", "CUST2"]);
-        assert.deepEqual(await store.customers.identify([{ name: "LastName", value: "Doe" }, { name: "Email", value: "a@b" }], 10), ["CUST1"]);
+        assert.deepEqual(
+          await store.customers.identify(
+            [
+              { name: "LastName", value: "Doe" },
+              { name: "Email", value: "a@b" },
+            ],
+            10,
+          ),
+          ["CUST1"],
+        );
         assert.deepEqual(await store.customers.identify([{ name: "LastName", value: "Doe" }], 1), ["CUST1"]);
         await store.customers.update({ ...customer, attributes: { LastName: "Roe" }, updatedAt: T0 + 1 }, [{ name: "LastName", value: "Roe" }]);
         assert.deepEqual((await store.customers.get("CUST1"))?.attributes, { LastName: "Roe" });
@@ -301,7 +332,10 @@ export function storeContract(name: string, open: () => Promise<Store>, skip: st
         assert.deepEqual(await store.users.get("u1"), user("u1", "ada"));
         assert.equal((await store.users.getByName("bob"))?.id, "u2");
         assert.equal(await store.users.getByName("nobody"), null);
-        assert.deepEqual((await store.users.list()).map((u) => u.userName), ["ada", "bob"]);
+        assert.deepEqual(
+          (await store.users.list()).map((u) => u.userName),
+          ["ada", "bob"],
+        );
         await assert.rejects(store.users.update({ ...user("u2", "ada") }), UniqueViolation);
         await store.users.update({ ...user("u2", "robert"), roles: ["ROLE_SUPERVISOR"], enabled: false, updatedAt: T0 + 1 });
         const updated = await store.users.get("u2");
@@ -349,7 +383,10 @@ export function storeContract(name: string, open: () => Promise<Store>, skip: st
         await store.agentInteractions.insert(work("w2", { queuedAt: T0 + 2 }));
         await store.agentInteractions.insert(work("w1", { queuedAt: T0 + 1 }));
         await store.agentInteractions.insert(work("w3", { queuedAt: T0 + 3 }));
-        assert.deepEqual((await store.agentInteractions.queued(10)).map((w) => w.id), ["w1", "w2", "w3"]);
+        assert.deepEqual(
+          (await store.agentInteractions.queued(10)).map((w) => w.id),
+          ["w1", "w2", "w3"],
+        );
         assert.deepEqual(await store.agentInteractions.queuePosition("q1", "w2"), { waiting: 3, position: 2 });
         assert.deepEqual(await store.agentInteractions.queuePosition("q1", "nope"), { waiting: 3, position: null });
 
@@ -358,13 +395,19 @@ export function storeContract(name: string, open: () => Promise<Store>, skip: st
         assert.equal(await store.agentInteractions.update(offered, { updatedAt: T0, state: "Queued" }), true);
         assert.equal(await store.agentInteractions.update(offered, { updatedAt: T0, state: "Queued" }), false, "a stale version changes nothing");
         assert.deepEqual((await store.agentInteractions.get("w1"))?.invitation, offered.invitation);
-        assert.deepEqual((await store.agentInteractions.expiredOffers(T0 + 50, 10)).map((w) => w.id), ["w1"]);
+        assert.deepEqual(
+          (await store.agentInteractions.expiredOffers(T0 + 50, 10)).map((w) => w.id),
+          ["w1"],
+        );
 
         const w2 = (await store.agentInteractions.get("w2"))!;
         const conferenced = { ...w2, state: "Accepted" as const, ownerId: "a2", conference: ["a1"], updatedAt: T0 + 11 };
         await store.agentInteractions.update(conferenced, { updatedAt: w2.updatedAt, state: "Queued" });
         assert.equal(await store.agentInteractions.load("a1", "openmedia"), 2, "an offer and a conference seat");
-        assert.deepEqual([...(await store.agentInteractions.loads("openmedia")).entries()].sort(), [["a1", 2], ["a2", 1]]);
+        assert.deepEqual([...(await store.agentInteractions.loads("openmedia")).entries()].sort(), [
+          ["a1", 2],
+          ["a2", 1],
+        ]);
         assert.deepEqual((await store.agentInteractions.involving("a1")).map((w) => w.id).sort(), ["w1", "w2"]);
         assert.deepEqual((await store.agentInteractions.waiting()).get("q1"), { count: 1, oldestQueuedAt: T0 + 3 });
 
@@ -382,7 +425,7 @@ export function storeContract(name: string, open: () => Promise<Store>, skip: st
         kind: "basic",
         queue: "default",
         gmsUser: "u1",
-        data: { topic: "x", nested: "{\"a\":1}" },
+        data: { topic: "x", nested: '{"a":1}' },
         device: null,
         status: null,
         createdAt: T0,
@@ -426,9 +469,15 @@ export function storeContract(name: string, open: () => Promise<Store>, skip: st
         const saved = (await store.chats.byInteraction("ix-s1"))!;
         assert.deepEqual(saved.chat, chat("ix-s1", { nextPosition: 3 }));
         assert.deepEqual(saved.data, { topic: "x", nested: '{"a":1}' });
-        assert.deepEqual((await store.chats.transcript("ix-s1", 2, 10)).map((e) => [e.position, e.type, e.at]), [[2, "Notice.Joined", T0 + 2000]]);
+        assert.deepEqual(
+          (await store.chats.transcript("ix-s1", 2, 10)).map((e) => [e.position, e.type, e.at]),
+          [[2, "Notice.Joined", T0 + 2000]],
+        );
         assert.equal((await store.chats.transcript("ix-s1", 1, 10))[0]!.text, "héllo <b>");
-        assert.deepEqual((await store.chats.openChatsOf("u1")).map((c) => c.id), ["s1"]);
+        assert.deepEqual(
+          (await store.chats.openChatsOf("u1")).map((c) => c.id),
+          ["s1"],
+        );
         assert.deepEqual(await store.chats.openChatsOf("u2"), []);
         await assert.rejects(store.chats.append("ix-s1", [{ position: 2, type: "Message.Text", nick: "x", text: "dup", at: T0, userType: "CLIENT" }]));
       });
@@ -438,12 +487,21 @@ export function storeContract(name: string, open: () => Promise<Store>, skip: st
         await store.chats.insert(service("s3", { gmsUser: "away", chat: chat("ix-s3", { awaySince: T0, nextPosition: 4, pushedPosition: 2 }) }));
         await store.chats.insert(service("s4", { kind: "advanced", status: "waiting", expiresAt: T0 - 1 }));
         await store.chats.insert(service("s5", { chat: chat("ix-s5", { ended: true }), expiresAt: T0 - 1 }));
-        assert.deepEqual((await store.chats.silent(T0 - 5000, 10)).map((s) => s.id), ["s2"]);
+        assert.deepEqual(
+          (await store.chats.silent(T0 - 5000, 10)).map((s) => s.id),
+          ["s2"],
+        );
         await store.chats.seen(["quiet"], T0);
         assert.deepEqual(await store.chats.silent(T0 - 5000, 10), []);
-        assert.deepEqual((await store.chats.awayDue(T0, 10)).map((s) => s.id), ["s3"]);
+        assert.deepEqual(
+          (await store.chats.awayDue(T0, 10)).map((s) => s.id),
+          ["s3"],
+        );
         assert.deepEqual(await store.chats.awayDue(T0 - 1, 10), []);
-        assert.deepEqual((await store.chats.waiting(10)).map((s) => s.id), ["s4"]);
+        assert.deepEqual(
+          (await store.chats.waiting(10)).map((s) => s.id),
+          ["s4"],
+        );
         assert.deepEqual((await store.chats.expired(T0, 10)).sort(), ["s4", "s5"]);
         await store.chats.delete("s5");
         assert.equal(await store.chats.get("s5"), null);
@@ -466,8 +524,14 @@ export function storeContract(name: string, open: () => Promise<Store>, skip: st
         assert.deepEqual(ixn?.contents, ["plain_text", "structured_text", "binary_content"]);
         assert.deepEqual(ixn?.udata, { k: "v" });
         assert.equal(ixn?.structuredTextMime, "text/xml");
-        assert.deepEqual((await store.interactions.listByCustomer("C1", 10)).map((i) => i.id), ["IXN0", "IXN1"]);
-        assert.deepEqual((await store.interactions.listByService("7", 10)).map((i) => i.id), ["IXN1"]);
+        assert.deepEqual(
+          (await store.interactions.listByCustomer("C1", 10)).map((i) => i.id),
+          ["IXN0", "IXN1"],
+        );
+        assert.deepEqual(
+          (await store.interactions.listByService("7", 10)).map((i) => i.id),
+          ["IXN1"],
+        );
         assert.deepEqual(await store.interactions.content("IXN1", "plain_text"), { body: "hi", mime: "text/plain; charset=utf-8" });
         const binary = await store.interactions.content("IXN1", "binary_content");
         assert.deepEqual(new Uint8Array(binary?.body as Uint8Array), new Uint8Array([1, 2, 3]));

@@ -30,7 +30,10 @@ describe("handshakes per batch", () => {
   it("an HTTP batch of 16 handshakes creates one session", () =>
     withServer({}, async (server) => {
       const bx = rawBayeux(`${server.url}/genesys/cometd`);
-      const reply = await bx.post(Array.from({ length: 16 }, () => ({ channel: "/meta/handshake", version: "1.0" })), { gms_user: "u" });
+      const reply = await bx.post(
+        Array.from({ length: 16 }, () => ({ channel: "/meta/handshake", version: "1.0" })),
+        { gms_user: "u" },
+      );
       assert.equal(reply.body.filter((r: { successful: boolean }) => r.successful).length, 1);
       assert.equal(server.app.bayeux.sessions.size, 1);
     }));
@@ -63,7 +66,10 @@ describe("sessions", () => {
       const socket = await wsBayeux(server.url, "/genesys/cometd", { gms_user: "ws" });
       const results = [];
       for (let i = 0; i < 3; i++) results.push((await socket.send([{ channel: "/meta/handshake", version: "1.0" }]))[0]);
-      assert.deepEqual(results.map((r) => r?.error ?? "ok"), ["ok", "ok", "403::too many clients on this connection"]);
+      assert.deepEqual(
+        results.map((r) => r?.error ?? "ok"),
+        ["ok", "ok", "403::too many clients on this connection"],
+      );
       socket.ws.close();
     }));
 
@@ -73,7 +79,12 @@ describe("sessions", () => {
       const from = (ip: string, user: string) =>
         bx.post([{ channel: "/meta/handshake", version: "1.0" }], { gms_user: user, "x-forwarded-for": `${ip}, 10.0.0.1` });
       const results = [];
-      for (const [ip, user] of [["203.0.113.1", "a"], ["203.0.113.1", "b"], ["203.0.113.1", "c"], ["203.0.113.2", "d"]]) {
+      for (const [ip, user] of [
+        ["203.0.113.1", "a"],
+        ["203.0.113.1", "b"],
+        ["203.0.113.1", "c"],
+        ["203.0.113.2", "d"],
+      ]) {
         results.push((await from(ip!, user!)).body[0].error ?? "ok");
       }
       assert.deepEqual(results, ["ok", "ok", "403::too many clients from this address", "ok"]);
@@ -83,7 +94,8 @@ describe("sessions", () => {
     withServer({ BAYEUX_MAX_SESSIONS: "2" }, async (server) => {
       const bx = rawBayeux(`${server.url}/genesys/cometd`);
       const results = [];
-      for (const user of ["a", "b", "c"]) results.push((await bx.post([{ channel: "/meta/handshake", version: "1.0" }], { gms_user: user })).body[0].error ?? "ok");
+      for (const user of ["a", "b", "c"])
+        results.push((await bx.post([{ channel: "/meta/handshake", version: "1.0" }], { gms_user: user })).body[0].error ?? "ok");
       assert.deepEqual(results, ["ok", "ok", "403::too many clients on this server"]);
     }));
 });
@@ -95,8 +107,12 @@ describe("subscriptions and channels", () => {
       const { clientId } = await bx.handshake("subs");
       const long = (n: number) => `/c${n}/${"x".repeat(250)}`;
       const replies = [];
-      for (let n = 0; n < 3; n++) replies.push((await bx.post([{ channel: "/meta/subscribe", clientId, subscription: long(n) }], { gms_user: "subs" })).body[0]);
-      assert.deepEqual(replies.map((r) => r.error ?? "ok"), ["ok", "ok", "403::subscribed channel names may total at most 600 characters"]);
+      for (let n = 0; n < 3; n++)
+        replies.push((await bx.post([{ channel: "/meta/subscribe", clientId, subscription: long(n) }], { gms_user: "subs" })).body[0]);
+      assert.deepEqual(
+        replies.map((r) => r.error ?? "ok"),
+        ["ok", "ok", "403::subscribed channel names may total at most 600 characters"],
+      );
       const session = server.app.bayeux.sessions.get(clientId)!;
       assert.equal(session.subscriptions.size, 2);
     }));

@@ -37,7 +37,10 @@ describe("HTTP connections", () => {
       const held = [await openSocket(server.url), await openSocket(server.url), await openSocket(server.url)];
       const refused = await openSocket(server.url);
       await closed(refused, 5000);
-      assert.equal(held.some((s) => s.destroyed), false);
+      assert.equal(
+        held.some((s) => s.destroyed),
+        false,
+      );
       for (const socket of held) {
         socket.destroy();
         await closed(socket);

@@ -65,7 +65,13 @@ describe("CS_AUTH", () => {
   });
 
   it("refuses a configuration that would lock everyone out or use weak secrets", () => {
-    for (const env of [{ CS_AUTH: "basic" }, { CS_AUTH: "apikey" }, { CS_AUTH: "basic", CS_AUTH_USERS: "u:short" }, { CS_AUTH: "apikey", CS_API_KEYS: "short" }, { CS_AUTH: "token" }]) {
+    for (const env of [
+      { CS_AUTH: "basic" },
+      { CS_AUTH: "apikey" },
+      { CS_AUTH: "basic", CS_AUTH_USERS: "u:short" },
+      { CS_AUTH: "apikey", CS_API_KEYS: "short" },
+      { CS_AUTH: "token" },
+    ]) {
       assert.throws(() => loadConfig(env), ConfigError, JSON.stringify(env));
     }
   });

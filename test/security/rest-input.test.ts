@@ -153,7 +153,10 @@ describe("state transition events", () => {
       const reply = await post(`${server.cs}/services/${sid}/states/transition`, body);
       assert.match(assertGmsError(reply, 400, "BadRequestException").message, new RegExp(`^${side}\\.timestamp: `));
       const states = (await get(`${server.cs}/services/${sid}/states`)).body;
-      assert.deepEqual(states.map((s: { state_id: number; completed?: unknown }) => [s.state_id, s.completed === undefined]), [[stid, true]]);
+      assert.deepEqual(
+        states.map((s: { state_id: number; completed?: unknown }) => [s.state_id, s.completed === undefined]),
+        [[stid, true]],
+      );
     });
   }
 });
@@ -174,8 +177,16 @@ describe("aborted uploads", () => {
       socket.destroy();
       await until(() => logs.slice(before).some((l) => /abort/i.test(JSON.stringify(l))), 5000, "the abort to be logged");
       const lines = logs.slice(before);
-      assert.deepEqual(lines.filter((l) => l.level >= 50), [], "no error lines");
-      assert.equal(lines.some((l) => JSON.stringify(l).includes("stack")), false, "no stack traces");
+      assert.deepEqual(
+        lines.filter((l) => l.level >= 50),
+        [],
+        "no error lines",
+      );
+      assert.equal(
+        lines.some((l) => JSON.stringify(l).includes("stack")),
+        false,
+        "no stack traces",
+      );
     });
   }
 });

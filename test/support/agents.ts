@@ -38,7 +38,11 @@ export function agentApi(baseUrl: string) {
     },
     /** Waits until `agent` sees interaction `id` in `state`. */
     async sees(agent: TestAgent, id: string, state: string, ms = 5000): Promise<void> {
-      await eventually(async () => ((await this.mine(agent)).some((ix) => ix.id === id && ix.state === state) ? true : undefined), ms, `${id} ${state} for an agent`);
+      await eventually(
+        async () => ((await this.mine(agent)).some((ix) => ix.id === id && ix.state === state) ? true : undefined),
+        ms,
+        `${id} ${state} for an agent`,
+      );
     },
     operate(agent: TestAgent, id: string, body: object): Promise<Reply> {
       return request("POST", `/me/interactions/${id}`, agent.headers, body);

@@ -102,7 +102,10 @@ export async function tcpProxy(baseUrl: string): Promise<{ url: string; cut(): v
   const open = new Set<Socket>();
   const proxy = createServer((client) => {
     const upstream = connect(Number(target.port), target.hostname);
-    for (const [a, b] of [[client, upstream], [upstream, client]] as const) {
+    for (const [a, b] of [
+      [client, upstream],
+      [upstream, client],
+    ] as const) {
       open.add(a);
       a.on("error", () => b.destroy());
       a.on("close", () => {

@@ -34,7 +34,8 @@ export function registerInteractionRoutes(app: FastifyInstance, { ctx, base }: A
   app.post<{ Body: Static<typeof Submission> }>(
     "/interactions",
     { schema: { tags, summary: "Submit an open-media interaction (ROLE_ADMIN)", body: Submission } },
-    async (request) => ok({ id: await work.submitInteraction(ctx, agentOf(request), { ...request.body, properties: request.body.properties as JsonObject | undefined }) }),
+    async (request) =>
+      ok({ id: await work.submitInteraction(ctx, agentOf(request), { ...request.body, properties: request.body.properties as JsonObject | undefined }) }),
   );
 
   app.get<{ Querystring: Static<typeof ListQuery> }>(
@@ -65,22 +66,40 @@ export function registerInteractionRoutes(app: FastifyInstance, { ctx, base }: A
 
   app.post<{ Params: Static<typeof Params>; Body: Static<typeof Operation> }>(
     "/me/interactions/:id",
-    { schema: { tags, summary: "An operation: Accept, Reject, StopProcessing, PlaceInQueue, PlaceInWorkbin, GetWorkbinContent, UpdateProperties, Transfer, StartConference, EndConference", params: Params, body: Operation } },
+    {
+      schema: {
+        tags,
+        summary:
+          "An operation: Accept, Reject, StopProcessing, PlaceInQueue, PlaceInWorkbin, GetWorkbinContent, UpdateProperties, Transfer, StartConference, EndConference",
+        params: Params,
+        body: Operation,
+      },
+    },
     async (request) => {
       await work.operate(ctx, agentOf(request), request.params.id, request.body as JsonObject);
       return ok();
     },
   );
 
-  app.post<{ Body: Static<typeof NewQueue> }>("/queues", { schema: { tags: ["Agent API: queues"], summary: "Create a queue (ROLE_ADMIN)", body: NewQueue } }, async (request) => {
-    await queues.createQueue(ctx, agentOf(request), request.body);
-    return ok();
-  });
+  app.post<{ Body: Static<typeof NewQueue> }>(
+    "/queues",
+    { schema: { tags: ["Agent API: queues"], summary: "Create a queue (ROLE_ADMIN)", body: NewQueue } },
+    async (request) => {
+      await queues.createQueue(ctx, agentOf(request), request.body);
+      return ok();
+    },
+  );
 
   app.get("/queues", { schema: { tags: ["Agent API: queues"], summary: "Queues with waiting count, longest wait and agents" } }, async (request) => {
     const views = await queues.listQueues(ctx, agentOf(request));
     return ok({
-      queues: views.map((v) => ({ name: v.queue.name, skills: v.queue.skills, waiting: v.waiting, longestWaitSeconds: v.longestWaitSeconds, agents: v.agents })),
+      queues: views.map((v) => ({
+        name: v.queue.name,
+        skills: v.queue.skills,
+        waiting: v.waiting,
+        longestWaitSeconds: v.longestWaitSeconds,
+        agents: v.agents,
+      })),
     });
   });
 }

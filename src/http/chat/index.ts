@@ -37,7 +37,10 @@ export async function registerChatApi(app: FastifyInstance, deps: ChatApiDeps): 
         reply.header("pragma", "no-cache").header("cache-control", "no-cache, no-store");
         done(null, payload);
       });
-      const caller = async (request: FastifyRequest): Promise<Caller> => ({ gmsUser: await gmsUserOf(request, deps.verifyGmsUser), origin: originOf(request, deps) });
+      const caller = async (request: FastifyRequest): Promise<Caller> => ({
+        gmsUser: await gmsUserOf(request, deps.verifyGmsUser),
+        origin: originOf(request, deps),
+      });
       const params = (request: FastifyRequest) => chatParams(request.query, request.body);
 
       api.post<{ Params: { id: string } }>("/:id", { schema: { params: ID } }, async (request) => {

@@ -32,15 +32,23 @@ function malformed(message: string): AppError {
 
 function parseFormOrJson(text: string, maxDepth: number, done: Done): void {
   const trimmed = text.trim();
-  if (trimmed === "") return done(null, {});
+  if (trimmed === "") {
+    done(null, {});
+    return;
+  }
   // Real clients send JSON.stringify(data) labelled as a form.
   if (trimmed.startsWith("{")) {
     const parsed = parseUntrustedJson(trimmed, maxDepth);
-    return parsed.ok ? done(null, parsed.value) : done(malformed(`malformed JSON body: ${parsed.kind === "syntax" ? "not JSON" : parsed.message}`));
+    if (parsed.ok) done(null, parsed.value);
+    else done(malformed(`malformed JSON body: ${parsed.kind === "syntax" ? "not JSON" : parsed.message}`));
+    return;
   }
   const params = new FormFields();
   for (const [key, value] of new URLSearchParams(trimmed)) {
-    if (params.length >= MAX_PARAMS) return done(new AppError("invalid_input", `at most ${MAX_PARAMS} parameters`));
+    if (params.length >= MAX_PARAMS) {
+      done(new AppError("invalid_input", `at most ${MAX_PARAMS} parameters`));
+      return;
+    }
     params.push([key, value]);
   }
   done(null, params);
@@ -51,7 +59,8 @@ function parseMultipart(req: FastifyRequest, body: Buffer, done: Done): void {
   try {
     parser = busboy({ headers: req.headers, limits: { fields: MAX_PARAMS, fieldNameSize: MAX_KEY, files: 0, parts: MAX_PARAMS + 1 } });
   } catch (err) {
-    return done(malformed(`malformed multipart body: ${(err as Error).message}`));
+    done(malformed(`malformed multipart body: ${(err as Error).message}`));
+    return;
   }
   const params = new FormFields();
   let failed = false;
@@ -61,8 +70,8 @@ function parseMultipart(req: FastifyRequest, body: Buffer, done: Done): void {
     done(malformed(message));
   };
   parser.on("field", (name, value, info) => {
-    if (info.nameTruncated || info.valueTruncated) return fail(`multipart field ${name.slice(0, 64)}: too long`);
-    params.push([name, value]);
+    if (info.nameTruncated || info.valueTruncated) fail(`multipart field ${name.slice(0, 64)}: too long`);
+    else params.push([name, value]);
   });
   // Files are no parameters: read past them.
   parser.on("file", (_name, stream) => stream.resume());
@@ -81,7 +90,8 @@ export function chatParams(query: unknown, body: unknown): Params {
   let count = 0;
   const put = (key: string, value: unknown) => {
     if (value === undefined || value === null) return;
-    if (key === "__proto__" || key.length === 0 || key.length > MAX_KEY) throw new AppError("invalid_input", `parameter name ${JSON.stringify(key.slice(0, 64))} is not allowed`);
+    if (key === "__proto__" || key.length === 0 || key.length > MAX_KEY)
+      throw new AppError("invalid_input", `parameter name ${JSON.stringify(key.slice(0, 64))} is not allowed`);
     if (!(key in params) && ++count > MAX_PARAMS) throw new AppError("invalid_input", `at most ${MAX_PARAMS} parameters`);
     params[key] = typeof value === "string" ? value : typeof value === "object" ? JSON.stringify(value) : String(value);
   };

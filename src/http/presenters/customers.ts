@@ -9,6 +9,9 @@ export function presentCustomer(c: Customer, extensions: NameSet): JsonObject {
 
 /** Parses `extensions=a,b` (or `*`) for profiles; nothing when absent. */
 export function profileExtensionNames(raw: string | undefined): NameSet {
-  const names = (raw ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+  const names = (raw ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
   return names.includes("*") ? "all" : new Set(names);
 }

@@ -11,7 +11,12 @@ const Params = Type.Object({ cid: Type.String({ minLength: 1, maxLength: 64 }) }
 const MergeParams = Type.Object({ cid: Type.String({ minLength: 1, maxLength: 64 }), source: Type.String({ minLength: 1, maxLength: 64 }) });
 /** UCS's merge body: accepted, recorded nowhere (parley keeps no audit trail of merges yet). */
 const MergeBody = Type.Object(
-  { agent_id: Type.Optional(Type.String({ maxLength: 255 })), force_merge: Type.Optional(Type.Boolean()), reason: Type.Optional(Type.String({ maxLength: 1024 })), description: Type.Optional(Type.String({ maxLength: 4096 })) },
+  {
+    agent_id: Type.Optional(Type.String({ maxLength: 255 })),
+    force_merge: Type.Optional(Type.Boolean()),
+    reason: Type.Optional(Type.String({ maxLength: 1024 })),
+    description: Type.Optional(Type.String({ maxLength: 4096 })),
+  },
   { additionalProperties: true },
 );
 const ProfileBody = Type.Object({ customer_id: Type.Optional(Type.String({ minLength: 1, maxLength: 16 })) }, { additionalProperties: true });
@@ -73,26 +78,29 @@ export function registerCustomerRoutes(app: FastifyInstance, { ctx, csBase, publ
 
   app.put<{ Params: Static<typeof MergeParams> }>(
     "/profiles/:cid/merge/:source",
-    { schema: { tags, summary: "Merge Profiles: the source's services, history and extension records move here", params: MergeParams, body: Type.Optional(MergeBody) } },
+    {
+      schema: {
+        tags,
+        summary: "Merge Profiles: the source's services, history and extension records move here",
+        params: MergeParams,
+        body: Type.Optional(MergeBody),
+      },
+    },
     async (request, reply) => {
       await customers.mergeCustomers(ctx, request.params.cid, request.params.source);
       return reply.code(204).send();
     },
   );
 
-  app.get<{ Querystring: IdentifyQuery }>(
-    "/profiles",
-    { schema: { tags, summary: "Identify Customer", querystring: IdentifyQuery } },
-    async (request) => {
-      const q = request.query;
-      const found = await customers.identifyCustomers(ctx, criteriaOf(q));
-      const full = q.include_profile === "yes" || q.include_profile === "true";
-      if (!full) return found.map((c) => ({ customer_id: c.id }));
-      const withExtensions = q.include_extensions !== "unique" || found.length === 1;
-      const names = withExtensions ? profileExtensionNames(q.extensions) : new Set<string>();
-      return found.map((c) => presentCustomer(c, names));
-    },
-  );
+  app.get<{ Querystring: IdentifyQuery }>("/profiles", { schema: { tags, summary: "Identify Customer", querystring: IdentifyQuery } }, async (request) => {
+    const q = request.query;
+    const found = await customers.identifyCustomers(ctx, criteriaOf(q));
+    const full = q.include_profile === "yes" || q.include_profile === "true";
+    if (!full) return found.map((c) => ({ customer_id: c.id }));
+    const withExtensions = q.include_extensions !== "unique" || found.length === 1;
+    const names = withExtensions ? profileExtensionNames(q.extensions) : new Set<string>();
+    return found.map((c) => presentCustomer(c, names));
+  });
 }
 
 function criteriaOf(query: IdentifyQuery): IdentificationKey[] {

@@ -7,7 +7,10 @@ import * as S from "./journeys.schema.ts";
 import type { RouteDeps } from "./shared.ts";
 
 const tags = ["Context Services: extensions"];
-const MODES: [string, ExtensionMode][] = [["", "replace"], ["/merge", "merge"]];
+const MODES: [string, ExtensionMode][] = [
+  ["", "replace"],
+  ["/merge", "merge"],
+];
 
 export function registerExtensionRoutes(app: FastifyInstance, { ctx }: RouteDeps): void {
   for (const [suffix, mode] of MODES) {

@@ -33,10 +33,8 @@ export function registerInteractionRoutes(app: FastifyInstance, { ctx, csBase, p
     },
   );
 
-  app.get<{ Params: Static<typeof Params> }>(
-    "/interactions/:iid",
-    { schema: { tags, summary: "Query Interaction by ID", params: Params } },
-    async (request) => presentInteraction(await interactions.getInteraction(ctx, request.params.iid), base(request)),
+  app.get<{ Params: Static<typeof Params> }>("/interactions/:iid", { schema: { tags, summary: "Query Interaction by ID", params: Params } }, async (request) =>
+    presentInteraction(await interactions.getInteraction(ctx, request.params.iid), base(request)),
   );
 
   for (const kind of CONTENT) {

@@ -60,10 +60,7 @@ export const ServiceStartEvent = Type.Object(
   open,
 );
 export const ServiceEndEvent = Type.Object({ ...commonEnd, ...expiry }, open);
-export const StateStartEvent = Type.Object(
-  { ...commonStart, state_type: Opt(BusinessAttribute), previous_state_id: Opt(IdInBody) },
-  open,
-);
+export const StateStartEvent = Type.Object({ ...commonStart, state_type: Opt(BusinessAttribute), previous_state_id: Opt(IdInBody) }, open);
 export const TaskStartEvent = Type.Object({ ...commonStart, task_type: Opt(BusinessAttribute), state_id: Opt(IdInBody) }, open);
 export const EndEvent = Type.Object(commonEnd, open);
 

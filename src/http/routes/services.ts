@@ -65,7 +65,11 @@ export function registerServiceRoutes(app: FastifyInstance, { ctx, csBase, publi
     },
   );
 
-  for (const [suffix, status] of [["", "all"], ["/active", "active"], ["/completed", "completed"]] as const) {
+  for (const [suffix, status] of [
+    ["", "all"],
+    ["/active", "active"],
+    ["/completed", "completed"],
+  ] as const) {
     app.get<{ Params: Static<typeof S.CustomerParams>; Querystring: ListQuery }>(
       `/customers/:cid/services${suffix}`,
       { schema: { tags, summary: "Query Services of a customer", params: S.CustomerParams, querystring: S.ServiceListQuery } },

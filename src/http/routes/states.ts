@@ -41,7 +41,11 @@ export function registerStateRoutes(app: FastifyInstance, { ctx, csBase, publicU
     },
   );
 
-  for (const [suffix, status] of [["", "all"], ["/active", "active"], ["/completed", "completed"]] as const) {
+  for (const [suffix, status] of [
+    ["", "all"],
+    ["/active", "active"],
+    ["/completed", "completed"],
+  ] as const) {
     app.get<{ Params: Params; Querystring: Query }>(
       `/services/:sid/states${suffix}`,
       { schema: { tags, summary: "Query States", params: S.ServiceParams, querystring: S.StateQuery } },

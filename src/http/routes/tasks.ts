@@ -31,7 +31,11 @@ export function registerTaskRoutes(app: FastifyInstance, { ctx, csBase, publicUr
     },
   );
 
-  for (const [suffix, status] of [["", "all"], ["/active", "active"], ["/completed", "completed"]] as const) {
+  for (const [suffix, status] of [
+    ["", "all"],
+    ["/active", "active"],
+    ["/completed", "completed"],
+  ] as const) {
     app.get<{ Params: Params; Querystring: Query }>(
       `/services/:sid/tasks${suffix}`,
       { schema: { tags, summary: "Query Tasks", params: S.ServiceParams, querystring: S.TaskQuery } },

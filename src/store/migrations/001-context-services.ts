@@ -8,9 +8,7 @@ export async function up(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
 
   await db.schema
     .createTable("services")
-    .addColumn("id", int8, (c) =>
-      pg ? c.primaryKey().generatedByDefaultAsIdentity() : c.primaryKey().autoIncrement(),
-    )
+    .addColumn("id", int8, (c) => (pg ? c.primaryKey().generatedByDefaultAsIdentity() : c.primaryKey().autoIncrement()))
     .addColumn("customer_id", "text")
     .addColumn("contact_key", "text")
     .addColumn("service_type", "text")
@@ -40,12 +38,7 @@ export async function up(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
     .columns(["contact_key", "started_at"])
     .where(sql.ref("contact_key"), "is not", null)
     .execute();
-  await db.schema
-    .createIndex("services_auto_complete")
-    .on("services")
-    .column("auto_complete_at")
-    .where(sql.ref("auto_complete_at"), "is not", null)
-    .execute();
+  await db.schema.createIndex("services_auto_complete").on("services").column("auto_complete_at").where(sql.ref("auto_complete_at"), "is not", null).execute();
   await db.schema.createIndex("services_expiry").on("services").column("expires_at").execute();
 
   for (const table of ["states", "tasks"] as const) {

@@ -23,7 +23,10 @@ export class SqlQueueStore implements QueueStore {
 
   async insert(q: Queue): Promise<void> {
     try {
-      await this.db.insertInto("queues").values({ name: q.name, skills: JSON.stringify(q.skills), created_at: q.createdAt }).execute();
+      await this.db
+        .insertInto("queues")
+        .values({ name: q.name, skills: JSON.stringify(q.skills), created_at: q.createdAt })
+        .execute();
     } catch (err) {
       if (this.isUniqueViolation(err)) throw new UniqueViolation(`queue ${q.name}`);
       throw err;
@@ -57,10 +60,16 @@ export class SqlAgentInteractionStore implements AgentInteractionStore {
   async get(id: string, options: { lock?: boolean } = {}): Promise<AgentInteraction | null> {
     // Every chat message and agent operation reads its interaction: compiled once (prepared.ts).
     const forUpdate = options.lock === true && this.dialect === "postgres";
-    const [row] = await runPrepared(this.db, this.dialect, `agentInteractions.get.${forUpdate}`, (db) => {
-      const query = db.selectFrom("agent_interactions").selectAll().where("id", "=", "");
-      return forUpdate ? query.forUpdate() : query;
-    }, [id]);
+    const [row] = await runPrepared(
+      this.db,
+      this.dialect,
+      `agentInteractions.get.${forUpdate}`,
+      (db) => {
+        const query = db.selectFrom("agent_interactions").selectAll().where("id", "=", "");
+        return forUpdate ? query.forUpdate() : query;
+      },
+      [id],
+    );
     return row === undefined ? null : toInteraction(row);
   }
 
@@ -106,13 +115,7 @@ export class SqlAgentInteractionStore implements AgentInteractionStore {
   }
 
   async active(limit: number): Promise<AgentInteraction[]> {
-    const rows = await this.db
-      .selectFrom("agent_interactions")
-      .selectAll()
-      .where("state", "in", ACTIVE)
-      .orderBy("created_at")
-      .limit(limit)
-      .execute();
+    const rows = await this.db.selectFrom("agent_interactions").selectAll().where("state", "in", ACTIVE).orderBy("created_at").limit(limit).execute();
     return rows.map(toInteraction);
   }
 
@@ -129,10 +132,7 @@ export class SqlAgentInteractionStore implements AgentInteractionStore {
   }
 
   async load(agentId: string, media: Channel): Promise<number> {
-    const row = await this.involvingQuery(agentId, HELD)
-      .where("media_type", "=", media)
-      .select(sql<number | string>`count(*)`.as("n"))
-      .executeTakeFirst();
+    const row = await this.involvingQuery(agentId, HELD).where("media_type", "=", media).select(sql<number | string>`count(*)`.as("n")).executeTakeFirst();
     return Number(row?.n ?? 0);
   }
 

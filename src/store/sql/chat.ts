@@ -31,10 +31,16 @@ export class SqlChatStore implements ChatStore {
 
   private async findBy(column: "id" | "interaction_id", value: string, lock: boolean): Promise<ChatService | null> {
     const forUpdate = lock && this.dialect === "postgres";
-    const [row] = await runPrepared(this.db, this.dialect, `chat.by.${column}.${forUpdate}`, (db) => {
-      const query = db.selectFrom("chat_services").selectAll().where(column, "=", "");
-      return forUpdate ? query.forUpdate() : query;
-    }, [value]);
+    const [row] = await runPrepared(
+      this.db,
+      this.dialect,
+      `chat.by.${column}.${forUpdate}`,
+      (db) => {
+        const query = db.selectFrom("chat_services").selectAll().where(column, "=", "");
+        return forUpdate ? query.forUpdate() : query;
+      },
+      [value],
+    );
     return row === undefined ? null : toService(row);
   }
 

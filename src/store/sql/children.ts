@@ -67,9 +67,7 @@ class SqlChildren {
     const keys = serviceIds.map(dbId).filter((k): k is number => k !== null);
     if (keys.length === 0) return 0;
     const bytes = storedBytes(["started", "completed", ...(withExtensions ? ["extensions"] : [])]);
-    const row = await this.ofServices(keys, status)
-      .select(sql<number | string | null>`sum(${bytes})`.as("total"))
-      .executeTakeFirst();
+    const row = await this.ofServices(keys, status).select(sql<number | string | null>`sum(${bytes})`.as("total")).executeTakeFirst();
     return Number(row?.total ?? 0);
   }
 

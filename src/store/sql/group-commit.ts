@@ -95,7 +95,7 @@ export class GroupCommit<S> {
       batch[0]?.reject(err);
       return true;
     }
-    batch.forEach((unit, i) => unit.resolve(values[i]));
+    for (const [i, unit] of batch.entries()) unit.resolve(values[i]);
     return true;
   }
 }

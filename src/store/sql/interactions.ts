@@ -12,10 +12,7 @@ import { int } from "./values.ts";
 /** Everything of an Interaction that is not a column or content travels as one JSON document. */
 type ResourceDoc = Omit<Interaction, "id" | "customerId" | "serviceId" | "startDate" | "udata" | "contents" | "structuredTextMime">;
 
-type SummaryRow = Pick<
-  Selectable<InteractionsTable>,
-  "id" | "customer_id" | "service_id" | "resource" | "udata" | "start_date" | "structured_text_mime"
-> & {
+type SummaryRow = Pick<Selectable<InteractionsTable>, "id" | "customer_id" | "service_id" | "resource" | "udata" | "start_date" | "structured_text_mime"> & {
   has_plain_text: number;
   has_structured_text: number;
   has_binary_content: number;

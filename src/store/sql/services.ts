@@ -62,10 +62,16 @@ export class SqlServiceStore implements ServiceStore {
     if (key === null) return null;
     // Every request on a service reads it by id first: this query is compiled once.
     const lock = options.lock === true && this.dialect === "postgres";
-    const [row] = await runPrepared(this.db, this.dialect, lock ? "service-for-update" : "service", (db) => {
-      const query = db.selectFrom("services").selectAll().where("id", "=", 0);
-      return lock ? query.forUpdate() : query;
-    }, [key]);
+    const [row] = await runPrepared(
+      this.db,
+      this.dialect,
+      lock ? "service-for-update" : "service",
+      (db) => {
+        const query = db.selectFrom("services").selectAll().where("id", "=", 0);
+        return lock ? query.forUpdate() : query;
+      },
+      [key],
+    );
     return row === undefined ? null : toService(row);
   }
 
@@ -138,11 +144,7 @@ export class SqlServiceStore implements ServiceStore {
   async touch(id: string, now: number, expiresAt: number): Promise<boolean> {
     const key = dbId(id);
     if (key === null) return false;
-    const result = await this.db
-      .updateTable("services")
-      .set(touchValues(now, expiresAt))
-      .where("id", "=", key)
-      .executeTakeFirst();
+    const result = await this.db.updateTable("services").set(touchValues(now, expiresAt)).where("id", "=", key).executeTakeFirst();
     return result.numUpdatedRows > 0n;
   }
 
@@ -222,13 +224,7 @@ export class SqlServiceStore implements ServiceStore {
   }
 
   async expired(now: number, limit: number): Promise<string[]> {
-    const rows = await this.db
-      .selectFrom("services")
-      .select("id")
-      .where("expires_at", "<=", now)
-      .orderBy("expires_at")
-      .limit(limit)
-      .execute();
+    const rows = await this.db.selectFrom("services").select("id").where("expires_at", "<=", now).orderBy("expires_at").limit(limit).execute();
     return rows.map((r) => String(r.id));
   }
 }

@@ -47,8 +47,7 @@ export class SqlStore implements Store {
     this.db = db;
     this.options = options;
     this.inTransaction = inTransaction;
-    this.group =
-      options.groupCommit === true && !inTransaction ? new GroupCommit(db, (trx) => new SqlStore(trx, options, true)) : null;
+    this.group = options.groupCommit === true && !inTransaction ? new GroupCommit(db, (trx) => new SqlStore(trx, options, true)) : null;
     this.dialect = options.dialect;
     this.services = new SqlServiceStore(db, options.dialect);
     this.states = new SqlStateStore(db);

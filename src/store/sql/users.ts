@@ -71,12 +71,7 @@ export class SqlUserSessionStore implements UserSessionStore {
   }
 
   async get(tokenHash: string, now: number): Promise<UserSession | null> {
-    const row = await this.db
-      .selectFrom("user_sessions")
-      .selectAll()
-      .where("token_hash", "=", tokenHash)
-      .where("expires_at", ">", now)
-      .executeTakeFirst();
+    const row = await this.db.selectFrom("user_sessions").selectAll().where("token_hash", "=", tokenHash).where("expires_at", ">", now).executeTakeFirst();
     if (row === undefined) return null;
     return { tokenHash: row.token_hash, userId: row.user_id, createdAt: int(row.created_at), expiresAt: int(row.expires_at) };
   }
