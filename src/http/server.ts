@@ -20,6 +20,7 @@ import { registerAgentApi } from "./agent/index.ts";
 import { registerBodyParsers } from "./body.ts";
 import { guardConnections } from "./connections.ts";
 import { drainRefusedBody } from "./drain.ts";
+import { cometdPaths, documentResponses } from "./openapi.ts";
 import { responseTooLarge } from "../domain/errors.ts";
 import { toGmsError } from "./errors.ts";
 import { registerCompositeRoutes } from "./routes/composite.ts";
@@ -122,7 +123,13 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
     done();
   });
 
+  documentResponses(app);
   await app.register(swagger, {
+    transformObject: (document) => {
+      if (!("openapiObject" in document)) return document.swaggerObject;
+      const doc = document.openapiObject;
+      return { ...doc, paths: { ...doc.paths, ...(cometdPaths(config.gmsAppName) as typeof doc.paths) } } as typeof doc;
+    },
     openapi: {
       info: { title: "parley", version: deps.version, description: "Genesys Mobile Services compatible engagement server" },
     },

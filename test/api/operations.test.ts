@@ -61,6 +61,41 @@ describe("operations endpoints", () => {
       assert.ok(doc.paths[path], `${path} documented`);
     }
   });
+
+  it("documents each operation's real success status and body, and its errors; and both CometD endpoints", async () => {
+    const doc = (await get(`${server.url}/docs`)).body;
+    const operations = Object.entries(doc.paths as Record<string, Record<string, { responses: Record<string, { description: string }> }>>).flatMap(
+      ([path, methods]) => Object.entries(methods).map(([method, op]) => ({ path, method, responses: op.responses })),
+    );
+    assert.ok(operations.length > 70);
+    for (const { path, method, responses } of operations) {
+      assert.ok(!JSON.stringify(responses).includes("Default Response"), `${method} ${path} is documented`);
+    }
+    const responses = (path: string, method: string) => doc.paths[path][method].responses;
+    assert.deepEqual(Object.keys(responses("/genesys/1/cs/services/start", "post")), ["201", "400", "401", "404", "413", "415"]);
+    assert.deepEqual(Object.keys(responses("/genesys/1/cs/services/{sid}/end", "post"))[0], "204");
+    assert.deepEqual(Object.keys(responses("/genesys/1/cs/profiles/{cid}", "delete"))[0], "204");
+    assert.ok(responses("/genesys/1/service/{id}/ixn/chat", "post")["503"], "chat before an agent is available");
+    assert.ok(responses("/api/v2/me/interactions/{id}", "post")["409"], "GWS invalid-state error");
+    const error = responses("/genesys/1/cs/services/start", "post")["400"].content["application/json"].schema;
+    assert.deepEqual(Object.keys(error.properties), ["message", "exception"]);
+    assert.ok(doc.paths["/genesys/cometd"].post, "customer CometD");
+    assert.ok(doc.paths["/api/v2/notifications"].post, "agent CometD");
+  });
+
+  it("serves a browsable page of the document with its assets from this server, no CDN", async () => {
+    const page = await fetch(`${server.url}/docs/ui/`);
+    assert.equal(page.status, 200);
+    const html = await page.text();
+    assert.doesNotMatch(html, /https?:\/\//, "no external URL");
+    assert.match(page.headers.get("content-security-policy") ?? "", /default-src 'self'/);
+    for (const asset of html.match(/(?:src|href)="\.\/([^"]+)"/g) ?? []) {
+      const file = asset.replace(/^(?:src|href)="\.\//, "").replace(/"$/, "");
+      assert.equal((await fetch(`${server.url}/docs/ui/${file}`)).status, 200, file);
+    }
+    assert.equal((await fetch(`${server.url}/docs/ui/../../etc/passwd`)).status, 404);
+    assert.equal((await fetch(`${server.url}/docs/ui/index.html`)).status, 404);
+  });
 });
 
 describe("graceful shutdown", () => {

@@ -1,4 +1,7 @@
 /** Operations: liveness, readiness, Prometheus metrics and the OpenAPI document. */
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
 import type { FastifyInstance } from "fastify";
 import type { Registry } from "prom-client";
 import type { Store } from "../../store/store.ts";
@@ -32,4 +35,39 @@ export function registerOperationRoutes(app: FastifyInstance, { store, registry 
   for (const url of ["/docs", "/docs/json"]) {
     app.get(url, { schema: { ...hide } }, async () => app.swagger());
   }
+  registerDocsPage(app);
+}
+
+/**
+ * A browsable page for the OpenAPI document at `/docs/ui`: Swagger UI from the swagger-ui-dist
+ * package, served from this server (no CDN: parley runs where there is no internet).
+ */
+function registerDocsPage(app: FastifyInstance): void {
+  const dist = dirname(createRequire(import.meta.url).resolve("swagger-ui-dist/package.json"));
+  const assets: Record<string, { type: string; body: Buffer }> = {
+    "swagger-ui.css": { type: "text/css; charset=utf-8", body: readFileSync(join(dist, "swagger-ui.css")) },
+    "swagger-ui-bundle.js": { type: "text/javascript; charset=utf-8", body: readFileSync(join(dist, "swagger-ui-bundle.js")) },
+    "init.js": {
+      type: "text/javascript; charset=utf-8",
+      body: Buffer.from('window.ui = SwaggerUIBundle({ url: "../docs/json", dom_id: "#docs", deepLinking: true });\n'),
+    },
+  };
+  const page = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>parley API</title><link rel="stylesheet" href="./swagger-ui.css"></head>
+<body><div id="docs"></div><script src="./swagger-ui-bundle.js"></script><script src="./init.js"></script></body></html>
+`;
+  const headers = {
+    "content-security-policy": "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'",
+    "x-content-type-options": "nosniff",
+  };
+  app.get("/docs/ui", { schema: { hide: true } }, async (_request, reply) => reply.redirect("/docs/ui/"));
+  app.get("/docs/ui/", { schema: { hide: true } }, async (_request, reply) => reply.headers(headers).type("text/html; charset=utf-8").send(page));
+  app.get<{ Params: { file: string } }>("/docs/ui/:file", { schema: { hide: true } }, async (request, reply) => {
+    const asset = assets[request.params.file];
+    if (asset === undefined) return reply.code(404).send({ message: "No such file", exception: "NotFoundException" });
+    return reply
+      .headers({ ...headers, "cache-control": "public, max-age=3600" })
+      .type(asset.type)
+      .send(asset.body);
+  });
 }
