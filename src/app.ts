@@ -93,6 +93,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     store,
     now,
     cs: {
+      businessAttributes: config.businessAttributes,
       autoCompleteEnabled: config.autoCompleteEnabled,
       autoCompleteAfterSeconds: config.autoCompleteAfterSeconds,
       expirationSeconds: config.expirationSeconds,

@@ -51,7 +51,7 @@ async function main(argv: string[]): Promise<number> {
     const ctx: ActionContext = {
       store,
       now: Date.now,
-      cs: { autoCompleteEnabled: false, autoCompleteAfterSeconds: null, expirationSeconds: 0 },
+      cs: { businessAttributes: [], autoCompleteEnabled: false, autoCompleteAfterSeconds: null, expirationSeconds: 0 },
       responseLimitBytes: 0,
       notifier: { deliver: () => {} },
       routing: { offerTimeoutMs: config.routingOfferTimeoutMs, kick: () => {} },

@@ -5,6 +5,7 @@
  */
 import { readFileSync } from "node:fs";
 import type { ChatServiceDefinition, ChatServiceKind } from "./domain/chat.ts";
+import type { BusinessAttribute } from "./domain/metadata.ts";
 import type { Skill } from "./domain/users.ts";
 
 export type PushProviderName = "comet" | "httpcb" | "log";
@@ -27,6 +28,8 @@ export interface ChatServiceConfig extends ChatServiceDefinition {
 export interface FileConfig {
   queues: { name: string; skills: Skill[] }[];
   chatServices: ChatServiceConfig[];
+  /** Context Services business attributes (GMS's `business-attributes` section). */
+  businessAttributes: BusinessAttribute[];
 }
 
 export const DEFAULT_PUSH: PushSettings = {
@@ -47,7 +50,7 @@ const NAME = /^[A-Za-z0-9._-]{1,64}$/;
 const RESERVED = new Set(["status", "ixn", "internal-poke"]);
 
 export function defaultFileConfig(): FileConfig {
-  return { queues: [], chatServices: SEED_SERVICES.map((s) => ({ ...s, push: DEFAULT_PUSH })) };
+  return { queues: [], chatServices: SEED_SERVICES.map((s) => ({ ...s, push: DEFAULT_PUSH })), businessAttributes: [] };
 }
 
 /** Reads and checks the file; problems are appended to `problems` and the defaults stand for them. */
@@ -85,7 +88,17 @@ export function readFileConfig(path: string | null, problems: string[]): FileCon
         config.chatServices = [...config.chatServices.filter((c) => c.name !== service.name), service];
       });
   }
-  for (const key of Object.keys(raw)) if (!["queues", "chatServices", "push"].includes(key)) at(key, "unknown key (queues, chatServices, push)");
+  if (raw.businessAttributes !== undefined) {
+    if (!Array.isArray(raw.businessAttributes)) at("businessAttributes", "must be an array");
+    else
+      raw.businessAttributes.forEach((b, i) => {
+        const ba = readBusinessAttribute(b, `businessAttributes[${i}]`, at);
+        if (ba !== null) config.businessAttributes.push(ba);
+      });
+  }
+  for (const key of Object.keys(raw)) {
+    if (!["queues", "chatServices", "push", "businessAttributes"].includes(key)) at(key, "unknown key (queues, chatServices, push, businessAttributes)");
+  }
   return config;
 }
 
@@ -169,6 +182,43 @@ function readPush(raw: unknown, base: PushSettings, where: string, at: At): Push
   }
   if (push.provider === "httpcb" && push.url === null) at(`${where}.url`, "required with provider httpcb");
   return push;
+}
+
+const CV_ATTRIBUTE = /^(Service|State|Task)\.(type|media_type|disposition|application_type|resource_type)$/;
+
+function readBusinessAttribute(raw: unknown, where: string, at: At): BusinessAttribute | null {
+  if (!isObject(raw) || typeof raw.name !== "string" || !NAME.test(raw.name)) {
+    at(`${where}.name`, "1 to 64 letters, digits or . _ -");
+    return null;
+  }
+  const text = (value: unknown) => (typeof value === "string" || typeof value === "number" ? String(value) : "");
+  const cv = raw.cv_attributes ?? [];
+  if (!Array.isArray(cv) || !cv.every((c) => typeof c === "string" && CV_ATTRIBUTE.test(c))) {
+    at(`${where}.cv_attributes`, "names like Service.type, State.media_type, Task.disposition");
+    return null;
+  }
+  const values = raw.values;
+  if (!Array.isArray(values) || !values.every((v) => isObject(v) && typeof v.name === "string" && v.name.length > 0)) {
+    at(`${where}.values`, "a list of {name, dbid, display_name?, description?}");
+    return null;
+  }
+  return {
+    name: raw.name,
+    dbid: text(raw.dbid) || raw.name,
+    display_name: text(raw.display_name) || raw.name,
+    description: text(raw.description),
+    map_name: raw.map_name === true,
+    cv_attributes: cv as string[],
+    values: values.map((v) => {
+      const value = v as Record<string, unknown>;
+      return {
+        name: value.name as string,
+        dbid: text(value.dbid) || (value.name as string),
+        display_name: text(value.display_name) || (value.name as string),
+        description: text(value.description),
+      };
+    }),
+  };
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

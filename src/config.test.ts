@@ -82,6 +82,7 @@ describe("PARLEY_CONFIG", () => {
         PARLEY_CONFIG: file({
           chatServices: [{ name: "status", kind: "fancy", ttlSeconds: 1, push: { provider: "httpcb" } }],
           queues: [{ name: "bad name" }],
+          businessAttributes: [{ name: "MediaType", cv_attributes: ["Service.colour"], values: [] }],
           extra: true,
         }),
       });
@@ -96,6 +97,7 @@ describe("PARLEY_CONFIG", () => {
         "chatServices[0].ttlSeconds",
         "chatServices[0].push.url",
         "queues[0].name",
+        "businessAttributes[0].cv_attributes",
         "PARLEY_CONFIG extra",
       ]) {
         assert.ok(text.includes(part), `${part} in\n${text}`);

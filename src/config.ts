@@ -1,5 +1,6 @@
 import { readFileConfig, type ChatServiceConfig } from "./config-file.ts";
 import type { CsAuthMode } from "./access/context-services.ts";
+import type { BusinessAttribute } from "./domain/metadata.ts";
 
 /**
  * Configuration: the only reader of process.env. Every key is parsed once, synchronously, and
@@ -109,6 +110,8 @@ export interface Config {
   configFile: string | null;
   /** Queues the file defines (created at start when missing). */
   queues: { name: string; skills: { name: string; level: number }[] }[];
+  /** Business attributes of the file (Context Services metadata; they check the fields they type). */
+  businessAttributes: BusinessAttribute[];
   /** Chat services by name: the two seed services, and those of the file. */
   chatServices: ChatServiceConfig[];
   /** A chat whose customer sent nothing and had no CometD client this long is ended, milliseconds. */
@@ -300,6 +303,7 @@ export function loadConfig(env: Env = process.env): Config {
     configFile: read<string | null>("PARLEY_CONFIG", (v) => v, null),
     queues: [],
     chatServices: [],
+    businessAttributes: [],
     chatCustomerTimeoutMs: read("CHAT_CUSTOMER_TIMEOUT_MS", integer(1000, 86_400_000), 180_000),
     chatMaxMessageChars: read("CHAT_MAX_MESSAGE_CHARS", integer(16, 1_000_000), 8192),
     chatMaxTranscriptEntries: read("CHAT_MAX_TRANSCRIPT_ENTRIES", integer(10, 1_000_000), 10_000),
@@ -309,6 +313,7 @@ export function loadConfig(env: Env = process.env): Config {
   const file = readFileConfig(config.configFile, problems);
   config.queues = file.queues;
   config.chatServices = file.chatServices;
+  config.businessAttributes = file.businessAttributes;
   if (config.httpHeadersTimeoutMs > config.httpRequestTimeoutMs) {
     problems.push("HTTP_HEADERS_TIMEOUT_MS must not exceed HTTP_REQUEST_TIMEOUT_MS");
   }

@@ -8,6 +8,7 @@ import { isJsonObject, type JsonObject } from "../domain/json.ts";
 import { eventTime, replaceExtensions, splitEvent, stampEvent } from "../domain/journeys.ts";
 import type { Store } from "../store/store.ts";
 import { defaultExpiry, type ActionContext } from "./context.ts";
+import { readEvent } from "./events.ts";
 import { writeExtensions, type ExtensionOwner } from "./extensions.ts";
 import { startService } from "./services.ts";
 
@@ -45,7 +46,7 @@ export async function compositeStart(ctx: ActionContext, elements: CompositeElem
 
 async function startOne(ctx: ActionContext, tx: Store, element: CompositeElement, options: { createNewServices: boolean }): Promise<CompositeResult> {
   const update = flag(element, "update_extensions", false);
-  const service = splitEvent(element.service, "service", "start");
+  const service = readEvent(ctx, element.service, "service", "start");
   const found = flag(element, "create_new_services", options.createNewServices)
     ? null
     : await tx.services.findActive({
@@ -86,7 +87,7 @@ async function findOrStartChild(
   stateId: number | null,
   update: boolean,
 ): Promise<{ id: number; created: boolean }> {
-  const { event, own, extensions } = splitEvent(body, kind, "start");
+  const { event, own, extensions } = readEvent(ctx, body, kind, "start");
   const type = (kind === "state" ? own.state_type : own.task_type) ?? null;
   const existing = kind === "state" ? await tx.states.findActiveByType(serviceId, type) : await tx.tasks.findActiveByType(serviceId, type, stateId);
   if (existing !== null) {

@@ -1,9 +1,12 @@
 /** What every action receives: the store, the clock and the Context Services options. */
 import type { ChatServiceConfig, PushSettings } from "../config-file.ts";
 import type { Device } from "../domain/chat.ts";
+import type { BusinessAttribute } from "../domain/metadata.ts";
 import type { Store } from "../store/store.ts";
 
 export interface ContextServicesOptions {
+  /** Business attributes of the config file: they check the fields they type, and /metadata shows them. */
+  businessAttributes: readonly BusinessAttribute[];
   autoCompleteEnabled: boolean;
   autoCompleteAfterSeconds: number | null;
   expirationSeconds: number;

@@ -1,11 +1,13 @@
 /** Customer profiles and identification (the UCS part of Context Services). */
 import { accessCustomer } from "../access/customers.ts";
 import { CUSTOMER_ID_MAX, identificationKeys, splitProfile, type Customer, type IdentificationKey } from "../domain/customers.ts";
-import { AppError, invalidInput } from "../domain/errors.ts";
+import { AppError, invalidInput, notFound } from "../domain/errors.ts";
 import { newUcsId } from "../domain/interactions.ts";
 import type { JsonObject } from "../domain/json.ts";
 import { UniqueViolation } from "../store/store.ts";
+import { chooseIdentificationKey, findByUnique } from "../domain/metadata.ts";
 import type { ActionContext } from "./context.ts";
+import { getExtensionSchema, listIdentificationKeys } from "./metadata.ts";
 
 /** How many customers one identification returns at most. */
 export const IDENTIFY_LIMIT = 100;
@@ -63,9 +65,21 @@ export async function putCustomerExtensions(ctx: ActionContext, id: string, body
   });
 }
 
-/** Identify Customer: the customers matching every given attribute (`LastName=Doe&ext.attr=v`). */
-export async function identifyCustomers(ctx: ActionContext, criteria: IdentificationKey[]): Promise<Customer[]> {
-  if (criteria.length === 0) throw invalidInput("give at least one attribute to identify the customer by");
+/**
+ * Identify Customer: the customers matching every given attribute (`LastName=Doe&ext.attr=v`).
+ * With identification keys defined, one key is chosen (`id_key`, or the documented rule) and
+ * only its attributes are matched; without any, every given attribute is.
+ */
+export async function identifyCustomers(ctx: ActionContext, given: IdentificationKey[], idKey?: string): Promise<Customer[]> {
+  if (given.length === 0) throw invalidInput("give at least one attribute to identify the customer by");
+  let criteria = given;
+  const keys = await listIdentificationKeys(ctx);
+  if (keys.length > 0) {
+    const key = chooseIdentificationKey(keys, new Set(given.map((c) => c.name)), idKey);
+    if (key === null)
+      throw invalidInput(`no identification key uses the attributes given: keys are ${keys.map((k) => `${k.name} (${k.attributes.join(", ")})`).join("; ")}`);
+    criteria = given.filter((c) => key.attributes.includes(c.name));
+  }
   const ids = await ctx.store.customers.identify(criteria, IDENTIFY_LIMIT);
   const customers = await Promise.all(ids.map((id) => ctx.store.customers.get(id)));
   return customers.filter((c): c is Customer => c !== null);
@@ -126,4 +140,28 @@ function joinLists<T extends Record<string, unknown>>(target: T, source: T): T {
     }
   }
   return out as T;
+}
+
+/**
+ * Update or delete one record of a profile extension, picked by the unique attributes of the
+ * extension's schema (`PUT /profiles/{id}/extensions/{ext}/by/unique`, `.../delete/by/unique`).
+ */
+export async function changeExtensionRecord(ctx: ActionContext, id: string, extension: string, record: JsonObject, change: "update" | "delete"): Promise<void> {
+  const schema = await getExtensionSchema(ctx, extension);
+  if (schema === null || schema.unique.length === 0) {
+    throw invalidInput(`${extension}: no extension schema with unique attributes; create one with POST /metadata/profiles/extensions`);
+  }
+  await ctx.store.transaction(async (tx) => {
+    const customer = await accessCustomer(tx, id);
+    const stored = customer.extensions[extension];
+    const records = (Array.isArray(stored) ? stored : stored === undefined || stored === null ? [] : [stored]) as JsonObject[];
+    const at = findByUnique(records, schema.unique, record);
+    if (at < 0) throw notFound(`${extension}: customer ${id} has no record with these unique attributes`);
+    const next = change === "delete" ? records.filter((_, i) => i !== at) : records.map((r, i) => (i === at ? { ...r, ...record } : r));
+    const extensions = { ...customer.extensions };
+    if (next.length === 0) delete extensions[extension];
+    else extensions[extension] = Array.isArray(stored) ? next : next[0]!;
+    const updated: Customer = { ...customer, extensions, updatedAt: ctx.now() };
+    await tx.customers.update(updated, identificationKeys(updated.attributes, updated.extensions));
+  });
 }

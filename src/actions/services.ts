@@ -19,6 +19,7 @@ import {
 } from "../domain/journeys.ts";
 import type { ServiceQuery } from "../store/store.ts";
 import { defaultExpiry, type ActionContext } from "./context.ts";
+import { readEvent } from "./events.ts";
 
 /** Which nested lists a query includes (`active_states=true`, ...). */
 export interface NestingFlags {
@@ -38,7 +39,7 @@ export interface ServiceView {
 
 /** Start Service: returns the new service id. */
 export async function startService(ctx: ActionContext, body: JsonObject): Promise<string> {
-  const { event, own, extensions } = splitEvent(body, "service", "start");
+  const { event, own, extensions } = readEvent(ctx, body, "service", "start");
   requireCustomerOrContactKey(own);
   const now = ctx.now();
   const started = stampEvent(event, now);
@@ -66,7 +67,7 @@ export async function startService(ctx: ActionContext, body: JsonObject): Promis
  * it from the optional start-event body.
  */
 export async function associateService(ctx: ActionContext, customerId: string, serviceId: string, body: JsonObject) {
-  const { event, own, extensions } = splitEvent(body, "service", "start");
+  const { event, own, extensions } = readEvent(ctx, body, "service", "start");
   await ctx.store.transaction(async (tx) => {
     const service = await accessService(tx, serviceId, { lock: true });
     const now = ctx.now();
@@ -82,7 +83,7 @@ export async function associateService(ctx: ActionContext, customerId: string, s
 
 /** Complete Service: ends it; the body's extensions replace those of the same names. */
 export async function completeService(ctx: ActionContext, serviceId: string, body: JsonObject) {
-  const { event, own, extensions } = splitEvent(body, "service", "end");
+  const { event, own, extensions } = readEvent(ctx, body, "service", "end");
   await ctx.store.transaction(async (tx) => {
     const service = await accessService(tx, serviceId, { lock: true });
     if (service.completed !== null) throw invalidState(`service ${serviceId} is already completed`);

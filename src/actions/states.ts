@@ -5,6 +5,7 @@ import { isJsonObject, type JsonObject } from "../domain/json.ts";
 import { endFieldsOf, eventTime, integerId, splitEvent, stampEvent, type State, type Task } from "../domain/journeys.ts";
 import type { ChildQuery, Store } from "../store/store.ts";
 import { defaultExpiry, type ActionContext } from "./context.ts";
+import { readEvent } from "./events.ts";
 
 export interface StateView {
   state: State;
@@ -14,7 +15,7 @@ export interface StateView {
 
 /** Start State: returns the new state id (32-bit, numbered per service). */
 export async function startState(ctx: ActionContext, serviceId: string, body: JsonObject): Promise<number> {
-  const { event, own, extensions } = splitEvent(body, "state", "start");
+  const { event, own, extensions } = readEvent(ctx, body, "state", "start");
   return ctx.store.transaction(async (tx) => {
     const id = await allocateStateId(ctx, tx, serviceId);
     const now = ctx.now();
@@ -33,7 +34,7 @@ export async function startState(ctx: ActionContext, serviceId: string, body: Js
 
 /** Complete State: ends one active state; its tasks are the application's to complete. */
 export async function completeState(ctx: ActionContext, serviceId: string, stateId: number, body: JsonObject) {
-  const { event, extensions } = splitEvent(body, "state", "end");
+  const { event, extensions } = readEvent(ctx, body, "state", "end");
   await ctx.store.transaction(async (tx) => {
     await accessService(tx, serviceId, { lock: true });
     const state = await accessState(tx, serviceId, stateId);
@@ -52,9 +53,9 @@ export async function transitionState(ctx: ActionContext, serviceId: string, bod
   if (fromId === null) throw invalidInput("from.state_id: required integer");
   if (!isJsonObject(to)) throw invalidInput("to: required object");
   const { state_id: _, ...fromRest } = from;
-  const common = splitEvent(shared, "state", "start");
-  const ending = splitEvent(fromRest, "state", "end");
-  const starting = splitEvent(to, "state", "start");
+  const common = readEvent(ctx, shared, "state", "start");
+  const ending = readEvent(ctx, fromRest, "state", "end");
+  const starting = readEvent(ctx, to, "state", "start");
   return ctx.store.transaction(async (tx) => {
     await accessService(tx, serviceId, { lock: true });
     const state = await tx.states.get(serviceId, fromId);

@@ -5,10 +5,11 @@ import type { JsonObject } from "../domain/json.ts";
 import { eventTime, integerId, splitEvent, stampEvent, type Task } from "../domain/journeys.ts";
 import type { ChildQuery } from "../store/store.ts";
 import { defaultExpiry, type ActionContext } from "./context.ts";
+import { readEvent } from "./events.ts";
 
 /** Start Task (seed 000): returns the new task id (32-bit, numbered per service). */
 export async function startTask(ctx: ActionContext, serviceId: string, body: JsonObject): Promise<number> {
-  const { event, own, extensions } = splitEvent(body, "task", "start");
+  const { event, own, extensions } = readEvent(ctx, body, "task", "start");
   const stateId = integerId(own.state_id, "state_id");
   return ctx.store.transaction(async (tx) => {
     const now = ctx.now();
@@ -32,7 +33,7 @@ export async function startTask(ctx: ActionContext, serviceId: string, body: Jso
 
 /** Complete Task. */
 export async function completeTask(ctx: ActionContext, serviceId: string, taskId: number, body: JsonObject) {
-  const { event, extensions } = splitEvent(body, "task", "end");
+  const { event, extensions } = readEvent(ctx, body, "task", "end");
   await ctx.store.transaction(async (tx) => {
     await accessService(tx, serviceId, { lock: true });
     const task = await accessTask(tx, serviceId, taskId);

@@ -96,6 +96,18 @@ const SUCCESS: [RegExp, Documented][] = [
   [/^GET .*\/interactions\/:iid\/\w+$/, { status: 200, description: "the content, in its own type", body: str() }],
   [/^GET .*\/interactions\/:iid$/, { status: 200, description: "the interaction", body: INTERACTION }],
   [/^GET .*\/interactions$/, { status: 200, description: "contact history, newest first", body: array(INTERACTION) }],
+  [
+    /^GET .*\/metadata\/business-attributes$/,
+    {
+      status: 200,
+      description: "the business attributes",
+      body: array(object({ name: str(), dbid: str(), cv_attributes: array(str()), values: array(object()) })),
+    },
+  ],
+  [/^GET .*\/metadata\//, { status: 200, description: "the schema", body: object() }],
+  [/^POST .*\/metadata\//, { status: 201, description: "created; Location names it", body: object({ name: str() }) }],
+  [/^DELETE .*\/metadata\//, { status: 204, description: "deleted", body: empty }],
+  [/^PUT .*\/extensions\/:ext\/(delete\/)?by\/unique$/, { status: 204, description: "done", body: empty }],
   [/^POST .*\/maintenance\/purge$/, { status: 200, description: "how many were deleted", body: object({ purged: int() }) }],
   [
     /^GET .*\/maintenance\/services\/stream$/,

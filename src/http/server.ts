@@ -28,6 +28,7 @@ import { registerCustomerRoutes } from "./routes/customers.ts";
 import { registerExtensionRoutes } from "./routes/extensions.ts";
 import { registerInteractionRoutes } from "./routes/interactions.ts";
 import { registerMaintenanceRoutes } from "./routes/maintenance.ts";
+import { registerMetadataRoutes } from "./routes/metadata.ts";
 import { registerOperationRoutes } from "./routes/operations.ts";
 import { registerServiceRoutes } from "./routes/services.ts";
 import { registerStateRoutes } from "./routes/states.ts";
@@ -153,6 +154,7 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
       registerCustomerRoutes(cs, routeDeps);
       registerInteractionRoutes(cs, routeDeps);
       registerMaintenanceRoutes(cs, routeDeps);
+      registerMetadataRoutes(cs, routeDeps);
     },
     { prefix: csBase },
   );

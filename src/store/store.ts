@@ -259,6 +259,18 @@ export interface AgentInteractionStore {
   reassignCustomer(from: string, to: string | null): Promise<number>;
 }
 
+export type MetadataKind = "extension" | "identification-key";
+
+/** Context Services metadata created through the API, by kind and (case-insensitive) name. */
+export interface MetadataStore {
+  /** False when one of that kind and name exists. */
+  insert(kind: MetadataKind, name: string, body: JsonObject, createdAt: number): Promise<boolean>;
+  get(kind: MetadataKind, name: string): Promise<{ body: JsonObject; createdAt: number } | null>;
+  /** Oldest first. */
+  list(kind: MetadataKind): Promise<{ body: JsonObject; createdAt: number }[]>;
+  delete(kind: MetadataKind, name: string): Promise<boolean>;
+}
+
 /** Chat services with their one chat, and the chats' transcripts (Chat API v1). */
 export interface ChatStore {
   insert(service: ChatService): Promise<void>;
@@ -306,6 +318,7 @@ export interface Store {
   readonly queues: QueueStore;
   readonly agentInteractions: AgentInteractionStore;
   readonly chats: ChatStore;
+  readonly metadata: MetadataStore;
   /**
    * Runs `work` in one transaction with a store bound to it; resolves after the commit. `work`
    * must only use that store (no other I/O, no events): it may be run again after a rollback

@@ -17,6 +17,7 @@ const AGGREGATES = [
   "queues",
   "agentInteractions",
   "chats",
+  "metadata",
 ] as const;
 
 export function timedStore(root: Store, observe: Observe): Store {

@@ -418,6 +418,24 @@ export function storeContract(name: string, open: () => Promise<Store>, skip: st
       });
     });
 
+    describe("metadata", () => {
+      it("keeps schemas by kind and case-insensitive name, oldest first, once each", async () => {
+        assert.equal(await store.metadata.insert("extension", "Phones", { name: "Phones", unique: ["t"] }, T0), true);
+        assert.equal(await store.metadata.insert("extension", "PHONES", { name: "PHONES" }, T0 + 1), false);
+        assert.equal(await store.metadata.insert("identification-key", "Phones", { name: "Phones" }, T0 + 2), true);
+        assert.equal(await store.metadata.insert("extension", "Cards", { name: "Cards" }, T0 + 3), true);
+        assert.deepEqual((await store.metadata.get("extension", "phones"))?.body, { name: "Phones", unique: ["t"] });
+        assert.deepEqual(
+          (await store.metadata.list("extension")).map((m) => m.body.name),
+          ["Phones", "Cards"],
+        );
+        assert.equal(await store.metadata.delete("extension", "PHONES"), true);
+        assert.equal(await store.metadata.delete("extension", "Phones"), false);
+        assert.equal(await store.metadata.get("extension", "Phones"), null);
+        assert.notEqual(await store.metadata.get("identification-key", "phones"), null);
+      });
+    });
+
     describe("chat services and transcripts", () => {
       const service = (id: string, overrides: Partial<ChatService> = {}): ChatService => ({
         id,

@@ -8,6 +8,7 @@ import { absoluteUrl, bodyObject, type RouteDeps } from "./shared.ts";
 
 const tags = ["Context Services: customer profiles"];
 const Params = Type.Object({ cid: Type.String({ minLength: 1, maxLength: 64 }) });
+const ExtensionParams = Type.Object({ cid: Type.String({ minLength: 1, maxLength: 64 }), ext: Type.String({ minLength: 1, maxLength: 128 }) });
 const MergeParams = Type.Object({ cid: Type.String({ minLength: 1, maxLength: 64 }), source: Type.String({ minLength: 1, maxLength: 64 }) });
 /** UCS's merge body: accepted, recorded nowhere (parley keeps no audit trail of merges yet). */
 const MergeBody = Type.Object(
@@ -66,6 +67,20 @@ export function registerCustomerRoutes(app: FastifyInstance, { ctx, csBase, publ
       return reply.code(200).send();
     },
   );
+
+  for (const [suffix, change, summary] of [
+    ["by/unique", "update", "Update Record in Profile Extension (picked by its unique attributes)"],
+    ["delete/by/unique", "delete", "Delete Record From Profile Extension (picked by its unique attributes)"],
+  ] as const) {
+    app.put<{ Params: Static<typeof ExtensionParams> }>(
+      `/profiles/:cid/extensions/:ext/${suffix}`,
+      { schema: { tags, summary, params: ExtensionParams, body: Type.Object({}, { additionalProperties: true }) } },
+      async (request, reply) => {
+        await customers.changeExtensionRecord(ctx, request.params.cid, request.params.ext, bodyObject(request), change);
+        return reply.code(204).send();
+      },
+    );
+  }
 
   app.delete<{ Params: Static<typeof Params> }>(
     "/profiles/:cid",

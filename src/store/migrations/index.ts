@@ -7,6 +7,7 @@ import * as contextServices from "./001-context-services.ts";
 import * as users from "./002-users.ts";
 import * as agentInteractions from "./003-agent-interactions.ts";
 import * as chat from "./004-chat.ts";
+import * as metadata from "./005-metadata.ts";
 
 export type Dialect = "sqlite" | "postgres";
 
@@ -19,6 +20,7 @@ const MIGRATIONS: Record<string, MigrationModule> = {
   "002-users": users,
   "003-agent-interactions": agentInteractions,
   "004-chat": chat,
+  "005-metadata": metadata,
 };
 
 /** Brings the schema up to date; throws (and the process exits) when a migration fails. */

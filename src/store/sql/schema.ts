@@ -170,6 +170,13 @@ export interface ChatTranscriptsTable {
   user_type: string;
 }
 
+export interface CsMetadataTable {
+  kind: string;
+  name: string;
+  body: string;
+  created_at: Int8;
+}
+
 export interface Database {
   services: ServicesTable;
   states: StatesTable;
@@ -184,4 +191,5 @@ export interface Database {
   agent_interactions: AgentInteractionsTable;
   chat_services: ChatServicesTable;
   chat_transcripts: ChatTranscriptsTable;
+  cs_metadata: CsMetadataTable;
 }

@@ -14,6 +14,7 @@ import { SqlServiceStore } from "./services.ts";
 import { SqlAgentChannelStore, SqlUserSessionStore, SqlUserStore } from "./users.ts";
 import { SqlAgentInteractionStore, SqlQueueStore } from "./agent-interactions.ts";
 import { SqlChatStore } from "./chat.ts";
+import { SqlMetadataStore } from "./metadata.ts";
 
 export interface SqlStoreOptions {
   dialect: "sqlite" | "postgres";
@@ -38,6 +39,7 @@ export class SqlStore implements Store {
   readonly queues: SqlQueueStore;
   readonly agentInteractions: SqlAgentInteractionStore;
   readonly chats: SqlChatStore;
+  readonly metadata: SqlMetadataStore;
   private readonly db: Kysely<Database>;
   private readonly options: SqlStoreOptions;
   private readonly inTransaction: boolean;
@@ -60,6 +62,7 @@ export class SqlStore implements Store {
     this.queues = new SqlQueueStore(db, options.isUniqueViolation);
     this.agentInteractions = new SqlAgentInteractionStore(db, options.dialect);
     this.chats = new SqlChatStore(db, options.dialect);
+    this.metadata = new SqlMetadataStore(db, options.isUniqueViolation);
   }
 
   async transaction<T>(work: (tx: Store) => Promise<T>): Promise<T> {
