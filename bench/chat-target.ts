@@ -9,7 +9,8 @@
 import { randomUUID } from "node:crypto";
 import { monitorEventLoopDelay, PerformanceObserver } from "node:perf_hooks";
 import { createServer, type ServerResponse } from "node:http";
-import { WebSocketServer, type WebSocket } from "ws";
+import type { WebSocket } from "ws";
+import { acceptBayeuxSockets, listenLocally } from "./bare-bayeux.ts";
 import { startBenchApp } from "./parley-app.ts";
 
 const ADMIN_PASSWORD = process.argv[3] ?? "";
@@ -98,17 +99,8 @@ async function startBare(): Promise<string> {
     });
   });
   server.keepAliveTimeout = 60_000;
-  const wss = new WebSocketServer({ server });
-  wss.on("connection", (ws) => {
-    agents.push(ws);
-    ws.on("message", (raw: Buffer) => {
-      const replies = (JSON.parse(raw.toString()) as { channel: string }[]).map((m) => ({ ...m, successful: true, clientId: "bare" }));
-      if (replies.some((r) => r.channel !== "/meta/connect")) ws.send(JSON.stringify(replies.filter((r) => r.channel !== "/meta/connect")));
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const address = server.address();
-  return `http://127.0.0.1:${typeof address === "object" && address !== null ? address.port : 0}`;
+  acceptBayeuxSockets(server, (ws) => agents.push(ws));
+  return listenLocally(server);
 }
 
 const url = await (process.argv[2] === "bare" ? startBare() : startParley());

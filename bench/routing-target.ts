@@ -8,7 +8,8 @@
  */
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { createServer } from "node:http";
-import { WebSocketServer, type WebSocket } from "ws";
+import type { WebSocket } from "ws";
+import { acceptBayeuxSockets, listenLocally } from "./bare-bayeux.ts";
 import { startBenchApp } from "./parley-app.ts";
 
 const ADMIN_PASSWORD = process.argv[3] ?? "";
@@ -34,18 +35,8 @@ async function startBare(): Promise<string> {
       } else res.end('{"statusCode":0}');
     });
   });
-  const wss = new WebSocketServer({ server });
-  wss.on("connection", (ws) => {
-    sockets.push(ws);
-    // A Bayeux-shaped client: answer its handshake and connects so it carries on as with parley.
-    ws.on("message", (raw: Buffer) => {
-      const replies = (JSON.parse(raw.toString()) as { channel: string; id?: string }[]).map((m) => ({ ...m, successful: true, clientId: "bare" }));
-      if (replies.some((r) => r.channel !== "/meta/connect")) ws.send(JSON.stringify(replies.filter((r) => r.channel !== "/meta/connect")));
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const address = server.address();
-  return `http://127.0.0.1:${typeof address === "object" && address !== null ? address.port : 0}`;
+  acceptBayeuxSockets(server, (ws) => sockets.push(ws));
+  return listenLocally(server);
 }
 
 const url = await (process.argv[2] === "bare" ? startBare() : startParley());
