@@ -8,7 +8,8 @@ import { after, before, describe, it } from "node:test";
 import { SignJWT } from "jose";
 import { gmsUserVerifier } from "../../src/access/gms-user.ts";
 import { rawBayeux, wsBayeux, type RawBayeux } from "../support/bayeux.ts";
-import { startServer, type TestServer } from "../support/server.ts";
+import { postForm } from "../support/chat.ts";
+import { assertGmsError, startServer, type TestServer } from "../support/server.ts";
 
 const SECRET = "test-secret-0123456789-0123456789-abcdef";
 
@@ -100,5 +101,26 @@ describe("gmsUserVerifier", () => {
     const none = `${Buffer.from('{"alg":"none"}').toString("base64url")}.${Buffer.from('{"sub":"a","exp":9999999999}').toString("base64url")}.`;
     assert.equal(await verify("a", none), null);
     assert.equal(await verify("a", await tokenFor("a")), "a");
+  });
+});
+
+describe("with GMS_USER_SECRET, on the Chat API", () => {
+  it("a service belongs to the proven user; a bare claim or another user's token gets 403; the token is never attached data", async () => {
+    const token = await tokenFor("alice");
+    const created = await postForm(`${server.url}/genesys/1/service/request-chat`, { topic: "x" }, { gms_user: "alice", gms_user_token: token });
+    assert.equal(created.status, 200, created.text);
+    const id = created.body._id as string;
+    assertGmsError(await postForm(`${server.url}/genesys/1/service/${id}/ixn/chat`, {}, { gms_user: "alice" }), 403, "ForbiddenException");
+    assertGmsError(
+      await postForm(`${server.url}/genesys/1/service/${id}/ixn/chat`, {}, { gms_user_token: await tokenFor("mallory") }),
+      403,
+      "ForbiddenException",
+    );
+    const started = await postForm(`${server.url}/genesys/1/service/${id}/ixn/chat?gms_user_token=${encodeURIComponent(token)}`, { firstName: "Al" });
+    assert.equal(started.status, 200, started.text);
+    const service = await server.app.store.chats.get(id);
+    const ix = await server.app.store.agentInteractions.get(service!.chat!.interactionId);
+    assert.equal(JSON.stringify(ix!.properties).includes(token), false, "the token is not attached data");
+    assert.equal(JSON.stringify(service!.data).includes(token), false);
   });
 });

@@ -41,7 +41,11 @@ export async function registerChatApi(app: FastifyInstance, deps: ChatApiDeps): 
         gmsUser: await gmsUserOf(request, deps.verifyGmsUser),
         origin: originOf(request, deps),
       });
-      const params = (request: FastifyRequest) => chatParams(request.query, request.body);
+      // The proof of a gms_user is a credential, never business data attached to a chat.
+      const params = (request: FastifyRequest) => {
+        const { gms_user_token: _, ...rest } = chatParams(request.query, request.body);
+        return rest;
+      };
 
       api.post<{ Params: { id: string } }>("/:id", { schema: { params: ID } }, async (request) => {
         const p = params(request);
