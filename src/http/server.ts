@@ -141,11 +141,14 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
   const mayUseContextServices = contextServicesAuthorizer({ mode: config.csAuth, users: config.csAuthUsers, apiKeys: config.csApiKeys });
   await app.register(
     async (cs) => {
-      cs.addHook("onRequest", async (request, reply) => {
-        if (mayUseContextServices(request.headers)) return;
-        if (config.csAuth === "basic") reply.header("www-authenticate", 'Basic realm="parley context services", charset="UTF-8"');
-        throw new AppError("unauthenticated", config.csAuth === "basic" ? "credentials required (HTTP Basic)" : "an X-API-Key header is required");
-      });
+      // Open by default, as GMS: then no hook at all (an async hook per request is not free).
+      if (config.csAuth !== "none") {
+        cs.addHook("onRequest", async (request, reply) => {
+          if (mayUseContextServices(request.headers)) return;
+          if (config.csAuth === "basic") reply.header("www-authenticate", 'Basic realm="parley context services", charset="UTF-8"');
+          throw new AppError("unauthenticated", config.csAuth === "basic" ? "credentials required (HTTP Basic)" : "an X-API-Key header is required");
+        });
+      }
       registerServiceRoutes(cs, routeDeps);
       registerStateRoutes(cs, routeDeps);
       registerTaskRoutes(cs, routeDeps);
