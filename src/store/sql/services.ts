@@ -37,23 +37,22 @@ export class SqlServiceStore implements ServiceStore {
   }
 
   async insert(s: NewService): Promise<string> {
-    const row = await this.db
-      .insertInto("services")
-      .values({
-        customer_id: s.customerId,
-        contact_key: s.contactKey,
-        service_type: jsonOrNull(s.type),
-        started: JSON.stringify(s.started),
-        extensions: JSON.stringify(s.extensions),
-        started_at: s.startedAt,
-        updated_at: s.updatedAt,
-        auto_complete_after: s.autoCompleteAfter,
-        auto_complete_at: s.autoCompleteAfter === null ? null : s.updatedAt + s.autoCompleteAfter * 1000,
-        expires_at: s.expiresAt,
-        expiry_pinned: s.expiryPinned ? 1 : 0,
-      })
-      .returning("id")
-      .executeTakeFirstOrThrow();
+    const values = {
+      customer_id: s.customerId,
+      contact_key: s.contactKey,
+      service_type: jsonOrNull(s.type),
+      started: JSON.stringify(s.started),
+      extensions: JSON.stringify(s.extensions),
+      started_at: s.startedAt,
+      updated_at: s.updatedAt,
+      auto_complete_after: s.autoCompleteAfter,
+      auto_complete_at: s.autoCompleteAfter === null ? null : s.updatedAt + s.autoCompleteAfter * 1000,
+      expires_at: s.expiresAt,
+      expiry_pinned: s.expiryPinned ? 1 : 0,
+    };
+    // Every Start Service runs this: compiled once; the parameters are the values in key order.
+    const [row] = await runPrepared(this.db, this.dialect, "service-insert", (db) => db.insertInto("services").values(values).returning("id"), Object.values(values));
+    if (row === undefined) throw new Error("insert returned no id");
     return String(row.id);
   }
 
