@@ -5,7 +5,7 @@
  */
 import { serviceNotFound } from "../access/journeys.ts";
 import { isJsonObject, type JsonObject } from "../domain/json.ts";
-import { eventTime, replaceExtensions, splitEvent, stampEvent } from "../domain/journeys.ts";
+import { eventTime, replaceExtensions, stampEvent } from "../domain/journeys.ts";
 import type { Store } from "../store/store.ts";
 import { defaultExpiry, type ActionContext } from "./context.ts";
 import { readEvent } from "./events.ts";

@@ -8,7 +8,6 @@ import {
   explicitExpiry,
   replaceExtensions,
   resolveAutoCompleteAfter,
-  splitEvent,
   stampEvent,
   type ExtensionSelector,
   type NameSet,

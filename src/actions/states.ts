@@ -2,7 +2,7 @@
 import { accessService, accessState, serviceNotFound } from "../access/journeys.ts";
 import { invalidInput, invalidState } from "../domain/errors.ts";
 import { isJsonObject, type JsonObject } from "../domain/json.ts";
-import { endFieldsOf, eventTime, integerId, splitEvent, stampEvent, type State, type Task } from "../domain/journeys.ts";
+import { endFieldsOf, eventTime, integerId, stampEvent, type State, type Task } from "../domain/journeys.ts";
 import type { ChildQuery, Store } from "../store/store.ts";
 import { defaultExpiry, type ActionContext } from "./context.ts";
 import { readEvent } from "./events.ts";

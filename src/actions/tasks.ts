@@ -2,7 +2,7 @@
 import { accessService, accessTask, serviceNotFound } from "../access/journeys.ts";
 import { invalidInput, invalidState } from "../domain/errors.ts";
 import type { JsonObject } from "../domain/json.ts";
-import { eventTime, integerId, splitEvent, stampEvent, type Task } from "../domain/journeys.ts";
+import { eventTime, integerId, stampEvent, type Task } from "../domain/journeys.ts";
 import type { ChildQuery } from "../store/store.ts";
 import { defaultExpiry, type ActionContext } from "./context.ts";
 import { readEvent } from "./events.ts";

@@ -51,7 +51,13 @@ export class SqlServiceStore implements ServiceStore {
       expiry_pinned: s.expiryPinned ? 1 : 0,
     };
     // Every Start Service runs this: compiled once; the parameters are the values in key order.
-    const [row] = await runPrepared(this.db, this.dialect, "service-insert", (db) => db.insertInto("services").values(values).returning("id"), Object.values(values));
+    const [row] = await runPrepared(
+      this.db,
+      this.dialect,
+      "service-insert",
+      (db) => db.insertInto("services").values(values).returning("id"),
+      Object.values(values),
+    );
     if (row === undefined) throw new Error("insert returned no id");
     return String(row.id);
   }
