@@ -179,7 +179,7 @@ export async function chatRequest(ctx: ActionContext, id: string, caller: Caller
     } else if (message.trim() !== "") {
       entries.push({ type: "Message.Text", nick: chat.nickname, text: message, userType: "CLIENT" });
     }
-    const before = { nextPosition: chat.nextPosition, delivered: chat.delivered, ended: chat.ended, awaySince: chat.awaySince, lastSeenAt: chat.lastSeenAt };
+    const before = { delivered: chat.delivered, ended: chat.ended, awaySince: chat.awaySince, lastSeenAt: chat.lastSeenAt };
     const appended = entries.length > 0 ? await appendEntries(tx, ctx, service, entries, { enforceLimit: op !== "disconnect", save: false }) : [];
     const ending = op === "disconnect" && !before.ended ? await endChat(tx, ctx, service, now) : null;
     // Poll mode: what this reply shows, and from where the next one goes on.
@@ -213,12 +213,12 @@ export async function chatRequest(ctx: ActionContext, id: string, caller: Caller
 
 /**
  * The customer is gone (disconnect, or silent too long): the chat ends and its interaction
- * completes for every agent on it, and becomes contact history with the transcript.
+ * completes for every agent on it, and becomes contact history with the transcript. The caller
+ * saves the service (once, with its other changes).
  */
 async function endChat(tx: Store, ctx: ActionContext, service: ChatService, now: number) {
   const chat = service.chat!;
   chat.ended = true;
-  await tx.chats.save(service);
   const before = await tx.agentInteractions.get(chat.interactionId, { lock: true });
   if (before === null) return null;
   const outcome = endByCustomer(before, now);
@@ -305,11 +305,10 @@ export async function endSilentChats(ctx: ActionContext, present: (gmsUser: stri
         ctx,
         service,
         [{ type: "Notice.Left", nick: chat.nickname, text: "left the session (no answer)", userType: "CLIENT" }],
-        {
-          enforceLimit: false,
-        },
+        { enforceLimit: false, save: false },
       );
       const ending = await endChat(tx, ctx, service, now);
+      await tx.chats.save(service);
       return { service, entries, ending };
     });
     if (done === null) continue;
