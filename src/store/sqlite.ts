@@ -16,6 +16,7 @@ import BetterSqlite3 from "better-sqlite3";
 import { Kysely, SqliteDialect, type SqliteDatabase, type SqliteStatement } from "kysely";
 import type { SqliteSync } from "../config.ts";
 import { migrate } from "./migrations/index.ts";
+import { registerDirectReader, type DirectReader } from "./sql/prepared.ts";
 import type { Database } from "./sql/schema.ts";
 import { SqlStore } from "./sql/store.ts";
 import { StoreOpenError } from "./store.ts";
@@ -37,8 +38,10 @@ export async function openSqliteStore(options: SqliteOptions): Promise<SqlStore>
     raw.pragma("busy_timeout = 0");
     raw.pragma("journal_mode = WAL");
     raw.pragma(`synchronous = ${options.synchronous.toUpperCase()}`);
-    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(raw) }) });
+    const cached = withStatementCache(raw);
+    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: cached }) });
     await migrate(db as Kysely<unknown>, "sqlite");
+    registerDirectReader(db, directReader(raw, cached));
     raw.pragma("busy_timeout = 5000");
     return new SqlStore(db, { dialect: "sqlite", isUniqueViolation, groupCommit: true });
   } catch (err) {
@@ -90,6 +93,18 @@ function withStatementCache(raw: BetterSqlite3.Database): SqliteDatabase {
       cache.clear();
       raw.close();
     },
+  };
+}
+
+/**
+ * Runs a read-only statement at once when no transaction is open on the connection (the
+ * committed state, as a read through Kysely would see after its turn); see sql/prepared.ts.
+ */
+function directReader(raw: BetterSqlite3.Database, cached: SqliteDatabase): DirectReader {
+  return (sql, parameters) => {
+    if (raw.inTransaction) return undefined;
+    const statement = cached.prepare(sql) as unknown as BetterSqlite3.Statement;
+    return statement.reader ? statement.all(parameters) : undefined;
   };
 }
 

@@ -258,6 +258,25 @@ export function storeContract(name: string, open: () => Promise<Store>, skip: st
         );
         assert.equal(await store.services.get(id), null);
       });
+
+      it("never shows a read the writes of a transaction still open, which then rolls back", async () => {
+        // The row exists only inside the open transaction when the read is issued; the
+        // transaction then fails. A read that ran at once on the shared connection would see it.
+        let inserted!: (id: string) => void;
+        const insertedId = new Promise<string>((resolve) => (inserted = resolve));
+        let fail!: () => void;
+        const failing = new Promise<void>((resolve) => (fail = resolve));
+        const work = store.transaction(async (tx) => {
+          inserted(await tx.services.insert(newService({ customerId: "UNCOMMITTED" })));
+          await failing;
+          throw new Error("rolled back");
+        });
+        const id = await insertedId;
+        const read = store.services.get(id);
+        fail();
+        await assert.rejects(work, /rolled back/);
+        assert.equal(await read, null);
+      });
     });
 
     describe("customers", () => {

@@ -2,11 +2,27 @@
  * Hot queries compiled once. Building and compiling a Kysely query costs a few microseconds
  * each time; for the statements every request runs, the SQL text is compiled once per dialect
  * and only the parameters change. Kept for the few queries a profile shows are worth it.
+ *
+ * A database may also register a direct reader for its root Kysely instance (SQLite does, see
+ * store/sqlite.ts): a read-only statement then runs at once, synchronously, when no transaction
+ * is open on the connection, instead of through Kysely's executor, connection provider and
+ * connection lock (about ten nested awaits, 5 µs of a 7 µs read). It reads exactly what the
+ * Kysely path would: the committed state. Inside a transaction (a `trx` instance, or while one
+ * is open on the connection) the Kysely path runs, and waits its turn as before.
  */
 import type { CompiledQuery, Kysely } from "kysely";
 import type { Database } from "./schema.ts";
 
+/** Rows of a read-only statement run now, or undefined: not a read, or a transaction is open. */
+export type DirectReader = (sql: string, parameters: readonly unknown[]) => unknown[] | undefined;
+
 const compiled = new Map<string, CompiledQuery>();
+const directReaders = new WeakMap<Kysely<Database>, DirectReader>();
+
+/** Lets runPrepared read through `reader` on this (root, non-transaction) Kysely instance. */
+export function registerDirectReader(db: Kysely<Database>, reader: DirectReader): void {
+  directReaders.set(db, reader);
+}
 
 /** Runs `build(db)` compiled once per dialect and name, with these parameters in its order. */
 export async function runPrepared<R>(
@@ -22,6 +38,8 @@ export async function runPrepared<R>(
     query = build(db).compile();
     compiled.set(key, query);
   }
+  const direct = directReaders.get(db)?.(query.sql, parameters);
+  if (direct !== undefined) return direct as R[];
   const result = await db.executeQuery<R>({ ...query, parameters });
   return result.rows;
 }
