@@ -69,7 +69,10 @@ export interface AppOverrides {
 export async function buildApp(config: Config, overrides: AppOverrides = {}): Promise<App> {
   const logger = overrides.logger ?? createLogger(config.logLevel);
   const metrics = createMetrics();
-  const store = timedStore(await openStore(config), (operation, seconds) => metrics.storeDuration.observe({ operation }, seconds));
+  const store = timedStore(await openStore(config), (operation) => {
+    const child = metrics.storeDuration.labels(operation);
+    return (seconds) => child.observe(seconds);
+  });
   const now = overrides.now ?? Date.now;
   const bus = await openBus(config, overrides.memoryHub);
   const bayeux = new BayeuxEngine({
