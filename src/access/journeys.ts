@@ -7,7 +7,7 @@ import { notFound } from "../domain/errors.ts";
 import type { Service, State, Task } from "../domain/journeys.ts";
 import type { Store } from "../store/store.ts";
 
-export async function accessService(store: Store, id: string, options: { lock?: boolean } = {}): Promise<Service> {
+export async function accessService(store: Store, id: string, options: { lock?: boolean; withExtensions?: boolean } = {}): Promise<Service> {
   const service = await store.services.get(id, options);
   if (service === null) throw serviceNotFound(id);
   return service;

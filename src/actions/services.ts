@@ -119,7 +119,7 @@ export async function deleteService(ctx: ActionContext, serviceId: string) {
 
 /** Query Service by ID. */
 export async function getService(ctx: ActionContext, serviceId: string, flags: NestingFlags, sel: ExtensionSelector): Promise<ServiceView> {
-  const service = await accessService(ctx.store, serviceId);
+  const service = await accessService(ctx.store, serviceId, { withExtensions: selects(sel.service) });
   const [view] = await withChildren(ctx, [service], flags, sel, 0);
   return view ?? { service };
 }

@@ -107,8 +107,12 @@ export interface ChildQuery {
 
 export interface ServiceStore {
   insert(service: NewService): Promise<string>;
-  /** `lock` holds the row until the transaction ends (PostgreSQL); SQLite serialises writers anyway. */
-  get(id: string, options?: { lock?: boolean }): Promise<Service | null>;
+  /**
+   * `lock` holds the row until the transaction ends (PostgreSQL); SQLite serialises writers anyway.
+   * `withExtensions: false` leaves the extensions out (read as `{}`): a read that shows none of
+   * them neither loads nor parses them.
+   */
+  get(id: string, options?: { lock?: boolean; withExtensions?: boolean }): Promise<Service | null>;
   list(query: ServiceQuery): Promise<Service[]>;
   /** Bytes of stored JSON `list(query)` would load: checked before loading a list that may be huge. */
   listBytes(query: ServiceQuery): Promise<number>;

@@ -74,6 +74,8 @@ export function storeContract(name: string, open: () => Promise<Store>, skip: st
         assert.deepEqual(service.extensions, extensions);
         assert.equal(service.completed, null);
         assert.equal(service.startedAt, T0);
+        const withoutExtensions = await store.services.get(id, { withExtensions: false });
+        assert.deepEqual(withoutExtensions, { ...service, extensions: {} });
       });
 
       it("assigns increasing numeric ids and finds nothing for foreign ids", async () => {

@@ -8,6 +8,7 @@ import type { Database, ServicesTable } from "./schema.ts";
 import { runPrepared } from "./prepared.ts";
 import { dbId, int, jsonOrNull, storedBytes } from "./values.ts";
 
+/** The columns a Service is read from (toService); the id counters and deadlines stay in SQL. */
 const SERVICE_COLUMNS_BUT_EXTENSIONS = [
   "id",
   "customer_id",
@@ -19,13 +20,12 @@ const SERVICE_COLUMNS_BUT_EXTENSIONS = [
   "completed_at",
   "updated_at",
   "auto_complete_after",
-  "auto_complete_at",
   "expires_at",
   "expiry_pinned",
-  "next_state_id",
-  "next_task_id",
 ] as const;
 const SERVICE_COLUMNS = [...SERVICE_COLUMNS_BUT_EXTENSIONS, "extensions"] as const;
+/** A service row as read, with or without its extensions. */
+type ServiceRow = Pick<Selectable<ServicesTable>, (typeof SERVICE_COLUMNS_BUT_EXTENSIONS)[number]> & { extensions?: string };
 
 export class SqlServiceStore implements ServiceStore {
   private readonly db: Kysely<Database>;
@@ -62,22 +62,27 @@ export class SqlServiceStore implements ServiceStore {
     return String(row.id);
   }
 
-  async get(id: string, options: { lock?: boolean } = {}): Promise<Service | null> {
+  async get(id: string, options: { lock?: boolean; withExtensions?: boolean } = {}): Promise<Service | null> {
     const key = dbId(id);
     if (key === null) return null;
     // Every request on a service reads it by id first: this query is compiled once.
     const lock = options.lock === true && this.dialect === "postgres";
-    const [row] = await runPrepared(
+    const withExtensions = options.withExtensions !== false;
+    const [row] = await runPrepared<ServiceRow>(
       this.db,
       this.dialect,
-      lock ? "service-for-update" : "service",
+      `service.${lock ? "for-update" : "read"}.${withExtensions ? "all" : "but-extensions"}`,
       (db) => {
-        const query = db.selectFrom("services").selectAll().where("id", "=", 0);
+        const query = db
+          .selectFrom("services")
+          .select(withExtensions ? SERVICE_COLUMNS : SERVICE_COLUMNS_BUT_EXTENSIONS)
+          .where("id", "=", 0);
         return lock ? query.forUpdate() : query;
       },
       [key],
     );
-    return row === undefined ? null : toService(row);
+    if (row === undefined) return null;
+    return toService(row.extensions === undefined ? { ...row, extensions: "{}" } : (row as ServiceRow & { extensions: string }));
   }
 
   async list(q: ServiceQuery): Promise<Service[]> {
@@ -119,7 +124,7 @@ export class SqlServiceStore implements ServiceStore {
     const type = jsonOrNull(m.type);
     const row = await this.db
       .selectFrom("services")
-      .selectAll()
+      .select(SERVICE_COLUMNS)
       .where("completed_at", "is", null)
       .where((eb) => (m.customerId === null ? eb("customer_id", "is", null) : eb("customer_id", "=", m.customerId)))
       .where((eb) => (m.contactKey === null ? eb("contact_key", "is", null) : eb("contact_key", "=", m.contactKey)))
@@ -243,7 +248,7 @@ function touchValues(now: number, expiresAt: number) {
   };
 }
 
-function toService(row: Selectable<ServicesTable>): Service {
+function toService(row: Pick<Selectable<ServicesTable>, (typeof SERVICE_COLUMNS)[number]>): Service {
   return {
     id: String(row.id),
     customerId: row.customer_id,
