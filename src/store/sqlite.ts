@@ -41,7 +41,7 @@ export async function openSqliteStore(options: SqliteOptions): Promise<SqlStore>
     const cached = withStatementCache(raw);
     const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: cached }) });
     await migrate(db as Kysely<unknown>, "sqlite");
-    registerDirectReader(db, directReader(raw, cached));
+    registerDirectReader(db, directReader(raw));
     raw.pragma("busy_timeout = 5000");
     return new SqlStore(db, { dialect: "sqlite", isUniqueViolation, groupCommit: true });
   } catch (err) {
@@ -100,12 +100,35 @@ function withStatementCache(raw: BetterSqlite3.Database): SqliteDatabase {
  * Runs a read-only statement at once when no transaction is open on the connection (the
  * committed state, as a read through Kysely would see after its turn); see sql/prepared.ts.
  */
-function directReader(raw: BetterSqlite3.Database, cached: SqliteDatabase): DirectReader {
+function directReader(raw: BetterSqlite3.Database): DirectReader {
+  const reads = new Map<string, RawRead | null>();
   return (sql, parameters) => {
     if (raw.inTransaction) return undefined;
-    const statement = cached.prepare(sql) as unknown as BetterSqlite3.Statement;
-    return statement.reader ? statement.all(parameters) : undefined;
+    let read = reads.get(sql);
+    if (read === undefined) {
+      if (reads.size >= STATEMENT_CACHE_LIMIT) reads.clear();
+      read = prepareRawRead(raw, sql);
+      reads.set(sql, read);
+    }
+    return read === null ? undefined : read.statement.all(parameters).map(read.toRow);
   };
+}
+
+/** A read-only statement answering arrays, and the builder of a row object from one. */
+type RawRead = { statement: BetterSqlite3.Statement<unknown[], unknown[]>; toRow: (values: unknown[]) => Record<string, unknown> };
+
+/**
+ * Rows as arrays, turned into objects by a function made for the statement's columns. A profile
+ * under load shows better-sqlite3's own object rows, built key by key through V8's native API
+ * (a string-table lookup and a shape change per column), costing more than the query itself;
+ * an object literal of fixed keys gets every row its final shape at once.
+ */
+function prepareRawRead(raw: BetterSqlite3.Database, sql: string): RawRead | null {
+  const statement = raw.prepare<unknown[], unknown[]>(sql);
+  if (!statement.reader) return null;
+  const fields = statement.columns().map((column, i) => `${JSON.stringify(column.name)}: values[${i}]`);
+  const toRow = new Function("values", `return { ${fields.join(", ")} };`) as RawRead["toRow"];
+  return { statement: statement.raw(true), toRow };
 }
 
 function isUniqueViolation(err: unknown): boolean {
