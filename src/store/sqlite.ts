@@ -38,8 +38,7 @@ export async function openSqliteStore(options: SqliteOptions): Promise<SqlStore>
     raw.pragma("busy_timeout = 0");
     raw.pragma("journal_mode = WAL");
     raw.pragma(`synchronous = ${options.synchronous.toUpperCase()}`);
-    const cached = withStatementCache(raw);
-    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: cached }) });
+    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(raw) }) });
     await migrate(db as Kysely<unknown>, "sqlite");
     registerDirectReader(db, directReader(raw));
     raw.pragma("busy_timeout = 5000");
