@@ -224,7 +224,11 @@ async function openBus(config: Config, hub: MemoryHub | undefined): Promise<Bus>
 /** The configured database, migrated; also what the operator CLI opens. */
 export function openStore(config: Config): Promise<Store> {
   if (config.databaseUrl.startsWith("sqlite:")) {
-    return openSqliteStore({ path: config.databaseUrl.slice("sqlite:".length), synchronous: config.sqliteSynchronous });
+    return openSqliteStore({
+      path: config.databaseUrl.slice("sqlite:".length),
+      synchronous: config.sqliteSynchronous,
+      serviceCacheBytes: config.serviceCacheBytes,
+    });
   }
   return openPostgresStore({ url: config.databaseUrl, schema: config.databaseSchema });
 }

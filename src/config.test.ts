@@ -27,6 +27,14 @@ describe("loadConfig", () => {
     }
   });
 
+  it("sizes the SQLite service cache in MiB, 0 for none", () => {
+    assert.equal(loadConfig({}).serviceCacheBytes, 32 * 1024 * 1024);
+    assert.equal(loadConfig({ CS_SERVICE_CACHE_MB: "0" }).serviceCacheBytes, 0);
+    assert.equal(loadConfig({ CS_SERVICE_CACHE_MB: "256" }).serviceCacheBytes, 256 * 1024 * 1024);
+    assert.throws(() => loadConfig({ CS_SERVICE_CACHE_MB: "-1" }), /CS_SERVICE_CACHE_MB=/);
+    assert.throws(() => loadConfig({ CS_SERVICE_CACHE_MB: "lots" }), /CS_SERVICE_CACHE_MB=/);
+  });
+
   it("parses GMS durations", () => {
     assert.equal(loadConfig({ CS_EXPIRATION: "2w" }).expirationSeconds, 14 * 86_400);
     assert.equal(loadConfig({ CS_EXPIRATION: "1M" }).expirationSeconds, 30 * 86_400);

@@ -21,6 +21,8 @@ export interface Config {
   databaseSchema: string;
   /** SQLite `synchronous` pragma: `normal` survives a process crash, `full` also a power cut. */
   sqliteSynchronous: SqliteSync;
+  /** Memory for services kept after a read on SQLite, in bytes; 0 keeps none. */
+  serviceCacheBytes: number;
   logLevel: LogLevel;
   /** The GMS application name, the first path segment of every GMS URL (`/genesys/1/cs`). */
   gmsAppName: string;
@@ -260,6 +262,7 @@ export function loadConfig(env: Env = process.env): Config {
     databaseUrl: read("DATABASE_URL", databaseUrl, "sqlite:./data/parley.db"),
     databaseSchema: read("DATABASE_SCHEMA", identifier, "public"),
     sqliteSynchronous: read("SQLITE_SYNCHRONOUS", oneOf<SqliteSync>(["normal", "full"]), "normal"),
+    serviceCacheBytes: read("CS_SERVICE_CACHE_MB", integer(0, 64 * 1024), 32) * 1024 * 1024,
     logLevel: read("LOG_LEVEL", oneOf(LOG_LEVELS), "info"),
     gmsAppName: read("GMS_APP_NAME", pathSegment, "genesys"),
     bodyLimitBytes: read("BODY_LIMIT_BYTES", integer(1024, 64 * 1024 * 1024), 1024 * 1024),

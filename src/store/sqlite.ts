@@ -17,6 +17,7 @@ import { Kysely, SqliteDialect, type SqliteDatabase, type SqliteStatement } from
 import type { SqliteSync } from "../config.ts";
 import { migrate } from "./migrations/index.ts";
 import { registerDirectReader, type DirectReader } from "./sql/prepared.ts";
+import { ServiceCache } from "./sql/service-cache.ts";
 import type { Database } from "./sql/schema.ts";
 import { SqlStore } from "./sql/store.ts";
 import { StoreOpenError } from "./store.ts";
@@ -28,7 +29,12 @@ export interface SqliteOptions {
   /** A file path, or `:memory:`. */
   path: string;
   synchronous: SqliteSync;
+  /** Memory for services kept after a read (see sql/service-cache.ts); 0 keeps none. */
+  serviceCacheBytes?: number;
 }
+
+/** What `serviceCacheBytes` is when not given, as CS_SERVICE_CACHE_MB's default. */
+const DEFAULT_SERVICE_CACHE_BYTES = 32 * 1024 * 1024;
 
 export async function openSqliteStore(options: SqliteOptions): Promise<SqlStore> {
   const raw = openFile(options.path);
@@ -41,8 +47,10 @@ export async function openSqliteStore(options: SqliteOptions): Promise<SqlStore>
     const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(raw) }) });
     await migrate(db as Kysely<unknown>, "sqlite");
     registerDirectReader(db, directReader(raw));
+    const cacheBytes = options.serviceCacheBytes ?? DEFAULT_SERVICE_CACHE_BYTES;
+    const serviceCache = cacheBytes > 0 ? forgetOnChange(raw, new ServiceCache(cacheBytes)) : undefined;
     raw.pragma("busy_timeout = 5000");
-    return new SqlStore(db, { dialect: "sqlite", isUniqueViolation, groupCommit: true });
+    return new SqlStore(db, { dialect: "sqlite", isUniqueViolation, groupCommit: true, serviceCache });
   } catch (err) {
     raw.close();
     throw openProblem(options.path, err);
@@ -128,6 +136,23 @@ function prepareRawRead(raw: BetterSqlite3.Database, sql: string): RawRead | nul
   const fields = statement.columns().map((column, i) => `${JSON.stringify(column.name)}: values[${i}]`);
   const toRow = new Function("values", `return { ${fields.join(", ")} };`) as RawRead["toRow"];
   return { statement: statement.raw(true), toRow };
+}
+
+/**
+ * Every UPDATE or DELETE of a services row, by any statement on this connection (the only one:
+ * the file is held exclusively), makes the cache forget that service, inside the statement.
+ * Temporary triggers live in this connection only and leave the file as it was. No INSERT
+ * trigger: ids come from AUTOINCREMENT, never reused, so a new row cannot be in the cache.
+ */
+function forgetOnChange(raw: BetterSqlite3.Database, cache: ServiceCache): ServiceCache {
+  raw.function("parley_service_changed", { deterministic: false }, (id) => {
+    cache.forget(String(id));
+    return null;
+  });
+  for (const event of ["UPDATE", "DELETE"]) {
+    raw.exec(`CREATE TEMP TRIGGER parley_service_${event.toLowerCase()} AFTER ${event} ON main.services BEGIN SELECT parley_service_changed(OLD.id); END`);
+  }
+  return cache;
 }
 
 function isUniqueViolation(err: unknown): boolean {

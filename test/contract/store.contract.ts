@@ -187,6 +187,98 @@ export function storeContract(name: string, open: () => Promise<Store>, skip: st
       });
     });
 
+    // Each case reads the service first, in both forms, so a store that keeps reads in memory
+    // (SQLite's service cache) holds the old row when the change comes: the read after it must
+    // show the change, whichever path made it.
+    describe("a read after any change to a service shows the change", () => {
+      type Read = Awaited<ReturnType<Store["services"]["get"]>>;
+      async function readBoth(id: string): Promise<[Read, Read]> {
+        return [await store.services.get(id), await store.services.get(id, { withExtensions: false })];
+      }
+      /** Inserts a service, reads it, changes it, and checks both forms read after the change. */
+      async function changed(change: (id: string) => Promise<unknown>, expect: (s: Read, full: boolean) => void, overrides: Partial<NewService> = {}) {
+        const id = await store.services.insert(newService({ customerId: `RC-${Math.random()}`, extensions: { v: 1 }, ...overrides }));
+        const [full, bare] = await readBoth(id);
+        assert.deepEqual(full?.extensions, { v: 1 });
+        assert.deepEqual(bare?.extensions, {});
+        await change(id);
+        const after = await readBoth(id);
+        expect(after[0], true);
+        expect(after[1], false);
+      }
+
+      it("update, in every field", async () => {
+        await changed(
+          (id) => store.services.update(id, { completed: { done: true }, completedAt: T0 + 1, customerId: "RC-other", extensions: { v: 2 } }),
+          (s) => {
+            assert.deepEqual(s?.completed, { done: true });
+            assert.equal(s?.customerId, "RC-other");
+          },
+        );
+        await changed(
+          (id) => store.services.update(id, { extensions: { v: 2 } }),
+          (s, full) => assert.deepEqual(s?.extensions, full ? { v: 2 } : {}),
+        );
+      });
+
+      it("touch and child ids", async () => {
+        await changed(
+          (id) => store.services.touch(id, T0 + 5, T0 + 777),
+          (s) => assert.equal(s?.expiresAt, T0 + 777),
+        );
+        await changed(
+          (id) => store.services.nextChildId(id, "state", T0 + 6, T0 + 888),
+          (s) => assert.equal(s?.updatedAt, T0 + 6),
+        );
+      });
+
+      it("delete, purge and erasure", async () => {
+        await changed(
+          (id) => store.services.delete(id),
+          (s) => assert.equal(s, null),
+        );
+        const longAgo = T0 - 10 * 365 * 86_400_000;
+        await changed(
+          () => store.services.purge({ startedBefore: longAgo + 1, which: "all", anonymousOnly: false }, 100_000),
+          (s) => assert.equal(s, null),
+          { startedAt: longAgo },
+        );
+        let customer = "";
+        await changed(
+          async (id) => {
+            customer = (await store.services.get(id))?.customerId ?? "";
+            return store.services.deleteByCustomer(customer);
+          },
+          (s) => assert.equal(s, null),
+        );
+      });
+
+      it("merge", async () => {
+        await changed(
+          async (id) => store.services.reassignCustomer((await store.services.get(id))?.customerId ?? "", "RC-merged"),
+          (s) => assert.equal(s?.customerId, "RC-merged"),
+        );
+      });
+
+      it("inside a transaction, seen once it commits and never if it rolls back", async () => {
+        await changed(
+          (id) => store.transaction((tx) => tx.services.update(id, { customerId: "RC-tx" })),
+          (s) => assert.equal(s?.customerId, "RC-tx"),
+        );
+        await changed(
+          (id) =>
+            store
+              .transaction(async (tx) => {
+                await tx.services.update(id, { customerId: "RC-rolled-back" });
+                assert.equal((await tx.services.get(id))?.customerId, "RC-rolled-back", "the transaction sees its own write");
+                throw new Error("roll back");
+              })
+              .catch(() => undefined),
+          (s) => assert.match(s?.customerId ?? "", /^RC-0\./),
+        );
+      });
+    });
+
     describe("states and tasks", () => {
       it("stores, lists and completes children once", async () => {
         const sid = await store.services.insert(newService());

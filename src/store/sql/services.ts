@@ -6,6 +6,7 @@ import type { Service } from "../../domain/journeys.ts";
 import type { ExportFilter, NewService, PurgeSelection, ServiceMatch, ServicePatch, ServiceQuery, ServiceStore } from "../store.ts";
 import type { Database, ServicesTable } from "./schema.ts";
 import { runPrepared } from "./prepared.ts";
+import type { ServiceCache } from "./service-cache.ts";
 import { dbId, int, jsonOrNull, storedBytes } from "./values.ts";
 
 /** The columns a Service is read from (toService); the id counters and deadlines stay in SQL. */
@@ -30,10 +31,13 @@ type ServiceRow = Pick<Selectable<ServicesTable>, (typeof SERVICE_COLUMNS_BUT_EX
 export class SqlServiceStore implements ServiceStore {
   private readonly db: Kysely<Database>;
   private readonly dialect: "sqlite" | "postgres";
+  /** Set on SQLite's root store only: never inside a transaction (see service-cache.ts). */
+  private readonly cache: ServiceCache | null;
 
-  constructor(db: Kysely<Database>, dialect: "sqlite" | "postgres") {
+  constructor(db: Kysely<Database>, dialect: "sqlite" | "postgres", cache: ServiceCache | null = null) {
     this.db = db;
     this.dialect = dialect;
+    this.cache = cache;
   }
 
   async insert(s: NewService): Promise<string> {
@@ -68,6 +72,9 @@ export class SqlServiceStore implements ServiceStore {
     // Every request on a service reads it by id first: this query is compiled once.
     const lock = options.lock === true && this.dialect === "postgres";
     const withExtensions = options.withExtensions !== false;
+    const cached = this.cache?.get(id, withExtensions);
+    if (cached !== undefined) return cached;
+    const token = this.cache?.token() ?? 0;
     const [row] = await runPrepared<ServiceRow>(
       this.db,
       this.dialect,
@@ -82,7 +89,9 @@ export class SqlServiceStore implements ServiceStore {
       [key],
     );
     if (row === undefined) return null;
-    return toService(row.extensions === undefined ? { ...row, extensions: "{}" } : (row as ServiceRow & { extensions: string }));
+    const service = toService(row.extensions === undefined ? { ...row, extensions: "{}" } : (row as ServiceRow & { extensions: string }));
+    this.cache?.keep(service, withExtensions, textLength(row), token);
+    return service;
   }
 
   async list(q: ServiceQuery): Promise<Service[]> {
@@ -246,6 +255,18 @@ function touchValues(now: number, expiresAt: number) {
     auto_complete_at: sql<number | null>`case when auto_complete_after is null then null else ${now} + auto_complete_after * 1000 end`,
     expires_at: sql<number>`case when expiry_pinned = 1 then expires_at else ${expiresAt} end`,
   };
+}
+
+/** The characters of a row's text columns: what the cache sizes it by. */
+function textLength(row: ServiceRow): number {
+  return (
+    row.started.length +
+    (row.completed?.length ?? 0) +
+    (row.extensions?.length ?? 0) +
+    (row.service_type?.length ?? 0) +
+    (row.customer_id?.length ?? 0) +
+    (row.contact_key?.length ?? 0)
+  );
 }
 
 function toService(row: Pick<Selectable<ServicesTable>, (typeof SERVICE_COLUMNS)[number]>): Service {

@@ -11,6 +11,7 @@ import { SqlInteractionStore } from "./interactions.ts";
 import { GroupCommit } from "./group-commit.ts";
 import type { Database } from "./schema.ts";
 import { SqlServiceStore } from "./services.ts";
+import type { ServiceCache } from "./service-cache.ts";
 import { SqlAgentChannelStore, SqlUserSessionStore, SqlUserStore } from "./users.ts";
 import { SqlAgentInteractionStore, SqlQueueStore } from "./agent-interactions.ts";
 import { SqlChatStore } from "./chat.ts";
@@ -24,6 +25,8 @@ export interface SqlStoreOptions {
   onClose?: () => Promise<void>;
   /** Commit concurrent transactions together (SQLite: one writer, see group-commit.ts). */
   groupCommit?: boolean;
+  /** Services kept in memory after a read (SQLite: one writer, see service-cache.ts). */
+  serviceCache?: ServiceCache;
 }
 
 export class SqlStore implements Store {
@@ -51,7 +54,7 @@ export class SqlStore implements Store {
     this.inTransaction = inTransaction;
     this.group = options.groupCommit === true && !inTransaction ? new GroupCommit(db, (trx) => new SqlStore(trx, options, true)) : null;
     this.dialect = options.dialect;
-    this.services = new SqlServiceStore(db, options.dialect);
+    this.services = new SqlServiceStore(db, options.dialect, inTransaction ? null : (options.serviceCache ?? null));
     this.states = new SqlStateStore(db);
     this.tasks = new SqlTaskStore(db);
     this.customers = new SqlCustomerStore(db, options.isUniqueViolation);
