@@ -69,10 +69,7 @@ export interface AppOverrides {
 export async function buildApp(config: Config, overrides: AppOverrides = {}): Promise<App> {
   const logger = overrides.logger ?? createLogger(config.logLevel);
   const metrics = createMetrics();
-  const store = timedStore(await openStore(config), (operation) => {
-    const child = metrics.storeDuration.labels(operation);
-    return (seconds) => child.observe(seconds);
-  });
+  const store = timedStore(await openStore(config), (operation) => metrics.storeDuration.series(operation));
   const now = overrides.now ?? Date.now;
   const bus = await openBus(config, overrides.memoryHub);
   const bayeux = new BayeuxEngine({

@@ -81,7 +81,7 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
           // CometD HTTP requests bypass fastify: they are timed here, by the path they claimed.
           res.once("close", () => {
             const route = (req.url ?? "").split("?")[0] ?? "";
-            metrics.httpDuration.observe({ method: req.method ?? "", route, status_code: res.statusCode }, (performance.now() - started) / 1000);
+            metrics.httpDuration.series(req.method ?? "", route, res.statusCode)((performance.now() - started) / 1000);
           });
         },
       );
@@ -119,7 +119,7 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
   );
   app.addHook("onResponse", (request, reply, done) => {
     const route = request.routeOptions.url ?? "unmatched";
-    metrics.httpDuration.observe({ method: request.method, route, status_code: reply.statusCode }, reply.elapsedTime / 1000);
+    metrics.httpDuration.series(request.method, route, reply.statusCode)(reply.elapsedTime / 1000);
     request.log.debug({ method: request.method, url: request.url, status: reply.statusCode, ms: reply.elapsedTime }, "request");
     done();
   });
