@@ -120,6 +120,8 @@ export async function deleteService(ctx: ActionContext, serviceId: string) {
 /** Query Service by ID. */
 export async function getService(ctx: ActionContext, serviceId: string, flags: NestingFlags, sel: ExtensionSelector): Promise<ServiceView> {
   const service = await accessService(ctx.store, serviceId, { withExtensions: selects(sel.service) });
+  // Most reads nest nothing: then no child query, nor the work of preparing one.
+  if (!nestsAny(flags)) return { service };
   const [view] = await withChildren(ctx, [service], flags, sel, 0);
   return view ?? { service };
 }
@@ -162,6 +164,10 @@ export async function withChildren(ctx: ActionContext, services: Service[], flag
     if (flags.completedTasks === true) view.completedTasks = byStatus(tasksOf.get(service.id), true);
     return view;
   });
+}
+
+function nestsAny(flags: NestingFlags): boolean {
+  return flags.activeStates === true || flags.completedStates === true || flags.activeTasks === true || flags.completedTasks === true;
 }
 
 /** Whether a selector wants any extension of its kind (none: they are not even loaded). */

@@ -23,10 +23,16 @@ describe("operations endpoints", () => {
 
   it("GET /metrics exposes request and store timings in Prometheus format", async () => {
     await post(`${server.cs}/services/start`, { customer_id: "M" });
+    await get(`${server.cs}/services/999999999`);
+    await get(`${server.url}/no/such/path/zz-unrouted`);
     const reply = await get(`${server.url}/metrics`);
     assert.match(reply.headers.get("content-type") ?? "", /^text\/plain/);
     assert.match(reply.text, /http_request_duration_seconds_count\{method="POST",route="\/genesys\/1\/cs\/services\/start",status_code="201"\} 1/);
     assert.match(reply.text, /store_operation_duration_seconds_count\{operation="services.insert"\} 1/);
+    // A matched route that answers 404 keeps its pattern; a path no route matches is "unmatched", never itself.
+    assert.match(reply.text, /http_request_duration_seconds_count\{method="GET",route="\/genesys\/1\/cs\/services\/:sid",status_code="404"\} 1/);
+    assert.match(reply.text, /http_request_duration_seconds_count\{method="GET",route="unmatched",status_code="404"\} 1/);
+    assert.doesNotMatch(reply.text, /zz-unrouted/);
     assert.match(reply.text, /process_cpu_seconds_total/);
     assert.match(reply.text, /bayeux_clients 0/);
   });
