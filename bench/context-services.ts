@@ -3,7 +3,10 @@
  * on SQLite against a bare node:http JSON server, in one run. Both servers run side by side and
  * the cases alternate for several rounds, so the machine's noise hits both alike; the medians
  * are reported with the ratio to the baseline. `GET /health` shows what the framework alone
- * costs. Talks only to 127.0.0.1 and stops by itself.
+ * costs. Reads come twice: one service over and over, and BENCH_SPREAD services (10,000) at
+ * random, so a read kept in memory is not measured only on the hottest possible key; with
+ * CS_SERVICE_CACHE_MB=0 in the environment every read goes to SQLite. Talks only to 127.0.0.1
+ * and stops by itself.
  *
  * parley runs from its build (`dist/`, as `npm start` runs it; `npm run bench` builds first;
  * BENCH_SOURCE=1 runs the sources through tsx instead). Each row also shows the server's CPU per
@@ -16,6 +19,7 @@
  * request at that equal load: what the work of one request costs, all else being equal.
  *
  *   npm run bench
+ *   CS_SERVICE_CACHE_MB=0 npm run bench
  *   BENCH_ROUNDS=5 BENCH_SECONDS=5 BENCH_CONNECTIONS=32 BENCH_RATE=3000 npm run bench
  */
 import autocannon from "autocannon";
@@ -31,6 +35,8 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 4);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 /** Requests per second offered to every case for the equal-load CPU figure. */
 const RATE = Number(process.env.BENCH_RATE ?? 4000);
+/** Services read at random by the spread-out read case: more than a hot set, all in the cache. */
+const SPREAD = Number(process.env.BENCH_SPREAD ?? 10_000);
 const HEADERS = { "content-type": "application/json" };
 /** Seed 001's Start Service example (repaired): a realistic body with three extensions. */
 const START_BODY = JSON.stringify({
@@ -105,6 +111,19 @@ async function measure(c: Case, extra: Partial<autocannon.Options>) {
   return { result, cpu, system, errors: result.errors + result.timeouts + result.non2xx };
 }
 
+/** Starts `count` services, 32 at a time, and returns their ids. */
+async function startServices(cs: string, count: number): Promise<number[]> {
+  const ids: number[] = [];
+  const worker = async () => {
+    while (ids.length < count) {
+      const created = await fetch(`${cs}/services/start`, { method: "POST", headers: HEADERS, body: START_BODY });
+      ids.push(((await created.json()) as { service_id: number }).service_id);
+    }
+  };
+  await Promise.all(Array.from({ length: 32 }, worker));
+  return ids.slice(0, count);
+}
+
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
@@ -125,6 +144,10 @@ async function main(): Promise<void> {
     const created = await fetch(`${cs}/services/start`, { method: "POST", headers: HEADERS, body: START_BODY });
     const { service_id } = (await created.json()) as { service_id: number };
     const post = { method: "POST" as const, headers: HEADERS, body: START_BODY };
+    const spread = await startServices(cs, SPREAD);
+    const randomService = {
+      setupRequest: (req: autocannon.Request) => ({ ...req, path: `/genesys/1/cs/services/${spread[Math.floor(Math.random() * spread.length)]}` }),
+    };
     const [b, p] = [baseline.child.pid ?? 0, parley.child.pid ?? 0];
     const make = (name: string, options: autocannon.Options, pid: number): Case => ({
       name,
@@ -142,6 +165,7 @@ async function main(): Promise<void> {
       make("parley POST /services/start", { url: `${cs}/services/start`, ...post }, p),
       make("baseline GET (node:http)", { url: `${baseline.url}/x` }, b),
       make("parley GET /services/{id}", { url: `${cs}/services/${service_id}` }, p),
+      make(`parley GET, ${SPREAD} services`, { url: parley.url, requests: [randomService] }, p),
       make("parley GET /health (framework)", { url: `${parley.url}/health` }, p),
     ];
     // A short warm-up lets the JIT and the caches settle before anything is measured.
@@ -168,8 +192,8 @@ async function main(): Promise<void> {
 }
 
 function report(cases: Case[]): void {
-  const [basePost, post, baseGet, get, health] = cases;
-  if (!basePost || !post || !baseGet || !get || !health) throw new Error("missing cases");
+  const [basePost, post, baseGet, get, getSpread, health] = cases;
+  if (!basePost || !post || !baseGet || !get || !getSpread || !health) throw new Error("missing cases");
   const ratio = (c: Case, base: Case) => median(c.rps) / median(base.rps);
   console.log(`\nContext Services on SQLite: ${CONNECTIONS} connections, ${ROUNDS} rounds of ${SECONDS} s, medians\n`);
   console.log(
@@ -182,6 +206,7 @@ function report(cases: Case[]): void {
     [post, basePost],
     [baseGet, baseGet],
     [get, baseGet],
+    [getSpread, baseGet],
     [health, baseGet],
   ];
   for (const [c, base] of rows) {
@@ -194,7 +219,7 @@ function report(cases: Case[]): void {
     );
   }
   console.log(
-    `\ndurable writes: ${ratio(post, basePost).toFixed(2)} of baseline (goal 0.45); reads: ${ratio(get, baseGet).toFixed(2)} (goal 0.55); ` +
+    `\ndurable writes: ${ratio(post, basePost).toFixed(2)} of baseline (goal 0.45); reads: ${ratio(get, baseGet).toFixed(2)}, over ${SPREAD} services ${ratio(getSpread, baseGet).toFixed(2)} (goal 0.55); ` +
       `GET CPU per request: ${cpuRatio(get, baseGet).toFixed(2)} times the baseline's at full speed, ` +
       `${equalLoadRatio(get, baseGet).toFixed(2)} at ${RATE}/s (goal at most 3)`,
   );
