@@ -53,18 +53,34 @@ export function timedStore(root: Store, observerFor: ObserverFor): Store {
     }
     return wrapper;
   };
-  const wrap = (inner: Store): Store => {
-    const wrapper = {
-      dialect: inner.dialect,
-      transaction: (work) => inner.transaction((tx) => work(timed(tx))),
-      ping: () => inner.ping(),
-      close: () => inner.close(),
-    } as Store;
-    for (const name of AGGREGATES) {
-      Object.defineProperty(wrapper, name, { enumerable: true, get: () => timedAggregate(name, inner[name]) });
+  // One class for every wrapper, its aggregate getters on the prototype: a transaction's store
+  // is wrapped with one small object, not twelve property definitions.
+  class TimedStore {
+    readonly dialect: Store["dialect"];
+    readonly inner: Store;
+    constructor(inner: Store) {
+      this.inner = inner;
+      this.dialect = inner.dialect;
     }
-    return wrapper;
-  };
+    transaction<T>(work: (tx: Store) => Promise<T>): Promise<T> {
+      return this.inner.transaction((tx) => work(timed(tx)));
+    }
+    ping() {
+      return this.inner.ping();
+    }
+    close() {
+      return this.inner.close();
+    }
+  }
+  for (const name of AGGREGATES) {
+    Object.defineProperty(TimedStore.prototype, name, {
+      enumerable: true,
+      get(this: TimedStore) {
+        return timedAggregate(name, this.inner[name]);
+      },
+    });
+  }
+  const wrap = (inner: Store): Store => new TimedStore(inner) as unknown as Store;
   return timed(root);
 }
 
@@ -72,11 +88,10 @@ export function timedStore(root: Store, observerFor: ObserverFor): Store {
 const TARGET = Symbol("timed target");
 
 /**
- * The aggregate with each of its methods timed: an object whose prototype is the aggregate (its
- * other properties stay readable), with the class's timed methods copied on. Every transaction
- * has its own aggregates, so the timed methods are built once per aggregate name and class and
- * find their aggregate through TARGET: a write then pays for an object, not for a walk of the
- * class and a closure per method.
+ * The aggregate with each of its methods timed (aggregates are methods only, see store.ts): an
+ * object holding the aggregate at TARGET, whose prototype is its class's timed methods. Every
+ * transaction has its own aggregates, so those methods are built once per aggregate name and
+ * class: a write pays for one small object, not for a walk of the class and a closure per method.
  */
 function timeAggregate<T extends object>(name: string, aggregate: T, observerFor: ObserverFor, tables: Map<string, TimedTable>): T {
   const proto = Object.getPrototypeOf(aggregate) as object;
@@ -85,7 +100,7 @@ function timeAggregate<T extends object>(name: string, aggregate: T, observerFor
     table = { proto, methods: timedMethods(name, aggregate, observerFor) };
     tables.set(name, table);
   }
-  const timed = Object.assign(Object.create(aggregate) as object, table.methods) as Record<string | symbol, unknown>;
+  const timed = Object.create(table.methods) as Record<string | symbol, unknown>;
   timed[TARGET] = aggregate;
   return timed as T;
 }
