@@ -120,8 +120,6 @@ export async function deleteService(ctx: ActionContext, serviceId: string) {
 /** Query Service by ID. */
 export async function getService(ctx: ActionContext, serviceId: string, flags: NestingFlags, sel: ExtensionSelector): Promise<ServiceView> {
   const service = await accessService(ctx.store, serviceId, { withExtensions: selects(sel.service) });
-  // Most reads nest nothing: then no child query, nor the work of preparing one.
-  if (!nestsAny(flags)) return { service };
   const [view] = await withChildren(ctx, [service], flags, sel, 0);
   return view ?? { service };
 }
@@ -141,6 +139,8 @@ export async function listServices(ctx: ActionContext, query: ServiceQuery, flag
 
 /** Nests the requested states and tasks, with one query per kind for the whole list. */
 export async function withChildren(ctx: ActionContext, services: Service[], flags: NestingFlags, sel: ExtensionSelector, bytesSoFar: number) {
+  // Most reads nest nothing: then no child query, nor the work of preparing one.
+  if (!nestsAny(flags)) return services.map((service): ServiceView => ({ service }));
   const ids = services.map((s) => s.id);
   const stateStatus = flags.activeStates === true || flags.completedStates === true ? bothOrOne(flags.activeStates, flags.completedStates) : null;
   const taskStatus = flags.activeTasks === true || flags.completedTasks === true ? bothOrOne(flags.activeTasks, flags.completedTasks) : null;

@@ -76,7 +76,7 @@ export class ServiceCache {
     this.drop(keyOf(id, false));
   }
 
-  /** Bytes held (an estimate) and services kept, for tests and metrics. */
+  /** Bytes held (an estimate) and services kept. */
   get size(): { bytes: number; entries: number } {
     return { bytes: this.heldBytes, entries: this.entries.size };
   }
