@@ -20,15 +20,21 @@ export type ErrorCode =
   /** No credentials, or wrong ones (which part is wrong is never said). */
   | "unauthenticated"
   | "forbidden"
+  /** Too many requests of this kind from this client (address or identity) for now: retry later. */
+  | "rate_limited"
+  /** The server cannot serve it now (no agent yet, a queue is full); nothing the client did wrong. */
   | "unavailable"
   | "internal";
 
 export class AppError extends Error {
   readonly code: ErrorCode;
-  constructor(code: ErrorCode, message: string) {
+  /** When the client may try again, seconds (HTTP `Retry-After`); for rates and full queues. */
+  readonly retryAfterSeconds: number | undefined;
+  constructor(code: ErrorCode, message: string, options: { retryAfterSeconds?: number } = {}) {
     super(message);
     this.name = "AppError";
     this.code = code;
+    this.retryAfterSeconds = options.retryAfterSeconds;
   }
 }
 
@@ -36,6 +42,10 @@ export const invalidInput = (message: string) => new AppError("invalid_input", m
 export const notFound = (message: string) => new AppError("not_found", message);
 export const invalidState = (message: string) => new AppError("invalid_state", message);
 export const forbidden = (message: string) => new AppError("forbidden", message);
+
+/** A rate or count limit refused the request; `retryAfterMs` until it would pass (at least a second). */
+export const rateLimited = (message: string, retryAfterMs: number) =>
+  new AppError("rate_limited", message, { retryAfterSeconds: Math.max(1, Math.ceil(retryAfterMs / 1000)) });
 
 /** A response would exceed RESPONSE_LIMIT_BYTES: the client should ask for less. */
 export const responseTooLarge = (limit: number) =>

@@ -19,6 +19,7 @@ const FORMS: Record<ErrorCode, HttpForm> = {
   unsupported_media_type: { status: 415, exception: "UnsupportedMediaTypeException" },
   unauthenticated: { status: 401, exception: "UnauthorizedException" },
   forbidden: { status: 403, exception: "ForbiddenException" },
+  rate_limited: { status: 429, exception: "TooManyRequestsException" },
   unavailable: { status: 503, exception: "ServiceUnavailableException" },
   internal: { status: 500, exception: "InternalServerErrorException" },
 };
@@ -37,8 +38,10 @@ const FRAMEWORK_CODES: Record<string, ErrorCode> = {
 export interface GmsErrorReply {
   status: number;
   body: { message: string; exception: string };
-  /** True when the server, not the client, is at fault: log it. */
+  /** True when the server is at fault (a 500): log it with its stack. Refusals, 503s included, are expected. */
   serverFault: boolean;
+  /** The `Retry-After` header, seconds, for rates and full queues. */
+  retryAfterSeconds: number | undefined;
 }
 
 /** Translates anything thrown while serving a request into the reply a client gets. */
@@ -48,7 +51,8 @@ export function toGmsError(err: unknown): GmsErrorReply {
   return {
     status: form.status,
     body: { message: app.message, exception: form.exception },
-    serverFault: form.status >= 500,
+    serverFault: app.code === "internal",
+    retryAfterSeconds: app.retryAfterSeconds,
   };
 }
 

@@ -108,6 +108,7 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
     // A body refused half-way is still being sent: read the rest (up to a bound) so the client
     // gets the 413 instead of a reset connection when the server closes it.
     if (error.status === 413) await drainRefusedBody(request.raw, config);
+    if (error.retryAfterSeconds !== undefined) reply.header("retry-after", String(error.retryAfterSeconds));
     return reply.code(error.status).send(error.body);
   }
   app.setErrorHandler((err, request, reply) => sendError(err, request, reply));

@@ -21,6 +21,8 @@ const FORMS: Record<ErrorCode, GwsForm> = {
   unsupported_media_type: { status: 415, statusCode: 1 },
   unauthenticated: { status: 401, statusCode: 20 },
   forbidden: { status: 403, statusCode: 5 },
+  // GWS has no code of its own for "too many": 4 is its "cannot serve this now".
+  rate_limited: { status: 429, statusCode: 4 },
   unavailable: { status: 503, statusCode: 4 },
   internal: { status: 500, statusCode: 4 },
 };
@@ -28,7 +30,10 @@ const FORMS: Record<ErrorCode, GwsForm> = {
 export interface GwsErrorReply {
   status: number;
   body: { status: "error"; errorDescription: string; statusCode: number; statusMessage: string };
+  /** A 500: logged with its stack. Refusals, 503s included, are expected and logged at debug. */
   serverFault: boolean;
+  /** The `Retry-After` header, seconds, for rates and full queues. */
+  retryAfterSeconds: number | undefined;
 }
 
 /** Anything thrown while serving an agent API request, as the client gets it. */
@@ -38,7 +43,8 @@ export function toGwsError(err: unknown): GwsErrorReply {
   return {
     status: form.status,
     body: { status: "error", errorDescription: error.message, statusCode: form.statusCode, statusMessage: error.message },
-    serverFault: form.status >= 500,
+    serverFault: error.code === "internal",
+    retryAfterSeconds: error.retryAfterSeconds,
   };
 }
 

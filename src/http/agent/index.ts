@@ -38,6 +38,7 @@ export async function registerAgentApi(app: FastifyInstance, deps: AgentApiDeps)
         if (error.serverFault) request.log.error({ err }, "request failed");
         else request.log.debug({ message: error.body.errorDescription }, "request refused");
         if (error.status === 401) reply.header("www-authenticate", 'Basic realm="parley", charset="UTF-8"');
+        if (error.retryAfterSeconds !== undefined) reply.header("retry-after", String(error.retryAfterSeconds));
         return reply.code(error.status).send(error.body);
       });
       api.setNotFoundHandler((request, reply) =>
