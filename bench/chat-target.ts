@@ -75,7 +75,7 @@ async function startBare(): Promise<string> {
           const agent = agents[next++ % agents.length];
           chats.set(id, { user, agent, serviceId });
           chats.set(serviceId, { user, agent, serviceId });
-          toAgent(agent, { notificationType: "NewInteraction", id, interaction: { id, properties: { bench_chat: form.get("bench_chat") } } });
+          toAgent(agent, { notificationType: "NewInteraction", id, interaction: { id, userData: { bench_chat: form.get("bench_chat") } } });
         } else {
           const entry = ["Message.Text", "customer", form.get("message") ?? "", "0", "CLIENT"];
           const c = chats.get(serviceId);

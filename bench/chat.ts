@@ -244,7 +244,7 @@ async function startAgent(
           if (typeof m.ext?.ack === "number") ack = m.ext.ack;
           send([{ channel: "/meta/connect", clientId, connectionType: "websocket", ext: { ack } }]);
         } else if (m.channel === "/v2/me/interactions" && m.data?.notificationType === "NewInteraction") {
-          onOffer(Number(m.data.interaction.properties.bench_chat), m.data.id as string, auth);
+          onOffer(Number(m.data.interaction.userData.bench_chat), m.data.id as string, auth);
         } else if (m.channel === "/v2/me/interactions" && m.data?.notificationType === "NewMessages") {
           for (const e of m.data.messages as { text: string; from: { type: string } }[]) if (e.from.type === "Customer") toAgent.arrived(e.text);
         }

@@ -29,7 +29,7 @@ async function startBare(): Promise<string> {
         const properties = (JSON.parse(body) as { properties: unknown }).properties;
         const id = String(next);
         const ws = sockets[next++ % sockets.length];
-        const data = { notificationType: "NewInteraction", id, interaction: { id, properties } };
+        const data = { notificationType: "NewInteraction", id, interaction: { id, userData: properties } };
         ws?.send(JSON.stringify([{ channel: "/v2/me/interactions", data }]));
         res.end(JSON.stringify({ statusCode: 0, id }));
       } else res.end('{"statusCode":0}');

@@ -100,7 +100,7 @@ async function startAgent(kind: Kind, base: string, index: number, onOffer: (seq
         } else if (m.channel === "/meta/subscribe") resolve();
         else if (m.channel === "/meta/connect") send([{ channel: "/meta/connect", clientId, connectionType: "websocket" }]);
         else if (m.channel === "/v2/me/interactions" && m.data?.notificationType === "NewInteraction") {
-          onOffer(Number(m.data.interaction.properties.seq));
+          onOffer(Number(m.data.interaction.userData.seq));
           const id = m.data.id as string;
           call(base, "POST", `/api/v2/me/interactions/${id}`, auth, { operationName: "Accept" })
             .then(() => call(base, "POST", `/api/v2/me/interactions/${id}`, auth, { operationName: "StopProcessing" }))

@@ -6,6 +6,7 @@
 import type { FastifyInstance } from "fastify";
 import { readFileSync } from "node:fs";
 import { AgentAuthentication } from "./access/authentication.ts";
+import { ChatAllowance } from "./access/chat-allowance.ts";
 import { isLoopback } from "./access/context-services.ts";
 import { gmsUserVerifier, type GmsUserVerifier } from "./access/gms-user.ts";
 import { presenceLost } from "./actions/agent-state.ts";
@@ -103,14 +104,35 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     // The router needs the context; it is started right below.
     routing: { offerTimeoutMs: config.routingOfferTimeoutMs, kick: () => router.kick() },
     agentApiBase: `${config.publicUrl ?? ""}/api/v2`,
+    interactionMaxDataBytes: config.interactionMaxDataBytes,
+    historyRetentionMs: config.historyRetentionSeconds === null ? null : config.historyRetentionSeconds * 1000,
     chat: {
       services: new Map(config.chatServices.map((s) => [s.name, s])),
       customerTimeoutMs: config.chatCustomerTimeoutMs,
       maxMessageChars: config.chatMaxMessageChars,
       maxTranscriptEntries: config.chatMaxTranscriptEntries,
+      maxTranscriptBytes: config.chatMaxTranscriptBytes,
+      maxFieldChars: config.chatMaxFieldChars,
+      data: { maxBytes: config.chatMaxDataBytes, maxValueChars: config.chatMaxDataValueChars },
+      unusedServiceTtlMs: config.chatUnusedServiceTtlMs,
+      allowance: new ChatAllowance(
+        {
+          servicesPerMinutePerIp: config.chatServicesPerMinutePerIp,
+          servicesPerMinutePerUser: config.chatServicesPerMinutePerUser,
+          openServicesPerIp: config.chatOpenServicesPerIp,
+          chatsPerMinutePerIp: config.chatsPerMinutePerIp,
+          chatsPerMinutePerUser: config.chatsPerMinutePerUser,
+          openChatsPerIp: config.chatOpenChatsPerIp,
+          openChatsPerUser: config.chatOpenChatsPerUser,
+          entriesPerMinute: config.chatEntriesPerMinute,
+        },
+        now,
+      ),
+      trustClientIdentity: config.chatTrustClientIdentity,
       serviceBase: `/${config.gmsAppName}/1/service`,
     },
     push: createPushPort(bayeux, logger),
+    logger,
   };
   await ensureDefaultQueue(ctx);
   // Queues of the config file, and any queue a chat service names, exist before chats arrive.

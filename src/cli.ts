@@ -17,10 +17,24 @@ import { openStore } from "./app.ts";
 import type { ActionContext } from "./actions/context.ts";
 import { insertUser } from "./actions/users.ts";
 import { hashPassword } from "./access/passwords.ts";
+import { ChatAllowance } from "./access/chat-allowance.ts";
+import { createLogger } from "./logger.ts";
 import { ConfigError, loadConfig } from "./config.ts";
 import { AppError } from "./domain/errors.ts";
 import { checkPassword, type Skill } from "./domain/users.ts";
 import type { Store } from "./store/store.ts";
+
+/** The CLI serves no chat client: nothing to allow. */
+const NO_CHAT_CLIENTS = {
+  servicesPerMinutePerIp: 0,
+  servicesPerMinutePerUser: 0,
+  openServicesPerIp: 0,
+  chatsPerMinutePerIp: 0,
+  chatsPerMinutePerUser: 0,
+  openChatsPerIp: 0,
+  openChatsPerUser: 0,
+  entriesPerMinute: 0,
+};
 
 const USAGE = `usage: parley user add --name NAME [--role ROLE]... [--first F] [--last L] [--skill NAME:LEVEL]... [--password P]
        parley user passwd --name NAME [--password P]
@@ -56,8 +70,23 @@ async function main(argv: string[]): Promise<number> {
       notifier: { deliver: () => {} },
       routing: { offerTimeoutMs: config.routingOfferTimeoutMs, kick: () => {} },
       agentApiBase: "/api/v2",
-      chat: { services: new Map(), customerTimeoutMs: 0, maxMessageChars: 0, maxTranscriptEntries: 0, serviceBase: "" },
+      interactionMaxDataBytes: config.interactionMaxDataBytes,
+      historyRetentionMs: null,
+      chat: {
+        services: new Map(),
+        customerTimeoutMs: 0,
+        maxMessageChars: 0,
+        maxTranscriptEntries: 0,
+        maxTranscriptBytes: 0,
+        maxFieldChars: 0,
+        data: { maxBytes: 0, maxValueChars: 0 },
+        unusedServiceTtlMs: 0,
+        allowance: new ChatAllowance(NO_CHAT_CLIENTS, Date.now),
+        trustClientIdentity: false,
+        serviceBase: "",
+      },
       push: { send: async () => {}, canReach: () => false },
+      logger: createLogger("silent"),
     };
     switch (verb) {
       case "add":

@@ -122,6 +122,38 @@ export interface Config {
   chatMaxMessageChars: number;
   /** Entries one chat's transcript may hold; past it, sending is refused. */
   chatMaxTranscriptEntries: number;
+  /** Bytes of text and nicknames one chat's transcript may hold; past it, sending is refused. */
+  chatMaxTranscriptBytes: number;
+  /** Longest name, email, subject, nickname or customer id a customer gives, characters. */
+  chatMaxFieldChars: number;
+  /** Business data a customer attaches to a service and its chat, in all (keys and values), bytes. */
+  chatMaxDataBytes: number;
+  /** Longest business data value, characters. */
+  chatMaxDataValueChars: number;
+  /** A service that has not opened its chat is removed this long after its last request, milliseconds. */
+  chatUnusedServiceTtlMs: number;
+  /** Chat services one client address (one gms_user) may create a minute; 0: no limit. */
+  chatServicesPerMinutePerIp: number;
+  chatServicesPerMinutePerUser: number;
+  /** Services from one address alive at once (not past their time to live, chat not ended). */
+  chatOpenServicesPerIp: number;
+  /** Chats one client address (one gms_user) may open a minute; 0: no limit. */
+  chatsPerMinutePerIp: number;
+  chatsPerMinutePerUser: number;
+  /** Chats open at once from one address, and of one gms_user. */
+  chatOpenChatsPerIp: number;
+  chatOpenChatsPerUser: number;
+  /** Messages and typing notices a customer adds to one chat a minute (typing past it is dropped, messages get 429). */
+  chatEntriesPerMinute: number;
+  /**
+   * Trust what a chat client says about who it is (`customer_id`, `email`) enough to link the
+   * chat's history to that profile. Off: only a `customer_id` inside a verified gms_user_token links.
+   */
+  chatTrustClientIdentity: boolean;
+  /** Attached data of one interaction (chat or open media, after any change), bytes. */
+  interactionMaxDataBytes: number;
+  /** Contact history older than this (from its start) is deleted by the housekeeping sweep, seconds; null: kept. */
+  historyRetentionSeconds: number | null;
 }
 
 export class ConfigError extends Error {
@@ -310,6 +342,22 @@ export function loadConfig(env: Env = process.env): Config {
     chatCustomerTimeoutMs: read("CHAT_CUSTOMER_TIMEOUT_MS", integer(1000, 86_400_000), 180_000),
     chatMaxMessageChars: read("CHAT_MAX_MESSAGE_CHARS", integer(16, 1_000_000), 8192),
     chatMaxTranscriptEntries: read("CHAT_MAX_TRANSCRIPT_ENTRIES", integer(10, 1_000_000), 10_000),
+    chatMaxTranscriptBytes: read("CHAT_MAX_TRANSCRIPT_BYTES", integer(4096, 1024 * 1024 * 1024), 1024 * 1024),
+    chatMaxFieldChars: read("CHAT_MAX_FIELD_CHARS", integer(16, 65_536), 256),
+    chatMaxDataBytes: read("CHAT_MAX_DATA_BYTES", integer(256, 16 * 1024 * 1024), 16 * 1024),
+    chatMaxDataValueChars: read("CHAT_MAX_DATA_VALUE_CHARS", integer(16, 16 * 1024 * 1024), 4096),
+    chatUnusedServiceTtlMs: read("CHAT_UNUSED_SERVICE_TTL_SECONDS", integer(10, 86_400), 300) * 1000,
+    chatServicesPerMinutePerIp: read("CHAT_SERVICES_PER_MINUTE_PER_IP", integer(0, 1_000_000), 60),
+    chatServicesPerMinutePerUser: read("CHAT_SERVICES_PER_MINUTE_PER_USER", integer(0, 1_000_000), 10),
+    chatOpenServicesPerIp: read("CHAT_OPEN_SERVICES_PER_IP", integer(1, 10_000_000), 100),
+    chatsPerMinutePerIp: read("CHATS_PER_MINUTE_PER_IP", integer(0, 1_000_000), 30),
+    chatsPerMinutePerUser: read("CHATS_PER_MINUTE_PER_USER", integer(0, 1_000_000), 5),
+    chatOpenChatsPerIp: read("CHAT_OPEN_CHATS_PER_IP", integer(1, 10_000_000), 50),
+    chatOpenChatsPerUser: read("CHAT_OPEN_CHATS_PER_USER", integer(1, 10_000), 3),
+    chatEntriesPerMinute: read("CHAT_ENTRIES_PER_MINUTE", integer(0, 1_000_000), 120),
+    chatTrustClientIdentity: read("CHAT_TRUST_CLIENT_IDENTITY", boolean, false),
+    interactionMaxDataBytes: read("INTERACTION_MAX_DATA_BYTES", integer(1024, 64 * 1024 * 1024), 64 * 1024),
+    historyRetentionSeconds: read<number | null>("CS_HISTORY_RETENTION", duration, null),
   };
   if (config.csAuth === "basic" && config.csAuthUsers.length === 0) problems.push("CS_AUTH=basic needs CS_AUTH_USERS (user:password,...)");
   if (config.csAuth === "apikey" && config.csApiKeys.length === 0) problems.push("CS_AUTH=apikey needs CS_API_KEYS (key,...)");
@@ -317,6 +365,10 @@ export function loadConfig(env: Env = process.env): Config {
   config.queues = file.queues;
   config.chatServices = file.chatServices;
   config.businessAttributes = file.businessAttributes;
+  // A chat's attached data is the customer's business data, their named fields and parley's own keys.
+  if (config.chatMaxDataBytes + 8 * config.chatMaxFieldChars + 1024 > config.interactionMaxDataBytes) {
+    problems.push("INTERACTION_MAX_DATA_BYTES must leave room for a chat's data: at least CHAT_MAX_DATA_BYTES + 8 x CHAT_MAX_FIELD_CHARS + 1024");
+  }
   if (config.httpHeadersTimeoutMs > config.httpRequestTimeoutMs) {
     problems.push("HTTP_HEADERS_TIMEOUT_MS must not exceed HTTP_REQUEST_TIMEOUT_MS");
   }

@@ -3,6 +3,7 @@
  */
 import { buildApp } from "./app.ts";
 import { ConfigError, loadConfig, type Config } from "./config.ts";
+import { logUnhandledRejections } from "./process-guard.ts";
 import { StoreOpenError } from "./store/store.ts";
 
 async function main(): Promise<void> {
@@ -23,6 +24,7 @@ async function main(): Promise<void> {
     process.stderr.write(`parley: ${err.message}\n`);
     process.exit(2);
   }
+  logUnhandledRejections(app.logger);
   const url = await app.listen();
   app.logger.info({ url, database: config.databaseUrl.replace(/\/\/[^@]*@/, "//***@") }, "parley listening");
   if (app.demoCredentials.length > 0) {

@@ -6,7 +6,7 @@
  */
 import { accessWorkForActing, accessWorkForReading } from "../access/agent-interactions.ts";
 import { requireRole } from "../access/users.ts";
-import { applyOperation, parseOperation, type AgentInteraction, type Outcome } from "../domain/agent-interactions.ts";
+import { applyOperation, checkAttachedData, parseOperation, type AgentInteraction, type Outcome } from "../domain/agent-interactions.ts";
 import { invalidInput, invalidState, notFound } from "../domain/errors.ts";
 import { newUcsId, type EntityType } from "../domain/interactions.ts";
 import type { JsonObject } from "../domain/json.ts";
@@ -36,6 +36,7 @@ export async function submitInteraction(ctx: ActionContext, actor: User, input: 
 /** Queues a new interaction (chat uses this too); returns its id. */
 export async function queueInteraction(ctx: ActionContext, input: Submission): Promise<string> {
   const ix = newInteraction(input, ctx.now());
+  checkAttachedData(ix.properties, ctx.interactionMaxDataBytes);
   await ctx.store.transaction(async (tx) => {
     if ((await tx.queues.get(ix.queue)) === null) throw invalidInput(`queue: there is no queue ${ix.queue}`);
     await tx.agentInteractions.insert(ix);
@@ -92,6 +93,7 @@ export async function operate(ctx: ActionContext, user: User, id: string, body: 
     if (op.operationName === "PlaceInQueue" && (await tx.queues.get(op.queue)) === null) throw invalidInput(`queue: there is no queue ${op.queue}`);
     const now = ctx.now();
     const result = applyOperation(ix, user.id, op, now);
+    if (op.operationName === "UpdateProperties") checkAttachedData(result.next.properties, ctx.interactionMaxDataBytes);
     if (!(await tx.agentInteractions.update(result.next, { updatedAt: ix.updatedAt, state: ix.state }))) {
       throw invalidState(`interaction ${id} changed meanwhile: try again`);
     }
@@ -112,7 +114,10 @@ export async function updateProperties(ctx: ActionContext, user: User, id: strin
 /** Sends each notice to its agent, then asks for routing if capacity moved. */
 export function publishOutcome(ctx: ActionContext, outcome: Outcome): void {
   for (const notice of outcome.notices) {
-    const message = interactionMessage(outcome.next, notice.agentId, notice.notificationType, ctx.agentApiBase, notice.state);
+    const message = interactionMessage(outcome.next, notice.agentId, notice.notificationType, ctx.agentApiBase, {
+      state: notice.state,
+      changedProperties: outcome.changedProperties,
+    });
     ctx.notifier.deliver("agent", notice.agentId, "/v2/me/interactions", message);
   }
   if (outcome.reroute) ctx.routing.kick();
@@ -127,12 +132,17 @@ export async function markIdle(tx: Store, outcome: Outcome, now: number): Promis
 
 const ENTITY_TYPES: Record<Channel, EntityType> = { chat: 2, email: 0, openmedia: 7, sms: 7 };
 
-/** The ended interaction as contact history (seed 002), under the same id; a chat's with its transcript. */
+/**
+ * The ended interaction as contact history (seed 002), under the same id; a chat's with its
+ * transcript. It is filed under its customer: the one it was linked to, or, for work an
+ * administrator submitted (or a chat whose clients are trusted), the profile its email names.
+ */
 export async function recordHistory(tx: Store, ctx: ActionContext, ix: AgentInteraction, now: number): Promise<void> {
   const content = await chatHistoryContent(tx, ctx, ix);
+  const byEmail = ix.mediaType !== "chat" || ctx.chat.trustClientIdentity;
   await tx.interactions.insert({
     id: ix.id,
-    customerId: ix.customerId ?? (await customerByEmail(tx, ix.properties)),
+    customerId: ix.customerId ?? (byEmail ? await customerByEmail(tx, ix.properties) : null),
     serviceId: null,
     mediaType: ix.mediaType,
     type: "Inbound",

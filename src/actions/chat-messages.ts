@@ -6,7 +6,7 @@
 import { randomUUID } from "node:crypto";
 import type { AgentInteraction } from "../domain/agent-interactions.ts";
 import { SERVICE_MESSAGE, wireEntry, type ChatService, type EntryType, type TranscriptEntry, type UserType } from "../domain/chat.ts";
-import { presentWork } from "./notifications.ts";
+import { interactionHeader } from "./notifications.ts";
 
 /** Where a request came in, for the `_verbose` fields (host, port, TLS). */
 export interface Origin {
@@ -101,8 +101,8 @@ const AGENT_TYPES: Record<EntryType, string> = {
 };
 const PARTY_TYPES: Record<UserType, string> = { CLIENT: "Customer", AGENT: "Agent", EXTERNAL: "External" };
 
-/** A transcript entry as agents get it (GA `MessageLogUpdated` shape, with the v1 entry beside it). */
-export function agentEntry(e: TranscriptEntry, startedAt: number) {
+/** A transcript entry as agents get it (GA `MessageLogUpdated` shape). */
+export function agentEntry(e: TranscriptEntry) {
   return {
     index: e.position,
     type: AGENT_TYPES[e.type],
@@ -110,20 +110,13 @@ export function agentEntry(e: TranscriptEntry, startedAt: number) {
     from: { nickname: e.nick, type: PARTY_TYPES[e.userType] },
     timestamp: new Date(e.at).toISOString(),
     timestampSeconds: e.at,
-    transcriptEntry: wireEntry(e, startedAt),
   };
 }
 
-/** `NewMessages` on `/v2/me/interactions` (spec decision 6) for one agent. */
-export function newMessagesMessage(ix: AgentInteraction, viewer: string, entries: readonly TranscriptEntry[], startedAt: number, base: string) {
-  const interaction = presentWork(ix, viewer, base);
-  return {
-    messageType: "InteractionStateMessage",
-    messageTypeName: "InteractionStateMessage",
-    notificationType: "NewMessages",
-    id: ix.id,
-    state: interaction.state,
-    interaction,
-    messages: entries.map((e) => agentEntry(e, startedAt)),
-  };
+/**
+ * `NewMessages` on `/v2/me/interactions` (spec decision 6) for one agent: the entries, with the
+ * interaction's id and state only; the desktop reads the interaction when it needs more.
+ */
+export function newMessagesMessage(ix: AgentInteraction, viewer: string, entries: readonly TranscriptEntry[]) {
+  return { ...interactionHeader(ix, viewer, "NewMessages"), messages: entries.map(agentEntry) };
 }

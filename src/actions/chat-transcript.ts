@@ -9,11 +9,15 @@ import type { AgentInteraction } from "../domain/agent-interactions.ts";
 import {
   agentChanges,
   chatAgents,
+  entryBytes,
   notice,
   numberEntries,
+  pageBy,
   plainTranscript,
   xmlTranscript,
+  type Chat,
   type ChatService,
+  type EntryType,
   type NewEntry,
   type TranscriptEntry,
 } from "../domain/chat.ts";
@@ -21,7 +25,7 @@ import { invalidState } from "../domain/errors.ts";
 import type { InteractionContent } from "../domain/interactions.ts";
 import type { User } from "../domain/users.ts";
 import type { Store } from "../store/store.ts";
-import { chatObject, customerPush, newMessagesMessage, refreshTag, type Origin } from "./chat-messages.ts";
+import { agentEntry, chatObject, customerPush, newMessagesMessage, refreshTag, type Origin } from "./chat-messages.ts";
 import type { ActionContext } from "./context.ts";
 
 /** What to tell whom once a transaction that changed a chat has committed. */
@@ -37,7 +41,17 @@ export interface ChatUpdate {
   origin: Origin | null;
 }
 
-/** Appends entries to a chat's transcript (service loaded in `tx`); saves the service unless told not to. */
+/** Whether the transcript can take these entries within CHAT_MAX_TRANSCRIPT_ENTRIES and _BYTES. */
+export function hasRoomFor(ctx: ActionContext, chat: Chat, entries: readonly NewEntry[]): boolean {
+  const bytes = entries.reduce((sum, e) => sum + entryBytes(e), 0);
+  return chat.nextPosition - 1 + entries.length <= ctx.chat.maxTranscriptEntries && chat.transcriptBytes + bytes <= ctx.chat.maxTranscriptBytes;
+}
+
+/**
+ * Appends entries to a chat's transcript (service loaded in `tx`); saves the service unless told
+ * not to. With `enforceLimit` (what customers and agents send), a full transcript refuses them;
+ * notices of what happened to the chat (joined, left, ended) always go in.
+ */
 export async function appendEntries(
   tx: Store,
   ctx: ActionContext,
@@ -46,12 +60,13 @@ export async function appendEntries(
   options: { enforceLimit: boolean; save?: boolean },
 ): Promise<TranscriptEntry[]> {
   const chat = service.chat!;
-  if (options.enforceLimit && chat.nextPosition - 1 + entries.length > ctx.chat.maxTranscriptEntries) {
-    throw invalidState(`the transcript of this chat is full (${ctx.chat.maxTranscriptEntries} entries)`);
+  if (options.enforceLimit && !hasRoomFor(ctx, chat, entries)) {
+    throw invalidState(`the transcript of this chat is full (${ctx.chat.maxTranscriptEntries} entries or ${ctx.chat.maxTranscriptBytes} bytes)`);
   }
   const numbered = numberEntries(entries, chat.nextPosition, ctx.now());
   await tx.chats.append(chat.interactionId, numbered);
   chat.nextPosition += numbered.length;
+  chat.transcriptBytes += entries.reduce((sum, e) => sum + entryBytes(e), 0);
   // A caller that changes more of the service saves it once itself.
   if (options.save !== false) await tx.chats.save(service);
   return numbered;
@@ -96,27 +111,42 @@ export function publishChatUpdate(ctx: ActionContext, update: ChatUpdate): void 
   if (ix === null) return;
   for (const agentId of chatAgents(ix)) {
     if (update.joined.includes(agentId)) continue;
-    ctx.notifier.deliver("agent", agentId, "/v2/me/interactions", newMessagesMessage(ix, agentId, entries, chat.startedAt, ctx.agentApiBase));
+    ctx.notifier.deliver("agent", agentId, "/v2/me/interactions", newMessagesMessage(ix, agentId, entries));
   }
-  if (update.joined.length > 0) void sendWholeTranscript(ctx, ix, service, update.joined);
+  if (update.joined.length > 0) {
+    sendWholeTranscript(ctx, ix, service, update.joined).catch((err: unknown) =>
+      ctx.logger.error({ err, interactionId: ix.id }, "could not send the transcript to agents who joined the chat"),
+    );
+  }
 }
 
-/** Agents who join a chat (accept, transfer, conference) see all of it, not only what comes next. */
+/** Largest whole-transcript notification: a long chat goes out in pages of about this many bytes. */
+export const TRANSCRIPT_PAGE_BYTES = 64 * 1024;
+
+/**
+ * Agents who join a chat (accept, transfer, conference) see all of it, not only what comes next:
+ * in `NewMessages` pages of at most TRANSCRIPT_PAGE_BYTES (an entry larger than that alone), so
+ * no single message grows with the chat.
+ */
 export async function sendWholeTranscript(ctx: ActionContext, ix: AgentInteraction, service: ChatService, agents: readonly string[]): Promise<void> {
   const chat = service.chat!;
-  const entries = await ctx.store.chats.transcript(chat.interactionId, 1, ctx.chat.maxTranscriptEntries).catch(() => null);
-  if (entries === null) return;
+  // Notices that always go in (joined, left) may take a transcript past its entry limit.
+  const entries = await ctx.store.chats.transcript(chat.interactionId, 1, ctx.chat.maxTranscriptEntries + 1000);
+  const pages = pageBy(entries, (e) => Buffer.byteLength(JSON.stringify(agentEntry(e))), TRANSCRIPT_PAGE_BYTES);
   for (const agentId of agents) {
-    ctx.notifier.deliver("agent", agentId, "/v2/me/interactions", newMessagesMessage(ix, agentId, entries, chat.startedAt, ctx.agentApiBase));
+    for (const page of pages) ctx.notifier.deliver("agent", agentId, "/v2/me/interactions", newMessagesMessage(ix, agentId, page));
   }
 }
+
+const TYPING = new Set<EntryType>(["Notice.TypingStarted", "Notice.TypingStopped"]);
 
 /** The content an ended chat's history gets: its transcript as plain text and as XML. */
 export async function chatHistoryContent(tx: Store, ctx: ActionContext, ix: AgentInteraction): Promise<InteractionContent | null> {
   if (ix.mediaType !== "chat") return null;
   const service = await tx.chats.byInteraction(ix.id);
   if (service?.chat == null) return null;
-  const entries = await tx.chats.transcript(ix.id, 1, ctx.chat.maxTranscriptEntries + 1000);
+  // Typing notices are moments, not the conversation: history keeps what was said and who came and went.
+  const entries = (await tx.chats.transcript(ix.id, 1, ctx.chat.maxTranscriptEntries + 1000)).filter((e) => !TYPING.has(e.type));
   const chat = service.chat;
   return {
     plainText: plainTranscript(entries, chat.startedAt),

@@ -7,24 +7,39 @@
  */
 import { accessWorkForReading } from "../access/agent-interactions.ts";
 import { accessChatService } from "../access/chat.ts";
-import { endByCustomer } from "../domain/agent-interactions.ts";
-import { chatToken, customerNickname, newServiceId, notice, parsePosition, type ChatService, type NewEntry, type TranscriptEntry } from "../domain/chat.ts";
-import { AppError, invalidInput, invalidState, notFound } from "../domain/errors.ts";
+import { checkAttachedData, endByCustomer } from "../domain/agent-interactions.ts";
+import {
+  chatToken,
+  checkBusinessData,
+  checkCustomerFields,
+  customerNickname,
+  newServiceId,
+  notice,
+  parsePosition,
+  type ChatService,
+  type NewEntry,
+  type TranscriptEntry,
+} from "../domain/chat.ts";
+import { AppError, invalidInput, invalidState, notFound, rateLimited } from "../domain/errors.ts";
 import type { JsonObject } from "../domain/json.ts";
 import type { User } from "../domain/users.ts";
 import type { Store } from "../store/store.ts";
 import { markIdle, newInteraction, publishOutcome, recordHistory } from "./agent-interactions.ts";
 import { chatObject, COMET_ACK, customerPush, refreshTag, statusMessage, type Origin } from "./chat-messages.ts";
-import { appendEntries, publishChatUpdate, type ChatUpdate } from "./chat-transcript.ts";
+import { appendEntries, hasRoomFor, publishChatUpdate, type ChatUpdate } from "./chat-transcript.ts";
 import type { ActionContext } from "./context.ts";
 import { queueStanding } from "./routing.ts";
 
 /** Request parameters, lenient-parsed (query, form, multipart, JSON) into strings. */
 export type Params = Readonly<Record<string, string>>;
 
-/** Who calls and through which address (for the `_verbose` fields). */
+/** Who calls, from where, and through which address (for the `_verbose` fields). */
 export interface Caller {
   gmsUser: string | null;
+  /** The customer profile the caller's gms_user_token vouches for; null: none verified. */
+  customerId: string | null;
+  /** The client's address (the forwarded one behind TRUST_PROXY): per-address limits count by it. */
+  address: string;
   origin: Origin;
 }
 
@@ -45,30 +60,45 @@ function verbose(params: Params): boolean {
 export async function createChatService(ctx: ActionContext, name: string, caller: Caller, params: Params): Promise<ChatService> {
   const definition = ctx.chat.services.get(name);
   if (definition === undefined) throw notFound(`There is no service ${name}`);
-  const data: JsonObject = {};
+  const data: Record<string, string> = {};
   let keys = 0;
   for (const [key, value] of Object.entries(params)) {
     if (key.startsWith("_")) continue;
     if (++keys > MAX_DATA_KEYS) throw invalidInput(`at most ${MAX_DATA_KEYS} business data keys`);
     data[key] = value;
   }
-  const deviceId = params._device_notification_id ?? params.device_notification_id;
+  checkBusinessData(data, ctx.chat.data);
+  const device = deviceOf(ctx, params);
   const now = ctx.now();
+  await ctx.chat.allowance.newService(ctx.store, caller, now);
   const service: ChatService = {
     id: newServiceId(),
     name,
     kind: definition.kind,
     queue: definition.queue,
     gmsUser: caller.gmsUser,
+    clientAddress: caller.address,
     data,
-    device: deviceId ? { notificationId: deviceId, os: params._device_os ?? params.device_os ?? null } : null,
+    device,
     status: definition.kind === "advanced" ? "waiting" : null,
     createdAt: now,
-    expiresAt: now + definition.ttlSeconds * 1000,
+    // Until its chat opens, a service lives only a short while after its last request.
+    expiresAt: now + Math.min(definition.ttlSeconds * 1000, ctx.chat.unusedServiceTtlMs),
     chat: null,
   };
   await ctx.store.transaction((tx) => tx.chats.insert(service));
   return service;
+}
+
+/** The device for native push, `_device_notification_id` and `_device_os`, within their caps. */
+function deviceOf(ctx: ActionContext, params: Params): ChatService["device"] {
+  const id = params._device_notification_id ?? params.device_notification_id;
+  if (!id) return null;
+  const os = params._device_os ?? params.device_os ?? null;
+  // A push token is a few hundred characters at most (FCM's are the longest).
+  if (id.length > ctx.chat.data.maxValueChars) throw invalidInput(`_device_notification_id: at most ${ctx.chat.data.maxValueChars} characters`);
+  if (os !== null && os.length > ctx.chat.maxFieldChars) throw invalidInput(`_device_os: at most ${ctx.chat.maxFieldChars} characters`);
+  return { notificationId: id, os };
 }
 
 /** The advanced service's `status`: `available` once an agent could take the chat. Pushed too. */
@@ -76,11 +106,15 @@ export async function serviceStatus(ctx: ActionContext, id: string, caller: Call
   const service = await accessChatService(ctx.store, id, caller.gmsUser);
   const available = service.chat !== null || service.kind === "basic" || (await queueStanding(ctx, service.queue, "chat")).agentAvailable;
   const status = available ? "available" : "waiting";
-  if (service.kind === "advanced" && service.chat === null && service.status !== status) {
+  const now = ctx.now();
+  // A customer still asking keeps an unused service alive (written when half its time is gone, not per poll).
+  const keepAlive = service.chat === null && service.expiresAt - now < ctx.chat.unusedServiceTtlMs / 2;
+  if ((service.kind === "advanced" && service.chat === null && service.status !== status) || keepAlive) {
     await ctx.store.transaction(async (tx) => {
       const fresh = await tx.chats.get(id, { lock: true });
       if (fresh === null || fresh.chat !== null) return;
-      fresh.status = status;
+      if (fresh.kind === "advanced") fresh.status = status;
+      fresh.expiresAt = Math.max(fresh.expiresAt, now + Math.min(ttlMs(ctx, fresh), ctx.chat.unusedServiceTtlMs));
       await tx.chats.save(fresh);
     });
   }
@@ -94,18 +128,21 @@ export async function startChat(ctx: ActionContext, id: string, caller: Caller, 
   const notifyBy = params.notify_by === "comet" ? "comet" : "poll";
   if (params.notify_by !== undefined && params.notify_by !== "comet" && params.notify_by !== "") throw invalidInput("notify_by: only comet");
   if (notifyBy === "comet" && caller.gmsUser === null) throw invalidInput("gms_user: required with notify_by=comet (pushes go to that user's CometD clients)");
+  checkCustomerFields(params, ctx.chat.maxFieldChars);
   const known = await accessChatService(ctx.store, id, caller.gmsUser);
   if (known.chat !== null) throw invalidState(`service ${id} has its chat already (one chat per service)`);
+  checkBusinessData({ ...known.data, ...chatData(params) }, ctx.chat.data);
   if (known.kind === "advanced" && known.status !== "available" && !(await queueStanding(ctx, known.queue, "chat")).agentAvailable) {
     throw unavailable("service has not notified that an agent is available");
   }
+  await ctx.chat.allowance.newChat(ctx.store, caller);
   const now = ctx.now();
   const service = await ctx.store.transaction(async (tx) => {
     const fresh = await accessChatService(tx, id, caller.gmsUser, { lock: true });
     if (fresh.chat !== null) throw invalidState(`service ${id} has its chat already (one chat per service)`);
-    const properties = chatProperties(ctx, fresh, params);
-    const customerId = typeof properties.customer_id === "string" ? properties.customer_id : undefined;
-    const ix = newInteraction({ mediaType: "chat", queue: fresh.queue, properties, customerId }, now);
+    const properties = chatProperties(ctx, fresh, params, caller);
+    checkAttachedData(properties, ctx.interactionMaxDataBytes);
+    const ix = newInteraction({ mediaType: "chat", queue: fresh.queue, properties, customerId: linkedCustomer(ctx, properties, caller) ?? undefined }, now);
     if ((await tx.queues.get(ix.queue)) === null) throw unavailable(`queue ${ix.queue} of service ${fresh.name} does not exist`);
     await tx.agentInteractions.insert(ix);
     fresh.chat = {
@@ -118,6 +155,7 @@ export async function startChat(ctx: ActionContext, id: string, caller: Caller, 
       startedAt: now,
       ended: false,
       nextPosition: 1,
+      transcriptBytes: 0,
       delivered: 1,
       lastSeenAt: now,
       awaySince: null,
@@ -135,12 +173,20 @@ export async function startChat(ctx: ActionContext, id: string, caller: Caller, 
   return COMET_ACK;
 }
 
-/** What the chat's interaction carries as attached data: the business data and the chat's own fields. */
-function chatProperties(ctx: ActionContext, service: ChatService, params: Params): JsonObject {
-  const properties: JsonObject = { ...service.data };
+/** The parameters of `ixn/chat` that become attached data: everything but the API's own. */
+function chatData(params: Params): Record<string, string> {
+  const data: Record<string, string> = {};
   for (const [key, value] of Object.entries(params)) {
-    if (!CHAT_CONTROL.has(key) && !key.startsWith("_")) properties[key] = value;
+    if (!CHAT_CONTROL.has(key) && !key.startsWith("_")) data[key] = value;
   }
+  return data;
+}
+
+/** What the chat's interaction carries as attached data: the business data and the chat's own fields. */
+function chatProperties(ctx: ActionContext, service: ChatService, params: Params, caller: Caller): JsonObject {
+  const properties: JsonObject = { ...service.data, ...chatData(params) };
+  // A verified identity replaces whatever the client said it was.
+  if (caller.customerId !== null) properties.customer_id = caller.customerId;
   if (params.firstName) properties.fldnFirstName = params.firstName;
   if (params.lastName) properties.fldnLastName = params.lastName;
   if (params.email) properties.fldnEmailAddress = params.email;
@@ -149,6 +195,17 @@ function chatProperties(ctx: ActionContext, service: ChatService, params: Params
   properties.poke_url = `${ctx.chat.serviceBase}/${service.id}/internal-poke`;
   if (Object.keys(properties).length > MAX_DATA_KEYS + 10) throw invalidInput(`at most ${MAX_DATA_KEYS} attached data keys`);
   return properties;
+}
+
+/**
+ * The profile a chat is linked to (shown to agents as the customer, its history filed under
+ * them): the one a verified gms_user_token names, or, with CHAT_TRUST_CLIENT_IDENTITY, the
+ * `customer_id` the client gives. Anything else the client says stays data, marked unverified.
+ */
+function linkedCustomer(ctx: ActionContext, properties: JsonObject, caller: Caller): string | null {
+  if (caller.customerId !== null) return caller.customerId;
+  const claimed = properties.customer_id;
+  return ctx.chat.trustClientIdentity && typeof claimed === "string" && claimed.length > 0 ? claimed : null;
 }
 
 function ttlMs(ctx: ActionContext, service: ChatService): number {
@@ -161,6 +218,12 @@ export async function chatRequest(ctx: ActionContext, id: string, caller: Caller
   const message = params.message ?? "";
   if (message.length > ctx.chat.maxMessageChars) throw invalidInput(`message: at most ${ctx.chat.maxMessageChars} characters`);
   if (op === "send" && message.trim() === "") throw invalidInput("message: required");
+  // What the customer adds to the transcript has a rate per chat: a message past it is refused,
+  // a typing notice past it is dropped (clients treat a refused notice as a broken chat).
+  const adds = op === "startTyping" || op === "stopTyping" || (op !== "disconnect" && message.trim() !== "");
+  const wait = adds ? ctx.chat.allowance.entry(id) : 0;
+  if (wait > 0 && (op === "send" || op === "refresh")) throw rateLimited("too many messages in this chat: slow down", wait);
+  const typing = wait === 0;
   const now = ctx.now();
   const result = await ctx.store.transaction(async (tx) => {
     const service = await accessChatService(tx, id, caller.gmsUser, { lock: true });
@@ -173,9 +236,9 @@ export async function chatRequest(ctx: ActionContext, id: string, caller: Caller
     } else if (op === "disconnect") {
       entries.push(notice("Notice.Left", chat.nickname, "CLIENT"));
     } else if (op === "startTyping") {
-      entries.push(notice("Notice.TypingStarted", chat.nickname, "CLIENT"));
+      if (typing) entries.push(notice("Notice.TypingStarted", chat.nickname, "CLIENT"));
     } else if (op === "stopTyping") {
-      entries.push(notice("Notice.TypingStopped", chat.nickname, "CLIENT"));
+      if (typing) entries.push(notice("Notice.TypingStopped", chat.nickname, "CLIENT"));
     } else if (message.trim() !== "") {
       entries.push({ type: "Message.Text", nick: chat.nickname, text: message, userType: "CLIENT" });
     }
@@ -267,15 +330,10 @@ export async function customerAway(ctx: ActionContext, gmsUser: string, rawPosit
       if (service == null || chat == null || chat.ended || chat.awaySince !== null) return null;
       chat.awaySince = ctx.now();
       chat.pushedPosition = Math.min(chat.nextPosition, Math.max(chat.pushedPosition, position ?? chat.nextPosition));
-      const entries = await appendEntries(
-        tx,
-        ctx,
-        service,
-        [{ type: "Notice.Custom", nick: chat.nickname, text: "went to the background", userType: "CLIENT" }],
-        {
-          enforceLimit: false,
-        },
-      );
+      // The customer causes it (every handshake and disconnect round): a full transcript gets no notice.
+      const away: NewEntry = { type: "Notice.Custom", nick: chat.nickname, text: "went to the background", userType: "CLIENT" };
+      const entries = hasRoomFor(ctx, chat, [away]) ? await appendEntries(tx, ctx, service, [away], { enforceLimit: false, save: false }) : [];
+      await tx.chats.save(service);
       return { service, entries };
     });
     if (update === null) continue;
@@ -368,7 +426,8 @@ export async function announceAvailability(ctx: ActionContext): Promise<number> 
       byQueue.set(service.queue, available);
     }
     if (!available) continue;
-    await serviceStatus(ctx, service.id, { gmsUser: service.gmsUser, origin: { base: ctx.chat.serviceBase, host: "", port: "", tls: false } }, {});
+    const origin = { base: ctx.chat.serviceBase, host: "", port: "", tls: false };
+    await serviceStatus(ctx, service.id, { gmsUser: service.gmsUser, customerId: null, address: service.clientAddress ?? "", origin }, {});
     told++;
   }
   return told;

@@ -1,7 +1,9 @@
 /** What every action receives: the store, the clock and the Context Services options. */
+import type { ChatAllowance } from "../access/chat-allowance.ts";
 import type { ChatServiceConfig, PushSettings } from "../config-file.ts";
-import type { Device } from "../domain/chat.ts";
+import type { DataLimits, Device } from "../domain/chat.ts";
 import type { BusinessAttribute } from "../domain/metadata.ts";
+import type { Logger } from "../logger.ts";
 import type { Store } from "../store/store.ts";
 
 export interface ContextServicesOptions {
@@ -24,9 +26,15 @@ export interface ActionContext {
   routing: RoutingControl;
   /** The agent API's base URL for `uri` fields in notifications (PUBLIC_URL + /api/v2, or relative). */
   agentApiBase: string;
+  /** Attached data of one interaction, bytes (INTERACTION_MAX_DATA_BYTES). */
+  interactionMaxDataBytes: number;
+  /** Contact history is deleted this long after it started, milliseconds; null: kept (CS_HISTORY_RETENTION). */
+  historyRetentionMs: number | null;
   chat: ChatOptions;
   /** Native (or CometD, or logged) push notifications to customers' devices. */
   push: PushPort;
+  /** For work that goes on after a reply (pushes after a commit): its failures are logged, never lost. */
+  logger: Logger;
 }
 
 export interface ChatOptions {
@@ -35,6 +43,18 @@ export interface ChatOptions {
   customerTimeoutMs: number;
   maxMessageChars: number;
   maxTranscriptEntries: number;
+  /** Bytes of text and nicknames one transcript may hold. */
+  maxTranscriptBytes: number;
+  /** Longest name, email, subject or nickname a customer gives, characters. */
+  maxFieldChars: number;
+  /** What a customer may attach as business data. */
+  data: DataLimits;
+  /** A service that has not opened its chat lives this long after its last request, milliseconds. */
+  unusedServiceTtlMs: number;
+  /** Rates and counts per client address and gms_user. */
+  allowance: ChatAllowance;
+  /** Link history to the profile a client names (customer_id, email) without a verified token. */
+  trustClientIdentity: boolean;
   /** `/<app>/1/service`: the base of every Chat API URL clients are given. */
   serviceBase: string;
 }

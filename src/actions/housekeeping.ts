@@ -48,3 +48,10 @@ export async function purgeExpiredSessions(ctx: ActionContext): Promise<number> 
   const now = ctx.now();
   return ctx.store.transaction((tx) => tx.userSessions.deleteExpired(now));
 }
+
+/** Deletes contact history older than CS_HISTORY_RETENTION (from its start), a batch per sweep. */
+export async function purgeOldHistory(ctx: ActionContext): Promise<number> {
+  if (ctx.historyRetentionMs === null) return 0;
+  const before = ctx.now() - ctx.historyRetentionMs;
+  return ctx.store.transaction((tx) => tx.interactions.deleteStartedBefore(before, SWEEP_BATCH));
+}

@@ -4,6 +4,7 @@
  */
 import { viewState, type AgentInteraction, type NotificationType, type ViewState } from "../domain/agent-interactions.ts";
 import type { ChannelState } from "../domain/agent-state.ts";
+import type { JsonObject } from "../domain/json.ts";
 
 /** A channel as GWS presents it: `{channel, userState: {id, state, displayName, reason?}}`. */
 export function presentChannel(s: ChannelState) {
@@ -22,9 +23,12 @@ export function channelStateMessage(states: readonly ChannelState[]) {
 
 /**
  * An interaction as the agent API presents it, from `viewer`'s standpoint (REST with
- * `fields=*` and every notification show the same object).
+ * `fields=*`, and the notifications that carry the whole object). The attached data appears
+ * once, as `userData` (GWS). `customerId` is a profile the chat's identity was verified for (or
+ * an administrator named); what a client merely claimed is `unverifiedCustomerId`.
  */
 export function presentWork(ix: AgentInteraction, viewer: string | null, base: string, state?: ViewState) {
+  const claimed = ix.properties.customer_id;
   return {
     id: ix.id,
     mediaType: ix.mediaType,
@@ -34,7 +38,7 @@ export function presentWork(ix: AgentInteraction, viewer: string | null, base: s
     participants: [...(ix.ownerId === null ? [] : [ix.ownerId]), ...ix.conference],
     workbin: ix.workbin,
     customerId: ix.customerId,
-    properties: ix.properties,
+    unverifiedCustomerId: ix.customerId === null && typeof claimed === "string" ? claimed : null,
     userData: ix.properties,
     receivedDate: new Date(ix.createdAt).toISOString(),
     path: `/interactions/${ix.id}`,
@@ -42,15 +46,31 @@ export function presentWork(ix: AgentInteraction, viewer: string | null, base: s
   };
 }
 
-/** `InteractionStateMessage` on `/v2/me/interactions` (spec decision 6). */
-export function interactionMessage(ix: AgentInteraction, viewer: string, notificationType: NotificationType, base: string, state?: ViewState) {
-  const interaction = presentWork(ix, viewer, base, state);
+/** What every `InteractionStateMessage` starts with: its type, and the interaction's id and state for this agent. */
+export function interactionHeader(ix: AgentInteraction, viewer: string, notificationType: NotificationType | "NewMessages", state?: ViewState) {
   return {
     messageType: "InteractionStateMessage",
     messageTypeName: "InteractionStateMessage",
     notificationType,
     id: ix.id,
-    state: interaction.state,
-    interaction,
+    state: state ?? viewState(ix, viewer),
   };
+}
+
+/**
+ * `InteractionStateMessage` on `/v2/me/interactions` (spec decision 6). A new interaction, a
+ * change of state and a workbin listing carry the whole object; a properties update carries only
+ * what changed (`changedProperties`: each key the update set, `null` where it removed one), so
+ * busy interactions do not resend their attached data with every notice.
+ */
+export function interactionMessage(
+  ix: AgentInteraction,
+  viewer: string,
+  notificationType: NotificationType,
+  base: string,
+  options: { state?: ViewState; changedProperties?: JsonObject } = {},
+) {
+  const header = interactionHeader(ix, viewer, notificationType, options.state);
+  if (notificationType === "PropertiesUpdated") return { ...header, changedProperties: options.changedProperties ?? {} };
+  return { ...header, interaction: presentWork(ix, viewer, base, header.state) };
 }

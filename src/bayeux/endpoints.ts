@@ -15,7 +15,7 @@
  * shared channel like `/_genesys` that would reach every user.
  */
 import type { IncomingMessage } from "node:http";
-import type { GmsUserVerifier } from "../access/gms-user.ts";
+import type { GmsIdentity, GmsUserVerifier } from "../access/gms-user.ts";
 import type { EndpointPolicy, RequestContext } from "./context.ts";
 
 /** How an HTTP or WebSocket request names its endpoint and identity. */
@@ -53,13 +53,15 @@ export function customerEndpoint(appName: string, verify: GmsUserVerifier): Endp
     requestIdentity(req, query) {
       const user = headerOf(req, "gms_user") ?? query.get("gms_user");
       const token = headerOf(req, "gms_user_token") ?? query.get("gms_user_token");
-      return user === null && token === null ? null : verify(user, token);
+      if (user === null && token === null) return null;
+      const proven = verify(user, token);
+      return proven instanceof Promise ? proven.then(userOf) : userOf(proven);
     },
     async extIdentity(ext) {
       if (typeof ext !== "object" || ext === null) return undefined;
       const { gms_user: user, gms_user_token: token } = ext as Record<string, unknown>;
       if (user === undefined && token === undefined) return undefined;
-      return verify(typeof user === "string" ? user : null, typeof token === "string" ? token : null);
+      return userOf(await verify(typeof user === "string" ? user : null, typeof token === "string" ? token : null));
     },
     requiredOnEveryRequest: "gms_user required",
   };
@@ -73,6 +75,10 @@ export function agentEndpoint(authenticate: AgentAuthenticator | undefined): End
     extIdentity: async () => undefined,
     requiredOnEveryRequest: null,
   };
+}
+
+function userOf(identity: GmsIdentity | null): string | null {
+  return identity?.user ?? null;
 }
 
 function headerOf(req: IncomingMessage, name: string): string | null {

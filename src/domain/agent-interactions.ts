@@ -61,6 +61,8 @@ export interface Outcome {
   completed: boolean;
   /** Capacity or work changed: routing should run again. */
   reroute: boolean;
+  /** UpdateProperties: the keys it set (null where it removed one), which is all PropertiesUpdated tells. */
+  changedProperties?: JsonObject;
 }
 
 export type Operation =
@@ -162,10 +164,8 @@ export function applyOperation(ix: AgentInteraction, actor: string, op: Operatio
     case "UpdateProperties": {
       if (!owns && !ix.conference.includes(actor)) refuse(op.operationName, ix, actor);
       const next = { ...ix, ...at, properties: mergeProperties(ix.properties, op.properties) };
-      return outcome(
-        next,
-        workers(next).map((agentId) => ({ agentId, notificationType: "PropertiesUpdated" as const })),
-      );
+      const notices = workers(next).map((agentId) => ({ agentId, notificationType: "PropertiesUpdated" as const }));
+      return { ...outcome(next, notices), changedProperties: op.properties };
     }
     case "Transfer": {
       if (!owns || ix.invitation !== null) refuse(op.operationName, ix, actor);
@@ -271,6 +271,11 @@ function requeue(ix: AgentInteraction, now: number, rejectedBy: string | null): 
     queuedAt: now,
     updatedAt: now,
   };
+}
+
+/** Refuses attached data larger than `maxBytes` as JSON (INTERACTION_MAX_DATA_BYTES): at creation and after every update. */
+export function checkAttachedData(properties: JsonObject, maxBytes: number): void {
+  if (Buffer.byteLength(JSON.stringify(properties)) > maxBytes) throw invalidInput(`properties: at most ${maxBytes} bytes of attached data (as JSON)`);
 }
 
 /** UpdateProperties: keys replace keys; nested objects merge; `null` values remove. */

@@ -36,6 +36,8 @@ export interface ChatService {
   queue: string;
   /** The gms_user that created it: the only one who may use it, and whom pushes go to. */
   gmsUser: string | null;
+  /** The client address it was created from: open services and chats are counted per address. */
+  clientAddress: string | null;
   data: JsonObject;
   device: Device | null;
   /** Advanced services: what `status` last answered (pushed again when it changes). */
@@ -60,6 +62,8 @@ export interface Chat {
   ended: boolean;
   /** Position the next entry gets; the transcript holds 1 .. nextPosition - 1. */
   nextPosition: number;
+  /** What the transcript holds, bytes of text and nicknames (bounded by CHAT_MAX_TRANSCRIPT_BYTES). */
+  transcriptBytes: number;
   /** Poll mode: the first position the customer has not been given yet. */
   delivered: number;
   /** Last request from the customer (or CometD presence); a chat silent too long is ended. */
@@ -106,6 +110,37 @@ export function wireEntry(entry: TranscriptEntry, startedAt: number): [string, s
   return [entry.type, entry.nick, entry.text, String(seconds), entry.userType];
 }
 
+/**
+ * What an entry adds to its transcript's size: its text and its nickname, UTF-8 bytes. Both go
+ * out with it in every push and into its history, so both count against
+ * CHAT_MAX_TRANSCRIPT_BYTES (the nickname is stored once per party, but sent and kept per entry).
+ */
+export function entryBytes(entry: { text: string; nick: string }): number {
+  return Buffer.byteLength(entry.text) + Buffer.byteLength(entry.nick);
+}
+
+/**
+ * Splits `items` into consecutive pages whose sizes add up to at most `maxBytes` each; an item
+ * larger than that has a page of its own. For pushes that must stay bounded in bytes.
+ */
+export function pageBy<T>(items: readonly T[], size: (item: T) => number, maxBytes: number): T[][] {
+  const pages: T[][] = [];
+  let page: T[] = [];
+  let bytes = 0;
+  for (const item of items) {
+    const n = size(item);
+    if (page.length > 0 && bytes + n > maxBytes) {
+      pages.push(page);
+      page = [];
+      bytes = 0;
+    }
+    page.push(item);
+    bytes += n;
+  }
+  if (page.length > 0) pages.push(page);
+  return pages;
+}
+
 /** Numbers the entries from `next` on, stamped `at`. */
 export function numberEntries(entries: readonly NewEntry[], next: number, at: number): TranscriptEntry[] {
   return entries.map((e, i) => ({ ...e, position: next + i, at }));
@@ -117,6 +152,35 @@ export function parsePosition(raw: unknown): number | null {
   const text = String(raw).trim();
   if (!/^\d{1,9}$/.test(text) || Number(text) < 1) throw invalidInput("transcriptPosition: a position from 1 on");
   return Number(text);
+}
+
+/** What a customer names themselves with at `ixn/chat`: each is capped at CHAT_MAX_FIELD_CHARS. */
+export const CUSTOMER_FIELDS = ["firstName", "lastName", "email", "subject", "userDisplayName", "nickname", "customer_id", "clientTimeZoneOffset"] as const;
+
+/** Refuses a customer field longer than `maxChars` (400 naming it). */
+export function checkCustomerFields(params: Readonly<Record<string, string>>, maxChars: number): void {
+  for (const name of CUSTOMER_FIELDS) {
+    const value = params[name];
+    if (value !== undefined && value.length > maxChars) throw invalidInput(`${name}: at most ${maxChars} characters`);
+  }
+}
+
+export interface DataLimits {
+  /** All keys and values together, UTF-8 bytes. */
+  maxBytes: number;
+  /** One value, characters. */
+  maxValueChars: number;
+}
+
+/** Refuses business data past its limits (400 naming the first value too long, or the total). */
+export function checkBusinessData(data: Readonly<JsonObject>, limits: DataLimits): void {
+  let bytes = 0;
+  for (const [key, raw] of Object.entries(data)) {
+    const value = typeof raw === "string" ? raw : JSON.stringify(raw);
+    if (value.length > limits.maxValueChars) throw invalidInput(`${key.slice(0, 64)}: at most ${limits.maxValueChars} characters`);
+    bytes += Buffer.byteLength(key) + Buffer.byteLength(value);
+  }
+  if (bytes > limits.maxBytes) throw invalidInput(`business data: at most ${limits.maxBytes} bytes in all (keys and values)`);
 }
 
 /**

@@ -185,6 +185,8 @@ export interface InteractionStore {
   deleteByCustomer(customerId: string): Promise<number>;
   /** Moves a customer's contact history to another customer (merge). */
   reassignCustomer(from: string, to: string): Promise<number>;
+  /** Deletes contact history that started before `before`, content included (retention); at most `limit`. */
+  deleteStartedBefore(before: number, limit: number): Promise<number>;
 }
 
 export interface UserStore {
@@ -283,7 +285,10 @@ export interface ChatStore {
   byInteraction(interactionId: string, options?: { lock?: boolean }): Promise<ChatService | null>;
   /** Writes every field that can change: status, expiry and the chat. */
   save(service: ChatService): Promise<void>;
-  /** Adds entries at the positions they carry (the caller numbered them from the chat's next position). */
+  /**
+   * Adds entries at the positions they carry (the caller numbered them from the chat's next
+   * position, with the service locked). A nickname is stored once per chat and party, not per entry.
+   */
   append(interactionId: string, entries: readonly TranscriptEntry[]): Promise<void>;
   /** Entries from position `from` on, oldest first. */
   transcript(interactionId: string, from: number, limit: number): Promise<TranscriptEntry[]>;
@@ -300,6 +305,10 @@ export interface ChatStore {
   delete(id: string): Promise<void>;
   /** Advanced services still waiting for an agent, whose owner can be told over CometD. */
   waiting(limit: number): Promise<ChatService[]>;
+  /** Services created from `address` that are not past their time to live and whose chat, if any, has not ended. */
+  openServicesFrom(address: string, now: number): Promise<number>;
+  /** Chats not ended, of services created from that address or by that gms_user. */
+  openChatsBy(owner: { address: string } | { gmsUser: string }): Promise<number>;
 }
 
 export interface UserSession {

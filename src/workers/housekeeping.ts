@@ -5,7 +5,7 @@
  */
 import type { ActionContext } from "../actions/context.ts";
 import { announceAvailability, endSilentChats, removeExpiredChatServices, sendBackgroundPushes } from "../actions/chat.ts";
-import { autoCompleteDue, purgeExpired, purgeExpiredSessions } from "../actions/housekeeping.ts";
+import { autoCompleteDue, purgeExpired, purgeExpiredSessions, purgeOldHistory } from "../actions/housekeeping.ts";
 import type { Logger } from "../logger.ts";
 
 export interface Housekeeping {
@@ -43,7 +43,8 @@ async function runOnce(ctx: ActionContext, logger: Logger, present: CustomerPres
     const completed = await autoCompleteDue(ctx);
     const purged = await purgeExpired(ctx);
     const sessions = await purgeExpiredSessions(ctx);
-    if (completed > 0 || purged > 0 || sessions > 0) logger.info({ completed, purged, sessions }, "housekeeping");
+    const history = await purgeOldHistory(ctx);
+    if (completed > 0 || purged > 0 || sessions > 0 || history > 0) logger.info({ completed, purged, sessions, historyDeleted: history }, "housekeeping");
   } catch (err) {
     logger.error({ err }, "context services housekeeping failed");
   }

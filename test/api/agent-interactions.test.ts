@@ -43,7 +43,7 @@ describe("an open-media interaction, from submission to history", () => {
     await api.sees(ann, id, "Accepted");
     await api.operate(ann, id, { operationName: "UpdateProperties", properties: { nested: { b: 3 }, disposition: "ok" } });
     const [mine] = (await api.mine(ann)).filter((ix) => ix.id === id);
-    assert.deepEqual(mine?.properties, { subject: "refund", nested: { a: 1, b: 3 }, disposition: "ok" });
+    assert.deepEqual(mine?.userData, { subject: "refund", nested: { a: 1, b: 3 }, disposition: "ok" });
     assert.equal((await api.operate(ann, id, { operationName: "StopProcessing" })).body.statusCode, 0);
     const again = await api.operate(ann, id, { operationName: "StopProcessing" });
     assert.deepEqual([again.status, again.body.statusCode], [409, 2]);
@@ -186,7 +186,7 @@ describe("notifications", () => {
         [data.messageType, data.messageTypeName, data.notificationType, data.id, data.state],
         ["InteractionStateMessage", "InteractionStateMessage", "NewInteraction", id, "Invited"],
       );
-      assert.deepEqual(data.interaction.properties, { topic: "x" });
+      assert.deepEqual(data.interaction.userData, { topic: "x" });
       const listed = (await api.request("GET", "/me/interactions?fields=*", agent.headers)).body.interactions[0];
       assert.deepEqual(data.interaction, { ...listed, uri: data.interaction.uri }, "the same object as GET ?fields=*");
     } finally {

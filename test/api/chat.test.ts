@@ -17,7 +17,9 @@ let server: TestServer;
 let api: ReturnType<typeof agentApi>;
 let chat: ReturnType<typeof chatApi>;
 before(async () => {
-  server = await startServer({ env: { PARLEY_ADMIN_PASSWORD: ADMIN_PASSWORD, ROUTING_SWEEP_MS: "50" } });
+  // The apps here are trusted to say who their customer is (customer_id, email): history is filed
+  // under them. What an untrusted client's claim gets is in test/security/chat-identity.test.ts.
+  server = await startServer({ env: { PARLEY_ADMIN_PASSWORD: ADMIN_PASSWORD, ROUTING_SWEEP_MS: "50", CHAT_TRUST_CLIENT_IDENTITY: "true" } });
   api = agentApi(server.url);
   chat = chatApi(server.url);
 });
@@ -84,9 +86,9 @@ describe("poll mode", () => {
 
       const offered = await received(annBus, (m) => m.data?.notificationType === "NewInteraction" && m.data.id === ixId, "the offer");
       assert.equal(offered.data.interaction.mediaType, "chat");
-      assert.equal(offered.data.interaction.properties.fldnFirstName, "Vasya");
-      assert.equal(offered.data.interaction.properties.topic, "billing");
-      assert.match(offered.data.interaction.properties.poke_url, new RegExp(`/genesys/1/service/${id}/internal-poke$`));
+      assert.equal(offered.data.interaction.userData.fldnFirstName, "Vasya");
+      assert.equal(offered.data.interaction.userData.topic, "billing");
+      assert.match(offered.data.interaction.userData.poke_url, new RegExp(`/genesys/1/service/${id}/internal-poke$`));
       assert.equal((await api.operate(ann, ixId, { operationName: "Accept" })).body.statusCode, 0);
 
       const first = await chat.call(id, "ixn/chat/refresh", { message: "hello agent" });

@@ -556,6 +556,7 @@ export function storeContract(name: string, open: () => Promise<Store>, skip: st
         kind: "basic",
         queue: "default",
         gmsUser: "u1",
+        clientAddress: "203.0.113.7",
         data: { topic: "x", nested: '{"a":1}' },
         device: null,
         status: null,
@@ -574,6 +575,7 @@ export function storeContract(name: string, open: () => Promise<Store>, skip: st
         startedAt: T0,
         ended: false,
         nextPosition: 1,
+        transcriptBytes: 0,
         delivered: 1,
         lastSeenAt: T0,
         awaySince: null,
@@ -611,6 +613,60 @@ export function storeContract(name: string, open: () => Promise<Store>, skip: st
         );
         assert.deepEqual(await store.chats.openChatsOf("u2"), []);
         await assert.rejects(store.chats.append("ix-s1", [{ position: 2, type: "Message.Text", nick: "x", text: "dup", at: T0, userType: "CLIENT" }]));
+      });
+
+      it("keeps each party's nickname once per chat: entries of one party share it, a new nickname is a new party", async () => {
+        await store.chats.insert(service("sp", { chat: chat("ix-sp") }));
+        const entry = (position: number, nick: string, userType: "CLIENT" | "AGENT") => ({
+          position,
+          type: "Message.Text" as const,
+          nick,
+          text: `m${position}`,
+          at: T0 + position,
+          userType,
+        });
+        await store.transaction(async (tx) => {
+          await tx.chats.append("ix-sp", [entry(1, "VasyaP", "CLIENT"), entry(2, "Ann", "AGENT"), entry(3, "VasyaP", "CLIENT")]);
+          await tx.chats.append("ix-sp", [entry(4, "Vasya Pupkin", "CLIENT")]);
+          // The same nickname for an agent and a customer names two parties.
+          await tx.chats.append("ix-sp", [entry(5, "VasyaP", "AGENT")]);
+        });
+        assert.deepEqual(
+          (await store.chats.transcript("ix-sp", 1, 10)).map((e) => [e.position, e.nick, e.userType]),
+          [
+            [1, "VasyaP", "CLIENT"],
+            [2, "Ann", "AGENT"],
+            [3, "VasyaP", "CLIENT"],
+            [4, "Vasya Pupkin", "CLIENT"],
+            [5, "VasyaP", "AGENT"],
+          ],
+        );
+        assert.deepEqual(
+          (await store.chats.transcript("ix-sp", 4, 1)).map((e) => e.nick),
+          ["Vasya Pupkin"],
+        );
+        await store.chats.delete("sp");
+        assert.deepEqual(await store.chats.transcript("ix-sp", 1, 10), []);
+      });
+
+      it("counts open services per address and open chats per address and per gms_user", async () => {
+        const ids: string[] = [];
+        const from = (address: string, overrides: Partial<ChatService>) => {
+          ids.push(`c-${address}-${ids.length}`);
+          return service(ids.at(-1)!, { clientAddress: address, ...overrides });
+        };
+        await store.chats.insert(from("a1", {}));
+        await store.chats.insert(from("a1", { gmsUser: "g1", chat: chat("ix-c1") }));
+        await store.chats.insert(from("a1", { gmsUser: "g1", chat: chat("ix-c2", { ended: true }) }));
+        await store.chats.insert(from("a1", { expiresAt: T0 - 1 }));
+        await store.chats.insert(from("a2", { gmsUser: "g1", chat: chat("ix-c3") }));
+        assert.equal(await store.chats.openServicesFrom("a1", T0), 2, "one without a chat, one with an open chat");
+        assert.equal(await store.chats.openServicesFrom("a3", T0), 0);
+        assert.equal(await store.chats.openChatsBy({ address: "a1" }), 1);
+        assert.equal(await store.chats.openChatsBy({ address: "a2" }), 1);
+        assert.equal(await store.chats.openChatsBy({ gmsUser: "g1" }), 2);
+        assert.equal(await store.chats.openChatsBy({ gmsUser: "nobody" }), 0);
+        for (const id of ids) await store.chats.delete(id);
       });
 
       it("finds silent, away and expired chats and waiting services; seen() keeps a user's chats alive", async () => {
@@ -669,6 +725,30 @@ export function storeContract(name: string, open: () => Promise<Store>, skip: st
         assert.equal(binary?.mime, "image/png");
         assert.equal(await store.interactions.content("IXN0", "plain_text"), null);
         assert.equal(await store.interactions.get("nope"), null);
+      });
+
+      it("deletes history that started before a time, oldest first, at most a batch", async () => {
+        for (const [id, start] of [
+          ["OLD1", T0 - 3_000_000],
+          ["OLD2", T0 - 2_000_000],
+          ["OLD3", T0 - 1_000_000],
+          ["NEW1", T0 - 100_000],
+        ] as const) {
+          await store.interactions.insert(
+            newInteraction(id, {
+              startDate: start,
+              content: { plainText: "x", structuredText: null, structuredTextMime: null, binaryContent: null, binaryContentMime: null },
+            }),
+          );
+        }
+        const cutoff = T0 - 500_000;
+        assert.equal(await store.interactions.deleteStartedBefore(cutoff, 2), 2);
+        assert.equal(await store.interactions.get("OLD1"), null);
+        assert.equal(await store.interactions.get("OLD2"), null);
+        assert.notEqual(await store.interactions.get("OLD3"), null);
+        assert.equal(await store.interactions.deleteStartedBefore(cutoff, 10), 1);
+        assert.notEqual(await store.interactions.get("NEW1"), null);
+        assert.equal(await store.interactions.content("OLD3", "plain_text"), null);
       });
     });
   });

@@ -77,7 +77,7 @@ describe("sessions", () => {
     withServer({ BAYEUX_MAX_SESSIONS_PER_IP: "2", TRUST_PROXY: "true" }, async (server) => {
       const bx = rawBayeux(`${server.url}/genesys/cometd`);
       const from = (ip: string, user: string) =>
-        bx.post([{ channel: "/meta/handshake", version: "1.0" }], { gms_user: user, "x-forwarded-for": `${ip}, 10.0.0.1` });
+        bx.post([{ channel: "/meta/handshake", version: "1.0" }], { gms_user: user, "x-forwarded-for": `10.9.9.9, ${ip}` });
       const results = [];
       for (const [ip, user] of [
         ["203.0.113.1", "a"],

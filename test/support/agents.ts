@@ -33,7 +33,7 @@ export function agentApi(baseUrl: string) {
       assert.equal(reply.body.statusCode, 0, reply.text);
       return reply.body.id;
     },
-    async mine(agent: TestAgent): Promise<{ id: string; state: string; ownerId: string | null; properties: Record<string, unknown> }[]> {
+    async mine(agent: TestAgent): Promise<{ id: string; state: string; ownerId: string | null; userData: Record<string, unknown> }[]> {
       return (await request("GET", "/me/interactions?fields=*", agent.headers)).body.interactions;
     },
     /** Waits until `agent` sees interaction `id` in `state`. */

@@ -6,11 +6,11 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { AgentAuthentication } from "../../access/authentication.ts";
-import type { GmsUserVerifier } from "../../access/gms-user.ts";
+import type { GmsIdentity, GmsUserVerifier } from "../../access/gms-user.ts";
 import { chatRequest, createChatService, poke, serviceStatus, startChat, type Caller, type CustomerOperation } from "../../actions/chat.ts";
 import type { Origin } from "../../actions/chat-messages.ts";
 import type { ActionContext } from "../../actions/context.ts";
-import { cameOverHttps } from "../../client-address.ts";
+import { cameOverHttps, clientAddress } from "../../client-address.ts";
 import { AppError, forbidden, notFound } from "../../domain/errors.ts";
 import { chatParams, registerChatBodyParsers } from "./params.ts";
 
@@ -37,10 +37,15 @@ export async function registerChatApi(app: FastifyInstance, deps: ChatApiDeps): 
         reply.header("pragma", "no-cache").header("cache-control", "no-cache, no-store");
         done(null, payload);
       });
-      const caller = async (request: FastifyRequest): Promise<Caller> => ({
-        gmsUser: await gmsUserOf(request, deps.verifyGmsUser),
-        origin: originOf(request, deps),
-      });
+      const caller = async (request: FastifyRequest): Promise<Caller> => {
+        const identity = await gmsIdentityOf(request, deps.verifyGmsUser);
+        return {
+          gmsUser: identity?.user ?? null,
+          customerId: identity?.customerId ?? null,
+          address: clientAddress(request.raw, deps.trustProxy),
+          origin: originOf(request, deps),
+        };
+      };
       // The proof of a gms_user is a credential, never business data attached to a chat.
       const params = (request: FastifyRequest) => {
         const { gms_user_token: _, ...rest } = chatParams(request.query, request.body);
@@ -84,13 +89,13 @@ export async function registerChatApi(app: FastifyInstance, deps: ChatApiDeps): 
 }
 
 /** The request's gms_user: the header, proven by `gms_user_token` (header or query) when a secret is set. */
-async function gmsUserOf(request: FastifyRequest, verify: GmsUserVerifier): Promise<string | null> {
+async function gmsIdentityOf(request: FastifyRequest, verify: GmsUserVerifier): Promise<GmsIdentity | null> {
   const claimed = header(request, "gms_user");
   const token = header(request, "gms_user_token") ?? queryToken(request);
   if (claimed === null && token === null) return null;
-  const user = await verify(claimed, token);
-  if (user === null) throw forbidden("gms_user: not proven (send a valid gms_user_token)");
-  return user;
+  const identity = await verify(claimed, token);
+  if (identity === null) throw forbidden("gms_user: not proven (send a valid gms_user_token)");
+  return identity;
 }
 
 function header(request: FastifyRequest, name: string): string | null {

@@ -8,6 +8,7 @@ import * as users from "./002-users.ts";
 import * as agentInteractions from "./003-agent-interactions.ts";
 import * as chat from "./004-chat.ts";
 import * as metadata from "./005-metadata.ts";
+import * as chatLimits from "./006-chat-limits.ts";
 
 export type Dialect = "sqlite" | "postgres";
 
@@ -21,6 +22,7 @@ const MIGRATIONS: Record<string, MigrationModule> = {
   "003-agent-interactions": agentInteractions,
   "004-chat": chat,
   "005-metadata": metadata,
+  "006-chat-limits": chatLimits,
 };
 
 /** Brings the schema up to date; throws (and the process exits) when a migration fails. */

@@ -52,41 +52,70 @@ export class SqlChatStore implements ChatStore {
 
   async append(interactionId: string, entries: readonly TranscriptEntry[]): Promise<void> {
     if (entries.length === 0) return;
-    if (entries.length === 1) {
-      const e = entries[0]!;
-      const row = { interaction_id: interactionId, position: e.position, type: e.type, nick: e.nick, text: e.text, at: e.at, user_type: e.userType };
+    const parties = await this.partiesOf(interactionId, entries);
+    const rows = entries.map((e) => ({
+      interaction_id: interactionId,
+      position: e.position,
+      type: e.type,
+      // The nickname is the party's: stored once per chat, not in every entry.
+      nick: "",
+      text: e.text,
+      at: e.at,
+      user_type: e.userType,
+      party: parties.get(partyKey(e.userType, e.nick))!,
+    }));
+    if (rows.length === 1) {
+      const row = rows[0]!;
       await runPrepared(this.db, this.dialect, "chat.append1", (db) => db.insertInto("chat_transcripts").values(row), Object.values(row));
       return;
     }
-    await this.db
-      .insertInto("chat_transcripts")
-      .values(
-        entries.map((e) => ({
-          interaction_id: interactionId,
-          position: e.position,
-          type: e.type,
-          nick: e.nick,
-          text: e.text,
-          at: e.at,
-          user_type: e.userType,
-        })),
-      )
-      .execute();
+    await this.db.insertInto("chat_transcripts").values(rows).execute();
+  }
+
+  /** The party number of each (user type, nickname) among `entries`, adding the parties the chat lacks. */
+  private async partiesOf(interactionId: string, entries: readonly TranscriptEntry[]): Promise<Map<string, number>> {
+    const parties = new Map<string, number>();
+    for (const e of entries) {
+      const key = partyKey(e.userType, e.nick);
+      if (parties.has(key)) continue;
+      const [known] = await runPrepared(
+        this.db,
+        this.dialect,
+        "chat.party",
+        (db) => db.selectFrom("chat_parties").select("party").where("interaction_id", "=", "").where("user_type", "=", "").where("nick", "=", ""),
+        [interactionId, e.userType, e.nick],
+      );
+      parties.set(key, known === undefined ? await this.addParty(interactionId, e.userType, e.nick) : int(known.party));
+    }
+    return parties;
+  }
+
+  /** A new party; appends run with the chat's service locked, so numbers cannot collide. */
+  private async addParty(interactionId: string, userType: string, nick: string): Promise<number> {
+    const last = await this.db
+      .selectFrom("chat_parties")
+      .select((eb) => eb.fn.max("party").as("party"))
+      .where("interaction_id", "=", interactionId)
+      .executeTakeFirst();
+    const party = int(last?.party ?? 0) + 1;
+    await this.db.insertInto("chat_parties").values({ interaction_id: interactionId, party, user_type: userType, nick }).execute();
+    return party;
   }
 
   async transcript(interactionId: string, from: number, limit: number): Promise<TranscriptEntry[]> {
     const rows = await this.db
-      .selectFrom("chat_transcripts")
-      .selectAll()
-      .where("interaction_id", "=", interactionId)
-      .where("position", ">=", from)
-      .orderBy("position")
+      .selectFrom("chat_transcripts as t")
+      .leftJoin("chat_parties as p", (join) => join.onRef("p.interaction_id", "=", "t.interaction_id").onRef("p.party", "=", "t.party"))
+      .select(["t.position", "t.type", "t.nick", "t.text", "t.at", "t.user_type", "p.nick as party_nick"])
+      .where("t.interaction_id", "=", interactionId)
+      .where("t.position", ">=", from)
+      .orderBy("t.position")
       .limit(limit)
       .execute();
     return rows.map((r) => ({
       position: int(r.position),
       type: r.type as EntryType,
-      nick: r.nick,
+      nick: r.party_nick ?? r.nick,
       text: r.text,
       at: int(r.at),
       userType: r.user_type as UserType,
@@ -153,7 +182,10 @@ export class SqlChatStore implements ChatStore {
 
   async delete(id: string): Promise<void> {
     const row = await this.db.selectFrom("chat_services").select("interaction_id").where("id", "=", id).executeTakeFirst();
-    if (row?.interaction_id != null) await this.db.deleteFrom("chat_transcripts").where("interaction_id", "=", row.interaction_id).execute();
+    if (row?.interaction_id != null) {
+      await this.db.deleteFrom("chat_transcripts").where("interaction_id", "=", row.interaction_id).execute();
+      await this.db.deleteFrom("chat_parties").where("interaction_id", "=", row.interaction_id).execute();
+    }
     await this.db.deleteFrom("chat_services").where("id", "=", id).execute();
   }
 
@@ -169,6 +201,33 @@ export class SqlChatStore implements ChatStore {
       .execute();
     return rows.map(toService);
   }
+
+  async openServicesFrom(address: string, now: number): Promise<number> {
+    const row = await this.db
+      .selectFrom("chat_services")
+      .select((eb) => eb.fn.countAll().as("n"))
+      .where("client_address", "=", address)
+      .where("ended", "=", 0)
+      .where("expires_at", ">", now)
+      .executeTakeFirst();
+    return Number(row?.n ?? 0);
+  }
+
+  async openChatsBy(owner: { address: string } | { gmsUser: string }): Promise<number> {
+    const [column, value] = "address" in owner ? (["client_address", owner.address] as const) : (["gms_user", owner.gmsUser] as const);
+    const row = await this.db
+      .selectFrom("chat_services")
+      .select((eb) => eb.fn.countAll().as("n"))
+      .where(column, "=", value)
+      .where("ended", "=", 0)
+      .where("interaction_id", "is not", null)
+      .executeTakeFirst();
+    return Number(row?.n ?? 0);
+  }
+}
+
+function partyKey(userType: string, nick: string): string {
+  return `${userType}\u0000${nick}`;
 }
 
 function toRow(s: ChatService): Insertable<ChatServicesTable> & { id: string } {
@@ -179,6 +238,7 @@ function toRow(s: ChatService): Insertable<ChatServicesTable> & { id: string } {
     kind: s.kind,
     queue: s.queue,
     gms_user: s.gmsUser,
+    client_address: s.clientAddress,
     data: JSON.stringify(s.data),
     device: s.device === null ? null : JSON.stringify(s.device),
     status: s.status,
@@ -193,6 +253,7 @@ function toRow(s: ChatService): Insertable<ChatServicesTable> & { id: string } {
     started_at: c?.startedAt ?? null,
     ended: c?.ended === true ? 1 : 0,
     next_position: c?.nextPosition ?? 1,
+    transcript_bytes: c?.transcriptBytes ?? 0,
     delivered: c?.delivered ?? 1,
     last_seen_at: c?.lastSeenAt ?? null,
     away_since: c?.awaySince ?? null,
@@ -207,6 +268,7 @@ function toService(r: Selectable<ChatServicesTable>): ChatService {
     kind: r.kind as ChatService["kind"],
     queue: r.queue,
     gmsUser: r.gms_user,
+    clientAddress: r.client_address,
     data: JSON.parse(r.data) as JsonObject,
     device: r.device === null ? null : (JSON.parse(r.device) as ChatService["device"]),
     status: r.status as ChatService["status"],
@@ -225,6 +287,7 @@ function toService(r: Selectable<ChatServicesTable>): ChatService {
             startedAt: int(r.started_at ?? 0),
             ended: int(r.ended) === 1,
             nextPosition: int(r.next_position),
+            transcriptBytes: int(r.transcript_bytes),
             delivered: int(r.delivered),
             lastSeenAt: int(r.last_seen_at ?? 0),
             awaySince: r.away_since === null ? null : int(r.away_since),

@@ -84,6 +84,13 @@ export class SqlInteractionStore implements InteractionStore {
     return Number(result.numUpdatedRows);
   }
 
+  async deleteStartedBefore(before: number, limit: number): Promise<number> {
+    // A bounded batch, oldest first: a sweep never holds the database for long.
+    const oldest = this.db.selectFrom("interactions").select("id").where("start_date", "<", before).orderBy("start_date").limit(limit);
+    const result = await this.db.deleteFrom("interactions").where("id", "in", oldest).executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+
   async content(id: string, kind: InteractionContentKind): Promise<{ body: string | Uint8Array; mime: string } | null> {
     const row = await this.db
       .selectFrom("interactions")

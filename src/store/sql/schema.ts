@@ -158,16 +158,29 @@ export interface ChatServicesTable {
   last_seen_at: Int8 | null;
   away_since: Int8 | null;
   pushed_position: ColumnType<number, number | undefined, number>;
+  /** The client address it was created from (per-address limits count by it). */
+  client_address: string | null;
+  transcript_bytes: ColumnType<number, number | undefined, number>;
 }
 
 export interface ChatTranscriptsTable {
   interaction_id: string;
   position: number;
   type: string;
+  /** Entries since migration 006 leave it empty and name their party. */
   nick: string;
   text: string;
   at: Int8;
   user_type: string;
+  party: number | null;
+}
+
+/** A chat's parties: each nickname a chat's customer or agents appeared under, stored once. */
+export interface ChatPartiesTable {
+  interaction_id: string;
+  party: number;
+  user_type: string;
+  nick: string;
 }
 
 export interface CsMetadataTable {
@@ -191,5 +204,6 @@ export interface Database {
   agent_interactions: AgentInteractionsTable;
   chat_services: ChatServicesTable;
   chat_transcripts: ChatTranscriptsTable;
+  chat_parties: ChatPartiesTable;
   cs_metadata: CsMetadataTable;
 }
