@@ -9,7 +9,7 @@ import { autoCompleteDue, purgeExpired, purgeExpiredSessions, purgeOldHistory } 
 import type { Logger } from "../logger.ts";
 
 export interface Housekeeping {
-  /** Runs one sweep now (also what the timer does). */
+  /** Runs a sweep that starts after this call (after the one under way, if any); the timer does the same. */
   sweep(): Promise<void>;
   /** Stops the timer and waits for a sweep in progress. */
   stop(): Promise<void>;
@@ -20,19 +20,33 @@ export type CustomerPresence = (gmsUser: string) => boolean;
 
 export function startHousekeeping(ctx: ActionContext, intervalMs: number, logger: Logger, present: CustomerPresence): Housekeeping {
   let running: Promise<void> | null = null;
-  const sweep = (): Promise<void> => {
-    // One sweep at a time: a slow database must not pile sweeps up.
-    running ??= runOnce(ctx, logger, present).finally(() => {
+  let queued: Promise<void> | null = null;
+  const start = (): Promise<void> => {
+    running = runOnce(ctx, logger, present).finally(() => {
       running = null;
     });
     return running;
   };
-  const timer = setInterval(() => void sweep(), intervalMs);
+  // One sweep at a time: a slow database must not pile sweeps up. The timer skips a turn while
+  // one runs; an explicit call waits for it and runs one more (one at most), so what it sees
+  // is the state after the call (the clock a test moved, a row just written).
+  const sweep = (): Promise<void> => {
+    if (running === null) return start();
+    queued ??= running.then(() => {
+      queued = null;
+      return start();
+    });
+    return queued;
+  };
+  const timer = setInterval(() => {
+    if (running === null) void start();
+  }, intervalMs);
   timer.unref();
   return {
     sweep,
     async stop() {
       clearInterval(timer);
+      await queued;
       await running;
     },
   };

@@ -85,11 +85,15 @@ describe("a transcript at its largest, to an agent who accepts", () => {
       const ixId = (await server.app.store.chats.get(id))!.chat!.interactionId;
       await api.sees(agent, ixId, "Invited");
       assert.equal((await api.operate(agent, ixId, { operationName: "Accept" })).body.statusCode, 0);
-      const pages = await eventually(async () => {
-        const got = desk.received.filter((m: Message) => m.data?.notificationType === "NewMessages" && m.data.id === ixId);
-        const last = got.at(-1)?.data.messages.at(-1);
-        return last?.type === "ParticipantJoined" ? got : undefined;
-      }, 10_000, "the whole transcript at the agent");
+      const pages = await eventually(
+        async () => {
+          const got = desk.received.filter((m: Message) => m.data?.notificationType === "NewMessages" && m.data.id === ixId);
+          const last = got.at(-1)?.data.messages.at(-1);
+          return last?.type === "ParticipantJoined" ? got : undefined;
+        },
+        10_000,
+        "the whole transcript at the agent",
+      );
       assert.ok(pages.length > 1, "a long chat arrives in several pages");
       for (const page of pages) {
         assert.ok(Buffer.byteLength(JSON.stringify(page)) <= PAGE_BYTES + 1024, "each page stays within its bound");

@@ -1,0 +1,104 @@
+/**
+ * Issue 15, item 3: `request-chat` took 1 MB of business data, kept it an hour, and had no rate
+ * limit: 16-33 MB/s of database growth from one anonymous client. Now business data has caps,
+ * service creation a rate per address and per gms_user, open services a count per address, and
+ * a service that never opens its chat a short life. Addresses come through TRUST_PROXY here, as
+ * behind a load balancer: the address is the one the proxy appended, whatever the client wrote.
+ */
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { chatApi, postForm } from "../support/chat.ts";
+import { assertGmsError, manualClock, startServer, type Reply, type TestServer } from "../support/server.ts";
+
+/** Headers of a request that reached parley through its proxy from `address` (a client may prepend anything). */
+const from = (address: string, spoofed?: string) => ({ "x-forwarded-for": spoofed === undefined ? address : `${spoofed}, ${address}` });
+
+async function withChat(env: Record<string, string>, body: (server: TestServer, clock: ReturnType<typeof manualClock>) => Promise<void>) {
+  const clock = manualClock();
+  const server = await startServer({ now: clock.now, env: { TRUST_PROXY: "true", ...env } });
+  try {
+    await body(server, clock);
+  } finally {
+    await server.close();
+  }
+}
+
+function assertRateLimited(reply: Reply): void {
+  assertGmsError(reply, 429, "TooManyRequestsException");
+  assert.match(reply.headers.get("retry-after") ?? "", /^[1-9]\d*$/, "Retry-After in whole seconds");
+}
+
+describe("business data", () => {
+  it("is capped per value (CHAT_MAX_DATA_VALUE_CHARS) and in all (CHAT_MAX_DATA_BYTES); a refused service is not created", () =>
+    withChat({}, async (server) => {
+      const service = `${server.url}/genesys/1/service/request-chat`;
+      const refusals = [
+        { blob: "x".repeat(1_000_000) },
+        { blob: "x".repeat(4097) },
+        Object.fromEntries(Array.from({ length: 5 }, (_, i) => [`k${i}`, "x".repeat(4000)])),
+      ];
+      for (const data of refusals) assertGmsError(await postForm(service, data, from("198.51.100.1")), 400, "BadRequestException");
+      assert.equal(await server.app.store.chats.openServicesFrom("198.51.100.1", server.app.ctx.now()), 0);
+      const within = Object.fromEntries(Array.from({ length: 3 }, (_, i) => [`k${i}`, "x".repeat(4000)]));
+      const created = await postForm(service, within, from("198.51.100.1"));
+      assert.equal(created.status, 200, created.text);
+      // What ixn/chat adds counts with what the service holds.
+      const more = await postForm(`${server.url}/genesys/1/service/${created.body._id}/ixn/chat`, { k3: "x".repeat(4000), k4: "x".repeat(4000) });
+      assert.match(assertGmsError(more, 400, "BadRequestException").message, /business data: at most 16384 bytes/);
+    }));
+});
+
+describe("creating chat services", () => {
+  it("has a rate per client address (CHAT_SERVICES_PER_MINUTE_PER_IP): 429 with Retry-After; a spoofed X-Forwarded-For does not escape it", () =>
+    withChat({ CHAT_SERVICES_PER_MINUTE_PER_IP: "3" }, async (server, clock) => {
+      const chat = chatApi(server.url);
+      for (let i = 0; i < 3; i++) await chat.create("request-chat", {}, from("198.51.100.2"));
+      const refused = await postForm(chat.service + "/request-chat", {}, from("198.51.100.2"));
+      assertRateLimited(refused);
+      assert.equal(refused.headers.get("retry-after"), "20", "one more every 20 s at 3 a minute");
+      assertRateLimited(await postForm(chat.service + "/request-chat", {}, from("198.51.100.2", "203.0.113.99")));
+      assert.equal(await server.app.store.chats.openServicesFrom("198.51.100.2", clock.now()), 3, "refusals created nothing");
+      await chat.create("request-chat", {}, from("198.51.100.3"));
+      clock.advance(20_000);
+      await chat.create("request-chat", {}, from("198.51.100.2"));
+    }));
+
+  it("has a rate per gms_user (CHAT_SERVICES_PER_MINUTE_PER_USER), whatever address it comes from", () =>
+    withChat({ CHAT_SERVICES_PER_MINUTE_PER_USER: "2" }, async (server) => {
+      const chat = chatApi(server.url);
+      await chat.create("request-chat", {}, { gms_user: "flooder", ...from("198.51.100.4") });
+      await chat.create("request-chat", {}, { gms_user: "flooder", ...from("198.51.100.5") });
+      assertRateLimited(await postForm(`${chat.service}/request-chat`, {}, { gms_user: "flooder", ...from("198.51.100.6") }));
+      await chat.create("request-chat", {}, { gms_user: "someone-else", ...from("198.51.100.6") });
+    }));
+
+  it("counts open services per address (CHAT_OPEN_SERVICES_PER_IP); one that is gone makes room", () =>
+    withChat({ CHAT_OPEN_SERVICES_PER_IP: "2", CHAT_SERVICES_PER_MINUTE_PER_IP: "0", CHAT_UNUSED_SERVICE_TTL_SECONDS: "60" }, async (server, clock) => {
+      const chat = chatApi(server.url);
+      await chat.create("request-chat", {}, from("198.51.100.7"));
+      await chat.create("request-chat", {}, from("198.51.100.7"));
+      assertRateLimited(await postForm(`${chat.service}/request-chat`, {}, from("198.51.100.7")));
+      clock.advance(61_000);
+      await chat.create("request-chat", {}, from("198.51.100.7"));
+    }));
+});
+
+describe("a service that never opens its chat", () => {
+  it("is removed CHAT_UNUSED_SERVICE_TTL_SECONDS after its last request; asking for its status keeps it; an open chat keeps its service", () =>
+    withChat({ CHAT_UNUSED_SERVICE_TTL_SECONDS: "60" }, async (server, clock) => {
+      const chat = chatApi(server.url);
+      const idle = await chat.create("request-chat");
+      const polled = await chat.create("request-chat-poll");
+      const opened = await chat.create("request-chat");
+      assert.equal((await chat.call(opened, "ixn/chat")).status, 200);
+      for (let i = 0; i < 4; i++) {
+        clock.advance(30_000);
+        assert.equal((await chat.call(polled, "status")).status, 200);
+      }
+      await server.app.housekeeping.sweep();
+      assert.equal(await server.app.store.chats.get(idle), null, "the idle service is gone after 2 minutes");
+      assert.notEqual(await server.app.store.chats.get(polled), null, "a service still polled stays");
+      assert.notEqual(await server.app.store.chats.get(opened), null, "a service with an open chat stays");
+      assertGmsError(await chat.call(idle, "ixn/chat"), 404, "NotFoundException");
+    }));
+});

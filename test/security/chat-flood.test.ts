@@ -1,0 +1,144 @@
+/**
+ * Issue 15, item 4: one client opened 54 chats in 0.3 s, each routed to agents ahead of real
+ * customers and kept as contact history. Now opening chats has a rate and a count per address
+ * and per gms_user, what a customer adds to a chat has a rate, contact history can have a
+ * retention, and (item 13) the app-went-to-the-background notice respects the transcript's cap.
+ */
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import type { Message } from "cometd";
+import { chatApi, entries } from "../support/chat.ts";
+import { cometdClient } from "../support/cometd.ts";
+import { assertGmsError, eventually, get, manualClock, startServer, type Reply, type TestServer } from "../support/server.ts";
+
+const from = (address: string) => ({ "x-forwarded-for": address });
+
+async function withChat(env: Record<string, string>, body: (server: TestServer, clock: ReturnType<typeof manualClock>) => Promise<void>) {
+  const clock = manualClock();
+  const server = await startServer({ now: clock.now, env: { TRUST_PROXY: "true", ...env } });
+  try {
+    await body(server, clock);
+  } finally {
+    await server.close();
+  }
+}
+
+function assertRateLimited(reply: Reply): void {
+  assertGmsError(reply, 429, "TooManyRequestsException");
+  assert.match(reply.headers.get("retry-after") ?? "", /^[1-9]\d*$/);
+}
+
+/** Services from `headers`' client, `n` of them (creation limits off in these tests). */
+async function services(server: TestServer, n: number, headers: Record<string, string>): Promise<string[]> {
+  const chat = chatApi(server.url);
+  return Promise.all(Array.from({ length: n }, () => chat.create("request-chat", {}, headers)));
+}
+
+describe("opening chats", () => {
+  const open = { CHAT_SERVICES_PER_MINUTE_PER_IP: "0", CHAT_SERVICES_PER_MINUTE_PER_USER: "0" };
+
+  it("has a rate per address (CHATS_PER_MINUTE_PER_IP): the refused chat is not queued", () =>
+    withChat({ ...open, CHATS_PER_MINUTE_PER_IP: "2" }, async (server) => {
+      const chat = chatApi(server.url);
+      const ids = await services(server, 3, from("198.51.100.10"));
+      assert.equal((await chat.call(ids[0]!, "ixn/chat", {}, from("198.51.100.10"))).status, 200);
+      assert.equal((await chat.call(ids[1]!, "ixn/chat", {}, from("198.51.100.10"))).status, 200);
+      assertRateLimited(await chat.call(ids[2]!, "ixn/chat", {}, from("198.51.100.10")));
+      assert.equal((await server.app.store.chats.get(ids[2]!))?.chat, null);
+      assert.equal((await server.app.store.agentInteractions.queued(100)).length, 2, "two chats wait for agents, not three");
+      assert.equal((await chat.call(ids[2]!, "ixn/chat", {}, from("198.51.100.11"))).status, 200, "another address is not held back");
+    }));
+
+  it("has a rate per gms_user (CHATS_PER_MINUTE_PER_USER)", () =>
+    withChat({ ...open, CHATS_PER_MINUTE_PER_USER: "1" }, async (server) => {
+      const chat = chatApi(server.url);
+      const [a, b] = await services(server, 2, { gms_user: "g1" });
+      assert.equal((await chat.call(a!, "ixn/chat", {}, { gms_user: "g1", ...from("198.51.100.12") })).status, 200);
+      assertRateLimited(await chat.call(b!, "ixn/chat", {}, { gms_user: "g1", ...from("198.51.100.13") }));
+    }));
+
+  it("counts open chats per address (CHAT_OPEN_CHATS_PER_IP) and per gms_user (CHAT_OPEN_CHATS_PER_USER); an ended chat makes room", () =>
+    withChat(
+      { ...open, CHATS_PER_MINUTE_PER_IP: "0", CHATS_PER_MINUTE_PER_USER: "0", CHAT_OPEN_CHATS_PER_IP: "2", CHAT_OPEN_CHATS_PER_USER: "1" },
+      async (server) => {
+        const chat = chatApi(server.url);
+        const ids = await services(server, 3, from("198.51.100.14"));
+        assert.equal((await chat.call(ids[0]!, "ixn/chat", {}, from("198.51.100.14"))).status, 200);
+        assert.equal((await chat.call(ids[1]!, "ixn/chat", {}, from("198.51.100.14"))).status, 200);
+        assertRateLimited(await chat.call(ids[2]!, "ixn/chat", {}, from("198.51.100.14")));
+        assert.equal((await chat.call(ids[0]!, "ixn/chat/disconnect", {}, from("198.51.100.14"))).status, 200);
+        assert.equal((await chat.call(ids[2]!, "ixn/chat", {}, from("198.51.100.14"))).status, 200);
+
+        const [u1, u2] = await services(server, 2, { gms_user: "g2", ...from("198.51.100.15") });
+        assert.equal((await chat.call(u1!, "ixn/chat", {}, { gms_user: "g2", ...from("198.51.100.15") })).status, 200);
+        assertRateLimited(await chat.call(u2!, "ixn/chat", {}, { gms_user: "g2", ...from("198.51.100.16") }));
+      },
+    ));
+});
+
+describe("what a customer adds to a chat", () => {
+  it("has a rate (CHAT_ENTRIES_PER_MINUTE): a message past it gets 429 and is not stored, a typing notice past it is dropped", () =>
+    withChat({ CHAT_ENTRIES_PER_MINUTE: "3" }, async (server, clock) => {
+      const chat = chatApi(server.url);
+      const [id] = await services(server, 1, {});
+      assert.equal((await chat.call(id!, "ixn/chat")).status, 200);
+      for (const text of ["one", "two", "three"]) assert.equal((await chat.call(id!, "ixn/chat/send", { message: text })).status, 200);
+      assertRateLimited(await chat.call(id!, "ixn/chat/send", { message: "four" }));
+      const typing = await chat.call(id!, "ixn/chat/startTyping");
+      assert.equal(typing.status, 200, "a client never breaks over a typing notice");
+      clock.advance(20_000);
+      assert.equal((await chat.call(id!, "ixn/chat/send", { message: "five" })).status, 200);
+      const all = await chat.call(id!, "ixn/chat/refresh", { transcriptPosition: "1" });
+      assert.deepEqual(
+        entries(all).map((e) => [e[0], e[2]]),
+        [
+          ["Message.Text", "one"],
+          ["Message.Text", "two"],
+          ["Message.Text", "three"],
+          ["Message.Text", "five"],
+        ],
+      );
+    }));
+});
+
+describe("contact history", () => {
+  it("is kept forever by default, and deleted by the sweep past CS_HISTORY_RETENTION", async () => {
+    for (const [retention, kept] of [
+      [undefined, true],
+      ["1d", false],
+    ] as const) {
+      await withChat(retention === undefined ? {} : { CS_HISTORY_RETENTION: retention }, async (server, clock) => {
+        const chat = chatApi(server.url);
+        const [id] = await services(server, 1, {});
+        await chat.call(id!, "ixn/chat");
+        const ixId = (await server.app.store.chats.get(id!))!.chat!.interactionId;
+        await chat.call(id!, "ixn/chat/disconnect");
+        assert.equal((await get(`${server.cs}/interactions/${ixId}`)).status, 200);
+        clock.advance(86_400_000 + 1000);
+        await server.app.housekeeping.sweep();
+        assert.equal((await get(`${server.cs}/interactions/${ixId}`)).status, kept ? 200 : 404);
+      });
+    }
+  });
+});
+
+describe("the app-went-to-the-background notice (item 13)", () => {
+  it("stops once the transcript holds CHAT_MAX_TRANSCRIPT_ENTRIES, however many handshake and disconnect rounds the app makes", () =>
+    withChat({ CHAT_MAX_TRANSCRIPT_ENTRIES: "10" }, async (server) => {
+      const chat = chatApi(server.url);
+      const [id] = await services(server, 1, { gms_user: "mobile" });
+      assert.equal((await chat.call(id!, "ixn/chat", { notify_by: "comet" }, { gms_user: "mobile" })).status, 200);
+      const ixId = (await server.app.store.chats.get(id!))!.chat!.interactionId;
+      for (let round = 0; round < 15; round++) {
+        const app = cometdClient(`${server.url}/genesys/cometd`, { transport: "long-polling", gmsUser: "mobile" });
+        await app.handshake();
+        await new Promise<Message>((resolve) => app.cometd.disconnect({ ext: { transcriptPosition: "1" } }, resolve));
+        await eventually(async () => ((await server.app.store.chats.get(id!))!.chat!.awaySince !== null ? true : undefined), 5000, "the app away");
+        // The app comes back: its next request ends the away state, ready for the next round.
+        await chat.call(id!, "ixn/chat/refresh", {}, { gms_user: "mobile" });
+      }
+      const transcript = await server.app.store.chats.transcript(ixId, 1, 100);
+      assert.equal(transcript.length, 10, "no notice past the cap");
+      assert.ok(transcript.every((e) => e.text === "went to the background"));
+    }));
+});
