@@ -156,6 +156,7 @@ function errorsOf(url: string, hasBody: boolean): Record<number, Documented> {
       404: gms("no such service or operation"),
       413: gms("body over BODY_LIMIT_BYTES"),
       415: gms("a body type other than form, multipart or JSON"),
+      429: gms("too many services, chats or messages from this address or gms_user (TooManyRequestsException, with Retry-After)"),
       503: gms("no agent available yet (advanced service), or no chat yet"),
     });
   }
