@@ -17,6 +17,10 @@ export async function startBenchApp(name: string, env: Record<string, string> = 
     DATABASE_URL: `sqlite:${join(dir, "bench.db")}`,
     MAX_CONNECTIONS_PER_IP: "0",
     BAYEUX_MAX_SESSIONS_PER_IP: "100000",
+    CHAT_SERVICES_PER_MINUTE_PER_IP: "0",
+    CHAT_OPEN_SERVICES_PER_IP: "10000000",
+    CHATS_PER_MINUTE_PER_IP: "0",
+    CHAT_OPEN_CHATS_PER_IP: "10000000",
     ...env,
   });
   const app = await buildApp(config);
