@@ -223,7 +223,7 @@ export async function chatRequest(ctx: ActionContext, id: string, caller: Caller
   const adds = op === "startTyping" || op === "stopTyping" || (op !== "disconnect" && message.trim() !== "");
   const wait = adds ? ctx.chat.allowance.entry(id) : 0;
   if (wait > 0 && (op === "send" || op === "refresh")) throw rateLimited("too many messages in this chat: slow down", wait);
-  const typing = wait === 0;
+  const withinRate = wait === 0;
   const now = ctx.now();
   const result = await ctx.store.transaction(async (tx) => {
     const service = await accessChatService(tx, id, caller.gmsUser, { lock: true });
@@ -236,9 +236,9 @@ export async function chatRequest(ctx: ActionContext, id: string, caller: Caller
     } else if (op === "disconnect") {
       entries.push(notice("Notice.Left", chat.nickname, "CLIENT"));
     } else if (op === "startTyping") {
-      if (typing) entries.push(notice("Notice.TypingStarted", chat.nickname, "CLIENT"));
+      if (withinRate) entries.push(notice("Notice.TypingStarted", chat.nickname, "CLIENT"));
     } else if (op === "stopTyping") {
-      if (typing) entries.push(notice("Notice.TypingStopped", chat.nickname, "CLIENT"));
+      if (withinRate) entries.push(notice("Notice.TypingStopped", chat.nickname, "CLIENT"));
     } else if (message.trim() !== "") {
       entries.push({ type: "Message.Text", nick: chat.nickname, text: message, userType: "CLIENT" });
     }
