@@ -144,7 +144,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   for (const endpoint of endpoints) bayeux.addEndpoint(endpoint.policy);
   await bayeux.start();
   registerBayeuxMetrics(metrics, () => bayeux.stats());
-  const bayeuxLimits = { maxBodyBytes: config.bayeuxMaxMessageBytes, maxBatch: 100, maxDepth: config.jsonMaxDepth };
+  const bayeuxLimits = { maxBodyBytes: config.bayeuxMaxMessageBytes, maxBatch: 100, maxDepth: config.jsonMaxDepth, lingerMs: config.httpLingerMs };
   const cookieOptions = { trustProxy: config.trustProxy, crossSiteCookie: config.bayeuxCookieCrossSite };
   const http = await buildHttpServer({
     config,

@@ -87,6 +87,11 @@ export interface Config {
   httpHeadersTimeoutMs: number;
   /** A whole request (headers and body) must arrive within this, milliseconds. */
   httpRequestTimeoutMs: number;
+  /**
+   * After refusing a body still being sent (413), how long the rest is read and discarded before
+   * the connection is closed, so the client reads the answer instead of a reset; milliseconds.
+   */
+  httpLingerMs: number;
   /** Open connections from one peer address; 0: no cap (the default behind TRUST_PROXY). */
   maxConnectionsPerIp: number;
   /** Creates user `admin` (ROLE_ADMIN) with this password at start when no `admin` exists. */
@@ -294,6 +299,7 @@ export function loadConfig(env: Env = process.env): Config {
     httpKeepAliveTimeoutMs: read("HTTP_KEEP_ALIVE_TIMEOUT_MS", integer(100, 600_000), 5_000),
     httpHeadersTimeoutMs: read("HTTP_HEADERS_TIMEOUT_MS", integer(100, 600_000), 10_000),
     httpRequestTimeoutMs: read("HTTP_REQUEST_TIMEOUT_MS", integer(100, 3_600_000), 30_000),
+    httpLingerMs: read("HTTP_LINGER_MS", integer(100, 600_000), 5000),
     maxConnectionsPerIp: 0,
     adminPassword: read<string | null>("PARLEY_ADMIN_PASSWORD", password, null),
     demoUsers: read("PARLEY_DEMO_USERS", boolean, true),

@@ -26,7 +26,7 @@ import type { Store } from "../store/store.ts";
 import { registerAgentApi } from "./agent/index.ts";
 import { registerBodyParsers } from "./body.ts";
 import { guardConnections } from "./connections.ts";
-import { drainRefusedBody } from "./drain.ts";
+import { closeAfterAnswer } from "../lingering-close.ts";
 import { cometdPaths, documentResponses } from "./openapi.ts";
 import { responseTooLarge } from "../domain/errors.ts";
 import { toGmsError } from "./errors.ts";
@@ -105,9 +105,9 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
     if (error.serverFault) request.log.error({ err }, "request failed");
     // A client that went away mid-upload is not news: no stack, not an error.
     else request.log.debug({ code: (err as { code?: unknown }).code, message: error.body.message }, "request refused");
-    // A body refused half-way is still being sent: read the rest (up to a bound) so the client
-    // gets the 413 instead of a reset connection when the server closes it.
-    if (error.status === 413) await drainRefusedBody(request.raw, config);
+    // A body refused half-way is still being sent: answer, then read and discard the rest for a
+    // while, so the client gets the 413 instead of a reset connection.
+    if (error.status === 413) closeAfterAnswer(request.raw, reply.raw, config.httpLingerMs);
     if (error.retryAfterSeconds !== undefined) reply.header("retry-after", String(error.retryAfterSeconds));
     return reply.code(error.status).send(error.body);
   }
