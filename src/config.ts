@@ -15,6 +15,11 @@ export interface Config {
   port: number;
   /** Interface to bind. */
   host: string;
+  /**
+   * A second listener (`host:port`) for `/metrics` and the OpenAPI document, which the main port
+   * then no longer serves (`/health` and `/ready` answer on both); null: all on the main port.
+   */
+  opsBind: { host: string; port: number } | null;
   /** `sqlite:<path>` (default, embedded) or `postgres://...`. */
   databaseUrl: string;
   /** PostgreSQL schema holding parley's tables (created when missing). */
@@ -212,6 +217,14 @@ const publicUrl: Parser<string | null> = (raw) => {
   return url.href.replace(/\/+$/, "");
 };
 
+/** `host:port` (`[::1]:9464` for IPv6); port 0 picks a free one. */
+const hostPort: Parser<{ host: string; port: number } | null> = (raw) => {
+  const m = /^(?:\[([0-9A-Fa-f:.]+)\]|([^\s:[\]]+)):(\d{1,5})$/.exec(raw.trim());
+  const port = Number(m?.[3]);
+  if (m === null || port > 65_535) throw new Error("must be host:port (127.0.0.1:9464, [::1]:9464)");
+  return { host: m[1] ?? m[2] ?? "", port };
+};
+
 const pathSegment: Parser<string> = (raw) => {
   if (!/^[A-Za-z0-9_.-]+$/.test(raw)) throw new Error("must be one URL path segment");
   return raw;
@@ -264,6 +277,7 @@ export function loadConfig(env: Env = process.env): Config {
   const config: Config = {
     port: read("PORT", integer(0, 65_535), 8080),
     host: read("HOST", (v) => v, "0.0.0.0"),
+    opsBind: read("OPS_BIND", hostPort, null),
     databaseUrl: read("DATABASE_URL", databaseUrl, "sqlite:./data/parley.db"),
     databaseSchema: read("DATABASE_SCHEMA", identifier, "public"),
     sqliteSynchronous: read("SQLITE_SYNCHRONOUS", oneOf<SqliteSync>(["normal", "full"]), "normal"),
