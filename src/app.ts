@@ -94,6 +94,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
       maxIntervalMs: config.bayeuxMaxIntervalMs,
     },
   });
+  const push = createPushPort(bayeux, logger, { concurrency: config.pushConcurrency, queueSize: config.pushQueueSize });
   const ctx: ActionContext = {
     store,
     now,
@@ -115,7 +116,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
       maxTranscriptEntries: config.chatMaxTranscriptEntries,
       serviceBase: `/${config.gmsAppName}/1/service`,
     },
-    push: createPushPort(bayeux, logger),
+    push,
   };
   await ensureDefaultQueue(ctx);
   // Queues of the config file, and any queue a chat service names, exist before chats arrive.
@@ -217,6 +218,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
         await http.close();
         await ops?.close();
         await housekeeping.stop();
+        await push.close();
         await router.stop();
         await store.close();
         await bus.close();

@@ -57,7 +57,7 @@ async function main(argv: string[]): Promise<number> {
       routing: { offerTimeoutMs: config.routingOfferTimeoutMs, kick: () => {} },
       agentApiBase: "/api/v2",
       chat: { services: new Map(), customerTimeoutMs: 0, maxMessageChars: 0, maxTranscriptEntries: 0, serviceBase: "" },
-      push: { send: async () => {}, canReach: () => false },
+      push: { send: () => false, canReach: () => false },
     };
     switch (verb) {
       case "add":

@@ -132,6 +132,10 @@ export interface Config {
   chatMaxMessageChars: number;
   /** Entries one chat's transcript may hold; past it, sending is refused. */
   chatMaxTranscriptEntries: number;
+  /** Push HTTP callbacks (httpcb) under way at once. */
+  pushConcurrency: number;
+  /** Push HTTP callbacks waiting for a turn; past it a push is dropped (and internal-poke answers 503). */
+  pushQueueSize: number;
 }
 
 export class ConfigError extends Error {
@@ -330,6 +334,8 @@ export function loadConfig(env: Env = process.env): Config {
     chatCustomerTimeoutMs: read("CHAT_CUSTOMER_TIMEOUT_MS", integer(1000, 86_400_000), 180_000),
     chatMaxMessageChars: read("CHAT_MAX_MESSAGE_CHARS", integer(16, 1_000_000), 8192),
     chatMaxTranscriptEntries: read("CHAT_MAX_TRANSCRIPT_ENTRIES", integer(10, 1_000_000), 10_000),
+    pushConcurrency: read("PUSH_CONCURRENCY", integer(1, 256), 4),
+    pushQueueSize: read("PUSH_QUEUE_SIZE", integer(0, 1_000_000), 1000),
   };
   if (config.csAuth === "basic" && config.csAuthUsers.length === 0) problems.push("CS_AUTH=basic needs CS_AUTH_USERS (user:password,...)");
   if (config.csAuth === "apikey" && config.csApiKeys.length === 0) problems.push("CS_AUTH=apikey needs CS_API_KEYS (key,...)");
