@@ -51,11 +51,9 @@ export interface App {
   authentication: AgentAuthentication;
   /** Who a gms_user is (with GMS_USER_SECRET: only with its token); for the Chat API's routes. */
   verifyGmsUser: GmsUserVerifier;
-  /** The operations listener (OPS_BIND: metrics and the OpenAPI document); null without it. */
-  ops: FastifyInstance | null;
   /** Starts listening on the configured port (and OPS_BIND); resolves to the base URL (`http://127.0.0.1:PORT`). */
   listen(): Promise<string>;
-  /** The operations listener's base URL once listening; null without OPS_BIND. */
+  /** The operations listener's base URL (OPS_BIND: metrics and the OpenAPI document) once listening; null without it. */
   opsUrl(): string | null;
   /** Stops taking requests, finishes those in flight, stops workers, closes the database. */
   close(): Promise<void>;
@@ -193,7 +191,6 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     verifyGmsUser,
     authentication,
     demoCredentials,
-    ops,
     opsUrl: () => opsUrl,
     async listen() {
       await http.listen({ port: config.port, host: config.host });
