@@ -25,6 +25,7 @@ import type { Bus } from "./bus/bus.ts";
 import { MemoryBus, type MemoryHub } from "./bus/memory.ts";
 import { RedisBus } from "./bus/redis.ts";
 import type { Config } from "./config.ts";
+import { buildOpsServer } from "./http/ops.ts";
 import { buildHttpServer } from "./http/server.ts";
 import { createLogger, type Logger } from "./logger.ts";
 import { createMetrics, registerBayeuxMetrics, type Metrics } from "./metrics.ts";
@@ -51,8 +52,10 @@ export interface App {
   authentication: AgentAuthentication;
   /** Who a gms_user is (with GMS_USER_SECRET: only with its token); for the Chat API's routes. */
   verifyGmsUser: GmsUserVerifier;
-  /** Starts listening on the configured port; resolves to the base URL (`http://127.0.0.1:PORT`). */
+  /** Starts listening on the configured port (and OPS_BIND); resolves to the base URL (`http://127.0.0.1:PORT`). */
   listen(): Promise<string>;
+  /** The operations listener's base URL (OPS_BIND: metrics and the OpenAPI document) once listening; null without it. */
+  opsUrl(): string | null;
   /** Stops taking requests, finishes those in flight, stops workers, closes the database. */
   close(): Promise<void>;
 }
@@ -90,6 +93,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
       maxIntervalMs: config.bayeuxMaxIntervalMs,
     },
   });
+  const push = createPushPort(bayeux, logger, { concurrency: config.pushConcurrency, queueSize: config.pushQueueSize });
   const ctx: ActionContext = {
     store,
     now,
@@ -131,7 +135,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
       trustClientIdentity: config.chatTrustClientIdentity,
       serviceBase: `/${config.gmsAppName}/1/service`,
     },
-    push: createPushPort(bayeux, logger),
+    push,
     logger,
   };
   await ensureDefaultQueue(ctx);
@@ -166,7 +170,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   for (const endpoint of endpoints) bayeux.addEndpoint(endpoint.policy);
   await bayeux.start();
   registerBayeuxMetrics(metrics, () => bayeux.stats());
-  const bayeuxLimits = { maxBodyBytes: config.bayeuxMaxMessageBytes, maxBatch: 100, maxDepth: config.jsonMaxDepth };
+  const bayeuxLimits = { maxBodyBytes: config.bayeuxMaxMessageBytes, maxBatch: 100, maxDepth: config.jsonMaxDepth, lingerMs: config.httpLingerMs };
   const cookieOptions = { trustProxy: config.trustProxy, crossSiteCookie: config.bayeuxCookieCrossSite };
   const http = await buildHttpServer({
     config,
@@ -192,6 +196,8 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     },
     logger,
   );
+  const ops = config.opsBind === null ? null : await buildOpsServer({ store, logger, registry: metrics.registry, document: () => http.swagger() });
+  let opsUrl: string | null = null;
   const housekeeping = startHousekeeping(ctx, config.sweepIntervalMs, logger, (gmsUser) => bayeux.hasClient("customer", gmsUser));
   let closing: Promise<void> | null = null;
   return {
@@ -207,17 +213,21 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     verifyGmsUser,
     authentication,
     demoCredentials,
+    opsUrl: () => opsUrl,
     async listen() {
       await http.listen({ port: config.port, host: config.host });
+      if (ops !== null && config.opsBind !== null) {
+        await ops.listen({ port: config.opsBind.port, host: config.opsBind.host });
+        opsUrl = localUrl(ops, config.opsBind.host);
+      }
       if (config.csAuth === "none" && !isLoopback(config.host)) {
+        const alsoOps = config.opsBind === null ? " /metrics and /docs are open too (set OPS_BIND to serve them elsewhere)." : "";
         logger.warn(
           { host: config.host },
-          `Context Services (/${config.gmsAppName}/1/cs) is open to anyone who reaches this port: every customer's data can be read and changed. Set CS_AUTH=basic or CS_AUTH=apikey, or keep it behind a gateway`,
+          `Context Services (/${config.gmsAppName}/1/cs) is open to anyone who reaches this port: every customer's data can be read and changed. Set CS_AUTH=basic or CS_AUTH=apikey, or keep it behind a gateway.${alsoOps}`,
         );
       }
-      const address = http.server.address();
-      const port = typeof address === "object" && address !== null ? address.port : config.port;
-      return `http://127.0.0.1:${port}`;
+      return localUrl(http, "127.0.0.1");
     },
     close() {
       closing ??= (async () => {
@@ -225,7 +235,9 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
         await bayeux.close();
         await websocket.close();
         await http.close();
+        await ops?.close();
         await housekeeping.stop();
+        await push.close();
         await router.stop();
         await store.close();
         await bus.close();
@@ -233,6 +245,14 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
       return closing;
     },
   };
+}
+
+/** How this machine reaches a listening server: its bound address, loopback for a wildcard one. */
+function localUrl(server: FastifyInstance, host: string): string {
+  const address = server.server.address();
+  const port = typeof address === "object" && address !== null ? address.port : 0;
+  const reachable = host === "0.0.0.0" || host === "::" || host === "" ? "127.0.0.1" : host;
+  return `http://${reachable.includes(":") ? `[${reachable}]` : reachable}:${port}`;
 }
 
 async function openBus(config: Config, hub: MemoryHub | undefined): Promise<Bus> {

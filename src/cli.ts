@@ -85,7 +85,7 @@ async function main(argv: string[]): Promise<number> {
         trustClientIdentity: false,
         serviceBase: "",
       },
-      push: { send: async () => {}, canReach: () => false },
+      push: { send: () => false, canReach: () => false },
       logger: createLogger("silent"),
     };
     switch (verb) {

@@ -15,6 +15,11 @@ export interface Config {
   port: number;
   /** Interface to bind. */
   host: string;
+  /**
+   * A second listener (`host:port`) for `/metrics` and the OpenAPI document, which the main port
+   * then no longer serves (`/health` and `/ready` answer on both); null: all on the main port.
+   */
+  opsBind: { host: string; port: number } | null;
   /** `sqlite:<path>` (default, embedded) or `postgres://...`. */
   databaseUrl: string;
   /** PostgreSQL schema holding parley's tables (created when missing). */
@@ -87,6 +92,11 @@ export interface Config {
   httpHeadersTimeoutMs: number;
   /** A whole request (headers and body) must arrive within this, milliseconds. */
   httpRequestTimeoutMs: number;
+  /**
+   * After refusing a body still being sent (413), how long the rest is read and discarded before
+   * the connection is closed, so the client reads the answer instead of a reset; milliseconds.
+   */
+  httpLingerMs: number;
   /** Open connections from one peer address; 0: no cap (the default behind TRUST_PROXY). */
   maxConnectionsPerIp: number;
   /** Creates user `admin` (ROLE_ADMIN) with this password at start when no `admin` exists. */
@@ -154,6 +164,10 @@ export interface Config {
   interactionMaxDataBytes: number;
   /** Contact history older than this (from its start) is deleted by the housekeeping sweep, seconds; null: kept. */
   historyRetentionSeconds: number | null;
+  /** Push HTTP callbacks (httpcb) under way at once. */
+  pushConcurrency: number;
+  /** Push HTTP callbacks waiting for a turn; past it a push is dropped (and internal-poke answers 503). */
+  pushQueueSize: number;
 }
 
 export class ConfigError extends Error {
@@ -239,6 +253,14 @@ const publicUrl: Parser<string | null> = (raw) => {
   return url.href.replace(/\/+$/, "");
 };
 
+/** `host:port` (`[::1]:9464` for IPv6); port 0 picks a free one. */
+const hostPort: Parser<{ host: string; port: number } | null> = (raw) => {
+  const m = /^(?:\[([0-9A-Fa-f:.]+)\]|([^\s:[\]]+)):(\d{1,5})$/.exec(raw.trim());
+  const port = Number(m?.[3]);
+  if (m === null || port > 65_535) throw new Error("must be host:port (127.0.0.1:9464, [::1]:9464)");
+  return { host: m[1] ?? m[2] ?? "", port };
+};
+
 const pathSegment: Parser<string> = (raw) => {
   if (!/^[A-Za-z0-9_.-]+$/.test(raw)) throw new Error("must be one URL path segment");
   return raw;
@@ -291,6 +313,7 @@ export function loadConfig(env: Env = process.env): Config {
   const config: Config = {
     port: read("PORT", integer(0, 65_535), 8080),
     host: read("HOST", (v) => v, "0.0.0.0"),
+    opsBind: read("OPS_BIND", hostPort, null),
     databaseUrl: read("DATABASE_URL", databaseUrl, "sqlite:./data/parley.db"),
     databaseSchema: read("DATABASE_SCHEMA", identifier, "public"),
     sqliteSynchronous: read("SQLITE_SYNCHRONOUS", oneOf<SqliteSync>(["normal", "full"]), "normal"),
@@ -326,6 +349,7 @@ export function loadConfig(env: Env = process.env): Config {
     httpKeepAliveTimeoutMs: read("HTTP_KEEP_ALIVE_TIMEOUT_MS", integer(100, 600_000), 5_000),
     httpHeadersTimeoutMs: read("HTTP_HEADERS_TIMEOUT_MS", integer(100, 600_000), 10_000),
     httpRequestTimeoutMs: read("HTTP_REQUEST_TIMEOUT_MS", integer(100, 3_600_000), 30_000),
+    httpLingerMs: read("HTTP_LINGER_MS", integer(100, 600_000), 5000),
     maxConnectionsPerIp: 0,
     adminPassword: read<string | null>("PARLEY_ADMIN_PASSWORD", password, null),
     demoUsers: read("PARLEY_DEMO_USERS", boolean, true),
@@ -358,6 +382,8 @@ export function loadConfig(env: Env = process.env): Config {
     chatTrustClientIdentity: read("CHAT_TRUST_CLIENT_IDENTITY", boolean, false),
     interactionMaxDataBytes: read("INTERACTION_MAX_DATA_BYTES", integer(1024, 64 * 1024 * 1024), 64 * 1024),
     historyRetentionSeconds: read<number | null>("CS_HISTORY_RETENTION", duration, null),
+    pushConcurrency: read("PUSH_CONCURRENCY", integer(1, 256), 4),
+    pushQueueSize: read("PUSH_QUEUE_SIZE", integer(0, 1_000_000), 1000),
   };
   if (config.csAuth === "basic" && config.csAuthUsers.length === 0) problems.push("CS_AUTH=basic needs CS_AUTH_USERS (user:password,...)");
   if (config.csAuth === "apikey" && config.csApiKeys.length === 0) problems.push("CS_AUTH=apikey needs CS_API_KEYS (key,...)");

@@ -26,7 +26,7 @@ async function main(): Promise<void> {
   }
   logUnhandledRejections(app.logger);
   const url = await app.listen();
-  app.logger.info({ url, database: config.databaseUrl.replace(/\/\/[^@]*@/, "//***@") }, "parley listening");
+  app.logger.info({ url, ops: app.opsUrl() ?? undefined, database: config.databaseUrl.replace(/\/\/[^@]*@/, "//***@") }, "parley listening");
   if (app.demoCredentials.length > 0) {
     // Shown once, on the terminal rather than in the log stream; change them, or set PARLEY_ADMIN_PASSWORD.
     const lines = app.demoCredentials.map((c) => `  ${c.userName.padEnd(8)} ${c.password}  (${c.roles.join(", ")})`);

@@ -308,7 +308,8 @@ export async function poke(ctx: ActionContext, id: string, user: User, params: P
   if (settings === undefined || !ctx.push.canReach(settings, target)) throw unavailable(`service ${id} has no device to push to`);
   const message = params.poke_message?.trim() || settings.pokeMessage;
   if (message.length > 1024) throw invalidInput("poke_message: at most 1024 characters");
-  await ctx.push.send(settings, target, { action: "poke", message });
+  if (!ctx.push.send(settings, target, { action: "poke", message }))
+    throw new AppError("unavailable", "too many push notifications waiting: try again shortly", { retryAfterSeconds: 5 });
 }
 
 /**
@@ -404,8 +405,8 @@ export async function sendBackgroundPushes(ctx: ActionContext): Promise<number> 
     if (due === null || due.entries.length === 0) continue;
     const target = { serviceId: due.service.id, gmsUser: due.service.gmsUser, device: due.service.device };
     if (!ctx.push.canReach(settings, target)) continue;
-    await ctx.push.send(settings, target, { action: "chat", message: due.entries.at(-1)!.text, lastTranscript: due.entries.map(asPushEntry) });
-    sent++;
+    // A push dropped because too many wait is not retried: see push/push.ts.
+    if (ctx.push.send(settings, target, { action: "chat", message: due.entries.at(-1)!.text, lastTranscript: due.entries.map(asPushEntry) })) sent++;
   }
   return sent;
 }

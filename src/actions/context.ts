@@ -75,8 +75,11 @@ export interface PushNotification {
 }
 
 export interface PushPort {
-  /** Sends it with the service's settings; resolves when handed over (never throws: failures are logged). */
-  send(settings: PushSettings, target: PushTarget, notification: PushNotification): Promise<void>;
+  /**
+   * Hands it over to be sent with the service's settings and returns at once; false when too many
+   * wait to be sent, and it was dropped. Never throws: failed deliveries are logged.
+   */
+  send(settings: PushSettings, target: PushTarget, notification: PushNotification): boolean;
   /** Whether this provider can reach the target at all (comet needs a gms_user, the others a device). */
   canReach(settings: PushSettings, target: PushTarget): boolean;
 }

@@ -12,6 +12,7 @@
 import { randomBytes } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { cameOverHttps, clientAddress } from "../client-address.ts";
+import { closeAfterAnswer } from "../lingering-close.ts";
 import type { Logger } from "../logger.ts";
 import type { Item, RequestContext } from "./context.ts";
 import type { BayeuxEngine } from "./engine.ts";
@@ -25,6 +26,8 @@ export interface HttpLimits {
   maxBatch: number;
   /** Deepest nesting of arrays and objects in a batch. */
   maxDepth: number;
+  /** How long the rest of a body refused with 413 is read before the connection is closed (HTTP_LINGER_MS). */
+  lingerMs: number;
 }
 
 export interface HttpOptions {
@@ -76,6 +79,7 @@ async function serve(
   if (req.method === "GET" && !query.has("message")) return send(res, 400, [badMessage("400::Bad message: no message parameter")], jsonp);
   const text = req.method === "GET" ? query.get("message") : await readBody(req, limits.maxBodyBytes);
   if (text === null || (req.method === "GET" && text.length > limits.maxBodyBytes)) {
+    closeAfterAnswer(req, res, limits.lingerMs);
     return send(res, 413, [badMessage("413::Message too large")], jsonp);
   }
   const messages = parseBatch(text, limits);

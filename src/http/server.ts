@@ -26,7 +26,7 @@ import type { Store } from "../store/store.ts";
 import { registerAgentApi } from "./agent/index.ts";
 import { registerBodyParsers } from "./body.ts";
 import { guardConnections } from "./connections.ts";
-import { drainRefusedBody } from "./drain.ts";
+import { closeAfterAnswer } from "../lingering-close.ts";
 import { cometdPaths, documentResponses } from "./openapi.ts";
 import { responseTooLarge } from "../domain/errors.ts";
 import { toGmsError } from "./errors.ts";
@@ -36,7 +36,7 @@ import { registerExtensionRoutes } from "./routes/extensions.ts";
 import { registerInteractionRoutes } from "./routes/interactions.ts";
 import { registerMaintenanceRoutes } from "./routes/maintenance.ts";
 import { registerMetadataRoutes } from "./routes/metadata.ts";
-import { registerOperationRoutes } from "./routes/operations.ts";
+import { registerHealthRoutes, registerOpsRoutes } from "./routes/operations.ts";
 import { registerServiceRoutes } from "./routes/services.ts";
 import { registerStateRoutes } from "./routes/states.ts";
 import { registerTaskRoutes } from "./routes/tasks.ts";
@@ -105,9 +105,9 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
     if (error.serverFault) request.log.error({ err }, "request failed");
     // A client that went away mid-upload is not news: no stack, not an error.
     else request.log.debug({ code: (err as { code?: unknown }).code, message: error.body.message }, "request refused");
-    // A body refused half-way is still being sent: read the rest (up to a bound) so the client
-    // gets the 413 instead of a reset connection when the server closes it.
-    if (error.status === 413) await drainRefusedBody(request.raw, config);
+    // A body refused half-way is still being sent: answer, then read and discard the rest for a
+    // while, so the client gets the 413 instead of a reset connection.
+    if (error.status === 413) closeAfterAnswer(request.raw, reply.raw, config.httpLingerMs);
     if (error.retryAfterSeconds !== undefined) reply.header("retry-after", String(error.retryAfterSeconds));
     return reply.code(error.status).send(error.body);
   }
@@ -157,17 +157,9 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
 
   const csBase = `/${config.gmsAppName}/1/cs`;
   const routeDeps = { ctx: deps.ctx, csBase, publicUrl: config.publicUrl };
-  const mayUseContextServices = contextServicesAuthorizer({ mode: config.csAuth, users: config.csAuthUsers, apiKeys: config.csApiKeys });
   await app.register(
     async (cs) => {
-      // Open by default, as GMS: then no hook at all (an async hook per request is not free).
-      if (config.csAuth !== "none") {
-        cs.addHook("onRequest", async (request, reply) => {
-          if (mayUseContextServices(request.headers)) return;
-          if (config.csAuth === "basic") reply.header("www-authenticate", 'Basic realm="parley context services", charset="UTF-8"');
-          throw new AppError("unauthenticated", config.csAuth === "basic" ? "credentials required (HTTP Basic)" : "an X-API-Key header is required");
-        });
-      }
+      requireContextServicesCredentials(cs, config);
       registerServiceRoutes(cs, routeDeps);
       registerStateRoutes(cs, routeDeps);
       registerTaskRoutes(cs, routeDeps);
@@ -196,6 +188,26 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
     sessionTtlMs: config.agentSessionTtlMs,
     limits: config,
   });
-  registerOperationRoutes(app, { store: deps.store, registry: metrics.registry });
+  registerHealthRoutes(app, { store: deps.store });
+  // Metrics and the document tell how the server is built and used: on their own listener
+  // (OPS_BIND), or here behind Context Services' credentials when it has any.
+  if (config.opsBind === null) {
+    await app.register(async (ops) => {
+      requireContextServicesCredentials(ops, config);
+      registerOpsRoutes(ops, { registry: metrics.registry, document: () => app.swagger() });
+    });
+  }
   return app;
+}
+
+/** CS_AUTH on every route of `scope`: 401 in the GMS body without the configured credentials. */
+function requireContextServicesCredentials(scope: FastifyInstance, config: Config): void {
+  // Open by default, as GMS: then no hook at all (an async hook per request is not free).
+  if (config.csAuth === "none") return;
+  const mayUseContextServices = contextServicesAuthorizer({ mode: config.csAuth, users: config.csAuthUsers, apiKeys: config.csApiKeys });
+  scope.addHook("onRequest", async (request, reply) => {
+    if (mayUseContextServices(request.headers)) return;
+    if (config.csAuth === "basic") reply.header("www-authenticate", 'Basic realm="parley context services", charset="UTF-8"');
+    throw new AppError("unauthenticated", config.csAuth === "basic" ? "credentials required (HTTP Basic)" : "an X-API-Key header is required");
+  });
 }

@@ -101,7 +101,7 @@ describe("strings that are not Unicode", () => {
 });
 
 describe("a body over BODY_LIMIT_BYTES on a keep-alive connection", () => {
-  it("gets the 413 after the client has sent it all, never a reset connection mid-upload", async () => {
+  it("gets the 413, never a reset connection mid-upload", async () => {
     const size = 2 * 1024 * 1024;
     const socket = await openSocket(server.url);
     const received = collect(socket);
@@ -109,17 +109,15 @@ describe("a body over BODY_LIMIT_BYTES on a keep-alive connection", () => {
     socket.on("error", (err) => errors.push(err));
     const write = (chunk: string | Buffer) => new Promise<void>((resolve) => socket.write(chunk, () => resolve()));
     await write(`POST /genesys/1/cs/profiles HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${size}\r\n\r\n`);
-    await write(Buffer.alloc(64 * 1024, 0x61));
-    // Before the fix the answer came at once and the socket was closed under the upload.
-    const early = await eventually(async () => (received.bytes().length > 0 ? true : undefined), 300, "an early answer").catch(() => false);
-    for (let sent = 64 * 1024; sent < size && errors.length === 0; sent += 64 * 1024) await write(Buffer.alloc(64 * 1024, 0x61));
+    // The answer may come at once (with Connection: close); the socket must not be closed under
+    // the upload (a lingering close, test/security/body-drain.test.ts).
+    for (let sent = 0; sent < size && errors.length === 0; sent += 64 * 1024) await write(Buffer.alloc(64 * 1024, 0x61));
     await eventually(async () => (received.bytes().includes("PayloadTooLargeException") ? true : undefined), 5000, "the 413");
     assert.deepEqual(
       errors.map((e) => (e as { code?: string }).code),
       [],
       "the upload was never cut",
     );
-    assert.equal(early, false, "no answer before the body was read");
     assert.match(received.bytes().toString("latin1"), /^HTTP\/1\.1 413 /);
     socket.destroy();
   });

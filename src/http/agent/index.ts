@@ -10,7 +10,7 @@ import type { ActionContext } from "../../actions/context.ts";
 import { AppError } from "../../domain/errors.ts";
 import { cameOverHttps } from "../../client-address.ts";
 import { absoluteUrl } from "../routes/shared.ts";
-import { drainRefusedBody } from "../drain.ts";
+import { closeAfterAnswer } from "../../lingering-close.ts";
 import { toGwsError } from "./errors.ts";
 import { setAgent } from "./shared.ts";
 import { registerInteractionRoutes } from "./interactions.ts";
@@ -23,8 +23,8 @@ export interface AgentApiDeps {
   trustProxy: boolean;
   publicUrl: string | null;
   sessionTtlMs: number;
-  /** For reading the rest of a refused body. */
-  limits: { bodyLimitBytes: number; httpRequestTimeoutMs: number };
+  /** How long the rest of a refused body is read after the 413 (HTTP_LINGER_MS). */
+  limits: { httpLingerMs: number };
 }
 
 export const AGENT_API_BASE = "/api/v2";
@@ -34,7 +34,7 @@ export async function registerAgentApi(app: FastifyInstance, deps: AgentApiDeps)
     async (api) => {
       api.setErrorHandler(async (err, request, reply) => {
         const error = toGwsError(err);
-        if (error.status === 413) await drainRefusedBody(request.raw, deps.limits);
+        if (error.status === 413) closeAfterAnswer(request.raw, reply.raw, deps.limits.httpLingerMs);
         if (error.serverFault) request.log.error({ err }, "request failed");
         else request.log.debug({ message: error.body.errorDescription }, "request refused");
         if (error.status === 401) reply.header("www-authenticate", 'Basic realm="parley", charset="UTF-8"');

@@ -69,8 +69,11 @@ function parseMultipart(req: FastifyRequest, body: Buffer, done: Done): void {
     failed = true;
     done(malformed(message));
   };
-  parser.on("field", (name, value, info) => {
-    if (info.nameTruncated || info.valueTruncated) fail(`multipart field ${name.slice(0, 64)}: too long`);
+  // busboy hands over a part whose Content-Disposition has no usable `name` (none, empty, or
+  // only the RFC 5987 `name*` form) with an undefined name: a parameter needs one.
+  parser.on("field", (name: string | undefined, value, info) => {
+    if (name === undefined) fail('multipart part without a name: each part needs Content-Disposition: form-data; name="..."');
+    else if (info.nameTruncated || info.valueTruncated) fail(`multipart field ${name.slice(0, 64)}: too long`);
     else params.push([name, value]);
   });
   // Files are no parameters: read past them.

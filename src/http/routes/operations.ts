@@ -1,4 +1,7 @@
-/** Operations: liveness, readiness, Prometheus metrics and the OpenAPI document. */
+/**
+ * Operations: liveness and readiness (for a load balancer, on the main port always), and
+ * Prometheus metrics and the OpenAPI document (on the main port, or on the OPS_BIND listener).
+ */
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
@@ -8,12 +11,15 @@ import type { Store } from "../../store/store.ts";
 
 export interface OperationDeps {
   store: Store;
-  registry: Registry;
 }
 
-export function registerOperationRoutes(app: FastifyInstance, { store, registry }: OperationDeps): void {
-  const hide = { hide: true } as const;
+export interface OpsDeps {
+  registry: Registry;
+  /** The main API's OpenAPI document (its fastify instance's `swagger()`), wherever it is served from. */
+  document: () => unknown;
+}
 
+export function registerHealthRoutes(app: FastifyInstance, { store }: OperationDeps): void {
   /** Liveness: the process serves HTTP. */
   app.get("/health", { schema: { tags: ["Operations"], summary: "Liveness" } }, async () => ({ status: "ok" }));
 
@@ -27,13 +33,17 @@ export function registerOperationRoutes(app: FastifyInstance, { store, registry 
       return reply.code(503).send({ status: "unavailable", message: "database not reachable" });
     }
   });
+}
 
+/** `/metrics`, `/docs`, `/docs/json` and `/docs/ui/`: what tells how the server is built and used. */
+export function registerOpsRoutes(app: FastifyInstance, { registry, document }: OpsDeps): void {
+  const hide = { hide: true } as const;
   app.get("/metrics", { schema: { ...hide } }, async (_request, reply) => {
     return reply.type(registry.contentType).send(await registry.metrics());
   });
 
   for (const url of ["/docs", "/docs/json"]) {
-    app.get(url, { schema: { ...hide } }, async () => app.swagger());
+    app.get(url, { schema: { ...hide } }, async () => document());
   }
   registerDocsPage(app);
 }
