@@ -101,7 +101,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     responseLimitBytes: config.responseLimitBytes,
     notifier: bayeux,
     // The router needs the context; it is started right below.
-    routing: { offerTimeoutMs: config.routingOfferTimeoutMs, kick: () => router.kick() },
+    routing: { offerTimeoutMs: config.routingOfferTimeoutMs, roles: config.routingRoles, kick: () => router.kick() },
     agentApiBase: `${config.publicUrl ?? ""}/api/v2`,
     chat: {
       services: new Map(config.chatServices.map((s) => [s.name, s])),

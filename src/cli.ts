@@ -54,7 +54,7 @@ async function main(argv: string[]): Promise<number> {
       cs: { businessAttributes: [], autoCompleteEnabled: false, autoCompleteAfterSeconds: null, expirationSeconds: 0 },
       responseLimitBytes: 0,
       notifier: { deliver: () => {} },
-      routing: { offerTimeoutMs: config.routingOfferTimeoutMs, kick: () => {} },
+      routing: { offerTimeoutMs: config.routingOfferTimeoutMs, roles: config.routingRoles, kick: () => {} },
       agentApiBase: "/api/v2",
       chat: { services: new Map(), customerTimeoutMs: 0, maxMessageChars: 0, maxTranscriptEntries: 0, serviceBase: "" },
       push: { send: async () => {}, canReach: () => false },

@@ -2,6 +2,7 @@
 import type { ChatServiceConfig, PushSettings } from "../config-file.ts";
 import type { Device } from "../domain/chat.ts";
 import type { BusinessAttribute } from "../domain/metadata.ts";
+import type { Role } from "../domain/users.ts";
 import type { Store } from "../store/store.ts";
 
 export interface ContextServicesOptions {
@@ -64,6 +65,8 @@ export interface PushPort {
 export interface RoutingControl {
   /** How long a routing offer waits for Accept or Reject (ROUTING_OFFER_TIMEOUT_MS). */
   offerTimeoutMs: number;
+  /** Roles whose users routing offers work to (ROUTING_ROLES). */
+  roles: readonly Role[];
   /** Asks for a routing pass soon (capacity freed, work queued); passes never overlap. */
   kick(): void;
 }

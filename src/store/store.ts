@@ -15,7 +15,7 @@ import type { Extensions, Service, State, Status, Task } from "../domain/journey
 import type { ChannelState } from "../domain/agent-state.ts";
 import type { AgentInteraction, WorkState } from "../domain/agent-interactions.ts";
 import type { Queue } from "../domain/routing.ts";
-import type { Channel, Skill, User } from "../domain/users.ts";
+import type { Channel, Role, Skill, User } from "../domain/users.ts";
 import type { ChatService, TranscriptEntry } from "../domain/chat.ts";
 
 export interface NewService {
@@ -221,6 +221,7 @@ export interface AgentChannelStore {
 
 export interface ReadyAgent {
   userId: string;
+  roles: Role[];
   skills: Skill[];
   /** Capacity on the channel asked for. */
   capacity: number;
