@@ -17,11 +17,14 @@
 import type { IncomingMessage } from "node:http";
 import type { GmsUserVerifier } from "../access/gms-user.ts";
 import type { EndpointPolicy, RequestContext } from "./context.ts";
+import { CONNECTION_TYPES } from "./protocol.ts";
 
 /** How an HTTP or WebSocket request names its endpoint and identity. */
 export interface EndpointBinding {
   policy: EndpointPolicy;
   path: string;
+  /** callback-polling (JSONP) is served here; where it is not, a JSONP request gets a JSON 400, never script. */
+  callbackPolling: boolean;
   /** The identity a request proves by itself (headers, query, authentication), or null; at once when it can. */
   requestIdentity(req: IncomingMessage, query: URLSearchParams): string | null | Promise<string | null>;
   /**
@@ -37,9 +40,10 @@ export interface EndpointBinding {
 export type AgentAuthenticator = (headers: IncomingMessage["headers"]) => string | null | Promise<string | null>;
 
 /** Every handshake gets the identity its request proved, or is refused with `reason`. */
-function provenIdentityPolicy(name: string, reason: string): EndpointPolicy {
+function provenIdentityPolicy(name: string, reason: string, connectionTypes = CONNECTION_TYPES): EndpointPolicy {
   return {
     name,
+    connectionTypes,
     identify: (ctx: RequestContext) => (ctx.identity === null ? { refuse: reason } : { identity: ctx.identity }),
     canSubscribe: () => true,
     canPublish: () => false,
@@ -50,6 +54,7 @@ export function customerEndpoint(appName: string, verify: GmsUserVerifier): Endp
   return {
     policy: provenIdentityPolicy("customer", "gms_user required"),
     path: `/${appName}/cometd`,
+    callbackPolling: true,
     requestIdentity(req, query) {
       const user = headerOf(req, "gms_user") ?? query.get("gms_user");
       const token = headerOf(req, "gms_user_token") ?? query.get("gms_user_token");
@@ -65,15 +70,22 @@ export function customerEndpoint(appName: string, verify: GmsUserVerifier): Endp
   };
 }
 
+/**
+ * Agents' desktops authenticate with a cookie, so their notifications are never served as
+ * JSONP: a script any page may include would carry them, cookie and all.
+ */
 export function agentEndpoint(authenticate: AgentAuthenticator | undefined): EndpointBinding {
   return {
-    policy: provenIdentityPolicy("agent", "authentication required"),
+    policy: provenIdentityPolicy("agent", "authentication required", AGENT_CONNECTION_TYPES),
     path: "/api/v2/notifications",
+    callbackPolling: false,
     requestIdentity: (req) => authenticate?.(req.headers) ?? null,
     extIdentity: async () => undefined,
     requiredOnEveryRequest: null,
   };
 }
+
+const AGENT_CONNECTION_TYPES = CONNECTION_TYPES.filter((t) => t !== "callback-polling");
 
 function headerOf(req: IncomingMessage, name: string): string | null {
   const value = req.headers[name];

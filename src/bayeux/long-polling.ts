@@ -39,6 +39,7 @@ const JSONP_CALLBACK = /^[A-Za-z_$][\w$]{0,63}(\.[A-Za-z_$][\w$]{0,63}){0,3}$/;
 const COOKIE = "BAYEUX_BROWSER";
 const COOKIE_VALUE = /(?:^|;\s*)BAYEUX_BROWSER=([^;\s]+)/;
 const NO_QUERY = new URLSearchParams();
+const CALLBACK_POLLING_REFUSED = "400::callback-polling is not served on this endpoint";
 
 /** Returns a request handler that serves Bayeux paths and answers false for every other path. */
 export function longPollingHandler(engine: BayeuxEngine, bindings: EndpointBinding[], limits: HttpLimits, options: HttpOptions, logger: Logger) {
@@ -72,6 +73,8 @@ async function serve(
   const query = search === "" ? NO_QUERY : new URLSearchParams(search);
   const jsonp = req.method === "GET" ? query.get("jsonp") : null;
   if (req.method !== "POST" && req.method !== "GET") return send(res, 405, [badMessage("405::Method not allowed")]);
+  // Where callback-polling is not served, the answer is JSON: never a script another page could include.
+  if (jsonp !== null && !binding.callbackPolling) return send(res, 400, [badMessage(CALLBACK_POLLING_REFUSED)]);
   if (jsonp !== null && !JSONP_CALLBACK.test(jsonp)) return send(res, 400, [badMessage("400::Bad jsonp callback")]);
   if (req.method === "GET" && !query.has("message")) return send(res, 400, [badMessage("400::Bad message: no message parameter")], jsonp);
   const text = req.method === "GET" ? query.get("message") : await readBody(req, limits.maxBodyBytes);
