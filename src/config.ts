@@ -99,6 +99,10 @@ export interface Config {
   demoUsers: boolean;
   /** How long an agent's login session (the JSESSIONID cookie) lasts, milliseconds. */
   agentSessionTtlMs: number;
+  /** Failed logins one client address may make per 15 minutes; past it 429 before any password is checked. 0: no limit. */
+  loginFailuresPerIp: number;
+  /** Logins waiting for their password check at most; past it 503 at once. */
+  loginMaxPending: number;
   /** GWS roles whose users routing offers work to (when Ready). */
   routingRoles: Role[];
   /** How long a routing offer waits for Accept or Reject before it goes to the next agent, milliseconds. */
@@ -312,6 +316,8 @@ export function loadConfig(env: Env = process.env): Config {
     adminPassword: read<string | null>("PARLEY_ADMIN_PASSWORD", password, null),
     demoUsers: read("PARLEY_DEMO_USERS", boolean, true),
     agentSessionTtlMs: read("AGENT_SESSION_TTL_MS", integer(60_000, 30 * 86_400_000), 12 * 3_600_000),
+    loginFailuresPerIp: read("LOGIN_FAILURES_PER_IP", integer(0, 1_000_000), 30),
+    loginMaxPending: read("LOGIN_MAX_PENDING", integer(1, 100_000), 32),
     routingRoles: read("ROUTING_ROLES", roleList, ["ROLE_AGENT"]),
     routingOfferTimeoutMs: read("ROUTING_OFFER_TIMEOUT_MS", integer(100, 3_600_000), 30_000),
     routingSweepMs: read("ROUTING_SWEEP_MS", integer(10, 60_000), 1000),

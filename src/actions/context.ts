@@ -75,6 +75,11 @@ export interface RoutingControl {
 export interface Notifier {
   /** Sends `data` on `channel` to every client of `identity` on `endpoint` ("customer" or "agent"). */
   deliver(endpoint: string, identity: string, channel: string, data: unknown): void;
+  /**
+   * Ends every client of `identity` on `endpoint`, on every node (its credentials no longer
+   * hold): sessions are forgotten and sockets bound to it closed.
+   */
+  revoke(endpoint: string, identity: string): void;
 }
 
 /** The expiry a service gets from activity at `now` when nothing pinned it (`cview/expiration`). */

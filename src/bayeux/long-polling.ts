@@ -15,7 +15,7 @@ import { cameOverHttps, clientAddress } from "../client-address.ts";
 import type { Logger } from "../logger.ts";
 import type { Item, RequestContext } from "./context.ts";
 import type { BayeuxEngine } from "./engine.ts";
-import type { EndpointBinding } from "./endpoints.ts";
+import { isRefused, type EndpointBinding } from "./endpoints.ts";
 import { NONE_ADVICE, parseBatch, serializeBatch, type Reply } from "./protocol.ts";
 
 export interface HttpLimits {
@@ -86,6 +86,19 @@ async function serve(
 
   const proven = binding.requestIdentity(req, query);
   const identity = typeof proven === "object" && proven !== null ? await proven : proven;
+  if (isRefused(identity)) {
+    const { status, error, retryAfterSeconds } = identity.refused;
+    const headers: Record<string, string> = retryAfterSeconds === undefined ? {} : { "retry-after": String(retryAfterSeconds) };
+    // Not for good: the client may handshake again once the wait is over.
+    const advice = { reconnect: "handshake" as const, interval: (retryAfterSeconds ?? 1) * 1000 };
+    return send(
+      res,
+      status,
+      messages.map((m) => ({ ...refusal(m, error), advice })),
+      jsonp,
+      headers,
+    );
+  }
   if (identity === null && binding.requiredOnEveryRequest !== null) {
     const reason = `403::${binding.requiredOnEveryRequest}`;
     return send(

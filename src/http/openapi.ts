@@ -147,6 +147,8 @@ function errorsOf(url: string, hasBody: boolean): Record<number, Documented> {
       404: gws("not found, or not the caller's (statusCode 6)"),
       409: gws("invalid for the current state (statusCode 2)"),
       ...(hasBody ? { 413: gws("body over BODY_LIMIT_BYTES"), 415: gws("not JSON") } : {}),
+      429: gws("too many failed logins from this address, or at once for this user name (Retry-After)"),
+      503: gws("too many logins waiting for their password check (Retry-After)"),
     });
   }
   if (/\/1\/service\//.test(url)) {

@@ -204,6 +204,10 @@ export interface UserSessionStore {
   insert(session: UserSession): Promise<void>;
   /** The session, if it exists and has not expired at `now`. */
   get(tokenHash: string, now: number): Promise<UserSession | null>;
+  /** Ends one session (logout); false when there was none. */
+  delete(tokenHash: string): Promise<boolean>;
+  /** Ends every session of a user (their password changed, or they were disabled); how many there were. */
+  deleteForUser(userId: string): Promise<number>;
   deleteExpired(now: number): Promise<number>;
 }
 

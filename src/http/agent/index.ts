@@ -3,12 +3,12 @@
  * route (the JSESSIONID session cookie, or HTTP Basic, which opens a session). Wrong or missing
  * credentials get 401 without a hint of which part was wrong.
  */
-import type { FastifyInstance } from "fastify";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { AgentAuthentication } from "../../access/authentication.ts";
 import { SESSION_COOKIE } from "../../access/authentication.ts";
 import type { ActionContext } from "../../actions/context.ts";
 import { AppError } from "../../domain/errors.ts";
-import { cameOverHttps } from "../../client-address.ts";
+import { cameOverHttps, clientAddress } from "../../client-address.ts";
 import { absoluteUrl } from "../routes/shared.ts";
 import { drainRefusedBody } from "../drain.ts";
 import { toGwsError } from "./errors.ts";
@@ -30,6 +30,17 @@ export interface AgentApiDeps {
 export const AGENT_API_BASE = "/api/v2";
 
 export async function registerAgentApi(app: FastifyInstance, deps: AgentApiDeps): Promise<void> {
+  /** Sessions opened by a request (Basic without a cookie), so a logout in the same request ends them too. */
+  const opened = new WeakMap<FastifyRequest, string>();
+  const cookie = (request: FastifyRequest, value: string, maxAgeSeconds: number) => {
+    const secure = cameOverHttps(request.raw, deps.trustProxy) ? "; Secure" : "";
+    return `${SESSION_COOKIE}=${value}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${maxAgeSeconds}${secure}`;
+  };
+  const endSession = async (request: FastifyRequest, reply: FastifyReply) => {
+    await deps.authentication.endSession(request.headers, opened.get(request));
+    reply.removeHeader("set-cookie");
+    reply.header("set-cookie", cookie(request, "", 0));
+  };
   await app.register(
     async (api) => {
       api.setErrorHandler(async (err, request, reply) => {
@@ -45,16 +56,19 @@ export async function registerAgentApi(app: FastifyInstance, deps: AgentApiDeps)
         reply.code(404).send(toGwsError(new AppError("not_found", `No such resource: ${request.method} ${request.url.slice(0, 256)}`)).body),
       );
       api.addHook("onRequest", async (request, reply) => {
-        const authenticated = await deps.authentication.authenticate(request.headers);
+        const authenticated = await deps.authentication.authenticate({ headers: request.headers, address: clientAddress(request.raw, deps.trustProxy) });
         if (authenticated === null) throw new AppError("unauthenticated", "authentication required");
         setAgent(request, authenticated.user);
         if (authenticated.newSessionToken !== undefined) {
-          const secure = cameOverHttps(request.raw, deps.trustProxy) ? "; Secure" : "";
-          const maxAge = Math.floor(deps.sessionTtlMs / 1000);
-          reply.header("set-cookie", `${SESSION_COOKIE}=${authenticated.newSessionToken}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${maxAge}${secure}`);
+          opened.set(request, authenticated.newSessionToken);
+          reply.header("set-cookie", cookie(request, authenticated.newSessionToken, Math.floor(deps.sessionTtlMs / 1000)));
         }
       });
-      const routeDeps = { ctx: deps.ctx, base: (request: Parameters<typeof absoluteUrl>[0]) => absoluteUrl(request, deps.publicUrl, AGENT_API_BASE) };
+      const routeDeps = {
+        ctx: deps.ctx,
+        base: (request: Parameters<typeof absoluteUrl>[0]) => absoluteUrl(request, deps.publicUrl, AGENT_API_BASE),
+        endSession,
+      };
       registerUserRoutes(api, routeDeps);
       registerMeRoutes(api, routeDeps);
       registerInteractionRoutes(api, routeDeps);

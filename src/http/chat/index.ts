@@ -10,7 +10,7 @@ import type { GmsUserVerifier } from "../../access/gms-user.ts";
 import { chatRequest, createChatService, poke, serviceStatus, startChat, type Caller, type CustomerOperation } from "../../actions/chat.ts";
 import type { Origin } from "../../actions/chat-messages.ts";
 import type { ActionContext } from "../../actions/context.ts";
-import { cameOverHttps } from "../../client-address.ts";
+import { cameOverHttps, clientAddress } from "../../client-address.ts";
 import { AppError, forbidden, notFound } from "../../domain/errors.ts";
 import { chatParams, registerChatBodyParsers } from "./params.ts";
 
@@ -73,7 +73,7 @@ export async function registerChatApi(app: FastifyInstance, deps: ChatApiDeps): 
         },
       );
       api.post<{ Params: { id: string } }>("/:id/internal-poke", { schema: { params: ID } }, async (request, reply: FastifyReply) => {
-        const authenticated = await deps.authentication.authenticate(request.headers);
+        const authenticated = await deps.authentication.authenticate({ headers: request.headers, address: clientAddress(request.raw, deps.trustProxy) });
         if (authenticated === null) throw new AppError("unauthenticated", "internal-poke: an agent's credentials are required");
         await poke(deps.ctx, request.params.id, authenticated.user, params(request));
         return reply.type("text/plain; charset=utf-8").send("OK");

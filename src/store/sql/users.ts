@@ -76,6 +76,16 @@ export class SqlUserSessionStore implements UserSessionStore {
     return { tokenHash: row.token_hash, userId: row.user_id, createdAt: int(row.created_at), expiresAt: int(row.expires_at) };
   }
 
+  async delete(tokenHash: string): Promise<boolean> {
+    const result = await this.db.deleteFrom("user_sessions").where("token_hash", "=", tokenHash).executeTakeFirst();
+    return Number(result.numDeletedRows) > 0;
+  }
+
+  async deleteForUser(userId: string): Promise<number> {
+    const result = await this.db.deleteFrom("user_sessions").where("user_id", "=", userId).executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+
   async deleteExpired(now: number): Promise<number> {
     const result = await this.db.deleteFrom("user_sessions").where("expires_at", "<=", now).executeTakeFirst();
     return Number(result.numDeletedRows);
