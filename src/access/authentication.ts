@@ -43,6 +43,8 @@ export interface AgentRequest {
 
 export interface Authenticated {
   user: User;
+  /** How the request proved it: its session cookie, or Basic credentials. */
+  via: "session" | "basic";
   /** A session opened by this request: its token goes back as the JSESSIONID cookie. */
   newSessionToken?: string;
 }
@@ -93,7 +95,7 @@ export class AgentAuthentication {
     const token = sessionToken(request.headers);
     if (token !== null) {
       const user = await this.fromSession(token);
-      if (user !== null) return { user };
+      if (user !== null) return { user, via: "session" };
     }
     const authorization = request.headers.authorization;
     const basic = parseBasic(authorization);
@@ -158,7 +160,7 @@ export class AgentAuthentication {
       this.failures.clear(basic.userName);
       const sessionToken = await this.openSession(user);
       this.remember(key, { userId: user.id, passwordHash: user.passwordHash, until: this.options.now() + VERIFIED_TTL_MS, sessionToken });
-      return { user, newSessionToken: sessionToken };
+      return { user, via: "basic", newSessionToken: sessionToken };
     });
   }
 
@@ -176,7 +178,7 @@ export class AgentAuthentication {
     if ((await this.store.userSessions.get(sha256(known.sessionToken), this.options.now())) === null) {
       known.sessionToken = await this.openSession(user);
     }
-    return { user, newSessionToken: known.sessionToken };
+    return { user, via: "basic", newSessionToken: known.sessionToken };
   }
 
   private refuseIfFailingAddress(address: string): void {

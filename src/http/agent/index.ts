@@ -1,16 +1,19 @@
 /**
  * The agent API under `/api/v2` (GWS): its own error body, and authentication before every
  * route (the JSESSIONID session cookie, or HTTP Basic, which opens a session). Wrong or missing
- * credentials get 401 without a hint of which part was wrong.
+ * credentials get 401 without a hint of which part was wrong. A write the cookie authenticates
+ * must come from a trusted origin (403) as JSON (415): a browser sends the cookie whoever made
+ * the page.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { AgentAuthentication } from "../../access/authentication.ts";
 import { SESSION_COOKIE } from "../../access/authentication.ts";
 import type { ActionContext } from "../../actions/context.ts";
-import { AppError } from "../../domain/errors.ts";
+import { AppError, forbidden } from "../../domain/errors.ts";
 import { cameOverHttps, clientAddress } from "../../client-address.ts";
 import { absoluteUrl } from "../routes/shared.ts";
 import { drainRefusedBody } from "../drain.ts";
+import { fromTrustedOrigin, ownOrigin } from "../origin.ts";
 import { toGwsError } from "./errors.ts";
 import { setAgent } from "./shared.ts";
 import { registerInteractionRoutes } from "./interactions.ts";
@@ -22,12 +25,17 @@ export interface AgentApiDeps {
   authentication: AgentAuthentication;
   trustProxy: boolean;
   publicUrl: string | null;
+  /** Origins besides parley's own whose pages may write with the session cookie (the CORS list). */
+  trustedOrigins: readonly string[];
   sessionTtlMs: number;
   /** For reading the rest of a refused body. */
   limits: { bodyLimitBytes: number; httpRequestTimeoutMs: number };
 }
 
 export const AGENT_API_BASE = "/api/v2";
+
+const WRITES = new Set(["POST", "PUT", "DELETE", "PATCH"]);
+const JSON_TYPE = /^application\/json\s*(?:;|$)/i;
 
 export async function registerAgentApi(app: FastifyInstance, deps: AgentApiDeps): Promise<void> {
   /** Sessions opened by a request (Basic without a cookie), so a logout in the same request ends them too. */
@@ -58,6 +66,7 @@ export async function registerAgentApi(app: FastifyInstance, deps: AgentApiDeps)
       api.addHook("onRequest", async (request, reply) => {
         const authenticated = await deps.authentication.authenticate({ headers: request.headers, address: clientAddress(request.raw, deps.trustProxy) });
         if (authenticated === null) throw new AppError("unauthenticated", "authentication required");
+        if (authenticated.via === "session" && WRITES.has(request.method)) refuseUnsafeCookieWrite(request, deps);
         setAgent(request, authenticated.user);
         if (authenticated.newSessionToken !== undefined) {
           opened.set(request, authenticated.newSessionToken);
@@ -75,4 +84,24 @@ export async function registerAgentApi(app: FastifyInstance, deps: AgentApiDeps)
     },
     { prefix: AGENT_API_BASE },
   );
+}
+
+/**
+ * A write the session cookie authenticated: refused from a foreign page (403), and unless its
+ * body is JSON (415), which a page of another site cannot send without the browser asking first.
+ * A write without a body (logout) needs no type.
+ */
+function refuseUnsafeCookieWrite(request: FastifyRequest, deps: AgentApiDeps): void {
+  const own = ownOrigin(request.raw, deps.trustProxy, deps.publicUrl);
+  if (!fromTrustedOrigin(request.headers, own, deps.trustedOrigins)) {
+    throw forbidden("a write authenticated by the session cookie must come from this server's own pages");
+  }
+  if (hasBody(request) && !JSON_TYPE.test(request.headers["content-type"] ?? "")) {
+    throw new AppError("unsupported_media_type", "a write authenticated by the session cookie must be sent as application/json");
+  }
+}
+
+function hasBody(request: FastifyRequest): boolean {
+  const length = request.headers["content-length"];
+  return request.headers["transfer-encoding"] !== undefined || (length !== undefined && length !== "0");
 }
