@@ -8,6 +8,7 @@ import { readFileSync } from "node:fs";
 import { AgentAuthentication } from "./access/authentication.ts";
 import { ChatAllowance } from "./access/chat-allowance.ts";
 import { isLoopback } from "./access/context-services.ts";
+import { clientAddress } from "./client-address.ts";
 import { gmsUserVerifier, type GmsUserVerifier } from "./access/gms-user.ts";
 import { presenceLost } from "./actions/agent-state.ts";
 import { customerAway } from "./actions/chat.ts";
@@ -68,6 +69,8 @@ export interface AppOverrides {
   memoryHub?: MemoryHub;
   /** Who an agent CometD request authenticates as; default: the agent API's session or Basic credentials. */
   authenticateAgent?: AgentAuthenticator;
+  /** Waits out the delay a user name's failed logins earned (tests hold or record it); default: a timer. */
+  loginDelay?: (ms: number) => Promise<void>;
 }
 
 export async function buildApp(config: Config, overrides: AppOverrides = {}): Promise<App> {
@@ -106,7 +109,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     responseLimitBytes: config.responseLimitBytes,
     notifier: bayeux,
     // The router needs the context; it is started right below.
-    routing: { offerTimeoutMs: config.routingOfferTimeoutMs, kick: () => router.kick() },
+    routing: { offerTimeoutMs: config.routingOfferTimeoutMs, roles: config.routingRoles, kick: () => router.kick() },
     agentApiBase: `${config.publicUrl ?? ""}/api/v2`,
     interactionMaxDataBytes: config.interactionMaxDataBytes,
     historyRetentionMs: config.historyRetentionSeconds === null ? null : config.historyRetentionSeconds * 1000,
@@ -162,9 +165,20 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   } else if (config.adminPassword === null && config.demoUsers) {
     demoCredentials = await createDemoUsers(ctx);
   }
-  const authentication = new AgentAuthentication(store, { sessionTtlMs: config.agentSessionTtlMs, now: ctx.now });
+  const authentication = new AgentAuthentication(store, {
+    sessionTtlMs: config.agentSessionTtlMs,
+    failuresPerAddress: config.loginFailuresPerIp,
+    maxPending: config.loginMaxPending,
+    now: ctx.now,
+    sleep: overrides.loginDelay,
+  });
+  // A revoked agent's verified credentials are forgotten on every node (the engine relays revokes).
+  bayeux.onRevoke((endpoint, identity) => {
+    if (endpoint === "agent") authentication.forgetUser(identity);
+  });
   const authenticateAgent: AgentAuthenticator =
-    overrides.authenticateAgent ?? (async (headers) => (await authentication.authenticate(headers))?.user.id ?? null);
+    overrides.authenticateAgent ??
+    (async (req) => (await authentication.authenticate({ headers: req.headers, address: clientAddress(req, config.trustProxy) }))?.user.id ?? null);
   const verifyGmsUser = gmsUserVerifier(config.gmsUserSecret);
   const endpoints = [customerEndpoint(config.gmsAppName, verifyGmsUser), agentEndpoint(authenticateAgent)];
   for (const endpoint of endpoints) bayeux.addEndpoint(endpoint.policy);

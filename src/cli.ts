@@ -67,8 +67,8 @@ async function main(argv: string[]): Promise<number> {
       now: Date.now,
       cs: { businessAttributes: [], autoCompleteEnabled: false, autoCompleteAfterSeconds: null, expirationSeconds: 0 },
       responseLimitBytes: 0,
-      notifier: { deliver: () => {} },
-      routing: { offerTimeoutMs: config.routingOfferTimeoutMs, kick: () => {} },
+      notifier: { deliver: () => {}, revoke: () => {} },
+      routing: { offerTimeoutMs: config.routingOfferTimeoutMs, roles: config.routingRoles, kick: () => {} },
       agentApiBase: "/api/v2",
       interactionMaxDataBytes: config.interactionMaxDataBytes,
       historyRetentionMs: null,
@@ -133,7 +133,12 @@ async function passwd(store: Store, values: Values): Promise<number> {
   if (user === null) return fail(`no user ${values.name ?? ""}`);
   const password = values.password ?? generatedPassword();
   const passwordHash = await hashPassword(checkPassword(password));
-  await store.transaction((tx) => tx.users.update({ ...user, passwordHash, updatedAt: Date.now() }));
+  // The old password's sessions end with it (running nodes still close their CometD clients
+  // only when the API changes a password: this process reaches no node).
+  await store.transaction(async (tx) => {
+    await tx.users.update({ ...user, passwordHash, updatedAt: Date.now() });
+    await tx.userSessions.deleteForUser(user.id);
+  });
   process.stdout.write(`password of ${user.userName} changed${values.password === undefined ? `: ${password}` : ""}\n`);
   return 0;
 }

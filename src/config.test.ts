@@ -35,6 +35,16 @@ describe("loadConfig", () => {
     assert.throws(() => loadConfig({ CS_SERVICE_CACHE_MB: "lots" }), /CS_SERVICE_CACHE_MB=/);
   });
 
+  it("limits logins (LOGIN_FAILURES_PER_IP, 0 for none; LOGIN_MAX_PENDING) and routes to ROUTING_ROLES", () => {
+    const defaults = loadConfig({});
+    assert.deepEqual([defaults.loginFailuresPerIp, defaults.loginMaxPending, defaults.routingRoles], [30, 32, ["ROLE_AGENT"]]);
+    assert.equal(loadConfig({ LOGIN_FAILURES_PER_IP: "0" }).loginFailuresPerIp, 0);
+    assert.deepEqual(loadConfig({ ROUTING_ROLES: " ROLE_AGENT, ROLE_SUPERVISOR,ROLE_AGENT" }).routingRoles, ["ROLE_AGENT", "ROLE_SUPERVISOR"]);
+    assert.throws(() => loadConfig({ LOGIN_MAX_PENDING: "0" }), /LOGIN_MAX_PENDING=/);
+    assert.throws(() => loadConfig({ ROUTING_ROLES: "ROLE_AGENT,ROLE_GOD" }), /ROUTING_ROLES=.*ROLE_AGENT, ROLE_SUPERVISOR, ROLE_ADMIN/);
+    assert.throws(() => loadConfig({ ROUTING_ROLES: " , " }), /ROUTING_ROLES=/);
+  });
+
   it("parses GMS durations", () => {
     assert.equal(loadConfig({ CS_EXPIRATION: "2w" }).expirationSeconds, 14 * 86_400);
     assert.equal(loadConfig({ CS_EXPIRATION: "1M" }).expirationSeconds, 30 * 86_400);

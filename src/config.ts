@@ -1,6 +1,7 @@
 import { readFileConfig, type ChatServiceConfig } from "./config-file.ts";
 import type { CsAuthMode } from "./access/context-services.ts";
 import type { BusinessAttribute } from "./domain/metadata.ts";
+import { ROLES, type Role } from "./domain/users.ts";
 
 /**
  * Configuration: the only reader of process.env. Every key is parsed once, synchronously, and
@@ -108,6 +109,12 @@ export interface Config {
   demoUsers: boolean;
   /** How long an agent's login session (the JSESSIONID cookie) lasts, milliseconds. */
   agentSessionTtlMs: number;
+  /** Failed logins one client address may make per 15 minutes; past it 429 before any password is checked. 0: no limit. */
+  loginFailuresPerIp: number;
+  /** Logins waiting for their password check at most; past it 503 at once. */
+  loginMaxPending: number;
+  /** GWS roles whose users routing offers work to (when Ready). */
+  routingRoles: Role[];
   /** How long a routing offer waits for Accept or Reject before it goes to the next agent, milliseconds. */
   routingOfferTimeoutMs: number;
   /** How often routing runs besides when something changes (expired offers, other nodes), milliseconds. */
@@ -289,6 +296,17 @@ const apiKeys: Parser<string[]> = (raw) => {
   return keys;
 };
 
+/** `ROLE_AGENT,ROLE_SUPERVISOR`: GWS role names, at least one. */
+const roleList: Parser<Role[]> = (raw) => {
+  const roles = raw
+    .split(",")
+    .map((r) => r.trim())
+    .filter(Boolean);
+  if (roles.length === 0 || roles.some((r) => !(ROLES as readonly string[]).includes(r)))
+    throw new Error(`must be role names, comma-separated: ${ROLES.join(", ")}`);
+  return [...new Set(roles)] as Role[];
+};
+
 /** Parses GMS `<int><unit>` durations (`5y`, `30d`, `12h`) into seconds. */
 export const duration: Parser<number> = (raw) => {
   const m = /^(\d+)([smhdwMy])$/.exec(raw.trim());
@@ -354,6 +372,9 @@ export function loadConfig(env: Env = process.env): Config {
     adminPassword: read<string | null>("PARLEY_ADMIN_PASSWORD", password, null),
     demoUsers: read("PARLEY_DEMO_USERS", boolean, true),
     agentSessionTtlMs: read("AGENT_SESSION_TTL_MS", integer(60_000, 30 * 86_400_000), 12 * 3_600_000),
+    loginFailuresPerIp: read("LOGIN_FAILURES_PER_IP", integer(0, 1_000_000), 30),
+    loginMaxPending: read("LOGIN_MAX_PENDING", integer(1, 100_000), 32),
+    routingRoles: read("ROUTING_ROLES", roleList, ["ROLE_AGENT"]),
     routingOfferTimeoutMs: read("ROUTING_OFFER_TIMEOUT_MS", integer(100, 3_600_000), 30_000),
     routingSweepMs: read("ROUTING_SWEEP_MS", integer(10, 60_000), 1000),
     csAuth: read("CS_AUTH", oneOf<CsAuthMode>(["none", "basic", "apikey"]), "none"),

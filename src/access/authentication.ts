@@ -1,16 +1,24 @@
 /**
- * Who an agent-side request (REST under /api/v2, CometD on /api/v2/notifications) comes from:
- * the JSESSIONID session cookie, or HTTP Basic credentials. A password is checked with scrypt
- * once per session: a success opens a session whose cookie the client sends from then on, and a
- * client that keeps no cookies is recognised by its verified credentials for a while, so a
- * long-poll never runs scrypt. Failures for one user name are slowed down, and no answer says
- * which part of the credentials was wrong.
+ * Who an agent-side request (REST under /api/v2, internal-poke, CometD on /api/v2/notifications)
+ * comes from: the JSESSIONID session cookie, or HTTP Basic credentials. A password is checked
+ * with scrypt once per session: a success opens a session whose cookie the client sends from
+ * then on, and a client that keeps no cookies is recognised by its verified credentials for a
+ * while, so a long-poll never runs scrypt. No answer says which part of the credentials was wrong.
+ *
+ * Password checks are a lever on the CPU, so they are rationed: failed logins per client address
+ * (LOGIN_FAILURES_PER_IP, then 429), one check at a time per user name with a growing delay after
+ * failures (login-failures.ts), and a bounded queue for the scrypt work (login-queue.ts, then 503).
+ * A valid session cookie, or credentials verified a moment ago, never wait for any of these.
  */
 import { createHash, randomBytes } from "node:crypto";
 import type { IncomingHttpHeaders } from "node:http";
+import { rateLimited } from "../domain/errors.ts";
 import type { User } from "../domain/users.ts";
 import type { Store } from "../store/store.ts";
+import { FailureLog } from "./login-failures.ts";
+import { LoginQueue } from "./login-queue.ts";
 import { verifyPassword } from "./passwords.ts";
+import { RateLimiter } from "./rate-limit.ts";
 
 export const SESSION_COOKIE = "JSESSIONID";
 const SESSION_VALUE = /(?:^|;\s*)JSESSIONID=([A-Za-z0-9_-]{20,100})/;
@@ -18,13 +26,25 @@ const SESSION_VALUE = /(?:^|;\s*)JSESSIONID=([A-Za-z0-9_-]{20,100})/;
 export interface AuthenticationOptions {
   /** How long a login session lasts, milliseconds. */
   sessionTtlMs: number;
+  /** Failed logins one client address may make per FAILURE_WINDOW_MS; 0: no limit (LOGIN_FAILURES_PER_IP). */
+  failuresPerAddress: number;
+  /** Logins waiting for their password check at most; more get 503 at once (LOGIN_MAX_PENDING). */
+  maxPending: number;
   now: () => number;
-  /** Waits before answering a failed attempt; tests make it instant. */
+  /** Waits before checking an attempt for a name with recent failures; tests hold or skip it. */
   sleep?: (ms: number) => Promise<void>;
+}
+
+/** A request as authentication sees it: its headers and the client's address (TRUST_PROXY-aware). */
+export interface AgentRequest {
+  headers: IncomingHttpHeaders;
+  address: string;
 }
 
 export interface Authenticated {
   user: User;
+  /** How the request proved it: its session cookie, or Basic credentials. */
+  via: "session" | "basic";
   /** A session opened by this request: its token goes back as the JSESSIONID cookie. */
   newSessionToken?: string;
 }
@@ -32,37 +52,84 @@ export interface Authenticated {
 /** Verified credentials are remembered this long (for clients that keep no cookie). */
 const VERIFIED_TTL_MS = 5 * 60_000;
 const MAX_REMEMBERED = 10_000;
-/** Failures for one name before answers slow down, the window they count in, the longest delay. */
-const FREE_FAILURES = 3;
+/** Failures of one name, and of one address, count for this long (from the last, for a name). */
 const FAILURE_WINDOW_MS = 15 * 60_000;
-const MAX_DELAY_MS = 5_000;
+/**
+ * Scrypts at once: each holds 32 MiB and one of libuv's four threads (shared with file and DNS
+ * work) for tens of milliseconds. Two keep a login flood to two threads and 64 MiB, and still
+ * check a few dozen logins a second; real logins are rare (once a shift per agent).
+ */
+const SCRYPTS_AT_ONCE = 2;
+/** Attempts for one name in flight at once: one checked, a few waiting their turn. */
+const MAX_PER_NAME = 4;
 
 export class AgentAuthentication {
   private readonly store: Store;
   private readonly options: AuthenticationOptions;
   /**
    * sha256(Authorization) → the user it proved, that user's hash then (a new password ends it),
-   * and the session it opened (handed out again to a request that came without its cookie).
+   * and the session it opened (handed out again to a request that came without its cookie, while
+   * that session lasts).
    */
   private readonly verified = new Map<string, Verified>();
-  private readonly failures = new Map<string, { count: number; since: number }>();
+  private readonly failures: FailureLog;
+  private readonly failuresByAddress: RateLimiter;
+  private readonly queue: LoginQueue;
   /** Passwords verified with scrypt since start (what sessions and the cache spare). */
   passwordChecks = 0;
 
   constructor(store: Store, options: AuthenticationOptions) {
     this.store = store;
     this.options = options;
+    this.failures = new FailureLog({ maxNames: MAX_REMEMBERED, windowMs: FAILURE_WINDOW_MS, now: options.now });
+    this.failuresByAddress = new RateLimiter({ burst: options.failuresPerAddress, refillMs: FAILURE_WINDOW_MS, now: options.now });
+    this.queue = new LoginQueue({ running: SCRYPTS_AT_ONCE, maxWaiting: options.maxPending, maxPerName: MAX_PER_NAME });
   }
 
-  /** The user a request proves, or null. */
-  async authenticate(headers: IncomingHttpHeaders): Promise<Authenticated | null> {
-    const token = SESSION_VALUE.exec(headers.cookie ?? "")?.[1];
-    if (token !== undefined) {
+  /**
+   * The user a request proves, or null. Throws `rate_limited` (too many failed logins from its
+   * address, or attempts for its name) or `unavailable` (too many logins waiting) before any
+   * password is checked.
+   */
+  async authenticate(request: AgentRequest): Promise<Authenticated | null> {
+    const token = sessionToken(request.headers);
+    if (token !== null) {
       const user = await this.fromSession(token);
-      if (user !== null) return { user };
+      if (user !== null) return { user, via: "session" };
     }
-    const basic = parseBasic(headers.authorization);
-    return basic === null ? null : this.fromCredentials(headers.authorization!, basic.userName, basic.password);
+    const authorization = request.headers.authorization;
+    const basic = parseBasic(authorization);
+    if (authorization === undefined || basic === null) return null;
+    return this.fromCredentials(authorization, basic, request.address);
+  }
+
+  /**
+   * Logout: ends the session the request's cookie names (and `opened`, the one this request
+   * opened, if any), and forgets the credentials its Authorization header proved: the next
+   * request with them is checked again.
+   */
+  async endSession(headers: IncomingHttpHeaders, opened?: string): Promise<void> {
+    if (headers.authorization !== undefined) this.verified.delete(sha256(headers.authorization));
+    const tokens = [sessionToken(headers), opened ?? null].filter((t): t is string => t !== null);
+    if (tokens.length === 0) return;
+    await this.store.transaction(async (tx) => {
+      for (const token of tokens) await tx.userSessions.delete(sha256(token));
+    });
+  }
+
+  /** Forgets every verified credential of `userId` (their password changed, they were disabled or deleted). */
+  forgetUser(userId: string): void {
+    for (const [key, entry] of this.verified) if (entry.userId === userId) this.verified.delete(key);
+  }
+
+  /** Recent failed attempts for `userName` (what slows its next attempts down). */
+  failureCount(userName: string): number {
+    return this.failures.count(userName);
+  }
+
+  /** Logins waiting for their password check now. */
+  get waitingLogins(): number {
+    return this.queue.waiting;
   }
 
   private async fromSession(token: string): Promise<User | null> {
@@ -72,58 +139,77 @@ export class AgentAuthentication {
     return user?.enabled === true ? user : null;
   }
 
-  private async fromCredentials(authorization: string, userName: string, password: string): Promise<Authenticated | null> {
-    const now = this.options.now();
+  private async fromCredentials(authorization: string, basic: { userName: string; password: string }, address: string): Promise<Authenticated | null> {
     const key = sha256(authorization);
+    const known = await this.recall(key);
+    if (known !== null) return known;
+    this.refuseIfFailingAddress(address);
+    return this.queue.inTurn(basic.userName, async () => {
+      // In the name's turn: the delay its failures earned, then the address's limit again (it
+      // may have been reached while this attempt waited), then the check.
+      const delay = this.failures.delayMs(basic.userName);
+      if (delay > 0) await (this.options.sleep ?? sleep)(delay);
+      const wait = this.failuresByAddress.take(address);
+      if (wait > 0) throw tooManyFailures(wait);
+      const user = await this.check(basic.userName, basic.password);
+      if (user === null) {
+        this.failures.record(basic.userName);
+        return null;
+      }
+      this.failuresByAddress.refund(address);
+      this.failures.clear(basic.userName);
+      const sessionToken = await this.openSession(user);
+      this.remember(key, { userId: user.id, passwordHash: user.passwordHash, until: this.options.now() + VERIFIED_TTL_MS, sessionToken });
+      return { user, via: "basic", newSessionToken: sessionToken };
+    });
+  }
+
+  /** Credentials verified a moment ago, if they still hold: same password, user enabled, and a live session to hand out. */
+  private async recall(key: string): Promise<Authenticated | null> {
     const known = this.verified.get(key);
-    if (known !== undefined && known.until > now) {
-      const user = await this.store.users.get(known.userId);
-      if (user?.enabled === true && user.passwordHash === known.passwordHash) return { user, newSessionToken: known.sessionToken };
+    if (known === undefined) return null;
+    const user = known.until > this.options.now() ? await this.store.users.get(known.userId) : null;
+    if (user?.enabled !== true || user.passwordHash !== known.passwordHash) {
       this.verified.delete(key);
-    }
-    await this.slowDown(userName, now);
-    const user = await this.store.users.getByName(userName);
-    // A missing user costs a hash too, so timing does not tell which part was wrong.
-    this.passwordChecks++;
-    const ok = await verifyPassword(password, user?.passwordHash ?? DUMMY_HASH);
-    if (user === null || !ok || !user.enabled) {
-      this.recordFailure(userName, now);
       return null;
     }
-    this.failures.delete(userName);
-    const sessionToken = randomBytes(24).toString("base64url");
+    // Never hand out a token whose session has ended (logout, possibly on another node): the
+    // credentials still hold, so they open a new one.
+    if ((await this.store.userSessions.get(sha256(known.sessionToken), this.options.now())) === null) {
+      known.sessionToken = await this.openSession(user);
+    }
+    return { user, via: "basic", newSessionToken: known.sessionToken };
+  }
+
+  private refuseIfFailingAddress(address: string): void {
+    const wait = this.failuresByAddress.peek(address);
+    if (wait > 0) throw tooManyFailures(wait);
+  }
+
+  /** The enabled user these credentials prove, or null; one scrypt in the queue's slots. */
+  private async check(userName: string, password: string): Promise<User | null> {
+    const user = await this.store.users.getByName(userName);
+    this.passwordChecks++;
+    // A missing user costs a hash too, so timing does not tell which part was wrong.
+    const ok = await this.queue.withSlot(() => verifyPassword(password, user?.passwordHash ?? DUMMY_HASH));
+    return ok && user?.enabled === true ? user : null;
+  }
+
+  private async openSession(user: User): Promise<string> {
+    const token = randomBytes(24).toString("base64url");
+    const now = this.options.now();
     await this.store.transaction((tx) =>
-      tx.userSessions.insert({ tokenHash: sha256(sessionToken), userId: user.id, createdAt: now, expiresAt: now + this.options.sessionTtlMs }),
+      tx.userSessions.insert({ tokenHash: sha256(token), userId: user.id, createdAt: now, expiresAt: now + this.options.sessionTtlMs }),
     );
-    this.remember(key, { userId: user.id, passwordHash: user.passwordHash, until: now + VERIFIED_TTL_MS, sessionToken });
-    return { user, newSessionToken: sessionToken };
-  }
-
-  private async slowDown(userName: string, now: number): Promise<void> {
-    const failed = this.failures.get(userName);
-    if (failed === undefined || now - failed.since > FAILURE_WINDOW_MS) return;
-    const excess = failed.count - FREE_FAILURES;
-    if (excess < 0) return;
-    const delay = Math.min(MAX_DELAY_MS, 100 * 2 ** excess);
-    await (this.options.sleep ?? sleep)(delay);
-  }
-
-  private recordFailure(userName: string, now: number): void {
-    const failed = this.failures.get(userName);
-    if (failed === undefined || now - failed.since > FAILURE_WINDOW_MS) {
-      if (this.failures.size >= MAX_REMEMBERED) this.failures.delete(this.failures.keys().next().value!);
-      this.failures.set(userName, { count: 1, since: now });
-    } else failed.count++;
+    return token;
   }
 
   private remember(key: string, entry: Verified): void {
-    if (this.verified.size >= MAX_REMEMBERED) this.verified.delete(this.verified.keys().next().value!);
+    if (this.verified.size >= MAX_REMEMBERED) {
+      const oldest = this.verified.keys().next();
+      if (oldest.done !== true) this.verified.delete(oldest.value);
+    }
     this.verified.set(key, entry);
-  }
-
-  /** Recent failed attempts for `userName` (what slows its next attempts down). */
-  failureCount(userName: string): number {
-    return this.failures.get(userName)?.count ?? 0;
   }
 }
 
@@ -136,6 +222,14 @@ interface Verified {
 
 /** A hash of nothing anyone knows, verified against when the user name does not exist. */
 const DUMMY_HASH = "scrypt$32768$8$1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
+
+function tooManyFailures(waitMs: number) {
+  return rateLimited("too many failed logins from this address: try again later", waitMs);
+}
+
+function sessionToken(headers: IncomingHttpHeaders): string | null {
+  return SESSION_VALUE.exec(headers.cookie ?? "")?.[1] ?? null;
+}
 
 function parseBasic(header: string | undefined): { userName: string; password: string } | null {
   const m = /^Basic ([A-Za-z0-9+/=]{1,1024})$/i.exec(header ?? "");

@@ -54,4 +54,18 @@ describe("RateLimiter", () => {
     assert.equal(limiter.take("new"), 0);
     assert.ok(limiter.take("new") > 0, "the new key has a bucket of its own");
   });
+
+  it("gives back a request that turned out not to count, never past the burst", () => {
+    const limiter = RateLimiter.perMinute(2, clock().now);
+    limiter.take("a");
+    limiter.take("a");
+    assert.ok(limiter.take("a") > 0);
+    limiter.refund("a");
+    assert.equal(limiter.take("a"), 0);
+    limiter.refund("a");
+    limiter.refund("a");
+    limiter.refund("a");
+    assert.deepEqual([limiter.take("a"), limiter.take("a")], [0, 0]);
+    assert.ok(limiter.take("a") > 0, "refunds fill the bucket up to its size only");
+  });
 });

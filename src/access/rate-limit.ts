@@ -74,6 +74,16 @@ export class RateLimiter {
     return bucket.tokens >= 1 ? 0 : Math.ceil((1 - bucket.tokens) / this.perMs);
   }
 
+  /**
+   * Gives back one request `take` allowed for `key`, when it turned out not to count (a login
+   * taken against the failure limit before its check, which then succeeded).
+   */
+  refund(key: string): void {
+    if (!this.enabled) return;
+    const bucket = this.buckets.get(key) ?? this.shared;
+    if (bucket !== null) bucket.tokens = Math.min(this.burst, bucket.tokens + 1);
+  }
+
   /** Keys remembered now (tests, metrics). */
   get size(): number {
     return this.buckets.size;

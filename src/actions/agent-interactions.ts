@@ -88,8 +88,9 @@ export async function operate(ctx: ActionContext, user: User, id: string, body: 
   const op = parseOperation(body);
   const outcome = await ctx.store.transaction(async (tx) => {
     const ix = await accessWorkForActing(tx, user, id);
-    if (op.operationName === "Transfer" && (await tx.users.get(op.targetId)) === null) throw notFound(`targetId: there is no agent ${op.targetId}`);
-    if (op.operationName === "StartConference" && (await tx.users.get(op.agentId)) === null) throw notFound(`agentId: there is no agent ${op.agentId}`);
+    // A disabled user is no target, and is refused as an unknown one (404): which accounts are disabled is not told.
+    if (op.operationName === "Transfer" && !(await isActiveUser(tx, op.targetId))) throw notFound(`targetId: there is no agent ${op.targetId}`);
+    if (op.operationName === "StartConference" && !(await isActiveUser(tx, op.agentId))) throw notFound(`agentId: there is no agent ${op.agentId}`);
     if (op.operationName === "PlaceInQueue" && (await tx.queues.get(op.queue)) === null) throw invalidInput(`queue: there is no queue ${op.queue}`);
     const now = ctx.now();
     const result = applyOperation(ix, user.id, op, now);
@@ -104,6 +105,10 @@ export async function operate(ctx: ActionContext, user: User, id: string, body: 
   });
   publishOutcome(ctx, outcome.result);
   if (outcome.chat !== null) publishChatUpdate(ctx, outcome.chat);
+}
+
+async function isActiveUser(tx: Store, id: string): Promise<boolean> {
+  return (await tx.users.get(id))?.enabled === true;
 }
 
 /** `PUT /interactions/{id}`: new attached data, from an agent working on it. */

@@ -2,10 +2,11 @@
  * Agent state per channel: Ready or NotReady (GWS `userState`), changed by the agent or, when
  * their desktop is gone, by parley. Every change is notified on `/v2/me/channels`.
  */
-import { allChannels, parseStateOperation, PRESENCE_LOST, type ChannelState } from "../domain/agent-state.ts";
-import type { Channel, User } from "../domain/users.ts";
+import { allChannels, LOGGED_OUT, parseStateOperation, PRESENCE_LOST, type ChannelState } from "../domain/agent-state.ts";
+import { CHANNELS, type Channel, type User } from "../domain/users.ts";
 import type { ActionContext } from "./context.ts";
 import { channelStateMessage } from "./notifications.ts";
+import { withdrawOffers } from "./routing.ts";
 
 export async function listChannels(ctx: ActionContext, user: User): Promise<ChannelState[]> {
   return allChannels(await ctx.store.agentChannels.list(user.id));
@@ -21,6 +22,17 @@ export async function changeChannels(
 ): Promise<ChannelState[]> {
   const change = parseStateOperation(operationName, reason);
   return setChannels(ctx, user.id, channels, change);
+}
+
+/**
+ * GWS `EndContactCenterSession`: the agent leaves the contact center. NotReady on every channel,
+ * their pending offers go to the next agent, and their CometD clients are closed on every node
+ * (the caller ends the login session itself).
+ */
+export async function endContactCenterSession(ctx: ActionContext, user: User): Promise<void> {
+  await setChannels(ctx, user.id, CHANNELS, { state: "NotReady", reason: LOGGED_OUT });
+  await withdrawOffers(ctx, user.id);
+  ctx.notifier.revoke("agent", user.id);
 }
 
 /** The agent's last CometD client is gone: NotReady everywhere, so nothing is offered to no one. */

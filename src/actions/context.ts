@@ -4,6 +4,7 @@ import type { ChatServiceConfig, PushSettings } from "../config-file.ts";
 import type { DataLimits, Device } from "../domain/chat.ts";
 import type { BusinessAttribute } from "../domain/metadata.ts";
 import type { Logger } from "../logger.ts";
+import type { Role } from "../domain/users.ts";
 import type { Store } from "../store/store.ts";
 
 export interface ContextServicesOptions {
@@ -87,6 +88,8 @@ export interface PushPort {
 export interface RoutingControl {
   /** How long a routing offer waits for Accept or Reject (ROUTING_OFFER_TIMEOUT_MS). */
   offerTimeoutMs: number;
+  /** Roles whose users routing offers work to (ROUTING_ROLES). */
+  roles: readonly Role[];
   /** Asks for a routing pass soon (capacity freed, work queued); passes never overlap. */
   kick(): void;
 }
@@ -95,6 +98,11 @@ export interface RoutingControl {
 export interface Notifier {
   /** Sends `data` on `channel` to every client of `identity` on `endpoint` ("customer" or "agent"). */
   deliver(endpoint: string, identity: string, channel: string, data: unknown): void;
+  /**
+   * Ends every client of `identity` on `endpoint`, on every node (its credentials no longer
+   * hold): sessions are forgotten and sockets bound to it closed.
+   */
+  revoke(endpoint: string, identity: string): void;
 }
 
 /** The expiry a service gets from activity at `now` when nothing pinned it (`cview/expiration`). */

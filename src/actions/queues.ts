@@ -1,8 +1,8 @@
 /** Routing queues: created by administrators, read by supervisors too; `default` always exists. */
 import { requireRole } from "../access/users.ts";
 import { AppError, invalidInput } from "../domain/errors.ts";
-import { qualifies, type Queue } from "../domain/routing.ts";
-import { checkSkills, hasRole, type Skill, type User } from "../domain/users.ts";
+import { qualifies, routable, type Queue } from "../domain/routing.ts";
+import { checkSkills, type Skill, type User } from "../domain/users.ts";
 import { UniqueViolation } from "../store/store.ts";
 import type { ActionContext } from "./context.ts";
 
@@ -26,7 +26,7 @@ export interface QueueView {
   waiting: number;
   /** Seconds the longest waiting interaction has waited; 0 when none waits. */
   longestWaitSeconds: number;
-  /** Users with the queue's skills, and how many of them are Ready on some channel. */
+  /** Users routing may offer to (ROUTING_ROLES) with the queue's skills, and how many of them are Ready on some channel. */
   agents: { qualified: number; ready: number };
 }
 
@@ -40,7 +40,7 @@ export async function listQueues(ctx: ActionContext, actor: User): Promise<Queue
   const now = ctx.now();
   return queues.map((queue) => {
     const w = waiting.get(queue.name);
-    const qualified = users.filter((u) => u.enabled && hasRole(u, "ROLE_AGENT") && qualifies(u.skills, queue.skills));
+    const qualified = users.filter((u) => u.enabled && routable(u.roles, ctx.routing.roles) && qualifies(u.skills, queue.skills));
     return {
       queue,
       waiting: w?.count ?? 0,

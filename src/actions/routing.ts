@@ -6,7 +6,7 @@
  * their capacity is counted).
  */
 import { expireOffer, offer, type AgentInteraction, type Outcome } from "../domain/agent-interactions.ts";
-import { chooseAgent, qualifies, type Candidate, type Queue } from "../domain/routing.ts";
+import { chooseAgent, qualifies, routable, type Candidate, type Queue } from "../domain/routing.ts";
 import type { Channel } from "../domain/users.ts";
 import type { ActionContext } from "./context.ts";
 import { publishOutcome } from "./agent-interactions.ts";
@@ -59,16 +59,18 @@ async function claimOffer(ctx: ActionContext, ix: AgentInteraction, pick: Candid
   });
 }
 
-/** Ready agents of a channel with their capacity and what they hold now. */
+/** Ready agents of a channel that routing may offer to (ROUTING_ROLES), with their capacity and what they hold now. */
 async function candidatesFor(ctx: ActionContext, media: Channel): Promise<Candidate[]> {
   const [ready, loads] = await Promise.all([ctx.store.agentChannels.ready(media), ctx.store.agentInteractions.loads(media)]);
-  return ready.map((agent) => ({
-    agentId: agent.userId,
-    skills: agent.skills,
-    capacity: agent.capacity,
-    load: loads.get(agent.userId) ?? 0,
-    idleSince: agent.idleSince,
-  }));
+  return ready
+    .filter((agent) => routable(agent.roles, ctx.routing.roles))
+    .map((agent) => ({
+      agentId: agent.userId,
+      skills: agent.skills,
+      capacity: agent.capacity,
+      load: loads.get(agent.userId) ?? 0,
+      idleSince: agent.idleSince,
+    }));
 }
 
 /** Takes back routing offers whose time is up; they go to the next agent. */

@@ -3,8 +3,9 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { hashPassword } from "../access/passwords.ts";
 import { requireRole } from "../access/users.ts";
 import { AppError, invalidInput, notFound } from "../domain/errors.ts";
-import { checkCapacity, checkPassword, checkRoles, checkSkills, USER_NAME, type User, type UserInput } from "../domain/users.ts";
-import { UniqueViolation } from "../store/store.ts";
+import { USER_DISABLED } from "../domain/agent-state.ts";
+import { CHANNELS, checkCapacity, checkPassword, checkRoles, checkSkills, USER_NAME, type User, type UserInput } from "../domain/users.ts";
+import { UniqueViolation, type Store } from "../store/store.ts";
 import { releaseAgent, type Outcome } from "../domain/agent-interactions.ts";
 import { publishOutcome } from "./agent-interactions.ts";
 import { publishChatUpdate, recordAgentChanges, type ChatUpdate } from "./chat-transcript.ts";
@@ -41,14 +42,21 @@ export async function insertUser(ctx: ActionContext, input: NewUserInput): Promi
   return user.id;
 }
 
+/**
+ * Updates a user. A new password or a disable ends every login session of the user and closes
+ * their CometD clients on every node; a disabled user is NotReady everywhere and what they held
+ * goes on without them, as on delete (they can no longer act on it).
+ */
 export async function updateUser(ctx: ActionContext, actor: User, id: string, input: UserInput & { password?: string }): Promise<void> {
   requireRole(actor, "ROLE_ADMIN");
   if (input.userName !== undefined && !USER_NAME.test(input.userName)) throw invalidInput("userName: 1 to 64 letters, digits or . _ @ -");
   const passwordHash = input.password === undefined ? undefined : await hashPassword(checkPassword(input.password));
-  await ctx.store
+  const endsSessions = passwordHash !== undefined || input.enabled === false;
+  const released = await ctx.store
     .transaction(async (tx) => {
       const user = await tx.users.get(id);
       if (user === null) throw userNotFound(id);
+      const now = ctx.now();
       await tx.users.update({
         ...user,
         userName: input.userName ?? user.userName,
@@ -59,28 +67,50 @@ export async function updateUser(ctx: ActionContext, actor: User, id: string, in
         capacity: checkCapacity(input.capacity, user.capacity),
         passwordHash: passwordHash ?? user.passwordHash,
         enabled: input.enabled ?? user.enabled,
-        updatedAt: ctx.now(),
+        updatedAt: now,
       });
+      if (endsSessions) await tx.userSessions.deleteForUser(id);
+      if (input.enabled !== false || !user.enabled) return [];
+      for (const channel of CHANNELS) await tx.agentChannels.set(id, { channel, state: "NotReady", reason: USER_DISABLED, changedAt: now });
+      return releaseAll(tx, ctx, id);
     })
     .catch(taken(input.userName ?? ""));
+  if (endsSessions) ctx.notifier.revoke("agent", id);
+  publishReleased(ctx, id, released);
 }
 
 /** Deletes a user; what they held (owned, parked, invited to, in conference) goes on without them. */
 export async function deleteUser(ctx: ActionContext, actor: User, id: string): Promise<void> {
   requireRole(actor, "ROLE_ADMIN");
   if (id === actor.id) throw invalidInput("an administrator cannot delete their own user");
-  const outcomes = await ctx.store.transaction(async (tx) => {
+  const released = await ctx.store.transaction(async (tx) => {
     if (!(await tx.users.delete(id))) throw userNotFound(id);
-    const released: { outcome: Outcome; chat: ChatUpdate | null }[] = [];
-    for (const ix of await tx.agentInteractions.involving(id)) {
-      const outcome = releaseAgent(ix, id, ctx.now());
-      if (outcome === null || !(await tx.agentInteractions.update(outcome.next, { updatedAt: ix.updatedAt, state: ix.state }))) continue;
-      released.push({ outcome, chat: await recordAgentChanges(tx, ctx, ix, outcome.next) });
-    }
-    return released;
+    return releaseAll(tx, ctx, id);
   });
-  for (const { outcome, chat } of outcomes) {
-    publishOutcome(ctx, { ...outcome, notices: outcome.notices.filter((n) => n.agentId !== id) });
+  ctx.notifier.revoke("agent", id);
+  publishReleased(ctx, id, released);
+}
+
+interface Released {
+  outcome: Outcome;
+  chat: ChatUpdate | null;
+}
+
+/** Releases whatever `userId` holds (owned, parked, invited to, in conference), in the caller's transaction. */
+async function releaseAll(tx: Store, ctx: ActionContext, userId: string): Promise<Released[]> {
+  const released: Released[] = [];
+  for (const ix of await tx.agentInteractions.involving(userId)) {
+    const outcome = releaseAgent(ix, userId, ctx.now());
+    if (outcome === null || !(await tx.agentInteractions.update(outcome.next, { updatedAt: ix.updatedAt, state: ix.state }))) continue;
+    released.push({ outcome, chat: await recordAgentChanges(tx, ctx, ix, outcome.next) });
+  }
+  return released;
+}
+
+/** Tells everyone but the released user (who is gone) what changed. */
+function publishReleased(ctx: ActionContext, userId: string, released: readonly Released[]): void {
+  for (const { outcome, chat } of released) {
+    publishOutcome(ctx, { ...outcome, notices: outcome.notices.filter((n) => n.agentId !== userId) });
     if (chat !== null) publishChatUpdate(ctx, chat);
   }
 }

@@ -44,6 +44,8 @@ export interface RequestContext {
 /** Per-endpoint rules: who may connect, subscribe and publish. */
 export interface EndpointPolicy {
   name: string;
+  /** The connection types served here (what a handshake advertises and a connect may use). */
+  connectionTypes: readonly ConnectionType[];
   /** The identity of a handshake, or the reason it is refused (`403::<reason>`). */
   identify(ctx: RequestContext, handshake: Message): { identity: string } | { refuse: string };
   canSubscribe(session: Session, channel: string): boolean;

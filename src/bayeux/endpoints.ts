@@ -16,14 +16,32 @@
  */
 import type { IncomingMessage } from "node:http";
 import type { GmsIdentity, GmsUserVerifier } from "../access/gms-user.ts";
+import { isAppError } from "../domain/errors.ts";
 import type { EndpointPolicy, RequestContext } from "./context.ts";
+import { CONNECTION_TYPES } from "./protocol.ts";
+
+/**
+ * A request refused before it could prove an identity (too many failed logins from its address,
+ * too many logins waiting): the HTTP status, the Bayeux error, and when to try again.
+ */
+export interface RefusedIdentity {
+  refused: { status: number; error: string; retryAfterSeconds: number | undefined };
+}
+
+export type ProvenIdentity = string | null | RefusedIdentity;
+
+export function isRefused(identity: ProvenIdentity): identity is RefusedIdentity {
+  return typeof identity === "object" && identity !== null;
+}
 
 /** How an HTTP or WebSocket request names its endpoint and identity. */
 export interface EndpointBinding {
   policy: EndpointPolicy;
   path: string;
+  /** callback-polling (JSONP) is served here; where it is not, a JSONP request gets a JSON 400, never script. */
+  callbackPolling: boolean;
   /** The identity a request proves by itself (headers, query, authentication), or null; at once when it can. */
-  requestIdentity(req: IncomingMessage, query: URLSearchParams): string | null | Promise<string | null>;
+  requestIdentity(req: IncomingMessage, query: URLSearchParams): ProvenIdentity | Promise<ProvenIdentity>;
   /**
    * The identity a message claims in its `ext` (WebSocket only), proven as the endpoint
    * requires; null when it claims none or cannot prove it; undefined when it makes no claim.
@@ -33,13 +51,17 @@ export interface EndpointBinding {
   requiredOnEveryRequest: string | null;
 }
 
-/** Authenticates an agent from request headers (Authorization, cookies); null when not. */
-export type AgentAuthenticator = (headers: IncomingMessage["headers"]) => string | null | Promise<string | null>;
+/**
+ * Authenticates an agent from the request (Authorization, cookies, its address); null when not.
+ * It may throw an AppError `rate_limited` or `unavailable`: the request is then refused as such.
+ */
+export type AgentAuthenticator = (req: IncomingMessage) => string | null | Promise<string | null>;
 
 /** Every handshake gets the identity its request proved, or is refused with `reason`. */
-function provenIdentityPolicy(name: string, reason: string): EndpointPolicy {
+function provenIdentityPolicy(name: string, reason: string, connectionTypes = CONNECTION_TYPES): EndpointPolicy {
   return {
     name,
+    connectionTypes,
     identify: (ctx: RequestContext) => (ctx.identity === null ? { refuse: reason } : { identity: ctx.identity }),
     canSubscribe: () => true,
     canPublish: () => false,
@@ -50,6 +72,7 @@ export function customerEndpoint(appName: string, verify: GmsUserVerifier): Endp
   return {
     policy: provenIdentityPolicy("customer", "gms_user required"),
     path: `/${appName}/cometd`,
+    callbackPolling: true,
     requestIdentity(req, query) {
       const user = headerOf(req, "gms_user") ?? query.get("gms_user");
       const token = headerOf(req, "gms_user_token") ?? query.get("gms_user_token");
@@ -67,11 +90,16 @@ export function customerEndpoint(appName: string, verify: GmsUserVerifier): Endp
   };
 }
 
+/**
+ * Agents' desktops authenticate with a cookie, so their notifications are never served as
+ * JSONP: a script any page may include would carry them, cookie and all.
+ */
 export function agentEndpoint(authenticate: AgentAuthenticator | undefined): EndpointBinding {
   return {
-    policy: provenIdentityPolicy("agent", "authentication required"),
+    policy: provenIdentityPolicy("agent", "authentication required", AGENT_CONNECTION_TYPES),
     path: "/api/v2/notifications",
-    requestIdentity: (req) => authenticate?.(req.headers) ?? null,
+    callbackPolling: false,
+    requestIdentity: (req) => (authenticate === undefined ? null : agentIdentity(authenticate, req)),
     extIdentity: async () => undefined,
     requiredOnEveryRequest: null,
   };
@@ -79,6 +107,18 @@ export function agentEndpoint(authenticate: AgentAuthenticator | undefined): End
 
 function userOf(identity: GmsIdentity | null): string | null {
   return identity?.user ?? null;
+}
+
+const AGENT_CONNECTION_TYPES = CONNECTION_TYPES.filter((t) => t !== "callback-polling");
+
+async function agentIdentity(authenticate: AgentAuthenticator, req: IncomingMessage): Promise<ProvenIdentity> {
+  try {
+    return await authenticate(req);
+  } catch (err) {
+    if (!isAppError(err) || (err.code !== "rate_limited" && err.code !== "unavailable")) throw err;
+    const status = err.code === "rate_limited" ? 429 : 503;
+    return { refused: { status, error: `${status}::${err.message}`, retryAfterSeconds: err.retryAfterSeconds } };
+  }
 }
 
 function headerOf(req: IncomingMessage, name: string): string | null {

@@ -24,7 +24,8 @@ export interface EngineStats {
 
 type BusPayload =
   | { kind: "deliver"; endpoint: string; identity: string; channel: string; json: string }
-  | { kind: "publish"; endpoint: string; channel: string; json: string };
+  | { kind: "publish"; endpoint: string; channel: string; json: string }
+  | { kind: "revoke"; endpoint: string; identity: string };
 
 const BUS_TOPIC = "bayeux";
 const SWEEP_INTERVAL_MS = 1000;
@@ -43,6 +44,7 @@ export class BayeuxEngine implements EngineOps {
   private readonly services = new Map<string, ServiceHandler>();
   private lastClientGone: ((endpoint: string, identity: string) => void) | null = null;
   private goodbye: ((endpoint: string, identity: string, ext: unknown) => void) | null = null;
+  private readonly revokeHandlers: ((endpoint: string, identity: string) => void)[] = [];
   private readonly bus: Bus;
   private unsubscribe: (() => Promise<void>) | null = null;
   private sweeper: NodeJS.Timeout | null = null;
@@ -132,6 +134,26 @@ export class BayeuxEngine implements EngineOps {
     const json = JSON.stringify({ channel, data });
     this.publishLocal(endpoint, channel, json);
     this.toBus({ kind: "publish", endpoint, channel, json });
+  }
+
+  /**
+   * Ends every client of `identity` on `endpoint`, on every node: its sessions are destroyed (a
+   * held connect is answered with `402::Unknown client`), and the `onRevoke` handlers close what
+   * stays bound to the identity (WebSockets) and forget its credentials.
+   */
+  revoke(endpoint: string, identity: string): void {
+    this.revokeLocal(endpoint, identity);
+    this.toBus({ kind: "revoke", endpoint, identity });
+  }
+
+  /** Called on every node when an identity is revoked, after its sessions there are destroyed. */
+  onRevoke(handler: (endpoint: string, identity: string) => void): void {
+    this.revokeHandlers.push(handler);
+  }
+
+  private revokeLocal(endpoint: string, identity: string): void {
+    for (const session of [...(this.byIdentity.get(identityKey(endpoint, identity)) ?? [])]) this.destroy(session);
+    for (const handler of this.revokeHandlers) handler(endpoint, identity);
   }
 
   stats(): EngineStats {
@@ -371,6 +393,7 @@ export class BayeuxEngine implements EngineOps {
     const p = envelope.payload as BusPayload;
     if (p.kind === "deliver") this.deliverLocal(p.endpoint, p.identity, p.channel, p.json);
     else if (p.kind === "publish") this.publishLocal(p.endpoint, p.channel, p.json);
+    else if (p.kind === "revoke") this.revokeLocal(p.endpoint, p.identity);
   }
 
   /**

@@ -16,7 +16,7 @@ import { closeAfterAnswer } from "../lingering-close.ts";
 import type { Logger } from "../logger.ts";
 import type { Item, RequestContext } from "./context.ts";
 import type { BayeuxEngine } from "./engine.ts";
-import type { EndpointBinding } from "./endpoints.ts";
+import { isRefused, type EndpointBinding } from "./endpoints.ts";
 import { NONE_ADVICE, parseBatch, serializeBatch, type Reply } from "./protocol.ts";
 
 export interface HttpLimits {
@@ -42,6 +42,7 @@ const JSONP_CALLBACK = /^[A-Za-z_$][\w$]{0,63}(\.[A-Za-z_$][\w$]{0,63}){0,3}$/;
 const COOKIE = "BAYEUX_BROWSER";
 const COOKIE_VALUE = /(?:^|;\s*)BAYEUX_BROWSER=([^;\s]+)/;
 const NO_QUERY = new URLSearchParams();
+const CALLBACK_POLLING_REFUSED = "400::callback-polling is not served on this endpoint";
 
 /** Returns a request handler that serves Bayeux paths and answers false for every other path. */
 export function longPollingHandler(engine: BayeuxEngine, bindings: EndpointBinding[], limits: HttpLimits, options: HttpOptions, logger: Logger) {
@@ -75,6 +76,8 @@ async function serve(
   const query = search === "" ? NO_QUERY : new URLSearchParams(search);
   const jsonp = req.method === "GET" ? query.get("jsonp") : null;
   if (req.method !== "POST" && req.method !== "GET") return send(res, 405, [badMessage("405::Method not allowed")]);
+  // Where callback-polling is not served, the answer is JSON: never a script another page could include.
+  if (jsonp !== null && !binding.callbackPolling) return send(res, 400, [badMessage(CALLBACK_POLLING_REFUSED)]);
   if (jsonp !== null && !JSONP_CALLBACK.test(jsonp)) return send(res, 400, [badMessage("400::Bad jsonp callback")]);
   if (req.method === "GET" && !query.has("message")) return send(res, 400, [badMessage("400::Bad message: no message parameter")], jsonp);
   const text = req.method === "GET" ? query.get("message") : await readBody(req, limits.maxBodyBytes);
@@ -87,6 +90,19 @@ async function serve(
 
   const proven = binding.requestIdentity(req, query);
   const identity = typeof proven === "object" && proven !== null ? await proven : proven;
+  if (isRefused(identity)) {
+    const { status, error, retryAfterSeconds } = identity.refused;
+    const headers: Record<string, string> = retryAfterSeconds === undefined ? {} : { "retry-after": String(retryAfterSeconds) };
+    // Not for good: the client may handshake again once the wait is over.
+    const advice = { reconnect: "handshake" as const, interval: (retryAfterSeconds ?? 1) * 1000 };
+    return send(
+      res,
+      status,
+      messages.map((m) => ({ ...refusal(m, error), advice })),
+      jsonp,
+      headers,
+    );
+  }
   if (identity === null && binding.requiredOnEveryRequest !== null) {
     const reason = `403::${binding.requiredOnEveryRequest}`;
     return send(

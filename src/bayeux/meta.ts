@@ -6,7 +6,6 @@
  */
 import type { EndpointPolicy, EngineOps, Item, RequestContext } from "./context.ts";
 import {
-  CONNECTION_TYPES,
   ERRORS,
   HANDSHAKE_ADVICE,
   hasTooManySegments,
@@ -57,8 +56,9 @@ export function handleMessage(engine: EngineOps, policy: EndpointPolicy, raw: un
  */
 function handshake(engine: EngineOps, policy: EndpointPolicy, message: Message, ctx: RequestContext): Reply {
   const types = message.supportedConnectionTypes;
-  if (Array.isArray(types) && !types.some((t) => CONNECTION_TYPES.includes(t as ConnectionType))) {
-    return { ...failure(message, "/meta/handshake", ERRORS.connectionType(String(types))), supportedConnectionTypes: [...CONNECTION_TYPES] };
+  const served = policy.connectionTypes;
+  if (Array.isArray(types) && !types.some((t) => served.includes(t as ConnectionType))) {
+    return { ...failure(message, "/meta/handshake", ERRORS.connectionType(String(types))), supportedConnectionTypes: [...served] };
   }
   const identified = policy.identify(ctx, message);
   if ("refuse" in identified) return { ...failure(message, "/meta/handshake", ERRORS.handshakeDenied(identified.refuse)), advice: NONE_ADVICE };
@@ -69,7 +69,7 @@ function handshake(engine: EngineOps, policy: EndpointPolicy, message: Message, 
     channel: "/meta/handshake",
     version: "1.0",
     minimumVersion: "1.0",
-    supportedConnectionTypes: [...CONNECTION_TYPES],
+    supportedConnectionTypes: [...served],
     clientId: session.id,
     successful: true,
     advice: { reconnect: "retry", interval: 0, timeout: engine.limits.connectTimeoutMs },
@@ -88,7 +88,7 @@ function connect(engine: EngineOps, policy: EndpointPolicy, message: Message, ct
   const session = sessionOf(engine, policy, message, ctx);
   if (session === null) return [unknownClient(message, "/meta/connect")];
   const type = message.connectionType;
-  if (typeof type !== "string" || !CONNECTION_TYPES.includes(type as ConnectionType)) {
+  if (typeof type !== "string" || !policy.connectionTypes.includes(type as ConnectionType)) {
     return [failure(message, "/meta/connect", ERRORS.connectionType(String(type)))];
   }
   session.connectionType = ctx.transport;

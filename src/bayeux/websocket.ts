@@ -9,14 +9,14 @@
  * alone with the code ws chose for it; a peer that stops answering pings, or sends nothing for
  * longer than a live client ever waits, is closed too.
  */
-import type { IncomingMessage, Server } from "node:http";
+import { STATUS_CODES, type IncomingMessage, type Server } from "node:http";
 import type { Duplex } from "node:stream";
 import { WebSocketServer, type WebSocket } from "ws";
 import { clientAddress } from "../client-address.ts";
 import type { Logger } from "../logger.ts";
 import type { Connection, RequestContext } from "./context.ts";
 import type { BayeuxEngine } from "./engine.ts";
-import type { EndpointBinding } from "./endpoints.ts";
+import { isRefused, type EndpointBinding, type RefusedIdentity } from "./endpoints.ts";
 import type { HttpLimits } from "./long-polling.ts";
 import { parseBatch, serializeBatch } from "./protocol.ts";
 
@@ -55,6 +55,15 @@ export function attachWebSocket(
   const wss = new WebSocketServer({ noServer: true, maxPayload: limits.maxBodyBytes });
   const byPath = new Map(bindings.map((b) => [b.path, b]));
   const liveness = new Map<WebSocket, Liveness>();
+  /** Each socket's endpoint and request context (whose identity may be bound later, by an ext). */
+  const bound = new Map<WebSocket, { endpoint: string; ctx: RequestContext }>();
+  // A socket stays bound to its identity: once that is revoked, destroying its sessions is not
+  // enough (it could handshake again), so the socket is closed.
+  engine.onRevoke((endpoint, identity) => {
+    for (const [ws, socket] of bound) {
+      if (socket.endpoint === endpoint && socket.ctx.identity === identity) ws.close(POLICY_VIOLATION, "credentials revoked");
+    }
+  });
 
   server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     // Until ws owns the socket, an error on it must not reach the process.
@@ -69,14 +78,18 @@ export function attachWebSocket(
     Promise.resolve(binding.requestIdentity(req, new URLSearchParams(q < 0 ? "" : url.slice(q + 1)))).then(
       (identity) => {
         if (socket.destroyed) return;
+        if (isRefused(identity)) return refuseUpgrade(socket, identity);
         wss.handleUpgrade(req, socket, head, (ws) => {
           liveness.set(ws, { answeredPing: true, lastMessageAt: Date.now() });
           ws.on("pong", () => {
             const live = liveness.get(ws);
             if (live !== undefined) live.answeredPing = true;
           });
-          ws.on("close", () => liveness.delete(ws));
-          serveSocket(engine, binding, ws, identity, clientAddress(req, options.trustProxy), limits, liveness, logger);
+          ws.on("close", () => {
+            liveness.delete(ws);
+            bound.delete(ws);
+          });
+          bound.set(ws, serveSocket(engine, binding, ws, identity, clientAddress(req, options.trustProxy), limits, liveness, logger));
         });
       },
       (err: unknown) => {
@@ -121,7 +134,7 @@ function serveSocket(
   limits: HttpLimits,
   liveness: Map<WebSocket, Liveness>,
   logger: Logger,
-): void {
+): { endpoint: string; ctx: RequestContext } {
   // ws has already answered a protocol error with the right close code; without a listener
   // the 'error' event would end the process.
   ws.on("error", (err: Error & { code?: string }) => {
@@ -182,6 +195,17 @@ function serveSocket(
     logger.error({ err }, "bayeux websocket batch failed");
     ws.close(INTERNAL_ERROR, "server error");
   }
+  return { endpoint: binding.policy.name, ctx };
+}
+
+/** Answers an upgrade refused before any identity was proven with its status and a Bayeux body. */
+function refuseUpgrade(socket: Duplex, identity: RefusedIdentity): void {
+  const { status, error, retryAfterSeconds } = identity.refused;
+  const body = serializeBatch([{ channel: "/meta/handshake", successful: false, error }]);
+  const retryAfter = retryAfterSeconds === undefined ? "" : `Retry-After: ${retryAfterSeconds}\r\n`;
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ""}\r\nContent-Type: application/json;charset=UTF-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n${retryAfter}Connection: close\r\n\r\n${body}`,
+  );
 }
 
 /**

@@ -17,6 +17,10 @@ export interface ChannelState {
 
 /** The reason given when parley itself makes an agent NotReady (their desktop went away). */
 export const PRESENCE_LOST = "Disconnected";
+/** The reason when the agent leaves the contact center (GWS `EndContactCenterSession`). */
+export const LOGGED_OUT = "LoggedOut";
+/** The reason when an administrator disables the agent's user. */
+export const USER_DISABLED = "Disabled";
 
 export function parseChannel(value: string): Channel {
   if (!(CHANNELS as readonly string[]).includes(value)) throw invalidInput(`channel: ${value} is not one of ${CHANNELS.join(", ")}`);

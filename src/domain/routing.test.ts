@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { chooseAgent, qualifies, type Candidate, type Queue } from "./routing.ts";
+import { chooseAgent, qualifies, routable, type Candidate, type Queue } from "./routing.ts";
 
 const queue = (skills: Queue["skills"] = []): Queue => ({ name: "q", skills, createdAt: 0 });
 const agent = (agentId: string, over: Partial<Candidate> = {}): Candidate => ({ agentId, skills: [], capacity: 3, load: 0, idleSince: 0, ...over });
@@ -51,5 +51,14 @@ describe("chooseAgent", () => {
 
   it("breaks ties by id, so every node chooses alike", () => {
     assert.equal(chooseAgent([agent("b"), agent("a")], queue(), null)?.agentId, "a");
+  });
+});
+
+describe("routable", () => {
+  it("needs one of the routing roles", () => {
+    assert.equal(routable(["ROLE_AGENT"], ["ROLE_AGENT"]), true);
+    assert.equal(routable(["ROLE_ADMIN", "ROLE_SUPERVISOR"], ["ROLE_AGENT"]), false);
+    assert.equal(routable(["ROLE_SUPERVISOR", "ROLE_AGENT"], ["ROLE_AGENT"]), true);
+    assert.equal(routable(["ROLE_SUPERVISOR"], ["ROLE_AGENT", "ROLE_SUPERVISOR"]), true);
   });
 });

@@ -4,7 +4,7 @@
  * higher) and free capacity for the media, idle longest; not the agent who just declined it,
  * until it has waited one offer timeout.
  */
-import type { Skill } from "./users.ts";
+import type { Role, Skill } from "./users.ts";
 
 export interface Queue {
   name: string;
@@ -21,6 +21,15 @@ export interface Candidate {
   load: number;
   /** Since when the agent has had nothing new (Ready, or their last offer or release). */
   idleSince: number;
+}
+
+/**
+ * Whether routing may offer work to a user of these roles: only to those holding one of the
+ * routing roles (ROUTING_ROLES, `ROLE_AGENT` by default), so a supervisor or administrator who
+ * sets themselves Ready is not sent customers unless the deployment says so.
+ */
+export function routable(userRoles: readonly Role[], routingRoles: readonly Role[]): boolean {
+  return userRoles.some((role) => routingRoles.includes(role));
 }
 
 export function qualifies(agentSkills: readonly Skill[], required: readonly Skill[]): boolean {

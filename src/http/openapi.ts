@@ -143,10 +143,12 @@ function errorsOf(url: string, hasBody: boolean): Record<number, Documented> {
     return withStatus({
       400: gws("a missing or invalid parameter (statusCode 1)"),
       401: gws("not authenticated (statusCode 20)"),
-      403: gws("no permission (statusCode 5)"),
+      403: gws("no permission, or a write with the session cookie from a foreign origin (statusCode 5)"),
       404: gws("not found, or not the caller's (statusCode 6)"),
       409: gws("invalid for the current state (statusCode 2)"),
-      ...(hasBody ? { 413: gws("body over BODY_LIMIT_BYTES"), 415: gws("not JSON") } : {}),
+      ...(hasBody ? { 413: gws("body over BODY_LIMIT_BYTES"), 415: gws("not JSON (a write with the session cookie must say application/json)") } : {}),
+      429: gws("too many failed logins from this address, or at once for this user name (Retry-After)"),
+      503: gws("too many logins waiting for their password check (Retry-After)"),
     });
   }
   if (/\/1\/service\//.test(url)) {

@@ -185,6 +185,8 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
     authentication: deps.authentication,
     trustProxy: config.trustProxy,
     publicUrl: config.publicUrl,
+    // Issue 17's CORS_ORIGINS will be trusted here too.
+    trustedOrigins: [],
     sessionTtlMs: config.agentSessionTtlMs,
     limits: config,
   });

@@ -15,7 +15,7 @@ import type { Extensions, Service, State, Status, Task } from "../domain/journey
 import type { ChannelState } from "../domain/agent-state.ts";
 import type { AgentInteraction, WorkState } from "../domain/agent-interactions.ts";
 import type { Queue } from "../domain/routing.ts";
-import type { Channel, Skill, User } from "../domain/users.ts";
+import type { Channel, Role, Skill, User } from "../domain/users.ts";
 import type { ChatService, TranscriptEntry } from "../domain/chat.ts";
 
 export interface NewService {
@@ -206,6 +206,10 @@ export interface UserSessionStore {
   insert(session: UserSession): Promise<void>;
   /** The session, if it exists and has not expired at `now`. */
   get(tokenHash: string, now: number): Promise<UserSession | null>;
+  /** Ends one session (logout); false when there was none. */
+  delete(tokenHash: string): Promise<boolean>;
+  /** Ends every session of a user (their password changed, or they were disabled); how many there were. */
+  deleteForUser(userId: string): Promise<number>;
   deleteExpired(now: number): Promise<number>;
 }
 
@@ -223,6 +227,7 @@ export interface AgentChannelStore {
 
 export interface ReadyAgent {
   userId: string;
+  roles: Role[];
   skills: Skill[];
   /** Capacity on the channel asked for. */
   capacity: number;

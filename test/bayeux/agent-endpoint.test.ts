@@ -11,7 +11,7 @@ import { startServer, type TestServer } from "../support/server.ts";
 const TOKEN = `Basic ${Buffer.from("agent1:secret").toString("base64")}`;
 let server: TestServer;
 before(async () => {
-  server = await startServer({ authenticateAgent: (headers) => (headers.authorization === TOKEN ? "agent1" : null) });
+  server = await startServer({ authenticateAgent: (req) => (req.headers.authorization === TOKEN ? "agent1" : null) });
 });
 after(() => server.close());
 

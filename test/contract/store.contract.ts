@@ -467,6 +467,26 @@ export function storeContract(name: string, open: () => Promise<Store>, skip: st
         await store.users.delete("s1");
         assert.equal(await store.userSessions.get("h1", T0), null);
       });
+
+      it("ends one session, or every session of one user", async () => {
+        await store.users.insert(user("e1", "ending"));
+        await store.users.insert(user("e2", "staying"));
+        const sessions: [string, string][] = [
+          ["e1a", "e1"],
+          ["e1b", "e1"],
+          ["e1c", "e1"],
+          ["e2a", "e2"],
+        ];
+        for (const [tokenHash, userId] of sessions) await store.userSessions.insert({ tokenHash, userId, createdAt: T0, expiresAt: T0 + 1000 });
+        assert.equal(await store.userSessions.delete("e1a"), true);
+        assert.equal(await store.userSessions.delete("e1a"), false);
+        assert.equal(await store.userSessions.get("e1a", T0), null);
+        assert.equal(await store.userSessions.deleteForUser("e1"), 2);
+        assert.equal(await store.userSessions.get("e1b", T0), null);
+        assert.equal(await store.userSessions.get("e1c", T0), null);
+        assert.equal((await store.userSessions.get("e2a", T0))?.userId, "e2", "another user's session stays");
+        assert.equal(await store.userSessions.deleteForUser("e1"), 0);
+      });
     });
 
     describe("agent interactions and queues", () => {

@@ -83,7 +83,7 @@ describe("a WebSocket whose upgrade carried no gms_user", () => {
 
 describe("the agent endpoint over HTTP", () => {
   it("treats a clientId as unknown on a request that proves no identity", async () => {
-    const agents = await startServer({ authenticateAgent: (h) => (h.authorization === "Bearer a1" ? "agent1" : null) });
+    const agents = await startServer({ authenticateAgent: (req) => (req.headers.authorization === "Bearer a1" ? "agent1" : null) });
     try {
       const ax = rawBayeux(`${agents.url}/api/v2/notifications`);
       const { clientId } = await ax.handshake("ignored", {}, { authorization: "Bearer a1" });

@@ -30,6 +30,8 @@ export interface StartOptions {
   /** Nodes given the same hub form a cluster. */
   memoryHub?: MemoryHub;
   authenticateAgent?: AgentAuthenticator;
+  /** Waits out a user name's login delay (tests hold or record it). */
+  loginDelay?: (ms: number) => Promise<void>;
   /** Collects every log line at this level and above (the default: nothing is logged). */
   logs?: { level: "debug" | "info"; lines: LogLine[] };
 }
@@ -54,7 +56,13 @@ export async function startServer(options: StartOptions = {}): Promise<TestServe
   });
   const logs = options.logs;
   const logger = logs === undefined ? undefined : createLogger(logs.level, { write: (line) => void logs.lines.push(JSON.parse(line) as LogLine) });
-  const app = await buildApp(config, { now: options.now, memoryHub: options.memoryHub, authenticateAgent: options.authenticateAgent, logger });
+  const app = await buildApp(config, {
+    now: options.now,
+    memoryHub: options.memoryHub,
+    authenticateAgent: options.authenticateAgent,
+    loginDelay: options.loginDelay,
+    logger,
+  });
   const url = await app.listen();
   return {
     url,

@@ -1,16 +1,19 @@
 /**
  * The agent API under `/api/v2` (GWS): its own error body, and authentication before every
  * route (the JSESSIONID session cookie, or HTTP Basic, which opens a session). Wrong or missing
- * credentials get 401 without a hint of which part was wrong.
+ * credentials get 401 without a hint of which part was wrong. A write the cookie authenticates
+ * must come from a trusted origin (403) as JSON (415): a browser sends the cookie whoever made
+ * the page.
  */
-import type { FastifyInstance } from "fastify";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { AgentAuthentication } from "../../access/authentication.ts";
 import { SESSION_COOKIE } from "../../access/authentication.ts";
 import type { ActionContext } from "../../actions/context.ts";
-import { AppError } from "../../domain/errors.ts";
-import { cameOverHttps } from "../../client-address.ts";
+import { AppError, forbidden } from "../../domain/errors.ts";
+import { cameOverHttps, clientAddress } from "../../client-address.ts";
 import { absoluteUrl } from "../routes/shared.ts";
 import { closeAfterAnswer } from "../../lingering-close.ts";
+import { fromTrustedOrigin, ownOrigin } from "../origin.ts";
 import { toGwsError } from "./errors.ts";
 import { setAgent } from "./shared.ts";
 import { registerInteractionRoutes } from "./interactions.ts";
@@ -22,6 +25,8 @@ export interface AgentApiDeps {
   authentication: AgentAuthentication;
   trustProxy: boolean;
   publicUrl: string | null;
+  /** Origins besides parley's own whose pages may write with the session cookie (the CORS list). */
+  trustedOrigins: readonly string[];
   sessionTtlMs: number;
   /** How long the rest of a refused body is read after the 413 (HTTP_LINGER_MS). */
   limits: { httpLingerMs: number };
@@ -29,7 +34,21 @@ export interface AgentApiDeps {
 
 export const AGENT_API_BASE = "/api/v2";
 
+const WRITES = new Set(["POST", "PUT", "DELETE", "PATCH"]);
+const JSON_TYPE = /^application\/json\s*(?:;|$)/i;
+
 export async function registerAgentApi(app: FastifyInstance, deps: AgentApiDeps): Promise<void> {
+  /** Sessions opened by a request (Basic without a cookie), so a logout in the same request ends them too. */
+  const opened = new WeakMap<FastifyRequest, string>();
+  const cookie = (request: FastifyRequest, value: string, maxAgeSeconds: number) => {
+    const secure = cameOverHttps(request.raw, deps.trustProxy) ? "; Secure" : "";
+    return `${SESSION_COOKIE}=${value}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${maxAgeSeconds}${secure}`;
+  };
+  const endSession = async (request: FastifyRequest, reply: FastifyReply) => {
+    await deps.authentication.endSession(request.headers, opened.get(request));
+    reply.removeHeader("set-cookie");
+    reply.header("set-cookie", cookie(request, "", 0));
+  };
   await app.register(
     async (api) => {
       api.setErrorHandler(async (err, request, reply) => {
@@ -45,20 +64,44 @@ export async function registerAgentApi(app: FastifyInstance, deps: AgentApiDeps)
         reply.code(404).send(toGwsError(new AppError("not_found", `No such resource: ${request.method} ${request.url.slice(0, 256)}`)).body),
       );
       api.addHook("onRequest", async (request, reply) => {
-        const authenticated = await deps.authentication.authenticate(request.headers);
+        const authenticated = await deps.authentication.authenticate({ headers: request.headers, address: clientAddress(request.raw, deps.trustProxy) });
         if (authenticated === null) throw new AppError("unauthenticated", "authentication required");
+        if (authenticated.via === "session" && WRITES.has(request.method)) refuseUnsafeCookieWrite(request, deps);
         setAgent(request, authenticated.user);
         if (authenticated.newSessionToken !== undefined) {
-          const secure = cameOverHttps(request.raw, deps.trustProxy) ? "; Secure" : "";
-          const maxAge = Math.floor(deps.sessionTtlMs / 1000);
-          reply.header("set-cookie", `${SESSION_COOKIE}=${authenticated.newSessionToken}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${maxAge}${secure}`);
+          opened.set(request, authenticated.newSessionToken);
+          reply.header("set-cookie", cookie(request, authenticated.newSessionToken, Math.floor(deps.sessionTtlMs / 1000)));
         }
       });
-      const routeDeps = { ctx: deps.ctx, base: (request: Parameters<typeof absoluteUrl>[0]) => absoluteUrl(request, deps.publicUrl, AGENT_API_BASE) };
+      const routeDeps = {
+        ctx: deps.ctx,
+        base: (request: Parameters<typeof absoluteUrl>[0]) => absoluteUrl(request, deps.publicUrl, AGENT_API_BASE),
+        endSession,
+      };
       registerUserRoutes(api, routeDeps);
       registerMeRoutes(api, routeDeps);
       registerInteractionRoutes(api, routeDeps);
     },
     { prefix: AGENT_API_BASE },
   );
+}
+
+/**
+ * A write the session cookie authenticated: refused from a foreign page (403), and unless its
+ * body is JSON (415), which a page of another site cannot send without the browser asking first.
+ * A write without a body (logout) needs no type.
+ */
+function refuseUnsafeCookieWrite(request: FastifyRequest, deps: AgentApiDeps): void {
+  const own = ownOrigin(request.raw, deps.trustProxy, deps.publicUrl);
+  if (!fromTrustedOrigin(request.headers, own, deps.trustedOrigins)) {
+    throw forbidden("a write authenticated by the session cookie must come from this server's own pages");
+  }
+  if (hasBody(request) && !JSON_TYPE.test(request.headers["content-type"] ?? "")) {
+    throw new AppError("unsupported_media_type", "a write authenticated by the session cookie must be sent as application/json");
+  }
+}
+
+function hasBody(request: FastifyRequest): boolean {
+  const length = request.headers["content-length"];
+  return request.headers["transfer-encoding"] !== undefined || (length !== undefined && length !== "0");
 }

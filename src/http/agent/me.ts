@@ -17,7 +17,10 @@ const StateChange = Type.Object({
 const MeQuery = Type.Object({ subresources: Type.Optional(Type.String({ maxLength: 256 })) });
 const ChannelParams = Type.Object({ channel: Type.String({ minLength: 1, maxLength: 32 }) });
 
-export function registerMeRoutes(app: FastifyInstance, { ctx, base }: AgentRouteDeps): void {
+/** GWS's operation on `POST /me` for leaving: NotReady everywhere, and the session ends. */
+const END_CONTACT_CENTER_SESSION = "EndContactCenterSession";
+
+export function registerMeRoutes(app: FastifyInstance, { ctx, base, endSession }: AgentRouteDeps): void {
   app.get<{ Querystring: Static<typeof MeQuery> }>(
     "/me",
     { schema: { tags, summary: "The caller's user; subresources=* adds the channels", querystring: MeQuery } },
@@ -31,12 +34,29 @@ export function registerMeRoutes(app: FastifyInstance, { ctx, base }: AgentRoute
 
   app.post<{ Body: Static<typeof StateChange> }>(
     "/me",
-    { schema: { tags, summary: "Ready or NotReady on every channel", body: StateChange } },
-    async (request) => {
+    {
+      schema: {
+        tags,
+        summary: "Ready or NotReady on every channel; EndContactCenterSession: NotReady everywhere, offers withdrawn, logged out",
+        body: StateChange,
+      },
+    },
+    async (request, reply) => {
+      if (request.body.operationName === END_CONTACT_CENTER_SESSION) {
+        // The session ends first: the CometD clients closed next must not handshake again with its cookie.
+        await endSession(request, reply);
+        await agentState.endContactCenterSession(ctx, agentOf(request));
+        return ok();
+      }
       await agentState.changeChannels(ctx, agentOf(request), CHANNELS, request.body.operationName, request.body.reason);
       return ok();
     },
   );
+
+  app.post("/me/logout", { schema: { tags, summary: "Log out: the session ends and its cookie is cleared" } }, async (request, reply) => {
+    await endSession(request, reply);
+    return ok();
+  });
 
   app.get("/me/channels", { schema: { tags, summary: "The caller's state per channel" } }, async (request) =>
     ok({ channels: (await agentState.listChannels(ctx, agentOf(request))).map(presentChannel) }),

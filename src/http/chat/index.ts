@@ -78,7 +78,7 @@ export async function registerChatApi(app: FastifyInstance, deps: ChatApiDeps): 
         },
       );
       api.post<{ Params: { id: string } }>("/:id/internal-poke", { schema: { params: ID } }, async (request, reply: FastifyReply) => {
-        const authenticated = await deps.authentication.authenticate(request.headers);
+        const authenticated = await deps.authentication.authenticate({ headers: request.headers, address: clientAddress(request.raw, deps.trustProxy) });
         if (authenticated === null) throw new AppError("unauthenticated", "internal-poke: an agent's credentials are required");
         await poke(deps.ctx, request.params.id, authenticated.user, params(request));
         return reply.type("text/plain; charset=utf-8").send("OK");

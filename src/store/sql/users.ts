@@ -76,6 +76,16 @@ export class SqlUserSessionStore implements UserSessionStore {
     return { tokenHash: row.token_hash, userId: row.user_id, createdAt: int(row.created_at), expiresAt: int(row.expires_at) };
   }
 
+  async delete(tokenHash: string): Promise<boolean> {
+    const result = await this.db.deleteFrom("user_sessions").where("token_hash", "=", tokenHash).executeTakeFirst();
+    return Number(result.numDeletedRows) > 0;
+  }
+
+  async deleteForUser(userId: string): Promise<number> {
+    const result = await this.db.deleteFrom("user_sessions").where("user_id", "=", userId).executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+
   async deleteExpired(now: number): Promise<number> {
     const result = await this.db.deleteFrom("user_sessions").where("expires_at", "<=", now).executeTakeFirst();
     return Number(result.numDeletedRows);
@@ -101,13 +111,14 @@ export class SqlAgentChannelStore implements AgentChannelStore {
     const rows = await this.db
       .selectFrom("agent_channels as a")
       .innerJoin("users as u", "u.id", "a.user_id")
-      .select(["u.id", "u.skills", "u.capacity", "a.changed_at", "a.idle_since"])
+      .select(["u.id", "u.roles", "u.skills", "u.capacity", "a.changed_at", "a.idle_since"])
       .where("a.channel", "=", channel)
       .where("a.state", "=", "Ready")
       .where("u.enabled", "=", 1)
       .execute();
     return rows.map((row) => ({
       userId: row.id,
+      roles: JSON.parse(row.roles) as Role[],
       skills: JSON.parse(row.skills) as Skill[],
       capacity: (JSON.parse(row.capacity) as Record<Channel, number>)[channel] ?? 0,
       idleSince: Math.max(int(row.changed_at), int(row.idle_since)),
