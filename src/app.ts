@@ -78,6 +78,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     logger,
     limits: {
       maxQueue: config.bayeuxMaxQueue,
+      maxQueueBytes: config.bayeuxMaxQueueBytes,
       maxClientsPerIdentity: config.bayeuxMaxClientsPerIdentity,
       maxSessionsPerConnection: config.bayeuxMaxSessionsPerConnection,
       maxSessionsPerIp: config.bayeuxMaxSessionsPerIp,

@@ -50,6 +50,16 @@ export interface Config {
   bayeuxMaxIntervalMs: number;
   /** CometD: messages waiting for one client before it is dropped (and must handshake again). */
   bayeuxMaxQueue: number;
+  /**
+   * CometD: what one client's queue may hold before it is dropped (and must handshake again), in
+   * characters of serialised JSON (bytes for ASCII; at most two bytes each in memory), counting
+   * messages pushed over a WebSocket and not yet acknowledged. 8 MiB: a client that polls holds
+   * only what came since its last reply (with acks, until its next connect acknowledges it); the
+   * largest legitimate burst, an agent joining a long chat, arrives in pages of at most 64 KiB
+   * adding up to a few MB, and 1000 ordinary messages (BAYEUX_MAX_QUEUE) of ~8 KiB come to about
+   * as much. A client that stopped reading holds no more than this.
+   */
+  bayeuxMaxQueueBytes: number;
   /** CometD: clients per identity; a new one replaces the least recently seen. */
   bayeuxMaxClientsPerIdentity: number;
   /** CometD: largest request body or WebSocket frame, bytes. */
@@ -277,6 +287,7 @@ export function loadConfig(env: Env = process.env): Config {
     bayeuxConnectTimeoutMs: read("BAYEUX_CONNECT_TIMEOUT_MS", integer(100, 120_000), 30_000),
     bayeuxMaxIntervalMs: read("BAYEUX_MAX_INTERVAL_MS", integer(100, 600_000), 10_000),
     bayeuxMaxQueue: read("BAYEUX_MAX_QUEUE", integer(1, 1_000_000), 1000),
+    bayeuxMaxQueueBytes: read("BAYEUX_MAX_QUEUE_BYTES", integer(16 * 1024, 1024 * 1024 * 1024), 8 * 1024 * 1024),
     bayeuxMaxClientsPerIdentity: read("BAYEUX_MAX_CLIENTS_PER_IDENTITY", integer(1, 10_000), 16),
     bayeuxMaxMessageBytes: read("BAYEUX_MAX_MESSAGE_BYTES", integer(1024, 16 * 1024 * 1024), 256 * 1024),
     bayeuxMaxSessionsPerConnection: read("BAYEUX_MAX_SESSIONS_PER_CONNECTION", integer(1, 10_000), 8),

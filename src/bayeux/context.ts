@@ -53,6 +53,11 @@ export interface EndpointPolicy {
 export interface EngineLimits {
   /** Messages waiting for one client; past it the client is dropped and must handshake again. */
   maxQueue: number;
+  /**
+   * What one client's queue may hold, in characters of serialised JSON (pushed and unacknowledged
+   * messages included); past it the client is dropped as at maxQueue.
+   */
+  maxQueueBytes: number;
   /** Clients per identity per endpoint; at the cap only a gone client is replaced. */
   maxClientsPerIdentity: number;
   /** Live sessions handshaken over one WebSocket. */

@@ -318,8 +318,13 @@ export class BayeuxEngine implements EngineOps {
   }
 
   private enqueue(session: Session, json: string): void {
-    if (session.queued >= this.limits.maxQueue) {
-      this.logger.warn({ endpoint: session.endpoint, clientId: session.id }, "bayeux client dropped: its queue is full");
+    // One delivered message is serialised once and shared by every session it goes to, yet each
+    // counts its whole length: that is what this session alone may keep alive, the others gone.
+    if (session.queued >= this.limits.maxQueue || session.queuedBytes + json.length > this.limits.maxQueueBytes) {
+      this.logger.warn(
+        { endpoint: session.endpoint, clientId: session.id, queued: session.queued, queuedBytes: session.queuedBytes },
+        "bayeux client dropped: its queue is full",
+      );
       this.destroy(session);
       return;
     }
@@ -354,9 +359,12 @@ export class BayeuxEngine implements EngineOps {
       return;
     }
     this.deliveredCount += messages.length;
-    // Pushed messages wait for the ack of the connect reply that announces them: past a window,
-    // the held connect is answered, so the client acknowledges and the queue stays short.
-    if (session.ack && session.pushedUnacknowledged() >= PUSH_ACK_WINDOW) this.answerParked(session);
+    // Pushed messages wait for the ack of the connect reply that announces them: past a window (in
+    // messages, or half the queue's byte bound), the held connect is answered, so the client
+    // acknowledges and the queue stays short, well within its bounds.
+    if (session.ack && (session.queuedBytes >= this.limits.maxQueueBytes / 2 || session.pushedUnacknowledged() >= PUSH_ACK_WINDOW)) {
+      this.answerParked(session);
+    }
   }
 
   private toBus(payload: BusPayload): void {

@@ -10,6 +10,9 @@
  * Over a WebSocket messages leave as they arrive (pushed), outside connect replies. With acks
  * they stay queued, marked pushed, and the next connect reply announces the batch that covers
  * them without sending them again; if the socket dies first, they go again in the next reply.
+ *
+ * The queue counts what it holds in messages and in characters of serialised JSON, pushed and
+ * unacknowledged ones included, so the engine can bound both.
  */
 import type { Connection } from "./context.ts";
 import type { ConnectionType, Reply } from "./protocol.ts";
@@ -60,6 +63,7 @@ export class Session {
   pushScheduled = false;
   private queue: Queued[] = [];
   private batch = 0;
+  private bytes = 0;
 
   constructor(init: { id: string; endpoint: string; identity: string; ack: boolean; now: number; ip: string; connection: Connection | null }) {
     this.id = init.id;
@@ -75,8 +79,19 @@ export class Session {
     return this.queue.length;
   }
 
+  /**
+   * What the queue holds, in characters of serialised JSON (UTF-16 code units, `string.length`:
+   * read in constant time, where UTF-8 bytes would mean reading every string). That is bytes for
+   * ASCII, which CometD's JSON nearly always is; in memory a string takes one or two bytes per
+   * character, on the wire at most three.
+   */
+  get queuedBytes(): number {
+    return this.bytes;
+  }
+
   enqueue(json: string): void {
     this.queue.push({ json, batch: 0, pushed: false });
+    this.bytes += json.length;
   }
 
   /**
@@ -87,6 +102,7 @@ export class Session {
     if (!this.ack) {
       const messages = this.queue.map((q) => q.json);
       this.queue = [];
+      this.bytes = 0;
       return messages;
     }
     const messages: string[] = [];
@@ -115,7 +131,11 @@ export class Session {
   acknowledge(batch: number): void {
     if (!this.ack) return;
     let drop = 0;
-    while (drop < this.queue.length && (this.queue[drop]?.batch ?? 0) !== 0 && (this.queue[drop]?.batch ?? 0) <= batch) drop++;
+    for (const q of this.queue) {
+      if (q.batch === 0 || q.batch > batch) break;
+      this.bytes -= q.json.length;
+      drop++;
+    }
     if (drop > 0) this.queue.splice(0, drop);
   }
 
@@ -128,6 +148,7 @@ export class Session {
     if (!this.ack) {
       const messages = this.queue.map((q) => q.json);
       this.queue = [];
+      this.bytes = 0;
       return { messages, batch: 0 };
     }
     if (this.queue.length > 0) this.batch++;
