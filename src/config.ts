@@ -79,6 +79,16 @@ export interface Config {
   /** CometD WebSocket: ping interval; a socket that misses one pong is closed, milliseconds. */
   wsPingIntervalMs: number;
   /**
+   * CometD WebSocket: bytes waiting to be written to one peer (beyond what the kernel's send buffer
+   * took) past which nothing more is pushed to it and the socket is cut; what was not pushed stays
+   * queued (BAYEUX_MAX_QUEUE_BYTES) for the client's next connect. Checked before each push and
+   * reply, so a burst written in one go never trips it, only what is still unread when the next
+   * one comes. 4 MiB: the largest legitimate burst (an agent joining a long chat: pages of at
+   * most 64 KiB, a few MB in all) fits even if none of it was read yet, and drains in about 3 s
+   * at 10 Mbit/s; a peer that stopped reading costs at most this much more.
+   */
+  wsMaxBufferedBytes: number;
+  /**
    * With it set, a `gms_user` counts only with a JWT signed with this secret (HS256) whose `sub`
    * is the user; null: gms_user is a plain claim, as in GMS.
    */
@@ -297,6 +307,7 @@ export function loadConfig(env: Env = process.env): Config {
     bayeuxMaxChannelSegments: read("BAYEUX_MAX_CHANNEL_SEGMENTS", integer(2, 256), 32),
     bayeuxCookieCrossSite: read("BAYEUX_COOKIE_CROSS_SITE", boolean, false),
     wsPingIntervalMs: read("WS_PING_INTERVAL_MS", integer(100, 600_000), 25_000),
+    wsMaxBufferedBytes: read("WS_MAX_BUFFERED_BYTES", integer(16 * 1024, 1024 * 1024 * 1024), 4 * 1024 * 1024),
     gmsUserSecret: read("GMS_USER_SECRET", secret, null),
     jsonMaxDepth: read("JSON_MAX_DEPTH", integer(2, 1000), 64),
     responseLimitBytes: read("RESPONSE_LIMIT_BYTES", integer(64 * 1024, 1024 * 1024 * 1024), 16 * 1024 * 1024),

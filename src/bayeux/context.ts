@@ -18,7 +18,8 @@ export interface Connection {
   readonly sessions: Set<Session>;
   /**
    * Sends messages now, outside any reply (a WebSocket can: CometD's server pushes to WebSocket
-   * clients as messages arrive). False when the connection can no longer carry them.
+   * clients as messages arrive). False, and nothing sent, when the connection can no longer carry
+   * them: it is closed, or its peer is too far behind in reading (it is then closed).
    */
   push?(messages: readonly string[]): boolean;
 }

@@ -351,14 +351,15 @@ export class BayeuxEngine implements EngineOps {
   private push(session: Session): void {
     session.pushScheduled = false;
     const sink = session.sink;
-    if (sink?.push === undefined || !this.sessions.has(session.id)) return;
-    const messages = session.takeUnpushed();
-    if (messages.length === 0) return;
-    if (!sink.push(messages)) {
+    if (sink === null || !this.sessions.has(session.id)) return;
+    // A socket that refuses (closed, or too far behind) leaves the messages queued for the next reply.
+    const pushed = session.pushUnpushed((messages) => sink.push?.(messages) === true);
+    if (pushed === null) {
       session.losePushes();
       return;
     }
-    this.deliveredCount += messages.length;
+    if (pushed === 0) return;
+    this.deliveredCount += pushed;
     // Pushed messages wait for the ack of the connect reply that announces them: past a window (in
     // messages, or half the queue's byte bound), the held connect is answered, so the client
     // acknowledges and the queue stays short, well within its bounds.

@@ -10,6 +10,7 @@
  * Over a WebSocket messages leave as they arrive (pushed), outside connect replies. With acks
  * they stay queued, marked pushed, and the next connect reply announces the batch that covers
  * them without sending them again; if the socket dies first, they go again in the next reply.
+ * A socket too far behind refuses a push: what it refused stays queued, for the next reply.
  *
  * The queue counts what it holds in messages and in characters of serialised JSON, pushed and
  * unacknowledged ones included, so the engine can bound both.
@@ -95,23 +96,25 @@ export class Session {
   }
 
   /**
-   * Takes the messages not yet pushed to the sink. Without acks they leave the queue; with acks
-   * they stay, marked pushed, until a connect reply's batch covers them and the client acknowledges it.
+   * Offers the messages not yet pushed to `send` (the WebSocket). If it takes them, without acks
+   * they leave the queue; with acks they stay, marked pushed, until a connect reply's batch covers
+   * them and the client acknowledges it. If it refuses them (the socket is closed, or too far
+   * behind), they stay as they were, for the next connect reply. How many it took; null: refused.
    */
-  takeUnpushed(): string[] {
+  pushUnpushed(send: (messages: readonly string[]) => boolean): number | null {
     if (!this.ack) {
+      if (this.queue.length === 0) return 0;
       const messages = this.queue.map((q) => q.json);
+      if (!send(messages)) return null;
       this.queue = [];
       this.bytes = 0;
-      return messages;
+      return messages.length;
     }
-    const messages: string[] = [];
-    for (const q of this.queue) {
-      if (q.pushed || q.batch !== 0) continue;
-      q.pushed = true;
-      messages.push(q.json);
-    }
-    return messages;
+    const fresh = this.queue.filter((q) => !q.pushed && q.batch === 0);
+    if (fresh.length === 0) return 0;
+    if (!send(fresh.map((q) => q.json))) return null;
+    for (const q of fresh) q.pushed = true;
+    return fresh.length;
   }
 
   /** Pushed messages the client has not acknowledged yet. */

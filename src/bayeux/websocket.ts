@@ -7,7 +7,9 @@
  * endpoints.ts). Until it is bound, every clientId is unknown to it; a claim of another identity
  * closes it. A protocol error (bad frame, oversized message, invalid UTF-8) closes that socket
  * alone with the code ws chose for it; a peer that stops answering pings, or sends nothing for
- * longer than a live client ever waits, is closed too.
+ * longer than a live client ever waits, is closed too. So is a peer that stops reading: past
+ * `maxBufferedBytes` waiting for it, nothing more is sent and the socket is cut (what was not
+ * pushed stays queued for the client's next connect).
  */
 import type { IncomingMessage, Server } from "node:http";
 import type { Duplex } from "node:stream";
@@ -26,11 +28,15 @@ export interface WebSocketOptions {
   pingIntervalMs: number;
   /** A socket that has sent no message for this long is closed (a live client connects more often). */
   idleTimeoutMs: number;
+  /** Bytes already waiting to be written to a peer past which nothing more is sent to it and it is cut. */
+  maxBufferedBytes: number;
 }
 
 export interface WebSocketBinding {
   close(): Promise<void>;
   clients(): number;
+  /** Bytes waiting to be written to every open socket (for tests and monitoring). */
+  bufferedBytes(): number;
 }
 
 /** Close codes (RFC 6455 §7.4.1). */
@@ -76,7 +82,7 @@ export function attachWebSocket(
             if (live !== undefined) live.answeredPing = true;
           });
           ws.on("close", () => liveness.delete(ws));
-          serveSocket(engine, binding, ws, identity, clientAddress(req, options.trustProxy), limits, liveness, logger);
+          serveSocket(engine, binding, ws, identity, clientAddress(req, options.trustProxy), limits, options.maxBufferedBytes, liveness, logger);
         });
       },
       (err: unknown) => {
@@ -103,6 +109,11 @@ export function attachWebSocket(
 
   return {
     clients: () => wss.clients.size,
+    bufferedBytes: () => {
+      let bytes = 0;
+      for (const ws of wss.clients) if (ws.readyState === ws.OPEN) bytes += ws.bufferedAmount;
+      return bytes;
+    },
     close: () =>
       new Promise<void>((resolve) => {
         clearInterval(heartbeat);
@@ -119,6 +130,7 @@ function serveSocket(
   upgradeIdentity: string | null,
   ip: string,
   limits: HttpLimits,
+  maxBufferedBytes: number,
   liveness: Map<WebSocket, Liveness>,
   logger: Logger,
 ): void {
@@ -130,18 +142,34 @@ function serveSocket(
   const closeCallbacks = new Set<() => void>();
   const connection: Connection = {
     sessions: new Set(),
-    push(messages) {
-      if (ws.readyState !== ws.OPEN) return false;
-      ws.send(`[${messages.join(",")}]`);
-      return true;
-    },
+    push: (messages) => send(`[${messages.join(",")}]`),
   };
-  ws.on("close", () => {
+  const closed = () => {
     for (const callback of closeCallbacks) callback();
     closeCallbacks.clear();
     // What was pushed and not acknowledged goes again in the next connect reply, on any connection.
     for (const session of connection.sessions) if (session.sink === connection) session.losePushes();
-  });
+  };
+  ws.on("close", closed);
+
+  /**
+   * Sends a frame, unless the peer is too far behind: past maxBufferedBytes not yet written to it
+   * (ws's bufferedAmount: the socket's writable length and what ws holds before it), nothing more
+   * goes and the socket is cut. Terminated, not closed: a close frame would wait behind the same
+   * full buffer. Its held connect is released and its pushes lost at once, so nothing queued
+   * meanwhile is answered into a dead socket. False when nothing was sent.
+   */
+  function send(text: string): boolean {
+    if (ws.readyState !== ws.OPEN) return false;
+    if (ws.bufferedAmount > maxBufferedBytes) {
+      logger.warn({ buffered: ws.bufferedAmount, limit: maxBufferedBytes }, "bayeux websocket cut: its peer is not reading");
+      ws.terminate();
+      closed();
+      return false;
+    }
+    ws.send(text);
+    return true;
+  }
   const ctx: RequestContext = {
     transport: "websocket",
     identity: upgradeIdentity,
@@ -171,7 +199,7 @@ function serveSocket(
         engine
           .process(binding.policy.name, messages, ctx)
           .then((items) => {
-            if (items.length > 0 && ws.readyState === ws.OPEN) ws.send(serializeBatch(items));
+            if (items.length > 0) send(serializeBatch(items));
           })
           .catch(failed);
       })

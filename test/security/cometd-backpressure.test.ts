@@ -1,8 +1,10 @@
 /**
- * What a CometD client that stops reading makes the server hold is bounded. Every queue is
- * bounded in bytes (BAYEUX_MAX_QUEUE_BYTES) as well as in messages, on every transport, messages
- * pushed and not acknowledged included. A client that reads is never dropped, whatever passes
- * through. Both endpoints: customers (`gms_user`) and agents.
+ * What a CometD client that stops reading makes the server hold is bounded. A WebSocket whose
+ * peer is too far behind (WS_MAX_BUFFERED_BYTES waiting for it) is cut, and what was not pushed
+ * waits in the client's queue for its next connect. Every queue is bounded in bytes
+ * (BAYEUX_MAX_QUEUE_BYTES) as well as in messages, on every transport, messages pushed and not
+ * acknowledged included. A client that reads is never cut or dropped, whatever passes through.
+ * Both endpoints: customers (`gms_user`) and agents.
  */
 import assert from "node:assert/strict";
 import { once } from "node:events";
@@ -11,6 +13,7 @@ import { describe, it } from "node:test";
 import WebSocket from "ws";
 import { wsBayeux } from "../support/bayeux.ts";
 import { cometdClient, type Transport } from "../support/cometd.ts";
+import { closed, frame, rawWebSocket, textFrames } from "../support/sockets.ts";
 import { call, startServer, until, type LogLine, type TestServer } from "../support/server.ts";
 
 /** Agents prove who they are with `Authorization: Agent <name>` here (the agent API's own login has its tests). */
@@ -44,10 +47,29 @@ const KIB = 1024;
 const data = (n: number, size: number) => ({ n, pad: "x".repeat(size) });
 /** What the server keeps for one delivery: the message serialised. */
 const serialised = (endpoint: Endpoint, n: number, size: number) => JSON.stringify({ channel: endpoint.channel, data: data(n, size) }).length;
+/** Lets the event loop run once (pushes go out in a microtask, socket events after it). */
+const turn = () => new Promise((resolve) => setImmediate(resolve));
 
 function start(env: Record<string, string>, logs?: { level: "info"; lines: LogLine[] }): Promise<TestServer> {
   // Clients here stay away for a while on purpose: they are not forgotten meanwhile.
   return startServer({ env: { BAYEUX_MAX_INTERVAL_MS: "60000", ...env }, authenticateAgent, logs });
+}
+
+/** Bayeux over a raw TCP socket: the test decides when it stops reading. */
+async function rawClient(server: TestServer, endpoint: Endpoint, user: string) {
+  const { socket, received } = await rawWebSocket(server.url, endpoint.path, endpoint.headers(user));
+  const write = (messages: object[]) => socket.write(frame(0x81, Buffer.from(JSON.stringify(messages))));
+  return {
+    socket,
+    write,
+    /** Sends a batch; resolves with the next frame the server sends. */
+    async send(messages: object[]): Promise<Record<string, any>[]> {
+      const before = textFrames(received()).length;
+      write(messages);
+      await until(() => textFrames(received()).length > before, 5000, "a reply frame");
+      return JSON.parse(textFrames(received())[before] ?? "[]") as Record<string, any>[];
+    },
+  };
 }
 
 /** Handshakes and subscribes over HTTP; the client then never connects. */
@@ -130,6 +152,70 @@ async function readingClient(server: TestServer, endpoint: Endpoint, user: strin
   };
 }
 
+describe("a WebSocket peer that stops reading", () => {
+  for (const endpoint of ENDPOINTS) {
+    it(`${endpoint.name}: is cut once WS_MAX_BUFFERED_BYTES wait for it; what was not pushed waits in its queue, bounded`, async () => {
+      const limit = 64 * KIB;
+      const queueBytes = 256 * KIB;
+      const server = await start({ WS_MAX_BUFFERED_BYTES: String(limit), BAYEUX_MAX_QUEUE_BYTES: String(queueBytes) });
+      try {
+        const user = "stalled";
+        const peer = await rawClient(server, endpoint, user);
+        const [hs] = await peer.send([{ channel: "/meta/handshake", version: "1.0" }]);
+        const clientId = String(hs?.clientId);
+        await peer.send([{ channel: "/meta/subscribe", clientId, subscription: endpoint.subscription }]);
+        await peer.send([{ channel: "/meta/connect", clientId, connectionType: "websocket" }]);
+        peer.write([{ channel: "/meta/connect", clientId, connectionType: "websocket" }]);
+        await until(() => server.app.bayeux.stats().parked === 1, 5000, "a held connect");
+        const session = server.app.bayeux.sessions.get(clientId);
+        assert.ok(session);
+        peer.socket.pause();
+
+        // Ordinary deliveries, one push each, until the server stops pushing; bounded at 64 MB in
+        // all, many times what the kernel's buffers on both sides hold.
+        const size = 16 * KIB;
+        let sent = 0;
+        let most = 0;
+        while (session.sink !== null && sent < 4000) {
+          server.app.bayeux.deliver(endpoint.name, user, endpoint.channel, data(sent++ % 10, size));
+          await turn();
+          most = Math.max(most, server.app.websocket.bufferedBytes());
+        }
+        assert.equal(session.sink, null, `pushes stop (after ${sent} deliveries)`);
+        await until(() => server.app.websocket.clients() === 0, 5000, "the socket cut");
+        assert.ok(most <= limit + serialised(endpoint, 0, size) + 16, `at most one push past the limit waited for the peer: ${most} bytes`);
+        await closed(peer.socket);
+
+        assert.equal(server.app.bayeux.sessions.get(clientId), session, "the client is kept for its next connect");
+        assert.equal(session.queued, 1, "the push the socket refused stays queued");
+        const refused = (sent - 1) % 10;
+        server.app.bayeux.deliver(endpoint.name, user, endpoint.channel, data(7, size));
+        assert.equal(session.queued, 2, "later deliveries wait with it");
+
+        // Back on a new socket: the next connect carries what was not pushed.
+        const again = await wsBayeux(server.url, endpoint.path, endpoint.headers(user));
+        const reply = await again.send([{ channel: "/meta/connect", clientId, connectionType: "websocket" }]);
+        assert.deepEqual(
+          reply.filter((m) => m.channel === endpoint.channel).map((m) => m.data.n),
+          [refused, 7],
+        );
+
+        // Gone again, for good this time: its queue fills up to BAYEUX_MAX_QUEUE_BYTES and it is dropped.
+        again.ws.terminate();
+        await until(() => server.app.websocket.clients() === 0, 5000, "the socket's close seen by the server");
+        const fits = Math.floor(queueBytes / serialised(endpoint, 0, size));
+        for (let i = 0; i < fits; i++) server.app.bayeux.deliver(endpoint.name, user, endpoint.channel, data(i % 10, size));
+        assert.equal(session.queued, fits);
+        assert.ok(session.queuedBytes <= queueBytes);
+        server.app.bayeux.deliver(endpoint.name, user, endpoint.channel, data(0, size));
+        assert.equal(server.app.bayeux.sessions.has(clientId), false, "dropped past BAYEUX_MAX_QUEUE_BYTES");
+      } finally {
+        await server.close();
+      }
+    });
+  }
+});
+
 describe("a queue bounded in bytes", () => {
   for (const endpoint of ENDPOINTS) {
     it(`${endpoint.name}, long-polling: a client that never connects again is dropped past BAYEUX_MAX_QUEUE_BYTES, long before BAYEUX_MAX_QUEUE messages`, async () => {
@@ -197,8 +283,8 @@ describe("a client that reads", () => {
   const cases = ENDPOINTS.flatMap((endpoint) => (["websocket", "long-polling"] as Transport[]).map((transport) => ({ endpoint, transport })));
 
   for (const { endpoint, transport } of cases) {
-    it(`${endpoint.name}, ${transport} with acks: many times both bounds passing through, as fast as it reads, is never dropped`, async () => {
-      const server = await start({ BAYEUX_MAX_QUEUE_BYTES: String(32 * KIB) });
+    it(`${endpoint.name}, ${transport} with acks: many times both bounds passing through, as fast as it reads, is never cut or dropped`, async () => {
+      const server = await start({ WS_MAX_BUFFERED_BYTES: String(16 * KIB), BAYEUX_MAX_QUEUE_BYTES: String(32 * KIB) });
       try {
         const client = await readingClient(server, endpoint, "reader", transport);
         // 1 MB in all: 500 messages of 2 KiB, each sent once the one before has arrived.
@@ -229,6 +315,7 @@ describe("a client that reads", () => {
         for (let i = 0; i < pages; i++) server.app.bayeux.deliver(endpoint.name, "joining", endpoint.channel, data(i % 10, 64 * KIB - 64));
         await until(() => client.received().length === pages, 15_000, "the whole burst");
         assert.ok(server.app.bayeux.sessions.has(client.clientId), "the same client throughout");
+        assert.equal(server.app.websocket.clients(), transport === "websocket" ? 1 : 0);
         await client.close();
       } finally {
         await server.close();
