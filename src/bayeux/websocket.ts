@@ -17,6 +17,7 @@ import { WebSocketServer, type WebSocket } from "ws";
 import { clientAddress } from "../client-address.ts";
 import type { Logger } from "../logger.ts";
 import type { Connection, RequestContext } from "./context.ts";
+import type { Session } from "./session.ts";
 import type { BayeuxEngine } from "./engine.ts";
 import type { EndpointBinding } from "./endpoints.ts";
 import type { HttpLimits } from "./long-polling.ts";
@@ -140,36 +141,42 @@ function serveSocket(
     logger.debug({ code: err.code, message: err.message }, "bayeux websocket closed on a protocol error");
   });
   const closeCallbacks = new Set<() => void>();
-  const connection: Connection = {
-    sessions: new Set(),
-    push: (messages) => send(`[${messages.join(",")}]`),
+  // Methods and inline arrows, not named closures: under tsx (esbuild keepNames) each named
+  // closure gets its name redefined, which costs every socket a property array per function.
+  const connection: Connection & { send(text: string): boolean; release(): void } = {
+    sessions: new Set<Session>(),
+    push(messages: readonly string[]): boolean {
+      return connection.send(`[${messages.join(",")}]`);
+    },
+    /**
+     * Sends a frame, unless the peer is too far behind: past maxBufferedBytes not yet written to
+     * it (ws's bufferedAmount: the socket's writable length and what ws holds before it), nothing
+     * more goes and the socket is cut. Terminated, not closed: a close frame would wait behind the
+     * same full buffer. It is released at once, so nothing queued meanwhile is answered into a
+     * dead socket. False when nothing was sent.
+     */
+    send(text: string): boolean {
+      if (ws.readyState !== ws.OPEN) return false;
+      if (ws.bufferedAmount > maxBufferedBytes) {
+        logger.warn({ buffered: ws.bufferedAmount, limit: maxBufferedBytes }, "bayeux websocket cut: its peer is not reading");
+        ws.terminate();
+        connection.release();
+        return false;
+      }
+      ws.send(text);
+      return true;
+    },
+    /**
+     * The socket is gone: its held connects are answered with nothing, and what was pushed and
+     * not acknowledged goes again in the next connect reply, on any connection.
+     */
+    release(): void {
+      for (const callback of closeCallbacks) callback();
+      closeCallbacks.clear();
+      for (const session of connection.sessions) if (session.sink === connection) session.losePushes();
+    },
   };
-  const closed = () => {
-    for (const callback of closeCallbacks) callback();
-    closeCallbacks.clear();
-    // What was pushed and not acknowledged goes again in the next connect reply, on any connection.
-    for (const session of connection.sessions) if (session.sink === connection) session.losePushes();
-  };
-  ws.on("close", closed);
-
-  /**
-   * Sends a frame, unless the peer is too far behind: past maxBufferedBytes not yet written to it
-   * (ws's bufferedAmount: the socket's writable length and what ws holds before it), nothing more
-   * goes and the socket is cut. Terminated, not closed: a close frame would wait behind the same
-   * full buffer. Its held connect is released and its pushes lost at once, so nothing queued
-   * meanwhile is answered into a dead socket. False when nothing was sent.
-   */
-  function send(text: string): boolean {
-    if (ws.readyState !== ws.OPEN) return false;
-    if (ws.bufferedAmount > maxBufferedBytes) {
-      logger.warn({ buffered: ws.bufferedAmount, limit: maxBufferedBytes }, "bayeux websocket cut: its peer is not reading");
-      ws.terminate();
-      closed();
-      return false;
-    }
-    ws.send(text);
-    return true;
-  }
+  ws.on("close", () => connection.release());
   const ctx: RequestContext = {
     transport: "websocket",
     identity: upgradeIdentity,
@@ -199,7 +206,7 @@ function serveSocket(
         engine
           .process(binding.policy.name, messages, ctx)
           .then((items) => {
-            if (items.length > 0) send(serializeBatch(items));
+            if (items.length > 0) connection.send(serializeBatch(items));
           })
           .catch(failed);
       })
