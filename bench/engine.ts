@@ -13,6 +13,7 @@ export async function benchEngine(): Promise<BayeuxEngine> {
     logger: createLogger("silent"),
     limits: {
       maxQueue: 1000,
+      maxQueueBytes: 8 * 1024 * 1024,
       maxClientsPerIdentity: 16,
       maxSessionsPerConnection: 8,
       maxSessionsPerIp: 100_000,

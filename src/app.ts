@@ -85,6 +85,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     logger,
     limits: {
       maxQueue: config.bayeuxMaxQueue,
+      maxQueueBytes: config.bayeuxMaxQueueBytes,
       maxClientsPerIdentity: config.bayeuxMaxClientsPerIdentity,
       maxSessionsPerConnection: config.bayeuxMaxSessionsPerConnection,
       maxSessionsPerIp: config.bayeuxMaxSessionsPerIp,
@@ -207,6 +208,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
       pingIntervalMs: config.wsPingIntervalMs,
       // A live client sends a connect at least once per connect timeout; allow it its max interval on top.
       idleTimeoutMs: config.bayeuxConnectTimeoutMs + config.bayeuxMaxIntervalMs,
+      maxBufferedBytes: config.wsMaxBufferedBytes,
     },
     logger,
   );

@@ -56,6 +56,16 @@ export interface Config {
   bayeuxMaxIntervalMs: number;
   /** CometD: messages waiting for one client before it is dropped (and must handshake again). */
   bayeuxMaxQueue: number;
+  /**
+   * CometD: what one client's queue may hold before it is dropped (and must handshake again), in
+   * characters of serialised JSON (bytes for ASCII; at most two bytes each in memory), counting
+   * messages pushed over a WebSocket and not yet acknowledged. 8 MiB: a client that polls holds
+   * only what came since its last reply (with acks, until its next connect acknowledges it); the
+   * largest legitimate burst, an agent joining a long chat, arrives in pages of at most 64 KiB
+   * adding up to a few MB, and 1000 ordinary messages (BAYEUX_MAX_QUEUE) of ~8 KiB come to about
+   * as much. A client that stopped reading holds no more than this.
+   */
+  bayeuxMaxQueueBytes: number;
   /** CometD: clients per identity; a new one replaces the least recently seen. */
   bayeuxMaxClientsPerIdentity: number;
   /** CometD: largest request body or WebSocket frame, bytes. */
@@ -74,6 +84,16 @@ export interface Config {
   bayeuxCookieCrossSite: boolean;
   /** CometD WebSocket: ping interval; a socket that misses one pong is closed, milliseconds. */
   wsPingIntervalMs: number;
+  /**
+   * CometD WebSocket: bytes waiting to be written to one peer (beyond what the kernel's send buffer
+   * took) past which nothing more is pushed to it and the socket is cut; what was not pushed stays
+   * queued (BAYEUX_MAX_QUEUE_BYTES) for the client's next connect. Checked before each push and
+   * reply, so a burst written in one go never trips it, only what is still unread when the next
+   * one comes. 4 MiB: the largest legitimate burst (an agent joining a long chat: pages of at
+   * most 64 KiB, a few MB in all) fits even if none of it was read yet, and drains in about 3 s
+   * at 10 Mbit/s; a peer that stopped reading costs at most this much more.
+   */
+  wsMaxBufferedBytes: number;
   /**
    * With it set, a `gms_user` counts only with a JWT signed with this secret (HS256) whose `sub`
    * is the user; null: gms_user is a plain claim, as in GMS.
@@ -350,6 +370,7 @@ export function loadConfig(env: Env = process.env): Config {
     bayeuxConnectTimeoutMs: read("BAYEUX_CONNECT_TIMEOUT_MS", integer(100, 120_000), 30_000),
     bayeuxMaxIntervalMs: read("BAYEUX_MAX_INTERVAL_MS", integer(100, 600_000), 10_000),
     bayeuxMaxQueue: read("BAYEUX_MAX_QUEUE", integer(1, 1_000_000), 1000),
+    bayeuxMaxQueueBytes: read("BAYEUX_MAX_QUEUE_BYTES", integer(16 * 1024, 1024 * 1024 * 1024), 8 * 1024 * 1024),
     bayeuxMaxClientsPerIdentity: read("BAYEUX_MAX_CLIENTS_PER_IDENTITY", integer(1, 10_000), 16),
     bayeuxMaxMessageBytes: read("BAYEUX_MAX_MESSAGE_BYTES", integer(1024, 16 * 1024 * 1024), 256 * 1024),
     bayeuxMaxSessionsPerConnection: read("BAYEUX_MAX_SESSIONS_PER_CONNECTION", integer(1, 10_000), 8),
@@ -359,6 +380,7 @@ export function loadConfig(env: Env = process.env): Config {
     bayeuxMaxChannelSegments: read("BAYEUX_MAX_CHANNEL_SEGMENTS", integer(2, 256), 32),
     bayeuxCookieCrossSite: read("BAYEUX_COOKIE_CROSS_SITE", boolean, false),
     wsPingIntervalMs: read("WS_PING_INTERVAL_MS", integer(100, 600_000), 25_000),
+    wsMaxBufferedBytes: read("WS_MAX_BUFFERED_BYTES", integer(16 * 1024, 1024 * 1024 * 1024), 4 * 1024 * 1024),
     gmsUserSecret: read("GMS_USER_SECRET", secret, null),
     jsonMaxDepth: read("JSON_MAX_DEPTH", integer(2, 1000), 64),
     responseLimitBytes: read("RESPONSE_LIMIT_BYTES", integer(64 * 1024, 1024 * 1024 * 1024), 16 * 1024 * 1024),

@@ -18,7 +18,8 @@ export interface Connection {
   readonly sessions: Set<Session>;
   /**
    * Sends messages now, outside any reply (a WebSocket can: CometD's server pushes to WebSocket
-   * clients as messages arrive). False when the connection can no longer carry them.
+   * clients as messages arrive). False, and nothing sent, when the connection can no longer carry
+   * them: it is closed, or its peer is too far behind in reading (it is then closed).
    */
   push?(messages: readonly string[]): boolean;
 }
@@ -55,6 +56,11 @@ export interface EndpointPolicy {
 export interface EngineLimits {
   /** Messages waiting for one client; past it the client is dropped and must handshake again. */
   maxQueue: number;
+  /**
+   * What one client's queue may hold, in characters of serialised JSON (pushed and unacknowledged
+   * messages included); past it the client is dropped as at maxQueue.
+   */
+  maxQueueBytes: number;
   /** Clients per identity per endpoint; at the cap only a gone client is replaced. */
   maxClientsPerIdentity: number;
   /** Live sessions handshaken over one WebSocket. */

@@ -340,8 +340,13 @@ export class BayeuxEngine implements EngineOps {
   }
 
   private enqueue(session: Session, json: string): void {
-    if (session.queued >= this.limits.maxQueue) {
-      this.logger.warn({ endpoint: session.endpoint, clientId: session.id }, "bayeux client dropped: its queue is full");
+    // One delivered message is serialised once and shared by every session it goes to, yet each
+    // counts its whole length: that is what this session alone may keep alive, the others gone.
+    if (session.queued >= this.limits.maxQueue || session.queuedBytes + json.length > this.limits.maxQueueBytes) {
+      this.logger.warn(
+        { endpoint: session.endpoint, clientId: session.id, queued: session.queued, queuedBytes: session.queuedBytes },
+        "bayeux client dropped: its queue is full",
+      );
       this.destroy(session);
       return;
     }
@@ -368,17 +373,21 @@ export class BayeuxEngine implements EngineOps {
   private push(session: Session): void {
     session.pushScheduled = false;
     const sink = session.sink;
-    if (sink?.push === undefined || !this.sessions.has(session.id)) return;
-    const messages = session.takeUnpushed();
-    if (messages.length === 0) return;
-    if (!sink.push(messages)) {
+    if (sink === null || !this.sessions.has(session.id)) return;
+    // A socket that refuses (closed, or too far behind) leaves the messages queued for the next reply.
+    const pushed = session.pushUnpushed((messages) => sink.push?.(messages) === true);
+    if (pushed === null) {
       session.losePushes();
       return;
     }
-    this.deliveredCount += messages.length;
-    // Pushed messages wait for the ack of the connect reply that announces them: past a window,
-    // the held connect is answered, so the client acknowledges and the queue stays short.
-    if (session.ack && session.pushedUnacknowledged() >= PUSH_ACK_WINDOW) this.answerParked(session);
+    if (pushed === 0) return;
+    this.deliveredCount += pushed;
+    // Pushed messages wait for the ack of the connect reply that announces them: past a window (in
+    // messages, or half the queue's byte bound), the held connect is answered, so the client
+    // acknowledges and the queue stays short, well within its bounds.
+    if (session.ack && (session.queuedBytes >= this.limits.maxQueueBytes / 2 || session.pushedUnacknowledged() >= PUSH_ACK_WINDOW)) {
+      this.answerParked(session);
+    }
   }
 
   private toBus(payload: BusPayload): void {

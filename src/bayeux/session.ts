@@ -10,6 +10,10 @@
  * Over a WebSocket messages leave as they arrive (pushed), outside connect replies. With acks
  * they stay queued, marked pushed, and the next connect reply announces the batch that covers
  * them without sending them again; if the socket dies first, they go again in the next reply.
+ * A socket too far behind refuses a push: what it refused stays queued, for the next reply.
+ *
+ * The queue counts what it holds in messages and in characters of serialised JSON, pushed and
+ * unacknowledged ones included, so the engine can bound both.
  */
 import type { Connection } from "./context.ts";
 import type { ConnectionType, Reply } from "./protocol.ts";
@@ -60,6 +64,7 @@ export class Session {
   pushScheduled = false;
   private queue: Queued[] = [];
   private batch = 0;
+  private bytes = 0;
 
   constructor(init: { id: string; endpoint: string; identity: string; ack: boolean; now: number; ip: string; connection: Connection | null }) {
     this.id = init.id;
@@ -75,27 +80,41 @@ export class Session {
     return this.queue.length;
   }
 
+  /**
+   * What the queue holds, in characters of serialised JSON (UTF-16 code units, `string.length`:
+   * read in constant time, where UTF-8 bytes would mean reading every string). That is bytes for
+   * ASCII, which CometD's JSON nearly always is; in memory a string takes one or two bytes per
+   * character, on the wire at most three.
+   */
+  get queuedBytes(): number {
+    return this.bytes;
+  }
+
   enqueue(json: string): void {
     this.queue.push({ json, batch: 0, pushed: false });
+    this.bytes += json.length;
   }
 
   /**
-   * Takes the messages not yet pushed to the sink. Without acks they leave the queue; with acks
-   * they stay, marked pushed, until a connect reply's batch covers them and the client acknowledges it.
+   * Offers the messages not yet pushed to `send` (the WebSocket). If it takes them, without acks
+   * they leave the queue; with acks they stay, marked pushed, until a connect reply's batch covers
+   * them and the client acknowledges it. If it refuses them (the socket is closed, or too far
+   * behind), they stay as they were, for the next connect reply. How many it took; null: refused.
    */
-  takeUnpushed(): string[] {
+  pushUnpushed(send: (messages: readonly string[]) => boolean): number | null {
     if (!this.ack) {
+      if (this.queue.length === 0) return 0;
       const messages = this.queue.map((q) => q.json);
+      if (!send(messages)) return null;
       this.queue = [];
-      return messages;
+      this.bytes = 0;
+      return messages.length;
     }
-    const messages: string[] = [];
-    for (const q of this.queue) {
-      if (q.pushed || q.batch !== 0) continue;
-      q.pushed = true;
-      messages.push(q.json);
-    }
-    return messages;
+    const fresh = this.queue.filter((q) => !q.pushed && q.batch === 0);
+    if (fresh.length === 0) return 0;
+    if (!send(fresh.map((q) => q.json))) return null;
+    for (const q of fresh) q.pushed = true;
+    return fresh.length;
   }
 
   /** Pushed messages the client has not acknowledged yet. */
@@ -115,7 +134,11 @@ export class Session {
   acknowledge(batch: number): void {
     if (!this.ack) return;
     let drop = 0;
-    while (drop < this.queue.length && (this.queue[drop]?.batch ?? 0) !== 0 && (this.queue[drop]?.batch ?? 0) <= batch) drop++;
+    for (const q of this.queue) {
+      if (q.batch === 0 || q.batch > batch) break;
+      this.bytes -= q.json.length;
+      drop++;
+    }
     if (drop > 0) this.queue.splice(0, drop);
   }
 
@@ -128,6 +151,7 @@ export class Session {
     if (!this.ack) {
       const messages = this.queue.map((q) => q.json);
       this.queue = [];
+      this.bytes = 0;
       return { messages, batch: 0 };
     }
     if (this.queue.length > 0) this.batch++;

@@ -7,7 +7,9 @@
  * endpoints.ts). Until it is bound, every clientId is unknown to it; a claim of another identity
  * closes it. A protocol error (bad frame, oversized message, invalid UTF-8) closes that socket
  * alone with the code ws chose for it; a peer that stops answering pings, or sends nothing for
- * longer than a live client ever waits, is closed too.
+ * longer than a live client ever waits, is closed too. So is a peer that stops reading: past
+ * `maxBufferedBytes` waiting for it, nothing more is sent and the socket is cut (what was not
+ * pushed stays queued for the client's next connect).
  */
 import { STATUS_CODES, type IncomingMessage, type Server } from "node:http";
 import type { Duplex } from "node:stream";
@@ -15,6 +17,7 @@ import { WebSocketServer, type WebSocket } from "ws";
 import { clientAddress } from "../client-address.ts";
 import type { Logger } from "../logger.ts";
 import type { Connection, RequestContext } from "./context.ts";
+import type { Session } from "./session.ts";
 import type { BayeuxEngine } from "./engine.ts";
 import { isRefused, type EndpointBinding, type RefusedIdentity } from "./endpoints.ts";
 import type { HttpLimits } from "./long-polling.ts";
@@ -26,11 +29,15 @@ export interface WebSocketOptions {
   pingIntervalMs: number;
   /** A socket that has sent no message for this long is closed (a live client connects more often). */
   idleTimeoutMs: number;
+  /** Bytes already waiting to be written to a peer past which nothing more is sent to it and it is cut. */
+  maxBufferedBytes: number;
 }
 
 export interface WebSocketBinding {
   close(): Promise<void>;
   clients(): number;
+  /** Bytes waiting to be written to every open socket (for tests and monitoring). */
+  bufferedBytes(): number;
 }
 
 /** Close codes (RFC 6455 §7.4.1). */
@@ -89,7 +96,7 @@ export function attachWebSocket(
             liveness.delete(ws);
             bound.delete(ws);
           });
-          bound.set(ws, serveSocket(engine, binding, ws, identity, clientAddress(req, options.trustProxy), limits, liveness, logger));
+          bound.set(ws, serveSocket(engine, binding, ws, identity, clientAddress(req, options.trustProxy), limits, options.maxBufferedBytes, liveness, logger));
         });
       },
       (err: unknown) => {
@@ -116,6 +123,11 @@ export function attachWebSocket(
 
   return {
     clients: () => wss.clients.size,
+    bufferedBytes: () => {
+      let bytes = 0;
+      for (const ws of wss.clients) if (ws.readyState === ws.OPEN) bytes += ws.bufferedAmount;
+      return bytes;
+    },
     close: () =>
       new Promise<void>((resolve) => {
         clearInterval(heartbeat);
@@ -132,6 +144,7 @@ function serveSocket(
   upgradeIdentity: string | null,
   ip: string,
   limits: HttpLimits,
+  maxBufferedBytes: number,
   liveness: Map<WebSocket, Liveness>,
   logger: Logger,
 ): { endpoint: string; ctx: RequestContext } {
@@ -141,20 +154,42 @@ function serveSocket(
     logger.debug({ code: err.code, message: err.message }, "bayeux websocket closed on a protocol error");
   });
   const closeCallbacks = new Set<() => void>();
-  const connection: Connection = {
-    sessions: new Set(),
-    push(messages) {
+  // Methods and inline arrows, not named closures: under tsx (esbuild keepNames) each named
+  // closure gets its name redefined, which costs every socket a property array per function.
+  const connection: Connection & { send(text: string): boolean; release(): void } = {
+    sessions: new Set<Session>(),
+    push(messages: readonly string[]): boolean {
+      return connection.send(`[${messages.join(",")}]`);
+    },
+    /**
+     * Sends a frame, unless the peer is too far behind: past maxBufferedBytes not yet written to
+     * it (ws's bufferedAmount: the socket's writable length and what ws holds before it), nothing
+     * more goes and the socket is cut. Terminated, not closed: a close frame would wait behind the
+     * same full buffer. It is released at once, so nothing queued meanwhile is answered into a
+     * dead socket. False when nothing was sent.
+     */
+    send(text: string): boolean {
       if (ws.readyState !== ws.OPEN) return false;
-      ws.send(`[${messages.join(",")}]`);
+      if (ws.bufferedAmount > maxBufferedBytes) {
+        logger.warn({ buffered: ws.bufferedAmount, limit: maxBufferedBytes }, "bayeux websocket cut: its peer is not reading");
+        ws.terminate();
+        connection.release();
+        return false;
+      }
+      ws.send(text);
       return true;
     },
+    /**
+     * The socket is gone: its held connects are answered with nothing, and what was pushed and
+     * not acknowledged goes again in the next connect reply, on any connection.
+     */
+    release(): void {
+      for (const callback of closeCallbacks) callback();
+      closeCallbacks.clear();
+      for (const session of connection.sessions) if (session.sink === connection) session.losePushes();
+    },
   };
-  ws.on("close", () => {
-    for (const callback of closeCallbacks) callback();
-    closeCallbacks.clear();
-    // What was pushed and not acknowledged goes again in the next connect reply, on any connection.
-    for (const session of connection.sessions) if (session.sink === connection) session.losePushes();
-  });
+  ws.on("close", () => connection.release());
   const ctx: RequestContext = {
     transport: "websocket",
     identity: upgradeIdentity,
@@ -184,7 +219,7 @@ function serveSocket(
         engine
           .process(binding.policy.name, messages, ctx)
           .then((items) => {
-            if (items.length > 0 && ws.readyState === ws.OPEN) ws.send(serializeBatch(items));
+            if (items.length > 0) connection.send(serializeBatch(items));
           })
           .catch(failed);
       })

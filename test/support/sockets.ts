@@ -75,24 +75,41 @@ export function frame(first: number, payload: Buffer, options: { masked?: boolea
   return Buffer.concat([header, mask, body]);
 }
 
-/** The status code of the first close frame (opcode 8) the server sent, or null. */
-export function closeCode(bytes: Buffer): number | null {
+/** The whole frames the server sent (unmasked), in order; an incomplete last one is left out. */
+export function serverFrames(bytes: Buffer): { opcode: number; payload: Buffer }[] {
+  const frames: { opcode: number; payload: Buffer }[] = [];
   let at = 0;
   while (at + 2 <= bytes.length) {
     const opcode = bytes[at]! & 0x0f;
     let length = bytes[at + 1]! & 0x7f;
     let start = at + 2;
     if (length === 126) {
+      if (at + 4 > bytes.length) break;
       length = bytes.readUInt16BE(at + 2);
       start += 2;
     } else if (length === 127) {
+      if (at + 10 > bytes.length) break;
       length = Number(bytes.readBigUInt64BE(at + 2));
       start += 8;
     }
-    if (opcode === 8) return length >= 2 ? bytes.readUInt16BE(start) : null;
+    if (start + length > bytes.length) break;
+    frames.push({ opcode, payload: bytes.subarray(start, start + length) });
     at = start + length;
   }
-  return null;
+  return frames;
+}
+
+/** The status code of the first close frame (opcode 8) the server sent, or null. */
+export function closeCode(bytes: Buffer): number | null {
+  const close = serverFrames(bytes).find((f) => f.opcode === 8);
+  return close !== undefined && close.payload.length >= 2 ? close.payload.readUInt16BE(0) : null;
+}
+
+/** The text frames (opcode 1) the server sent, in order. */
+export function textFrames(bytes: Buffer): string[] {
+  return serverFrames(bytes)
+    .filter((f) => f.opcode === 1)
+    .map((f) => f.payload.toString("utf8"));
 }
 
 /** A TCP proxy to `baseUrl` whose connections the test can cut, as a network would. */
