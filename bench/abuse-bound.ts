@@ -82,6 +82,8 @@ export function growthBound(config: Config, seconds: number, addresses: number):
     `  = ${mb(perAddress)} per address; × ${addresses} × ${PAGE_FACTOR} (SQLite pages, indexes) + ${mb(wal)} of write-ahead log = ${mb(bytes)}, ` +
       `plus the real users' own (the baseline's growth)`,
   );
+  const perMinute = config.chatServicesPerMinutePerIp * serviceBytes + config.chatsPerMinutePerIp * chatBytes;
+  lines.push(`  sustained, once the bursts are spent: ≤ ${mb(perMinute)} a minute per address (before SQLite's own overhead)`);
   lines.push(
     `  over time: ${config.historyRetentionSeconds === null ? "no bound: CS_HISTORY_RETENTION is unset, history is kept for ever" : `history is deleted after ${config.historyRetentionSeconds} s`}; ` +
       `a service lives ${config.chatUnusedServiceTtlMs / 1000} s unused, its configured ttlSeconds after its last activity once its chat opened`,

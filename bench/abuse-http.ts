@@ -14,6 +14,8 @@ export interface Reply {
   cookie?: string;
   /** The Retry-After header of a 429 or 503, milliseconds (0 without one). */
   retryAfterMs: number;
+  /** Why there is no answer (status 0): the error's code, `timeout` for none in time. */
+  error?: string;
 }
 
 export interface CallOptions {
@@ -67,9 +69,14 @@ export function call(base: string, path: string, options: CallOptions): Promise<
   });
 }
 
-/** The same call, never rejecting: a failed connection or a timeout is status 0. */
+/** The same call, never rejecting: a failed connection or a timeout is status 0, with the error's code. */
 export function attempt(base: string, path: string, options: CallOptions): Promise<Reply> {
-  return call(base, path, options).catch(() => ({ status: 0, body: undefined, retryAfterMs: 0 }));
+  return call(base, path, options).catch((err: Error & { code?: string }) => ({ status: 0, body: undefined, retryAfterMs: 0, error: err.code ?? err.message }));
+}
+
+/** How a reply is counted: its status, or why there was none. */
+export function outcome(reply: Reply): number | string {
+  return reply.error ?? reply.status;
 }
 
 export function basic(user: string, password: string): Record<string, string> {

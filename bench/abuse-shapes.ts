@@ -6,7 +6,7 @@
 import type { Agent } from "node:http";
 import type { Socket } from "node:net";
 import WebSocket from "ws";
-import { attempt, count, sleep, type Reply, type Tally } from "./abuse-http.ts";
+import { attempt, count, outcome, sleep, type Reply, type Tally } from "./abuse-http.ts";
 
 /** What the server allows, from its configuration: the shapes send exactly the largest of each. */
 export interface Limits {
@@ -81,13 +81,13 @@ export async function diskFill(ctx: ShapeContext, from: string, tally: Tally): P
     while (running(ctx)) {
       const tooBig = n++ % 10 === 9;
       const created = await attempt(ctx.base, `${SERVICE}/request-chat`, { from, agent: ctx.agent, form: tooBig ? over : full });
-      count(tally, tooBig ? "service over the data cap" : "service, largest data", created.status);
+      count(tally, tooBig ? "service over the data cap" : "service, largest data", outcome(created));
       if (tooBig || created.status !== 200) continue;
       const id = created.body._id as string;
       const chat = await attempt(ctx.base, `${SERVICE}/${id}/ixn/chat`, { from, agent: ctx.agent, form: {} });
-      count(tally, "chat", chat.status);
+      count(tally, "chat", outcome(chat));
       if (chat.status !== 200) continue;
-      count(tally, "chat ended (history)", (await attempt(ctx.base, `${SERVICE}/${id}/ixn/chat/disconnect`, { from, agent: ctx.agent, form: {} })).status);
+      count(tally, "chat ended (history)", outcome(await attempt(ctx.base, `${SERVICE}/${id}/ixn/chat/disconnect`, { from, agent: ctx.agent, form: {} })));
     }
   });
 }
@@ -111,25 +111,22 @@ export async function chatFlood(ctx: ShapeContext, from: string, gmsUser: string
         const typing = worker === 1;
         const path = `${SERVICE}/${id}/ixn/chat/${typing ? "startTyping" : "send"}`;
         const sent = await attempt(ctx.base, path, { from, agent: ctx.agent, headers, form: typing ? {} : message });
-        count(tally, typing ? "typing notice" : "largest message", sent.status);
+        count(tally, typing ? "typing notice (past the entry rate: dropped, still 200)" : "largest message", outcome(sent));
         if (sent.status === 400 && sent.body?.exception === "InvalidStateException") full = true;
       }
     });
-    count(
-      tally,
-      "chat ended (history)",
-      (await attempt(ctx.base, `${SERVICE}/${id}/ixn/chat/disconnect`, { from, agent: ctx.agent, headers, form: {} })).status,
-    );
+    const ended = await attempt(ctx.base, `${SERVICE}/${id}/ixn/chat/disconnect`, { from, agent: ctx.agent, headers, form: {} });
+    count(tally, "chat ended (history)", outcome(ended));
   };
   while (running(ctx)) {
     const created = await attempt(ctx.base, `${SERVICE}/request-chat`, { from, agent: ctx.agent, headers, form: { bench_shape: "flood" } });
-    count(tally, "service", created.status);
+    count(tally, "service", outcome(created));
     if (created.status !== 200) continue;
     const id = created.body._id as string;
     // Each chat opens on a service of its own; a refused chat is tried again on the same service.
     while (running(ctx)) {
       const chat = await attempt(ctx.base, `${SERVICE}/${id}/ixn/chat`, { from, agent: ctx.agent, headers, form: { userDisplayName: nickname } });
-      count(tally, "chat", chat.status);
+      count(tally, "chat", outcome(chat));
       if (chat.status === 200) {
         chats.push(flood(id));
         break;
@@ -153,15 +150,15 @@ export async function slowReader(ctx: ShapeContext, from: string, gmsUser: strin
   const text = "m".repeat(ctx.limits.messageChars);
   while (running(ctx)) {
     const created = await attempt(ctx.base, `${SERVICE}/request-chat`, { from, agent: ctx.agent, headers, form: { bench_shape: "slow" } });
-    count(tally, "service", created.status);
+    count(tally, "service", outcome(created));
     if (!(await proceed(ctx, created))) continue;
     const id = created.body._id as string;
     const chat = await attempt(ctx.base, `${SERVICE}/${id}/ixn/chat`, { from, agent: ctx.agent, headers, form: { notify_by: "comet" } });
-    count(tally, "chat", chat.status);
+    count(tally, "chat", outcome(chat));
     if (!(await proceed(ctx, chat))) continue;
     const taken = await desk.accepted(id, Math.min(ctx.until, performance.now() + 10_000));
     if (taken !== null) await fill(ctx, from, taken, text, tally);
-    count(tally, "chat ended", (await attempt(ctx.base, `${SERVICE}/${id}/ixn/chat/disconnect`, { from, agent: ctx.agent, headers, form: {} })).status);
+    count(tally, "chat ended", outcome(await attempt(ctx.base, `${SERVICE}/${id}/ixn/chat/disconnect`, { from, agent: ctx.agent, headers, form: {} })));
   }
   ws.terminate();
 }
@@ -184,7 +181,7 @@ async function fill(ctx: ShapeContext, from: string, taken: { interactionId: str
         headers: { cookie: taken.cookie },
         json: { operationName: "SendMessage", text },
       });
-      count(tally, "agent SendMessage, largest", sent.status);
+      count(tally, "agent SendMessage, largest", outcome(sent));
       if (sent.status !== 200) full = true;
     }
   });
@@ -234,7 +231,7 @@ export async function loginFlood(ctx: ShapeContext, from: string, victim: string
       const user = onVictim ? victim : `nobody-${worker}-${i}-${Math.random().toString(36).slice(2, 8)}`;
       const authorization = `Basic ${Buffer.from(`${user}:wrong-password-${i}`).toString("base64")}`;
       const reply = await attempt(ctx.base, "/api/v2/me", { method: "GET", from, agent: ctx.agent, headers: { authorization } });
-      count(tally, onVictim ? "wrong login, the real agent's name" : "wrong login, random name", reply.status);
+      count(tally, onVictim ? "wrong login, the real agent's name" : "wrong login, random name", outcome(reply));
     }
   });
 }

@@ -8,7 +8,7 @@
  */
 import { Agent } from "node:http";
 import type WebSocket from "ws";
-import { agentSocket, attempt, call, count, freshBasic, login, readyForChat, sleep, type Tally } from "./abuse-http.ts";
+import { agentSocket, attempt, call, count, freshBasic, login, outcome, readyForChat, sleep, type Tally } from "./abuse-http.ts";
 
 export const CUSTOMER_ADDRESS = "198.51.100.10";
 export const AGENT_ADDRESS = "198.51.100.20";
@@ -119,7 +119,7 @@ export class RealUsers {
       this.customer(`/genesys/1/service/${this.serviceId}/ixn/chat/send`, { message: text }).then((reply) => {
         samples.customerSend.push(performance.now() - at);
         if (reply.status !== 200) {
-          count(samples.trouble, "customer send", reply.status);
+          count(samples.trouble, "customer send", outcome(reply));
           this.pending.delete(text);
         }
       }),
@@ -134,7 +134,7 @@ export class RealUsers {
       samples,
       attempt(this.base, "/api/v2/me", { method: "GET", from: AGENT_ADDRESS, agent: this.posts, headers }).then((reply) => {
         samples.login.push(performance.now() - at);
-        if (reply.status !== 200) count(samples.trouble, "fresh login", reply.status);
+        if (reply.status !== 200) count(samples.trouble, "fresh login", outcome(reply));
       }),
     );
   }
@@ -162,7 +162,7 @@ export class RealUsers {
       this.agentCall({ operationName: "SendMessage", text }).then((reply) => {
         samples.agentSend.push(performance.now() - at);
         if (reply.status !== 200) {
-          count(samples.trouble, "agent SendMessage", reply.status);
+          count(samples.trouble, "agent SendMessage", outcome(reply));
           this.pending.delete(text);
         }
       }),
