@@ -54,13 +54,21 @@ function workers(n: number, loop: (worker: number) => Promise<void>): Promise<vo
 
 const encode = (fields: Record<string, string>) => new URLSearchParams(fields).toString();
 
-/** Business data of exactly `bytes` bytes (ASCII keys and values), each value within `valueChars`. */
+/**
+ * What the hostile shapes write: the character that grows most inside the server while the caps
+ * count it as one byte (JSON escapes it as `\"`, the history's XML as `&quot;`). Control
+ * characters grow more in JSON (`\u0001`), but then a service's data no longer fits its chat's
+ * attached data cap and the chat is refused.
+ */
+const HOSTILE = '"';
+
+/** Business data of exactly `bytes` bytes (ASCII keys, values of HOSTILE), each value within `valueChars`. */
 function businessData(bytes: number, valueChars: number): Record<string, string> {
   const data: Record<string, string> = {};
   let left = bytes;
   for (let i = 0; left > 0; i++) {
     const key = `k${i}`;
-    const value = "d".repeat(Math.max(0, Math.min(valueChars, left - key.length)));
+    const value = HOSTILE.repeat(Math.max(0, Math.min(valueChars, left - key.length)));
     data[key] = value;
     left -= key.length + value.length;
   }
@@ -94,14 +102,13 @@ export async function diskFill(ctx: ShapeContext, from: string, tally: Tally): P
 
 /**
  * Chat flood: one address and one gms_user open as many chats as they can, and in each send the
- * largest messages and typing notices as fast as they can. The text is `"` throughout: the
- * character that grows most inside the server (JSON escapes it, the history's XML makes it
- * `&quot;`), and so is the nickname. A chat whose transcript is full is ended (it becomes
- * history) to make room for the next.
+ * largest messages and typing notices as fast as they can, of HOSTILE characters, with a
+ * nickname of them too. A chat whose transcript is full is ended (it becomes history) to make
+ * room for the next; so is every chat when the run ends.
  */
 export async function chatFlood(ctx: ShapeContext, from: string, gmsUser: string, tally: Tally): Promise<void> {
-  const message = encode({ message: '"'.repeat(ctx.limits.messageChars) });
-  const nickname = '"'.repeat(ctx.limits.fieldChars);
+  const message = encode({ message: HOSTILE.repeat(ctx.limits.messageChars) });
+  const nickname = HOSTILE.repeat(ctx.limits.fieldChars);
   const headers = { gms_user: gmsUser };
   const chats: Promise<void>[] = [];
   const flood = async (id: string) => {
