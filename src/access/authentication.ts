@@ -6,9 +6,11 @@
  * while, so a long-poll never runs scrypt. No answer says which part of the credentials was wrong.
  *
  * Password checks are a lever on the CPU, so they are rationed: failed logins per client address
- * (LOGIN_FAILURES_PER_IP, then 429), one check at a time per user name with a growing delay after
- * failures (login-failures.ts), and a bounded queue for the scrypt work (login-queue.ts, then 503).
- * A valid session cookie, or credentials verified a moment ago, never wait for any of these.
+ * (LOGIN_FAILURES_PER_IP, then 429); attempts for a name from one address one at a time, with a
+ * growing delay after their failures (login-failures.ts); one scrypt at a time per name; and a
+ * bounded queue for the scrypt work (login-queue.ts, then 503). Delays and turns are per name
+ * and address: someone guessing an agent's password slows themselves, never the agent logging in
+ * from elsewhere. A valid session cookie, or credentials verified a moment ago, wait for none of it.
  */
 import { createHash, randomBytes } from "node:crypto";
 import type { IncomingHttpHeaders } from "node:http";
@@ -60,8 +62,8 @@ const FAILURE_WINDOW_MS = 15 * 60_000;
  * check a few dozen logins a second; real logins are rare (once a shift per agent).
  */
 const SCRYPTS_AT_ONCE = 2;
-/** Attempts for one name in flight at once: one checked, a few waiting their turn. */
-const MAX_PER_NAME = 4;
+/** Attempts for one name from one address in flight at once: one checked, a few waiting their turn. */
+const MAX_PER_TURN = 4;
 
 export class AgentAuthentication {
   private readonly store: Store;
@@ -83,7 +85,7 @@ export class AgentAuthentication {
     this.options = options;
     this.failures = new FailureLog({ maxNames: MAX_REMEMBERED, windowMs: FAILURE_WINDOW_MS, now: options.now });
     this.failuresByAddress = new RateLimiter({ burst: options.failuresPerAddress, refillMs: FAILURE_WINDOW_MS, now: options.now });
-    this.queue = new LoginQueue({ running: SCRYPTS_AT_ONCE, maxWaiting: options.maxPending, maxPerName: MAX_PER_NAME });
+    this.queue = new LoginQueue({ running: SCRYPTS_AT_ONCE, maxWaiting: options.maxPending, maxPerKey: MAX_PER_TURN });
   }
 
   /**
@@ -122,9 +124,9 @@ export class AgentAuthentication {
     for (const [key, entry] of this.verified) if (entry.userId === userId) this.verified.delete(key);
   }
 
-  /** Recent failed attempts for `userName` (what slows its next attempts down). */
-  failureCount(userName: string): number {
-    return this.failures.count(userName);
+  /** Recent failed attempts for `userName` from `address` (what slows their next attempts down). */
+  failureCount(userName: string, address: string): number {
+    return this.failures.count(turnOf(userName, address));
   }
 
   /** Logins waiting for their password check now. */
@@ -144,20 +146,21 @@ export class AgentAuthentication {
     const known = await this.recall(key);
     if (known !== null) return known;
     this.refuseIfFailingAddress(address);
-    return this.queue.inTurn(basic.userName, async () => {
-      // In the name's turn: the delay its failures earned, then the address's limit again (it
-      // may have been reached while this attempt waited), then the check.
-      const delay = this.failures.delayMs(basic.userName);
+    const turn = turnOf(basic.userName, address);
+    return this.queue.inTurn(turn, async () => {
+      // In its turn: the delay the failures of this name from this address earned, then the
+      // address's limit again (it may have been reached while this attempt waited), then the check.
+      const delay = this.failures.delayMs(turn);
       if (delay > 0) await (this.options.sleep ?? sleep)(delay);
       const wait = this.failuresByAddress.take(address);
       if (wait > 0) throw tooManyFailures(wait);
       const user = await this.check(basic.userName, basic.password);
       if (user === null) {
-        this.failures.record(basic.userName);
+        this.failures.record(turn);
         return null;
       }
       this.failuresByAddress.refund(address);
-      this.failures.clear(basic.userName);
+      this.failures.clear(turn);
       const sessionToken = await this.openSession(user);
       this.remember(key, { userId: user.id, passwordHash: user.passwordHash, until: this.options.now() + VERIFIED_TTL_MS, sessionToken });
       return { user, via: "basic", newSessionToken: sessionToken };
@@ -191,7 +194,7 @@ export class AgentAuthentication {
     const user = await this.store.users.getByName(userName);
     this.passwordChecks++;
     // A missing user costs a hash too, so timing does not tell which part was wrong.
-    const ok = await this.queue.withSlot(() => verifyPassword(password, user?.passwordHash ?? DUMMY_HASH));
+    const ok = await this.queue.withSlot(userName, () => verifyPassword(password, user?.passwordHash ?? DUMMY_HASH));
     return ok && user?.enabled === true ? user : null;
   }
 
@@ -211,6 +214,11 @@ export class AgentAuthentication {
     }
     this.verified.set(key, entry);
   }
+}
+
+/** The key of a name's attempts from one address: their turns and their failures. */
+function turnOf(userName: string, address: string): string {
+  return `${userName}\u0000${address}`;
 }
 
 interface Verified {

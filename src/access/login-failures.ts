@@ -1,6 +1,6 @@
 /**
- * Failed logins per user name, and the delay they earn the name's next attempt. In memory, per
- * node, for a bounded number of names.
+ * Failed logins per key (a user name from one address, see authentication.ts), and the delay
+ * they earn its next attempt. In memory, per node, for a bounded number of keys ("names" below).
  *
  * The bound must not turn eviction into a reset: flooding the table with junk names must never
  * erase a target's back-off. A full table first forgets names whose failures have expired,

@@ -1,9 +1,13 @@
 /**
  * Where password checks wait. A check costs a scrypt (32 MiB, tens of milliseconds of a core),
- * so a flood of wrong logins must queue, not pin every core: checks for one user name run one at
- * a time (the name's delay is taken in its turn, so parallel guesses get no more checks a second
- * than serial ones), at most a few scrypts run at once, and at most `maxWaiting` attempts wait;
- * past that an attempt is refused at once, before any scrypt.
+ * so a flood of wrong logins must queue, not pin every core. Attempts for one name from one
+ * address take turns (the delay their failures earned is taken in the turn, so parallel guesses
+ * get no more checks a second than serial ones); scrypts for one name run one at a time,
+ * whatever address they come from; at most a few run at once; and at most `maxWaiting`
+ * attempts wait: past that an attempt is refused at once, before any scrypt.
+ *
+ * Turns are per name and address, not per name alone, so guessing a name's password never
+ * makes its owner, logging in from elsewhere, wait out the guesser's delays or be refused.
  */
 import { AppError, rateLimited } from "../domain/errors.ts";
 
@@ -12,8 +16,8 @@ export interface LoginQueueOptions {
   running: number;
   /** Attempts waiting (for their name's turn, its delay, or a free scrypt) at most. */
   maxWaiting: number;
-  /** Attempts for one name in flight at most (the one being checked included). */
-  maxPerName: number;
+  /** Attempts of one turn key (a name from one address) in flight at most (the one being checked included). */
+  maxPerKey: number;
 }
 
 /** Full: try again in this many seconds (a few scrypts' time, rounded up). */
@@ -21,8 +25,10 @@ const FULL_RETRY_SECONDS = 1;
 
 export class LoginQueue {
   private readonly options: LoginQueueOptions;
-  /** Per name: attempts in flight, and the end of the last one's turn. */
-  private readonly names = new Map<string, { inFlight: number; tail: Promise<void> }>();
+  /** Per turn key: attempts in flight, and the end of the last one's turn. */
+  private readonly turns = new Map<string, { inFlight: number; tail: Promise<void> }>();
+  /** Per user name: the end of the last scrypt queued for it. */
+  private readonly checks = new Map<string, Promise<void>>();
   /** Attempts admitted and not finished, and of those, the ones running their scrypt. */
   private admitted = 0;
   private running = 0;
@@ -38,17 +44,17 @@ export class LoginQueue {
   }
 
   /**
-   * Runs `turn` when no other attempt for `name` is in flight; refuses at once (503) when too
-   * many attempts wait, or (429) when too many are in flight for this name. `turn` runs its
+   * Runs `turn` when no other attempt of `key` is in flight; refuses at once (503) when too
+   * many attempts wait, or (429) when too many are in flight for this key. `turn` runs its
    * scrypt through `withSlot`.
    */
-  async inTurn<T>(name: string, turn: () => Promise<T>): Promise<T> {
+  async inTurn<T>(key: string, turn: () => Promise<T>): Promise<T> {
     if (this.waiting >= this.options.maxWaiting) {
       throw new AppError("unavailable", "too many logins are being checked: try again shortly", { retryAfterSeconds: FULL_RETRY_SECONDS });
     }
-    const entry = this.names.get(name) ?? { inFlight: 0, tail: Promise.resolve() };
-    if (entry.inFlight >= this.options.maxPerName) throw rateLimited("too many logins for this user name at once: try again shortly", 1000);
-    this.names.set(name, entry);
+    const entry = this.turns.get(key) ?? { inFlight: 0, tail: Promise.resolve() };
+    if (entry.inFlight >= this.options.maxPerKey) throw rateLimited("too many logins for this user name at once: try again shortly", 1000);
+    this.turns.set(key, entry);
     entry.inFlight++;
     this.admitted++;
     const result = entry.tail.then(turn);
@@ -60,12 +66,27 @@ export class LoginQueue {
       return await result;
     } finally {
       this.admitted--;
-      if (--entry.inFlight === 0) this.names.delete(name);
+      if (--entry.inFlight === 0) this.turns.delete(key);
     }
   }
 
-  /** Runs `work` (a scrypt) when fewer than `running` do; first come, first served. */
-  async withSlot<T>(work: () => Promise<T>): Promise<T> {
+  /** Runs `work` (a scrypt of `name`'s password) once no other runs for that name, in one of the few slots. */
+  async withSlot<T>(name: string, work: () => Promise<T>): Promise<T> {
+    const before = this.checks.get(name) ?? Promise.resolve();
+    let done = () => {};
+    const mine = before.then(() => new Promise<void>((resolve) => (done = resolve)));
+    this.checks.set(name, mine);
+    await before;
+    try {
+      return await this.inSlot(work);
+    } finally {
+      done();
+      if (this.checks.get(name) === mine) this.checks.delete(name);
+    }
+  }
+
+  /** Runs `work` when fewer than `running` do; first come, first served. */
+  private async inSlot<T>(work: () => Promise<T>): Promise<T> {
     if (this.running < this.options.running) this.running++;
     else await new Promise<void>((resolve) => this.slotWaiters.push(resolve));
     try {

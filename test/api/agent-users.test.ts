@@ -81,12 +81,12 @@ describe("authentication", () => {
   it("slows down repeated failures for one user name", async () => {
     await createAgent("target");
     for (let i = 0; i < 4; i++) await request("GET", "/me", basic("target", "guess"));
-    assert.equal(server.app.authentication.failureCount("target"), 4);
+    assert.equal(server.app.authentication.failureCount("target", "127.0.0.1"), 4);
     const started = Date.now();
     await request("GET", "/me", basic("target", "guess"));
     assert.ok(Date.now() - started >= 195, "the fifth failure waited 200 ms before being checked");
     assert.equal((await request("GET", "/me", basic("target", "target-password"))).status, 200, "the right password still works");
-    assert.equal(server.app.authentication.failureCount("target"), 0);
+    assert.equal(server.app.authentication.failureCount("target", "127.0.0.1"), 0);
   });
 });
 

@@ -118,7 +118,44 @@ describe("guesses on one user name", () => {
     const replies = await Promise.all(guesses);
     assert.deepEqual(replies.map((r) => r.status).sort(), [401, 401, 401, 401, 429]);
     assert.deepEqual(delays.asked, [100, 200, 400, 800], "each waited what the failures before it earned: parallel guesses are no faster than serial ones");
-    assert.equal(auth.failureCount("target"), 7);
+    assert.equal(auth.failureCount("target", "127.0.0.1"), 7);
+  });
+});
+
+describe("guesses on one user name from one address", () => {
+  const delays = heldDelays();
+  let server: TestServer;
+  let api: ReturnType<typeof agentApi>;
+  before(async () => {
+    server = await startServer({ env: { PARLEY_ADMIN_PASSWORD: ADMIN_PASSWORD, TRUST_PROXY: "true" }, loginDelay: delays.delay });
+    api = agentApi(server.url);
+  });
+  after(async () => {
+    // Whatever a failed assertion left held must end, or closing would wait for it.
+    const release = setInterval(() => delays.releaseNext(), 1);
+    await server.close();
+    clearInterval(release);
+  });
+
+  it("never hold up the name's owner logging in from another address: no delay of theirs, no 429", async () => {
+    const owner = await api.createAgent("owned");
+    const attacker = from("203.0.113.66");
+    for (let i = 0; i < 3; i++) assertGws(await api.request("GET", "/me", { ...basic("owned", "guess"), ...attacker }), 401, 20);
+    // The attacker's next guesses wait in their delay (held by the test), as many as a turn takes.
+    const guesses = Array.from({ length: 5 }, () => api.request("GET", "/me", { ...basic("owned", "guess"), ...attacker }));
+    await until(() => delays.asked.length === 1, 5000, "a guess in its delay");
+    // Were the owner in the attacker's line, this would wait for delays nobody releases.
+    const login = await Promise.race([
+      api.request("GET", "/me", { ...owner.headers, ...from("198.51.100.1") }),
+      new Promise<never>((_, reject) => setTimeout(() => reject(new Error("the owner's login waited behind the guesses")), 5000).unref()),
+    ]);
+    assert.equal(login.status, 200, login.text);
+    assert.equal(server.app.authentication.failureCount("owned", "198.51.100.1"), 0);
+    while (delays.held.length > 0 || server.app.authentication.waitingLogins > 0) {
+      delays.releaseNext();
+      await until(() => delays.held.length > 0 || server.app.authentication.waitingLogins === 0, 5000, "the next guess");
+    }
+    assert.deepEqual((await Promise.all(guesses)).map((r) => r.status).sort(), [401, 401, 401, 401, 429]);
   });
 });
 
