@@ -434,9 +434,10 @@ export function loadConfig(env: Env = process.env): Config {
   config.queues = file.queues;
   config.chatServices = file.chatServices;
   config.businessAttributes = file.businessAttributes;
-  // A chat's attached data is the customer's business data, their named fields and parley's own keys.
-  if (config.chatMaxDataBytes + 8 * config.chatMaxFieldChars + 1024 > config.interactionMaxDataBytes) {
-    problems.push("INTERACTION_MAX_DATA_BYTES must leave room for a chat's data: at least CHAT_MAX_DATA_BYTES + 8 x CHAT_MAX_FIELD_CHARS + 1024");
+  // A chat's attached data is the customer's business data (named fields included), copies of
+  // their names and email (fldn*, at most as much again), and parley's own keys.
+  if (2 * config.chatMaxDataBytes + 2048 > config.interactionMaxDataBytes) {
+    problems.push("INTERACTION_MAX_DATA_BYTES must leave room for a chat's data: at least 2 x CHAT_MAX_DATA_BYTES + 2048");
   }
   if (config.httpHeadersTimeoutMs > config.httpRequestTimeoutMs) {
     problems.push("HTTP_HEADERS_TIMEOUT_MS must not exceed HTTP_REQUEST_TIMEOUT_MS");

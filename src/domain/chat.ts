@@ -166,21 +166,26 @@ export function checkCustomerFields(params: Readonly<Record<string, string>>, ma
 }
 
 export interface DataLimits {
-  /** All keys and values together, UTF-8 bytes. */
+  /** All keys and values together, UTF-8 bytes as JSON (as attached data is stored and sent). */
   maxBytes: number;
   /** One value, characters. */
   maxValueChars: number;
 }
 
-/** Refuses business data past its limits (400 naming the first value too long, or the total). */
+/**
+ * Refuses business data past its limits (400 naming the first value too long, or the total).
+ * The total is measured as the JSON it is stored and sent as, where a quote takes two bytes and
+ * a control character six: the same measure as INTERACTION_MAX_DATA_BYTES, so data a service
+ * accepted always fits the chat it opens.
+ */
 export function checkBusinessData(data: Readonly<JsonObject>, limits: DataLimits): void {
   let bytes = 0;
-  for (const [key, raw] of Object.entries(data)) {
-    const value = typeof raw === "string" ? raw : JSON.stringify(raw);
-    if (value.length > limits.maxValueChars) throw invalidInput(`${key.slice(0, 64)}: at most ${limits.maxValueChars} characters`);
-    bytes += Buffer.byteLength(key) + Buffer.byteLength(value);
+  for (const [key, value] of Object.entries(data)) {
+    const chars = typeof value === "string" ? value.length : JSON.stringify(value).length;
+    if (chars > limits.maxValueChars) throw invalidInput(`${key.slice(0, 64)}: at most ${limits.maxValueChars} characters`);
+    bytes += Buffer.byteLength(JSON.stringify(key)) + Buffer.byteLength(JSON.stringify(value)) + 2;
   }
-  if (bytes > limits.maxBytes) throw invalidInput(`business data: at most ${limits.maxBytes} bytes in all (keys and values)`);
+  if (bytes > limits.maxBytes) throw invalidInput(`business data: at most ${limits.maxBytes} bytes in all (keys and values, as JSON)`);
 }
 
 /**
@@ -238,18 +243,25 @@ export function xmlTranscript(entries: readonly TranscriptEntry[], chat: { inter
   const lines = entries.map((e) => {
     const seconds = Math.max(0, Math.floor((e.at - chat.startedAt) / 1000));
     const attrs = `position="${e.position}" type="${xml(e.type)}" nick="${xml(e.nick)}" userType="${e.userType}" timeShift="${seconds}"`;
-    return `  <entry ${attrs}>${xml(e.text)}</entry>`;
+    return `  <entry ${attrs}>${xmlText(e.text)}</entry>`;
   });
   const start = new Date(chat.startedAt).toISOString();
   return `<?xml version="1.0" encoding="UTF-8"?>\n<chatTranscript sessionId="${xml(chat.interactionId)}" startAt="${start}">\n${lines.join("\n")}\n</chatTranscript>`;
 }
 
+/**
+ * XML 1.0 escaping in one pass: `&`, `<` and `>` in text, and `"` too in attributes; characters
+ * XML cannot carry at all are dropped. Text content leaves quotes as they are, so a message of
+ * quotes is not stored six times its size.
+ */
+const ESCAPED: Readonly<Record<string, string>> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" };
+const TEXT_SPECIALS = /[&<>]|[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
+const ATTRIBUTE_SPECIALS = /[&<>"]|[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
+
+function xmlText(text: string): string {
+  return text.replace(TEXT_SPECIALS, (c) => ESCAPED[c] ?? "");
+}
+
 function xml(text: string): string {
-  // Characters XML 1.0 cannot carry at all are dropped; the rest are escaped.
-  return text
-    .replace(/[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu, "")
-    .replace(/&/g, "&amp;")
-    .replace(/</g, "&lt;")
-    .replace(/>/g, "&gt;")
-    .replace(/"/g, "&quot;");
+  return text.replace(ATTRIBUTE_SPECIALS, (c) => ESCAPED[c] ?? "");
 }

@@ -17,7 +17,7 @@ import { eventually, startServer, type TestServer } from "../support/server.ts";
 let server: TestServer;
 let api: ReturnType<typeof agentApi>;
 before(async () => {
-  server = await startServer({ env: { PARLEY_ADMIN_PASSWORD: ADMIN_PASSWORD, INTERACTION_MAX_DATA_BYTES: "32768", CHAT_ENTRIES_PER_MINUTE: "0" } });
+  server = await startServer({ env: { PARLEY_ADMIN_PASSWORD: ADMIN_PASSWORD, INTERACTION_MAX_DATA_BYTES: "36864", CHAT_ENTRIES_PER_MINUTE: "0" } });
   api = agentApi(server.url);
 });
 after(() => server.close());
@@ -39,7 +39,7 @@ describe("attached data", () => {
     const big = { blob: "x".repeat(40_000) };
     const refused = await api.request("POST", "/interactions", ADMIN, { mediaType: "openmedia", properties: big });
     assert.deepEqual([refused.status, refused.body.statusCode], [400, 1], refused.text);
-    assert.match(refused.body.errorDescription, /at most 32768 bytes/);
+    assert.match(refused.body.errorDescription, /at most 36864 bytes/);
     const id = await api.submit({ half: "x".repeat(20_000) });
     await api.sees(agent, id, "Invited");
     await api.operate(agent, id, { operationName: "Accept" });

@@ -46,6 +46,21 @@ describe("business data", () => {
       const more = await postForm(`${server.url}/genesys/1/service/${created.body._id}/ixn/chat`, { k3: "x".repeat(4000), k4: "x".repeat(4000) });
       assert.match(assertGmsError(more, 400, "BadRequestException").message, /business data: at most 16384 bytes/);
     }));
+
+  it("is measured as the JSON it is kept as: a service it accepts can always open its chat, however its data is escaped", () =>
+    withChat({}, async (server) => {
+      const service = `${server.url}/genesys/1/service/request-chat`;
+      // 9,000 control characters are 54,000 bytes as JSON.
+      const control = Object.fromEntries(Array.from({ length: 3 }, (_, i) => [`c${i}`, "\u0001".repeat(3000)]));
+      assertGmsError(await postForm(service, control, from("198.51.100.8")), 400, "BadRequestException");
+      // The most a service takes, in the costliest characters, and the longest named fields at ixn/chat.
+      const quotes = Object.fromEntries(Array.from({ length: 2 }, (_, i) => [`q${i}`, '"'.repeat(3500)]));
+      const created = await postForm(service, quotes, from("198.51.100.8"));
+      assert.equal(created.status, 200, created.text);
+      const named = { firstName: '"'.repeat(256), lastName: '"'.repeat(256), email: '"'.repeat(256) };
+      const opened = await postForm(`${server.url}/genesys/1/service/${created.body._id}/ixn/chat`, named, from("198.51.100.8"));
+      assert.equal(opened.status, 200, opened.text);
+    }));
 });
 
 describe("creating chat services", () => {

@@ -1,0 +1,64 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { checkBusinessData, checkCustomerFields, entryBytes, pageBy, plainTranscript, xmlTranscript, type TranscriptEntry } from "./chat.ts";
+
+const entry = (position: number, text: string, nick = "Vasya"): TranscriptEntry => ({
+  position,
+  type: "Message.Text",
+  nick,
+  text,
+  at: 1000 * position,
+  userType: "CLIENT",
+});
+
+describe("checkCustomerFields", () => {
+  it("refuses a named field past the cap, naming it; other parameters are not its business", () => {
+    checkCustomerFields({ firstName: "x".repeat(256), topic: "y".repeat(10_000) }, 256);
+    assert.throws(() => checkCustomerFields({ email: "x".repeat(257) }, 256), /^AppError: email: at most 256 characters/);
+  });
+});
+
+describe("checkBusinessData", () => {
+  const limits = { maxBytes: 100, maxValueChars: 40 };
+
+  it("counts keys and values as the JSON they are stored as: quotes take two bytes, control characters six", () => {
+    checkBusinessData({ k: "x".repeat(40), l: "y".repeat(40) }, limits);
+    assert.throws(() => checkBusinessData({ k: '"'.repeat(40), l: '"'.repeat(40) }, limits), /business data: at most 100 bytes/);
+    assert.throws(() => checkBusinessData({ k: "\u0001".repeat(20) }, limits), /business data/);
+  });
+
+  it("refuses one value past its own cap, naming its key", () => {
+    assert.throws(() => checkBusinessData({ long: "x".repeat(41) }, limits), /^AppError: long: at most 40 characters/);
+  });
+});
+
+describe("entryBytes and pageBy", () => {
+  it("an entry weighs its text and its nickname, in UTF-8", () => {
+    assert.equal(entryBytes({ text: "héllo", nick: "Ann" }), 9);
+  });
+
+  it("pages stay within the bound, in order; an item larger than the bound has a page of its own", () => {
+    const size = (n: number) => n;
+    assert.deepEqual(pageBy([3, 3, 3, 10, 1, 1], size, 6), [[3, 3], [3], [10], [1, 1]]);
+    assert.deepEqual(pageBy([], size, 6), []);
+  });
+});
+
+describe("history text", () => {
+  it("XML escapes markup in text and attributes, keeps quotes in text, and drops what XML cannot carry", () => {
+    const xml = xmlTranscript([entry(1, '<b>"fish" & chips</b>\u0001', 'Va"sya')], { interactionId: "IX", startedAt: 0 });
+    assert.match(xml, /nick="Va&quot;sya"/);
+    assert.match(xml, />&lt;b&gt;"fish" &amp; chips&lt;\/b&gt;<\/entry>/);
+    assert.doesNotMatch(xml, /\u0001/);
+  });
+
+  it("a transcript of quotes is about its own size as XML, not six times it", () => {
+    const text = '"'.repeat(8192);
+    const xml = xmlTranscript([entry(1, text)], { interactionId: "IX", startedAt: 0 });
+    assert.ok(xml.length < text.length + 512);
+  });
+
+  it("plain text: one line per entry, seconds from the start", () => {
+    assert.equal(plainTranscript([entry(1, "hi"), entry(3, "bye")], 0), "[1s] Vasya: hi\n[3s] Vasya: bye");
+  });
+});
