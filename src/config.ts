@@ -409,7 +409,9 @@ export function loadConfig(env: Env = process.env): Config {
     chatCustomerTimeoutMs: read("CHAT_CUSTOMER_TIMEOUT_MS", integer(1000, 86_400_000), 180_000),
     chatMaxMessageChars: read("CHAT_MAX_MESSAGE_CHARS", integer(16, 1_000_000), 8192),
     chatMaxTranscriptEntries: read("CHAT_MAX_TRANSCRIPT_ENTRIES", integer(10, 1_000_000), 10_000),
-    chatMaxTranscriptBytes: read("CHAT_MAX_TRANSCRIPT_BYTES", integer(4096, 1024 * 1024 * 1024), 1024 * 1024),
+    // A long chat is some tens of KB: 256 KiB is forty pages of text, and bounds what one anonymous
+    // chat adds to the disk (transcript, then history) and sends an agent who joins it.
+    chatMaxTranscriptBytes: read("CHAT_MAX_TRANSCRIPT_BYTES", integer(4096, 1024 * 1024 * 1024), 256 * 1024),
     chatMaxFieldChars: read("CHAT_MAX_FIELD_CHARS", integer(16, 65_536), 256),
     chatMaxDataBytes: read("CHAT_MAX_DATA_BYTES", integer(256, 16 * 1024 * 1024), 16 * 1024),
     chatMaxDataValueChars: read("CHAT_MAX_DATA_VALUE_CHARS", integer(16, 16 * 1024 * 1024), 4096),

@@ -16,6 +16,8 @@ import { cometdClient } from "../support/cometd.ts";
 import { assertGmsError, eventually, get, startServer, type TestServer } from "../support/server.ts";
 
 const PAGE_BYTES = 64 * 1024;
+/** A transcript of 1 MiB, four times the default cap, to show the pages at work. */
+const CAP = 1024 * 1024;
 
 describe("the customer's named fields", () => {
   let server: TestServer;
@@ -49,7 +51,7 @@ describe("the customer's named fields", () => {
 describe("a transcript at its largest, to an agent who accepts", () => {
   let server: TestServer;
   before(async () => {
-    server = await startServer({ env: { PARLEY_ADMIN_PASSWORD: ADMIN_PASSWORD, CHAT_ENTRIES_PER_MINUTE: "0" } });
+    server = await startServer({ env: { PARLEY_ADMIN_PASSWORD: ADMIN_PASSWORD, CHAT_ENTRIES_PER_MINUTE: "0", CHAT_MAX_TRANSCRIPT_BYTES: String(CAP) } });
   });
   after(() => server.close());
 
@@ -75,11 +77,11 @@ describe("a transcript at its largest, to an agent who accepts", () => {
         }
         sent++;
       }
-      assert.equal(sent, Math.floor((1024 * 1024) / (8192 + 256)), "CHAT_MAX_TRANSCRIPT_BYTES counts text and nickname");
+      assert.equal(sent, Math.floor(CAP / (8192 + 256)), "CHAT_MAX_TRANSCRIPT_BYTES counts text and nickname");
       // What room is left takes smaller entries, until it too is full.
       let typed = 0;
       while ((await chat.call(id, "ixn/chat/startTyping")).status === 200) typed++;
-      assert.equal(typed, Math.floor(((1024 * 1024) % (8192 + 256)) / ("is typing".length + 256)));
+      assert.equal(typed, Math.floor((CAP % (8192 + 256)) / ("is typing".length + 256)));
       assertGmsError(await chat.call(id, "ixn/chat/startTyping"), 400, "InvalidStateException");
 
       const ixId = (await server.app.store.chats.get(id))!.chat!.interactionId;
@@ -115,7 +117,10 @@ describe("a transcript at its largest, to an agent who accepts", () => {
 describe("a nickname is stored once per chat and party, not in every entry", () => {
   /** The database file after `notices` typing notices under a nickname of `nickChars`. */
   async function databaseBytes(nickChars: number, notices: number): Promise<number> {
-    const server = await startServer({ keep: true, env: { CHAT_ENTRIES_PER_MINUTE: "0", CHAT_MAX_TRANSCRIPT_ENTRIES: "100000" } });
+    const server = await startServer({
+      keep: true,
+      env: { CHAT_ENTRIES_PER_MINUTE: "0", CHAT_MAX_TRANSCRIPT_ENTRIES: "100000", CHAT_MAX_TRANSCRIPT_BYTES: "1048576" },
+    });
     try {
       const chat = chatApi(server.url);
       const id = await chat.create();
