@@ -45,6 +45,24 @@ describe("loadConfig", () => {
     assert.throws(() => loadConfig({ ROUTING_ROLES: " , " }), /ROUTING_ROLES=/);
   });
 
+  it("takes TRUST_PROXY as true, false or a number of proxies; behind one, no cap on connections per address", () => {
+    assert.deepEqual(
+      ["", "false", "true", "yes", "2", "0"].map((v) => loadConfig({ TRUST_PROXY: v }).trustProxy),
+      [0, 0, 1, 1, 2, 0],
+    );
+    assert.equal(loadConfig({ TRUST_PROXY: "true" }).maxConnectionsPerIp, 0);
+    assert.equal(loadConfig({}).maxConnectionsPerIp, 256);
+    assert.throws(() => loadConfig({ TRUST_PROXY: "maybe" }), /TRUST_PROXY="maybe": must be true, false, or the number of proxies/);
+    assert.throws(() => loadConfig({ TRUST_PROXY: "11" }), /TRUST_PROXY="11"/);
+  });
+
+  it("keeps a chat's attached data within INTERACTION_MAX_DATA_BYTES, and reads CS_HISTORY_RETENTION as a duration", () => {
+    assert.throws(() => loadConfig({ CHAT_MAX_DATA_BYTES: "40000" }), /INTERACTION_MAX_DATA_BYTES must leave room/);
+    assert.equal(loadConfig({ CHAT_MAX_DATA_BYTES: "40000", INTERACTION_MAX_DATA_BYTES: "90000" }).chatMaxDataBytes, 40_000);
+    assert.equal(loadConfig({}).historyRetentionSeconds, null);
+    assert.equal(loadConfig({ CS_HISTORY_RETENTION: "400d" }).historyRetentionSeconds, 400 * 86_400);
+  });
+
   it("parses GMS durations", () => {
     assert.equal(loadConfig({ CS_EXPIRATION: "2w" }).expirationSeconds, 14 * 86_400);
     assert.equal(loadConfig({ CS_EXPIRATION: "1M" }).expirationSeconds, 30 * 86_400);

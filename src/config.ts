@@ -34,8 +34,8 @@ export interface Config {
   gmsAppName: string;
   /** Largest request body accepted, in bytes; larger bodies get 413. */
   bodyLimitBytes: number;
-  /** Honour X-Forwarded-* headers (set when behind a load balancer). */
-  trustProxy: boolean;
+  /** How many proxies in front append to X-Forwarded-* and are trusted (behind a load balancer: 1); 0: none. */
+  trustProxy: number;
   /** Context Services `cview/auto-complete-enabled`. */
   autoCompleteEnabled: boolean;
   /** Context Services `cview/auto-complete-after`, seconds; used when a start event gives none. */
@@ -244,6 +244,16 @@ const boolean: Parser<boolean> = (raw) => {
   throw new Error("must be true or false");
 };
 
+/** `true` (one proxy), `false`, or how many proxies in front append to X-Forwarded-For (a CDN and a load balancer: 2). */
+const proxyTrust: Parser<number> = (raw) => {
+  if (/^\d{1,2}$/.test(raw.trim())) return integer(0, 10)(raw);
+  try {
+    return boolean(raw) ? 1 : 0;
+  } catch {
+    throw new Error("must be true, false, or the number of proxies in front (0 to 10)");
+  }
+};
+
 const redisUrl: Parser<string | null> = (raw) => {
   if (/^rediss?:\/\//.test(raw)) return raw;
   throw new Error("must be redis://host:port");
@@ -359,7 +369,7 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel: read("LOG_LEVEL", oneOf(LOG_LEVELS), "info"),
     gmsAppName: read("GMS_APP_NAME", pathSegment, "genesys"),
     bodyLimitBytes: read("BODY_LIMIT_BYTES", integer(1024, 64 * 1024 * 1024), 1024 * 1024),
-    trustProxy: read("TRUST_PROXY", boolean, false),
+    trustProxy: read("TRUST_PROXY", proxyTrust, 0),
     autoCompleteEnabled: read("CS_AUTO_COMPLETE_ENABLED", boolean, false),
     autoCompleteAfterSeconds: read<number | null>("CS_AUTO_COMPLETE_AFTER", integer(1, 10 * 365 * 86_400), null),
     expirationSeconds: read("CS_EXPIRATION", duration, 5 * EXPIRATION_UNITS.y!),
@@ -445,7 +455,7 @@ export function loadConfig(env: Env = process.env): Config {
     problems.push("HTTP_HEADERS_TIMEOUT_MS must not exceed HTTP_REQUEST_TIMEOUT_MS");
   }
   // Behind a proxy every connection comes from the proxy: no per-address cap unless asked for.
-  config.maxConnectionsPerIp = read("MAX_CONNECTIONS_PER_IP", integer(0, 1_000_000), config.trustProxy ? 0 : 256);
+  config.maxConnectionsPerIp = read("MAX_CONNECTIONS_PER_IP", integer(0, 1_000_000), config.trustProxy > 0 ? 0 : 256);
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(config);
 }

@@ -11,7 +11,7 @@
  */
 import { randomBytes } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { cameOverHttps, clientAddress } from "../client-address.ts";
+import { cameOverHttps, clientAddress, type ProxyTrust } from "../client-address.ts";
 import { closeAfterAnswer } from "../lingering-close.ts";
 import type { Logger } from "../logger.ts";
 import type { Item, RequestContext } from "./context.ts";
@@ -32,7 +32,7 @@ export interface HttpLimits {
 
 export interface HttpOptions {
   /** Read the client address and scheme from X-Forwarded-* headers. */
-  trustProxy: boolean;
+  trustProxy: ProxyTrust;
   /** The BAYEUX_BROWSER cookie is for a widget on another site: `SameSite=None; Secure; Partitioned`. */
   crossSiteCookie: boolean;
 }

@@ -14,7 +14,7 @@
 import { STATUS_CODES, type IncomingMessage, type Server } from "node:http";
 import type { Duplex } from "node:stream";
 import { WebSocketServer, type WebSocket } from "ws";
-import { clientAddress } from "../client-address.ts";
+import { clientAddress, type ProxyTrust } from "../client-address.ts";
 import type { Logger } from "../logger.ts";
 import type { Connection, RequestContext } from "./context.ts";
 import type { Session } from "./session.ts";
@@ -24,7 +24,7 @@ import type { HttpLimits } from "./long-polling.ts";
 import { parseBatch, serializeBatch } from "./protocol.ts";
 
 export interface WebSocketOptions {
-  trustProxy: boolean;
+  trustProxy: ProxyTrust;
   /** A ping goes out this often; a socket that has not answered the previous one is closed. */
   pingIntervalMs: number;
   /** A socket that has sent no message for this long is closed (a live client connects more often). */

@@ -5,10 +5,10 @@
  * `Sec-Fetch-Site` and are not concerned.
  */
 import type { IncomingMessage } from "node:http";
-import { cameOverHttps } from "../client-address.ts";
+import { cameOverHttps, type ProxyTrust } from "../client-address.ts";
 
 /** parley's own origin for this request: PUBLIC_URL's when set, else the request's scheme and `Host`; null when unknowable. */
-export function ownOrigin(req: IncomingMessage, trustProxy: boolean, publicUrl: string | null): string | null {
+export function ownOrigin(req: IncomingMessage, trustProxy: ProxyTrust, publicUrl: string | null): string | null {
   if (publicUrl !== null) return normalisedOrigin(publicUrl);
   const host = req.headers.host;
   if (host === undefined || host === "") return null;

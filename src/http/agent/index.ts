@@ -10,7 +10,7 @@ import type { AgentAuthentication } from "../../access/authentication.ts";
 import { SESSION_COOKIE } from "../../access/authentication.ts";
 import type { ActionContext } from "../../actions/context.ts";
 import { AppError, forbidden } from "../../domain/errors.ts";
-import { cameOverHttps, clientAddress } from "../../client-address.ts";
+import { cameOverHttps, clientAddress, type ProxyTrust } from "../../client-address.ts";
 import { absoluteUrl } from "../routes/shared.ts";
 import { closeAfterAnswer } from "../../lingering-close.ts";
 import { fromTrustedOrigin, ownOrigin } from "../origin.ts";
@@ -23,7 +23,7 @@ import { registerUserRoutes } from "./users.ts";
 export interface AgentApiDeps {
   ctx: ActionContext;
   authentication: AgentAuthentication;
-  trustProxy: boolean;
+  trustProxy: ProxyTrust;
   publicUrl: string | null;
   /** Origins besides parley's own whose pages may write with the session cookie (the CORS list). */
   trustedOrigins: readonly string[];

@@ -10,7 +10,7 @@ import type { GmsIdentity, GmsUserVerifier } from "../../access/gms-user.ts";
 import { chatRequest, createChatService, poke, serviceStatus, startChat, type Caller, type CustomerOperation } from "../../actions/chat.ts";
 import type { Origin } from "../../actions/chat-messages.ts";
 import type { ActionContext } from "../../actions/context.ts";
-import { cameOverHttps, clientAddress } from "../../client-address.ts";
+import { cameOverHttps, clientAddress, type ProxyTrust } from "../../client-address.ts";
 import { AppError, forbidden, notFound } from "../../domain/errors.ts";
 import { chatParams, registerChatBodyParsers } from "./params.ts";
 
@@ -21,7 +21,7 @@ export interface ChatApiDeps {
   verifyGmsUser: GmsUserVerifier;
   /** internal-poke comes from an agent desktop: an agent's session or Basic credentials. */
   authentication: AgentAuthentication;
-  trustProxy: boolean;
+  trustProxy: ProxyTrust;
   jsonMaxDepth: number;
 }
 
