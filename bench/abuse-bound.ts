@@ -15,7 +15,7 @@ export interface Bound {
 
 /** A stored value may be JSON of the client's text: `\u0001` is 6 bytes for 1 the caps count. */
 const JSON_WORST = 6;
-/** In the history's XML a `"` becomes `&quot;`. */
+/** In the history's XML a `&` in text becomes `&amp;`, a `"` in an attribute `&quot;`: six times at most. */
 const XML_WORST = 6;
 /** A UTF-16 character is at most 3 bytes of UTF-8 (a pair, 4 for 2). */
 const UTF8_WORST = 3;
@@ -76,7 +76,7 @@ export function growthBound(config: Config, seconds: number, addresses: number):
   lines.push(
     `    (the entry rate lets the customer write ${n(customerEntries)} entries of ≤ ${n(maxEntryBytes)} B = ${mb(byRate)}: ` +
       `${byRate > transcript ? "the transcript cap binds" : "the rate binds, but agents' answers count up to the cap"}), ` +
-      `kept 3 times: entries, history plain text, history XML (≤ ${XML_WORST}×: " becomes &quot;); ≤ ${n(entries)} entries × ${ENTRY_BYTES} B of rows`,
+      `kept 3 times: entries, history plain text, history XML (≤ ${XML_WORST}×: & becomes &amp;); ≤ ${n(entries)} entries × ${ENTRY_BYTES} B of rows`,
   );
   lines.push(
     `  = ${mb(perAddress)} per address; × ${addresses} × ${PAGE_FACTOR} (SQLite pages, indexes) + ${mb(wal)} of write-ahead log = ${mb(bytes)}, ` +

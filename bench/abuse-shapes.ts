@@ -55,35 +55,41 @@ function workers(n: number, loop: (worker: number) => Promise<void>): Promise<vo
 const encode = (fields: Record<string, string>) => new URLSearchParams(fields).toString();
 
 /**
- * What the hostile shapes write: the character that grows most inside the server while the caps
- * count it as one byte (JSON escapes it as `\"`, the history's XML as `&quot;`). Control
- * characters grow more in JSON (`\u0001`), but then a service's data no longer fits its chat's
- * attached data cap and the chat is refused.
+ * What the hostile shapes write: a character that grows inside the server while a person would
+ * count it as one. JSON escapes `"` as `\"`; business data is capped as JSON, so a `"` costs two
+ * of its bytes there, and in messages (capped in characters) it doubles the stored row. (In the
+ * history's XML, text keeps its quotes; `&` would grow most there, five-fold, still within the
+ * transcript cap times the bound's factor.)
  */
 const HOSTILE = '"';
 
-/** Business data of exactly `bytes` bytes (ASCII keys, values of HOSTILE), each value within `valueChars`. */
+/** What the server counts an entry of business data as: its key and value as JSON, and their separators. */
+const jsonBytes = (key: string, value: string) => Buffer.byteLength(JSON.stringify(key)) + Buffer.byteLength(JSON.stringify(value)) + 2;
+
+/** Business data of `bytes` bytes as the server measures it, less a few (ASCII keys, values of HOSTILE), each value within `valueChars`. */
 function businessData(bytes: number, valueChars: number): Record<string, string> {
   const data: Record<string, string> = {};
   let left = bytes;
-  for (let i = 0; left > 0; i++) {
+  for (let i = 0; ; i++) {
     const key = `k${i}`;
-    const value = HOSTILE.repeat(Math.max(0, Math.min(valueChars, left - key.length)));
-    data[key] = value;
-    left -= key.length + value.length;
+    // Each HOSTILE character is two bytes of JSON.
+    const chars = Math.min(valueChars, Math.floor((left - jsonBytes(key, "")) / 2));
+    if (chars <= 0) return data;
+    data[key] = HOSTILE.repeat(chars);
+    left -= jsonBytes(key, data[key]);
   }
-  return data;
 }
 
 /**
  * Disk fill: chat services with the largest business data and device id allowed, as fast as
- * one address can (one request in ten a byte over the cap, which must be refused), and a chat on
+ * one address can (one request in ten a few bytes over the cap, which must be refused), and a chat on
  * each, ended at once so it becomes contact history with its attached data.
  */
 export async function diskFill(ctx: ShapeContext, from: string, tally: Tally): Promise<void> {
   const { dataBytes, dataValueChars } = ctx.limits;
   const full = encode({ ...businessData(dataBytes, dataValueChars), _device_notification_id: "t".repeat(dataValueChars), _device_os: "android" });
-  const over = encode(businessData(dataBytes + 1, dataValueChars));
+  // Short of its target by less than a key's JSON, so past the cap by at least a few bytes.
+  const over = encode(businessData(dataBytes + 16, dataValueChars));
   let n = 0;
   await workers(4, async () => {
     while (running(ctx)) {

@@ -152,9 +152,10 @@ export class AgentAuthentication {
       // address's limit again (it may have been reached while this attempt waited), then the check.
       const delay = this.failures.delayMs(turn);
       if (delay > 0) await (this.options.sleep ?? sleep)(delay);
+      const clean = this.failuresByAddress.untouched(address);
       const wait = this.failuresByAddress.take(address);
       if (wait > 0) throw tooManyFailures(wait);
-      const user = await this.check(basic.userName, basic.password);
+      const user = await this.check(basic.userName, basic.password, clean);
       if (user === null) {
         this.failures.record(turn);
         return null;
@@ -189,12 +190,12 @@ export class AgentAuthentication {
     if (wait > 0) throw tooManyFailures(wait);
   }
 
-  /** The enabled user these credentials prove, or null; one scrypt in the queue's slots. */
-  private async check(userName: string, password: string): Promise<User | null> {
+  /** The enabled user these credentials prove, or null; one scrypt in the queue's slots (ahead of the rest when `clean`). */
+  private async check(userName: string, password: string, clean: boolean): Promise<User | null> {
     const user = await this.store.users.getByName(userName);
     this.passwordChecks++;
     // A missing user costs a hash too, so timing does not tell which part was wrong.
-    const ok = await this.queue.withSlot(userName, () => verifyPassword(password, user?.passwordHash ?? DUMMY_HASH));
+    const ok = await this.queue.withSlot(userName, () => verifyPassword(password, user?.passwordHash ?? DUMMY_HASH), clean);
     return ok && user?.enabled === true ? user : null;
   }
 

@@ -32,7 +32,8 @@ export class LoginQueue {
   /** Attempts admitted and not finished, and of those, the ones running their scrypt. */
   private admitted = 0;
   private running = 0;
-  private readonly slotWaiters: (() => void)[] = [];
+  /** Waiting for a slot: attempts from addresses without recent failures first, then the rest. */
+  private readonly slotWaiters = { first: [] as (() => void)[], rest: [] as (() => void)[] };
 
   constructor(options: LoginQueueOptions) {
     this.options = options;
@@ -70,15 +71,19 @@ export class LoginQueue {
     }
   }
 
-  /** Runs `work` (a scrypt of `name`'s password) once no other runs for that name, in one of the few slots. */
-  async withSlot<T>(name: string, work: () => Promise<T>): Promise<T> {
+  /**
+   * Runs `work` (a scrypt of `name`'s password) once no other runs for that name, in one of the
+   * few slots; `first` goes ahead of the rest for a slot (no recent failures from its address:
+   * an agent logging in during a flood waits for the scrypts under way, not the flood's).
+   */
+  async withSlot<T>(name: string, work: () => Promise<T>, first = false): Promise<T> {
     const before = this.checks.get(name) ?? Promise.resolve();
     let done = () => {};
     const mine = before.then(() => new Promise<void>((resolve) => (done = resolve)));
     this.checks.set(name, mine);
     await before;
     try {
-      return await this.inSlot(work);
+      return await this.inSlot(work, first);
     } finally {
       done();
       if (this.checks.get(name) === mine) this.checks.delete(name);
@@ -86,14 +91,14 @@ export class LoginQueue {
   }
 
   /** Runs `work` when fewer than `running` do; first come, first served. */
-  private async inSlot<T>(work: () => Promise<T>): Promise<T> {
+  private async inSlot<T>(work: () => Promise<T>, first: boolean): Promise<T> {
     if (this.running < this.options.running) this.running++;
-    else await new Promise<void>((resolve) => this.slotWaiters.push(resolve));
+    else await new Promise<void>((resolve) => (first ? this.slotWaiters.first : this.slotWaiters.rest).push(resolve));
     try {
       return await work();
     } finally {
       // The slot passes to the next in line as it is; only an unwanted slot is given up.
-      const next = this.slotWaiters.shift();
+      const next = this.slotWaiters.first.shift() ?? this.slotWaiters.rest.shift();
       if (next !== undefined) next();
       else this.running--;
     }

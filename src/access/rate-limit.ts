@@ -74,6 +74,11 @@ export class RateLimiter {
     return bucket.tokens >= 1 ? 0 : Math.ceil((1 - bucket.tokens) / this.perMs);
   }
 
+  /** Whether `key` has used none of its allowance lately (its bucket is full). */
+  untouched(key: string): boolean {
+    return !this.enabled || this.bucketOf(key, false).tokens >= this.burst;
+  }
+
   /**
    * Gives back one request `take` allowed for `key`, when it turned out not to count (a login
    * taken against the failure limit before its check, which then succeeded).
