@@ -39,6 +39,24 @@ describe("LoginQueue slots", () => {
     assert.deepEqual(log, ["running", "agent", "flood1", "flood2"]);
   });
 
+  it("a guess on a name waiting at the back of the line does not hold up its owner's clean attempt", async () => {
+    const queue = new LoginQueue({ running: 1, maxWaiting: 10, maxPerKey: 4 });
+    const log: string[] = [];
+    const running = held(log, "running");
+    const guess = held(log, "guess");
+    const owner = held(log, "owner");
+    const all = [queue.withSlot("x", running.work), queue.withSlot("agent1", guess.work), queue.withSlot("agent1", owner.work, true)];
+    await turn();
+    running.end();
+    await turn();
+    assert.deepEqual(log, ["running", "owner"]);
+    owner.end();
+    await turn();
+    guess.end();
+    await Promise.all(all);
+    assert.deepEqual(log, ["running", "owner", "guess"]);
+  });
+
   it("one scrypt at a time per name, whatever else is free", async () => {
     const queue = new LoginQueue({ running: 4, maxWaiting: 10, maxPerKey: 4 });
     const log: string[] = [];

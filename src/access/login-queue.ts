@@ -27,13 +27,13 @@ export class LoginQueue {
   private readonly options: LoginQueueOptions;
   /** Per turn key: attempts in flight, and the end of the last one's turn. */
   private readonly turns = new Map<string, { inFlight: number; tail: Promise<void> }>();
-  /** Per user name: the end of the last scrypt queued for it. */
-  private readonly checks = new Map<string, Promise<void>>();
   /** Attempts admitted and not finished, and of those, the ones running their scrypt. */
   private admitted = 0;
   private running = 0;
-  /** Waiting for a slot: attempts from addresses without recent failures first, then the rest. */
-  private readonly slotWaiters = { first: [] as (() => void)[], rest: [] as (() => void)[] };
+  /** Names whose password a scrypt is checking now: one at a time per name. */
+  private readonly checking = new Set<string>();
+  /** Scrypts waiting for a slot, in arrival order. */
+  private readonly slotWaiters: { name: string; first: boolean; start: () => void }[] = [];
 
   constructor(options: LoginQueueOptions) {
     this.options = options;
@@ -72,35 +72,45 @@ export class LoginQueue {
   }
 
   /**
-   * Runs `work` (a scrypt of `name`'s password) once no other runs for that name, in one of the
-   * few slots; `first` goes ahead of the rest for a slot (no recent failures from its address:
-   * an agent logging in during a flood waits for the scrypts under way, not the flood's).
+   * Runs `work` (a scrypt of `name`'s password) in one of the few slots, while no other scrypt
+   * checks that name. For a free slot, an attempt from an address without recent failures
+   * (`first`) goes ahead of the rest: an agent logging in during a flood waits for the scrypts
+   * under way, not the flood's line. Only a running scrypt holds its name, so an attempt waiting
+   * at the back of the line never holds up another for the same name.
    */
   async withSlot<T>(name: string, work: () => Promise<T>, first = false): Promise<T> {
-    const before = this.checks.get(name) ?? Promise.resolve();
-    let done = () => {};
-    const mine = before.then(() => new Promise<void>((resolve) => (done = resolve)));
-    this.checks.set(name, mine);
-    await before;
-    try {
-      return await this.inSlot(work, first);
-    } finally {
-      done();
-      if (this.checks.get(name) === mine) this.checks.delete(name);
-    }
-  }
-
-  /** Runs `work` when fewer than `running` do; first come, first served. */
-  private async inSlot<T>(work: () => Promise<T>, first: boolean): Promise<T> {
-    if (this.running < this.options.running) this.running++;
-    else await new Promise<void>((resolve) => (first ? this.slotWaiters.first : this.slotWaiters.rest).push(resolve));
+    if (this.running < this.options.running && !this.checking.has(name)) this.begin(name);
+    else await new Promise<void>((start) => this.slotWaiters.push({ name, first, start }));
     try {
       return await work();
     } finally {
-      // The slot passes to the next in line as it is; only an unwanted slot is given up.
-      const next = this.slotWaiters.first.shift() ?? this.slotWaiters.rest.shift();
-      if (next !== undefined) next();
-      else this.running--;
+      this.running--;
+      this.checking.delete(name);
+      this.startWaiting();
+    }
+  }
+
+  private begin(name: string): void {
+    this.running++;
+    this.checking.add(name);
+  }
+
+  /** Fills free slots from the line: the first `first` waiter whose name is free, else the first such waiter. */
+  private startWaiting(): void {
+    while (this.running < this.options.running) {
+      let pick = -1;
+      for (const [i, waiter] of this.slotWaiters.entries()) {
+        if (this.checking.has(waiter.name)) continue;
+        if (waiter.first) {
+          pick = i;
+          break;
+        }
+        if (pick < 0) pick = i;
+      }
+      const next = pick < 0 ? undefined : this.slotWaiters.splice(pick, 1)[0];
+      if (next === undefined) return;
+      this.begin(next.name);
+      next.start();
     }
   }
 }
