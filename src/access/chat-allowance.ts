@@ -68,6 +68,15 @@ export class ChatAllowance {
     }
   }
 
+  /**
+   * Before a creation's body is read: 429 at once when its address has no allowance left, taking
+   * nothing (the action takes it). A flood past its rate then costs no body parsing at all.
+   */
+  refuseEarly(kind: "service" | "chat", address: string): void {
+    const wait = (kind === "service" ? this.servicesByIp : this.chatsByIp).peek(address);
+    if (wait > 0) throw rateLimited(`too many ${kind === "service" ? "chat services created" : "chats opened"} from this address: try again later`, wait);
+  }
+
   /** Milliseconds until the customer of service `serviceId` may add another entry (0: now; taken if so). */
   entry(serviceId: string): number {
     return this.entriesByChat.take(serviceId);

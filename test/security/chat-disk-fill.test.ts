@@ -8,7 +8,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { chatApi, postForm } from "../support/chat.ts";
-import { assertGmsError, manualClock, startServer, type Reply, type TestServer } from "../support/server.ts";
+import { assertGmsError, eventually, manualClock, startServer, type Reply, type TestServer } from "../support/server.ts";
+import { collect, openSocket } from "../support/sockets.ts";
 
 /** Headers of a request that reached parley through its proxy from `address` (a client may prepend anything). */
 const from = (address: string, spoofed?: string) => ({ "x-forwarded-for": spoofed === undefined ? address : `${spoofed}, ${address}` });
@@ -76,6 +77,25 @@ describe("creating chat services", () => {
       await chat.create("request-chat", {}, from("198.51.100.3"));
       clock.advance(20_000);
       await chat.create("request-chat", {}, from("198.51.100.2"));
+    }));
+
+  it("past its rate, an address is refused before its body is read: a flood of large bodies costs no parsing", () =>
+    withChat({ CHAT_SERVICES_PER_MINUTE_PER_IP: "1" }, async (server) => {
+      const chat = chatApi(server.url);
+      await chat.create("request-chat", {}, from("198.51.100.9"));
+      // Headers announcing a body that never comes: only a refusal that reads no body answers.
+      const socket = await openSocket(server.url);
+      try {
+        const { bytes } = collect(socket);
+        socket.write(
+          "POST /genesys/1/service/request-chat HTTP/1.1\r\nHost: x\r\nX-Forwarded-For: 198.51.100.9\r\n" +
+            "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 100000\r\n\r\n",
+        );
+        await eventually(async () => (bytes().includes("\r\n\r\n") ? true : undefined), 5000, "an answer before the body");
+        assert.match(bytes().toString(), /^HTTP\/1\.1 429 /);
+      } finally {
+        socket.destroy();
+      }
     }));
 
   it("has a rate per gms_user (CHAT_SERVICES_PER_MINUTE_PER_USER), whatever address it comes from", () =>

@@ -52,7 +52,11 @@ export async function registerChatApi(app: FastifyInstance, deps: ChatApiDeps): 
         return rest;
       };
 
-      api.post<{ Params: { id: string } }>("/:id", { schema: { params: ID } }, async (request) => {
+      // Past its creation rate, an address is refused before its body is read and parsed.
+      const refuseEarly = (kind: "service" | "chat") => async (request: FastifyRequest) =>
+        deps.ctx.chat.allowance.refuseEarly(kind, clientAddress(request.raw, deps.trustProxy));
+
+      api.post<{ Params: { id: string } }>("/:id", { schema: { params: ID }, onRequest: refuseEarly("service") }, async (request) => {
         const p = params(request);
         const service = await createChatService(deps.ctx, request.params.id, await caller(request), p);
         const body: Record<string, string> = { _id: service.id };
@@ -65,7 +69,7 @@ export async function registerChatApi(app: FastifyInstance, deps: ChatApiDeps): 
       api.post<{ Params: { id: string } }>("/:id/status", { schema: { params: ID } }, async (request) => {
         return serviceStatus(deps.ctx, request.params.id, await caller(request), params(request));
       });
-      api.post<{ Params: { id: string } }>("/:id/ixn/chat", { schema: { params: ID } }, async (request) => {
+      api.post<{ Params: { id: string } }>("/:id/ixn/chat", { schema: { params: ID }, onRequest: refuseEarly("chat") }, async (request) => {
         return startChat(deps.ctx, request.params.id, await caller(request), params(request));
       });
       api.post<{ Params: { id: string; op: string } }>(
