@@ -24,15 +24,15 @@ import { AppError } from "./domain/errors.ts";
 import { checkPassword, type Skill } from "./domain/users.ts";
 import type { Store } from "./store/store.ts";
 
-/** The CLI serves no chat client: nothing to allow. */
+/** The CLI serves no chat client: no rate (0 is none) and no count (nothing is ever open here) to mind. */
 const NO_CHAT_CLIENTS = {
   servicesPerMinutePerIp: 0,
   servicesPerMinutePerUser: 0,
-  openServicesPerIp: 0,
+  openServicesPerIp: Number.MAX_SAFE_INTEGER,
   chatsPerMinutePerIp: 0,
   chatsPerMinutePerUser: 0,
-  openChatsPerIp: 0,
-  openChatsPerUser: 0,
+  openChatsPerIp: Number.MAX_SAFE_INTEGER,
+  openChatsPerUser: Number.MAX_SAFE_INTEGER,
   entriesPerMinute: 0,
 };
 

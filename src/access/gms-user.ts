@@ -14,9 +14,11 @@ export const GMS_USER_MAX = 256;
 const TOKEN_MAX = 4096;
 const ALGORITHMS = ["HS256", "HS384", "HS512"];
 
-/** A proven gms_user, and the customer profile its token vouches for (null: none verified). */
+/** A gms_user, whether a token proved it, and the customer profile the token vouches for (null: none). */
 export interface GmsIdentity {
   user: string;
+  /** False without GMS_USER_SECRET: the name is a claim anyone can make. */
+  proven: boolean;
   customerId: string | null;
 }
 
@@ -31,7 +33,7 @@ const CUSTOMER_ID_MAX = 256;
 
 export function gmsUserVerifier(secret: string | null): GmsUserVerifier {
   // Without a secret the answer is immediate: no promise on every long-poll.
-  if (secret === null) return (claimed) => (isGmsUser(claimed) ? { user: claimed, customerId: null } : null);
+  if (secret === null) return (claimed) => (isGmsUser(claimed) ? { user: claimed, proven: false, customerId: null } : null);
   const key = new TextEncoder().encode(secret);
   return async (claimed, token) => {
     if (token === null || token.length > TOKEN_MAX) return null;
@@ -42,7 +44,11 @@ export function gmsUserVerifier(secret: string | null): GmsUserVerifier {
       // A token proves one user: naming another one with it proves nothing.
       if (claimed !== null && claimed !== user) return null;
       const customerId = payload.customer_id;
-      return { user, customerId: typeof customerId === "string" && customerId.length > 0 && customerId.length <= CUSTOMER_ID_MAX ? customerId : null };
+      return {
+        user,
+        proven: true,
+        customerId: typeof customerId === "string" && customerId.length > 0 && customerId.length <= CUSTOMER_ID_MAX ? customerId : null,
+      };
     } catch {
       return null;
     }

@@ -7,6 +7,7 @@
  */
 import { accessWorkForReading } from "../access/agent-interactions.ts";
 import { accessChatService } from "../access/chat.ts";
+import { clientKeys, type ChatClient } from "../access/chat-allowance.ts";
 import { checkAttachedData, endByCustomer } from "../domain/agent-interactions.ts";
 import {
   chatToken,
@@ -36,6 +37,8 @@ export type Params = Readonly<Record<string, string>>;
 /** Who calls, from where, and through which address (for the `_verbose` fields). */
 export interface Caller {
   gmsUser: string | null;
+  /** Whether a gms_user_token proved `gmsUser` (GMS_USER_SECRET); per-user limits count only proven users. */
+  gmsUserProven: boolean;
   /** The customer profile the caller's gms_user_token vouches for; null: none verified. */
   customerId: string | null;
   /** The client's address (the forwarded one behind TRUST_PROXY): per-address limits count by it. */
@@ -69,8 +72,9 @@ export async function createChatService(ctx: ActionContext, name: string, caller
   }
   checkBusinessData(data, ctx.chat.data);
   const device = deviceOf(ctx, params);
+  const client = chatClient(caller);
+  ctx.chat.allowance.attemptService(client);
   const now = ctx.now();
-  await ctx.chat.allowance.newService(ctx.store, caller, now);
   const service: ChatService = {
     id: newServiceId(),
     name,
@@ -86,8 +90,19 @@ export async function createChatService(ctx: ActionContext, name: string, caller
     expiresAt: now + Math.min(definition.ttlSeconds * 1000, ctx.chat.unusedServiceTtlMs),
     chat: null,
   };
-  await ctx.store.transaction((tx) => tx.chats.insert(service));
+  const refused = await ctx.store.transaction(async (tx) => {
+    await tx.chats.lockClients(clientKeys(client));
+    const full = await ctx.chat.allowance.servicesFull(tx, client, now);
+    if (full === null) await tx.chats.insert(service);
+    return full;
+  });
+  if (refused !== null) throw refused;
   return service;
+}
+
+/** The caller as the allowance counts it: its address, and its gms_user if a token proved it. */
+function chatClient(caller: Caller): ChatClient {
+  return { address: caller.address, provenUser: caller.gmsUserProven ? caller.gmsUser : null };
 }
 
 /** The device for native push, `_device_notification_id` and `_device_os`, within their caps. */
@@ -135,11 +150,15 @@ export async function startChat(ctx: ActionContext, id: string, caller: Caller, 
   if (known.kind === "advanced" && known.status !== "available" && !(await queueStanding(ctx, known.queue, "chat")).agentAvailable) {
     throw unavailable("service has not notified that an agent is available");
   }
-  await ctx.chat.allowance.newChat(ctx.store, caller);
+  const client = chatClient(caller);
+  ctx.chat.allowance.attemptChat(client);
   const now = ctx.now();
-  const service = await ctx.store.transaction(async (tx) => {
+  const opened = await ctx.store.transaction(async (tx) => {
     const fresh = await accessChatService(tx, id, caller.gmsUser, { lock: true });
     if (fresh.chat !== null) throw invalidState(`service ${id} has its chat already (one chat per service)`);
+    await tx.chats.lockClients(clientKeys(client));
+    const full = await ctx.chat.allowance.chatsFull(tx, client);
+    if (full !== null) return { refused: full };
     const properties = chatProperties(ctx, fresh, params, caller);
     checkAttachedData(properties, ctx.interactionMaxDataBytes);
     const ix = newInteraction({ mediaType: "chat", queue: fresh.queue, properties, customerId: linkedCustomer(ctx, properties, caller) ?? undefined }, now);
@@ -163,8 +182,10 @@ export async function startChat(ctx: ActionContext, id: string, caller: Caller, 
     };
     fresh.expiresAt = Math.max(fresh.expiresAt, now + ttlMs(ctx, fresh));
     await tx.chats.save(fresh);
-    return fresh;
+    return { service: fresh };
   });
+  if ("refused" in opened) throw opened.refused;
+  const service = opened.service;
   ctx.routing.kick();
   const object = chatObject(service, "CONNECTED", null, verbose(params), caller.origin);
   if (notifyBy === "poll") return object;
@@ -225,46 +246,55 @@ export async function chatRequest(ctx: ActionContext, id: string, caller: Caller
   if (wait > 0 && (op === "send" || op === "refresh")) throw rateLimited("too many messages in this chat: slow down", wait);
   const withinRate = wait === 0;
   const now = ctx.now();
-  const result = await ctx.store.transaction(async (tx) => {
-    const service = await accessChatService(tx, id, caller.gmsUser, { lock: true });
-    const chat = service.chat;
-    if (chat === null)
-      throw unavailable(`no chat on service ${id} yet: create it with ixn/chat${service.kind === "advanced" ? " once status is available" : ""}`);
-    const entries: NewEntry[] = [];
-    if (chat.ended) {
-      if (op !== "refresh" && op !== "disconnect") throw invalidState(`${op}: the chat on service ${id} has ended`);
-    } else if (op === "disconnect") {
-      entries.push(notice("Notice.Left", chat.nickname, "CLIENT"));
-    } else if (op === "startTyping") {
-      if (withinRate) entries.push(notice("Notice.TypingStarted", chat.nickname, "CLIENT"));
-    } else if (op === "stopTyping") {
-      if (withinRate) entries.push(notice("Notice.TypingStopped", chat.nickname, "CLIENT"));
-    } else if (message.trim() !== "") {
-      entries.push({ type: "Message.Text", nick: chat.nickname, text: message, userType: "CLIENT" });
-    }
-    const before = { delivered: chat.delivered, ended: chat.ended, awaySince: chat.awaySince, lastSeenAt: chat.lastSeenAt };
-    const appended = entries.length > 0 ? await appendEntries(tx, ctx, service, entries, { enforceLimit: op !== "disconnect", save: false }) : [];
-    const ending = op === "disconnect" && !before.ended ? await endChat(tx, ctx, service, now) : null;
-    // Poll mode: what this reply shows, and from where the next one goes on.
-    const wantsTranscript = chat.notifyBy === "poll" || position !== null;
-    const shown =
-      wantsTranscript && op !== "disconnect" ? await tx.chats.transcript(chat.interactionId, position ?? chat.delivered, ctx.chat.maxTranscriptEntries) : null;
-    if (chat.notifyBy === "poll") chat.delivered = chat.nextPosition;
-    chat.awaySince = null;
-    // Presence is written at most every quarter timeout: polling does not mean a write per request.
-    if (appended.length > 0 || now - chat.lastSeenAt > ctx.chat.customerTimeoutMs / 4) chat.lastSeenAt = now;
-    service.expiresAt = Math.max(service.expiresAt, now + ttlMs(ctx, service));
-    const changed =
-      appended.length > 0 ||
-      ending !== null ||
-      chat.delivered !== before.delivered ||
-      chat.awaySince !== before.awaySince ||
-      chat.lastSeenAt !== before.lastSeenAt;
-    if (changed) await tx.chats.save(service);
-    // The agents to tell: those on the chat before it ended, or now.
-    const interaction = ending?.before ?? (appended.length > 0 ? await tx.agentInteractions.get(chat.interactionId) : null);
-    return { service, appended, shown, ending, interaction };
-  });
+  // A request that fails (another gms_user's, a full or ended chat) gives its entry back.
+  const giveBack = (err: unknown): never => {
+    if (adds && withinRate) ctx.chat.allowance.giveBackEntry(id);
+    throw err;
+  };
+  const result = await ctx.store
+    .transaction(async (tx) => {
+      const service = await accessChatService(tx, id, caller.gmsUser, { lock: true });
+      const chat = service.chat;
+      if (chat === null)
+        throw unavailable(`no chat on service ${id} yet: create it with ixn/chat${service.kind === "advanced" ? " once status is available" : ""}`);
+      const entries: NewEntry[] = [];
+      if (chat.ended) {
+        if (op !== "refresh" && op !== "disconnect") throw invalidState(`${op}: the chat on service ${id} has ended`);
+      } else if (op === "disconnect") {
+        entries.push(notice("Notice.Left", chat.nickname, "CLIENT"));
+      } else if (op === "startTyping") {
+        if (withinRate) entries.push(notice("Notice.TypingStarted", chat.nickname, "CLIENT"));
+      } else if (op === "stopTyping") {
+        if (withinRate) entries.push(notice("Notice.TypingStopped", chat.nickname, "CLIENT"));
+      } else if (message.trim() !== "") {
+        entries.push({ type: "Message.Text", nick: chat.nickname, text: message, userType: "CLIENT" });
+      }
+      const before = { delivered: chat.delivered, ended: chat.ended, awaySince: chat.awaySince, lastSeenAt: chat.lastSeenAt };
+      const appended = entries.length > 0 ? await appendEntries(tx, ctx, service, entries, { enforceLimit: op !== "disconnect", save: false }) : [];
+      const ending = op === "disconnect" && !before.ended ? await endChat(tx, ctx, service, now) : null;
+      // Poll mode: what this reply shows, and from where the next one goes on.
+      const wantsTranscript = chat.notifyBy === "poll" || position !== null;
+      const shown =
+        wantsTranscript && op !== "disconnect"
+          ? await tx.chats.transcript(chat.interactionId, position ?? chat.delivered, ctx.chat.maxTranscriptEntries)
+          : null;
+      if (chat.notifyBy === "poll") chat.delivered = chat.nextPosition;
+      chat.awaySince = null;
+      // Presence is written at most every quarter timeout: polling does not mean a write per request.
+      if (appended.length > 0 || now - chat.lastSeenAt > ctx.chat.customerTimeoutMs / 4) chat.lastSeenAt = now;
+      service.expiresAt = Math.max(service.expiresAt, now + ttlMs(ctx, service));
+      const changed =
+        appended.length > 0 ||
+        ending !== null ||
+        chat.delivered !== before.delivered ||
+        chat.awaySince !== before.awaySince ||
+        chat.lastSeenAt !== before.lastSeenAt;
+      if (changed) await tx.chats.save(service);
+      // The agents to tell: those on the chat before it ended, or now.
+      const interaction = ending?.before ?? (appended.length > 0 ? await tx.agentInteractions.get(chat.interactionId) : null);
+      return { service, appended, shown, ending, interaction };
+    })
+    .catch(giveBack);
   const { service, appended, shown, ending, interaction } = result;
   const chat = service.chat!;
   if (ending !== null) publishOutcome(ctx, ending.outcome);
@@ -428,7 +458,12 @@ export async function announceAvailability(ctx: ActionContext): Promise<number> 
     }
     if (!available) continue;
     const origin = { base: ctx.chat.serviceBase, host: "", port: "", tls: false };
-    await serviceStatus(ctx, service.id, { gmsUser: service.gmsUser, customerId: null, address: service.clientAddress ?? "", origin }, {});
+    await serviceStatus(
+      ctx,
+      service.id,
+      { gmsUser: service.gmsUser, gmsUserProven: false, customerId: null, address: service.clientAddress ?? "", origin },
+      {},
+    );
     told++;
   }
   return told;

@@ -314,6 +314,12 @@ export interface ChatStore {
   openServicesFrom(address: string, now: number): Promise<number>;
   /** Chats not ended, of services created from that address or by that gms_user. */
   openChatsBy(owner: { address: string } | { gmsUser: string }): Promise<number>;
+  /**
+   * Holds, until the transaction ends, a lock on each client key (an address, a user), so that
+   * what a transaction counts of theirs stays true while it adds to it. PostgreSQL: advisory
+   * locks, taken in one order; SQLite has one writer, whose transactions never overlap.
+   */
+  lockClients(keys: readonly string[]): Promise<void>;
 }
 
 export interface UserSession {

@@ -689,6 +689,19 @@ export function storeContract(name: string, open: () => Promise<Store>, skip: st
         for (const id of ids) await store.chats.delete(id);
       });
 
+      it("lockClients serialises one client's transactions: what they count of it stays true while they add to it", async () => {
+        const create = (id: string) =>
+          store.transaction(async (tx) => {
+            await tx.chats.lockClients(["user u-lock", "address a-lock"]);
+            const open = await tx.chats.openServicesFrom("a-lock", T0);
+            if (open === 0) await tx.chats.insert(service(id, { clientAddress: "a-lock" }));
+            return open;
+          });
+        const counted = await Promise.all([create("lock1"), create("lock2"), create("lock3")]);
+        assert.deepEqual(counted.sort(), [0, 1, 1], "one created it; the others saw it");
+        for (const id of ["lock1", "lock2", "lock3"]) await store.chats.delete(id);
+      });
+
       it("finds silent, away and expired chats and waiting services; seen() keeps a user's chats alive", async () => {
         await store.chats.insert(service("s2", { gmsUser: "quiet", chat: chat("ix-s2", { lastSeenAt: T0 - 10_000 }) }));
         await store.chats.insert(service("s3", { gmsUser: "away", chat: chat("ix-s3", { awaySince: T0, nextPosition: 4, pushedPosition: 2 }) }));

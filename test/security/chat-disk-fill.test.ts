@@ -7,7 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { chatApi, postForm } from "../support/chat.ts";
+import { chatApi, GMS_SECRET, postForm, provenUser } from "../support/chat.ts";
 import { assertGmsError, eventually, manualClock, startServer, type Reply, type TestServer } from "../support/server.ts";
 import { collect, openSocket } from "../support/sockets.ts";
 
@@ -98,13 +98,21 @@ describe("creating chat services", () => {
       }
     }));
 
-  it("has a rate per gms_user (CHAT_SERVICES_PER_MINUTE_PER_USER), whatever address it comes from", () =>
+  it("has a rate per proven gms_user (CHAT_SERVICES_PER_MINUTE_PER_USER), whatever address it comes from", () =>
+    withChat({ CHAT_SERVICES_PER_MINUTE_PER_USER: "2", GMS_USER_SECRET: GMS_SECRET }, async (server) => {
+      const chat = chatApi(server.url);
+      const flooder = await provenUser("flooder");
+      await chat.create("request-chat", {}, { ...flooder, ...from("198.51.100.4") });
+      await chat.create("request-chat", {}, { ...flooder, ...from("198.51.100.5") });
+      assertRateLimited(await postForm(`${chat.service}/request-chat`, {}, { ...flooder, ...from("198.51.100.6") }));
+      await chat.create("request-chat", {}, { ...(await provenUser("someone-else")), ...from("198.51.100.6") });
+    }));
+
+  it("counts a gms_user nobody proved (no GMS_USER_SECRET) by its address only: claiming someone's name uses up nothing of theirs", () =>
     withChat({ CHAT_SERVICES_PER_MINUTE_PER_USER: "2" }, async (server) => {
       const chat = chatApi(server.url);
-      await chat.create("request-chat", {}, { gms_user: "flooder", ...from("198.51.100.4") });
-      await chat.create("request-chat", {}, { gms_user: "flooder", ...from("198.51.100.5") });
-      assertRateLimited(await postForm(`${chat.service}/request-chat`, {}, { gms_user: "flooder", ...from("198.51.100.6") }));
-      await chat.create("request-chat", {}, { gms_user: "someone-else", ...from("198.51.100.6") });
+      for (let i = 0; i < 3; i++) await chat.create("request-chat", {}, { gms_user: "victim", ...from("203.0.113.66") });
+      await chat.create("request-chat", {}, { gms_user: "victim", ...from("198.51.100.4") });
     }));
 
   it("counts open services per address (CHAT_OPEN_SERVICES_PER_IP); one that is gone makes room", () =>

@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { Message } from "cometd";
-import { chatApi, entries } from "../support/chat.ts";
+import { chatApi, entries, GMS_SECRET, provenUser } from "../support/chat.ts";
 import { cometdClient } from "../support/cometd.ts";
 import { assertGmsError, eventually, get, manualClock, startServer, type Reply, type TestServer } from "../support/server.ts";
 
@@ -49,17 +49,34 @@ describe("opening chats", () => {
       assert.equal((await chat.call(ids[2]!, "ixn/chat", {}, from("198.51.100.11"))).status, 200, "another address is not held back");
     }));
 
-  it("has a rate per gms_user (CHATS_PER_MINUTE_PER_USER)", () =>
-    withChat({ ...open, CHATS_PER_MINUTE_PER_USER: "1" }, async (server) => {
+  it("has a rate per proven gms_user (CHATS_PER_MINUTE_PER_USER)", () =>
+    withChat({ ...open, CHATS_PER_MINUTE_PER_USER: "1", GMS_USER_SECRET: GMS_SECRET }, async (server) => {
       const chat = chatApi(server.url);
-      const [a, b] = await services(server, 2, { gms_user: "g1" });
-      assert.equal((await chat.call(a!, "ixn/chat", {}, { gms_user: "g1", ...from("198.51.100.12") })).status, 200);
-      assertRateLimited(await chat.call(b!, "ixn/chat", {}, { gms_user: "g1", ...from("198.51.100.13") }));
+      const g1 = await provenUser("g1");
+      const [a, b] = await services(server, 2, g1);
+      assert.equal((await chat.call(a!, "ixn/chat", {}, { ...g1, ...from("198.51.100.12") })).status, 200);
+      assertRateLimited(await chat.call(b!, "ixn/chat", {}, { ...g1, ...from("198.51.100.13") }));
     }));
 
-  it("counts open chats per address (CHAT_OPEN_CHATS_PER_IP) and per gms_user (CHAT_OPEN_CHATS_PER_USER); an ended chat makes room", () =>
+  it("counts open chats right under parallel requests: eight at once against a cap of one open one", () =>
+    withChat({ ...open, CHATS_PER_MINUTE_PER_IP: "0", CHAT_OPEN_CHATS_PER_IP: "1" }, async (server) => {
+      const chat = chatApi(server.url);
+      const ids = await services(server, 8, from("198.51.100.17"));
+      const replies = await Promise.all(ids.map((id) => chat.call(id, "ixn/chat", {}, from("198.51.100.17"))));
+      assert.deepEqual(replies.map((r) => r.status).sort(), [200, 429, 429, 429, 429, 429, 429, 429]);
+      assert.equal(await server.app.store.chats.openChatsBy({ address: "198.51.100.17" }), 1);
+    }));
+
+  it("counts open chats per address (CHAT_OPEN_CHATS_PER_IP) and per proven gms_user (CHAT_OPEN_CHATS_PER_USER); an ended chat makes room", () =>
     withChat(
-      { ...open, CHATS_PER_MINUTE_PER_IP: "0", CHATS_PER_MINUTE_PER_USER: "0", CHAT_OPEN_CHATS_PER_IP: "2", CHAT_OPEN_CHATS_PER_USER: "1" },
+      {
+        ...open,
+        CHATS_PER_MINUTE_PER_IP: "0",
+        CHATS_PER_MINUTE_PER_USER: "0",
+        CHAT_OPEN_CHATS_PER_IP: "2",
+        CHAT_OPEN_CHATS_PER_USER: "1",
+        GMS_USER_SECRET: GMS_SECRET,
+      },
       async (server) => {
         const chat = chatApi(server.url);
         const ids = await services(server, 3, from("198.51.100.14"));
@@ -69,9 +86,10 @@ describe("opening chats", () => {
         assert.equal((await chat.call(ids[0]!, "ixn/chat/disconnect", {}, from("198.51.100.14"))).status, 200);
         assert.equal((await chat.call(ids[2]!, "ixn/chat", {}, from("198.51.100.14"))).status, 200);
 
-        const [u1, u2] = await services(server, 2, { gms_user: "g2", ...from("198.51.100.15") });
-        assert.equal((await chat.call(u1!, "ixn/chat", {}, { gms_user: "g2", ...from("198.51.100.15") })).status, 200);
-        assertRateLimited(await chat.call(u2!, "ixn/chat", {}, { gms_user: "g2", ...from("198.51.100.16") }));
+        const g2 = await provenUser("g2");
+        const [u1, u2] = await services(server, 2, { ...g2, ...from("198.51.100.15") });
+        assert.equal((await chat.call(u1!, "ixn/chat", {}, { ...g2, ...from("198.51.100.15") })).status, 200);
+        assertRateLimited(await chat.call(u2!, "ixn/chat", {}, { ...g2, ...from("198.51.100.16") }));
       },
     ));
 });

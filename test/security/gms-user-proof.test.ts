@@ -89,7 +89,7 @@ describe("with GMS_USER_SECRET, over WebSocket", () => {
 describe("gmsUserVerifier", () => {
   it("without a secret, takes the claim as it is (GMS), within 256 characters", async () => {
     const verify = gmsUserVerifier(null);
-    assert.deepEqual(await verify("anyone", null), { user: "anyone", customerId: null });
+    assert.deepEqual(await verify("anyone", null), { user: "anyone", proven: false, customerId: null });
     assert.equal(await verify("x".repeat(257), null), null);
     assert.equal(await verify(null, null), null);
   });
@@ -100,7 +100,7 @@ describe("gmsUserVerifier", () => {
     assert.equal(await verify("a", noExp), null);
     const none = `${Buffer.from('{"alg":"none"}').toString("base64url")}.${Buffer.from('{"sub":"a","exp":9999999999}').toString("base64url")}.`;
     assert.equal(await verify("a", none), null);
-    assert.deepEqual(await verify("a", await tokenFor("a")), { user: "a", customerId: null });
+    assert.deepEqual(await verify("a", await tokenFor("a")), { user: "a", proven: true, customerId: null });
   });
 });
 

@@ -1,5 +1,6 @@
 /** Chat API v1 helpers for tests: form posts as GMS clients send them, and a customer's chat. */
 import assert from "node:assert/strict";
+import { SignJWT } from "jose";
 import { call, type Reply } from "./server.ts";
 
 export type Form = Record<string, string>;
@@ -28,4 +29,16 @@ export function chatApi(baseUrl: string) {
 /** Transcript entries of a reply, `[type, nick, text, seconds, userType]`. */
 export function entries(reply: Reply): string[][] {
   return (reply.body?.transcriptToShow ?? []) as string[][];
+}
+
+/** A GMS_USER_SECRET for tests, and the headers of a gms_user proven with it (what an app's back end signs). */
+export const GMS_SECRET = "chat-tests-secret-0123456789-abcdefghijkl";
+
+export async function provenUser(user: string, claims: Record<string, string> = {}): Promise<Record<string, string>> {
+  const token = await new SignJWT(claims)
+    .setProtectedHeader({ alg: "HS256" })
+    .setSubject(user)
+    .setExpirationTime("1h")
+    .sign(new TextEncoder().encode(GMS_SECRET));
+  return { gms_user: user, gms_user_token: token };
 }

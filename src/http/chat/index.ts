@@ -41,6 +41,7 @@ export async function registerChatApi(app: FastifyInstance, deps: ChatApiDeps): 
         const identity = await gmsIdentityOf(request, deps.verifyGmsUser);
         return {
           gmsUser: identity?.user ?? null,
+          gmsUserProven: identity?.proven === true,
           customerId: identity?.customerId ?? null,
           address: clientAddress(request.raw, deps.trustProxy),
           origin: originOf(request, deps),

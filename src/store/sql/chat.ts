@@ -1,5 +1,5 @@
 /** Chat services, their chat, and chat transcripts, in SQL. */
-import type { Insertable, Kysely, Selectable } from "kysely";
+import { sql, type Insertable, type Kysely, type Selectable } from "kysely";
 import type { ChatService, EntryType, TranscriptEntry, UserType } from "../../domain/chat.ts";
 import type { JsonObject } from "../../domain/json.ts";
 import type { ChatStore } from "../store.ts";
@@ -213,6 +213,12 @@ export class SqlChatStore implements ChatStore {
     return Number(row?.n ?? 0);
   }
 
+  async lockClients(keys: readonly string[]): Promise<void> {
+    if (this.dialect !== "postgres") return;
+    // One order for every transaction: two of them never wait on each other's keys crosswise.
+    for (const key of [...keys].sort()) await sql`select pg_advisory_xact_lock(${CLIENT_LOCKS}, hashtext(${key}))`.execute(this.db);
+  }
+
   async openChatsBy(owner: { address: string } | { gmsUser: string }): Promise<number> {
     const [column, value] = "address" in owner ? (["client_address", owner.address] as const) : (["gms_user", owner.gmsUser] as const);
     const row = await this.db
@@ -225,6 +231,9 @@ export class SqlChatStore implements ChatStore {
     return Number(row?.n ?? 0);
   }
 }
+
+/** The first key of parley's two-key advisory locks on chat clients ("chat" in ASCII), apart from any other use. */
+const CLIENT_LOCKS = 0x63686174;
 
 function partyKey(userType: string, nick: string): string {
   return `${userType}\u0000${nick}`;
