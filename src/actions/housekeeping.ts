@@ -49,9 +49,14 @@ export async function purgeExpiredSessions(ctx: ActionContext): Promise<number> 
   return ctx.store.transaction((tx) => tx.userSessions.deleteExpired(now));
 }
 
-/** Deletes contact history older than CS_HISTORY_RETENTION (from its start), a batch per sweep. */
+/**
+ * Deletes contact history older than CS_HISTORY_RETENTION (from its start), and the completed
+ * interactions agents worked (their attached data) as old, a batch of each per sweep.
+ */
 export async function purgeOldHistory(ctx: ActionContext): Promise<number> {
   if (ctx.historyRetentionMs === null) return 0;
   const before = ctx.now() - ctx.historyRetentionMs;
-  return ctx.store.transaction((tx) => tx.interactions.deleteStartedBefore(before, SWEEP_BATCH));
+  return ctx.store.transaction(
+    async (tx) => (await tx.interactions.deleteStartedBefore(before, SWEEP_BATCH)) + (await tx.agentInteractions.deleteCompletedBefore(before, SWEEP_BATCH)),
+  );
 }

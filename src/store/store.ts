@@ -268,6 +268,8 @@ export interface AgentInteractionStore {
   waiting(): Promise<Map<string, { count: number; oldestQueuedAt: number }>>;
   /** Interactions of `from` now belong to `to` (null: to nobody, on erasure). */
   reassignCustomer(from: string, to: string | null): Promise<number>;
+  /** Deletes interactions completed before `before` (their history is the record), at most `limit`; returns how many. */
+  deleteCompletedBefore(before: number, limit: number): Promise<number>;
 }
 
 export type MetadataKind = "extension" | "identification-key";

@@ -549,6 +549,19 @@ export function storeContract(name: string, open: () => Promise<Store>, skip: st
         assert.equal(await store.agentInteractions.averageHandleMs("q1", 100), 1011);
         assert.equal(await store.agentInteractions.averageHandleMs("q9", 100), null);
       });
+
+      it("deletes interactions completed before a time, oldest first, at most a batch; open ones stay", async () => {
+        await store.agentInteractions.insert(work("old1", { state: "Completed", completedAt: T0 - 3_000_000 }));
+        await store.agentInteractions.insert(work("old2", { state: "Completed", completedAt: T0 - 2_000_000 }));
+        await store.agentInteractions.insert(work("recent", { state: "Completed", completedAt: T0 }));
+        await store.agentInteractions.insert(work("open", { queuedAt: T0 - 5_000_000 }));
+        assert.equal(await store.agentInteractions.deleteCompletedBefore(T0 - 500_000, 1), 1);
+        assert.equal(await store.agentInteractions.get("old1"), null);
+        assert.equal(await store.agentInteractions.deleteCompletedBefore(T0 - 500_000, 10), 1);
+        assert.equal(await store.agentInteractions.get("old2"), null);
+        assert.notEqual(await store.agentInteractions.get("recent"), null);
+        assert.notEqual(await store.agentInteractions.get("open"), null);
+      });
     });
 
     describe("metadata", () => {

@@ -120,7 +120,7 @@ describe("what a customer adds to a chat", () => {
 });
 
 describe("contact history", () => {
-  it("is kept forever by default, and deleted by the sweep past CS_HISTORY_RETENTION", async () => {
+  it("is kept forever by default, and deleted by the sweep past CS_HISTORY_RETENTION, with the completed interaction's attached data", async () => {
     for (const [retention, kept] of [
       [undefined, true],
       ["1d", false],
@@ -135,6 +135,7 @@ describe("contact history", () => {
         clock.advance(86_400_000 + 1000);
         await server.app.housekeeping.sweep();
         assert.equal((await get(`${server.cs}/interactions/${ixId}`)).status, kept ? 200 : 404);
+        assert.equal((await server.app.store.agentInteractions.get(ixId)) === null, !kept, "the work row and its attached data go with it");
       });
     }
   });

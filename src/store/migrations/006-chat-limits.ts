@@ -3,7 +3,8 @@
  * services and chats are counted per address), each chat's transcript size in bytes, and the
  * chat's parties, so a nickname is stored once per chat and party instead of in every entry.
  * Entries written before keep their own `nick`; new ones name their party and leave it empty.
- * Contact history gets an index by start date, for the retention sweep.
+ * Contact history gets an index by start date, and completed interactions one by completion, for
+ * the retention sweep.
  */
 import type { Kysely } from "kysely";
 import type { Dialect } from "./index.ts";
@@ -27,4 +28,5 @@ export async function up(db: Kysely<unknown>, _dialect: Dialect): Promise<void> 
   await db.schema.createIndex("chat_parties_nick").on("chat_parties").columns(["interaction_id", "user_type", "nick"]).unique().execute();
   await db.schema.alterTable("chat_transcripts").addColumn("party", "integer").execute();
   await db.schema.createIndex("interactions_start").on("interactions").column("start_date").execute();
+  await db.schema.createIndex("agent_interactions_completed").on("agent_interactions").columns(["state", "completed_at"]).execute();
 }

@@ -181,6 +181,18 @@ export class SqlAgentInteractionStore implements AgentInteractionStore {
     return row?.mean === null || row?.mean === undefined ? null : Number(row.mean);
   }
 
+  async deleteCompletedBefore(before: number, limit: number): Promise<number> {
+    const oldest = this.db
+      .selectFrom("agent_interactions")
+      .select("id")
+      .where("state", "=", "Completed")
+      .where("completed_at", "<", before)
+      .orderBy("completed_at")
+      .limit(limit);
+    const result = await this.db.deleteFrom("agent_interactions").where("id", "in", oldest).executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+
   async reassignCustomer(from: string, to: string | null): Promise<number> {
     const result = await this.db.updateTable("agent_interactions").set({ customer_id: to }).where("customer_id", "=", from).executeTakeFirst();
     return Number(result.numUpdatedRows);
