@@ -35,6 +35,8 @@ export interface AuthenticationOptions {
   now: () => number;
   /** Waits before checking an attempt for a name with recent failures; tests hold or skip it. */
   sleep?: (ms: number) => Promise<void>;
+  /** Failed names (and verified credentials) remembered at most; tests make it small. */
+  maxRemembered?: number;
 }
 
 /** A request as authentication sees it: its headers and the client's address (TRUST_PROXY-aware). */
@@ -83,7 +85,7 @@ export class AgentAuthentication {
   constructor(store: Store, options: AuthenticationOptions) {
     this.store = store;
     this.options = options;
-    this.failures = new FailureLog({ maxNames: MAX_REMEMBERED, windowMs: FAILURE_WINDOW_MS, now: options.now });
+    this.failures = new FailureLog({ maxNames: options.maxRemembered ?? MAX_REMEMBERED, windowMs: FAILURE_WINDOW_MS, now: options.now });
     this.failuresByAddress = new RateLimiter({ burst: options.failuresPerAddress, refillMs: FAILURE_WINDOW_MS, now: options.now });
     this.queue = new LoginQueue({ running: SCRYPTS_AT_ONCE, maxWaiting: options.maxPending, maxPerKey: MAX_PER_TURN });
   }
@@ -150,9 +152,12 @@ export class AgentAuthentication {
     return this.queue.inTurn(turn, async () => {
       // In its turn: the delay the failures of this name from this address earned, then the
       // address's limit again (it may have been reached while this attempt waited), then the check.
-      const delay = this.failures.delayMs(turn);
+      // An address with no failures lately earns no delay, even when a flood has filled the
+      // failure table and names without a slot share its overflow count.
+      // (Without LOGIN_FAILURES_PER_IP nothing tells a clean address: every one waits its delay.)
+      const clean = this.failuresByAddress.enabled && this.failuresByAddress.untouched(address);
+      const delay = clean ? 0 : this.failures.delayMs(turn);
       if (delay > 0) await (this.options.sleep ?? sleep)(delay);
-      const clean = this.failuresByAddress.untouched(address);
       const wait = this.failuresByAddress.take(address);
       if (wait > 0) throw tooManyFailures(wait);
       const user = await this.check(basic.userName, basic.password, clean);
@@ -209,7 +214,7 @@ export class AgentAuthentication {
   }
 
   private remember(key: string, entry: Verified): void {
-    if (this.verified.size >= MAX_REMEMBERED) {
+    if (this.verified.size >= (this.options.maxRemembered ?? MAX_REMEMBERED)) {
       const oldest = this.verified.keys().next();
       if (oldest.done !== true) this.verified.delete(oldest.value);
     }
