@@ -7,6 +7,7 @@
  */
 import type { Server } from "node:http";
 import type { Socket } from "node:net";
+import { limitKey } from "../client-address.ts";
 import type { Logger } from "../logger.ts";
 
 export interface ConnectionLimits {
@@ -21,7 +22,7 @@ export function guardConnections(server: Server, limits: ConnectionLimits, logge
   const firstRequestTimers = new WeakMap<Socket, NodeJS.Timeout>();
 
   server.on("connection", (socket: Socket) => {
-    const address = socket.remoteAddress ?? "unknown";
+    const address = limitKey(socket.remoteAddress ?? "unknown");
     const open = (openByAddress.get(address) ?? 0) + 1;
     if (limits.maxPerIp > 0 && open > limits.maxPerIp) {
       logger.debug({ address }, "connection refused: too many from one address");

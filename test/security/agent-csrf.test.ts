@@ -2,8 +2,9 @@
  * Cookie-authenticated writes under /api/v2 (issue 15, item 10): a browser sends the JSESSIONID
  * cookie whoever made the page, so a write the cookie authenticates must come from parley's own
  * origin (403 otherwise) and be JSON (415 otherwise; a page of another site cannot send JSON
- * without the browser asking first). Basic-authenticated requests (scripts, server-side
- * desktops) are not concerned, nor are reads.
+ * without the browser asking first). A foreign page's write is refused however it authenticated
+ * (a browser also sends Basic credentials it was once given); scripts and server-side desktops,
+ * which send no Origin, are not concerned, nor are reads.
  */
 import assert from "node:assert/strict";
 import { request as httpRequest } from "node:http";
@@ -116,9 +117,12 @@ describe("writes authenticated by the session cookie", () => {
     assert.equal((await raw(server.url, "GET", "/me", { ...cookie, origin: "https://evil.example", "sec-fetch-site": "cross-site" })).status, 200);
   });
 
-  it("Basic-authenticated writes are not concerned (scripts, server-side desktops)", async () => {
+  it("Basic-authenticated writes from scripts are not concerned; from a foreign page (the browser's cached credentials), 403", async () => {
     const agent = await api.createAgent("scripted-writer");
-    assert.equal((await raw(server.url, "POST", "/me/channels/chat", { ...agent.headers, origin: "https://evil.example", ...JSON_TYPE }, READY)).status, 200);
+    assert.equal((await raw(server.url, "POST", "/me/channels/chat", { ...agent.headers, ...JSON_TYPE }, READY)).status, 200);
+    const foreign = await raw(server.url, "POST", "/me/channels/chat", { ...agent.headers, origin: "https://evil.example", ...JSON_TYPE }, READY);
+    assert.equal(foreign.status, 403);
+    assert.equal((await raw(server.url, "POST", "/me/channels/chat", { ...agent.headers, "sec-fetch-site": "cross-site" })).status, 403);
     assert.equal(
       (await raw(server.url, "POST", "/me/channels/email", { ...agent.headers }, READY)).status,
       200,

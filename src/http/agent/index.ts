@@ -66,7 +66,7 @@ export async function registerAgentApi(app: FastifyInstance, deps: AgentApiDeps)
       api.addHook("onRequest", async (request, reply) => {
         const authenticated = await deps.authentication.authenticate({ headers: request.headers, address: clientAddress(request.raw, deps.trustProxy) });
         if (authenticated === null) throw new AppError("unauthenticated", "authentication required");
-        if (authenticated.via === "session" && WRITES.has(request.method)) refuseUnsafeCookieWrite(request, deps);
+        if (WRITES.has(request.method)) refuseForeignWrite(request, deps, authenticated.via);
         setAgent(request, authenticated.user);
         if (authenticated.newSessionToken !== undefined) {
           opened.set(request, authenticated.newSessionToken);
@@ -87,16 +87,18 @@ export async function registerAgentApi(app: FastifyInstance, deps: AgentApiDeps)
 }
 
 /**
- * A write the session cookie authenticated: refused from a foreign page (403), and unless its
- * body is JSON (415), which a page of another site cannot send without the browser asking first.
- * A write without a body (logout) needs no type.
+ * A write from a foreign page is refused (403), however it authenticated: a browser attaches the
+ * session cookie, and Basic credentials it was once given, to any site's requests. (Scripts and
+ * server-side desktops send no Origin and no Sec-Fetch-Site: nothing to refuse.) A write the
+ * cookie authenticated must also be JSON (415), which a page of another site cannot send without
+ * the browser asking first; one without a body (logout) needs no type.
  */
-function refuseUnsafeCookieWrite(request: FastifyRequest, deps: AgentApiDeps): void {
+function refuseForeignWrite(request: FastifyRequest, deps: AgentApiDeps, via: "session" | "basic"): void {
   const own = ownOrigin(request.raw, deps.trustProxy, deps.publicUrl);
   if (!fromTrustedOrigin(request.headers, own, deps.trustedOrigins)) {
-    throw forbidden("a write authenticated by the session cookie must come from this server's own pages");
+    throw forbidden("a write from another site's page is refused: it must come from this server's own pages");
   }
-  if (hasBody(request) && !JSON_TYPE.test(request.headers["content-type"] ?? "")) {
+  if (via === "session" && hasBody(request) && !JSON_TYPE.test(request.headers["content-type"] ?? "")) {
     throw new AppError("unsupported_media_type", "a write authenticated by the session cookie must be sent as application/json");
   }
 }
