@@ -8,12 +8,12 @@
  * proxy appended. Entries before it are whatever the client sent, and a client that could pick
  * its own address would get a fresh allowance of every per-address limit with each request.
  */
-
-/** How many proxies in front of parley append to X-Forwarded-For and are trusted (TRUST_PROXY); 0: none. */
-export type ProxyTrust = number;
 import type { IncomingMessage } from "node:http";
 import { isIPv6 } from "node:net";
 import type { TLSSocket } from "node:tls";
+
+/** How many proxies in front of parley append to X-Forwarded-For and are trusted (TRUST_PROXY); 0: none. */
+export type ProxyTrust = number;
 
 export function clientAddress(req: IncomingMessage, trustProxy: ProxyTrust): string {
   if (trustProxy > 0) {

@@ -63,6 +63,11 @@ describe("loadConfig", () => {
     assert.equal(loadConfig({ CS_HISTORY_RETENTION: "400d" }).historyRetentionSeconds, 400 * 86_400);
   });
 
+  it("refuses OPS_BIND on the main port", () => {
+    assert.throws(() => loadConfig({ PORT: "9000", OPS_BIND: "127.0.0.1:9000" }), /OPS_BIND must name another port than PORT/);
+    assert.equal(loadConfig({ PORT: "9000", OPS_BIND: "127.0.0.1:9001" }).opsBind?.port, 9001);
+  });
+
   it("parses GMS durations", () => {
     assert.equal(loadConfig({ CS_EXPIRATION: "2w" }).expirationSeconds, 14 * 86_400);
     assert.equal(loadConfig({ CS_EXPIRATION: "1M" }).expirationSeconds, 30 * 86_400);

@@ -451,6 +451,10 @@ export function loadConfig(env: Env = process.env): Config {
   if (2 * config.chatMaxDataBytes + 2048 > config.interactionMaxDataBytes) {
     problems.push("INTERACTION_MAX_DATA_BYTES must leave room for a chat's data: at least 2 x CHAT_MAX_DATA_BYTES + 2048");
   }
+  // The ops listener would fail to bind only once the main one is open: say so now.
+  if (config.opsBind !== null && config.opsBind.port !== 0 && config.opsBind.port === config.port) {
+    problems.push(`OPS_BIND must name another port than PORT (${config.port}): it is a second listener`);
+  }
   if (config.httpHeadersTimeoutMs > config.httpRequestTimeoutMs) {
     problems.push("HTTP_HEADERS_TIMEOUT_MS must not exceed HTTP_REQUEST_TIMEOUT_MS");
   }

@@ -37,7 +37,8 @@ export function closeAfterAnswer(req: IncomingMessage, res: ServerResponse, ling
   const socket = req.socket;
   // Once the last answer is written, node:http calls destroySoon(): end our side, and destroy
   // the socket when that is flushed, unread bytes or not. The linger takes its place, on this
-  // one socket.
+  // one socket. (node:http's own behaviour, seen in Node 20's resOnFinish; should a later Node
+  // close differently, test/security/body-drain.test.ts fails with a reset instead of a 413.)
   socket.destroySoon = () => linger(socket, req, lingerMs, () => lastData, onData);
 }
 

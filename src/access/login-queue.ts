@@ -9,7 +9,7 @@
  * Turns are per name and address, not per name alone, so guessing a name's password never
  * makes its owner, logging in from elsewhere, wait out the guesser's delays or be refused.
  */
-import { AppError, rateLimited } from "../domain/errors.ts";
+import { rateLimited, unavailable } from "../domain/errors.ts";
 
 export interface LoginQueueOptions {
   /** Scrypts running at once. */
@@ -20,8 +20,8 @@ export interface LoginQueueOptions {
   maxPerKey: number;
 }
 
-/** Full: try again in this many seconds (a few scrypts' time, rounded up). */
-const FULL_RETRY_SECONDS = 1;
+/** Full: try again after this long (a few scrypts' time, rounded up). */
+const FULL_RETRY_MS = 1000;
 
 export class LoginQueue {
   private readonly options: LoginQueueOptions;
@@ -51,7 +51,7 @@ export class LoginQueue {
    */
   async inTurn<T>(key: string, turn: () => Promise<T>): Promise<T> {
     if (this.waiting >= this.options.maxWaiting) {
-      throw new AppError("unavailable", "too many logins are being checked: try again shortly", { retryAfterSeconds: FULL_RETRY_SECONDS });
+      throw unavailable("too many logins are being checked: try again shortly", FULL_RETRY_MS);
     }
     const entry = this.turns.get(key) ?? { inFlight: 0, tail: Promise.resolve() };
     if (entry.inFlight >= this.options.maxPerKey) throw rateLimited("too many logins for this user name at once: try again shortly", 1000);

@@ -21,7 +21,7 @@ import {
   type NewEntry,
   type TranscriptEntry,
 } from "../domain/chat.ts";
-import { AppError, invalidInput, invalidState, notFound, rateLimited } from "../domain/errors.ts";
+import { invalidInput, invalidState, notFound, rateLimited, unavailable } from "../domain/errors.ts";
 import type { JsonObject } from "../domain/json.ts";
 import type { User } from "../domain/users.ts";
 import type { Store } from "../store/store.ts";
@@ -52,8 +52,6 @@ const MAX_DATA_KEYS = 200;
 const CHAT_CONTROL = new Set(["_verbose", "notify_by", "transcriptPosition", "message"]);
 
 export type CustomerOperation = "refresh" | "send" | "startTyping" | "stopTyping" | "disconnect";
-
-const unavailable = (message: string) => new AppError("unavailable", message);
 
 function verbose(params: Params): boolean {
   return params._verbose === "true";
@@ -338,8 +336,7 @@ export async function poke(ctx: ActionContext, id: string, user: User, params: P
   if (settings === undefined || !ctx.push.canReach(settings, target)) throw unavailable(`service ${id} has no device to push to`);
   const message = params.poke_message?.trim() || settings.pokeMessage;
   if (message.length > 1024) throw invalidInput("poke_message: at most 1024 characters");
-  if (!ctx.push.send(settings, target, { action: "poke", message }))
-    throw new AppError("unavailable", "too many push notifications waiting: try again shortly", { retryAfterSeconds: 5 });
+  if (!ctx.push.send(settings, target, { action: "poke", message })) throw unavailable("too many push notifications waiting: try again shortly", 5000);
 }
 
 /**

@@ -48,6 +48,10 @@ export const notFound = (message: string) => new AppError("not_found", message);
 export const invalidState = (message: string) => new AppError("invalid_state", message);
 export const forbidden = (message: string) => new AppError("forbidden", message);
 
+/** The server cannot serve it now; with `retryAfterMs`, when to try again (a full queue). */
+export const unavailable = (message: string, retryAfterMs?: number) =>
+  new AppError("unavailable", message, retryAfterMs === undefined ? {} : { retryAfterSeconds: Math.max(1, Math.ceil(retryAfterMs / 1000)) });
+
 /** A rate or count limit refused the request; `retryAfterMs` until it would pass (at least a second). */
 export const rateLimited = (message: string, retryAfterMs: number) =>
   new AppError("rate_limited", message, { retryAfterSeconds: Math.max(1, Math.ceil(retryAfterMs / 1000)) });

@@ -10,12 +10,12 @@ import { statSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { Message } from "cometd";
+import { TRANSCRIPT_PAGE_BYTES as PAGE_BYTES } from "../../src/actions/chat-transcript.ts";
 import { ADMIN_PASSWORD, agentApi } from "../support/agents.ts";
 import { chatApi } from "../support/chat.ts";
 import { cometdClient } from "../support/cometd.ts";
 import { assertGmsError, eventually, get, startServer, type TestServer } from "../support/server.ts";
 
-const PAGE_BYTES = 64 * 1024;
 /** A transcript of 1 MiB, four times the default cap, to show the pages at work. */
 const CAP = 1024 * 1024;
 
