@@ -59,11 +59,11 @@ export interface Config {
   /**
    * CometD: what one client's queue may hold before it is dropped (and must handshake again), in
    * characters of serialised JSON (bytes for ASCII; at most two bytes each in memory), counting
-   * messages pushed over a WebSocket and not yet acknowledged. 8 MiB: a client that polls holds
+   * messages pushed over a WebSocket and not yet acknowledged. 4 MiB: a client that polls holds
    * only what came since its last reply (with acks, until its next connect acknowledges it); the
-   * largest legitimate burst, an agent joining a long chat, arrives in pages of at most 64 KiB
-   * adding up to a few MB, and 1000 ordinary messages (BAYEUX_MAX_QUEUE) of ~8 KiB come to about
-   * as much. A client that stopped reading holds no more than this.
+   * largest legitimate burst, an agent joining the longest chat (CHAT_MAX_TRANSCRIPT_BYTES, 256
+   * KiB of text, as pages of at most 64 KiB with their JSON), comes to about 1-3 MB. A client
+   * that stopped reading holds no more than this.
    */
   bayeuxMaxQueueBytes: number;
   /** CometD: clients per identity; a new one replaces the least recently seen. */
@@ -89,9 +89,9 @@ export interface Config {
    * took) past which nothing more is pushed to it and the socket is cut; what was not pushed stays
    * queued (BAYEUX_MAX_QUEUE_BYTES) for the client's next connect. Checked before each push and
    * reply, so a burst written in one go never trips it, only what is still unread when the next
-   * one comes. 4 MiB: the largest legitimate burst (an agent joining a long chat: pages of at
-   * most 64 KiB, a few MB in all) fits even if none of it was read yet, and drains in about 3 s
-   * at 10 Mbit/s; a peer that stopped reading costs at most this much more.
+   * one comes. 1 MiB: the largest legitimate burst (an agent joining a long chat, pages of at
+   * most 64 KiB) goes out in one write, which never trips it; a peer that stopped reading costs
+   * at most this much more, beyond what the kernel holds for it.
    */
   wsMaxBufferedBytes: number;
   /**
@@ -380,17 +380,21 @@ export function loadConfig(env: Env = process.env): Config {
     bayeuxConnectTimeoutMs: read("BAYEUX_CONNECT_TIMEOUT_MS", integer(100, 120_000), 30_000),
     bayeuxMaxIntervalMs: read("BAYEUX_MAX_INTERVAL_MS", integer(100, 600_000), 10_000),
     bayeuxMaxQueue: read("BAYEUX_MAX_QUEUE", integer(1, 1_000_000), 1000),
-    bayeuxMaxQueueBytes: read("BAYEUX_MAX_QUEUE_BYTES", integer(16 * 1024, 1024 * 1024 * 1024), 8 * 1024 * 1024),
+    bayeuxMaxQueueBytes: read("BAYEUX_MAX_QUEUE_BYTES", integer(16 * 1024, 1024 * 1024 * 1024), 4 * 1024 * 1024),
     bayeuxMaxClientsPerIdentity: read("BAYEUX_MAX_CLIENTS_PER_IDENTITY", integer(1, 10_000), 16),
     bayeuxMaxMessageBytes: read("BAYEUX_MAX_MESSAGE_BYTES", integer(1024, 16 * 1024 * 1024), 256 * 1024),
     bayeuxMaxSessionsPerConnection: read("BAYEUX_MAX_SESSIONS_PER_CONNECTION", integer(1, 10_000), 8),
-    bayeuxMaxSessionsPerIp: read("BAYEUX_MAX_SESSIONS_PER_IP", integer(1, 10_000_000), 1000),
-    bayeuxMaxSessions: read("BAYEUX_MAX_SESSIONS", integer(1, 10_000_000), 50_000),
-    bayeuxMaxSubscriptionBytes: read("BAYEUX_MAX_SUBSCRIPTION_BYTES", integer(512, 1024 * 1024), 16 * 1024),
+    // Customers' clients only (agents, who authenticate, are bounded per user): a customer app
+    // holds one or two; 200 leave room for many behind one NAT, 10,000 on a node hold some
+    // 100-200 MB at most (about 10 KB a client, and its subscriptions).
+    bayeuxMaxSessionsPerIp: read("BAYEUX_MAX_SESSIONS_PER_IP", integer(1, 10_000_000), 200),
+    bayeuxMaxSessions: read("BAYEUX_MAX_SESSIONS", integer(1, 10_000_000), 10_000),
+    // A client subscribes to a few channels of some tens of characters.
+    bayeuxMaxSubscriptionBytes: read("BAYEUX_MAX_SUBSCRIPTION_BYTES", integer(512, 1024 * 1024), 4096),
     bayeuxMaxChannelSegments: read("BAYEUX_MAX_CHANNEL_SEGMENTS", integer(2, 256), 32),
     bayeuxCookieCrossSite: read("BAYEUX_COOKIE_CROSS_SITE", boolean, false),
     wsPingIntervalMs: read("WS_PING_INTERVAL_MS", integer(100, 600_000), 25_000),
-    wsMaxBufferedBytes: read("WS_MAX_BUFFERED_BYTES", integer(16 * 1024, 1024 * 1024 * 1024), 4 * 1024 * 1024),
+    wsMaxBufferedBytes: read("WS_MAX_BUFFERED_BYTES", integer(16 * 1024, 1024 * 1024 * 1024), 1024 * 1024),
     gmsUserSecret: read("GMS_USER_SECRET", secret, null),
     jsonMaxDepth: read("JSON_MAX_DEPTH", integer(2, 1000), 64),
     responseLimitBytes: read("RESPONSE_LIMIT_BYTES", integer(64 * 1024, 1024 * 1024 * 1024), 16 * 1024 * 1024),

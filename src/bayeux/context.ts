@@ -45,6 +45,12 @@ export interface RequestContext {
 /** Per-endpoint rules: who may connect, subscribe and publish. */
 export interface EndpointPolicy {
   name: string;
+  /**
+   * Its clients are anonymous (customers): the caps per address and per node count them. An
+   * endpoint whose users authenticate (agents) is bounded per user and keeps room of its own,
+   * so a flood of anonymous clients can never lock agents out.
+   */
+  anonymous: boolean;
   /** The connection types served here (what a handshake advertises and a connect may use). */
   connectionTypes: readonly ConnectionType[];
   /** The identity of a handshake, or the reason it is refused (`403::<reason>`). */

@@ -58,9 +58,10 @@ export interface EndpointBinding {
 export type AgentAuthenticator = (req: IncomingMessage) => string | null | Promise<string | null>;
 
 /** Every handshake gets the identity its request proved, or is refused with `reason`. */
-function provenIdentityPolicy(name: string, reason: string, connectionTypes = CONNECTION_TYPES): EndpointPolicy {
+function provenIdentityPolicy(name: string, reason: string, anonymous: boolean, connectionTypes = CONNECTION_TYPES): EndpointPolicy {
   return {
     name,
+    anonymous,
     connectionTypes,
     identify: (ctx: RequestContext) => (ctx.identity === null ? { refuse: reason } : { identity: ctx.identity }),
     canSubscribe: () => true,
@@ -70,7 +71,7 @@ function provenIdentityPolicy(name: string, reason: string, connectionTypes = CO
 
 export function customerEndpoint(appName: string, verify: GmsUserVerifier): EndpointBinding {
   return {
-    policy: provenIdentityPolicy("customer", "gms_user required"),
+    policy: provenIdentityPolicy("customer", "gms_user required", true),
     path: `/${appName}/cometd`,
     callbackPolling: true,
     requestIdentity(req, query) {
@@ -96,7 +97,7 @@ export function customerEndpoint(appName: string, verify: GmsUserVerifier): Endp
  */
 export function agentEndpoint(authenticate: AgentAuthenticator | undefined): EndpointBinding {
   return {
-    policy: provenIdentityPolicy("agent", "authentication required", AGENT_CONNECTION_TYPES),
+    policy: provenIdentityPolicy("agent", "authentication required", false, AGENT_CONNECTION_TYPES),
     path: "/api/v2/notifications",
     callbackPolling: false,
     requestIdentity: (req) => (authenticate === undefined ? null : agentIdentity(authenticate, req)),

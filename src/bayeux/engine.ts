@@ -40,7 +40,9 @@ export class BayeuxEngine implements EngineOps {
   private readonly byIdentity = new Map<string, Set<Session>>();
   private readonly subscribers = new Map<string, Set<Session>>();
   private readonly parkedByBrowser = new Map<string, number>();
+  /** Anonymous endpoints' sessions per address, and in all (the caps count these only). */
   private readonly sessionsByIp = new Map<string, number>();
+  private anonymousSessions = 0;
   private readonly services = new Map<string, ServiceHandler>();
   private lastClientGone: ((endpoint: string, identity: string) => void) | null = null;
   private goodbye: ((endpoint: string, identity: string, ext: unknown) => void) | null = null;
@@ -164,8 +166,8 @@ export class BayeuxEngine implements EngineOps {
 
   createSession(policy: EndpointPolicy, identity: string, ack: boolean, ctx: RequestContext): Session | string {
     const limits = this.limits;
-    if (this.sessions.size >= limits.maxSessions) return "too many clients on this server";
-    if ((this.sessionsByIp.get(ctx.ip) ?? 0) >= limits.maxSessionsPerIp) return "too many clients from this address";
+    if (policy.anonymous && this.anonymousSessions >= limits.maxSessions) return "too many clients on this server";
+    if (policy.anonymous && (this.sessionsByIp.get(ctx.ip) ?? 0) >= limits.maxSessionsPerIp) return "too many clients from this address";
     if (ctx.connection !== null && ctx.connection.sessions.size >= limits.maxSessionsPerConnection) {
       return "too many clients on this connection";
     }
@@ -185,9 +187,13 @@ export class BayeuxEngine implements EngineOps {
       now: this.now(),
       ip: ctx.ip,
       connection: ctx.connection,
+      anonymous: policy.anonymous,
     });
     this.sessions.set(session.id, session);
-    this.sessionsByIp.set(ctx.ip, (this.sessionsByIp.get(ctx.ip) ?? 0) + 1);
+    if (session.anonymous) {
+      this.anonymousSessions++;
+      this.sessionsByIp.set(ctx.ip, (this.sessionsByIp.get(ctx.ip) ?? 0) + 1);
+    }
     ctx.connection?.sessions.add(session);
     let set = this.byIdentity.get(key);
     if (set === undefined) {
@@ -255,9 +261,12 @@ export class BayeuxEngine implements EngineOps {
       if (options.replaced !== true) this.lastClientGone?.(session.endpoint, session.identity);
     }
     session.connection?.sessions.delete(session);
-    const fromIp = (this.sessionsByIp.get(session.ip) ?? 1) - 1;
-    if (fromIp > 0) this.sessionsByIp.set(session.ip, fromIp);
-    else this.sessionsByIp.delete(session.ip);
+    if (session.anonymous) {
+      this.anonymousSessions--;
+      const fromIp = (this.sessionsByIp.get(session.ip) ?? 1) - 1;
+      if (fromIp > 0) this.sessionsByIp.set(session.ip, fromIp);
+      else this.sessionsByIp.delete(session.ip);
+    }
     const parked = session.parked;
     if (parked !== null) {
       this.unpark(session);

@@ -10,6 +10,7 @@ import {
   HANDSHAKE_ADVICE,
   hasTooManySegments,
   MULTIPLE_CLIENTS_INTERVAL_MS,
+  FULL_ADVICE,
   NONE_ADVICE,
   isMeta,
   isService,
@@ -64,7 +65,7 @@ function handshake(engine: EngineOps, policy: EndpointPolicy, message: Message, 
   if ("refuse" in identified) return { ...failure(message, "/meta/handshake", ERRORS.handshakeDenied(identified.refuse)), advice: NONE_ADVICE };
   const ack = extOf(message).ack === true;
   const session = engine.createSession(policy, identified.identity, ack, ctx);
-  if (typeof session === "string") return { ...failure(message, "/meta/handshake", ERRORS.handshakeDenied(session)), advice: NONE_ADVICE };
+  if (typeof session === "string") return { ...failure(message, "/meta/handshake", ERRORS.handshakeDenied(session)), advice: FULL_ADVICE };
   const reply: Reply = {
     channel: "/meta/handshake",
     version: "1.0",

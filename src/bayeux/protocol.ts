@@ -57,6 +57,11 @@ export const MULTIPLE_CLIENTS_INTERVAL_MS = 2_000;
 export const RETRY_ADVICE: Advice = { reconnect: "retry", interval: RECONNECT_INTERVAL_MS, timeout: CONNECT_TIMEOUT_MS };
 export const HANDSHAKE_ADVICE: Advice = { reconnect: "handshake", interval: 0 };
 export const NONE_ADVICE: Advice = { reconnect: "none", interval: 0 };
+/**
+ * A handshake refused for want of room (a cap on clients) may succeed later: the client is told
+ * to handshake again after a while, not to give up for good ("none" stops the official client).
+ */
+export const FULL_ADVICE: Advice = { reconnect: "handshake", interval: 10_000 };
 
 /** The error strings clients match on (CometD's values, not the old wiki's). */
 export const ERRORS = {

@@ -48,6 +48,8 @@ export class Session {
   /** The client address it handshook from, and its WebSocket if any (counted against their caps). */
   readonly ip: string;
   readonly connection: Connection | null;
+  /** Of an anonymous endpoint: counted against the caps per address and per node. */
+  readonly anonymous: boolean;
   /** The client asked for, and got, the acknowledgement extension. */
   readonly ack: boolean;
   connectionType: ConnectionType | null = null;
@@ -66,7 +68,16 @@ export class Session {
   private batch = 0;
   private bytes = 0;
 
-  constructor(init: { id: string; endpoint: string; identity: string; ack: boolean; now: number; ip: string; connection: Connection | null }) {
+  constructor(init: {
+    id: string;
+    endpoint: string;
+    identity: string;
+    ack: boolean;
+    now: number;
+    ip: string;
+    connection: Connection | null;
+    anonymous: boolean;
+  }) {
     this.id = init.id;
     this.endpoint = init.endpoint;
     this.identity = init.identity;
@@ -74,6 +85,7 @@ export class Session {
     this.lastSeen = init.now;
     this.ip = init.ip;
     this.connection = init.connection;
+    this.anonymous = init.anonymous;
   }
 
   get queued(): number {

@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { rawBayeux, wsBayeux } from "../support/bayeux.ts";
-import { get, until, withServer } from "../support/server.ts";
+import { get, startServer, until, withServer } from "../support/server.ts";
 
 const handshake = (user: string) => ({ channel: "/meta/handshake", version: "1.0", ext: { gms_user: user } });
 
@@ -90,14 +90,29 @@ describe("sessions", () => {
       assert.deepEqual(results, ["ok", "ok", "403::too many clients from this address", "ok"]);
     }));
 
-  it("per node: BAYEUX_MAX_SESSIONS", () =>
-    withServer({ BAYEUX_MAX_SESSIONS: "2" }, async (server) => {
-      const bx = rawBayeux(`${server.url}/genesys/cometd`);
-      const results = [];
-      for (const user of ["a", "b", "c"])
-        results.push((await bx.post([{ channel: "/meta/handshake", version: "1.0" }], { gms_user: user })).body[0].error ?? "ok");
-      assert.deepEqual(results, ["ok", "ok", "403::too many clients on this server"]);
-    }));
+  it("per node: BAYEUX_MAX_SESSIONS customers, told to handshake again later; agents keep room of their own", async () => {
+    const agents = await startServer({
+      env: { BAYEUX_MAX_SESSIONS: "2", BAYEUX_MAX_SESSIONS_PER_IP: "2" },
+      authenticateAgent: (req) => (req.headers.authorization === "Bearer a1" ? "agent1" : null),
+    });
+    try {
+      const bx = rawBayeux(`${agents.url}/genesys/cometd`);
+      const replies = [];
+      for (const user of ["a", "b", "c"]) replies.push((await bx.post([{ channel: "/meta/handshake", version: "1.0" }], { gms_user: user })).body[0]);
+      assert.deepEqual(
+        replies.map((r) => r.error ?? "ok"),
+        ["ok", "ok", "403::too many clients on this server"],
+      );
+      assert.deepEqual(replies[2].advice, { reconnect: "handshake", interval: 10_000 }, "not 'none': the official client would give up for good");
+      const desk = rawBayeux(`${agents.url}/api/v2/notifications`);
+      for (let i = 0; i < 3; i++) {
+        const reply = await desk.post([{ channel: "/meta/handshake", version: "1.0" }], { authorization: "Bearer a1" });
+        assert.equal(reply.body[0].successful, true, "an agent's client past the customers' caps");
+      }
+    } finally {
+      await agents.close();
+    }
+  });
 });
 
 describe("subscriptions and channels", () => {
