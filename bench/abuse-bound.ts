@@ -15,8 +15,11 @@ export interface Bound {
 
 /** A stored value may be JSON of the client's text: `\u0001` is 6 bytes for 1 the caps count. */
 const JSON_WORST = 6;
-/** In the history's XML a `&` in text becomes `&amp;`, a `"` in an attribute `&quot;`: six times at most. */
-const XML_WORST = 6;
+/**
+ * The transcript cap counts entries as the history's XML keeps them (escaped), so each of the
+ * three copies (entries, plain text, XML) is at most the cap; the markup is in ENTRY_BYTES.
+ */
+const COPIES = 3;
 /** A UTF-16 character is at most 3 bytes of UTF-8 (a pair, 4 for 2). */
 const UTF8_WORST = 3;
 /** Rows, keys and indexes of one service or chat, beyond the client's data (a generous guess). */
@@ -54,7 +57,7 @@ export function growthBound(config: Config, seconds: number, addresses: number):
   const entries = Math.min(config.chatMaxTranscriptEntries, customerEntries + Math.ceil(transcript / config.chatMaxMessageChars)) + 10;
   const attached = config.interactionMaxDataBytes;
   // The transcript is kept as entries, and with the history as plain text and as XML.
-  const chatBytes = 2 * attached + transcript * (1 + 1 + XML_WORST) + entries * ENTRY_BYTES + ROW_BYTES;
+  const chatBytes = 2 * attached + transcript * COPIES + entries * ENTRY_BYTES + ROW_BYTES;
   const perAddress = services * serviceBytes + chats * chatBytes;
   const wal = WAL_CHECKPOINT_BYTES + chatBytes;
   const bytes = off.length > 0 ? Number.POSITIVE_INFINITY : perAddress * addresses * PAGE_FACTOR + wal;
@@ -76,7 +79,7 @@ export function growthBound(config: Config, seconds: number, addresses: number):
   lines.push(
     `    (the entry rate lets the customer write ${n(customerEntries)} entries of ≤ ${n(maxEntryBytes)} B = ${mb(byRate)}: ` +
       `${byRate > transcript ? "the transcript cap binds" : "the rate binds, but agents' answers count up to the cap"}), ` +
-      `kept 3 times: entries, history plain text, history XML (≤ ${XML_WORST}×: & becomes &amp;); ≤ ${n(entries)} entries × ${ENTRY_BYTES} B of rows`,
+      `kept ${COPIES} times: entries, history plain text, history XML (the cap counts text as the XML keeps it); ≤ ${n(entries)} entries × ${ENTRY_BYTES} B of rows and markup`,
   );
   lines.push(
     `  = ${mb(perAddress)} per address; × ${addresses} × ${PAGE_FACTOR} (SQLite pages, indexes) + ${mb(wal)} of write-ahead log = ${mb(bytes)}, ` +

@@ -33,8 +33,9 @@ describe("checkBusinessData", () => {
 });
 
 describe("entryBytes and pageBy", () => {
-  it("an entry weighs its text and its nickname, in UTF-8", () => {
+  it("an entry weighs its text and its nickname, in UTF-8, as the history's XML keeps them", () => {
     assert.equal(entryBytes({ text: "héllo", nick: "Ann" }), 9);
+    assert.equal(entryBytes({ text: "<<", nick: '"' }), 8 + 6, "escaped: a < is four, a quote in the nickname six");
   });
 
   it("pages stay within the bound, in order; an item larger than the bound has a page of its own", () => {

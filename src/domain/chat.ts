@@ -111,12 +111,14 @@ export function wireEntry(entry: TranscriptEntry, startedAt: number): [string, s
 }
 
 /**
- * What an entry adds to its transcript's size: its text and its nickname, UTF-8 bytes. Both go
- * out with it in every push and into its history, so both count against
- * CHAT_MAX_TRANSCRIPT_BYTES (the nickname is stored once per party, but sent and kept per entry).
+ * What an entry adds to its transcript's size: its text and its nickname, UTF-8 bytes as the
+ * history's XML keeps them (escaped: a `<` is four). Both go out with it in every push and into
+ * its history, so both count against CHAT_MAX_TRANSCRIPT_BYTES (the nickname is stored once per
+ * party, but sent and kept per entry), and the history of a chat is never more than that bound
+ * plus its markup, whatever characters it is made of.
  */
 export function entryBytes(entry: { text: string; nick: string }): number {
-  return Buffer.byteLength(entry.text) + Buffer.byteLength(entry.nick);
+  return Buffer.byteLength(xmlText(entry.text)) + Buffer.byteLength(xml(entry.nick));
 }
 
 /**
