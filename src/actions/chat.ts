@@ -179,6 +179,8 @@ export async function startChat(ctx: ActionContext, id: string, caller: Caller, 
       pushedPosition: 1,
     };
     fresh.expiresAt = Math.max(fresh.expiresAt, now + ttlMs(ctx, fresh));
+    // The open chat counts for the address that opened it, whichever created its service.
+    fresh.clientAddress = caller.address;
     await tx.chats.save(fresh);
     return { service: fresh };
   });
@@ -352,18 +354,21 @@ export async function customerAway(ctx: ActionContext, gmsUser: string, rawPosit
   }
   const updates: ChatUpdate[] = [];
   for (const open of await ctx.store.chats.openChatsOf(gmsUser)) {
+    // The customer causes the notice (every handshake and disconnect round makes one): it is
+    // within the chat's entry rate and its transcript's caps, or there is none.
+    const mayNotice = ctx.chat.allowance.entry(open.id) === 0;
     const update = await ctx.store.transaction(async (tx) => {
       const service = await tx.chats.get(open.id, { lock: true });
       const chat = service?.chat;
       if (service == null || chat == null || chat.ended || chat.awaySince !== null) return null;
       chat.awaySince = ctx.now();
       chat.pushedPosition = Math.min(chat.nextPosition, Math.max(chat.pushedPosition, position ?? chat.nextPosition));
-      // The customer causes it (every handshake and disconnect round): a full transcript gets no notice.
       const away: NewEntry = { type: "Notice.Custom", nick: chat.nickname, text: "went to the background", userType: "CLIENT" };
-      const entries = hasRoomFor(ctx, chat, [away]) ? await appendEntries(tx, ctx, service, [away], { enforceLimit: false, save: false }) : [];
+      const entries = mayNotice && hasRoomFor(ctx, chat, [away]) ? await appendEntries(tx, ctx, service, [away], { enforceLimit: false, save: false }) : [];
       await tx.chats.save(service);
       return { service, entries };
     });
+    if (mayNotice && (update?.entries.length ?? 0) === 0) ctx.chat.allowance.giveBackEntry(open.id);
     if (update === null) continue;
     const ix = await ctx.store.agentInteractions.get(update.service.chat!.interactionId);
     updates.push({ ...update, interaction: ix, verbose: false, joined: [], origin: null });

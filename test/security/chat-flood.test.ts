@@ -58,6 +58,14 @@ describe("opening chats", () => {
       assertRateLimited(await chat.call(b!, "ixn/chat", {}, { ...g1, ...from("198.51.100.13") }));
     }));
 
+  it("counts an open chat for the address that opened it, not the one that created its service", () =>
+    withChat({ ...open, CHATS_PER_MINUTE_PER_IP: "0", CHAT_OPEN_CHATS_PER_IP: "1" }, async (server) => {
+      const chat = chatApi(server.url);
+      const ids = await services(server, 2, from("198.51.100.18"));
+      assert.equal((await chat.call(ids[0]!, "ixn/chat", {}, from("198.51.100.19"))).status, 200);
+      assertRateLimited(await chat.call(ids[1]!, "ixn/chat", {}, from("198.51.100.19")));
+    }));
+
   it("counts open chats right under parallel requests: eight at once against a cap of one open one", () =>
     withChat({ ...open, CHATS_PER_MINUTE_PER_IP: "0", CHAT_OPEN_CHATS_PER_IP: "1" }, async (server) => {
       const chat = chatApi(server.url);
@@ -142,6 +150,22 @@ describe("contact history", () => {
 });
 
 describe("the app-went-to-the-background notice (item 13)", () => {
+  it("counts in the chat's entry rate (CHAT_ENTRIES_PER_MINUTE): handshake and disconnect rounds add no more than it allows", () =>
+    withChat({ CHAT_ENTRIES_PER_MINUTE: "3" }, async (server) => {
+      const chat = chatApi(server.url);
+      const [id] = await services(server, 1, { gms_user: "rounds" });
+      assert.equal((await chat.call(id!, "ixn/chat", { notify_by: "comet" }, { gms_user: "rounds" })).status, 200);
+      const ixId = (await server.app.store.chats.get(id!))!.chat!.interactionId;
+      for (let round = 0; round < 8; round++) {
+        const app = cometdClient(`${server.url}/genesys/cometd`, { transport: "long-polling", gmsUser: "rounds" });
+        await app.handshake();
+        await new Promise<Message>((resolve) => app.cometd.disconnect({ ext: { transcriptPosition: "1" } }, resolve));
+        await eventually(async () => ((await server.app.store.chats.get(id!))!.chat!.awaySince !== null ? true : undefined), 5000, "the app away");
+        await chat.call(id!, "ixn/chat/refresh", {}, { gms_user: "rounds" });
+      }
+      assert.equal((await server.app.store.chats.transcript(ixId, 1, 100)).length, 3, "three notices a minute, no more");
+    }));
+
   it("stops once the transcript holds CHAT_MAX_TRANSCRIPT_ENTRIES, however many handshake and disconnect rounds the app makes", () =>
     withChat({ CHAT_MAX_TRANSCRIPT_ENTRIES: "10" }, async (server) => {
       const chat = chatApi(server.url);
