@@ -5,7 +5,7 @@
  */
 import type { FastifyInstance } from "fastify";
 import { readFileSync } from "node:fs";
-import { AgentAuthentication } from "./access/authentication.ts";
+import { AgentAuthentication, credentialKeys } from "./access/authentication.ts";
 import { ChatAllowance } from "./access/chat-allowance.ts";
 import { isLoopback } from "./access/context-services.ts";
 import { clientAddress } from "./client-address.ts";
@@ -174,14 +174,19 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     sleep: overrides.loginDelay,
   });
   // A revoked agent's verified credentials are forgotten on every node (the engine relays revokes).
-  bayeux.onRevoke((endpoint, identity) => {
-    if (endpoint === "agent") authentication.forgetUser(identity);
+  bayeux.onRevoke((endpoint, identity, credentials) => {
+    if (endpoint !== "agent") return;
+    if (credentials === undefined) authentication.forgetUser(identity);
+    else authentication.forgetCredentials(credentials);
   });
   const authenticateAgent: AgentAuthenticator =
     overrides.authenticateAgent ??
     (async (req) => (await authentication.authenticate({ headers: req.headers, address: clientAddress(req, config.trustProxy) }))?.user.id ?? null);
   const verifyGmsUser = gmsUserVerifier(config.gmsUserSecret);
-  const endpoints = [customerEndpoint(config.gmsAppName, verifyGmsUser), agentEndpoint(authenticateAgent)];
+  const endpoints = [
+    customerEndpoint(config.gmsAppName, verifyGmsUser),
+    agentEndpoint(authenticateAgent, { trustProxy: config.trustProxy, publicUrl: config.publicUrl, trustedOrigins: [] }, (req) => credentialKeys(req.headers)),
+  ];
   for (const endpoint of endpoints) bayeux.addEndpoint(endpoint.policy);
   await bayeux.start();
   registerBayeuxMetrics(metrics, () => bayeux.stats());

@@ -23,7 +23,9 @@ import { verifyPassword } from "./passwords.ts";
 import { RateLimiter } from "./rate-limit.ts";
 
 export const SESSION_COOKIE = "JSESSIONID";
-const SESSION_VALUE = /(?:^|;\s*)JSESSIONID=([A-Za-z0-9_-]{20,100})/;
+const SESSION_VALUES = /(?:^|;\s*)JSESSIONID=([A-Za-z0-9_-]{20,100})/g;
+/** Session cookies of one request tried at most. */
+const MAX_SESSION_COOKIES = 4;
 
 export interface AuthenticationOptions {
   /** How long a login session lasts, milliseconds. */
@@ -96,8 +98,7 @@ export class AgentAuthentication {
    * password is checked.
    */
   async authenticate(request: AgentRequest): Promise<Authenticated | null> {
-    const token = sessionToken(request.headers);
-    if (token !== null) {
+    for (const token of sessionTokens(request.headers)) {
       const user = await this.fromSession(token);
       if (user !== null) return { user, via: "session" };
     }
@@ -108,17 +109,22 @@ export class AgentAuthentication {
   }
 
   /**
-   * Logout: ends the session the request's cookie names (and `opened`, the one this request
+   * Logout: ends the sessions the request's cookies name (and `opened`, the one this request
    * opened, if any), and forgets the credentials its Authorization header proved: the next
    * request with them is checked again.
    */
   async endSession(headers: IncomingHttpHeaders, opened?: string): Promise<void> {
-    if (headers.authorization !== undefined) this.verified.delete(sha256(headers.authorization));
-    const tokens = [sessionToken(headers), opened ?? null].filter((t): t is string => t !== null);
+    this.forgetCredentials(credentialKeys(headers));
+    const tokens = [...sessionTokens(headers), ...(opened === undefined ? [] : [opened])];
     if (tokens.length === 0) return;
     await this.store.transaction(async (tx) => {
       for (const token of tokens) await tx.userSessions.delete(sha256(token));
     });
+  }
+
+  /** Forgets verified Basic credentials by their keys (`credentialKeys`): a logout, on every node. */
+  forgetCredentials(keys: readonly string[]): void {
+    for (const key of keys) this.verified.delete(key);
   }
 
   /** Forgets every verified credential of `userId` (their password changed, they were disabled or deleted). */
@@ -241,8 +247,19 @@ function tooManyFailures(waitMs: number) {
   return rateLimited("too many failed logins from this address: try again later", waitMs);
 }
 
-function sessionToken(headers: IncomingHttpHeaders): string | null {
-  return SESSION_VALUE.exec(headers.cookie ?? "")?.[1] ?? null;
+/**
+ * The JSESSIONID values a request carries, a few at most: a sibling site may toss a cookie of
+ * the same name ahead of ours, which must not log the agent out, so each is tried.
+ */
+function sessionTokens(headers: IncomingHttpHeaders): string[] {
+  return [...(headers.cookie ?? "").matchAll(SESSION_VALUES)].slice(0, MAX_SESSION_COOKIES).map((m) => m[1] ?? "");
+}
+
+/** What a request's credentials are known by, hashed: each session cookie it carries, and its Authorization header. */
+export function credentialKeys(headers: IncomingHttpHeaders): string[] {
+  const keys = sessionTokens(headers).map(sha256);
+  if (headers.authorization !== undefined) keys.push(sha256(headers.authorization));
+  return keys;
 }
 
 function parseBasic(header: string | undefined): { userName: string; password: string } | null {

@@ -35,6 +35,15 @@ export async function endContactCenterSession(ctx: ActionContext, user: User): P
   ctx.notifier.revoke("agent", user.id);
 }
 
+/**
+ * Logout: the agent's CometD WebSockets opened with these credentials (`credentialKeys` of the
+ * logging-out request) close on every node, with the clients handshaken over them; requests
+ * over HTTP authenticate each time and already fail. Other desktops of theirs go on.
+ */
+export function closeClientsOf(ctx: ActionContext, user: User, credentials: readonly string[]): void {
+  if (credentials.length > 0) ctx.notifier.revoke("agent", user.id, credentials);
+}
+
 /** The agent's last CometD client is gone: NotReady everywhere, so nothing is offered to no one. */
 export async function presenceLost(ctx: ActionContext, userId: string): Promise<void> {
   const current = await ctx.store.agentChannels.list(userId);

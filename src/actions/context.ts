@@ -100,9 +100,10 @@ export interface Notifier {
   deliver(endpoint: string, identity: string, channel: string, data: unknown): void;
   /**
    * Ends every client of `identity` on `endpoint`, on every node (its credentials no longer
-   * hold): sessions are forgotten and sockets bound to it closed.
+   * hold): sessions are forgotten and sockets bound to it closed. With `credentials` (a logout:
+   * hashes of what one request authenticated with), only the sockets opened with them.
    */
-  revoke(endpoint: string, identity: string): void;
+  revoke(endpoint: string, identity: string, credentials?: readonly string[]): void;
 }
 
 /** The expiry a service gets from activity at `now` when nothing pinned it (`cview/expiration`). */

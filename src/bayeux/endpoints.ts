@@ -16,7 +16,9 @@
  */
 import type { IncomingMessage } from "node:http";
 import type { GmsIdentity, GmsUserVerifier } from "../access/gms-user.ts";
+import type { ProxyTrust } from "../client-address.ts";
 import { isAppError } from "../domain/errors.ts";
+import { fromTrustedOrigin, ownOrigin } from "../origin.ts";
 import type { EndpointPolicy, RequestContext } from "./context.ts";
 import { CONNECTION_TYPES } from "./protocol.ts";
 
@@ -47,6 +49,8 @@ export interface EndpointBinding {
    * requires; null when it claims none or cannot prove it; undefined when it makes no claim.
    */
   extIdentity(ext: unknown): Promise<string | null | undefined>;
+  /** What a request's credentials are known by (hashes), to close the sockets they opened at a logout; none when absent. */
+  credentialsOf?(req: IncomingMessage): readonly string[];
   /** HTTP requests without an identity are refused with this reason (GMS: every request). */
   requiredOnEveryRequest: string | null;
 }
@@ -91,17 +95,37 @@ export function customerEndpoint(appName: string, verify: GmsUserVerifier): Endp
   };
 }
 
+/** Where parley's own pages are, to tell them from another site's (see origin.ts). */
+export interface OwnPages {
+  trustProxy: ProxyTrust;
+  publicUrl: string | null;
+  /** Other origins trusted as parley's own (the CORS list, once configured). */
+  trustedOrigins: readonly string[];
+}
+
 /**
- * Agents' desktops authenticate with a cookie, so their notifications are never served as
- * JSONP: a script any page may include would carry them, cookie and all.
+ * Agents' desktops authenticate with a cookie, which a browser sends whoever made the page, so
+ * their notifications are never served as JSONP (a script any page may include would carry
+ * them), and a request from another site's page is refused: over a WebSocket, which no CORS
+ * guards, that page would read everything pushed to the agent.
  */
-export function agentEndpoint(authenticate: AgentAuthenticator | undefined): EndpointBinding {
+export function agentEndpoint(
+  authenticate: AgentAuthenticator | undefined,
+  pages: OwnPages = NO_PAGES,
+  credentialsOf?: (req: IncomingMessage) => readonly string[],
+): EndpointBinding {
   return {
     policy: provenIdentityPolicy("agent", "authentication required", false, AGENT_CONNECTION_TYPES),
     path: "/api/v2/notifications",
     callbackPolling: false,
-    requestIdentity: (req) => (authenticate === undefined ? null : agentIdentity(authenticate, req)),
+    requestIdentity(req) {
+      if (!fromTrustedOrigin(req.headers, ownOrigin(req, pages.trustProxy, pages.publicUrl), pages.trustedOrigins)) {
+        return { refused: { status: 403, error: "403::a page of another site may not use an agent's notifications", retryAfterSeconds: undefined } };
+      }
+      return authenticate === undefined ? null : agentIdentity(authenticate, req);
+    },
     extIdentity: async () => undefined,
+    credentialsOf,
     requiredOnEveryRequest: null,
   };
 }
@@ -109,6 +133,8 @@ export function agentEndpoint(authenticate: AgentAuthenticator | undefined): End
 function userOf(identity: GmsIdentity | null): string | null {
   return identity?.user ?? null;
 }
+
+const NO_PAGES: OwnPages = { trustProxy: 0, publicUrl: null, trustedOrigins: [] };
 
 const AGENT_CONNECTION_TYPES = CONNECTION_TYPES.filter((t) => t !== "callback-polling");
 

@@ -25,7 +25,10 @@ export interface EngineStats {
 type BusPayload =
   | { kind: "deliver"; endpoint: string; identity: string; channel: string; json: string }
   | { kind: "publish"; endpoint: string; channel: string; json: string }
-  | { kind: "revoke"; endpoint: string; identity: string };
+  | { kind: "revoke"; endpoint: string; identity: string; credentials?: readonly string[] };
+
+/** What a revoke tells: whose clients end, and, for a logout, which credentials only. */
+export type RevokeHandler = (endpoint: string, identity: string, credentials: readonly string[] | undefined) => void;
 
 const BUS_TOPIC = "bayeux";
 const SWEEP_INTERVAL_MS = 1000;
@@ -46,7 +49,7 @@ export class BayeuxEngine implements EngineOps {
   private readonly services = new Map<string, ServiceHandler>();
   private lastClientGone: ((endpoint: string, identity: string) => void) | null = null;
   private goodbye: ((endpoint: string, identity: string, ext: unknown) => void) | null = null;
-  private readonly revokeHandlers: ((endpoint: string, identity: string) => void)[] = [];
+  private readonly revokeHandlers: RevokeHandler[] = [];
   private readonly bus: Bus;
   private unsubscribe: (() => Promise<void>) | null = null;
   private sweeper: NodeJS.Timeout | null = null;
@@ -141,21 +144,25 @@ export class BayeuxEngine implements EngineOps {
   /**
    * Ends every client of `identity` on `endpoint`, on every node: its sessions are destroyed (a
    * held connect is answered with `402::Unknown client`), and the `onRevoke` handlers close what
-   * stays bound to the identity (WebSockets) and forget its credentials.
+   * stays bound to the identity (WebSockets) and forget its credentials. With `credentials`
+   * (a logout), only what came with those ends: the WebSockets their upgrade presented them on,
+   * with the sessions handshaken over them (requests over HTTP authenticate each time).
    */
-  revoke(endpoint: string, identity: string): void {
-    this.revokeLocal(endpoint, identity);
-    this.toBus({ kind: "revoke", endpoint, identity });
+  revoke(endpoint: string, identity: string, credentials?: readonly string[]): void {
+    this.revokeLocal(endpoint, identity, credentials);
+    this.toBus({ kind: "revoke", endpoint, identity, ...(credentials === undefined ? {} : { credentials }) });
   }
 
-  /** Called on every node when an identity is revoked, after its sessions there are destroyed. */
-  onRevoke(handler: (endpoint: string, identity: string) => void): void {
+  /** Called on every node when an identity (or some of its credentials) is revoked, after its sessions there are destroyed. */
+  onRevoke(handler: RevokeHandler): void {
     this.revokeHandlers.push(handler);
   }
 
-  private revokeLocal(endpoint: string, identity: string): void {
-    for (const session of [...(this.byIdentity.get(identityKey(endpoint, identity)) ?? [])]) this.destroy(session);
-    for (const handler of this.revokeHandlers) handler(endpoint, identity);
+  private revokeLocal(endpoint: string, identity: string, credentials: readonly string[] | undefined): void {
+    if (credentials === undefined) {
+      for (const session of [...(this.byIdentity.get(identityKey(endpoint, identity)) ?? [])]) this.destroy(session);
+    }
+    for (const handler of this.revokeHandlers) handler(endpoint, identity, credentials);
   }
 
   stats(): EngineStats {
@@ -411,7 +418,7 @@ export class BayeuxEngine implements EngineOps {
     const p = envelope.payload as BusPayload;
     if (p.kind === "deliver") this.deliverLocal(p.endpoint, p.identity, p.channel, p.json);
     else if (p.kind === "publish") this.publishLocal(p.endpoint, p.channel, p.json);
-    else if (p.kind === "revoke") this.revokeLocal(p.endpoint, p.identity);
+    else if (p.kind === "revoke") this.revokeLocal(p.endpoint, p.identity, p.credentials);
   }
 
   /**

@@ -62,13 +62,17 @@ export function attachWebSocket(
   const wss = new WebSocketServer({ noServer: true, maxPayload: limits.maxBodyBytes });
   const byPath = new Map(bindings.map((b) => [b.path, b]));
   const liveness = new Map<WebSocket, Liveness>();
-  /** Each socket's endpoint and request context (whose identity may be bound later, by an ext). */
-  const bound = new Map<WebSocket, { endpoint: string; ctx: RequestContext }>();
+  /** Each socket's endpoint, request context (whose identity may be bound later, by an ext) and the credentials its upgrade presented. */
+  const bound = new Map<WebSocket, { endpoint: string; ctx: RequestContext; credentials: readonly string[] }>();
   // A socket stays bound to its identity: once that is revoked, destroying its sessions is not
-  // enough (it could handshake again), so the socket is closed.
-  engine.onRevoke((endpoint, identity) => {
+  // enough (it could handshake again), so the socket is closed. A logout revokes only what its
+  // credentials opened: those sockets close, with the sessions handshaken over them.
+  engine.onRevoke((endpoint, identity, credentials) => {
     for (const [ws, socket] of bound) {
-      if (socket.endpoint === endpoint && socket.ctx.identity === identity) ws.close(POLICY_VIOLATION, "credentials revoked");
+      if (socket.endpoint !== endpoint || socket.ctx.identity !== identity) continue;
+      if (credentials !== undefined && !socket.credentials.some((c) => credentials.includes(c))) continue;
+      for (const session of [...(socket.ctx.connection?.sessions ?? [])]) engine.destroy(session);
+      ws.close(POLICY_VIOLATION, "credentials revoked");
     }
   });
 
@@ -96,7 +100,8 @@ export function attachWebSocket(
             liveness.delete(ws);
             bound.delete(ws);
           });
-          bound.set(ws, serveSocket(engine, binding, ws, identity, clientAddress(req, options.trustProxy), limits, options.maxBufferedBytes, liveness, logger));
+          const served = serveSocket(engine, binding, ws, identity, clientAddress(req, options.trustProxy), limits, options.maxBufferedBytes, liveness, logger);
+          bound.set(ws, { ...served, credentials: binding.credentialsOf?.(req) ?? [] });
         });
       },
       (err: unknown) => {

@@ -179,6 +179,7 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
     verifyGmsUser: deps.verifyGmsUser,
     authentication: deps.authentication,
     trustProxy: config.trustProxy,
+    publicUrl: config.publicUrl,
     jsonMaxDepth: config.jsonMaxDepth,
   });
   await registerAgentApi(app, {

@@ -9,8 +9,27 @@
 import assert from "node:assert/strict";
 import { request as httpRequest } from "node:http";
 import { after, before, describe, it } from "node:test";
+import WebSocket from "ws";
 import { ADMIN, ADMIN_PASSWORD, agentApi, type Headers, type TestAgent } from "../support/agents.ts";
-import { startServer, type TestServer } from "../support/server.ts";
+import { rawBayeux } from "../support/bayeux.ts";
+import { postForm } from "../support/chat.ts";
+import { assertGmsError, startServer, type TestServer } from "../support/server.ts";
+
+/** The status a WebSocket upgrade gets: 101 when it opens, else the refusal's. */
+function upgradeStatus(url: string, headers: Headers): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url, { headers });
+    ws.once("open", () => {
+      ws.close();
+      resolve(101);
+    });
+    ws.once("unexpected-response", (_req, res) => {
+      resolve(res.statusCode ?? 0);
+      res.resume();
+    });
+    ws.once("error", reject);
+  });
+}
 
 interface RawReply {
   status: number;
@@ -128,6 +147,43 @@ describe("writes authenticated by the session cookie", () => {
       200,
       "a body without a type is JSON, as curl sends it",
     );
+  });
+});
+
+describe("an agent's cookie from another site's page", () => {
+  let server: TestServer;
+  let api: ReturnType<typeof agentApi>;
+  before(async () => {
+    server = await startServer({ env: { PARLEY_ADMIN_PASSWORD: ADMIN_PASSWORD } });
+    api = agentApi(server.url);
+  });
+  after(() => server.close());
+
+  it("opens no WebSocket on /api/v2/notifications (no CORS guards one: that page would read every notification)", async () => {
+    const agent = await api.createAgent("ws-origin");
+    const cookie = ((await api.request("GET", "/me", agent.headers)).headers.get("set-cookie") ?? "").split(";")[0] ?? "";
+    const url = `${server.url.replace(/^http/, "ws")}/api/v2/notifications`;
+    assert.equal(await upgradeStatus(url, { cookie, origin: "https://evil.example" }), 403);
+    assert.equal(await upgradeStatus(url, { cookie, "sec-fetch-site": "same-site" }), 403);
+    assert.equal(await upgradeStatus(url, { cookie, origin: server.url }), 101, "parley's own page");
+    assert.equal(await upgradeStatus(url, { cookie }), 101, "a desktop that is no browser");
+    const polled = await rawBayeux(`${server.url}/api/v2/notifications`).post([{ channel: "/meta/handshake", version: "1.0" }], {
+      cookie,
+      origin: "https://evil.example",
+    });
+    assert.equal(polled.status, 403);
+  });
+
+  it("sends no internal-poke: a push to a customer carrying another site's text", async () => {
+    const refused = await postForm(
+      `${server.url}/genesys/1/service/any-service/internal-poke`,
+      { poke_message: "click here" },
+      {
+        ...(await api.createAgent("poker2")).headers,
+        origin: "https://evil.example",
+      },
+    );
+    assertGmsError(refused, 403, "ForbiddenException");
   });
 });
 

@@ -175,6 +175,31 @@ describe("logout", () => {
     assert.equal((await api.request("GET", "/me", other)).status, 200, "another session of the user stays");
   });
 
+  it("closes the WebSocket that cookie opened, with its clients, on every node; another desktop's socket stays", async () => {
+    const agent = await api.createAgent("socket-leaver");
+    const cookie = await login(agent);
+    const other = await anotherLogin(agent);
+    const sockets = [];
+    for (const headers of [cookie, other]) {
+      const socket = await wsBayeux(server.url, "/api/v2/notifications", headers);
+      const [handshake] = await socket.send([{ channel: "/meta/handshake", version: "1.0", supportedConnectionTypes: ["websocket"] }]);
+      assert.equal(handshake?.successful, true);
+      sockets.push(socket);
+    }
+    assert.equal((await api.request("POST", "/me/logout", cookie)).status, 200);
+    assert.equal(await closeCodeOf(sockets[0]!), 1008, "the logged-out cookie's socket");
+    const [still] = await sockets[1]!.send([{ channel: "/meta/handshake", version: "1.0", supportedConnectionTypes: ["websocket"] }]);
+    assert.equal(still?.successful, true, "the other session's socket goes on");
+    sockets[1]!.ws.close();
+  });
+
+  it("a JSESSIONID another site tossed ahead of ours does not log the agent out", async () => {
+    const agent = await api.createAgent("tossed");
+    const { cookie } = await login(agent);
+    const reply = await api.request("GET", "/me", { cookie: `JSESSIONID=${"t".repeat(32)}; ${cookie}` });
+    assert.equal(reply.status, 200, reply.text);
+  });
+
   it("with Basic only, forgets the verified credentials: the next request checks the password again and gets a new session", async () => {
     const agent = await api.createAgent("basic-leaver");
     const first = await login(agent);

@@ -13,7 +13,7 @@ import { AppError, forbidden } from "../../domain/errors.ts";
 import { cameOverHttps, clientAddress, type ProxyTrust } from "../../client-address.ts";
 import { absoluteUrl } from "../routes/shared.ts";
 import { closeAfterAnswer } from "../../lingering-close.ts";
-import { fromTrustedOrigin, ownOrigin } from "../origin.ts";
+import { fromTrustedOrigin, ownOrigin } from "../../origin.ts";
 import { toGwsError } from "./errors.ts";
 import { setAgent } from "./shared.ts";
 import { registerInteractionRoutes } from "./interactions.ts";

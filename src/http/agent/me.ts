@@ -1,6 +1,7 @@
 /** Agent API: the caller (`/me`) and their state per channel. */
 import type { FastifyInstance } from "fastify";
 import Type, { type Static } from "typebox";
+import { credentialKeys } from "../../access/authentication.ts";
 import * as agentState from "../../actions/agent-state.ts";
 import { presentChannel } from "../../actions/notifications.ts";
 import { parseChannel } from "../../domain/agent-state.ts";
@@ -55,6 +56,7 @@ export function registerMeRoutes(app: FastifyInstance, { ctx, base, endSession }
 
   app.post("/me/logout", { schema: { tags, summary: "Log out: the session ends and its cookie is cleared" } }, async (request, reply) => {
     await endSession(request, reply);
+    agentState.closeClientsOf(ctx, agentOf(request), credentialKeys(request.headers));
     return ok();
   });
 

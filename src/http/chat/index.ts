@@ -12,6 +12,7 @@ import type { Origin } from "../../actions/chat-messages.ts";
 import type { ActionContext } from "../../actions/context.ts";
 import { cameOverHttps, clientAddress, type ProxyTrust } from "../../client-address.ts";
 import { AppError, forbidden, notFound } from "../../domain/errors.ts";
+import { fromTrustedOrigin, ownOrigin } from "../../origin.ts";
 import { chatParams, registerChatBodyParsers } from "./params.ts";
 
 export interface ChatApiDeps {
@@ -22,6 +23,8 @@ export interface ChatApiDeps {
   /** internal-poke comes from an agent desktop: an agent's session or Basic credentials. */
   authentication: AgentAuthentication;
   trustProxy: ProxyTrust;
+  /** parley's public URL, for its own origin (internal-poke is refused to another site's page). */
+  publicUrl: string | null;
   jsonMaxDepth: number;
 }
 
@@ -83,6 +86,11 @@ export async function registerChatApi(app: FastifyInstance, deps: ChatApiDeps): 
         },
       );
       api.post<{ Params: { id: string } }>("/:id/internal-poke", { schema: { params: ID } }, async (request, reply: FastifyReply) => {
+        // An agent's browser sends their cookie whoever made the page: a push to a customer
+        // carrying another site's text is refused, as any write under /api/v2 is.
+        if (!fromTrustedOrigin(request.headers, ownOrigin(request.raw, deps.trustProxy, deps.publicUrl), [])) {
+          throw forbidden("internal-poke from another site's page is refused");
+        }
         const authenticated = await deps.authentication.authenticate({ headers: request.headers, address: clientAddress(request.raw, deps.trustProxy) });
         if (authenticated === null) throw new AppError("unauthenticated", "internal-poke: an agent's credentials are required");
         await poke(deps.ctx, request.params.id, authenticated.user, params(request));

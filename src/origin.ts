@@ -5,7 +5,7 @@
  * `Sec-Fetch-Site` and are not concerned.
  */
 import type { IncomingMessage } from "node:http";
-import { cameOverHttps, type ProxyTrust } from "../client-address.ts";
+import { cameOverHttps, type ProxyTrust } from "./client-address.ts";
 
 /** parley's own origin for this request: PUBLIC_URL's when set, else the request's scheme and `Host`; null when unknowable. */
 export function ownOrigin(req: IncomingMessage, trustProxy: ProxyTrust, publicUrl: string | null): string | null {
