@@ -213,6 +213,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
       pingIntervalMs: config.wsPingIntervalMs,
       // A live client sends a connect at least once per connect timeout; allow it its max interval on top.
       idleTimeoutMs: config.bayeuxConnectTimeoutMs + config.bayeuxMaxIntervalMs,
+      maxMessagesPerSecondPerIp: config.wsMaxMessagesPerSecondPerIp,
       maxBufferedBytes: config.wsMaxBufferedBytes,
     },
     logger,

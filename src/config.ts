@@ -95,6 +95,12 @@ export interface Config {
    */
   wsMaxBufferedBytes: number;
   /**
+   * Messages a second the WebSockets of one address may send to customers' CometD, in bursts of
+   * as many; past it they are not read until the address is back within it. A client sends one
+   * connect every half minute, and a few messages when it starts; 0: no limit.
+   */
+  wsMaxMessagesPerSecondPerIp: number;
+  /**
    * With it set, a `gms_user` counts only with a JWT signed with this secret (HS256) whose `sub`
    * is the user; null: gms_user is a plain claim, as in GMS.
    */
@@ -395,6 +401,7 @@ export function loadConfig(env: Env = process.env): Config {
     bayeuxCookieCrossSite: read("BAYEUX_COOKIE_CROSS_SITE", boolean, false),
     wsPingIntervalMs: read("WS_PING_INTERVAL_MS", integer(100, 600_000), 25_000),
     wsMaxBufferedBytes: read("WS_MAX_BUFFERED_BYTES", integer(16 * 1024, 1024 * 1024 * 1024), 1024 * 1024),
+    wsMaxMessagesPerSecondPerIp: read("WS_MAX_MESSAGES_PER_SECOND_PER_IP", integer(0, 1_000_000), 200),
     gmsUserSecret: read("GMS_USER_SECRET", secret, null),
     jsonMaxDepth: read("JSON_MAX_DEPTH", integer(2, 1000), 64),
     responseLimitBytes: read("RESPONSE_LIMIT_BYTES", integer(64 * 1024, 1024 * 1024 * 1024), 16 * 1024 * 1024),

@@ -69,3 +69,14 @@ describe("RateLimiter", () => {
     assert.ok(limiter.take("a") > 0, "refunds fill the bucket up to its size only");
   });
 });
+
+describe("RateLimiter.spend", () => {
+  it("spends what was received, going into debt, and says how long until the debt is paid", () => {
+    const c = clock();
+    const limiter = new RateLimiter({ burst: 100, refillMs: 1000, now: c.now });
+    assert.equal(limiter.spend("socket", 60), 0);
+    assert.equal(limiter.spend("socket", 90), 500, "50 owed at 100 a second");
+    c.advance(500);
+    assert.equal(limiter.spend("socket", 0), 0);
+  });
+});

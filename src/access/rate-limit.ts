@@ -67,6 +67,18 @@ export class RateLimiter {
     return Math.ceil((1 - bucket.tokens) / this.perMs);
   }
 
+  /**
+   * Spends `cost` for `key` whatever is left (what was already received cannot be refused):
+   * the milliseconds until its balance is back to zero, for the caller to wait that long before
+   * taking more from that client (0: nothing owed).
+   */
+  spend(key: string, cost: number): number {
+    if (!this.enabled) return 0;
+    const bucket = this.bucketOf(key, true);
+    bucket.tokens -= cost;
+    return bucket.tokens >= 0 ? 0 : Math.ceil(-bucket.tokens / this.perMs);
+  }
+
   /** The milliseconds until `key` could make a request (0: now), taking nothing. */
   peek(key: string): number {
     if (!this.enabled) return 0;

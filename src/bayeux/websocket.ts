@@ -22,6 +22,7 @@ import type { BayeuxEngine } from "./engine.ts";
 import { isRefused, type EndpointBinding, type RefusedIdentity } from "./endpoints.ts";
 import type { HttpLimits } from "./long-polling.ts";
 import { parseBatch, serializeBatch } from "./protocol.ts";
+import { RateLimiter } from "../access/rate-limit.ts";
 
 export interface WebSocketOptions {
   trustProxy: ProxyTrust;
@@ -31,6 +32,11 @@ export interface WebSocketOptions {
   idleTimeoutMs: number;
   /** Bytes already waiting to be written to a peer past which nothing more is sent to it and it is cut. */
   maxBufferedBytes: number;
+  /**
+   * Messages a second the WebSockets of one address may send to an anonymous endpoint (in
+   * bursts of as many); past it their sockets stop being read until the address is back within it.
+   */
+  maxMessagesPerSecondPerIp: number;
 }
 
 export interface WebSocketBinding {
@@ -38,6 +44,8 @@ export interface WebSocketBinding {
   clients(): number;
   /** Bytes waiting to be written to every open socket (for tests and monitoring). */
   bufferedBytes(): number;
+  /** Sockets not being read now, their address past WS_MAX_MESSAGES_PER_SECOND_PER_IP (for tests and monitoring). */
+  pausedSockets(): number;
 }
 
 /** Close codes (RFC 6455 §7.4.1). */
@@ -60,6 +68,7 @@ export function attachWebSocket(
   logger: Logger,
 ): WebSocketBinding {
   const wss = new WebSocketServer({ noServer: true, maxPayload: limits.maxBodyBytes });
+  const messageRate = new RateLimiter({ burst: options.maxMessagesPerSecondPerIp, refillMs: 1000, now: Date.now });
   const byPath = new Map(bindings.map((b) => [b.path, b]));
   const liveness = new Map<WebSocket, Liveness>();
   /** Each socket's endpoint, request context (whose identity may be bound later, by an ext) and the credentials its upgrade presented. */
@@ -100,7 +109,9 @@ export function attachWebSocket(
             liveness.delete(ws);
             bound.delete(ws);
           });
-          const served = serveSocket(engine, binding, ws, identity, clientAddress(req, options.trustProxy), limits, options.maxBufferedBytes, liveness, logger);
+          const ip = clientAddress(req, options.trustProxy);
+          const served = serveSocket(engine, binding, ws, identity, ip, limits, options.maxBufferedBytes, liveness, logger);
+          if (binding.policy.anonymous) throttleReading(ws, ip, messageRate);
           bound.set(ws, { ...served, credentials: binding.credentialsOf?.(req) ?? [] });
         });
       },
@@ -133,6 +144,11 @@ export function attachWebSocket(
       for (const ws of wss.clients) if (ws.readyState === ws.OPEN) bytes += ws.bufferedAmount;
       return bytes;
     },
+    pausedSockets: () => {
+      let paused = 0;
+      for (const ws of wss.clients) if (ws.isPaused) paused++;
+      return paused;
+    },
     close: () =>
       new Promise<void>((resolve) => {
         clearInterval(heartbeat);
@@ -140,6 +156,34 @@ export function attachWebSocket(
         wss.close(() => resolve());
       }),
   };
+}
+
+/**
+ * Over a WebSocket a client need not wait for one batch's reply before sending the next, so a
+ * few sockets sending as fast as they can would keep the event loop to themselves (the probe saw
+ * a bystander's requests wait 400 ms). Each batch's messages are spent from its address's
+ * allowance; past it, the socket is not read until the address is back within it: TCP then holds
+ * the sender back, and nothing it sent is lost.
+ */
+function throttleReading(ws: WebSocket, ip: string, rate: RateLimiter): void {
+  ws.on("message", (data: Buffer) => {
+    // Every Bayeux message names its channel: a cheap count of a batch's messages (one of a
+    // hostile client's data fields named so only costs it more).
+    const wait = rate.spend(ip, Math.max(1, occurrences(data, CHANNEL_KEY)));
+    if (wait === 0 || ws.isPaused) return;
+    ws.pause();
+    setTimeout(() => {
+      if (ws.readyState === ws.OPEN) ws.resume();
+    }, wait).unref();
+  });
+}
+
+const CHANNEL_KEY = Buffer.from('"channel"');
+
+function occurrences(data: Buffer, needle: Buffer): number {
+  let found = 0;
+  for (let at = data.indexOf(needle); at >= 0; at = data.indexOf(needle, at + needle.length)) found++;
+  return found;
 }
 
 function serveSocket(

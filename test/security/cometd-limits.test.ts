@@ -150,3 +150,34 @@ describe("subscriptions and channels", () => {
       assert.equal((await get(`${server.url}/health`)).status, 200);
     }));
 });
+
+describe("messages over WebSockets", () => {
+  it("past WS_MAX_MESSAGES_PER_SECOND_PER_IP, an address's socket is not read until it is back within it; then it goes on, nothing lost", () =>
+    withServer({ WS_MAX_MESSAGES_PER_SECOND_PER_IP: "50" }, async (server) => {
+      const socket = await wsBayeux(server.url, "/genesys/cometd", { gms_user: "chatty" });
+      const batch = (n: number) => Array.from({ length: n }, (_, i) => ({ channel: "/meta/unsubscribe", clientId: "none", subscription: "/x", id: String(i) }));
+      assert.equal((await socket.send(batch(40))).length, 40);
+      const replies = await socket.send(batch(40));
+      assert.equal(replies.length, 40, "what was received is answered");
+      await until(() => server.app.websocket.pausedSockets() === 1, 5000, "the socket no longer read");
+      await until(() => server.app.websocket.pausedSockets() === 0, 5000, "read again once the address is within its rate");
+      assert.equal((await socket.send(batch(1))).length, 1);
+      socket.ws.close();
+    }));
+
+  it("an agent's socket is not throttled: agents authenticate and are bounded per user", async () => {
+    const server = await startServer({
+      env: { WS_MAX_MESSAGES_PER_SECOND_PER_IP: "10" },
+      authenticateAgent: (req) => (req.headers.authorization === "Bearer a1" ? "agent1" : null),
+    });
+    try {
+      const socket = await wsBayeux(server.url, "/api/v2/notifications", { authorization: "Bearer a1" });
+      const batch = Array.from({ length: 40 }, (_, i) => ({ channel: "/meta/unsubscribe", clientId: "none", subscription: "/x", id: String(i) }));
+      for (let i = 0; i < 3; i++) assert.equal((await socket.send(batch)).length, 40);
+      assert.equal(server.app.websocket.pausedSockets(), 0);
+      socket.ws.close();
+    } finally {
+      await server.close();
+    }
+  });
+});
