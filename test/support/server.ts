@@ -52,6 +52,12 @@ export async function startServer(options: StartOptions = {}): Promise<TestServe
     CS_SWEEP_INTERVAL_MS: "20",
     // Each demo user is a scrypt hash: tests that need users make their own.
     PARLEY_DEMO_USERS: "false",
+    // Every test client comes from 127.0.0.1: the per-address chat limits are lifted unless a
+    // test sets them (test/security/chat-*.test.ts do, with addresses of their own).
+    CHAT_SERVICES_PER_MINUTE_PER_IP: "0",
+    CHAT_OPEN_SERVICES_PER_IP: "1000000",
+    CHATS_PER_MINUTE_PER_IP: "0",
+    CHAT_OPEN_CHATS_PER_IP: "1000000",
     ...options.env,
   });
   const logs = options.logs;
