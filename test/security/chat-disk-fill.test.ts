@@ -7,27 +7,9 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { chatApi, GMS_SECRET, postForm, provenUser } from "../support/chat.ts";
-import { assertGmsError, eventually, manualClock, startServer, type Reply, type TestServer } from "../support/server.ts";
+import { assertRateLimited, chatApi, from, GMS_SECRET, postForm, provenUser, withChat } from "../support/chat.ts";
+import { assertGmsError, eventually } from "../support/server.ts";
 import { collect, openSocket } from "../support/sockets.ts";
-
-/** Headers of a request that reached parley through its proxy from `address` (a client may prepend anything). */
-const from = (address: string, spoofed?: string) => ({ "x-forwarded-for": spoofed === undefined ? address : `${spoofed}, ${address}` });
-
-async function withChat(env: Record<string, string>, body: (server: TestServer, clock: ReturnType<typeof manualClock>) => Promise<void>) {
-  const clock = manualClock();
-  const server = await startServer({ now: clock.now, env: { TRUST_PROXY: "true", ...env } });
-  try {
-    await body(server, clock);
-  } finally {
-    await server.close();
-  }
-}
-
-function assertRateLimited(reply: Reply): void {
-  assertGmsError(reply, 429, "TooManyRequestsException");
-  assert.match(reply.headers.get("retry-after") ?? "", /^[1-9]\d*$/, "Retry-After in whole seconds");
-}
 
 describe("business data", () => {
   it("is capped per value (CHAT_MAX_DATA_VALUE_CHARS) and in all (CHAT_MAX_DATA_BYTES); a refused service is not created", () =>

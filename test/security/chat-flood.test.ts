@@ -7,26 +7,9 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { Message } from "cometd";
-import { chatApi, entries, GMS_SECRET, provenUser } from "../support/chat.ts";
+import { assertRateLimited, chatApi, entries, from, GMS_SECRET, provenUser, withChat } from "../support/chat.ts";
 import { cometdClient } from "../support/cometd.ts";
-import { assertGmsError, eventually, get, manualClock, startServer, type Reply, type TestServer } from "../support/server.ts";
-
-const from = (address: string) => ({ "x-forwarded-for": address });
-
-async function withChat(env: Record<string, string>, body: (server: TestServer, clock: ReturnType<typeof manualClock>) => Promise<void>) {
-  const clock = manualClock();
-  const server = await startServer({ now: clock.now, env: { TRUST_PROXY: "true", ...env } });
-  try {
-    await body(server, clock);
-  } finally {
-    await server.close();
-  }
-}
-
-function assertRateLimited(reply: Reply): void {
-  assertGmsError(reply, 429, "TooManyRequestsException");
-  assert.match(reply.headers.get("retry-after") ?? "", /^[1-9]\d*$/);
-}
+import { eventually, get, type TestServer } from "../support/server.ts";
 
 /** Services from `headers`' client, `n` of them (creation limits off in these tests). */
 async function services(server: TestServer, n: number, headers: Record<string, string>): Promise<string[]> {
@@ -150,37 +133,31 @@ describe("contact history", () => {
 });
 
 describe("the app-went-to-the-background notice (item 13)", () => {
+  /** A comet-mode chat of `user`, and `rounds` of its app going to the background and coming back; the transcript after. */
+  async function backgroundRounds(server: TestServer, user: string, rounds: number) {
+    const chat = chatApi(server.url);
+    const [id] = await services(server, 1, { gms_user: user });
+    assert.equal((await chat.call(id!, "ixn/chat", { notify_by: "comet" }, { gms_user: user })).status, 200);
+    const ixId = (await server.app.store.chats.get(id!))!.chat!.interactionId;
+    for (let round = 0; round < rounds; round++) {
+      const app = cometdClient(`${server.url}/genesys/cometd`, { transport: "long-polling", gmsUser: user });
+      await app.handshake();
+      await new Promise<Message>((resolve) => app.cometd.disconnect({ ext: { transcriptPosition: "1" } }, resolve));
+      await eventually(async () => ((await server.app.store.chats.get(id!))!.chat!.awaySince !== null ? true : undefined), 5000, "the app away");
+      // The app comes back: its next request ends the away state, ready for the next round.
+      await chat.call(id!, "ixn/chat/refresh", {}, { gms_user: user });
+    }
+    return server.app.store.chats.transcript(ixId, 1, 100);
+  }
+
   it("counts in the chat's entry rate (CHAT_ENTRIES_PER_MINUTE): handshake and disconnect rounds add no more than it allows", () =>
     withChat({ CHAT_ENTRIES_PER_MINUTE: "3" }, async (server) => {
-      const chat = chatApi(server.url);
-      const [id] = await services(server, 1, { gms_user: "rounds" });
-      assert.equal((await chat.call(id!, "ixn/chat", { notify_by: "comet" }, { gms_user: "rounds" })).status, 200);
-      const ixId = (await server.app.store.chats.get(id!))!.chat!.interactionId;
-      for (let round = 0; round < 8; round++) {
-        const app = cometdClient(`${server.url}/genesys/cometd`, { transport: "long-polling", gmsUser: "rounds" });
-        await app.handshake();
-        await new Promise<Message>((resolve) => app.cometd.disconnect({ ext: { transcriptPosition: "1" } }, resolve));
-        await eventually(async () => ((await server.app.store.chats.get(id!))!.chat!.awaySince !== null ? true : undefined), 5000, "the app away");
-        await chat.call(id!, "ixn/chat/refresh", {}, { gms_user: "rounds" });
-      }
-      assert.equal((await server.app.store.chats.transcript(ixId, 1, 100)).length, 3, "three notices a minute, no more");
+      assert.equal((await backgroundRounds(server, "rounds", 8)).length, 3, "three notices a minute, no more");
     }));
 
   it("stops once the transcript holds CHAT_MAX_TRANSCRIPT_ENTRIES, however many handshake and disconnect rounds the app makes", () =>
     withChat({ CHAT_MAX_TRANSCRIPT_ENTRIES: "10" }, async (server) => {
-      const chat = chatApi(server.url);
-      const [id] = await services(server, 1, { gms_user: "mobile" });
-      assert.equal((await chat.call(id!, "ixn/chat", { notify_by: "comet" }, { gms_user: "mobile" })).status, 200);
-      const ixId = (await server.app.store.chats.get(id!))!.chat!.interactionId;
-      for (let round = 0; round < 15; round++) {
-        const app = cometdClient(`${server.url}/genesys/cometd`, { transport: "long-polling", gmsUser: "mobile" });
-        await app.handshake();
-        await new Promise<Message>((resolve) => app.cometd.disconnect({ ext: { transcriptPosition: "1" } }, resolve));
-        await eventually(async () => ((await server.app.store.chats.get(id!))!.chat!.awaySince !== null ? true : undefined), 5000, "the app away");
-        // The app comes back: its next request ends the away state, ready for the next round.
-        await chat.call(id!, "ixn/chat/refresh", {}, { gms_user: "mobile" });
-      }
-      const transcript = await server.app.store.chats.transcript(ixId, 1, 100);
+      const transcript = await backgroundRounds(server, "mobile", 15);
       assert.equal(transcript.length, 10, "no notice past the cap");
       assert.ok(transcript.every((e) => e.text === "went to the background"));
     }));

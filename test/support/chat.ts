@@ -1,7 +1,7 @@
 /** Chat API v1 helpers for tests: form posts as GMS clients send them, and a customer's chat. */
 import assert from "node:assert/strict";
 import { SignJWT } from "jose";
-import { call, type Reply } from "./server.ts";
+import { assertGmsError, call, manualClock, startServer, type Reply, type TestServer } from "./server.ts";
 
 export type Form = Record<string, string>;
 
@@ -41,4 +41,26 @@ export async function provenUser(user: string, claims: Record<string, string> = 
     .setExpirationTime("1h")
     .sign(new TextEncoder().encode(GMS_SECRET));
   return { gms_user: user, gms_user_token: token };
+}
+
+/** Headers of a request that reached parley through its proxy from `address` (before it, what a client wrote itself). */
+export const from = (address: string, spoofed?: string): Record<string, string> => ({
+  "x-forwarded-for": spoofed === undefined ? address : `${spoofed}, ${address}`,
+});
+
+/** Runs `body` against a server behind a proxy (TRUST_PROXY), with `env` and a clock the test moves. */
+export async function withChat(env: Record<string, string>, body: (server: TestServer, clock: ReturnType<typeof manualClock>) => Promise<void>): Promise<void> {
+  const clock = manualClock();
+  const server = await startServer({ now: clock.now, env: { TRUST_PROXY: "true", ...env } });
+  try {
+    await body(server, clock);
+  } finally {
+    await server.close();
+  }
+}
+
+/** A 429 in the GMS body, with a Retry-After in whole seconds. */
+export function assertRateLimited(reply: Reply): void {
+  assertGmsError(reply, 429, "TooManyRequestsException");
+  assert.match(reply.headers.get("retry-after") ?? "", /^[1-9]\d*$/, "Retry-After in whole seconds");
 }
