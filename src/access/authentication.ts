@@ -81,6 +81,8 @@ export class AgentAuthentication {
   private readonly failures: FailureLog;
   private readonly failuresByAddress: RateLimiter;
   private readonly queue: LoginQueue;
+  /** Checks under way, by sha256(Authorization). */
+  private readonly checking = new Map<string, Promise<Authenticated | null>>();
   /** Passwords verified with scrypt since start (what sessions and the cache spare). */
   passwordChecks = 0;
 
@@ -153,6 +155,16 @@ export class AgentAuthentication {
     const key = sha256(authorization);
     const known = await this.recall(key);
     if (known !== null) return known;
+    // The same credentials already being checked (a script's first requests, sent at once):
+    // they share that check's answer instead of queueing checks of their own.
+    const pending = this.checking.get(key);
+    if (pending !== undefined) return pending;
+    const check = this.checkCredentials(key, basic, address).finally(() => this.checking.delete(key));
+    this.checking.set(key, check);
+    return check;
+  }
+
+  private async checkCredentials(key: string, basic: { userName: string; password: string }, address: string): Promise<Authenticated | null> {
     this.refuseIfFailingAddress(address);
     const turn = turnOf(basic.userName, address);
     return this.queue.inTurn(turn, async () => {

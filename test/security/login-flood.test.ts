@@ -106,7 +106,8 @@ describe("guesses on one user name", () => {
     for (let i = 0; i < 3; i++) assertGws(await api.request("GET", "/me", basic("target", "guess")), 401, 20);
     const auth = server.app.authentication;
     const checks = auth.passwordChecks;
-    const guesses = Array.from({ length: 5 }, () => api.request("GET", "/me", basic("target", "guess")));
+    // Each a different password: the same credentials at once would share one check.
+    const guesses = Array.from({ length: 5 }, (_, i) => api.request("GET", "/me", basic("target", `guess${i}`)));
     // Four are in flight for the name (one in its delay, three waiting their turn); the fifth is refused.
     await until(() => auth.waitingLogins === 4 && delays.asked.length === 1, 5000, "four guesses in flight");
     for (let i = 1; i <= 4; i++) {
@@ -142,7 +143,7 @@ describe("guesses on one user name from one address", () => {
     const attacker = from("203.0.113.66");
     for (let i = 0; i < 3; i++) assertGws(await api.request("GET", "/me", { ...basic("owned", "guess"), ...attacker }), 401, 20);
     // The attacker's next guesses wait in their delay (held by the test), as many as a turn takes.
-    const guesses = Array.from({ length: 5 }, () => api.request("GET", "/me", { ...basic("owned", "guess"), ...attacker }));
+    const guesses = Array.from({ length: 5 }, (_, i) => api.request("GET", "/me", { ...basic("owned", `guess${i}`), ...attacker }));
     await until(() => delays.asked.length === 1, 5000, "a guess in its delay");
     // Were the owner in the attacker's line, this would wait for delays nobody releases.
     const login = await Promise.race([
@@ -156,6 +157,24 @@ describe("guesses on one user name from one address", () => {
       await until(() => delays.held.length > 0 || server.app.authentication.waitingLogins === 0, 5000, "the next guess");
     }
     assert.deepEqual((await Promise.all(guesses)).map((r) => r.status).sort(), [401, 401, 401, 401, 429]);
+  });
+});
+
+describe("the same credentials sent at once", () => {
+  let server: TestServer;
+  let api: ReturnType<typeof agentApi>;
+  before(async () => {
+    server = await startServer({ env: { PARLEY_ADMIN_PASSWORD: ADMIN_PASSWORD } });
+    api = agentApi(server.url);
+  });
+  after(() => server.close());
+
+  it("share one password check: a script's first twenty requests in parallel all pass, none refused as too many", async () => {
+    const agent = await api.createAgent("scripted");
+    const checks = server.app.authentication.passwordChecks;
+    const replies = await Promise.all(Array.from({ length: 20 }, () => api.request("GET", "/me", agent.headers)));
+    assert.deepEqual(new Set(replies.map((r) => r.status)), new Set([200]));
+    assert.equal(server.app.authentication.passwordChecks, checks + 1);
   });
 });
 
@@ -176,7 +195,7 @@ describe("a full queue of password checks", () => {
     const adminCookie = ((await api.request("GET", "/me", ADMIN)).headers.get("set-cookie") ?? "").split(";")[0] ?? "";
     for (let i = 0; i < 3; i++) await api.request("GET", "/me", basic("slow", "guess"));
     const auth = server.app.authentication;
-    const waiting = Array.from({ length: 3 }, () => api.request("GET", "/me", basic("slow", "guess")));
+    const waiting = Array.from({ length: 3 }, (_, i) => api.request("GET", "/me", basic("slow", `guess${i}`)));
     await until(() => auth.waitingLogins === 3, 5000, "three logins waiting");
     const checks = auth.passwordChecks;
 
