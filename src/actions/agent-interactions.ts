@@ -15,7 +15,7 @@ import type { Store } from "../store/store.ts";
 import { isChatOperation, operateChat } from "./agent-chat.ts";
 import { chatHistoryContent, publishChatUpdate, recordAgentChanges } from "./chat-transcript.ts";
 import type { ActionContext } from "./context.ts";
-import { interactionMessage } from "./notifications.ts";
+import { interactionMessage } from "../wire/agent-api.ts";
 
 /** How many interactions a supervisor's list shows at most. */
 export const ACTIVE_LIMIT = 10_000;

@@ -5,7 +5,7 @@
 import { allChannels, LOGGED_OUT, parseStateOperation, PRESENCE_LOST, type ChannelState } from "../domain/agent-state.ts";
 import { CHANNELS, type Channel, type User } from "../domain/users.ts";
 import type { ActionContext } from "./context.ts";
-import { channelStateMessage } from "./notifications.ts";
+import { channelStateMessage } from "../wire/agent-api.ts";
 import { withdrawOffers } from "./routing.ts";
 
 export async function listChannels(ctx: ActionContext, user: User): Promise<ChannelState[]> {

@@ -13,8 +13,6 @@ import {
   notice,
   numberEntries,
   pageBy,
-  plainTranscript,
-  xmlTranscript,
   type Chat,
   type ChatService,
   type EntryType,
@@ -25,7 +23,9 @@ import { invalidState } from "../domain/errors.ts";
 import type { InteractionContent } from "../domain/interactions.ts";
 import type { User } from "../domain/users.ts";
 import type { Store } from "../store/store.ts";
-import { agentEntry, chatObject, customerPush, newMessagesMessage, refreshTag, type Origin } from "./chat-messages.ts";
+import { agentEntry, newMessagesMessage } from "../wire/agent-api.ts";
+import { plainTranscript, xmlTranscript } from "../wire/chat-history.ts";
+import { chatObject, customerPush, refreshTag, type Origin } from "../wire/chat-v1.ts";
 import type { ActionContext } from "./context.ts";
 
 /** What to tell whom once a transaction that changed a chat has committed. */

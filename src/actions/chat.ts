@@ -26,7 +26,7 @@ import type { JsonObject } from "../domain/json.ts";
 import type { User } from "../domain/users.ts";
 import type { Store } from "../store/store.ts";
 import { markIdle, newInteraction, publishOutcome, recordHistory } from "./agent-interactions.ts";
-import { chatObject, COMET_ACK, customerPush, refreshTag, statusMessage, type Origin } from "./chat-messages.ts";
+import { chatObject, COMET_ACK, customerPush, refreshTag, statusMessage, type Origin } from "../wire/chat-v1.ts";
 import { appendEntries, hasRoomFor, publishChatUpdate, type ChatUpdate } from "./chat-transcript.ts";
 import type { ActionContext } from "./context.ts";
 import { queueStanding } from "./routing.ts";

@@ -3,10 +3,10 @@
  * stream read page by page, so an export's memory does not grow with the number of services.
  */
 import { invalidInput } from "../domain/errors.ts";
-import type { ExtensionSelector } from "../domain/journeys.ts";
+import type { ExtensionSelector, ServiceView } from "../domain/journeys.ts";
 import type { ExportFilter, PurgeSelection } from "../store/store.ts";
 import type { ActionContext } from "./context.ts";
-import { withChildren, type ServiceView } from "./services.ts";
+import { withChildren } from "./services.ts";
 
 export const PURGE_OPERATIONS: Record<string, Omit<PurgeSelection, "startedBefore">> = {
   "purge.service.all": { which: "all", anonymousOnly: false },

@@ -12,6 +12,7 @@ import {
   type ExtensionSelector,
   type NameSet,
   type Service,
+  type ServiceView,
   type State,
   type Status,
   type Task,
@@ -26,14 +27,6 @@ export interface NestingFlags {
   completedStates?: boolean;
   activeTasks?: boolean;
   completedTasks?: boolean;
-}
-
-export interface ServiceView {
-  service: Service;
-  activeStates?: State[];
-  completedStates?: State[];
-  activeTasks?: Task[];
-  completedTasks?: Task[];
 }
 
 /** Start Service: returns the new service id. */

@@ -2,16 +2,10 @@
 import { accessService, accessState, serviceNotFound } from "../access/journeys.ts";
 import { invalidInput, invalidState } from "../domain/errors.ts";
 import { isJsonObject, type JsonObject } from "../domain/json.ts";
-import { endFieldsOf, eventTime, integerId, stampEvent, type State, type Task } from "../domain/journeys.ts";
+import { endFieldsOf, eventTime, integerId, stampEvent, type State, type StateView } from "../domain/journeys.ts";
 import type { ChildQuery, Store } from "../store/store.ts";
 import { defaultExpiry, type ActionContext } from "./context.ts";
 import { readEvent } from "./events.ts";
-
-export interface StateView {
-  state: State;
-  activeTasks?: Task[];
-  completedTasks?: Task[];
-}
 
 /** Start State: returns the new state id (32-bit, numbered per service). */
 export async function startState(ctx: ActionContext, serviceId: string, body: JsonObject): Promise<number> {

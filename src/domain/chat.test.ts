@@ -1,15 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { checkBusinessData, checkCustomerFields, entryBytes, pageBy, plainTranscript, xmlTranscript, type TranscriptEntry } from "./chat.ts";
-
-const entry = (position: number, text: string, nick = "Vasya"): TranscriptEntry => ({
-  position,
-  type: "Message.Text",
-  nick,
-  text,
-  at: 1000 * position,
-  userType: "CLIENT",
-});
+import { checkBusinessData, checkCustomerFields, entryBytes, pageBy } from "./chat.ts";
 
 describe("checkCustomerFields", () => {
   it("refuses a named field past the cap, naming it; other parameters are not its business", () => {
@@ -42,24 +33,5 @@ describe("entryBytes and pageBy", () => {
     const size = (n: number) => n;
     assert.deepEqual(pageBy([3, 3, 3, 10, 1, 1], size, 6), [[3, 3], [3], [10], [1, 1]]);
     assert.deepEqual(pageBy([], size, 6), []);
-  });
-});
-
-describe("history text", () => {
-  it("XML escapes markup in text and attributes, keeps quotes in text, and drops what XML cannot carry", () => {
-    const xml = xmlTranscript([entry(1, '<b>"fish" & chips</b>\u0001', 'Va"sya')], { interactionId: "IX", startedAt: 0 });
-    assert.match(xml, /nick="Va&quot;sya"/);
-    assert.match(xml, />&lt;b&gt;"fish" &amp; chips&lt;\/b&gt;<\/entry>/);
-    assert.equal(xml.includes("\u0001"), false);
-  });
-
-  it("a transcript of quotes is about its own size as XML, not six times it", () => {
-    const text = '"'.repeat(8192);
-    const xml = xmlTranscript([entry(1, text)], { interactionId: "IX", startedAt: 0 });
-    assert.ok(xml.length < text.length + 512);
-  });
-
-  it("plain text: one line per entry, seconds from the start", () => {
-    assert.equal(plainTranscript([entry(1, "hi"), entry(3, "bye")], 0), "[1s] Vasya: hi\n[3s] Vasya: bye");
   });
 });

@@ -1,10 +1,10 @@
 /**
  * Chat API v1 (seed 004): chat services, the chat on each, and its transcript. Pure types and
- * rules, no I/O: positions, who joined or left when an agent operation ran, the wire form of a
- * transcript entry, and the transcript as contact history (plain text and XML).
+ * rules, no I/O: positions, who joined or left when an agent operation ran, and entry sizes.
  */
 import { randomBytes } from "node:crypto";
 import { invalidInput } from "./errors.ts";
+import { xmlAttribute, xmlText } from "./xml.ts";
 import type { AgentInteraction } from "./agent-interactions.ts";
 import type { JsonObject } from "./json.ts";
 
@@ -97,17 +97,8 @@ export const NOTICE_TEXT = {
   "Notice.TypingStopped": "stopped typing",
 } as const;
 
-/** Messages shown to the customer (`chatServiceMessage`). */
-export const SERVICE_MESSAGE = { open: "Chat service is available", ended: "Chat was finished" } as const;
-
 export function notice(type: keyof typeof NOTICE_TEXT, nick: string, userType: UserType): NewEntry {
   return { type, nick, text: NOTICE_TEXT[type], userType };
-}
-
-/** `[type, nick, text, secondsFromStart, userType]`, every element a string (spec decision 4). */
-export function wireEntry(entry: TranscriptEntry, startedAt: number): [string, string, string, string, string] {
-  const seconds = Math.max(0, Math.floor((entry.at - startedAt) / 1000));
-  return [entry.type, entry.nick, entry.text, String(seconds), entry.userType];
 }
 
 /**
@@ -118,7 +109,7 @@ export function wireEntry(entry: TranscriptEntry, startedAt: number): [string, s
  * plus its markup, whatever characters it is made of.
  */
 export function entryBytes(entry: { text: string; nick: string }): number {
-  return Buffer.byteLength(xmlText(entry.text)) + Buffer.byteLength(xml(entry.nick));
+  return Buffer.byteLength(xmlText(entry.text)) + Buffer.byteLength(xmlAttribute(entry.nick));
 }
 
 /**
@@ -228,42 +219,4 @@ export function agentChanges(before: AgentInteraction, after: AgentInteraction):
   const was = new Set(chatAgents(before));
   const now = new Set(chatAgents(after));
   return { joined: [...now].filter((a) => !was.has(a)), left: [...was].filter((a) => !now.has(a)) };
-}
-
-/** The transcript as contact history's `plain_text`: one line per entry. */
-export function plainTranscript(entries: readonly TranscriptEntry[], startedAt: number): string {
-  return entries
-    .map((e) => {
-      const [, nick, text, seconds, userType] = wireEntry(e, startedAt);
-      return e.type === "Message.Text" ? `[${seconds}s] ${nick}: ${text}` : `[${seconds}s] ${nick} (${userType}) ${text}`;
-    })
-    .join("\n");
-}
-
-/** The transcript as contact history's `structured_text` (`text/xml`). */
-export function xmlTranscript(entries: readonly TranscriptEntry[], chat: { interactionId: string; startedAt: number }): string {
-  const lines = entries.map((e) => {
-    const seconds = Math.max(0, Math.floor((e.at - chat.startedAt) / 1000));
-    const attrs = `position="${e.position}" type="${xml(e.type)}" nick="${xml(e.nick)}" userType="${e.userType}" timeShift="${seconds}"`;
-    return `  <entry ${attrs}>${xmlText(e.text)}</entry>`;
-  });
-  const start = new Date(chat.startedAt).toISOString();
-  return `<?xml version="1.0" encoding="UTF-8"?>\n<chatTranscript sessionId="${xml(chat.interactionId)}" startAt="${start}">\n${lines.join("\n")}\n</chatTranscript>`;
-}
-
-/**
- * XML 1.0 escaping in one pass: `&`, `<` and `>` in text, and `"` too in attributes; characters
- * XML cannot carry at all are dropped. Text content leaves quotes as they are, so a message of
- * quotes is not stored six times its size.
- */
-const ESCAPED: Readonly<Record<string, string>> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" };
-const TEXT_SPECIALS = /[&<>]|[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
-const ATTRIBUTE_SPECIALS = /[&<>"]|[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
-
-function xmlText(text: string): string {
-  return text.replace(TEXT_SPECIALS, (c) => ESCAPED[c] ?? "");
-}
-
-function xml(text: string): string {
-  return text.replace(ATTRIBUTE_SPECIALS, (c) => ESCAPED[c] ?? "");
 }

@@ -301,3 +301,19 @@ export function typeFilterCandidates(values: readonly string[]): string[] {
   }
   return [...out];
 }
+
+/** A service as read, with the steps the request asked to nest (`active_states`, ...). */
+export interface ServiceView {
+  service: Service;
+  activeStates?: State[];
+  completedStates?: State[];
+  activeTasks?: Task[];
+  completedTasks?: Task[];
+}
+
+/** A state as read, with the tasks the request asked to nest. */
+export interface StateView {
+  state: State;
+  activeTasks?: Task[];
+  completedTasks?: Task[];
+}

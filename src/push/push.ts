@@ -13,7 +13,7 @@
  * line that long means the gateway is far behind, and a late nudge is worth little.
  */
 import type { PushNotification, PushPort, PushTarget, Notifier } from "../actions/context.ts";
-import { customerPush } from "../actions/chat-messages.ts";
+import { customerPush } from "../wire/chat-v1.ts";
 import type { PushSettings } from "../config-file.ts";
 import type { Logger } from "../logger.ts";
 import { DeliveryQueue } from "./queue.ts";

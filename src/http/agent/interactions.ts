@@ -2,7 +2,7 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import Type, { type Static } from "typebox";
 import * as work from "../../actions/agent-interactions.ts";
-import { presentWork } from "../../actions/notifications.ts";
+import { presentWork } from "../../wire/agent-api.ts";
 import * as queues from "../../actions/queues.ts";
 import type { AgentInteraction } from "../../domain/agent-interactions.ts";
 import type { JsonObject } from "../../domain/json.ts";

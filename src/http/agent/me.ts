@@ -3,11 +3,10 @@ import type { FastifyInstance } from "fastify";
 import Type, { type Static } from "typebox";
 import { credentialKeys } from "../../access/authentication.ts";
 import * as agentState from "../../actions/agent-state.ts";
-import { presentChannel } from "../../actions/notifications.ts";
 import { parseChannel } from "../../domain/agent-state.ts";
 import { CHANNELS } from "../../domain/users.ts";
 import { ok } from "./errors.ts";
-import { presentUser } from "./presenters.ts";
+import { presentChannel, presentUser } from "../../wire/agent-api.ts";
 import { agentOf, type AgentRouteDeps } from "./shared.ts";
 
 const tags = ["Agent API: me"];

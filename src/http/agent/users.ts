@@ -4,7 +4,7 @@ import Type, { type Static } from "typebox";
 import * as users from "../../actions/users.ts";
 import { CHANNELS, PASSWORD_MAX } from "../../domain/users.ts";
 import { ok } from "./errors.ts";
-import { presentUser } from "./presenters.ts";
+import { presentUser } from "../../wire/agent-api.ts";
 import { agentOf, type AgentRouteDeps } from "./shared.ts";
 
 const tags = ["Agent API: users"];

@@ -8,7 +8,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { AgentAuthentication } from "../../access/authentication.ts";
 import type { GmsIdentity, GmsUserVerifier } from "../../access/gms-user.ts";
 import { chatRequest, createChatService, poke, serviceStatus, startChat, type Caller, type CustomerOperation } from "../../actions/chat.ts";
-import type { Origin } from "../../actions/chat-messages.ts";
+import { createdService, type Origin } from "../../wire/chat-v1.ts";
 import type { ActionContext } from "../../actions/context.ts";
 import { cameOverHttps, clientAddress, type ProxyTrust } from "../../client-address.ts";
 import { AppError, forbidden, notFound } from "../../domain/errors.ts";
@@ -63,12 +63,7 @@ export async function registerChatApi(app: FastifyInstance, deps: ChatApiDeps): 
       api.post<{ Params: { id: string } }>("/:id", { schema: { params: ID }, onRequest: refuseEarly("service") }, async (request) => {
         const p = params(request);
         const service = await createChatService(deps.ctx, request.params.id, await caller(request), p);
-        const body: Record<string, string> = { _id: service.id };
-        if (p._verbose === "true") {
-          if (service.kind === "basic") body["_chatIxnAPI-CREATE-URL"] = `${deps.base}/${service.id}/ixn/chat`;
-          else body._session_comand_STATUS_URL = `${deps.base}/${service.id}/status`;
-        }
-        return body;
+        return createdService(service, p._verbose === "true", deps.base);
       });
       api.post<{ Params: { id: string } }>("/:id/status", { schema: { params: ID } }, async (request) => {
         return serviceStatus(deps.ctx, request.params.id, await caller(request), params(request));

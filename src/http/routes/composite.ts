@@ -2,7 +2,7 @@
 import type { FastifyInstance } from "fastify";
 import type { Static } from "typebox";
 import { compositeStart, type CompositeElement } from "../../actions/composite.ts";
-import { serviceIdJson } from "../presenters/journeys.ts";
+import { serviceIdJson } from "../../wire/context-services.ts";
 import * as S from "./journeys.schema.ts";
 import { absoluteUrl, type RouteDeps } from "./shared.ts";
 

@@ -3,7 +3,7 @@ import type { FastifyInstance } from "fastify";
 import Type, { type Static } from "typebox";
 import * as customers from "../../actions/customers.ts";
 import { IDENTIFY_CONTROL, type IdentificationKey } from "../../domain/customers.ts";
-import { presentCustomer, profileExtensionNames } from "../presenters/customers.ts";
+import { presentCustomer, profileExtensionNames } from "../../wire/context-services.ts";
 import { absoluteUrl, bodyObject, type RouteDeps } from "./shared.ts";
 
 const tags = ["Context Services: customer profiles"];

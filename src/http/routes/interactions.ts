@@ -3,7 +3,7 @@ import type { FastifyInstance } from "fastify";
 import Type, { type Static } from "typebox";
 import * as interactions from "../../actions/interactions.ts";
 import type { InteractionContentKind } from "../../domain/interactions.ts";
-import { presentInteraction } from "../presenters/interactions.ts";
+import { presentInteraction } from "../../wire/context-services.ts";
 import { absoluteUrl, type RouteDeps } from "./shared.ts";
 
 const tags = ["Context Services: interactions"];

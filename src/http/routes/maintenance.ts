@@ -5,7 +5,7 @@ import Type, { type Static } from "typebox";
 import { EXPORT_SELECTOR, exportServices, PURGE_OPERATIONS, purgeServices } from "../../actions/maintenance.ts";
 import { invalidInput } from "../../domain/errors.ts";
 import { ISO_DATE_TIME, parseTimestamp } from "../../domain/journeys.ts";
-import { presentService } from "../presenters/journeys.ts";
+import { presentService } from "../../wire/context-services.ts";
 import type { RouteDeps } from "./shared.ts";
 
 const tags = ["Context Services: maintenance"];

@@ -4,7 +4,7 @@ import type { Static } from "typebox";
 import * as services from "../../actions/services.ts";
 import { parseExtensionSelector, typeFilterCandidates, type Status } from "../../domain/journeys.ts";
 import type { ServiceQuery as StoreServiceQuery } from "../../store/store.ts";
-import { presentService, serviceIdJson } from "../presenters/journeys.ts";
+import { presentService, serviceIdJson } from "../../wire/context-services.ts";
 import * as S from "./journeys.schema.ts";
 import { absoluteUrl, bodyObject, timeParam, type RouteDeps } from "./shared.ts";
 

@@ -3,7 +3,7 @@ import type { FastifyInstance } from "fastify";
 import type { Static } from "typebox";
 import * as states from "../../actions/states.ts";
 import { parseExtensionSelector, typeFilterCandidates, type Status } from "../../domain/journeys.ts";
-import { presentState } from "../presenters/journeys.ts";
+import { presentState } from "../../wire/context-services.ts";
 import * as S from "./journeys.schema.ts";
 import { absoluteUrl, bodyObject, type RouteDeps } from "./shared.ts";
 

@@ -1,10 +1,30 @@
 /**
- * The CometD messages actions push to agents (reference C.6), built in one place so the REST
- * presenters and the notifications cannot drift apart.
+ * The agent API on the wire (GWS, seed 003, reference C): users, channel states, the interaction
+ * resource, chat transcript entries as agents get them, and the CometD notifications on
+ * `/api/v2/notifications` (reference C.6). REST replies and notifications are built here alike,
+ * so they cannot drift apart.
  */
 import { viewState, type AgentInteraction, type NotificationType, type ViewState } from "../domain/agent-interactions.ts";
 import type { ChannelState } from "../domain/agent-state.ts";
+import type { EntryType, TranscriptEntry, UserType } from "../domain/chat.ts";
 import type { JsonObject } from "../domain/json.ts";
+import type { User } from "../domain/users.ts";
+
+/** A user as GWS presents one; the password hash never leaves. */
+export function presentUser(user: User, base: string) {
+  return {
+    id: user.id,
+    userName: user.userName,
+    firstName: user.firstName,
+    lastName: user.lastName,
+    roles: user.roles,
+    skills: user.skills,
+    capacity: user.capacity,
+    enabled: user.enabled,
+    path: `/users/${user.id}`,
+    uri: `${base}/users/${user.id}`,
+  };
+}
 
 /** A channel as GWS presents it: `{channel, userState: {id, state, displayName, reason?}}`. */
 export function presentChannel(s: ChannelState) {
@@ -73,4 +93,35 @@ export function interactionMessage(
   const header = interactionHeader(ix, viewer, notificationType, options.state);
   if (notificationType === "PropertiesUpdated") return { ...header, changedProperties: options.changedProperties ?? {} };
   return { ...header, interaction: presentWork(ix, viewer, base, header.state) };
+}
+
+const AGENT_TYPES: Record<EntryType, string> = {
+  "Message.Text": "Text",
+  "Notice.Joined": "ParticipantJoined",
+  "Notice.Left": "ParticipantLeft",
+  "Notice.TypingStarted": "TypingStarted",
+  "Notice.TypingStopped": "TypingStopped",
+  "Notice.PushUrl": "PushUrl",
+  "Notice.Custom": "Notice",
+};
+const PARTY_TYPES: Record<UserType, string> = { CLIENT: "Customer", AGENT: "Agent", EXTERNAL: "External" };
+
+/** A transcript entry as agents get it (GA `MessageLogUpdated` shape). */
+export function agentEntry(e: TranscriptEntry) {
+  return {
+    index: e.position,
+    type: AGENT_TYPES[e.type],
+    text: e.text,
+    from: { nickname: e.nick, type: PARTY_TYPES[e.userType] },
+    timestamp: new Date(e.at).toISOString(),
+    timestampSeconds: e.at,
+  };
+}
+
+/**
+ * `NewMessages` on `/v2/me/interactions` (spec decision 6) for one agent: the entries, with the
+ * interaction's id and state only; the desktop reads the interaction when it needs more.
+ */
+export function newMessagesMessage(ix: AgentInteraction, viewer: string, entries: readonly TranscriptEntry[]) {
+  return { ...interactionHeader(ix, viewer, "NewMessages"), messages: entries.map(agentEntry) };
 }

@@ -1,12 +1,25 @@
 /**
- * Services, states and tasks as Context Services clients read them (reference §3.1-3.3):
- * `est_duration` hoisted out of `started`, `disposition`/`disposition_desc` out of `completed`,
- * `service_id` only on the top-level object, extensions as top-level keys when selected.
+ * Context Services on the wire (seeds 001-002, reference §3): services, states and tasks,
+ * customer profiles, and contact history, as its clients read them. Pure functions from domain
+ * objects to JSON, used by every route that answers with one.
  */
-import type { Json, JsonObject } from "../../domain/json.ts";
-import { selectExtensions, type ExtensionSelector, type Service, type State, type Task } from "../../domain/journeys.ts";
-import type { ServiceView } from "../../actions/services.ts";
-import type { StateView } from "../../actions/states.ts";
+import type { Customer } from "../domain/customers.ts";
+import type { Interaction } from "../domain/interactions.ts";
+import type { Json, JsonObject } from "../domain/json.ts";
+import {
+  selectExtensions,
+  type ExtensionSelector,
+  type NameSet,
+  type Service,
+  type ServiceView,
+  type State,
+  type StateView,
+  type Task,
+} from "../domain/journeys.ts";
+
+// ----- services, states and tasks -----
+// `est_duration` hoisted out of `started`, `disposition`/`disposition_desc` out of `completed`,
+// `service_id` only on the top-level object, extensions as top-level keys when selected.
 
 /** Service ids are JSON numbers when they fit in 53 bits (spec decision 1), strings otherwise. */
 export function serviceIdJson(id: string): Json {
@@ -61,4 +74,63 @@ function lifecycle(startedEvent: JsonObject, completedEvent: JsonObject | null):
   if (disposition !== undefined) out.disposition = disposition;
   if (disposition_desc !== undefined) out.disposition_desc = disposition_desc;
   return out;
+}
+
+// ----- customer profiles: a flat object as UCS presents it, extensions only when asked for -----
+
+export function presentCustomer(c: Customer, extensions: NameSet): JsonObject {
+  return { customer_id: c.id, ...c.attributes, ...selectExtensions(c.extensions, extensions) };
+}
+
+/** Parses `extensions=a,b` (or `*`) for profiles; nothing when absent. */
+export function profileExtensionNames(raw: string | undefined): NameSet {
+  const names = (raw ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
+  return names.includes("*") ? "all" : new Set(names);
+}
+
+// ----- contact history (seed 002): dates in ISO 8601, content as URLs (`text`, `structured_text`,
+// `binary_content`) that the client GETs separately -----
+
+export function presentInteraction(i: Interaction, interactionsUrl: string): JsonObject {
+  const url = `${interactionsUrl}/${encodeURIComponent(i.id)}`;
+  const out: JsonObject = {
+    interaction_id: i.id,
+    media_type: i.mediaType,
+    type: i.type,
+    status: i.status,
+    entity_type: i.entityType,
+    start_date: iso(i.startDate),
+    udata: i.udata,
+  };
+  const optional: JsonObject = {
+    customer_id: i.customerId,
+    sub_type: i.subType,
+    subject: i.subject,
+    thread_id: i.threadId,
+    external_id: i.externalId,
+    owner_id: i.ownerId,
+    creator_app_id: i.creatorAppId,
+    end_date: isoOrNull(i.endDate),
+    established_date: isoOrNull(i.establishedDate),
+    released_date: isoOrNull(i.releasedDate),
+  };
+  for (const [key, value] of Object.entries(optional)) if (value !== null) out[key] = value;
+  if (i.contents.includes("plain_text")) out.text = `${url}/plain_text`;
+  if (i.contents.includes("structured_text")) {
+    out.structured_text = `${url}/structured_text`;
+    out.structured_text_mime = i.structuredTextMime ?? "text/xml";
+  }
+  if (i.contents.includes("binary_content")) out.binary_content = `${url}/binary_content`;
+  return out;
+}
+
+function iso(ms: number): string {
+  return new Date(ms).toISOString();
+}
+
+function isoOrNull(ms: number | null): string | null {
+  return ms === null ? null : iso(ms);
 }

@@ -1,12 +1,11 @@
 /**
- * What chat looks like on the wire, built in one place for the HTTP replies and the CometD
- * pushes: the chat object of seed 004 (poll replies and `/_genesys` pushes carry the same one),
- * the advanced service's status, and transcript entries as agents receive them.
+ * The Chat API v1 on the wire (seed 004, reference A), customer side, built in one place for
+ * the HTTP replies and the CometD pushes: a new service's reply, the chat object (poll replies
+ * and `/_genesys` pushes carry the same one) with its transcript entries, the `/_genesys`
+ * envelope, and the advanced service's status.
  */
 import { randomUUID } from "node:crypto";
-import type { AgentInteraction } from "../domain/agent-interactions.ts";
-import { SERVICE_MESSAGE, wireEntry, type ChatService, type EntryType, type TranscriptEntry, type UserType } from "../domain/chat.ts";
-import { interactionHeader } from "./notifications.ts";
+import type { ChatService, ChatServiceKind, TranscriptEntry } from "../domain/chat.ts";
 
 /** Where a request came in, for the `_verbose` fields (host, port, TLS). */
 export interface Origin {
@@ -17,6 +16,24 @@ export interface Origin {
 }
 
 export type ChatState = "CONNECTED" | "TRANSCRIPT" | "DISCONNECTED";
+
+/** Messages shown to the customer (`chatServiceMessage`). */
+const SERVICE_MESSAGE = { open: "Chat service is available", ended: "Chat was finished" } as const;
+
+/** A new service's reply: its `_id`, and with `_verbose` the URL to go on with. */
+export function createdService(service: { id: string; kind: ChatServiceKind }, verbose: boolean, base: string): Record<string, string> {
+  const body: Record<string, string> = { _id: service.id };
+  if (!verbose) return body;
+  if (service.kind === "basic") body["_chatIxnAPI-CREATE-URL"] = `${base}/${service.id}/ixn/chat`;
+  else body._session_comand_STATUS_URL = `${base}/${service.id}/status`;
+  return body;
+}
+
+/** A transcript entry: `[type, nick, text, secondsFromStart, userType]`, every element a string (spec decision 4). */
+export function wireEntry(entry: TranscriptEntry, startedAt: number): [string, string, string, string, string] {
+  const seconds = Math.max(0, Math.floor((entry.at - startedAt) / 1000));
+  return [entry.type, entry.nick, entry.text, String(seconds), entry.userType];
+}
 
 /** The seed's URL keys, spelt exactly (underscores here; `request-chat` uses hyphens). */
 function chatUrls(base: string, id: string) {
@@ -88,35 +105,4 @@ export function statusMessage(service: ChatService, available: boolean, verbose:
   }
   const tag = available ? `a2c.advanced.service.agentavailable.${service.id}` : `a2c.advanced.service.statuschanged.${service.id}`;
   return { message, tag };
-}
-
-const AGENT_TYPES: Record<EntryType, string> = {
-  "Message.Text": "Text",
-  "Notice.Joined": "ParticipantJoined",
-  "Notice.Left": "ParticipantLeft",
-  "Notice.TypingStarted": "TypingStarted",
-  "Notice.TypingStopped": "TypingStopped",
-  "Notice.PushUrl": "PushUrl",
-  "Notice.Custom": "Notice",
-};
-const PARTY_TYPES: Record<UserType, string> = { CLIENT: "Customer", AGENT: "Agent", EXTERNAL: "External" };
-
-/** A transcript entry as agents get it (GA `MessageLogUpdated` shape). */
-export function agentEntry(e: TranscriptEntry) {
-  return {
-    index: e.position,
-    type: AGENT_TYPES[e.type],
-    text: e.text,
-    from: { nickname: e.nick, type: PARTY_TYPES[e.userType] },
-    timestamp: new Date(e.at).toISOString(),
-    timestampSeconds: e.at,
-  };
-}
-
-/**
- * `NewMessages` on `/v2/me/interactions` (spec decision 6) for one agent: the entries, with the
- * interaction's id and state only; the desktop reads the interaction when it needs more.
- */
-export function newMessagesMessage(ix: AgentInteraction, viewer: string, entries: readonly TranscriptEntry[]) {
-  return { ...interactionHeader(ix, viewer, "NewMessages"), messages: entries.map(agentEntry) };
 }
