@@ -5,11 +5,12 @@
  * chat (its owner once accepted, or in conference) may; the entry is stored, then everyone told.
  */
 import { accessWorkForActing } from "../access/agent-interactions.ts";
-import { chatAgents, notice, type NewEntry } from "../domain/chat.ts";
+import { chatAgents, hasChat, hasRoomFor, notice, transcriptFull, type NewEntry } from "../domain/chat.ts";
 import { invalidInput, invalidState } from "../domain/errors.ts";
 import type { JsonObject } from "../domain/json.ts";
 import type { User } from "../domain/users.ts";
-import { appendEntries, nickname, publishChatUpdate, sendWholeTranscript } from "./chat-transcript.ts";
+import { commit, sendWholeTranscript } from "./after-commit.ts";
+import { appendEntries, nickname, transcriptLimits } from "./chat-transcript.ts";
 import type { ActionContext } from "./context.ts";
 
 const OPERATIONS = new Set([
@@ -28,20 +29,22 @@ export function isChatOperation(name: unknown): boolean {
 
 export async function operateChat(ctx: ActionContext, user: User, id: string, body: JsonObject): Promise<void> {
   const name = body.operationName as string;
-  const update = await ctx.store.transaction(async (tx) => {
+  // What the agent sends is checked before the transaction starts.
+  const entry = name === "RequestChatHistory" ? null : entryFor(ctx, name, nickname(user), body);
+  const history = await commit(ctx, async (tx, announce) => {
     const ix = await accessWorkForActing(tx, user, id);
     if (ix.mediaType !== "chat") throw invalidState(`${name}: interaction ${id} is not a chat`);
     if (!chatAgents(ix).includes(user.id)) throw invalidState(`${name}: accept the chat first (interaction ${id} is ${ix.state} for you)`);
     const service = await tx.chats.byInteraction(id, { lock: true });
-    if (service?.chat == null) throw invalidState(`${name}: interaction ${id} has no chat transcript`);
-    if (name === "RequestChatHistory") return { service, ix, entries: null };
+    if (service === null || !hasChat(service)) throw invalidState(`${name}: interaction ${id} has no chat transcript`);
+    if (entry === null) return { service, ix };
     if (service.chat.ended) throw invalidState(`${name}: the customer has left the chat`);
-    const entry = entryFor(ctx, name, nickname(user), body);
-    const entries = await appendEntries(tx, ctx, service, [entry], { enforceLimit: true });
-    return { service, ix, entries };
+    if (!hasRoomFor(service.chat, [entry], transcriptLimits(ctx))) throw transcriptFull(transcriptLimits(ctx));
+    const appended = await appendEntries(tx, ctx, service, [entry]);
+    announce.chat({ ...appended, interaction: ix, verbose: false, joined: [], origin: null });
+    return null;
   });
-  if (update.entries === null) return sendWholeTranscript(ctx, update.ix, update.service, [user.id]);
-  publishChatUpdate(ctx, { service: update.service, interaction: update.ix, entries: update.entries, verbose: false, joined: [], origin: null });
+  if (history !== null) await sendWholeTranscript(ctx, history.ix, history.service, [user.id]);
 }
 
 function entryFor(ctx: ActionContext, name: string, nick: string, body: JsonObject): NewEntry {

@@ -13,7 +13,8 @@ import type { JsonObject } from "../domain/json.ts";
 import { CHANNELS, type Channel, type User } from "../domain/users.ts";
 import type { Store } from "../store/store.ts";
 import { isChatOperation, operateChat } from "./agent-chat.ts";
-import { chatHistoryContent, publishChatUpdate, recordAgentChanges } from "./chat-transcript.ts";
+import { commit } from "./after-commit.ts";
+import { chatHistoryContent, recordAgentChanges } from "./chat-transcript.ts";
 import type { ActionContext } from "./context.ts";
 import { interactionMessage } from "../wire/agent-api.ts";
 
@@ -37,11 +38,11 @@ export async function submitInteraction(ctx: ActionContext, actor: User, input: 
 export async function queueInteraction(ctx: ActionContext, input: Submission): Promise<string> {
   const ix = newInteraction(input, ctx.now());
   checkAttachedData(ix.properties, ctx.interactionMaxDataBytes);
-  await ctx.store.transaction(async (tx) => {
+  await commit(ctx, async (tx, announce) => {
     if ((await tx.queues.get(ix.queue)) === null) throw invalidInput(`queue: there is no queue ${ix.queue}`);
     await tx.agentInteractions.insert(ix);
+    announce.route();
   });
-  ctx.routing.kick();
   return ix.id;
 }
 
@@ -86,7 +87,7 @@ export async function operate(ctx: ActionContext, user: User, id: string, body: 
   if (body.operationName === "GetWorkbinContent") return sendWorkbinContent(ctx, user, id, body.workbin);
   if (isChatOperation(body.operationName)) return operateChat(ctx, user, id, body);
   const op = parseOperation(body);
-  const outcome = await ctx.store.transaction(async (tx) => {
+  await commit(ctx, async (tx, announce) => {
     const ix = await accessWorkForActing(tx, user, id);
     // A disabled user is no target, and is refused as an unknown one (404): which accounts are disabled is not told.
     if (op.operationName === "Transfer" && !(await isActiveUser(tx, op.targetId))) throw notFound(`targetId: there is no agent ${op.targetId}`);
@@ -99,12 +100,10 @@ export async function operate(ctx: ActionContext, user: User, id: string, body: 
       throw invalidState(`interaction ${id} changed meanwhile: try again`);
     }
     await markIdle(tx, result, now);
-    const chat = await recordAgentChanges(tx, ctx, ix, result.next);
+    announce.outcome(result);
+    announce.chat(await recordAgentChanges(tx, ctx, ix, result.next));
     if (result.completed) await recordHistory(tx, ctx, result.next, now);
-    return { result, chat };
   });
-  publishOutcome(ctx, outcome.result);
-  if (outcome.chat !== null) publishChatUpdate(ctx, outcome.chat);
 }
 
 async function isActiveUser(tx: Store, id: string): Promise<boolean> {
@@ -114,18 +113,6 @@ async function isActiveUser(tx: Store, id: string): Promise<boolean> {
 /** `PUT /interactions/{id}`: new attached data, from an agent working on it. */
 export async function updateProperties(ctx: ActionContext, user: User, id: string, properties: JsonObject): Promise<void> {
   return operate(ctx, user, id, { operationName: "UpdateProperties", properties });
-}
-
-/** Sends each notice to its agent, then asks for routing if capacity moved. */
-export function publishOutcome(ctx: ActionContext, outcome: Outcome): void {
-  for (const notice of outcome.notices) {
-    const message = interactionMessage(outcome.next, notice.agentId, notice.notificationType, ctx.agentApiBase, {
-      state: notice.state,
-      changedProperties: outcome.changedProperties,
-    });
-    ctx.notifier.deliver("agent", notice.agentId, "/v2/me/interactions", message);
-  }
-  if (outcome.reroute) ctx.routing.kick();
 }
 
 /** Agents an operation released have been idle since now (routing's "longest idle"). */

@@ -4,6 +4,7 @@
  */
 import { allChannels, LOGGED_OUT, parseStateOperation, PRESENCE_LOST, type ChannelState } from "../domain/agent-state.ts";
 import { CHANNELS, type Channel, type User } from "../domain/users.ts";
+import { commit } from "./after-commit.ts";
 import type { ActionContext } from "./context.ts";
 import { channelStateMessage } from "../wire/agent-api.ts";
 import { withdrawOffers } from "./routing.ts";
@@ -57,14 +58,13 @@ async function setChannels(
   channels: readonly Channel[],
   change: Pick<ChannelState, "state" | "reason">,
 ): Promise<ChannelState[]> {
-  const states = await ctx.store.transaction(async (tx) => {
-    if ((await tx.users.get(userId)) === null) return null;
+  return commit(ctx, async (tx, announce) => {
+    if ((await tx.users.get(userId)) === null) return [];
     const now = ctx.now();
     for (const channel of channels) await tx.agentChannels.set(userId, { channel, ...change, changedAt: now });
-    return allChannels(await tx.agentChannels.list(userId));
+    const states = allChannels(await tx.agentChannels.list(userId));
+    announce.deliver("agent", userId, "/v2/me/channels", channelStateMessage(states));
+    if (change.state === "Ready") announce.route();
+    return states;
   });
-  if (states === null) return [];
-  ctx.notifier.deliver("agent", userId, "/v2/me/channels", channelStateMessage(states));
-  if (change.state === "Ready") ctx.routing.kick();
-  return states;
 }

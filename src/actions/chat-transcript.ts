@@ -8,68 +8,43 @@
 import type { AgentInteraction } from "../domain/agent-interactions.ts";
 import {
   agentChanges,
-  chatAgents,
-  entryBytes,
+  hasChat,
   notice,
-  numberEntries,
-  pageBy,
-  type Chat,
-  type ChatService,
+  withEntries,
   type EntryType,
   type NewEntry,
+  type OpenChatService,
   type TranscriptEntry,
+  type TranscriptLimits,
 } from "../domain/chat.ts";
-import { invalidState } from "../domain/errors.ts";
 import type { InteractionContent } from "../domain/interactions.ts";
 import type { User } from "../domain/users.ts";
 import type { Store } from "../store/store.ts";
-import { agentEntry, newMessagesMessage } from "../wire/agent-api.ts";
 import { plainTranscript, xmlTranscript } from "../wire/chat-history.ts";
-import { chatObject, customerPush, refreshTag, type Origin } from "../wire/chat-v1.ts";
+import type { ChatUpdate } from "./after-commit.ts";
 import type { ActionContext } from "./context.ts";
 
-/** What to tell whom once a transaction that changed a chat has committed. */
-export interface ChatUpdate {
-  service: ChatService;
-  interaction: AgentInteraction | null;
-  /** New entries, in order. */
-  entries: TranscriptEntry[];
-  /** The customer's push is verbose (the call that caused it asked for `_verbose`). */
-  verbose: boolean;
-  /** Agents who just joined: they get the whole transcript, not only the new entries. */
-  joined: string[];
-  origin: Origin | null;
-}
-
-/** Whether the transcript can take these entries within CHAT_MAX_TRANSCRIPT_ENTRIES and _BYTES. */
-export function hasRoomFor(ctx: ActionContext, chat: Chat, entries: readonly NewEntry[]): boolean {
-  const bytes = entries.reduce((sum, e) => sum + entryBytes(e), 0);
-  return chat.nextPosition - 1 + entries.length <= ctx.chat.maxTranscriptEntries && chat.transcriptBytes + bytes <= ctx.chat.maxTranscriptBytes;
+/** CHAT_MAX_TRANSCRIPT_ENTRIES and CHAT_MAX_TRANSCRIPT_BYTES. */
+export function transcriptLimits(ctx: ActionContext): TranscriptLimits {
+  return { maxEntries: ctx.chat.maxTranscriptEntries, maxBytes: ctx.chat.maxTranscriptBytes };
 }
 
 /**
- * Appends entries to a chat's transcript (service loaded in `tx`); saves the service unless told
- * not to. With `enforceLimit` (what customers and agents send), a full transcript refuses them;
- * notices of what happened to the chat (joined, left, ended) always go in.
+ * Stores new entries at the end of a chat's transcript (service locked in `tx`) and saves the
+ * service with them; returns both. Room is the caller's to check: what customers and agents send
+ * is refused when the transcript is full, notices of what happened to the chat always go in.
  */
 export async function appendEntries(
   tx: Store,
   ctx: ActionContext,
-  service: ChatService,
+  service: OpenChatService,
   entries: readonly NewEntry[],
-  options: { enforceLimit: boolean; save?: boolean },
-): Promise<TranscriptEntry[]> {
-  const chat = service.chat!;
-  if (options.enforceLimit && !hasRoomFor(ctx, chat, entries)) {
-    throw invalidState(`the transcript of this chat is full (${ctx.chat.maxTranscriptEntries} entries or ${ctx.chat.maxTranscriptBytes} bytes)`);
-  }
-  const numbered = numberEntries(entries, chat.nextPosition, ctx.now());
-  await tx.chats.append(chat.interactionId, numbered);
-  chat.nextPosition += numbered.length;
-  chat.transcriptBytes += entries.reduce((sum, e) => sum + entryBytes(e), 0);
-  // A caller that changes more of the service saves it once itself.
-  if (options.save !== false) await tx.chats.save(service);
-  return numbered;
+): Promise<{ service: OpenChatService; entries: TranscriptEntry[] }> {
+  const added = withEntries(service.chat, entries, ctx.now());
+  const next = { ...service, chat: added.chat };
+  await tx.chats.append(service.chat.interactionId, added.entries);
+  await tx.chats.save(next);
+  return { service: next, entries: added.entries };
 }
 
 /**
@@ -82,60 +57,19 @@ export async function recordAgentChanges(tx: Store, ctx: ActionContext, before: 
   const ended = after.state === "Completed";
   if (joined.length === 0 && left.length === 0 && !ended) return null;
   const service = await tx.chats.byInteraction(after.id, { lock: true });
-  if (service?.chat == null || service.chat.ended) return null;
+  if (service === null || !hasChat(service) || service.chat.ended) return null;
   const entries: NewEntry[] = [];
   for (const id of left) entries.push(notice("Notice.Left", nickname(await tx.users.get(id)), "AGENT"));
   for (const id of joined) entries.push(notice("Notice.Joined", nickname(await tx.users.get(id)), "AGENT"));
-  if (ended) service.chat.ended = true;
-  const appended = await appendEntries(tx, ctx, service, entries, { enforceLimit: false });
-  return { service, interaction: after, entries: appended, verbose: false, joined, origin: null };
+  // Who came and went always goes in, whatever the transcript's caps.
+  const appended = await appendEntries(tx, ctx, { ...service, chat: { ...service.chat, ended: service.chat.ended || ended } }, entries);
+  return { ...appended, interaction: after, verbose: false, joined, origin: null };
 }
 
 /** How an agent appears in a transcript: their first name, else their user name. */
 export function nickname(user: User | null): string {
   if (user === null) return "Agent";
   return user.firstName.trim() || user.userName;
-}
-
-/** Tells the customer (CometD mode) and the agents in the chat; call after the commit. */
-export function publishChatUpdate(ctx: ActionContext, update: ChatUpdate): void {
-  const { service, entries } = update;
-  const chat = service.chat!;
-  if (entries.length === 0) return;
-  if (chat.notifyBy === "comet" && service.gmsUser !== null) {
-    const origin = update.origin ?? { base: ctx.chat.serviceBase, host: "", port: "", tls: false };
-    const message = chatObject(service, "TRANSCRIPT", entries, update.verbose, origin);
-    ctx.notifier.deliver("customer", service.gmsUser, "/_genesys", customerPush(refreshTag(service.id), message));
-  }
-  const ix = update.interaction;
-  if (ix === null) return;
-  for (const agentId of chatAgents(ix)) {
-    if (update.joined.includes(agentId)) continue;
-    ctx.notifier.deliver("agent", agentId, "/v2/me/interactions", newMessagesMessage(ix, agentId, entries));
-  }
-  if (update.joined.length > 0) {
-    sendWholeTranscript(ctx, ix, service, update.joined).catch((err: unknown) =>
-      ctx.logger.error({ err, interactionId: ix.id }, "could not send the transcript to agents who joined the chat"),
-    );
-  }
-}
-
-/** Largest whole-transcript notification: a long chat goes out in pages of about this many bytes. */
-export const TRANSCRIPT_PAGE_BYTES = 64 * 1024;
-
-/**
- * Agents who join a chat (accept, transfer, conference) see all of it, not only what comes next:
- * in `NewMessages` pages of at most TRANSCRIPT_PAGE_BYTES (an entry larger than that alone), so
- * no single message grows with the chat.
- */
-export async function sendWholeTranscript(ctx: ActionContext, ix: AgentInteraction, service: ChatService, agents: readonly string[]): Promise<void> {
-  const chat = service.chat!;
-  // Notices that always go in (joined, left) may take a transcript past its entry limit.
-  const entries = await ctx.store.chats.transcript(chat.interactionId, 1, ctx.chat.maxTranscriptEntries + 1000);
-  const pages = pageBy(entries, (e) => Buffer.byteLength(JSON.stringify(agentEntry(e))), TRANSCRIPT_PAGE_BYTES);
-  for (const agentId of agents) {
-    for (const page of pages) ctx.notifier.deliver("agent", agentId, "/v2/me/interactions", newMessagesMessage(ix, agentId, page));
-  }
 }
 
 const TYPING = new Set<EntryType>(["Notice.TypingStarted", "Notice.TypingStopped"]);

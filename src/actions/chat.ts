@@ -1,38 +1,39 @@
 /**
  * The Chat API v1's use cases (seed 004), customer side: create a chat service, ask an advanced
- * one for its status, open the chat (a `chat` interaction routed like any other), refresh, send,
- * type, disconnect; the agent desktop's internal-poke; the app going to the background; and the
- * sweeps that end silent chats, push to backgrounded apps, tell waiting customers an agent is
- * free, and remove services past their time to live.
+ * one for its status, open the chat (a `chat` interaction routed like any other), the customer's
+ * operations on it, the agent desktop's internal-poke, and the app going to the background.
+ * Requests arrive typed and checked (http/chat/requests.ts); each action checks the caps that are
+ * settings, then runs one transaction (lock, apply the pure rule of domain/chat.ts, save what
+ * changed) and publishes after the commit. The sweeps are in chat-sweeps.ts.
  */
 import { accessWorkForReading } from "../access/agent-interactions.ts";
 import { accessChatService } from "../access/chat.ts";
 import { clientKeys, type ChatClient } from "../access/chat-allowance.ts";
-import { checkAttachedData, endByCustomer } from "../domain/agent-interactions.ts";
+import { checkAttachedData, endByCustomer, type AgentInteraction } from "../domain/agent-interactions.ts";
+import { checkBusinessData, checkCustomerFields, customerNickname, parsePosition, type CustomerField } from "../domain/chat-input.ts";
 import {
-  chatToken,
-  checkBusinessData,
-  checkCustomerFields,
-  customerNickname,
+  applyCustomerOperation,
+  hasChat,
+  hasRoomFor,
   newServiceId,
-  notice,
-  parsePosition,
+  openChat,
+  withEntries,
   type ChatService,
+  type CustomerOperation,
   type NewEntry,
-  type TranscriptEntry,
+  type NotifyBy,
+  type OpenChatService,
 } from "../domain/chat.ts";
-import { invalidInput, invalidState, notFound, rateLimited, unavailable } from "../domain/errors.ts";
+import { invalidInput, invalidState, notFound, rateLimited, unavailable, type AppError } from "../domain/errors.ts";
 import type { JsonObject } from "../domain/json.ts";
 import type { User } from "../domain/users.ts";
 import type { Store } from "../store/store.ts";
-import { markIdle, newInteraction, publishOutcome, recordHistory } from "./agent-interactions.ts";
 import { chatObject, COMET_ACK, customerPush, refreshTag, statusMessage, type Origin } from "../wire/chat-v1.ts";
-import { appendEntries, hasRoomFor, publishChatUpdate, type ChatUpdate } from "./chat-transcript.ts";
+import { commit, type Announcements } from "./after-commit.ts";
+import { markIdle, newInteraction, recordHistory } from "./agent-interactions.ts";
+import { transcriptLimits } from "./chat-transcript.ts";
 import type { ActionContext } from "./context.ts";
 import { queueStanding } from "./routing.ts";
-
-/** Request parameters, lenient-parsed (query, form, multipart, JSON) into strings. */
-export type Params = Readonly<Record<string, string>>;
 
 /** Who calls, from where, and through which address (for the `_verbose` fields). */
 export interface Caller {
@@ -46,30 +47,45 @@ export interface Caller {
   origin: Origin;
 }
 
-/** Business data keys a service keeps at most. */
-const MAX_DATA_KEYS = 200;
-/** Parameters of ixn/chat that are the API's, not attached data. */
-const CHAT_CONTROL = new Set(["_verbose", "notify_by", "transcriptPosition", "message"]);
-
-export type CustomerOperation = "refresh" | "send" | "startTyping" | "stopTyping" | "disconnect";
-
-function verbose(params: Params): boolean {
-  return params._verbose === "true";
+/** `POST /<service name>`: business data, and the device for native push. */
+export interface NewServiceRequest {
+  verbose: boolean;
+  data: Record<string, string>;
+  device: { notificationId: string; os: string | null } | null;
 }
 
+/** `ixn/chat`. */
+export interface StartChatRequest {
+  verbose: boolean;
+  notifyBy: NotifyBy;
+  /** What the customer names themselves with (each capped at CHAT_MAX_FIELD_CHARS). */
+  fields: Partial<Record<CustomerField, string>>;
+  /** Every parameter that is not the API's own: attached to the chat's interaction. */
+  data: Record<string, string>;
+  clientTimeZoneOffset: string;
+}
+
+/** `ixn/chat/<operation>`. */
+export interface CustomerRequest {
+  operation: CustomerOperation["name"];
+  message: string | null;
+  position: number | null;
+  verbose: boolean;
+}
+
+export interface PokeRequest {
+  message: string | null;
+}
+
+/** Attached data keys a chat's interaction carries at most, besides the chat's own. */
+const MAX_ATTACHED_KEYS = 210;
+
 /** `request-chat`, `request-chat-poll` and configured services: a new service session. */
-export async function createChatService(ctx: ActionContext, name: string, caller: Caller, params: Params): Promise<ChatService> {
+export async function createChatService(ctx: ActionContext, name: string, caller: Caller, request: NewServiceRequest): Promise<ChatService> {
   const definition = ctx.chat.services.get(name);
   if (definition === undefined) throw notFound(`There is no service ${name}`);
-  const data: Record<string, string> = {};
-  let keys = 0;
-  for (const [key, value] of Object.entries(params)) {
-    if (key.startsWith("_")) continue;
-    if (++keys > MAX_DATA_KEYS) throw invalidInput(`at most ${MAX_DATA_KEYS} business data keys`);
-    data[key] = value;
-  }
-  checkBusinessData(data, ctx.chat.data);
-  const device = deviceOf(ctx, params);
+  checkBusinessData(request.data, ctx.chat.data);
+  checkDevice(ctx, request.device);
   const client = chatClient(caller);
   ctx.chat.allowance.attemptService(client);
   const now = ctx.now();
@@ -80,8 +96,8 @@ export async function createChatService(ctx: ActionContext, name: string, caller
     queue: definition.queue,
     gmsUser: caller.gmsUser,
     clientAddress: caller.address,
-    data,
-    device,
+    data: request.data,
+    device: request.device,
     status: definition.kind === "advanced" ? "waiting" : null,
     createdAt: now,
     // Until its chat opens, a service lives only a short while after its last request.
@@ -103,19 +119,16 @@ function chatClient(caller: Caller): ChatClient {
   return { address: caller.address, provenUser: caller.gmsUserProven ? caller.gmsUser : null };
 }
 
-/** The device for native push, `_device_notification_id` and `_device_os`, within their caps. */
-function deviceOf(ctx: ActionContext, params: Params): ChatService["device"] {
-  const id = params._device_notification_id ?? params.device_notification_id;
-  if (!id) return null;
-  const os = params._device_os ?? params.device_os ?? null;
-  // A push token is a few hundred characters at most (FCM's are the longest).
-  if (id.length > ctx.chat.data.maxValueChars) throw invalidInput(`_device_notification_id: at most ${ctx.chat.data.maxValueChars} characters`);
-  if (os !== null && os.length > ctx.chat.maxFieldChars) throw invalidInput(`_device_os: at most ${ctx.chat.maxFieldChars} characters`);
-  return { notificationId: id, os };
+/** `_device_notification_id` and `_device_os` within their caps (a push token is a few hundred characters at most). */
+function checkDevice(ctx: ActionContext, device: NewServiceRequest["device"]): void {
+  if (device === null) return;
+  if (device.notificationId.length > ctx.chat.data.maxValueChars)
+    throw invalidInput(`_device_notification_id: at most ${ctx.chat.data.maxValueChars} characters`);
+  if (device.os !== null && device.os.length > ctx.chat.maxFieldChars) throw invalidInput(`_device_os: at most ${ctx.chat.maxFieldChars} characters`);
 }
 
 /** The advanced service's `status`: `available` once an agent could take the chat. Pushed too. */
-export async function serviceStatus(ctx: ActionContext, id: string, caller: Caller, params: Params) {
+export async function serviceStatus(ctx: ActionContext, id: string, caller: Caller, request: { verbose: boolean }) {
   const service = await accessChatService(ctx.store, id, caller.gmsUser);
   const available = service.chat !== null || service.kind === "basic" || (await queueStanding(ctx, service.queue, "chat")).agentAvailable;
   const status = available ? "available" : "waiting";
@@ -126,95 +139,76 @@ export async function serviceStatus(ctx: ActionContext, id: string, caller: Call
     await ctx.store.transaction(async (tx) => {
       const fresh = await tx.chats.get(id, { lock: true });
       if (fresh === null || fresh.chat !== null) return;
-      if (fresh.kind === "advanced") fresh.status = status;
-      fresh.expiresAt = Math.max(fresh.expiresAt, now + Math.min(ttlMs(ctx, fresh), ctx.chat.unusedServiceTtlMs));
-      await tx.chats.save(fresh);
+      await tx.chats.save({
+        ...fresh,
+        status: fresh.kind === "advanced" ? status : fresh.status,
+        expiresAt: Math.max(fresh.expiresAt, now + Math.min(ttlMs(ctx, fresh), ctx.chat.unusedServiceTtlMs)),
+      });
     });
   }
-  const reply = statusMessage(service, available, verbose(params), ctx.chat.serviceBase);
+  const reply = statusMessage(service, available, request.verbose, ctx.chat.serviceBase);
   if (service.gmsUser !== null) ctx.notifier.deliver("customer", service.gmsUser, "/_genesys", customerPush(reply.tag, reply.message));
   return reply;
 }
 
 /** `ixn/chat`: opens the service's one chat and queues it for an agent. */
-export async function startChat(ctx: ActionContext, id: string, caller: Caller, params: Params): Promise<unknown> {
-  const notifyBy = params.notify_by === "comet" ? "comet" : "poll";
-  if (params.notify_by !== undefined && params.notify_by !== "comet" && params.notify_by !== "") throw invalidInput("notify_by: only comet");
-  if (notifyBy === "comet" && caller.gmsUser === null) throw invalidInput("gms_user: required with notify_by=comet (pushes go to that user's CometD clients)");
-  checkCustomerFields(params, ctx.chat.maxFieldChars);
+export async function startChat(ctx: ActionContext, id: string, caller: Caller, request: StartChatRequest): Promise<unknown> {
+  checkCustomerFields(request.fields, ctx.chat.maxFieldChars);
   const known = await accessChatService(ctx.store, id, caller.gmsUser);
-  if (known.chat !== null) throw invalidState(`service ${id} has its chat already (one chat per service)`);
-  checkBusinessData({ ...known.data, ...chatData(params) }, ctx.chat.data);
+  if (known.chat !== null) throw oneChatOnly(id);
+  checkBusinessData({ ...known.data, ...request.data }, ctx.chat.data);
   if (known.kind === "advanced" && known.status !== "available" && !(await queueStanding(ctx, known.queue, "chat")).agentAvailable) {
     throw unavailable("service has not notified that an agent is available");
   }
+  // A service's business data never changes after it is created: its chat's attached data is known now.
+  const properties = chatProperties(ctx, known, request, caller);
+  checkAttachedData(properties, ctx.interactionMaxDataBytes);
   const client = chatClient(caller);
   ctx.chat.allowance.attemptChat(client);
   const now = ctx.now();
-  const opened = await ctx.store.transaction(async (tx) => {
+  const ix = newInteraction({ mediaType: "chat", queue: known.queue, properties, customerId: linkedCustomer(ctx, properties, caller) ?? undefined }, now);
+  const opened = await commit(ctx, async (tx, announce): Promise<{ refused: AppError } | { service: OpenChatService }> => {
     const fresh = await accessChatService(tx, id, caller.gmsUser, { lock: true });
-    if (fresh.chat !== null) throw invalidState(`service ${id} has its chat already (one chat per service)`);
+    if (fresh.chat !== null) return { refused: oneChatOnly(id) };
     await tx.chats.lockClients(clientKeys(client));
     const full = await ctx.chat.allowance.chatsFull(tx, client);
     if (full !== null) return { refused: full };
-    const properties = chatProperties(ctx, fresh, params, caller);
-    checkAttachedData(properties, ctx.interactionMaxDataBytes);
-    const ix = newInteraction({ mediaType: "chat", queue: fresh.queue, properties, customerId: linkedCustomer(ctx, properties, caller) ?? undefined }, now);
-    if ((await tx.queues.get(ix.queue)) === null) throw unavailable(`queue ${ix.queue} of service ${fresh.name} does not exist`);
+    if ((await tx.queues.get(ix.queue)) === null) return { refused: unavailable(`queue ${ix.queue} of service ${fresh.name} does not exist`) };
     await tx.agentInteractions.insert(ix);
-    fresh.chat = {
-      interactionId: ix.id,
-      notifyBy,
-      nickname: customerNickname(params),
-      userId: chatToken(),
-      secureKey: chatToken().toLowerCase(),
-      clientTimeZoneOffset: /^-?\d{1,4}$/.test(params.clientTimeZoneOffset ?? "") ? params.clientTimeZoneOffset! : "0",
-      startedAt: now,
-      ended: false,
-      nextPosition: 1,
-      transcriptBytes: 0,
-      delivered: 1,
-      lastSeenAt: now,
-      awaySince: null,
-      pushedPosition: 1,
-    };
-    fresh.expiresAt = Math.max(fresh.expiresAt, now + ttlMs(ctx, fresh));
+    const chat = openChat(
+      { interactionId: ix.id, notifyBy: request.notifyBy, nickname: customerNickname(request.fields), clientTimeZoneOffset: request.clientTimeZoneOffset },
+      now,
+    );
     // The open chat counts for the address that opened it, whichever created its service.
-    fresh.clientAddress = caller.address;
-    await tx.chats.save(fresh);
-    return { service: fresh };
+    const service: OpenChatService = { ...fresh, chat, expiresAt: Math.max(fresh.expiresAt, now + ttlMs(ctx, fresh)), clientAddress: caller.address };
+    await tx.chats.save(service);
+    announce.route();
+    if (caller.gmsUser !== null && request.notifyBy === "comet") {
+      const first = chatObject(service, "TRANSCRIPT", [], request.verbose, caller.origin);
+      announce.deliver("customer", caller.gmsUser, "/_genesys", customerPush(refreshTag(id), first));
+    }
+    return { service };
   });
   if ("refused" in opened) throw opened.refused;
-  const service = opened.service;
-  ctx.routing.kick();
-  const object = chatObject(service, "CONNECTED", null, verbose(params), caller.origin);
-  if (notifyBy === "poll") return object;
-  const first = chatObject(service, "TRANSCRIPT", [], verbose(params), caller.origin);
-  ctx.notifier.deliver("customer", caller.gmsUser!, "/_genesys", customerPush(refreshTag(id), first));
-  return COMET_ACK;
+  return request.notifyBy === "poll" ? chatObject(opened.service, "CONNECTED", null, request.verbose, caller.origin) : COMET_ACK;
 }
 
-/** The parameters of `ixn/chat` that become attached data: everything but the API's own. */
-function chatData(params: Params): Record<string, string> {
-  const data: Record<string, string> = {};
-  for (const [key, value] of Object.entries(params)) {
-    if (!CHAT_CONTROL.has(key) && !key.startsWith("_")) data[key] = value;
-  }
-  return data;
+function oneChatOnly(id: string): AppError {
+  return invalidState(`service ${id} has its chat already (one chat per service)`);
 }
 
 /** What the chat's interaction carries as attached data: the business data and the chat's own fields. */
-function chatProperties(ctx: ActionContext, service: ChatService, params: Params, caller: Caller): JsonObject {
-  const properties: JsonObject = { ...service.data, ...chatData(params) };
+function chatProperties(ctx: ActionContext, service: ChatService, request: StartChatRequest, caller: Caller): JsonObject {
+  const properties: JsonObject = { ...service.data, ...request.data };
   // A verified identity replaces whatever the client said it was.
   if (caller.customerId !== null) properties.customer_id = caller.customerId;
-  if (params.firstName) properties.fldnFirstName = params.firstName;
-  if (params.lastName) properties.fldnLastName = params.lastName;
-  if (params.email) properties.fldnEmailAddress = params.email;
+  if (request.fields.firstName) properties.fldnFirstName = request.fields.firstName;
+  if (request.fields.lastName) properties.fldnLastName = request.fields.lastName;
+  if (request.fields.email) properties.fldnEmailAddress = request.fields.email;
   properties.gms_service_id = service.id;
   properties.gms_service_name = service.name;
   properties.poke_url = `${ctx.chat.serviceBase}/${service.id}/internal-poke`;
-  if (Object.keys(properties).length > MAX_DATA_KEYS + 10) throw invalidInput(`at most ${MAX_DATA_KEYS} attached data keys`);
+  if (Object.keys(properties).length > MAX_ATTACHED_KEYS) throw invalidInput(`at most ${MAX_ATTACHED_KEYS - 10} attached data keys`);
   return properties;
 }
 
@@ -229,90 +223,98 @@ function linkedCustomer(ctx: ActionContext, properties: JsonObject, caller: Call
   return ctx.chat.trustClientIdentity && typeof claimed === "string" && claimed.length > 0 ? claimed : null;
 }
 
-function ttlMs(ctx: ActionContext, service: ChatService): number {
+export function ttlMs(ctx: ActionContext, service: ChatService): number {
   return (ctx.chat.services.get(service.name)?.ttlSeconds ?? 3600) * 1000;
 }
 
-/** refresh, send, startTyping, stopTyping, disconnect: one transaction each, then pushes. */
-export async function chatRequest(ctx: ActionContext, id: string, caller: Caller, op: CustomerOperation, params: Params): Promise<unknown> {
-  const position = parsePosition(params.transcriptPosition);
-  const message = params.message ?? "";
+/**
+ * refresh, send, startTyping, stopTyping, disconnect: the rule is domain/chat.ts
+ * `applyCustomerOperation`; here its input is checked, the chat's entry rate taken, and its
+ * result stored and published.
+ */
+export async function chatRequest(ctx: ActionContext, id: string, caller: Caller, request: CustomerRequest): Promise<unknown> {
+  const message = request.message ?? "";
   if (message.length > ctx.chat.maxMessageChars) throw invalidInput(`message: at most ${ctx.chat.maxMessageChars} characters`);
-  if (op === "send" && message.trim() === "") throw invalidInput("message: required");
+  if (request.operation === "send" && message.trim() === "") throw invalidInput("message: required");
   // What the customer adds to the transcript has a rate per chat: a message past it is refused,
   // a typing notice past it is dropped (clients treat a refused notice as a broken chat).
-  const adds = op === "startTyping" || op === "stopTyping" || (op !== "disconnect" && message.trim() !== "");
+  const typing = request.operation === "startTyping" || request.operation === "stopTyping";
+  const adds = typing || (request.operation !== "disconnect" && message.trim() !== "");
   const wait = adds ? ctx.chat.allowance.entry(id) : 0;
-  if (wait > 0 && (op === "send" || op === "refresh")) throw rateLimited("too many messages in this chat: slow down", wait);
-  const withinRate = wait === 0;
-  const now = ctx.now();
+  if (wait > 0 && !typing) throw rateLimited("too many messages in this chat: slow down", wait);
+  const operation = customerOperation(request, wait === 0);
   // A request that fails (another gms_user's, a full or ended chat) gives its entry back.
-  const giveBack = (err: unknown): never => {
-    if (adds && withinRate) ctx.chat.allowance.giveBackEntry(id);
-    throw err;
+  const giveBack = () => {
+    if (adds && wait === 0) ctx.chat.allowance.giveBackEntry(id);
   };
-  const result = await ctx.store
-    .transaction(async (tx) => {
-      const service = await accessChatService(tx, id, caller.gmsUser, { lock: true });
-      const chat = service.chat;
-      if (chat === null)
-        throw unavailable(`no chat on service ${id} yet: create it with ixn/chat${service.kind === "advanced" ? " once status is available" : ""}`);
-      const entries: NewEntry[] = [];
-      if (chat.ended) {
-        if (op !== "refresh" && op !== "disconnect") throw invalidState(`${op}: the chat on service ${id} has ended`);
-      } else if (op === "disconnect") {
-        entries.push(notice("Notice.Left", chat.nickname, "CLIENT"));
-      } else if (op === "startTyping") {
-        if (withinRate) entries.push(notice("Notice.TypingStarted", chat.nickname, "CLIENT"));
-      } else if (op === "stopTyping") {
-        if (withinRate) entries.push(notice("Notice.TypingStopped", chat.nickname, "CLIENT"));
-      } else if (message.trim() !== "") {
-        entries.push({ type: "Message.Text", nick: chat.nickname, text: message, userType: "CLIENT" });
-      }
-      const before = { delivered: chat.delivered, ended: chat.ended, awaySince: chat.awaySince, lastSeenAt: chat.lastSeenAt };
-      const appended = entries.length > 0 ? await appendEntries(tx, ctx, service, entries, { enforceLimit: op !== "disconnect", save: false }) : [];
-      const ending = op === "disconnect" && !before.ended ? await endChat(tx, ctx, service, now) : null;
-      // Poll mode: what this reply shows, and from where the next one goes on.
-      const wantsTranscript = chat.notifyBy === "poll" || position !== null;
-      const shown =
-        wantsTranscript && op !== "disconnect"
-          ? await tx.chats.transcript(chat.interactionId, position ?? chat.delivered, ctx.chat.maxTranscriptEntries)
-          : null;
-      if (chat.notifyBy === "poll") chat.delivered = chat.nextPosition;
-      chat.awaySince = null;
-      // Presence is written at most every quarter timeout: polling does not mean a write per request.
-      if (appended.length > 0 || now - chat.lastSeenAt > ctx.chat.customerTimeoutMs / 4) chat.lastSeenAt = now;
-      service.expiresAt = Math.max(service.expiresAt, now + ttlMs(ctx, service));
-      const changed =
-        appended.length > 0 ||
-        ending !== null ||
-        chat.delivered !== before.delivered ||
-        chat.awaySince !== before.awaySince ||
-        chat.lastSeenAt !== before.lastSeenAt;
-      if (changed) await tx.chats.save(service);
-      // The agents to tell: those on the chat before it ended, or now.
-      const interaction = ending?.before ?? (appended.length > 0 ? await tx.agentInteractions.get(chat.interactionId) : null);
-      return { service, appended, shown, ending, interaction };
-    })
-    .catch(giveBack);
-  const { service, appended, shown, ending, interaction } = result;
-  const chat = service.chat!;
-  if (ending !== null) publishOutcome(ctx, ending.outcome);
-  publishChatUpdate(ctx, { service, interaction, entries: appended, verbose: verbose(params), joined: [], origin: caller.origin });
-  const state = op === "disconnect" ? "DISCONNECTED" : "TRANSCRIPT";
-  if (chat.notifyBy === "comet" && shown === null && op !== "disconnect") return COMET_ACK;
-  return chatObject(service, state, shown, verbose(params), caller.origin);
+  const now = ctx.now();
+  const result = await commit(ctx, async (tx, announce) => {
+    const locked = await accessChatService(tx, id, caller.gmsUser, { lock: true });
+    if (!hasChat(locked)) return { refused: noChatYet(locked) };
+    const step = applyCustomerOperation(locked, operation, now, {
+      transcript: transcriptLimits(ctx),
+      customerTimeoutMs: ctx.chat.customerTimeoutMs,
+      ttlMs: ttlMs(ctx, locked),
+    });
+    if ("refused" in step) return step;
+    const { next, entries } = step;
+    if (entries.length > 0) await tx.chats.append(next.chat.interactionId, entries);
+    // The agents to tell: those on the chat before it ended, or now.
+    let interaction = step.ended ? await endInteraction(tx, ctx, next, now, announce) : null;
+    if (interaction === null && entries.length > 0) interaction = await tx.agentInteractions.get(next.chat.interactionId);
+    // Poll mode, or a position asked for: what this reply shows, from the position the customer had.
+    const wantsTranscript = next.chat.notifyBy === "poll" || request.position !== null;
+    const shown =
+      wantsTranscript && request.operation !== "disconnect"
+        ? await tx.chats.transcript(next.chat.interactionId, request.position ?? locked.chat.delivered, ctx.chat.maxTranscriptEntries)
+        : null;
+    if (step.changed) await tx.chats.save(next);
+    announce.chat({ service: next, interaction, entries, verbose: request.verbose, joined: [], origin: caller.origin });
+    return { service: next, shown };
+  }).catch((err: unknown) => {
+    giveBack();
+    throw err;
+  });
+  if ("refused" in result) {
+    giveBack();
+    throw result.refused;
+  }
+  const { service, shown } = result;
+  if (service.chat.notifyBy === "comet" && shown === null && request.operation !== "disconnect") return COMET_ACK;
+  return chatObject(service, request.operation === "disconnect" ? "DISCONNECTED" : "TRANSCRIPT", shown, request.verbose, caller.origin);
+}
+
+function customerOperation(request: CustomerRequest, withinRate: boolean): CustomerOperation {
+  switch (request.operation) {
+    case "startTyping":
+    case "stopTyping":
+      return { name: request.operation, withinRate };
+    case "send":
+      return { name: "send", message: request.message ?? "" };
+    case "refresh":
+      return { name: "refresh", message: request.message };
+    case "disconnect":
+      return { name: "disconnect" };
+  }
+}
+
+function noChatYet(service: ChatService): AppError {
+  return unavailable(`no chat on service ${service.id} yet: create it with ixn/chat${service.kind === "advanced" ? " once status is available" : ""}`);
 }
 
 /**
- * The customer is gone (disconnect, or silent too long): the chat ends and its interaction
- * completes for every agent on it, and becomes contact history with the transcript. The caller
- * saves the service (once, with its other changes).
+ * The customer is gone (disconnect, or silent too long; `service.chat` already ended): its
+ * interaction completes for every agent on it, and becomes contact history with the transcript.
+ * Returns the interaction as it was (whom to tell), null when it had already ended.
  */
-async function endChat(tx: Store, ctx: ActionContext, service: ChatService, now: number) {
-  const chat = service.chat!;
-  chat.ended = true;
-  const before = await tx.agentInteractions.get(chat.interactionId, { lock: true });
+export async function endInteraction(
+  tx: Store,
+  ctx: ActionContext,
+  service: OpenChatService,
+  now: number,
+  announce: Announcements,
+): Promise<AgentInteraction | null> {
+  const before = await tx.agentInteractions.get(service.chat.interactionId, { lock: true });
   if (before === null) return null;
   const outcome = endByCustomer(before, now);
   if (outcome === null) return null;
@@ -321,11 +323,13 @@ async function endChat(tx: Store, ctx: ActionContext, service: ChatService, now:
   }
   await markIdle(tx, outcome, now);
   await recordHistory(tx, ctx, outcome.next, now);
-  return { before, outcome };
+  announce.outcome(outcome);
+  return before;
 }
 
 /** `internal-poke`, from the agent desktop of an agent on the chat: a push to the customer's device. */
-export async function poke(ctx: ActionContext, id: string, user: User, params: Params): Promise<void> {
+export async function poke(ctx: ActionContext, id: string, user: User, request: PokeRequest): Promise<void> {
+  if (request.message !== null && request.message.length > 1024) throw invalidInput("poke_message: at most 1024 characters");
   const service = await ctx.store.chats.get(id);
   if (service === null) throw notFound(`There is no service ${id}`);
   if (service.chat === null) throw unavailable(`no chat on service ${id} yet`);
@@ -336,9 +340,9 @@ export async function poke(ctx: ActionContext, id: string, user: User, params: P
   const settings = ctx.chat.services.get(service.name)?.push;
   const target = { serviceId: id, gmsUser: service.gmsUser, device: service.device };
   if (settings === undefined || !ctx.push.canReach(settings, target)) throw unavailable(`service ${id} has no device to push to`);
-  const message = params.poke_message?.trim() || settings.pokeMessage;
-  if (message.length > 1024) throw invalidInput("poke_message: at most 1024 characters");
-  if (!ctx.push.send(settings, target, { action: "poke", message })) throw unavailable("too many push notifications waiting: try again shortly", 5000);
+  if (!ctx.push.send(settings, target, { action: "poke", message: request.message ?? settings.pokeMessage })) {
+    throw unavailable("too many push notifications waiting: try again shortly", 5000);
+  }
 }
 
 /**
@@ -352,128 +356,28 @@ export async function customerAway(ctx: ActionContext, gmsUser: string, rawPosit
   } catch {
     position = null;
   }
-  const updates: ChatUpdate[] = [];
   for (const open of await ctx.store.chats.openChatsOf(gmsUser)) {
     // The customer causes the notice (every handshake and disconnect round makes one): it is
     // within the chat's entry rate and its transcript's caps, or there is none.
     const mayNotice = ctx.chat.allowance.entry(open.id) === 0;
-    const update = await ctx.store.transaction(async (tx) => {
+    const noticed = await commit(ctx, async (tx, announce) => {
       const service = await tx.chats.get(open.id, { lock: true });
-      const chat = service?.chat;
-      if (service == null || chat == null || chat.ended || chat.awaySince !== null) return null;
-      chat.awaySince = ctx.now();
-      chat.pushedPosition = Math.min(chat.nextPosition, Math.max(chat.pushedPosition, position ?? chat.nextPosition));
+      if (service === null || !hasChat(service) || service.chat.ended || service.chat.awaySince !== null) return false;
+      const now = ctx.now();
+      const chat = service.chat;
       const away: NewEntry = { type: "Notice.Custom", nick: chat.nickname, text: "went to the background", userType: "CLIENT" };
-      const entries = mayNotice && hasRoomFor(ctx, chat, [away]) ? await appendEntries(tx, ctx, service, [away], { enforceLimit: false, save: false }) : [];
-      await tx.chats.save(service);
-      return { service, entries };
+      const notice = mayNotice && hasRoomFor(chat, [away], transcriptLimits(ctx));
+      const added = withEntries(chat, notice ? [away] : [], now);
+      const next: OpenChatService = {
+        ...service,
+        chat: { ...added.chat, awaySince: now, pushedPosition: Math.min(chat.nextPosition, Math.max(chat.pushedPosition, position ?? chat.nextPosition)) },
+      };
+      if (added.entries.length > 0) await tx.chats.append(chat.interactionId, added.entries);
+      await tx.chats.save(next);
+      const interaction = await tx.agentInteractions.get(chat.interactionId);
+      announce.chat({ service: next, interaction, entries: added.entries, verbose: false, joined: [], origin: null });
+      return notice;
     });
-    if (mayNotice && (update?.entries.length ?? 0) === 0) ctx.chat.allowance.giveBackEntry(open.id);
-    if (update === null) continue;
-    const ix = await ctx.store.agentInteractions.get(update.service.chat!.interactionId);
-    updates.push({ ...update, interaction: ix, verbose: false, joined: [], origin: null });
+    if (mayNotice && !noticed) ctx.chat.allowance.giveBackEntry(open.id);
   }
-  for (const update of updates) publishChatUpdate(ctx, update);
-}
-
-// ----- sweeps (workers/housekeeping.ts runs them) -----
-
-/** Keeps chats of customers with a live CometD client seen; ends those silent past the timeout. */
-export async function endSilentChats(ctx: ActionContext, present: (gmsUser: string) => boolean): Promise<number> {
-  const now = ctx.now();
-  const timeout = ctx.chat.customerTimeoutMs;
-  const quiet = await ctx.store.chats.silent(now - timeout / 3, 500);
-  const here = [...new Set(quiet.map((s) => s.gmsUser).filter((u): u is string => u !== null && present(u)))];
-  if (here.length > 0) await ctx.store.transaction((tx) => tx.chats.seen(here, now));
-  let ended = 0;
-  for (const silent of await ctx.store.chats.silent(now - timeout, 100)) {
-    const done = await ctx.store.transaction(async (tx) => {
-      const service = await tx.chats.get(silent.id, { lock: true });
-      const chat = service?.chat;
-      if (service == null || chat == null || chat.ended || chat.lastSeenAt >= now - timeout) return null;
-      const entries = await appendEntries(
-        tx,
-        ctx,
-        service,
-        [{ type: "Notice.Left", nick: chat.nickname, text: "left the session (no answer)", userType: "CLIENT" }],
-        { enforceLimit: false, save: false },
-      );
-      const ending = await endChat(tx, ctx, service, now);
-      await tx.chats.save(service);
-      return { service, entries, ending };
-    });
-    if (done === null) continue;
-    ended++;
-    if (done.ending !== null) publishOutcome(ctx, done.ending.outcome);
-    publishChatUpdate(ctx, {
-      service: done.service,
-      interaction: done.ending?.before ?? null,
-      entries: done.entries,
-      verbose: false,
-      joined: [],
-      origin: null,
-    });
-  }
-  return ended;
-}
-
-/** Agent messages a backgrounded app has not seen, past the service's delay, as push notifications. */
-export async function sendBackgroundPushes(ctx: ActionContext): Promise<number> {
-  const now = ctx.now();
-  const delays = [...ctx.chat.services.values()].map((s) => s.push.backgroundDelayMs);
-  let sent = 0;
-  for (const away of await ctx.store.chats.awayDue(now - Math.min(...delays), 100)) {
-    const settings = ctx.chat.services.get(away.name)?.push;
-    if (settings === undefined || away.chat?.awaySince == null || away.chat.awaySince > now - settings.backgroundDelayMs) continue;
-    const due = await ctx.store.transaction(async (tx) => {
-      const service = await tx.chats.get(away.id, { lock: true });
-      const chat = service?.chat;
-      if (service == null || chat == null || chat.awaySince === null || chat.pushedPosition >= chat.nextPosition) return null;
-      const entries = await tx.chats.transcript(chat.interactionId, chat.pushedPosition, 100);
-      chat.pushedPosition = chat.nextPosition;
-      await tx.chats.save(service);
-      return { service, entries: entries.filter((e) => e.userType === "AGENT" && e.type === "Message.Text") };
-    });
-    if (due === null || due.entries.length === 0) continue;
-    const target = { serviceId: due.service.id, gmsUser: due.service.gmsUser, device: due.service.device };
-    if (!ctx.push.canReach(settings, target)) continue;
-    // A push dropped because too many wait is not retried: see push/push.ts.
-    if (ctx.push.send(settings, target, { action: "chat", message: due.entries.at(-1)!.text, lastTranscript: due.entries.map(asPushEntry) })) sent++;
-  }
-  return sent;
-}
-
-function asPushEntry(e: TranscriptEntry): Record<string, string> {
-  return { [e.type]: e.text };
-}
-
-/** Tells customers waiting on an advanced service that an agent became available (or not). */
-export async function announceAvailability(ctx: ActionContext): Promise<number> {
-  const waiting = await ctx.store.chats.waiting(500);
-  const byQueue = new Map<string, boolean>();
-  let told = 0;
-  for (const service of waiting) {
-    let available = byQueue.get(service.queue);
-    if (available === undefined) {
-      available = (await queueStanding(ctx, service.queue, "chat")).agentAvailable;
-      byQueue.set(service.queue, available);
-    }
-    if (!available) continue;
-    const origin = { base: ctx.chat.serviceBase, host: "", port: "", tls: false };
-    await serviceStatus(
-      ctx,
-      service.id,
-      { gmsUser: service.gmsUser, gmsUserProven: false, customerId: null, address: service.clientAddress ?? "", origin },
-      {},
-    );
-    told++;
-  }
-  return told;
-}
-
-/** Removes services past their time to live (an open chat keeps its service). */
-export async function removeExpiredChatServices(ctx: ActionContext): Promise<number> {
-  const ids = await ctx.store.chats.expired(ctx.now(), 500);
-  for (const id of ids) await ctx.store.transaction((tx) => tx.chats.delete(id));
-  return ids.length;
 }

@@ -1,7 +1,8 @@
 /** What every action receives: the store, the clock and the Context Services options. */
 import type { ChatAllowance } from "../access/chat-allowance.ts";
 import type { ChatServiceConfig, PushSettings } from "../config-file.ts";
-import type { DataLimits, Device } from "../domain/chat.ts";
+import type { Device } from "../domain/chat.ts";
+import type { DataLimits } from "../domain/chat-input.ts";
 import type { BusinessAttribute } from "../domain/metadata.ts";
 import type { Logger } from "../logger.ts";
 import type { Role } from "../domain/users.ts";

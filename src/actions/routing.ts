@@ -5,11 +5,11 @@
  * two agents, also with several nodes (a conditional update, and the agent's row locked while
  * their capacity is counted).
  */
-import { expireOffer, offer, type AgentInteraction, type Outcome } from "../domain/agent-interactions.ts";
+import { expireOffer, offer, type AgentInteraction } from "../domain/agent-interactions.ts";
 import { chooseAgent, qualifies, routable, type Candidate, type Queue } from "../domain/routing.ts";
 import type { Channel } from "../domain/users.ts";
 import type { ActionContext } from "./context.ts";
-import { publishOutcome } from "./agent-interactions.ts";
+import { commit } from "./after-commit.ts";
 
 /** Interactions one pass looks at; the next pass takes the rest. */
 const ROUTE_BATCH = 500;
@@ -36,9 +36,7 @@ export async function routeQueued(ctx: ActionContext): Promise<number> {
     pick.idleSince = now;
     claims.push(
       claimOffer(ctx, ix, pick, now).then((result) => {
-        if (typeof result !== "object") return;
-        offered++;
-        publishOutcome(ctx, result);
+        if (result === "offered") offered++;
       }),
     );
   }
@@ -46,8 +44,8 @@ export async function routeQueued(ctx: ActionContext): Promise<number> {
   return offered;
 }
 
-async function claimOffer(ctx: ActionContext, ix: AgentInteraction, pick: Candidate, now: number): Promise<Outcome | "full" | "taken"> {
-  return ctx.store.transaction(async (tx) => {
+async function claimOffer(ctx: ActionContext, ix: AgentInteraction, pick: Candidate, now: number): Promise<"offered" | "full" | "taken"> {
+  return commit(ctx, async (tx, announce) => {
     await tx.agentChannels.lock(pick.agentId, ix.mediaType);
     const fresh = await tx.agentInteractions.get(ix.id, { lock: true });
     if (fresh === null || fresh.state !== "Queued") return "taken";
@@ -55,7 +53,8 @@ async function claimOffer(ctx: ActionContext, ix: AgentInteraction, pick: Candid
     const outcome = offer(fresh, pick.agentId, now, ctx.routing.offerTimeoutMs);
     if (!(await tx.agentInteractions.update(outcome.next, { updatedAt: fresh.updatedAt, state: "Queued" }))) return "taken";
     await tx.agentChannels.touch(pick.agentId, ix.mediaType, now);
-    return outcome;
+    announce.outcome(outcome);
+    return "offered";
   });
 }
 
@@ -94,16 +93,15 @@ export async function withdrawOffers(ctx: ActionContext, agentId: string): Promi
 }
 
 async function takeBackOffer(ctx: ActionContext, id: string, stillDue: (ix: AgentInteraction, now: number) => boolean): Promise<boolean> {
-  const outcome = await ctx.store.transaction(async (tx) => {
+  return commit(ctx, async (tx, announce) => {
     const fresh = await tx.agentInteractions.get(id, { lock: true });
     const now = ctx.now();
-    if (fresh === null || fresh.state !== "Invited" || !stillDue(fresh, now)) return null;
+    if (fresh === null || fresh.state !== "Invited" || !stillDue(fresh, now)) return false;
     const result = expireOffer(fresh, now);
-    return (await tx.agentInteractions.update(result.next, { updatedAt: fresh.updatedAt, state: "Invited" })) ? result : null;
+    if (!(await tx.agentInteractions.update(result.next, { updatedAt: fresh.updatedAt, state: "Invited" }))) return false;
+    announce.outcome(result);
+    return true;
   });
-  if (outcome === null) return false;
-  publishOutcome(ctx, outcome);
-  return true;
 }
 
 export interface QueueStanding {

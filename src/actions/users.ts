@@ -6,9 +6,9 @@ import { AppError, invalidInput, notFound } from "../domain/errors.ts";
 import { USER_DISABLED } from "../domain/agent-state.ts";
 import { CHANNELS, checkCapacity, checkPassword, checkRoles, checkSkills, USER_NAME, type User, type UserInput } from "../domain/users.ts";
 import { UniqueViolation, type Store } from "../store/store.ts";
-import { releaseAgent, type Outcome } from "../domain/agent-interactions.ts";
-import { publishOutcome } from "./agent-interactions.ts";
-import { publishChatUpdate, recordAgentChanges, type ChatUpdate } from "./chat-transcript.ts";
+import { releaseAgent } from "../domain/agent-interactions.ts";
+import { commit, type Announcements } from "./after-commit.ts";
+import { recordAgentChanges } from "./chat-transcript.ts";
 import type { ActionContext } from "./context.ts";
 
 export interface NewUserInput extends UserInput {
@@ -52,66 +52,57 @@ export async function updateUser(ctx: ActionContext, actor: User, id: string, in
   if (input.userName !== undefined && !USER_NAME.test(input.userName)) throw invalidInput("userName: 1 to 64 letters, digits or . _ @ -");
   const passwordHash = input.password === undefined ? undefined : await hashPassword(checkPassword(input.password));
   const endsSessions = passwordHash !== undefined || input.enabled === false;
-  const released = await ctx.store
-    .transaction(async (tx) => {
-      const user = await tx.users.get(id);
-      if (user === null) throw userNotFound(id);
-      const now = ctx.now();
-      await tx.users.update({
-        ...user,
-        userName: input.userName ?? user.userName,
-        firstName: input.firstName ?? user.firstName,
-        lastName: input.lastName ?? user.lastName,
-        roles: input.roles === undefined ? user.roles : checkRoles(input.roles),
-        skills: input.skills === undefined ? user.skills : checkSkills(input.skills),
-        capacity: checkCapacity(input.capacity, user.capacity),
-        passwordHash: passwordHash ?? user.passwordHash,
-        enabled: input.enabled ?? user.enabled,
-        updatedAt: now,
-      });
-      if (endsSessions) await tx.userSessions.deleteForUser(id);
-      if (input.enabled !== false || !user.enabled) return [];
-      for (const channel of CHANNELS) await tx.agentChannels.set(id, { channel, state: "NotReady", reason: USER_DISABLED, changedAt: now });
-      return releaseAll(tx, ctx, id);
-    })
-    .catch(taken(input.userName ?? ""));
-  if (endsSessions) ctx.notifier.revoke("agent", id);
-  publishReleased(ctx, id, released);
+  // Checked before the transaction: invalid input never starts one.
+  const roles = input.roles === undefined ? undefined : checkRoles(input.roles);
+  const skills = input.skills === undefined ? undefined : checkSkills(input.skills);
+  checkCapacity(input.capacity);
+  await commit(ctx, async (tx, announce) => {
+    const user = await tx.users.get(id);
+    if (user === null) throw userNotFound(id);
+    const now = ctx.now();
+    await tx.users.update({
+      ...user,
+      userName: input.userName ?? user.userName,
+      firstName: input.firstName ?? user.firstName,
+      lastName: input.lastName ?? user.lastName,
+      roles: roles ?? user.roles,
+      skills: skills ?? user.skills,
+      capacity: checkCapacity(input.capacity, user.capacity),
+      passwordHash: passwordHash ?? user.passwordHash,
+      enabled: input.enabled ?? user.enabled,
+      updatedAt: now,
+    });
+    if (endsSessions) {
+      await tx.userSessions.deleteForUser(id);
+      announce.revokeAgent(id);
+    }
+    if (input.enabled !== false || !user.enabled) return;
+    for (const channel of CHANNELS) await tx.agentChannels.set(id, { channel, state: "NotReady", reason: USER_DISABLED, changedAt: now });
+    await releaseAll(tx, ctx, id, announce);
+  }).catch(taken(input.userName ?? ""));
 }
 
 /** Deletes a user; what they held (owned, parked, invited to, in conference) goes on without them. */
 export async function deleteUser(ctx: ActionContext, actor: User, id: string): Promise<void> {
   requireRole(actor, "ROLE_ADMIN");
   if (id === actor.id) throw invalidInput("an administrator cannot delete their own user");
-  const released = await ctx.store.transaction(async (tx) => {
+  await commit(ctx, async (tx, announce) => {
     if (!(await tx.users.delete(id))) throw userNotFound(id);
-    return releaseAll(tx, ctx, id);
+    announce.revokeAgent(id);
+    await releaseAll(tx, ctx, id, announce);
   });
-  ctx.notifier.revoke("agent", id);
-  publishReleased(ctx, id, released);
 }
 
-interface Released {
-  outcome: Outcome;
-  chat: ChatUpdate | null;
-}
-
-/** Releases whatever `userId` holds (owned, parked, invited to, in conference), in the caller's transaction. */
-async function releaseAll(tx: Store, ctx: ActionContext, userId: string): Promise<Released[]> {
-  const released: Released[] = [];
+/**
+ * Releases whatever `userId` holds (owned, parked, invited to, in conference), in the caller's
+ * transaction, and tells everyone but the released user (who is gone) what changed.
+ */
+async function releaseAll(tx: Store, ctx: ActionContext, userId: string, announce: Announcements): Promise<void> {
   for (const ix of await tx.agentInteractions.involving(userId)) {
     const outcome = releaseAgent(ix, userId, ctx.now());
     if (outcome === null || !(await tx.agentInteractions.update(outcome.next, { updatedAt: ix.updatedAt, state: ix.state }))) continue;
-    released.push({ outcome, chat: await recordAgentChanges(tx, ctx, ix, outcome.next) });
-  }
-  return released;
-}
-
-/** Tells everyone but the released user (who is gone) what changed. */
-function publishReleased(ctx: ActionContext, userId: string, released: readonly Released[]): void {
-  for (const { outcome, chat } of released) {
-    publishOutcome(ctx, { ...outcome, notices: outcome.notices.filter((n) => n.agentId !== userId) });
-    if (chat !== null) publishChatUpdate(ctx, chat);
+    announce.outcome({ ...outcome, notices: outcome.notices.filter((n) => n.agentId !== userId) });
+    announce.chat(await recordAgentChanges(tx, ctx, ix, outcome.next));
   }
 }
 

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { checkBusinessData, checkCustomerFields, entryBytes, pageBy } from "./chat.ts";
+import { applyCustomerOperation, entryBytes, openChat, pageBy, type CustomerOperation, type OpenChatService } from "./chat.ts";
+import { checkBusinessData, checkCustomerFields } from "./chat-input.ts";
 
 describe("checkCustomerFields", () => {
   it("refuses a named field past the cap, naming it; other parameters are not its business", () => {
@@ -33,5 +34,67 @@ describe("entryBytes and pageBy", () => {
     const size = (n: number) => n;
     assert.deepEqual(pageBy([3, 3, 3, 10, 1, 1], size, 6), [[3, 3], [3], [10], [1, 1]]);
     assert.deepEqual(pageBy([], size, 6), []);
+  });
+});
+
+describe("applyCustomerOperation", () => {
+  const rules = { transcript: { maxEntries: 3, maxBytes: 1000 }, customerTimeoutMs: 60_000, ttlMs: 3_600_000 };
+  const chat = openChat({ interactionId: "IX", notifyBy: "poll", nickname: "Ann", clientTimeZoneOffset: "0" }, 0);
+  const service: OpenChatService = {
+    id: "S",
+    name: "request-chat",
+    kind: "basic",
+    queue: "default",
+    gmsUser: null,
+    clientAddress: null,
+    data: {},
+    device: null,
+    status: null,
+    createdAt: 0,
+    expiresAt: 1000,
+    chat,
+  };
+  const apply = (s: OpenChatService, op: CustomerOperation, now = 1000) => {
+    const step = applyCustomerOperation(s, op, now, rules);
+    if ("refused" in step) throw step.refused;
+    return step;
+  };
+
+  it("a message is numbered, counted, delivered in poll mode, and leaves the input untouched", () => {
+    const step = apply(service, { name: "send", message: "hi" });
+    assert.deepEqual(
+      step.entries.map((e) => [e.position, e.type, e.nick, e.text]),
+      [[1, "Message.Text", "Ann", "hi"]],
+    );
+    assert.equal(step.next.chat.nextPosition, 2);
+    assert.equal(step.next.chat.delivered, 2);
+    assert.equal(step.next.expiresAt, 1000 + rules.ttlMs);
+    assert.equal(step.changed, true);
+    assert.equal(service.chat.nextPosition, 1, "pure: the state it was given is not changed");
+  });
+
+  it("a typing notice past the entry rate adds nothing; a quiet poll soon after changes nothing", () => {
+    const step = apply(service, { name: "startTyping", withinRate: false }, 10);
+    assert.deepEqual(step.entries, []);
+    assert.equal(step.changed, false);
+  });
+
+  it("a full transcript refuses what the customer sends, but leaving always goes in and ends the chat", () => {
+    const full: OpenChatService = { ...service, chat: { ...chat, nextPosition: 4 } };
+    assert.equal("refused" in applyCustomerOperation(full, { name: "send", message: "x" }, 1, rules), true);
+    const left = apply(full, { name: "disconnect" });
+    assert.equal(left.ended, true);
+    assert.equal(left.next.chat.ended, true);
+    assert.deepEqual(
+      left.entries.map((e) => e.type),
+      ["Notice.Left"],
+    );
+  });
+
+  it("an ended chat serves refresh and disconnect only, adding nothing", () => {
+    const ended: OpenChatService = { ...service, chat: { ...chat, ended: true } };
+    assert.equal("refused" in applyCustomerOperation(ended, { name: "send", message: "x" }, 1, rules), true);
+    assert.deepEqual(apply(ended, { name: "refresh", message: "late" }).entries, []);
+    assert.equal(apply(ended, { name: "disconnect" }).ended, false, "it ended before: nothing ends again");
   });
 });

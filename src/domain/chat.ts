@@ -3,7 +3,7 @@
  * rules, no I/O: positions, who joined or left when an agent operation ran, and entry sizes.
  */
 import { randomBytes } from "node:crypto";
-import { invalidInput } from "./errors.ts";
+import { invalidState, type AppError } from "./errors.ts";
 import { xmlAttribute, xmlText } from "./xml.ts";
 import type { AgentInteraction } from "./agent-interactions.ts";
 import type { JsonObject } from "./json.ts";
@@ -134,64 +134,137 @@ export function pageBy<T>(items: readonly T[], size: (item: T) => number, maxByt
   return pages;
 }
 
-/** Numbers the entries from `next` on, stamped `at`. */
-export function numberEntries(entries: readonly NewEntry[], next: number, at: number): TranscriptEntry[] {
-  return entries.map((e, i) => ({ ...e, position: next + i, at }));
-}
-
-/** `transcriptPosition` as a client sends it: a positive integer, as a string or a number. */
-export function parsePosition(raw: unknown): number | null {
-  if (raw === undefined || raw === null || raw === "") return null;
-  const text = String(raw).trim();
-  if (!/^\d{1,9}$/.test(text) || Number(text) < 1) throw invalidInput("transcriptPosition: a position from 1 on");
-  return Number(text);
-}
-
-/** What a customer names themselves with at `ixn/chat`: each is capped at CHAT_MAX_FIELD_CHARS. */
-export const CUSTOMER_FIELDS = ["firstName", "lastName", "email", "subject", "userDisplayName", "nickname", "customer_id", "clientTimeZoneOffset"] as const;
-
-/** Refuses a customer field longer than `maxChars` (400 naming it). */
-export function checkCustomerFields(params: Readonly<Record<string, string>>, maxChars: number): void {
-  for (const name of CUSTOMER_FIELDS) {
-    const value = params[name];
-    if (value !== undefined && value.length > maxChars) throw invalidInput(`${name}: at most ${maxChars} characters`);
-  }
-}
-
-export interface DataLimits {
-  /** All keys and values together, UTF-8 bytes as JSON (as attached data is stored and sent). */
+/** How much one transcript may hold (CHAT_MAX_TRANSCRIPT_ENTRIES, CHAT_MAX_TRANSCRIPT_BYTES). */
+export interface TranscriptLimits {
+  maxEntries: number;
   maxBytes: number;
-  /** One value, characters. */
-  maxValueChars: number;
+}
+
+/** Whether the transcript can take these entries within its limits. */
+export function hasRoomFor(chat: Chat, entries: readonly NewEntry[], limits: TranscriptLimits): boolean {
+  const bytes = entries.reduce((sum, e) => sum + entryBytes(e), 0);
+  return chat.nextPosition - 1 + entries.length <= limits.maxEntries && chat.transcriptBytes + bytes <= limits.maxBytes;
+}
+
+export function transcriptFull(limits: TranscriptLimits): AppError {
+  return invalidState(`the transcript of this chat is full (${limits.maxEntries} entries or ${limits.maxBytes} bytes)`);
+}
+
+/** The chat with `entries` at its end: numbered from its next position, stamped `now`, counted in its size. */
+export function withEntries(chat: Chat, entries: readonly NewEntry[], now: number): { chat: Chat; entries: TranscriptEntry[] } {
+  const numbered = entries.map((e, i) => ({ ...e, position: chat.nextPosition + i, at: now }));
+  const bytes = entries.reduce((sum, e) => sum + entryBytes(e), 0);
+  return { chat: { ...chat, nextPosition: chat.nextPosition + numbered.length, transcriptBytes: chat.transcriptBytes + bytes }, entries: numbered };
+}
+
+/** What a customer does in their chat (`ixn/chat/<operation>`), its input checked. */
+export type CustomerOperation =
+  | { name: "refresh"; message: string | null }
+  | { name: "send"; message: string }
+  /** A typing notice past the chat's entry rate is dropped (`withinRate` false), the request still served. */
+  | { name: "startTyping" | "stopTyping"; withinRate: boolean }
+  | { name: "disconnect" };
+
+export interface CustomerRules {
+  transcript: TranscriptLimits;
+  /** A chat whose customer is silent this long ends; presence is written a quarter of it apart. */
+  customerTimeoutMs: number;
+  /** How long the service lives after the customer's last request (its definition's TTL). */
+  ttlMs: number;
+}
+
+/** The result of a customer operation: the service's next state, what it adds, whether it ends the chat. */
+export type CustomerStep =
+  | {
+      next: OpenChatService;
+      /** New transcript entries, numbered (appended in this order). */
+      entries: TranscriptEntry[];
+      /** The customer left: the chat's interaction completes. */
+      ended: boolean;
+      /** Whether the service must be saved (a poll that changed nothing writes nothing). */
+      changed: boolean;
+    }
+  | { refused: AppError };
+
+/** A service whose chat has been opened. */
+export type OpenChatService = ChatService & { chat: Chat };
+
+export function hasChat(service: ChatService): service is OpenChatService {
+  return service.chat !== null;
 }
 
 /**
- * Refuses business data past its limits (400 naming the first value too long, or the total).
- * The total is measured as the JSON it is stored and sent as, where a quote takes two bytes and
- * a control character six: the same measure as INTERACTION_MAX_DATA_BYTES, so data a service
- * accepted always fits the chat it opens.
+ * refresh, send, startTyping, stopTyping, disconnect on a chat, as of `now`. The customer's
+ * entry goes in unless the transcript is full (refused), or the chat has ended (only refresh and
+ * disconnect are served then, adding nothing). Poll mode: everything up to the new end counts as
+ * delivered. The customer is back from the background, seen now (written at most every quarter
+ * timeout), and the service lives its TTL on.
  */
-export function checkBusinessData(data: Readonly<JsonObject>, limits: DataLimits): void {
-  let bytes = 0;
-  for (const [key, value] of Object.entries(data)) {
-    const chars = typeof value === "string" ? value.length : JSON.stringify(value).length;
-    if (chars > limits.maxValueChars) throw invalidInput(`${key.slice(0, 64)}: at most ${limits.maxValueChars} characters`);
-    bytes += Buffer.byteLength(JSON.stringify(key)) + Buffer.byteLength(JSON.stringify(value)) + 2;
+export function applyCustomerOperation(service: OpenChatService, op: CustomerOperation, now: number, rules: CustomerRules): CustomerStep {
+  const chat = service.chat;
+  if (chat.ended && op.name !== "refresh" && op.name !== "disconnect") {
+    return { refused: invalidState(`${op.name}: the chat on service ${service.id} has ended`) };
   }
-  if (bytes > limits.maxBytes) throw invalidInput(`business data: at most ${limits.maxBytes} bytes in all (keys and values, as JSON)`);
+  const adding = chat.ended ? [] : customerEntries(chat, op);
+  // Leaving always goes in: notices of what happened to a chat are never refused.
+  if (adding.length > 0 && op.name !== "disconnect" && !hasRoomFor(chat, adding, rules.transcript)) return { refused: transcriptFull(rules.transcript) };
+  const appended = withEntries(chat, adding, now);
+  const ended = op.name === "disconnect" && !chat.ended;
+  const seen = appended.entries.length > 0 || now - chat.lastSeenAt > rules.customerTimeoutMs / 4;
+  const next: Chat = {
+    ...appended.chat,
+    ended: chat.ended || ended,
+    delivered: chat.notifyBy === "poll" ? appended.chat.nextPosition : chat.delivered,
+    awaySince: null,
+    lastSeenAt: seen ? now : chat.lastSeenAt,
+  };
+  const changed = appended.entries.length > 0 || ended || next.delivered !== chat.delivered || chat.awaySince !== null || seen;
+  return {
+    next: { ...service, chat: next, expiresAt: Math.max(service.expiresAt, now + rules.ttlMs) },
+    entries: appended.entries,
+    ended,
+    changed,
+  };
 }
 
-/**
- * The customer's nickname: `userDisplayName`, else the first name and the initial of the last
- * (GMS shows Vasya Pupkin as `VasyaP`), else `Customer`.
- */
-export function customerNickname(params: { userDisplayName?: string; firstName?: string; lastName?: string }): string {
-  const display = params.userDisplayName?.trim();
-  if (display) return display;
-  const first = params.firstName?.trim() ?? "";
-  const last = params.lastName?.trim() ?? "";
-  const nick = `${first}${last.slice(0, 1)}`;
-  return nick === "" ? "Customer" : nick;
+/** The entries a customer operation adds to a chat that has not ended. */
+function customerEntries(chat: Chat, op: CustomerOperation): NewEntry[] {
+  switch (op.name) {
+    case "disconnect":
+      return [notice("Notice.Left", chat.nickname, "CLIENT")];
+    case "startTyping":
+      return op.withinRate ? [notice("Notice.TypingStarted", chat.nickname, "CLIENT")] : [];
+    case "stopTyping":
+      return op.withinRate ? [notice("Notice.TypingStopped", chat.nickname, "CLIENT")] : [];
+    case "send":
+    case "refresh":
+      return op.message !== null && op.message.trim() !== "" ? [{ type: "Message.Text", nick: chat.nickname, text: op.message, userType: "CLIENT" }] : [];
+  }
+}
+
+/** What opening a chat on a service needs besides the service: chosen by the customer, and made by the caller. */
+export interface ChatOpening {
+  interactionId: string;
+  notifyBy: NotifyBy;
+  nickname: string;
+  clientTimeZoneOffset: string;
+}
+
+/** The new chat of a service, opened at `now`: an empty transcript, the customer seen now. */
+export function openChat(opening: ChatOpening, now: number): Chat {
+  return {
+    ...opening,
+    userId: chatToken(),
+    secureKey: chatToken().toLowerCase(),
+    startedAt: now,
+    ended: false,
+    nextPosition: 1,
+    transcriptBytes: 0,
+    delivered: 1,
+    lastSeenAt: now,
+    awaySince: null,
+    pushedPosition: 1,
+  };
 }
 
 /** An opaque id for the `_verbose` Chat Server fields (`userId`, `secureKey`): 16 hex digits. */

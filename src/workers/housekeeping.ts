@@ -4,7 +4,7 @@
  * found from deadlines stored in the database, so a restart only delays it by one interval.
  */
 import type { ActionContext } from "../actions/context.ts";
-import { announceAvailability, endSilentChats, removeExpiredChatServices, sendBackgroundPushes } from "../actions/chat.ts";
+import { announceAvailability, endSilentChats, removeExpiredChatServices, sendBackgroundPushes } from "../actions/chat-sweeps.ts";
 import { autoCompleteDue, purgeExpired, purgeExpiredSessions, purgeOldHistory } from "../actions/housekeeping.ts";
 import type { Logger } from "../logger.ts";
 

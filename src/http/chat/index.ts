@@ -7,13 +7,14 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { AgentAuthentication } from "../../access/authentication.ts";
 import type { GmsIdentity, GmsUserVerifier } from "../../access/gms-user.ts";
-import { chatRequest, createChatService, poke, serviceStatus, startChat, type Caller, type CustomerOperation } from "../../actions/chat.ts";
+import { chatRequest, createChatService, poke, serviceStatus, startChat, type Caller } from "../../actions/chat.ts";
 import { createdService, type Origin } from "../../wire/chat-v1.ts";
 import type { ActionContext } from "../../actions/context.ts";
 import { cameOverHttps, clientAddress, type ProxyTrust } from "../../client-address.ts";
 import { AppError, forbidden, notFound } from "../../domain/errors.ts";
 import { fromTrustedOrigin, ownOrigin } from "../../origin.ts";
 import { chatParams, registerChatBodyParsers } from "./params.ts";
+import { customerRequest, isCustomerOperation, newServiceRequest, pokeRequest, startChatRequest, statusRequest } from "./requests.ts";
 
 export interface ChatApiDeps {
   ctx: ActionContext;
@@ -28,7 +29,6 @@ export interface ChatApiDeps {
   jsonMaxDepth: number;
 }
 
-const OPERATIONS = new Set<CustomerOperation>(["refresh", "send", "startTyping", "stopTyping", "disconnect"]);
 const ID = { type: "object", properties: { id: { type: "string", minLength: 1, maxLength: 255 } }, required: ["id"] } as const;
 
 export async function registerChatApi(app: FastifyInstance, deps: ChatApiDeps): Promise<void> {
@@ -61,23 +61,26 @@ export async function registerChatApi(app: FastifyInstance, deps: ChatApiDeps): 
         deps.ctx.chat.allowance.refuseEarly(kind, clientAddress(request.raw, deps.trustProxy));
 
       api.post<{ Params: { id: string } }>("/:id", { schema: { params: ID }, onRequest: refuseEarly("service") }, async (request) => {
-        const p = params(request);
-        const service = await createChatService(deps.ctx, request.params.id, await caller(request), p);
-        return createdService(service, p._verbose === "true", deps.base);
+        const who = await caller(request);
+        const body = newServiceRequest(params(request));
+        return createdService(await createChatService(deps.ctx, request.params.id, who, body), body.verbose, deps.base);
       });
       api.post<{ Params: { id: string } }>("/:id/status", { schema: { params: ID } }, async (request) => {
-        return serviceStatus(deps.ctx, request.params.id, await caller(request), params(request));
+        const who = await caller(request);
+        return serviceStatus(deps.ctx, request.params.id, who, statusRequest(params(request)));
       });
       api.post<{ Params: { id: string } }>("/:id/ixn/chat", { schema: { params: ID }, onRequest: refuseEarly("chat") }, async (request) => {
-        return startChat(deps.ctx, request.params.id, await caller(request), params(request));
+        const who = await caller(request);
+        return startChat(deps.ctx, request.params.id, who, startChatRequest(params(request), who.gmsUser));
       });
       api.post<{ Params: { id: string; op: string } }>(
         "/:id/ixn/chat/:op",
         { schema: { params: { ...ID, properties: { ...ID.properties, op: { type: "string", maxLength: 64 } }, required: ["id", "op"] } } },
         async (request) => {
-          const op = request.params.op as CustomerOperation;
-          if (!OPERATIONS.has(op)) throw notFound(`No chat operation ${request.params.op.slice(0, 64)}: refresh, send, startTyping, stopTyping or disconnect`);
-          return chatRequest(deps.ctx, request.params.id, await caller(request), op, params(request));
+          const op = request.params.op;
+          if (!isCustomerOperation(op)) throw notFound(`No chat operation ${op.slice(0, 64)}: refresh, send, startTyping, stopTyping or disconnect`);
+          const who = await caller(request);
+          return chatRequest(deps.ctx, request.params.id, who, customerRequest(op, params(request)));
         },
       );
       api.post<{ Params: { id: string } }>("/:id/internal-poke", { schema: { params: ID } }, async (request, reply: FastifyReply) => {
@@ -88,7 +91,7 @@ export async function registerChatApi(app: FastifyInstance, deps: ChatApiDeps): 
         }
         const authenticated = await deps.authentication.authenticate({ headers: request.headers, address: clientAddress(request.raw, deps.trustProxy) });
         if (authenticated === null) throw new AppError("unauthenticated", "internal-poke: an agent's credentials are required");
-        await poke(deps.ctx, request.params.id, authenticated.user, params(request));
+        await poke(deps.ctx, request.params.id, authenticated.user, pokeRequest(params(request)));
         return reply.type("text/plain; charset=utf-8").send("OK");
       });
     },

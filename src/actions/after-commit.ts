@@ -1,0 +1,153 @@
+/**
+ * What a change tells, once it is durable. An action runs its transaction through `commit`: the
+ * transaction collects what it will announce (agent notifications, chat pushes, a routing pass,
+ * ended sessions) in the `Announcements` it is given, and `commit` publishes them only after the
+ * store's commit resolved, in the order they were announced. Nobody is told about a change that
+ * did not happen, and what a committed change announces is never forgotten (Zulip's `on_commit`,
+ * Outline's event bus).
+ *
+ * SQLite's group commit may run a transaction's work again (when another unit of its batch
+ * failed), so each run starts with empty announcements: only the run that committed is published.
+ */
+import type { AgentInteraction, Outcome } from "../domain/agent-interactions.ts";
+import { chatAgents, pageBy, type ChatService, type TranscriptEntry } from "../domain/chat.ts";
+import type { Store } from "../store/store.ts";
+import { agentEntry, interactionMessage, newMessagesMessage } from "../wire/agent-api.ts";
+import { chatObject, customerPush, refreshTag, type Origin } from "../wire/chat-v1.ts";
+import type { ActionContext } from "./context.ts";
+
+/** What to tell whom once a transaction that changed a chat has committed. */
+export interface ChatUpdate {
+  service: ChatService;
+  interaction: AgentInteraction | null;
+  /** New entries, in order. */
+  entries: TranscriptEntry[];
+  /** The customer's push is verbose (the call that caused it asked for `_verbose`). */
+  verbose: boolean;
+  /** Agents who just joined: they get the whole transcript, not only the new entries. */
+  joined: string[];
+  origin: Origin | null;
+}
+
+type Announcement =
+  | { kind: "outcome"; outcome: Outcome }
+  | { kind: "chat"; update: ChatUpdate }
+  | { kind: "deliver"; endpoint: "agent" | "customer"; identity: string; channel: string; data: unknown }
+  | { kind: "revoke"; identity: string }
+  | { kind: "route" };
+
+/** What one run of a transaction will announce if it commits. */
+export class Announcements {
+  private readonly items: Announcement[] = [];
+
+  /** An agent operation's notices to each agent, and a routing pass if capacity moved. */
+  outcome(outcome: Outcome): void {
+    this.items.push({ kind: "outcome", outcome });
+  }
+
+  /** New transcript entries to the customer and the agents in the chat (none: nothing to tell). */
+  chat(update: ChatUpdate | null): void {
+    if (update !== null) this.items.push({ kind: "chat", update });
+  }
+
+  /** One CometD message to every client of `identity` on `endpoint`. */
+  deliver(endpoint: "agent" | "customer", identity: string, channel: string, data: unknown): void {
+    this.items.push({ kind: "deliver", endpoint, identity, channel, data });
+  }
+
+  /** An agent's credentials no longer hold: their CometD clients end on every node. */
+  revokeAgent(identity: string): void {
+    this.items.push({ kind: "revoke", identity });
+  }
+
+  /** Work was queued or capacity freed: a routing pass soon. */
+  route(): void {
+    this.items.push({ kind: "route" });
+  }
+
+  /** Publishes everything, in order; called by `commit` once the change is durable. */
+  publish(ctx: ActionContext): void {
+    for (const item of this.items) {
+      switch (item.kind) {
+        case "outcome":
+          publishOutcome(ctx, item.outcome);
+          break;
+        case "chat":
+          publishChatUpdate(ctx, item.update);
+          break;
+        case "deliver":
+          ctx.notifier.deliver(item.endpoint, item.identity, item.channel, item.data);
+          break;
+        case "revoke":
+          ctx.notifier.revoke("agent", item.identity);
+          break;
+        case "route":
+          ctx.routing.kick();
+          break;
+      }
+    }
+  }
+}
+
+/** Runs `work` in one transaction and publishes what it announced after the commit; returns its value. */
+export async function commit<T>(ctx: ActionContext, work: (tx: Store, announce: Announcements) => Promise<T>): Promise<T> {
+  const { value, announced } = await ctx.store.transaction(async (tx) => {
+    const announced = new Announcements();
+    return { value: await work(tx, announced), announced };
+  });
+  announced.publish(ctx);
+  return value;
+}
+
+/** Sends each notice to its agent, then asks for routing if capacity moved. */
+function publishOutcome(ctx: ActionContext, outcome: Outcome): void {
+  for (const notice of outcome.notices) {
+    const message = interactionMessage(outcome.next, notice.agentId, notice.notificationType, ctx.agentApiBase, {
+      state: notice.state,
+      changedProperties: outcome.changedProperties,
+    });
+    ctx.notifier.deliver("agent", notice.agentId, "/v2/me/interactions", message);
+  }
+  if (outcome.reroute) ctx.routing.kick();
+}
+
+/** Tells the customer (CometD mode) and the agents in the chat. */
+function publishChatUpdate(ctx: ActionContext, update: ChatUpdate): void {
+  const { service, entries } = update;
+  const chat = service.chat;
+  if (chat === null || entries.length === 0) return;
+  if (chat.notifyBy === "comet" && service.gmsUser !== null) {
+    const origin = update.origin ?? { base: ctx.chat.serviceBase, host: "", port: "", tls: false };
+    const message = chatObject(service, "TRANSCRIPT", entries, update.verbose, origin);
+    ctx.notifier.deliver("customer", service.gmsUser, "/_genesys", customerPush(refreshTag(service.id), message));
+  }
+  const ix = update.interaction;
+  if (ix === null) return;
+  for (const agentId of chatAgents(ix)) {
+    if (update.joined.includes(agentId)) continue;
+    ctx.notifier.deliver("agent", agentId, "/v2/me/interactions", newMessagesMessage(ix, agentId, entries));
+  }
+  if (update.joined.length > 0) {
+    sendWholeTranscript(ctx, ix, service, update.joined).catch((err: unknown) =>
+      ctx.logger.error({ err, interactionId: ix.id }, "could not send the transcript to agents who joined the chat"),
+    );
+  }
+}
+
+/** Largest whole-transcript notification: a long chat goes out in pages of about this many bytes. */
+export const TRANSCRIPT_PAGE_BYTES = 64 * 1024;
+
+/**
+ * Agents who join a chat (accept, transfer, conference) see all of it, not only what comes next:
+ * in `NewMessages` pages of at most TRANSCRIPT_PAGE_BYTES (an entry larger than that alone), so
+ * no single message grows with the chat. RequestChatHistory sends it again.
+ */
+export async function sendWholeTranscript(ctx: ActionContext, ix: AgentInteraction, service: ChatService, agents: readonly string[]): Promise<void> {
+  if (service.chat === null) return;
+  // Notices that always go in (joined, left) may take a transcript past its entry limit.
+  const entries = await ctx.store.chats.transcript(service.chat.interactionId, 1, ctx.chat.maxTranscriptEntries + 1000);
+  const pages = pageBy(entries, (e) => Buffer.byteLength(JSON.stringify(agentEntry(e))), TRANSCRIPT_PAGE_BYTES);
+  for (const agentId of agents) {
+    for (const page of pages) ctx.notifier.deliver("agent", agentId, "/v2/me/interactions", newMessagesMessage(ix, agentId, page));
+  }
+}

@@ -1,0 +1,63 @@
+/**
+ * What a customer may send to the Chat API v1, checked before anything is stored: the caps on the
+ * fields they name themselves with and on business data, transcript positions as clients send
+ * them, and the nickname their fields make. Pure; errors are 400s naming the field.
+ */
+import { invalidInput } from "./errors.ts";
+import type { JsonObject } from "./json.ts";
+
+/** `transcriptPosition` as a client sends it: a positive integer, as a string or a number. */
+export function parsePosition(raw: unknown): number | null {
+  if (raw === undefined || raw === null || raw === "") return null;
+  const text = String(raw).trim();
+  if (!/^\d{1,9}$/.test(text) || Number(text) < 1) throw invalidInput("transcriptPosition: a position from 1 on");
+  return Number(text);
+}
+
+/** What a customer names themselves with at `ixn/chat`: each is capped at CHAT_MAX_FIELD_CHARS. */
+export const CUSTOMER_FIELDS = ["firstName", "lastName", "email", "subject", "userDisplayName", "nickname", "customer_id", "clientTimeZoneOffset"] as const;
+export type CustomerField = (typeof CUSTOMER_FIELDS)[number];
+
+/** Refuses a customer field longer than `maxChars` (400 naming it). */
+export function checkCustomerFields(params: Readonly<Partial<Record<string, string>>>, maxChars: number): void {
+  for (const name of CUSTOMER_FIELDS) {
+    const value = params[name];
+    if (value !== undefined && value.length > maxChars) throw invalidInput(`${name}: at most ${maxChars} characters`);
+  }
+}
+
+export interface DataLimits {
+  /** All keys and values together, UTF-8 bytes as JSON (as attached data is stored and sent). */
+  maxBytes: number;
+  /** One value, characters. */
+  maxValueChars: number;
+}
+
+/**
+ * Refuses business data past its limits (400 naming the first value too long, or the total).
+ * The total is measured as the JSON it is stored and sent as, where a quote takes two bytes and
+ * a control character six: the same measure as INTERACTION_MAX_DATA_BYTES, so data a service
+ * accepted always fits the chat it opens.
+ */
+export function checkBusinessData(data: Readonly<JsonObject>, limits: DataLimits): void {
+  let bytes = 0;
+  for (const [key, value] of Object.entries(data)) {
+    const chars = typeof value === "string" ? value.length : JSON.stringify(value).length;
+    if (chars > limits.maxValueChars) throw invalidInput(`${key.slice(0, 64)}: at most ${limits.maxValueChars} characters`);
+    bytes += Buffer.byteLength(JSON.stringify(key)) + Buffer.byteLength(JSON.stringify(value)) + 2;
+  }
+  if (bytes > limits.maxBytes) throw invalidInput(`business data: at most ${limits.maxBytes} bytes in all (keys and values, as JSON)`);
+}
+
+/**
+ * The customer's nickname: `userDisplayName`, else the first name and the initial of the last
+ * (GMS shows Vasya Pupkin as `VasyaP`), else `Customer`.
+ */
+export function customerNickname(params: { userDisplayName?: string; firstName?: string; lastName?: string }): string {
+  const display = params.userDisplayName?.trim();
+  if (display) return display;
+  const first = params.firstName?.trim() ?? "";
+  const last = params.lastName?.trim() ?? "";
+  const nick = `${first}${last.slice(0, 1)}`;
+  return nick === "" ? "Customer" : nick;
+}
