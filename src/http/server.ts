@@ -30,16 +30,16 @@ import { closeAfterAnswer } from "../lingering-close.ts";
 import { cometdPaths, documentResponses } from "./openapi.ts";
 import { responseTooLarge } from "../domain/errors.ts";
 import { toGmsError } from "./errors.ts";
-import { registerCompositeRoutes } from "./routes/composite.ts";
-import { registerCustomerRoutes } from "./routes/customers.ts";
-import { registerExtensionRoutes } from "./routes/extensions.ts";
-import { registerInteractionRoutes } from "./routes/interactions.ts";
-import { registerMaintenanceRoutes } from "./routes/maintenance.ts";
-import { registerMetadataRoutes } from "./routes/metadata.ts";
-import { registerHealthRoutes, registerOpsRoutes } from "./routes/operations.ts";
-import { registerServiceRoutes } from "./routes/services.ts";
-import { registerStateRoutes } from "./routes/states.ts";
-import { registerTaskRoutes } from "./routes/tasks.ts";
+import { registerCompositeRoutes } from "./cs/composite.ts";
+import { registerCustomerRoutes } from "./cs/customers.ts";
+import { registerExtensionRoutes } from "./cs/extensions.ts";
+import { registerInteractionRoutes } from "./cs/interactions.ts";
+import { registerMaintenanceRoutes } from "./cs/maintenance.ts";
+import { registerMetadataRoutes } from "./cs/metadata.ts";
+import { registerHealthRoutes, registerOpsRoutes } from "./operations.ts";
+import { registerServiceRoutes } from "./cs/services.ts";
+import { registerStateRoutes } from "./cs/states.ts";
+import { registerTaskRoutes } from "./cs/tasks.ts";
 import { compileValidator } from "./validation.ts";
 
 export interface HttpDeps {
