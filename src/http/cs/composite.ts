@@ -4,7 +4,8 @@ import type { Static } from "typebox";
 import { compositeStart, type CompositeElement } from "../../actions/composite.ts";
 import { serviceIdJson } from "../presenters/journeys.ts";
 import * as S from "./journeys.schema.ts";
-import { absoluteUrl, type RouteDeps } from "./shared.ts";
+import type { RouteDeps } from "./shared.ts";
+import { absoluteUrl } from "../urls.ts";
 
 export function registerCompositeRoutes(app: FastifyInstance, { ctx, csBase, publicUrl }: RouteDeps): void {
   app.post<{ Body: Static<typeof S.CompositeStart>; Querystring: Static<typeof S.CompositeQuery> }>(

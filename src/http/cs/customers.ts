@@ -4,7 +4,8 @@ import Type, { type Static } from "typebox";
 import * as customers from "../../actions/customers.ts";
 import { IDENTIFY_CONTROL, type IdentificationKey } from "../../domain/customers.ts";
 import { presentCustomer, profileExtensionNames } from "../presenters/customers.ts";
-import { absoluteUrl, bodyObject, type RouteDeps } from "./shared.ts";
+import { bodyObject, type RouteDeps } from "./shared.ts";
+import { absoluteUrl } from "../urls.ts";
 
 const tags = ["Context Services: customer profiles"];
 const Params = Type.Object({ cid: Type.String({ minLength: 1, maxLength: 64 }) });

@@ -4,7 +4,8 @@ import Type, { type Static } from "typebox";
 import * as interactions from "../../actions/interactions.ts";
 import type { InteractionContentKind } from "../../domain/interactions.ts";
 import { presentInteraction } from "../presenters/interactions.ts";
-import { absoluteUrl, type RouteDeps } from "./shared.ts";
+import type { RouteDeps } from "./shared.ts";
+import { absoluteUrl } from "../urls.ts";
 
 const tags = ["Context Services: interactions"];
 const Params = Type.Object({ iid: Type.String({ minLength: 1, maxLength: 64 }) });

@@ -3,7 +3,8 @@ import type { FastifyInstance } from "fastify";
 import Type, { type Static } from "typebox";
 import * as metadata from "../../actions/metadata.ts";
 import type { MetadataKind } from "../../store/store.ts";
-import { absoluteUrl, bodyObject, type RouteDeps } from "./shared.ts";
+import { bodyObject, type RouteDeps } from "./shared.ts";
+import { absoluteUrl } from "../urls.ts";
 
 const tags = ["Context Services: metadata"];
 const Name = Type.Object({ name: Type.String({ minLength: 1, maxLength: 128 }) });

@@ -6,7 +6,8 @@ import { parseExtensionSelector, typeFilterCandidates, type Status } from "../..
 import type { ServiceQuery as StoreServiceQuery } from "../../store/store.ts";
 import { presentService, serviceIdJson } from "../presenters/journeys.ts";
 import * as S from "./journeys.schema.ts";
-import { absoluteUrl, bodyObject, timeParam, type RouteDeps } from "./shared.ts";
+import { bodyObject, timeParam, type RouteDeps } from "./shared.ts";
+import { absoluteUrl } from "../urls.ts";
 
 type ListQuery = Static<typeof S.ServiceListQuery>;
 const tags = ["Context Services: services"];

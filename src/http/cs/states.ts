@@ -5,7 +5,8 @@ import * as states from "../../actions/states.ts";
 import { parseExtensionSelector, typeFilterCandidates, type Status } from "../../domain/journeys.ts";
 import { presentState } from "../presenters/journeys.ts";
 import * as S from "./journeys.schema.ts";
-import { absoluteUrl, bodyObject, type RouteDeps } from "./shared.ts";
+import { bodyObject, type RouteDeps } from "./shared.ts";
+import { absoluteUrl } from "../urls.ts";
 
 type Params = Static<typeof S.ServiceParams>;
 type Query = Static<typeof S.StateQuery>;
