@@ -22,7 +22,7 @@ import {
   type TranscriptEntry,
 } from "../domain/chat.ts";
 import { invalidState } from "../domain/errors.ts";
-import type { InteractionContent } from "../domain/interactions.ts";
+import type { HistoryContent as InteractionContent } from "../domain/history.ts";
 import type { User } from "../domain/users.ts";
 import type { Store } from "../store/store.ts";
 import { agentEntry, chatObject, customerPush, newMessagesMessage, refreshTag, type Origin } from "./chat-messages.ts";

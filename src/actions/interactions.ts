@@ -4,13 +4,13 @@
  */
 import { accessInteraction } from "../access/customers.ts";
 import { notFound } from "../domain/errors.ts";
-import { newUcsId, type Interaction, type InteractionContentKind, type NewInteraction } from "../domain/interactions.ts";
+import { newUcsId, type HistoryContentKind, type HistoryEntry, type NewHistoryEntry } from "../domain/history.ts";
 import type { ActionContext } from "./context.ts";
 
 /** How many interactions one history query returns at most (oldest first). */
 export const HISTORY_LIMIT = 1000;
 
-export type RecordInteractionInput = Omit<NewInteraction, "id"> & { id?: string };
+export type RecordInteractionInput = Omit<NewHistoryEntry, "id"> & { id?: string };
 
 /** Records one interaction in the contact history; returns its id. */
 export async function recordInteraction(ctx: ActionContext, input: RecordInteractionInput): Promise<string> {
@@ -19,19 +19,19 @@ export async function recordInteraction(ctx: ActionContext, input: RecordInterac
   return id;
 }
 
-export async function getInteraction(ctx: ActionContext, id: string): Promise<Interaction> {
+export async function getInteraction(ctx: ActionContext, id: string): Promise<HistoryEntry> {
   return accessInteraction(ctx.store, id);
 }
 
-export async function customerInteractions(ctx: ActionContext, customerId: string): Promise<Interaction[]> {
+export async function customerInteractions(ctx: ActionContext, customerId: string): Promise<HistoryEntry[]> {
   return ctx.store.interactions.listByCustomer(customerId, HISTORY_LIMIT);
 }
 
-export async function serviceInteractions(ctx: ActionContext, serviceId: string): Promise<Interaction[]> {
+export async function serviceInteractions(ctx: ActionContext, serviceId: string): Promise<HistoryEntry[]> {
   return ctx.store.interactions.listByService(serviceId, HISTORY_LIMIT);
 }
 
-export async function interactionContent(ctx: ActionContext, id: string, kind: InteractionContentKind) {
+export async function interactionContent(ctx: ActionContext, id: string, kind: HistoryContentKind) {
   await accessInteraction(ctx.store, id);
   const content = await ctx.store.interactions.content(id, kind);
   if (content === null) throw notFound(`interaction ${id} has no ${kind}`);

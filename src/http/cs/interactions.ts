@@ -2,7 +2,7 @@
 import type { FastifyInstance } from "fastify";
 import Type, { type Static } from "typebox";
 import * as interactions from "../../actions/interactions.ts";
-import type { InteractionContentKind } from "../../domain/interactions.ts";
+import type { HistoryContentKind } from "../../domain/history.ts";
 import { presentInteraction } from "../presenters/interactions.ts";
 import type { RouteDeps } from "./shared.ts";
 import { absoluteUrl } from "../urls.ts";
@@ -11,7 +11,7 @@ const tags = ["Context Services: interactions"];
 const Params = Type.Object({ iid: Type.String({ minLength: 1, maxLength: 64 }) });
 const CustomerParams = Type.Object({ cid: Type.String({ minLength: 1, maxLength: 64 }) });
 const ServiceParams = Type.Object({ sid: Type.String({ minLength: 1, maxLength: 128 }) });
-const CONTENT: InteractionContentKind[] = ["plain_text", "structured_text", "binary_content"];
+const CONTENT: HistoryContentKind[] = ["plain_text", "structured_text", "binary_content"];
 
 export function registerInteractionRoutes(app: FastifyInstance, { ctx, csBase, publicUrl }: RouteDeps): void {
   const base = (request: Parameters<typeof absoluteUrl>[0]) => absoluteUrl(request, publicUrl, `${csBase}/interactions`);

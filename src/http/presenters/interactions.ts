@@ -2,7 +2,7 @@
  * History interactions as seed 002 shows them: dates in ISO 8601, content as URLs
  * (`text`, `structured_text`, `binary_content`) that the client GETs separately.
  */
-import type { Interaction } from "../../domain/interactions.ts";
+import type { HistoryEntry as Interaction } from "../../domain/history.ts";
 import type { JsonObject } from "../../domain/json.ts";
 
 export function presentInteraction(i: Interaction, interactionsUrl: string): JsonObject {
