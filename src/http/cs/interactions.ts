@@ -1,7 +1,7 @@
 /** Context Services (UCS part): contact history, Query Interactions (seed 002) and content. */
 import type { FastifyInstance } from "fastify";
 import Type, { type Static } from "typebox";
-import * as interactions from "../../actions/interactions.ts";
+import * as history from "../../actions/history.ts";
 import type { HistoryContentKind } from "../../domain/history.ts";
 import { presentInteraction } from "../presenters/interactions.ts";
 import type { RouteDeps } from "./shared.ts";
@@ -20,7 +20,7 @@ export function registerInteractionRoutes(app: FastifyInstance, { ctx, csBase, p
     "/customers/:cid/interactions",
     { schema: { tags, summary: "Query Interactions of a customer", params: CustomerParams } },
     async (request) => {
-      const list = await interactions.customerInteractions(ctx, request.params.cid);
+      const list = await history.customerHistory(ctx, request.params.cid);
       return list.map((i) => presentInteraction(i, base(request)));
     },
   );
@@ -29,13 +29,13 @@ export function registerInteractionRoutes(app: FastifyInstance, { ctx, csBase, p
     "/services/:sid/interactions",
     { schema: { tags, summary: "Query Interactions of a service", params: ServiceParams } },
     async (request) => {
-      const list = await interactions.serviceInteractions(ctx, request.params.sid);
+      const list = await history.serviceHistory(ctx, request.params.sid);
       return list.map((i) => presentInteraction(i, base(request)));
     },
   );
 
   app.get<{ Params: Static<typeof Params> }>("/interactions/:iid", { schema: { tags, summary: "Query Interaction by ID", params: Params } }, async (request) =>
-    presentInteraction(await interactions.getInteraction(ctx, request.params.iid), base(request)),
+    presentInteraction(await history.getHistoryEntry(ctx, request.params.iid), base(request)),
   );
 
   for (const kind of CONTENT) {
@@ -43,7 +43,7 @@ export function registerInteractionRoutes(app: FastifyInstance, { ctx, csBase, p
       `/interactions/:iid/${kind}`,
       { schema: { tags, summary: `Interaction content: ${kind}`, params: Params } },
       async (request, reply) => {
-        const content = await interactions.interactionContent(ctx, request.params.iid, kind);
+        const content = await history.historyContent(ctx, request.params.iid, kind);
         const body = typeof content.body === "string" ? content.body : Buffer.from(content.body);
         return reply.type(content.mime).send(body);
       },
