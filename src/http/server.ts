@@ -33,7 +33,7 @@ import { toGmsError } from "./errors.ts";
 import { registerCompositeRoutes } from "./cs/composite.ts";
 import { registerCustomerRoutes } from "./cs/customers.ts";
 import { registerExtensionRoutes } from "./cs/extensions.ts";
-import { registerInteractionRoutes } from "./cs/interactions.ts";
+import { registerHistoryRoutes } from "./cs/history.ts";
 import { registerMaintenanceRoutes } from "./cs/maintenance.ts";
 import { registerMetadataRoutes } from "./cs/metadata.ts";
 import { registerHealthRoutes, registerOpsRoutes } from "./operations.ts";
@@ -167,7 +167,7 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
       registerExtensionRoutes(cs, routeDeps);
       registerCompositeRoutes(cs, routeDeps);
       registerCustomerRoutes(cs, routeDeps);
-      registerInteractionRoutes(cs, routeDeps);
+      registerHistoryRoutes(cs, routeDeps);
       registerMaintenanceRoutes(cs, routeDeps);
       registerMetadataRoutes(cs, routeDeps);
     },

@@ -1,4 +1,4 @@
-/** Context Services (UCS part): contact history, Query Interactions (seed 002) and content. */
+/** Context Services (UCS part): contact history, Query Interactions (seed 002) and content; the URLs say interactions. */
 import type { FastifyInstance } from "fastify";
 import Type, { type Static } from "typebox";
 import * as history from "../../actions/history.ts";
@@ -13,7 +13,7 @@ const CustomerParams = Type.Object({ cid: Type.String({ minLength: 1, maxLength:
 const ServiceParams = Type.Object({ sid: Type.String({ minLength: 1, maxLength: 128 }) });
 const CONTENT: HistoryContentKind[] = ["plain_text", "structured_text", "binary_content"];
 
-export function registerInteractionRoutes(app: FastifyInstance, { ctx, csBase, publicUrl }: RouteDeps): void {
+export function registerHistoryRoutes(app: FastifyInstance, { ctx, csBase, publicUrl }: RouteDeps): void {
   const base = (request: Parameters<typeof absoluteUrl>[0]) => absoluteUrl(request, publicUrl, `${csBase}/interactions`);
 
   app.get<{ Params: Static<typeof CustomerParams> }>(
