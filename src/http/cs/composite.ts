@@ -3,7 +3,7 @@ import type { FastifyInstance } from "fastify";
 import type { Static } from "typebox";
 import { compositeStart, type CompositeElement } from "../../actions/composite.ts";
 import { serviceIdJson } from "../presenters/journeys.ts";
-import * as S from "./journeys.schema.ts";
+import * as S from "./schemas.ts";
 import type { RouteDeps } from "./shared.ts";
 import { absoluteUrl } from "../urls.ts";
 

@@ -5,7 +5,7 @@ import * as services from "../../actions/services.ts";
 import { parseExtensionSelector, typeFilterCandidates, type Status } from "../../domain/journeys.ts";
 import type { ServiceQuery as StoreServiceQuery } from "../../store/store.ts";
 import { presentService, serviceIdJson } from "../presenters/journeys.ts";
-import * as S from "./journeys.schema.ts";
+import * as S from "./schemas.ts";
 import { bodyObject, timeParam, type RouteDeps } from "./shared.ts";
 import { absoluteUrl } from "../urls.ts";
 

@@ -4,7 +4,7 @@ import type { Static } from "typebox";
 import * as tasks from "../../actions/tasks.ts";
 import { parseExtensionSelector, typeFilterCandidates, type Status } from "../../domain/journeys.ts";
 import { presentTask } from "../presenters/journeys.ts";
-import * as S from "./journeys.schema.ts";
+import * as S from "./schemas.ts";
 import { bodyObject, type RouteDeps } from "./shared.ts";
 import { absoluteUrl } from "../urls.ts";
 
