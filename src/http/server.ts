@@ -4,14 +4,7 @@
  * Fastify is imported only under src/http/.
  */
 import swagger from "@fastify/swagger";
-import Fastify, {
-  LogController,
-  type FastifyBaseLogger,
-  type FastifyInstance,
-  type FastifyReply,
-  type FastifyRequest,
-  type onResponseHookHandler,
-} from "fastify";
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { Logger } from "pino";
 import type { ActionContext } from "../actions/context.ts";
@@ -26,10 +19,8 @@ import type { Store } from "../store/store.ts";
 import { registerAgentApi } from "./agent/index.ts";
 import { registerBodyParsers } from "./body.ts";
 import { guardConnections } from "./connections.ts";
-import { closeAfterAnswer } from "../lingering-close.ts";
 import { cometdPaths, documentResponses } from "./openapi.ts";
-import { responseTooLarge } from "../domain/errors.ts";
-import { toGmsError } from "./errors.ts";
+import { gmsErrorReplier, registerHooks } from "./hooks.ts";
 import { registerCompositeRoutes } from "./cs/composite.ts";
 import { registerCustomerRoutes } from "./cs/customers.ts";
 import { registerExtensionRoutes } from "./cs/extensions.ts";
@@ -64,9 +55,10 @@ export interface HttpDeps {
 const MAX_PARAM_LENGTH = 1024;
 export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> {
   const { config, metrics } = deps;
+  const sendError = gmsErrorReplier(config.httpLingerMs);
   const app = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
-    // Requests are logged once, at debug, by the onResponse hook below.
+    // Requests are logged once, at debug, by the onResponse hook (hooks.ts).
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: config.bodyLimitBytes,
     // The same proxies clientAddress trusts: the first TRUST_PROXY hops.
@@ -101,48 +93,7 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
   app.setValidatorCompiler(compileValidator);
   registerBodyParsers(app, config.jsonMaxDepth);
 
-  async function sendError(err: unknown, request: FastifyRequest, reply: FastifyReply) {
-    const error = toGmsError(err);
-    if (error.serverFault) request.log.error({ err }, "request failed");
-    // A client that went away mid-upload is not news: no stack, not an error.
-    else request.log.debug({ code: (err as { code?: unknown }).code, message: error.body.message }, "request refused");
-    // A body refused half-way is still being sent: answer, then read and discard the rest for a
-    // while, so the client gets the 413 instead of a reset connection.
-    if (error.status === 413) closeAfterAnswer(request.raw, reply.raw, config.httpLingerMs);
-    if (error.retryAfterSeconds !== undefined) reply.header("retry-after", String(error.retryAfterSeconds));
-    return reply.code(error.status).send(error.body);
-  }
-  app.setErrorHandler((err, request, reply) => sendError(err, request, reply));
-  // The last guard on response size, whatever built the body (lists check before loading).
-  // A callback hook, and a byte count only when the length could exceed the limit: every response passes here.
-  app.addHook("onSend", (request, reply, payload, done) => {
-    const length = typeof payload === "string" || Buffer.isBuffer(payload) ? payload.length : 0;
-    const mayExceed = typeof payload === "string" ? length * 3 > config.responseLimitBytes : length > config.responseLimitBytes;
-    if (!mayExceed || Buffer.byteLength(payload as string | Buffer) <= config.responseLimitBytes) return done(null, payload);
-    request.log.warn({ url: request.url.slice(0, 256), size: length }, "response refused: over RESPONSE_LIMIT_BYTES");
-    reply.code(413).header("content-type", "application/json; charset=utf-8");
-    done(null, JSON.stringify(toGmsError(responseTooLarge(config.responseLimitBytes)).body));
-  });
-  app.setNotFoundHandler((request, reply) =>
-    reply.code(404).send({ message: `No such resource: ${request.method} ${request.url.slice(0, 256)}`, exception: "NotFoundException" }),
-  );
-  // Each route times its responses with its own pattern at hand: `request.routeOptions` would
-  // build a dozen-key object on every request just to read it. Unmatched paths share one label.
-  const recordResponse = (request: FastifyRequest, reply: FastifyReply, route: string) => {
-    metrics.httpDuration.series(request.method, route, reply.statusCode)(reply.elapsedTime / 1000);
-    request.log.debug({ method: request.method, url: request.url, status: reply.statusCode, ms: reply.elapsedTime }, "request");
-  };
-  app.addHook("onRoute", (route) => {
-    const recordRoute: onResponseHookHandler = (request, reply, done) => {
-      recordResponse(request, reply, route.url);
-      done();
-    };
-    route.onResponse = [...(route.onResponse === undefined ? [] : [route.onResponse].flat()), recordRoute];
-  });
-  app.addHook("onResponse", (request, reply, done) => {
-    if (request.is404) recordResponse(request, reply, "unmatched");
-    done();
-  });
+  registerHooks(app, { sendError, responseLimitBytes: config.responseLimitBytes, httpDuration: metrics.httpDuration });
 
   documentResponses(app);
   await app.register(swagger, {
