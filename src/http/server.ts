@@ -13,24 +13,15 @@ import type { Metrics } from "../metrics.ts";
 import type { AgentAuthentication } from "../access/authentication.ts";
 import type { GmsUserVerifier } from "../access/gms-user.ts";
 import { registerChatApi } from "./chat/index.ts";
-import { contextServicesAuthorizer } from "../access/context-services.ts";
-import { AppError } from "../domain/errors.ts";
+import type { CsAuthConfig } from "../access/context-services.ts";
 import type { Store } from "../store/store.ts";
 import { registerAgentApi } from "./agent/index.ts";
 import { registerBodyParsers } from "./body.ts";
 import { guardConnections } from "./connections.ts";
 import { cometdPaths, documentResponses } from "./openapi.ts";
 import { gmsErrorReplier, registerHooks } from "./hooks.ts";
-import { registerCompositeRoutes } from "./cs/composite.ts";
-import { registerCustomerRoutes } from "./cs/customers.ts";
-import { registerExtensionRoutes } from "./cs/extensions.ts";
-import { registerHistoryRoutes } from "./cs/history.ts";
-import { registerMaintenanceRoutes } from "./cs/maintenance.ts";
-import { registerMetadataRoutes } from "./cs/metadata.ts";
+import { registerContextServices, requireContextServicesCredentials } from "./cs/index.ts";
 import { registerHealthRoutes, registerOpsRoutes } from "./operations.ts";
-import { registerServiceRoutes } from "./cs/services.ts";
-import { registerStateRoutes } from "./cs/states.ts";
-import { registerTaskRoutes } from "./cs/tasks.ts";
 import { compileValidator } from "./validation.ts";
 
 export interface HttpDeps {
@@ -107,23 +98,8 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
     },
   });
 
-  const csBase = `/${config.gmsAppName}/1/cs`;
-  const routeDeps = { ctx: deps.ctx, csBase, publicUrl: config.publicUrl };
-  await app.register(
-    async (cs) => {
-      requireContextServicesCredentials(cs, config);
-      registerServiceRoutes(cs, routeDeps);
-      registerStateRoutes(cs, routeDeps);
-      registerTaskRoutes(cs, routeDeps);
-      registerExtensionRoutes(cs, routeDeps);
-      registerCompositeRoutes(cs, routeDeps);
-      registerCustomerRoutes(cs, routeDeps);
-      registerHistoryRoutes(cs, routeDeps);
-      registerMaintenanceRoutes(cs, routeDeps);
-      registerMetadataRoutes(cs, routeDeps);
-    },
-    { prefix: csBase },
-  );
+  const csAuth: CsAuthConfig = { mode: config.csAuth, users: config.csAuthUsers, apiKeys: config.csApiKeys };
+  await registerContextServices(app, { ctx: deps.ctx, base: `/${config.gmsAppName}/1/cs`, publicUrl: config.publicUrl, auth: csAuth });
   await registerChatApi(app, {
     ctx: deps.ctx,
     base: `/${config.gmsAppName}/1/service`,
@@ -141,28 +117,16 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
     // Issue 17's CORS_ORIGINS will be trusted here too.
     trustedOrigins: [],
     sessionTtlMs: config.agentSessionTtlMs,
-    limits: config,
+    limits: { httpLingerMs: config.httpLingerMs },
   });
   registerHealthRoutes(app, { store: deps.store });
   // Metrics and the document tell how the server is built and used: on their own listener
   // (OPS_BIND), or here behind Context Services' credentials when it has any.
   if (config.opsBind === null) {
     await app.register(async (ops) => {
-      requireContextServicesCredentials(ops, config);
+      requireContextServicesCredentials(ops, csAuth);
       registerOpsRoutes(ops, { registry: metrics.registry, document: () => app.swagger() });
     });
   }
   return app;
-}
-
-/** CS_AUTH on every route of `scope`: 401 in the GMS body without the configured credentials. */
-function requireContextServicesCredentials(scope: FastifyInstance, config: Config): void {
-  // Open by default, as GMS: then no hook at all (an async hook per request is not free).
-  if (config.csAuth === "none") return;
-  const mayUseContextServices = contextServicesAuthorizer({ mode: config.csAuth, users: config.csAuthUsers, apiKeys: config.csApiKeys });
-  scope.addHook("onRequest", async (request, reply) => {
-    if (mayUseContextServices(request.headers)) return;
-    if (config.csAuth === "basic") reply.header("www-authenticate", 'Basic realm="parley context services", charset="UTF-8"');
-    throw new AppError("unauthenticated", config.csAuth === "basic" ? "credentials required (HTTP Basic)" : "an X-API-Key header is required");
-  });
 }
