@@ -1,26 +1,27 @@
 /**
- * The HTTP adapter: fastify with TypeBox validation, JSON parsing, the GMS error body, request
- * metrics, the OpenAPI document, and every route module mounted under its base path.
+ * The main listener: a Node server with its timeouts and connection guard (CometD's raw handler
+ * ahead of fastify), fastify with TypeBox validation and JSON parsing, then each part with its
+ * slice of the configuration: the hooks every request passes (hooks.ts), the OpenAPI document,
+ * Context Services, the Chat API, the agent API, and operations.
  * Fastify is imported only under src/http/.
  */
-import swagger from "@fastify/swagger";
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from "fastify";
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyServerFactory } from "fastify";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { Logger } from "pino";
+import type { AgentAuthentication } from "../access/authentication.ts";
+import type { CsAuthConfig } from "../access/context-services.ts";
+import type { GmsUserVerifier } from "../access/gms-user.ts";
 import type { ActionContext } from "../actions/context.ts";
 import type { Config } from "../config.ts";
 import type { Metrics } from "../metrics.ts";
-import type { AgentAuthentication } from "../access/authentication.ts";
-import type { GmsUserVerifier } from "../access/gms-user.ts";
-import { registerChatApi } from "./chat/index.ts";
-import type { CsAuthConfig } from "../access/context-services.ts";
 import type { Store } from "../store/store.ts";
 import { registerAgentApi } from "./agent/index.ts";
 import { registerBodyParsers } from "./body.ts";
-import { guardConnections } from "./connections.ts";
-import { cometdPaths, documentResponses } from "./openapi.ts";
-import { gmsErrorReplier, registerHooks } from "./hooks.ts";
+import { registerChatApi } from "./chat/index.ts";
+import { guardConnections, type ConnectionLimits } from "./connections.ts";
 import { registerContextServices, requireContextServicesCredentials } from "./cs/index.ts";
+import { gmsErrorReplier, registerHooks } from "./hooks.ts";
+import { registerOpenApi } from "./openapi.ts";
 import { registerHealthRoutes, registerOpsRoutes } from "./operations.ts";
 import { compileValidator } from "./validation.ts";
 
@@ -44,6 +45,7 @@ export interface HttpDeps {
  * cap sits above that, room for percent-encoding, so the schema's message is the one clients see.
  */
 const MAX_PARAM_LENGTH = 1024;
+
 export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> {
   const { config, metrics } = deps;
   const sendError = gmsErrorReplier(config.httpLingerMs);
@@ -59,44 +61,22 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
     routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     // Errors the router raises before any route runs get the documented body too.
     frameworkErrors: (err, request, reply) => sendError(err, request, reply),
-    serverFactory: (handler) => {
-      const server = createServer(
-        {
-          headersTimeout: config.httpHeadersTimeoutMs,
-          requestTimeout: config.httpRequestTimeoutMs,
-          connectionsCheckingInterval: Math.min(1000, config.httpHeadersTimeoutMs),
-        },
-        (req, res) => {
-          const started = performance.now();
-          if (deps.rawHandler?.(req, res) !== true) return handler(req, res);
-          // CometD HTTP requests bypass fastify: they are timed here, by the path they claimed.
-          res.once("close", () => {
-            const route = (req.url ?? "").split("?")[0] ?? "";
-            metrics.httpDuration.series(req.method ?? "", route, res.statusCode)((performance.now() - started) / 1000);
-          });
-        },
-      );
-      server.keepAliveTimeout = config.httpKeepAliveTimeoutMs;
-      guardConnections(server, { maxPerIp: config.maxConnectionsPerIp, firstRequestTimeoutMs: config.httpFirstRequestTimeoutMs }, deps.logger);
-      return server;
-    },
+    serverFactory: nodeServer(
+      {
+        headersTimeoutMs: config.httpHeadersTimeoutMs,
+        requestTimeoutMs: config.httpRequestTimeoutMs,
+        keepAliveTimeoutMs: config.httpKeepAliveTimeoutMs,
+        connections: { maxPerIp: config.maxConnectionsPerIp, firstRequestTimeoutMs: config.httpFirstRequestTimeoutMs },
+        rawHandler: deps.rawHandler,
+        httpDuration: metrics.httpDuration,
+      },
+      deps.logger,
+    ),
   });
   app.setValidatorCompiler(compileValidator);
   registerBodyParsers(app, config.jsonMaxDepth);
-
   registerHooks(app, { sendError, responseLimitBytes: config.responseLimitBytes, httpDuration: metrics.httpDuration });
-
-  documentResponses(app);
-  await app.register(swagger, {
-    transformObject: (document) => {
-      if (!("openapiObject" in document)) return document.swaggerObject;
-      const doc = document.openapiObject;
-      return { ...doc, paths: { ...doc.paths, ...(cometdPaths(config.gmsAppName) as typeof doc.paths) } } as typeof doc;
-    },
-    openapi: {
-      info: { title: "parley", version: deps.version, description: "Genesys Mobile Services compatible engagement server" },
-    },
-  });
+  await registerOpenApi(app, { version: deps.version, gmsAppName: config.gmsAppName });
 
   const csAuth: CsAuthConfig = { mode: config.csAuth, users: config.csAuthUsers, apiKeys: config.csApiKeys };
   await registerContextServices(app, { ctx: deps.ctx, base: `/${config.gmsAppName}/1/cs`, publicUrl: config.publicUrl, auth: csAuth });
@@ -129,4 +109,42 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
     });
   }
   return app;
+}
+
+interface NodeServerOptions {
+  /** HTTP_HEADERS_TIMEOUT_MS, HTTP_REQUEST_TIMEOUT_MS, HTTP_KEEP_ALIVE_TIMEOUT_MS. */
+  headersTimeoutMs: number;
+  requestTimeoutMs: number;
+  keepAliveTimeoutMs: number;
+  /** Connections per address and the first request's deadline (connections.ts). */
+  connections: ConnectionLimits;
+  /** Serves paths it claims (CometD long-polling) before fastify sees the request. */
+  rawHandler: ((req: IncomingMessage, res: ServerResponse) => boolean) | undefined;
+  /** Where a raw-handled request's duration goes (fastify's are timed by hooks.ts). */
+  httpDuration: Metrics["httpDuration"];
+}
+
+/** The Node server under fastify: its timeouts, the connection guard, and the raw handler first. */
+function nodeServer(options: NodeServerOptions, logger: Logger): FastifyServerFactory {
+  return (handler) => {
+    const server = createServer(
+      {
+        headersTimeout: options.headersTimeoutMs,
+        requestTimeout: options.requestTimeoutMs,
+        connectionsCheckingInterval: Math.min(1000, options.headersTimeoutMs),
+      },
+      (req, res) => {
+        const started = performance.now();
+        if (options.rawHandler?.(req, res) !== true) return handler(req, res);
+        // CometD HTTP requests bypass fastify: they are timed here, by the path they claimed.
+        res.once("close", () => {
+          const route = (req.url ?? "").split("?")[0] ?? "";
+          options.httpDuration.series(req.method ?? "", route, res.statusCode)((performance.now() - started) / 1000);
+        });
+      },
+    );
+    server.keepAliveTimeout = options.keepAliveTimeoutMs;
+    guardConnections(server, options.connections, logger);
+    return server;
+  };
 }
