@@ -10,12 +10,8 @@ import { ChatAllowance } from "./access/chat-allowance.ts";
 import { isLoopback } from "./access/context-services.ts";
 import { clientAddress } from "./client-address.ts";
 import { gmsUserVerifier, type GmsUserVerifier } from "./access/gms-user.ts";
-import { presenceLost } from "./actions/agent-state.ts";
-import { customerAway } from "./actions/chat.ts";
 import { ensureDefaultQueue, ensureQueues } from "./actions/queues.ts";
 import { createPushPort } from "./push/push.ts";
-import { withdrawOffers } from "./actions/routing.ts";
-import { startRouter, type Router } from "./workers/router.ts";
 import { createDemoUsers, ensureAdmin, type GeneratedCredentials } from "./actions/users.ts";
 import type { ActionContext } from "./actions/context.ts";
 import { BayeuxEngine } from "./bayeux/engine.ts";
@@ -34,7 +30,9 @@ import { openPostgresStore } from "./store/postgres.ts";
 import { openSqliteStore } from "./store/sqlite.ts";
 import type { Store } from "./store/store.ts";
 import { timedStore } from "./store/timed.ts";
+import { followCometdEvents } from "./workers/cometd-events.ts";
 import { startHousekeeping, type Housekeeping } from "./workers/housekeeping.ts";
+import { startRouter, type Router } from "./workers/router.ts";
 
 export interface App {
   http: FastifyInstance;
@@ -146,20 +144,6 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   // Queues of the config file, and any queue a chat service names, exist before chats arrive.
   await ensureQueues(ctx, [...config.queues, ...config.chatServices.map((s) => ({ name: s.queue, skills: [] }))]);
   const router = startRouter(ctx, config.routingSweepMs, logger);
-  // Presence must not lie: an agent whose last CometD client is gone is made NotReady.
-  bayeux.onLastClientGone((endpoint, identity) => {
-    if (endpoint !== "agent") return;
-    presenceLost(ctx, identity)
-      .then(() => withdrawOffers(ctx, identity))
-      .catch((err: unknown) => logger.error({ err }, "could not make a departed agent NotReady"));
-  });
-  // A customer's app going to the background says so in its /meta/disconnect (GMS).
-  bayeux.onDisconnect((endpoint, identity, ext) => {
-    if (endpoint !== "customer") return;
-    const position = typeof ext === "object" && ext !== null ? (ext as Record<string, unknown>).transcriptPosition : undefined;
-    if (position === undefined) return;
-    customerAway(ctx, identity, position).catch((err: unknown) => logger.error({ err }, "could not mark a customer away"));
-  });
   let demoCredentials: GeneratedCredentials[] = [];
   if (config.adminPassword !== null && (await ensureAdmin(ctx, config.adminPassword))) {
     logger.info("created user admin (ROLE_ADMIN) from PARLEY_ADMIN_PASSWORD");
@@ -173,12 +157,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     now: ctx.now,
     sleep: overrides.loginDelay,
   });
-  // A revoked agent's verified credentials are forgotten on every node (the engine relays revokes).
-  bayeux.onRevoke((endpoint, identity, credentials) => {
-    if (endpoint !== "agent") return;
-    if (credentials === undefined) authentication.forgetUser(identity);
-    else authentication.forgetCredentials(credentials);
-  });
+  followCometdEvents(bayeux, ctx, authentication, logger);
   const authenticateAgent: AgentAuthenticator =
     overrides.authenticateAgent ??
     (async (req) => (await authentication.authenticate({ headers: req.headers, address: clientAddress(req, config.trustProxy) }))?.user.id ?? null);

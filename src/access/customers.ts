@@ -1,7 +1,7 @@
 /** Loading a customer profile or a history interaction: the one place deciding who may see it. */
 import type { Customer } from "../domain/customers.ts";
 import { notFound } from "../domain/errors.ts";
-import type { Interaction } from "../domain/interactions.ts";
+import type { HistoryEntry as Interaction } from "../domain/history.ts";
 import type { Store } from "../store/store.ts";
 
 export async function accessCustomer(store: Store, id: string): Promise<Customer> {

@@ -8,7 +8,7 @@ import { accessWorkForActing, accessWorkForReading } from "../access/agent-inter
 import { requireRole } from "../access/users.ts";
 import { applyOperation, checkAttachedData, parseOperation, type AgentInteraction, type Outcome } from "../domain/agent-interactions.ts";
 import { invalidInput, invalidState, notFound } from "../domain/errors.ts";
-import { newUcsId, type EntityType } from "../domain/interactions.ts";
+import { newUcsId, type EntityType } from "../domain/history.ts";
 import type { JsonObject } from "../domain/json.ts";
 import { CHANNELS, type Channel, type User } from "../domain/users.ts";
 import type { Store } from "../store/store.ts";

@@ -17,7 +17,7 @@ import {
   type TranscriptEntry,
   type TranscriptLimits,
 } from "../domain/chat.ts";
-import type { InteractionContent } from "../domain/interactions.ts";
+import type { HistoryContent } from "../domain/history.ts";
 import type { User } from "../domain/users.ts";
 import type { Store } from "../store/store.ts";
 import { plainTranscript, xmlTranscript } from "../wire/chat-history.ts";
@@ -75,7 +75,7 @@ export function nickname(user: User | null): string {
 const TYPING = new Set<EntryType>(["Notice.TypingStarted", "Notice.TypingStopped"]);
 
 /** The content an ended chat's history gets: its transcript as plain text and as XML. */
-export async function chatHistoryContent(tx: Store, ctx: ActionContext, ix: AgentInteraction): Promise<InteractionContent | null> {
+export async function chatHistoryContent(tx: Store, ctx: ActionContext, ix: AgentInteraction): Promise<HistoryContent | null> {
   if (ix.mediaType !== "chat") return null;
   const service = await tx.chats.byInteraction(ix.id);
   if (service?.chat == null) return null;

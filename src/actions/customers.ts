@@ -2,7 +2,7 @@
 import { accessCustomer } from "../access/customers.ts";
 import { CUSTOMER_ID_MAX, identificationKeys, splitProfile, type Customer, type IdentificationKey } from "../domain/customers.ts";
 import { AppError, invalidInput, notFound } from "../domain/errors.ts";
-import { newUcsId } from "../domain/interactions.ts";
+import { newUcsId } from "../domain/history.ts";
 import type { JsonObject } from "../domain/json.ts";
 import { UniqueViolation } from "../store/store.ts";
 import { chooseIdentificationKey, findByUnique } from "../domain/metadata.ts";

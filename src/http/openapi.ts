@@ -3,9 +3,11 @@
  * body, and its errors with the body of its surface (GMS `{message, exception}`, GWS
  * `{status, errorDescription, statusCode, statusMessage}`). Filled in by one onRoute hook from
  * the table below, so route modules stay about behaviour; the schemas are documentation only
- * (server.ts serialises with JSON.stringify, so they never reshape a reply). The two CometD
- * endpoints, which are not fastify routes, are described here too.
+ * (replies are serialised with JSON.stringify, so they never reshape a reply). The two CometD
+ * endpoints, which are not fastify routes, are described here too; registerOpenApi mounts it all
+ * with @fastify/swagger.
  */
+import swagger from "@fastify/swagger";
 import type { FastifyInstance, RouteOptions } from "fastify";
 
 type Schema = Record<string, unknown>;
@@ -190,8 +192,30 @@ function responsesOf(route: RouteOptions): Record<string, Schema> | undefined {
   return responses;
 }
 
+export interface OpenApiOptions {
+  /** parley's version, as the document states it. */
+  version: string;
+  /** GMS_APP_NAME: where the customer CometD endpoint is. */
+  gmsAppName: string;
+}
+
+/** The document `/docs` serves: every route with its schemas and responses, and the CometD endpoints; call before the routes are registered. */
+export async function registerOpenApi(app: FastifyInstance, options: OpenApiOptions): Promise<void> {
+  documentResponses(app);
+  await app.register(swagger, {
+    transformObject: (document) => {
+      if (!("openapiObject" in document)) return document.swaggerObject;
+      const doc = document.openapiObject;
+      return { ...doc, paths: { ...doc.paths, ...(cometdPaths(options.gmsAppName) as typeof doc.paths) } } as typeof doc;
+    },
+    openapi: {
+      info: { title: "parley", version: options.version, description: "Genesys Mobile Services compatible engagement server" },
+    },
+  });
+}
+
 /** Fills in every documented route's responses; call before the routes are registered. */
-export function documentResponses(app: FastifyInstance): void {
+function documentResponses(app: FastifyInstance): void {
   app.addHook("onRoute", (route) => {
     const schema = route.schema as Schema | undefined;
     if (schema === undefined || schema.hide === true || schema.response !== undefined) return;
@@ -203,7 +227,7 @@ export function documentResponses(app: FastifyInstance): void {
 }
 
 /** The CometD endpoints, which no fastify route declares, added to the document. */
-export function cometdPaths(gmsAppName: string): Record<string, Schema> {
+function cometdPaths(gmsAppName: string): Record<string, Schema> {
   const bayeux = (who: string, identity: string) => ({
     post: {
       tags: ["CometD"],

@@ -7,7 +7,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import type { Logger } from "../logger.ts";
 import type { Store } from "../store/store.ts";
 import { toGmsError } from "./errors.ts";
-import { registerHealthRoutes, registerOpsRoutes, type OpsDeps } from "./routes/operations.ts";
+import { registerHealthRoutes, registerOpsRoutes, type OpsDeps } from "./operations.ts";
 
 export interface OpsServerDeps extends OpsDeps {
   store: Store;

@@ -1,45 +1,28 @@
 /**
- * The HTTP adapter: fastify with TypeBox validation, JSON parsing, the GMS error body, request
- * metrics, the OpenAPI document, and every route module mounted under its base path.
+ * The main listener: a Node server with its timeouts and connection guard (CometD's raw handler
+ * ahead of fastify), fastify with TypeBox validation and JSON parsing, then each part with its
+ * slice of the configuration: the hooks every request passes (hooks.ts), the OpenAPI document,
+ * Context Services, the Chat API, the agent API, and operations.
  * Fastify is imported only under src/http/.
  */
-import swagger from "@fastify/swagger";
-import Fastify, {
-  LogController,
-  type FastifyBaseLogger,
-  type FastifyInstance,
-  type FastifyReply,
-  type FastifyRequest,
-  type onResponseHookHandler,
-} from "fastify";
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyServerFactory } from "fastify";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { Logger } from "pino";
+import type { AgentAuthentication } from "../access/authentication.ts";
+import type { CsAuthConfig } from "../access/context-services.ts";
+import type { GmsUserVerifier } from "../access/gms-user.ts";
 import type { ActionContext } from "../actions/context.ts";
 import type { Config } from "../config.ts";
 import type { Metrics } from "../metrics.ts";
-import type { AgentAuthentication } from "../access/authentication.ts";
-import type { GmsUserVerifier } from "../access/gms-user.ts";
-import { registerChatApi } from "./chat/index.ts";
-import { contextServicesAuthorizer } from "../access/context-services.ts";
-import { AppError } from "../domain/errors.ts";
 import type { Store } from "../store/store.ts";
 import { registerAgentApi } from "./agent/index.ts";
 import { registerBodyParsers } from "./body.ts";
-import { guardConnections } from "./connections.ts";
-import { closeAfterAnswer } from "../lingering-close.ts";
-import { cometdPaths, documentResponses } from "./openapi.ts";
-import { responseTooLarge } from "../domain/errors.ts";
-import { toGmsError } from "./errors.ts";
-import { registerCompositeRoutes } from "./routes/composite.ts";
-import { registerCustomerRoutes } from "./routes/customers.ts";
-import { registerExtensionRoutes } from "./routes/extensions.ts";
-import { registerInteractionRoutes } from "./routes/interactions.ts";
-import { registerMaintenanceRoutes } from "./routes/maintenance.ts";
-import { registerMetadataRoutes } from "./routes/metadata.ts";
-import { registerHealthRoutes, registerOpsRoutes } from "./routes/operations.ts";
-import { registerServiceRoutes } from "./routes/services.ts";
-import { registerStateRoutes } from "./routes/states.ts";
-import { registerTaskRoutes } from "./routes/tasks.ts";
+import { registerChatApi } from "./chat/index.ts";
+import { guardConnections, type ConnectionLimits } from "./connections.ts";
+import { registerContextServices, requireContextServicesCredentials } from "./cs/index.ts";
+import { gmsErrorReplier, registerHooks } from "./hooks.ts";
+import { registerOpenApi } from "./openapi.ts";
+import { registerHealthRoutes, registerOpsRoutes } from "./operations.ts";
 import { compileValidator } from "./validation.ts";
 
 export interface HttpDeps {
@@ -62,11 +45,13 @@ export interface HttpDeps {
  * cap sits above that, room for percent-encoding, so the schema's message is the one clients see.
  */
 const MAX_PARAM_LENGTH = 1024;
+
 export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> {
   const { config, metrics } = deps;
+  const sendError = gmsErrorReplier(config.httpLingerMs);
   const app = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
-    // Requests are logged once, at debug, by the onResponse hook below.
+    // Requests are logged once, at debug, by the onResponse hook (hooks.ts).
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: config.bodyLimitBytes,
     // The same proxies clientAddress trusts: the first TRUST_PROXY hops.
@@ -76,103 +61,25 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
     routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     // Errors the router raises before any route runs get the documented body too.
     frameworkErrors: (err, request, reply) => sendError(err, request, reply),
-    serverFactory: (handler) => {
-      const server = createServer(
-        {
-          headersTimeout: config.httpHeadersTimeoutMs,
-          requestTimeout: config.httpRequestTimeoutMs,
-          connectionsCheckingInterval: Math.min(1000, config.httpHeadersTimeoutMs),
-        },
-        (req, res) => {
-          const started = performance.now();
-          if (deps.rawHandler?.(req, res) !== true) return handler(req, res);
-          // CometD HTTP requests bypass fastify: they are timed here, by the path they claimed.
-          res.once("close", () => {
-            const route = (req.url ?? "").split("?")[0] ?? "";
-            metrics.httpDuration.series(req.method ?? "", route, res.statusCode)((performance.now() - started) / 1000);
-          });
-        },
-      );
-      server.keepAliveTimeout = config.httpKeepAliveTimeoutMs;
-      guardConnections(server, { maxPerIp: config.maxConnectionsPerIp, firstRequestTimeoutMs: config.httpFirstRequestTimeoutMs }, deps.logger);
-      return server;
-    },
+    serverFactory: nodeServer(
+      {
+        headersTimeoutMs: config.httpHeadersTimeoutMs,
+        requestTimeoutMs: config.httpRequestTimeoutMs,
+        keepAliveTimeoutMs: config.httpKeepAliveTimeoutMs,
+        connections: { maxPerIp: config.maxConnectionsPerIp, firstRequestTimeoutMs: config.httpFirstRequestTimeoutMs },
+        rawHandler: deps.rawHandler,
+        httpDuration: metrics.httpDuration,
+      },
+      deps.logger,
+    ),
   });
   app.setValidatorCompiler(compileValidator);
   registerBodyParsers(app, config.jsonMaxDepth);
+  registerHooks(app, { sendError, responseLimitBytes: config.responseLimitBytes, httpDuration: metrics.httpDuration });
+  await registerOpenApi(app, { version: deps.version, gmsAppName: config.gmsAppName });
 
-  async function sendError(err: unknown, request: FastifyRequest, reply: FastifyReply) {
-    const error = toGmsError(err);
-    if (error.serverFault) request.log.error({ err }, "request failed");
-    // A client that went away mid-upload is not news: no stack, not an error.
-    else request.log.debug({ code: (err as { code?: unknown }).code, message: error.body.message }, "request refused");
-    // A body refused half-way is still being sent: answer, then read and discard the rest for a
-    // while, so the client gets the 413 instead of a reset connection.
-    if (error.status === 413) closeAfterAnswer(request.raw, reply.raw, config.httpLingerMs);
-    if (error.retryAfterSeconds !== undefined) reply.header("retry-after", String(error.retryAfterSeconds));
-    return reply.code(error.status).send(error.body);
-  }
-  app.setErrorHandler((err, request, reply) => sendError(err, request, reply));
-  // The last guard on response size, whatever built the body (lists check before loading).
-  // A callback hook, and a byte count only when the length could exceed the limit: every response passes here.
-  app.addHook("onSend", (request, reply, payload, done) => {
-    const length = typeof payload === "string" || Buffer.isBuffer(payload) ? payload.length : 0;
-    const mayExceed = typeof payload === "string" ? length * 3 > config.responseLimitBytes : length > config.responseLimitBytes;
-    if (!mayExceed || Buffer.byteLength(payload as string | Buffer) <= config.responseLimitBytes) return done(null, payload);
-    request.log.warn({ url: request.url.slice(0, 256), size: length }, "response refused: over RESPONSE_LIMIT_BYTES");
-    reply.code(413).header("content-type", "application/json; charset=utf-8");
-    done(null, JSON.stringify(toGmsError(responseTooLarge(config.responseLimitBytes)).body));
-  });
-  app.setNotFoundHandler((request, reply) =>
-    reply.code(404).send({ message: `No such resource: ${request.method} ${request.url.slice(0, 256)}`, exception: "NotFoundException" }),
-  );
-  // Each route times its responses with its own pattern at hand: `request.routeOptions` would
-  // build a dozen-key object on every request just to read it. Unmatched paths share one label.
-  const recordResponse = (request: FastifyRequest, reply: FastifyReply, route: string) => {
-    metrics.httpDuration.series(request.method, route, reply.statusCode)(reply.elapsedTime / 1000);
-    request.log.debug({ method: request.method, url: request.url, status: reply.statusCode, ms: reply.elapsedTime }, "request");
-  };
-  app.addHook("onRoute", (route) => {
-    const recordRoute: onResponseHookHandler = (request, reply, done) => {
-      recordResponse(request, reply, route.url);
-      done();
-    };
-    route.onResponse = [...(route.onResponse === undefined ? [] : [route.onResponse].flat()), recordRoute];
-  });
-  app.addHook("onResponse", (request, reply, done) => {
-    if (request.is404) recordResponse(request, reply, "unmatched");
-    done();
-  });
-
-  documentResponses(app);
-  await app.register(swagger, {
-    transformObject: (document) => {
-      if (!("openapiObject" in document)) return document.swaggerObject;
-      const doc = document.openapiObject;
-      return { ...doc, paths: { ...doc.paths, ...(cometdPaths(config.gmsAppName) as typeof doc.paths) } } as typeof doc;
-    },
-    openapi: {
-      info: { title: "parley", version: deps.version, description: "Genesys Mobile Services compatible engagement server" },
-    },
-  });
-
-  const csBase = `/${config.gmsAppName}/1/cs`;
-  const routeDeps = { ctx: deps.ctx, csBase, publicUrl: config.publicUrl };
-  await app.register(
-    async (cs) => {
-      requireContextServicesCredentials(cs, config);
-      registerServiceRoutes(cs, routeDeps);
-      registerStateRoutes(cs, routeDeps);
-      registerTaskRoutes(cs, routeDeps);
-      registerExtensionRoutes(cs, routeDeps);
-      registerCompositeRoutes(cs, routeDeps);
-      registerCustomerRoutes(cs, routeDeps);
-      registerInteractionRoutes(cs, routeDeps);
-      registerMaintenanceRoutes(cs, routeDeps);
-      registerMetadataRoutes(cs, routeDeps);
-    },
-    { prefix: csBase },
-  );
+  const csAuth: CsAuthConfig = { mode: config.csAuth, users: config.csAuthUsers, apiKeys: config.csApiKeys };
+  await registerContextServices(app, { ctx: deps.ctx, base: `/${config.gmsAppName}/1/cs`, publicUrl: config.publicUrl, auth: csAuth });
   await registerChatApi(app, {
     ctx: deps.ctx,
     base: `/${config.gmsAppName}/1/service`,
@@ -190,28 +97,54 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
     // Issue 17's CORS_ORIGINS will be trusted here too.
     trustedOrigins: [],
     sessionTtlMs: config.agentSessionTtlMs,
-    limits: config,
+    limits: { httpLingerMs: config.httpLingerMs },
   });
   registerHealthRoutes(app, { store: deps.store });
   // Metrics and the document tell how the server is built and used: on their own listener
   // (OPS_BIND), or here behind Context Services' credentials when it has any.
   if (config.opsBind === null) {
     await app.register(async (ops) => {
-      requireContextServicesCredentials(ops, config);
+      requireContextServicesCredentials(ops, csAuth);
       registerOpsRoutes(ops, { registry: metrics.registry, document: () => app.swagger() });
     });
   }
   return app;
 }
 
-/** CS_AUTH on every route of `scope`: 401 in the GMS body without the configured credentials. */
-function requireContextServicesCredentials(scope: FastifyInstance, config: Config): void {
-  // Open by default, as GMS: then no hook at all (an async hook per request is not free).
-  if (config.csAuth === "none") return;
-  const mayUseContextServices = contextServicesAuthorizer({ mode: config.csAuth, users: config.csAuthUsers, apiKeys: config.csApiKeys });
-  scope.addHook("onRequest", async (request, reply) => {
-    if (mayUseContextServices(request.headers)) return;
-    if (config.csAuth === "basic") reply.header("www-authenticate", 'Basic realm="parley context services", charset="UTF-8"');
-    throw new AppError("unauthenticated", config.csAuth === "basic" ? "credentials required (HTTP Basic)" : "an X-API-Key header is required");
-  });
+interface NodeServerOptions {
+  /** HTTP_HEADERS_TIMEOUT_MS, HTTP_REQUEST_TIMEOUT_MS, HTTP_KEEP_ALIVE_TIMEOUT_MS. */
+  headersTimeoutMs: number;
+  requestTimeoutMs: number;
+  keepAliveTimeoutMs: number;
+  /** Connections per address and the first request's deadline (connections.ts). */
+  connections: ConnectionLimits;
+  /** Serves paths it claims (CometD long-polling) before fastify sees the request. */
+  rawHandler: ((req: IncomingMessage, res: ServerResponse) => boolean) | undefined;
+  /** Where a raw-handled request's duration goes (fastify's are timed by hooks.ts). */
+  httpDuration: Metrics["httpDuration"];
+}
+
+/** The Node server under fastify: its timeouts, the connection guard, and the raw handler first. */
+function nodeServer(options: NodeServerOptions, logger: Logger): FastifyServerFactory {
+  return (handler) => {
+    const server = createServer(
+      {
+        headersTimeout: options.headersTimeoutMs,
+        requestTimeout: options.requestTimeoutMs,
+        connectionsCheckingInterval: Math.min(1000, options.headersTimeoutMs),
+      },
+      (req, res) => {
+        const started = performance.now();
+        if (options.rawHandler?.(req, res) !== true) return handler(req, res);
+        // CometD HTTP requests bypass fastify: they are timed here, by the path they claimed.
+        res.once("close", () => {
+          const route = (req.url ?? "").split("?")[0] ?? "";
+          options.httpDuration.series(req.method ?? "", route, res.statusCode)((performance.now() - started) / 1000);
+        });
+      },
+    );
+    server.keepAliveTimeout = options.keepAliveTimeoutMs;
+    guardConnections(server, options.connections, logger);
+    return server;
+  };
 }

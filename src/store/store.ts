@@ -9,7 +9,7 @@
  * together (SQLite does), which is where write throughput comes from.
  */
 import type { Customer, IdentificationKey } from "../domain/customers.ts";
-import type { Interaction, InteractionContentKind, NewInteraction } from "../domain/interactions.ts";
+import type { HistoryEntry as Interaction, HistoryContentKind as InteractionContentKind, NewHistoryEntry as NewInteraction } from "../domain/history.ts";
 import type { Json, JsonObject } from "../domain/json.ts";
 import type { Extensions, Service, State, Status, Task } from "../domain/journeys.ts";
 import type { ChannelState } from "../domain/agent-state.ts";

@@ -4,7 +4,7 @@
  * objects to JSON, used by every route that answers with one.
  */
 import type { Customer } from "../domain/customers.ts";
-import type { Interaction } from "../domain/interactions.ts";
+import type { HistoryEntry } from "../domain/history.ts";
 import type { Json, JsonObject } from "../domain/json.ts";
 import {
   selectExtensions,
@@ -94,7 +94,7 @@ export function profileExtensionNames(raw: string | undefined): NameSet {
 // ----- contact history (seed 002): dates in ISO 8601, content as URLs (`text`, `structured_text`,
 // `binary_content`) that the client GETs separately -----
 
-export function presentInteraction(i: Interaction, interactionsUrl: string): JsonObject {
+export function presentHistoryEntry(i: HistoryEntry, interactionsUrl: string): JsonObject {
   const url = `${interactionsUrl}/${encodeURIComponent(i.id)}`;
   const out: JsonObject = {
     interaction_id: i.id,

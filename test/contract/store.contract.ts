@@ -7,7 +7,7 @@ import { after, before, describe, it } from "node:test";
 import { describeWith } from "../support/suites.ts";
 import type { AgentInteraction } from "../../src/domain/agent-interactions.ts";
 import type { Chat, ChatService } from "../../src/domain/chat.ts";
-import type { NewInteraction } from "../../src/domain/interactions.ts";
+import type { NewHistoryEntry as NewInteraction } from "../../src/domain/history.ts";
 import type { NewService, Store } from "../../src/store/store.ts";
 import { UniqueViolation } from "../../src/store/store.ts";
 

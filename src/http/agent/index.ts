@@ -11,7 +11,7 @@ import { SESSION_COOKIE } from "../../access/authentication.ts";
 import type { ActionContext } from "../../actions/context.ts";
 import { AppError, forbidden } from "../../domain/errors.ts";
 import { cameOverHttps, clientAddress, type ProxyTrust } from "../../client-address.ts";
-import { absoluteUrl } from "../routes/shared.ts";
+import { absoluteUrl } from "../urls.ts";
 import { closeAfterAnswer } from "../../lingering-close.ts";
 import { fromTrustedOrigin, ownOrigin } from "../../origin.ts";
 import { toGwsError } from "./errors.ts";

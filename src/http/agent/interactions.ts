@@ -1,78 +1,67 @@
 /** Agent API: interactions (seed 003) and queues. */
 import type { FastifyInstance, FastifyRequest } from "fastify";
-import Type, { type Static } from "typebox";
+import type { Static } from "typebox";
 import * as work from "../../actions/agent-interactions.ts";
 import { presentWork } from "../../wire/agent-api.ts";
 import * as queues from "../../actions/queues.ts";
 import type { AgentInteraction } from "../../domain/agent-interactions.ts";
 import type { JsonObject } from "../../domain/json.ts";
 import { ok } from "./errors.ts";
+import * as S from "./schemas.ts";
 import { agentOf, type AgentRouteDeps } from "./shared.ts";
 
 const tags = ["Agent API: interactions"];
-const Params = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
-const ListQuery = Type.Object({ fields: Type.Optional(Type.String({ maxLength: 256 })) });
-const Operation = Type.Object({ operationName: Type.String({ minLength: 1, maxLength: 64 }) }, { additionalProperties: true });
-const Submission = Type.Object({
-  mediaType: Type.String({ minLength: 1, maxLength: 32 }),
-  queue: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
-  properties: Type.Optional(Type.Record(Type.String({ maxLength: 128 }), Type.Unknown(), { maxProperties: 256 })),
-  customerId: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
-});
-const PropertiesUpdate = Type.Object({ properties: Type.Record(Type.String({ maxLength: 128 }), Type.Unknown(), { maxProperties: 256 }) });
-const Skill = Type.Object({ name: Type.String({ minLength: 1, maxLength: 64 }), level: Type.Integer({ minimum: 0, maximum: 10 }) });
-const NewQueue = Type.Object({ name: Type.String({ minLength: 1, maxLength: 64 }), skills: Type.Optional(Type.Array(Skill, { maxItems: 100 })) });
 
 export function registerInteractionRoutes(app: FastifyInstance, { ctx, base }: AgentRouteDeps): void {
   /** `?fields=*`: the objects; otherwise their URIs (GWS's collection convention). */
-  const list = (request: FastifyRequest<{ Querystring: Static<typeof ListQuery> }>, items: AgentInteraction[]) => {
+  const list = (request: FastifyRequest<{ Querystring: Static<typeof S.ListQuery> }>, items: AgentInteraction[]) => {
     const viewer = agentOf(request).id;
     if (request.query.fields === undefined) return ok({ uris: items.map((ix) => `${base(request)}/interactions/${ix.id}`) });
     return ok({ interactions: items.map((ix) => presentWork(ix, viewer, base(request))) });
   };
 
-  app.post<{ Body: Static<typeof Submission> }>(
+  app.post<{ Body: Static<typeof S.Submission> }>(
     "/interactions",
-    { schema: { tags, summary: "Submit an open-media interaction (ROLE_ADMIN)", body: Submission } },
+    { schema: { tags, summary: "Submit an open-media interaction (ROLE_ADMIN)", body: S.Submission } },
     async (request) =>
       ok({ id: await work.submitInteraction(ctx, agentOf(request), { ...request.body, properties: request.body.properties as JsonObject | undefined }) }),
   );
 
-  app.get<{ Querystring: Static<typeof ListQuery> }>(
+  app.get<{ Querystring: Static<typeof S.ListQuery> }>(
     "/interactions",
-    { schema: { tags, summary: "Every active interaction (supervisors, admins)", querystring: ListQuery } },
+    { schema: { tags, summary: "Every active interaction (supervisors, admins)", querystring: S.ListQuery } },
     async (request) => list(request, await work.allInteractions(ctx, agentOf(request))),
   );
 
-  app.get<{ Querystring: Static<typeof ListQuery> }>(
+  app.get<{ Querystring: Static<typeof S.ListQuery> }>(
     "/me/interactions",
-    { schema: { tags, summary: "The caller's interactions", querystring: ListQuery } },
+    { schema: { tags, summary: "The caller's interactions", querystring: S.ListQuery } },
     async (request) => list(request, await work.myInteractions(ctx, agentOf(request))),
   );
 
-  app.get<{ Params: Static<typeof Params> }>("/interactions/:id", { schema: { tags, summary: "One interaction", params: Params } }, async (request) => {
+  app.get<{ Params: Static<typeof S.IdParams> }>("/interactions/:id", { schema: { tags, summary: "One interaction", params: S.IdParams } }, async (request) => {
     const user = agentOf(request);
     return ok({ interaction: presentWork(await work.getWork(ctx, user, request.params.id), user.id, base(request)) });
   });
 
-  app.put<{ Params: Static<typeof Params>; Body: Static<typeof PropertiesUpdate> }>(
+  app.put<{ Params: Static<typeof S.IdParams>; Body: Static<typeof S.PropertiesUpdate> }>(
     "/interactions/:id",
-    { schema: { tags, summary: "Update an interaction's attached data", params: Params, body: PropertiesUpdate } },
+    { schema: { tags, summary: "Update an interaction's attached data", params: S.IdParams, body: S.PropertiesUpdate } },
     async (request) => {
       await work.updateProperties(ctx, agentOf(request), request.params.id, request.body.properties as JsonObject);
       return ok();
     },
   );
 
-  app.post<{ Params: Static<typeof Params>; Body: Static<typeof Operation> }>(
+  app.post<{ Params: Static<typeof S.IdParams>; Body: Static<typeof S.Operation> }>(
     "/me/interactions/:id",
     {
       schema: {
         tags,
         summary:
           "An operation: Accept, Reject, StopProcessing, PlaceInQueue, PlaceInWorkbin, GetWorkbinContent, UpdateProperties, Transfer, StartConference, EndConference",
-        params: Params,
-        body: Operation,
+        params: S.IdParams,
+        body: S.Operation,
       },
     },
     async (request) => {
@@ -81,9 +70,9 @@ export function registerInteractionRoutes(app: FastifyInstance, { ctx, base }: A
     },
   );
 
-  app.post<{ Body: Static<typeof NewQueue> }>(
+  app.post<{ Body: Static<typeof S.NewQueue> }>(
     "/queues",
-    { schema: { tags: ["Agent API: queues"], summary: "Create a queue (ROLE_ADMIN)", body: NewQueue } },
+    { schema: { tags: ["Agent API: queues"], summary: "Create a queue (ROLE_ADMIN)", body: S.NewQueue } },
     async (request) => {
       await queues.createQueue(ctx, agentOf(request), request.body);
       return ok();

@@ -1,29 +1,24 @@
 /** Agent API: the caller (`/me`) and their state per channel. */
 import type { FastifyInstance } from "fastify";
-import Type, { type Static } from "typebox";
+import type { Static } from "typebox";
 import { credentialKeys } from "../../access/authentication.ts";
 import * as agentState from "../../actions/agent-state.ts";
 import { parseChannel } from "../../domain/agent-state.ts";
 import { CHANNELS } from "../../domain/users.ts";
 import { ok } from "./errors.ts";
 import { presentChannel, presentUser } from "../../wire/agent-api.ts";
+import * as S from "./schemas.ts";
 import { agentOf, type AgentRouteDeps } from "./shared.ts";
 
 const tags = ["Agent API: me"];
-const StateChange = Type.Object({
-  operationName: Type.String({ minLength: 1, maxLength: 64 }),
-  reason: Type.Optional(Type.String({ maxLength: 256 })),
-});
-const MeQuery = Type.Object({ subresources: Type.Optional(Type.String({ maxLength: 256 })) });
-const ChannelParams = Type.Object({ channel: Type.String({ minLength: 1, maxLength: 32 }) });
 
 /** GWS's operation on `POST /me` for leaving: NotReady everywhere, and the session ends. */
 const END_CONTACT_CENTER_SESSION = "EndContactCenterSession";
 
 export function registerMeRoutes(app: FastifyInstance, { ctx, base, endSession }: AgentRouteDeps): void {
-  app.get<{ Querystring: Static<typeof MeQuery> }>(
+  app.get<{ Querystring: Static<typeof S.MeQuery> }>(
     "/me",
-    { schema: { tags, summary: "The caller's user; subresources=* adds the channels", querystring: MeQuery } },
+    { schema: { tags, summary: "The caller's user; subresources=* adds the channels", querystring: S.MeQuery } },
     async (request) => {
       const user = agentOf(request);
       const presented: Record<string, unknown> = presentUser(user, base(request));
@@ -32,13 +27,13 @@ export function registerMeRoutes(app: FastifyInstance, { ctx, base, endSession }
     },
   );
 
-  app.post<{ Body: Static<typeof StateChange> }>(
+  app.post<{ Body: Static<typeof S.StateChange> }>(
     "/me",
     {
       schema: {
         tags,
         summary: "Ready or NotReady on every channel; EndContactCenterSession: NotReady everywhere, offers withdrawn, logged out",
-        body: StateChange,
+        body: S.StateChange,
       },
     },
     async (request, reply) => {
@@ -63,9 +58,9 @@ export function registerMeRoutes(app: FastifyInstance, { ctx, base, endSession }
     ok({ channels: (await agentState.listChannels(ctx, agentOf(request))).map(presentChannel) }),
   );
 
-  app.post<{ Params: Static<typeof ChannelParams>; Body: Static<typeof StateChange> }>(
+  app.post<{ Params: Static<typeof S.ChannelParams>; Body: Static<typeof S.StateChange> }>(
     "/me/channels/:channel",
-    { schema: { tags, summary: "Ready or NotReady (with a reason) on one channel", params: ChannelParams, body: StateChange } },
+    { schema: { tags, summary: "Ready or NotReady (with a reason) on one channel", params: S.ChannelParams, body: S.StateChange } },
     async (request) => {
       const channel = parseChannel(request.params.channel);
       await agentState.changeChannels(ctx, agentOf(request), [channel], request.body.operationName, request.body.reason);

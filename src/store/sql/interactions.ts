@@ -3,7 +3,7 @@
  * resource travels as one JSON document; content is kept apart and read only on demand.
  */
 import { sql, type Kysely, type Selectable } from "kysely";
-import type { Interaction, InteractionContentKind, NewInteraction } from "../../domain/interactions.ts";
+import type { HistoryEntry as Interaction, HistoryContentKind as InteractionContentKind, NewHistoryEntry as NewInteraction } from "../../domain/history.ts";
 import { parseJsonObject, type JsonObject } from "../../domain/json.ts";
 import type { InteractionStore } from "../store.ts";
 import type { Database, InteractionsTable } from "./schema.ts";

@@ -1,24 +1,23 @@
 /** Context Services metadata: business attributes, profile schema, extension schemas, identification keys. */
 import type { FastifyInstance } from "fastify";
-import Type, { type Static } from "typebox";
+import type { Static } from "typebox";
 import * as metadata from "../../actions/metadata.ts";
 import type { MetadataKind } from "../../store/store.ts";
-import { absoluteUrl, bodyObject, type RouteDeps } from "./shared.ts";
+import * as S from "./schemas.ts";
+import { bodyObject, type RouteDeps } from "./shared.ts";
+import { absoluteUrl } from "../urls.ts";
 
 const tags = ["Context Services: metadata"];
-const Name = Type.Object({ name: Type.String({ minLength: 1, maxLength: 128 }) });
-const BaQuery = Type.Object({ "cv-attribute": Type.Optional(Type.String({ maxLength: 128 })) });
-const Body = Type.Object({}, { additionalProperties: true });
 
 export function registerMetadataRoutes(app: FastifyInstance, { ctx, csBase, publicUrl }: RouteDeps): void {
-  app.get<{ Querystring: Static<typeof BaQuery> }>(
+  app.get<{ Querystring: Static<typeof S.BusinessAttributeQuery> }>(
     "/metadata/business-attributes",
-    { schema: { tags, summary: "Query Business Attribute Schema (all, or by cv-attribute)", querystring: BaQuery } },
+    { schema: { tags, summary: "Query Business Attribute Schema (all, or by cv-attribute)", querystring: S.BusinessAttributeQuery } },
     async (request) => metadata.listBusinessAttributes(ctx, request.query["cv-attribute"]),
   );
-  app.get<{ Params: Static<typeof Name> }>(
+  app.get<{ Params: Static<typeof S.NameParams> }>(
     "/metadata/business-attributes/:name",
-    { schema: { tags, summary: "Query Business Attribute Schema by name", params: Name } },
+    { schema: { tags, summary: "Query Business Attribute Schema by name", params: S.NameParams } },
     async (request) => metadata.getBusinessAttribute(ctx, request.params.name),
   );
   app.get("/metadata/profiles", { schema: { tags, summary: "Query Profile Schema" } }, async () => metadata.profileSchema(ctx));
@@ -28,7 +27,7 @@ export function registerMetadataRoutes(app: FastifyInstance, { ctx, csBase, publ
     ["/metadata/identification-keys", "identification-key", "Identification Key"],
   ];
   for (const [path, kind, what] of collections) {
-    app.post(path, { schema: { tags, summary: `Create ${what}`, body: Body } }, async (request, reply) => {
+    app.post(path, { schema: { tags, summary: `Create ${what}`, body: S.AnyObject } }, async (request, reply) => {
       const created =
         kind === "extension"
           ? await metadata.createExtensionSchema(ctx, bodyObject(request))
@@ -41,12 +40,16 @@ export function registerMetadataRoutes(app: FastifyInstance, { ctx, csBase, publ
         ? metadata.listExtensionSchemas(ctx)
         : (await metadata.listIdentificationKeys(ctx)).map(({ name, attributes }) => ({ name, attributes })),
     );
-    app.get<{ Params: Static<typeof Name> }>(`${path}/:name`, { schema: { tags, summary: `Query ${what}`, params: Name } }, async (request) =>
+    app.get<{ Params: Static<typeof S.NameParams> }>(`${path}/:name`, { schema: { tags, summary: `Query ${what}`, params: S.NameParams } }, async (request) =>
       metadata.getMetadata(ctx, kind, request.params.name),
     );
-    app.delete<{ Params: Static<typeof Name> }>(`${path}/:name`, { schema: { tags, summary: `Delete ${what}`, params: Name } }, async (request, reply) => {
-      await metadata.deleteMetadata(ctx, kind, request.params.name);
-      return reply.code(204).send();
-    });
+    app.delete<{ Params: Static<typeof S.NameParams> }>(
+      `${path}/:name`,
+      { schema: { tags, summary: `Delete ${what}`, params: S.NameParams } },
+      async (request, reply) => {
+        await metadata.deleteMetadata(ctx, kind, request.params.name);
+        return reply.code(204).send();
+      },
+    );
   }
 }

@@ -3,8 +3,9 @@ import type { FastifyInstance } from "fastify";
 import type { Static } from "typebox";
 import { compositeStart, type CompositeElement } from "../../actions/composite.ts";
 import { serviceIdJson } from "../../wire/context-services.ts";
-import * as S from "./journeys.schema.ts";
-import { absoluteUrl, type RouteDeps } from "./shared.ts";
+import * as S from "./schemas.ts";
+import type { RouteDeps } from "./shared.ts";
+import { absoluteUrl } from "../urls.ts";
 
 export function registerCompositeRoutes(app: FastifyInstance, { ctx, csBase, publicUrl }: RouteDeps): void {
   app.post<{ Body: Static<typeof S.CompositeStart>; Querystring: Static<typeof S.CompositeQuery> }>(

@@ -7,7 +7,7 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import type { FastifyInstance } from "fastify";
 import type { Registry } from "prom-client";
-import type { Store } from "../../store/store.ts";
+import type { Store } from "../store/store.ts";
 
 export interface OperationDeps {
   store: Store;

@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { Static } from "typebox";
 import { updateExtension, type ExtensionMode, type ExtensionOwner } from "../../actions/extensions.ts";
 import type { Json } from "../../domain/json.ts";
-import * as S from "./journeys.schema.ts";
+import * as S from "./schemas.ts";
 import type { RouteDeps } from "./shared.ts";
 
 const tags = ["Context Services: extensions"];

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { recordInteraction, type RecordInteractionInput } from "../../src/actions/interactions.ts";
+import { recordHistoryEntry, type HistoryEntryInput } from "../../src/actions/history.ts";
 import { assertGmsError, get, startServer, type TestServer } from "../support/server.ts";
 
 let server: TestServer;
@@ -10,7 +10,7 @@ before(async () => {
 after(() => server.close());
 
 /** Seed 002's example interaction, recorded the way the chat media will record one. */
-function seedInteraction(overrides: Partial<RecordInteractionInput> = {}): RecordInteractionInput {
+function seedInteraction(overrides: Partial<HistoryEntryInput> = {}): HistoryEntryInput {
   return {
     id: "00001a57JGQ00BW8",
     customerId: "00001a57JGQ00BVU",
@@ -43,7 +43,7 @@ function seedInteraction(overrides: Partial<RecordInteractionInput> = {}): Recor
 
 describe("Query Interactions", () => {
   it("returns the seed 002 resource by id, with content as URLs", async () => {
-    await recordInteraction(server.app.ctx, seedInteraction());
+    await recordHistoryEntry(server.app.ctx, seedInteraction());
     const reply = await get(`${server.cs}/interactions/00001a57JGQ00BW8`);
     assert.equal(reply.status, 200);
     const base = `${server.cs}/interactions/00001a57JGQ00BW8`;
@@ -86,7 +86,7 @@ describe("Query Interactions", () => {
 
   it("lists a customer's and a service's interactions oldest first", async () => {
     const later = seedInteraction({ id: "LATER00000000001", startDate: Date.parse("2010-01-01T00:00:00.000Z"), serviceId: "42" });
-    await recordInteraction(server.app.ctx, later);
+    await recordHistoryEntry(server.app.ctx, later);
     const list = (await get(`${server.cs}/customers/00001a57JGQ00BVU/interactions`)).body;
     assert.deepEqual(
       list.map((i: { interaction_id: string }) => i.interaction_id),
@@ -105,7 +105,7 @@ describe("Query Interactions", () => {
       id: "BARE000000000001",
       content: { plainText: "only text", structuredText: null, structuredTextMime: null, binaryContent: null, binaryContentMime: null },
     });
-    await recordInteraction(server.app.ctx, bare);
+    await recordHistoryEntry(server.app.ctx, bare);
     const resource = (await get(`${server.cs}/interactions/BARE000000000001`)).body;
     assert.ok(resource.text);
     assert.equal(resource.structured_text, undefined);

@@ -1,23 +1,25 @@
 /**
- * Contact history: an interaction that has reached UCS (seed 002). Chat and other media record
- * one when they end; Context Services reads them back. Pure types and rules; no I/O.
+ * Contact history: an interaction that has reached UCS (seed 002), one entry per interaction that
+ * ended. Chat and other media record one when they end; Context Services reads them back (its
+ * URLs call them interactions). Pure types and rules; no I/O.
  */
 import { randomBytes } from "node:crypto";
 import type { JsonObject } from "./json.ts";
 
 /** UCS `status`: 0 NEW, 1 PENDING, 2 IN_PROCESS, 3 STOPPED. */
-export type InteractionStatus = 0 | 1 | 2 | 3;
+export type HistoryStatus = 0 | 1 | 2 | 3;
 /** UCS `entity_type`: 0 EMAIL_IN, 1 EMAIL_OUT, 2 CHAT, 3 PHONE_CALL, 5 CALLBACK, 6 COBROWSE, 7 open media. */
 export type EntityType = 0 | 1 | 2 | 3 | 5 | 6 | 7;
 
-export interface Interaction {
+/** One entry of the contact history: an ended interaction as UCS keeps it. */
+export interface HistoryEntry {
   id: string;
   customerId: string | null;
   serviceId: string | null;
   mediaType: string;
   type: string;
   subType: string | null;
-  status: InteractionStatus;
+  status: HistoryStatus;
   entityType: EntityType;
   subject: string | null;
   threadId: string | null;
@@ -32,14 +34,14 @@ export interface Interaction {
   /** Attached data, as routing and the media left it. */
   udata: JsonObject;
   /** Which content URLs serve something; the content itself is never inside the resource. */
-  contents: InteractionContentKind[];
+  contents: HistoryContentKind[];
   /** The type of the structured text (`text/xml` for chat transcripts). */
   structuredTextMime: string | null;
 }
 
-export type InteractionContentKind = "plain_text" | "structured_text" | "binary_content";
+export type HistoryContentKind = "plain_text" | "structured_text" | "binary_content";
 
-export interface InteractionContent {
+export interface HistoryContent {
   plainText: string | null;
   /** The chat transcript as XML, for instance. */
   structuredText: string | null;
@@ -48,9 +50,9 @@ export interface InteractionContent {
   binaryContentMime: string | null;
 }
 
-/** What recording an interaction stores: the resource and its content. */
-export interface NewInteraction extends Omit<Interaction, "contents" | "structuredTextMime"> {
-  content: InteractionContent;
+/** What recording a history entry stores: the resource and its content. */
+export interface NewHistoryEntry extends Omit<HistoryEntry, "contents" | "structuredTextMime"> {
+  content: HistoryContent;
 }
 
 const ID_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";

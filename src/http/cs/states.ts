@@ -4,8 +4,9 @@ import type { Static } from "typebox";
 import * as states from "../../actions/states.ts";
 import { parseExtensionSelector, typeFilterCandidates, type Status } from "../../domain/journeys.ts";
 import { presentState } from "../../wire/context-services.ts";
-import * as S from "./journeys.schema.ts";
-import { absoluteUrl, bodyObject, type RouteDeps } from "./shared.ts";
+import * as S from "./schemas.ts";
+import { bodyObject, type RouteDeps } from "./shared.ts";
+import { absoluteUrl } from "../urls.ts";
 
 type Params = Static<typeof S.ServiceParams>;
 type Query = Static<typeof S.StateQuery>;

@@ -5,8 +5,9 @@ import * as services from "../../actions/services.ts";
 import { parseExtensionSelector, typeFilterCandidates, type Status } from "../../domain/journeys.ts";
 import type { ServiceQuery as StoreServiceQuery } from "../../store/store.ts";
 import { presentService, serviceIdJson } from "../../wire/context-services.ts";
-import * as S from "./journeys.schema.ts";
-import { absoluteUrl, bodyObject, timeParam, type RouteDeps } from "./shared.ts";
+import * as S from "./schemas.ts";
+import { bodyObject, timeParam, type RouteDeps } from "./shared.ts";
+import { absoluteUrl } from "../urls.ts";
 
 type ListQuery = Static<typeof S.ServiceListQuery>;
 const tags = ["Context Services: services"];

@@ -1,36 +1,25 @@
 /** Context Services maintenance: Purge Services and Export Services to a JSON stream. */
 import { Readable } from "node:stream";
 import type { FastifyInstance } from "fastify";
-import Type, { type Static } from "typebox";
-import { EXPORT_SELECTOR, exportServices, PURGE_OPERATIONS, purgeServices } from "../../actions/maintenance.ts";
+import type { Static } from "typebox";
+import { EXPORT_SELECTOR, exportServices, purgeServices } from "../../actions/maintenance.ts";
 import { invalidInput } from "../../domain/errors.ts";
-import { ISO_DATE_TIME, parseTimestamp } from "../../domain/journeys.ts";
+import { parseTimestamp } from "../../domain/journeys.ts";
 import { presentService } from "../../wire/context-services.ts";
+import * as S from "./schemas.ts";
 import type { RouteDeps } from "./shared.ts";
 
 const tags = ["Context Services: maintenance"];
-const Timestamp = Type.String({ pattern: ISO_DATE_TIME, maxLength: 64 });
-const PurgeBody = Type.Object({
-  limit: Timestamp,
-  operation: Type.Union(Object.keys(PURGE_OPERATIONS).map((op) => Type.Literal(op))),
-});
-const StreamQuery = Type.Object({
-  time_from: Timestamp,
-  time_to: Type.Optional(Timestamp),
-  filter_events: Type.Optional(Type.Union([Type.Literal("any"), Type.Literal("started"), Type.Literal("completed")])),
-  export_content: Type.Optional(Type.Boolean()),
-  filter_state: Type.Optional(Type.Union([Type.Literal("any"), Type.Literal("active"), Type.Literal("inactive")])),
-});
 
 export function registerMaintenanceRoutes(app: FastifyInstance, { ctx }: RouteDeps): void {
-  app.post<{ Body: Static<typeof PurgeBody> }>("/maintenance/purge", { schema: { tags, summary: "Purge Services", body: PurgeBody } }, async (request) => {
+  app.post<{ Body: Static<typeof S.PurgeBody> }>("/maintenance/purge", { schema: { tags, summary: "Purge Services", body: S.PurgeBody } }, async (request) => {
     const purged = await purgeServices(ctx, parseTimestamp(request.body.limit)!, request.body.operation);
     return { purged };
   });
 
-  app.get<{ Querystring: Static<typeof StreamQuery> }>(
+  app.get<{ Querystring: Static<typeof S.StreamQuery> }>(
     "/maintenance/services/stream",
-    { schema: { tags, summary: "Export Services to a JSON stream (ids, or the services with export_content=true)", querystring: StreamQuery } },
+    { schema: { tags, summary: "Export Services to a JSON stream (ids, or the services with export_content=true)", querystring: S.StreamQuery } },
     async (request, reply) => {
       const q = request.query;
       const withContent = q.export_content === true;

@@ -1,0 +1,59 @@
+/**
+ * Context Services under `/<app>/1/cs` (GMS): every resource's routes under one prefix, behind
+ * CS_AUTH when it is set. Errors use the GMS body, the listener's own (hooks.ts).
+ */
+import type { FastifyInstance } from "fastify";
+import { contextServicesAuthorizer, type CsAuthConfig } from "../../access/context-services.ts";
+import type { ActionContext } from "../../actions/context.ts";
+import { AppError } from "../../domain/errors.ts";
+import { registerCompositeRoutes } from "./composite.ts";
+import { registerCustomerRoutes } from "./customers.ts";
+import { registerExtensionRoutes } from "./extensions.ts";
+import { registerHistoryRoutes } from "./history.ts";
+import { registerMaintenanceRoutes } from "./maintenance.ts";
+import { registerMetadataRoutes } from "./metadata.ts";
+import { registerServiceRoutes } from "./services.ts";
+import type { RouteDeps } from "./shared.ts";
+import { registerStateRoutes } from "./states.ts";
+import { registerTaskRoutes } from "./tasks.ts";
+
+export interface ContextServicesOptions {
+  ctx: ActionContext;
+  /** `/<app>/1/cs`. */
+  base: string;
+  /** PUBLIC_URL: where clients reach parley; null: the request's own scheme and host. */
+  publicUrl: string | null;
+  /** CS_AUTH and the credentials it accepts. */
+  auth: CsAuthConfig;
+}
+
+export async function registerContextServices(app: FastifyInstance, options: ContextServicesOptions): Promise<void> {
+  const routeDeps: RouteDeps = { ctx: options.ctx, csBase: options.base, publicUrl: options.publicUrl };
+  await app.register(
+    async (cs) => {
+      requireContextServicesCredentials(cs, options.auth);
+      registerServiceRoutes(cs, routeDeps);
+      registerStateRoutes(cs, routeDeps);
+      registerTaskRoutes(cs, routeDeps);
+      registerExtensionRoutes(cs, routeDeps);
+      registerCompositeRoutes(cs, routeDeps);
+      registerCustomerRoutes(cs, routeDeps);
+      registerHistoryRoutes(cs, routeDeps);
+      registerMaintenanceRoutes(cs, routeDeps);
+      registerMetadataRoutes(cs, routeDeps);
+    },
+    { prefix: options.base },
+  );
+}
+
+/** CS_AUTH on every route of `scope`: 401 in the GMS body without the configured credentials. */
+export function requireContextServicesCredentials(scope: FastifyInstance, auth: CsAuthConfig): void {
+  // Open by default, as GMS: then no hook at all (an async hook per request is not free).
+  if (auth.mode === "none") return;
+  const mayUseContextServices = contextServicesAuthorizer(auth);
+  scope.addHook("onRequest", async (request, reply) => {
+    if (mayUseContextServices(request.headers)) return;
+    if (auth.mode === "basic") reply.header("www-authenticate", 'Basic realm="parley context services", charset="UTF-8"');
+    throw new AppError("unauthenticated", auth.mode === "basic" ? "credentials required (HTTP Basic)" : "an X-API-Key header is required");
+  });
+}

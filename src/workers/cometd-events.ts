@@ -1,0 +1,45 @@
+/**
+ * What the server does when CometD clients come and go, on the engine's events: an agent whose
+ * last client is gone is made NotReady and their offers go to someone else; a customer's app that
+ * says in its /meta/disconnect that it goes to the background is marked away; an agent revoked on
+ * any node has their verified credentials forgotten here too (the engine relays revokes).
+ */
+import type { AgentAuthentication } from "../access/authentication.ts";
+import { presenceLost } from "../actions/agent-state.ts";
+import { customerAway } from "../actions/chat.ts";
+import type { ActionContext } from "../actions/context.ts";
+import { withdrawOffers } from "../actions/routing.ts";
+import type { BayeuxEngine } from "../bayeux/engine.ts";
+import type { Logger } from "../logger.ts";
+
+/** The engine's events this module follows. */
+type CometdEvents = Pick<BayeuxEngine, "onLastClientGone" | "onDisconnect" | "onRevoke">;
+
+/** Registers the handlers; call before the engine starts. */
+export function followCometdEvents(
+  bayeux: CometdEvents,
+  ctx: ActionContext,
+  authentication: Pick<AgentAuthentication, "forgetUser" | "forgetCredentials">,
+  logger: Logger,
+): void {
+  // Presence must not lie: an agent whose last CometD client is gone is made NotReady.
+  bayeux.onLastClientGone((endpoint, identity) => {
+    if (endpoint !== "agent") return;
+    presenceLost(ctx, identity)
+      .then(() => withdrawOffers(ctx, identity))
+      .catch((err: unknown) => logger.error({ err }, "could not make a departed agent NotReady"));
+  });
+  // A customer's app going to the background says so in its /meta/disconnect (GMS).
+  bayeux.onDisconnect((endpoint, identity, ext) => {
+    if (endpoint !== "customer") return;
+    const position = typeof ext === "object" && ext !== null ? (ext as Record<string, unknown>).transcriptPosition : undefined;
+    if (position === undefined) return;
+    customerAway(ctx, identity, position).catch((err: unknown) => logger.error({ err }, "could not mark a customer away"));
+  });
+  // A revoked agent's verified credentials are forgotten on every node (the engine relays revokes).
+  bayeux.onRevoke((endpoint, identity, credentials) => {
+    if (endpoint !== "agent") return;
+    if (credentials === undefined) authentication.forgetUser(identity);
+    else authentication.forgetCredentials(credentials);
+  });
+}
