@@ -82,15 +82,6 @@ export function presentCustomer(c: Customer, extensions: NameSet): JsonObject {
   return { customer_id: c.id, ...c.attributes, ...selectExtensions(c.extensions, extensions) };
 }
 
-/** Parses `extensions=a,b` (or `*`) for profiles; nothing when absent. */
-export function profileExtensionNames(raw: string | undefined): NameSet {
-  const names = (raw ?? "")
-    .split(",")
-    .map((s) => s.trim())
-    .filter(Boolean);
-  return names.includes("*") ? "all" : new Set(names);
-}
-
 // ----- contact history (seed 002): dates in ISO 8601, content as URLs (`text`, `structured_text`,
 // `binary_content`) that the client GETs separately -----
 

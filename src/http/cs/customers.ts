@@ -3,7 +3,8 @@ import type { FastifyInstance } from "fastify";
 import type { Static } from "typebox";
 import * as customers from "../../actions/customers.ts";
 import { IDENTIFY_CONTROL, type IdentificationKey } from "../../domain/customers.ts";
-import { presentCustomer, profileExtensionNames } from "../../wire/context-services.ts";
+import type { NameSet } from "../../domain/journeys.ts";
+import { presentCustomer } from "../../wire/context-services.ts";
 import * as S from "./schemas.ts";
 import { bodyObject, type RouteDeps } from "./shared.ts";
 import { absoluteUrl } from "../urls.ts";
@@ -101,4 +102,13 @@ function criteriaOf(query: S.IdentifyQuery): IdentificationKey[] {
     keys.push({ name, value: Array.isArray(value) ? (value[0] ?? "") : value });
   }
   return keys;
+}
+
+/** Parses `extensions=a,b` (or `*`) for profiles; nothing when absent. */
+function profileExtensionNames(raw: string | undefined): NameSet {
+  const names = (raw ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
+  return names.includes("*") ? "all" : new Set(names);
 }
