@@ -4,6 +4,7 @@
  */
 import { buildApp, type App } from "./app.ts";
 import { ConfigError, loadConfig, type Config } from "./config.ts";
+import { createLogger, type Logger } from "./logger.ts";
 import { logUnhandledRejections } from "./process-guard.ts";
 import { databaseProblem, listenProblem } from "./start-problems.ts";
 import { StoreOpenError } from "./store/store.ts";
@@ -16,9 +17,11 @@ async function main(): Promise<void> {
     if (!(err instanceof ConfigError)) throw err;
     return cannotStart(err.message);
   }
+  const logger = createLogger(config.logLevel);
+  warnAboutConfig(config, logger);
   let app: App;
   try {
-    app = await buildApp(config);
+    app = await buildApp(config, { logger });
   } catch (err) {
     const problem = err instanceof StoreOpenError ? err.message : databaseProblem(config, err);
     if (problem === null) throw err;
@@ -57,6 +60,15 @@ async function main(): Promise<void> {
   };
   process.once("SIGTERM", () => shutdown("SIGTERM"));
   process.once("SIGINT", () => shutdown("SIGINT"));
+}
+
+/** Settings that work but lose something the operator may not expect: said once, at start. */
+function warnAboutConfig(config: Config, logger: Logger): void {
+  if (!config.databaseUrl.startsWith("sqlite:") && config.redisUrl === null) {
+    logger.warn(
+      "DATABASE_URL is PostgreSQL and REDIS_URL is unset: CometD messages (chat pushes, agent notifications) reach only the clients of the node that sends them. With several nodes, set REDIS_URL; with one, nothing is lost",
+    );
+  }
 }
 
 /** As for configuration errors: one line saying what to do, status 2. */

@@ -25,6 +25,16 @@ function oneLine(result: { code: number | null; stderr: string }): string {
   return lines[0]!;
 }
 
+/** Lines of the JSON log at warn (40) that mention `text`. */
+function warnings(stdout: string, text: string): string[] {
+  return stdout
+    .split("\n")
+    .filter((line) => line.startsWith("{"))
+    .map((line) => JSON.parse(line) as { level: number; msg: string })
+    .filter((line) => line.level === 40 && line.msg.includes(text))
+    .map((line) => line.msg);
+}
+
 async function listening(): Promise<{ server: Server; port: number }> {
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -66,6 +76,7 @@ describe("a start that cannot open its database", () => {
       line,
       `parley: cannot reach PostgreSQL at postgres://parley:***@127.0.0.1:${port}/parley (connect ECONNREFUSED 127.0.0.1:${port}): start it, or set DATABASE_URL to a server this machine reaches`,
     );
+    assert.deepEqual(warnings(result.stdout, "REDIS_URL"), [], "REDIS_URL is set: no warning");
   });
 });
 
@@ -94,6 +105,7 @@ describe("a start that cannot listen", () => {
     try {
       const result = await runMainToExit({ PORT: String(port), DATABASE_URL: `sqlite:${join(mkdtempSync(join(tmpdir(), "parley-port-")), "p.db")}` });
       assert.equal(oneLine(result), `parley: 127.0.0.1:${port} is in use (another parley, or another server?): stop it, or set PORT to a free port`);
+      assert.deepEqual(warnings(result.stdout, "REDIS_URL"), [], "SQLite, one node: no warning about REDIS_URL");
     } finally {
       server.close();
     }
@@ -109,5 +121,17 @@ describe("a start that cannot listen", () => {
     } finally {
       server.close();
     }
+  });
+});
+
+describe("PostgreSQL without REDIS_URL", () => {
+  it("warns at start, once, that CometD messages do not cross nodes", async () => {
+    const { server, port } = await listening();
+    server.close();
+    const result = await runMainToExit({ DATABASE_URL: `postgres://parley@127.0.0.1:${port}/parley`, REDIS_URL: "" });
+    assert.equal(result.code, 2, "and then the start fails: nothing listens there");
+    const [warning, ...more] = warnings(result.stdout, "REDIS_URL");
+    assert.equal(more.length, 0, result.stdout);
+    assert.match(warning ?? "", /^DATABASE_URL is PostgreSQL and REDIS_URL is unset: CometD messages .* reach only the clients of the node that sends them/);
   });
 });
