@@ -75,6 +75,8 @@ async function bash(script: string, env: Record<string, string> = {}): Promise<{
   return { code, stdout, stderr };
 }
 
+// The examples build on each other as a reader's would: the agent API's ada, then the CLI on the
+// same database once the server is stopped. The tests run in this order.
 describe("the README's examples, run as printed", () => {
   const dir = mkdtempSync(join(tmpdir(), "parley-readme-"));
   const database = { DATABASE_URL: `sqlite:${join(dir, "parley.db")}` };
@@ -107,5 +109,23 @@ describe("the README's examples, run as printed", () => {
     const result = await bash(script);
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stdout, printedPattern(script, base));
+  });
+
+  it("Agent API: who the admin is, a new user ada, a queue and an interaction she accepts", async () => {
+    const script = withSettings(runnable("agent-api"), { BASE: base, ADMIN_PASSWORD: passwords.get("admin") ?? "" });
+    const result = await bash(script);
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, printedPattern(script, base));
+  });
+
+  it("Operator CLI: on the same database, once the server is stopped (SQLite)", async () => {
+    await stop();
+    const result = await bash(runnable("cli"), database);
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /^created grace \(id \w+\), password: \S+$/m);
+    assert.match(result.stdout, /^created sam \(id \w+\)$/m);
+    assert.match(result.stdout, /^password of grace changed: \S+$/m);
+    assert.match(result.stdout, /^\w+ {2}ada {2}ROLE_AGENT$/m, "the agent API's ada is listed");
+    assert.match(result.stdout, /^removed grace$/m);
   });
 });
