@@ -1,9 +1,12 @@
 /**
- * Process entry: configuration, the app, signals. The only file that exits the process.
+ * Process entry: configuration, the app, signals. A start that cannot succeed for a reason the
+ * operator fixes (configuration, the database, a port) prints one line and exits with status 2.
  */
-import { buildApp } from "./app.ts";
+import { buildApp, type App } from "./app.ts";
 import { ConfigError, loadConfig, type Config } from "./config.ts";
+import { createLogger, type Logger } from "./logger.ts";
 import { logUnhandledRejections } from "./process-guard.ts";
+import { databaseProblem, listenProblem, printableDatabaseUrl } from "./start-problems.ts";
 import { StoreOpenError } from "./store/store.ts";
 
 async function main(): Promise<void> {
@@ -12,21 +15,28 @@ async function main(): Promise<void> {
     config = loadConfig();
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
-    process.stderr.write(`parley: ${err.message}\n`);
-    process.exit(2);
+    return cannotStart(err.message);
   }
-  let app: Awaited<ReturnType<typeof buildApp>>;
+  const logger = createLogger(config.logLevel);
+  warnAboutConfig(config, logger);
+  let app: App;
   try {
-    app = await buildApp(config);
+    app = await buildApp(config, { logger });
   } catch (err) {
-    if (!(err instanceof StoreOpenError)) throw err;
-    // As for configuration errors: one line, what to do, status 2.
-    process.stderr.write(`parley: ${err.message}\n`);
-    process.exit(2);
+    const problem = err instanceof StoreOpenError ? err.message : databaseProblem(config, err);
+    if (problem === null) throw err;
+    return cannotStart(problem);
   }
   logUnhandledRejections(app.logger);
-  const url = await app.listen();
-  app.logger.info({ url, ops: app.opsUrl() ?? undefined, database: config.databaseUrl.replace(/\/\/[^@]*@/, "//***@") }, "parley listening");
+  let url: string;
+  try {
+    url = await app.listen();
+  } catch (err) {
+    const problem = listenProblem(config, err);
+    if (problem === null) throw err;
+    return cannotStart(problem);
+  }
+  app.logger.info({ url, ops: app.opsUrl() ?? undefined, database: printableDatabaseUrl(config.databaseUrl) }, "parley listening");
   if (app.demoCredentials.length > 0) {
     // Shown once, on the terminal rather than in the log stream; change them, or set PARLEY_ADMIN_PASSWORD.
     const lines = app.demoCredentials.map((c) => `  ${c.userName.padEnd(8)} ${c.password}  (${c.roles.join(", ")})`);
@@ -50,6 +60,21 @@ async function main(): Promise<void> {
   };
   process.once("SIGTERM", () => shutdown("SIGTERM"));
   process.once("SIGINT", () => shutdown("SIGINT"));
+}
+
+/** Settings that work but lose something the operator may not expect: said once, at start. */
+function warnAboutConfig(config: Config, logger: Logger): void {
+  if (!config.databaseUrl.startsWith("sqlite:") && config.redisUrl === null) {
+    logger.warn(
+      "DATABASE_URL is PostgreSQL and REDIS_URL is unset: CometD messages (chat pushes, agent notifications) reach only the clients of the node that sends them. With several nodes, set REDIS_URL; with one, nothing is lost",
+    );
+  }
+}
+
+/** As for configuration errors: one line saying what to do, status 2. */
+function cannotStart(message: string): never {
+  process.stderr.write(`parley: ${message}\n`);
+  process.exit(2);
 }
 
 main().catch((err: unknown) => {

@@ -57,9 +57,10 @@ function registerDocsPage(app: FastifyInstance): void {
   const assets: Record<string, { type: string; body: Buffer }> = {
     "swagger-ui.css": { type: "text/css; charset=utf-8", body: readFileSync(join(dist, "swagger-ui.css")) },
     "swagger-ui-bundle.js": { type: "text/javascript; charset=utf-8", body: readFileSync(join(dist, "swagger-ui-bundle.js")) },
+    // Swagger UI fetches `url` relative to the page (/docs/ui/), not to this script: ../json is /docs/json.
     "init.js": {
       type: "text/javascript; charset=utf-8",
-      body: Buffer.from('window.ui = SwaggerUIBundle({ url: "../docs/json", dom_id: "#docs", deepLinking: true });\n'),
+      body: Buffer.from('window.ui = SwaggerUIBundle({ url: "../json", dom_id: "#docs", deepLinking: true });\n'),
     },
   };
   const page = `<!doctype html>

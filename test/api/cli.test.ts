@@ -42,4 +42,46 @@ describe("npm run parley -- user ...", () => {
     assert.equal((await runCli(["user", "add", "--name", "bob", "--password", "password1"], env)).code, 2, "taken");
     assert.equal((await runCli(["user", "frobnicate"], env)).code, 2);
   });
+
+  it("--help and -h print the usage and open no database", async () => {
+    const nowhere = { DATABASE_URL: "postgres://parley@127.0.0.1:1/parley" };
+    for (const flag of ["--help", "-h"]) {
+      const help = await runCli([flag], nowhere);
+      assert.equal(help.code, 0, help.stderr);
+      assert.equal(help.stderr, "");
+      assert.match(help.stdout, /^usage: npm run parley -- user add --name NAME/);
+      for (const command of ["user passwd --name NAME", "user list", "user remove --name NAME"]) assert.ok(help.stdout.includes(command), command);
+    }
+    assert.equal((await runCli(["user", "add", "-h"], nowhere)).code, 0, "after a command too");
+  });
+
+  it("an unknown command or option, or a missing --name: what is wrong, the usage, status 2, no database opened", async () => {
+    const nowhere = { DATABASE_URL: "postgres://parley@127.0.0.1:1/parley" };
+    for (const [args, problem] of [
+      [[], "no command given"],
+      [["frobnicate"], "unknown command: frobnicate"],
+      [["user", "frobnicate"], "unknown command: user frobnicate"],
+      [["user", "list", "--bogus"], "Unknown option '--bogus'"],
+      [["user", "remove"], "user remove needs --name"],
+    ] as const) {
+      const result = await runCli([...args], nowhere);
+      assert.equal(result.code, 2, args.join(" "));
+      assert.ok(result.stderr.startsWith(`parley: ${problem}`), result.stderr);
+      assert.match(result.stderr, /\nusage: npm run parley -- user add/);
+      assert.equal(result.stdout, "");
+    }
+  });
+
+  it("a database it cannot reach: one line naming DATABASE_URL without its password, status 2", async () => {
+    for (const [url, shown] of [
+      ["postgres://parley:cli-s3cret@127.0.0.1:1/parley", "postgres://parley:***@127.0.0.1:1/parley"],
+      ["postgres://parley@127.0.0.1:1/parley?password=cli-s3cret", "postgres://parley@127.0.0.1:1/parley?password=***"],
+    ] as const) {
+      const result = await runCli(["user", "list"], { DATABASE_URL: url });
+      assert.equal(result.code, 2, result.stderr);
+      assert.ok(result.stderr.startsWith(`parley: cannot reach PostgreSQL at ${shown} (`), result.stderr);
+      assert.match(result.stderr, /DATABASE_URL[^\n]*\n$/, "one line");
+      assert.doesNotMatch(result.stderr, /cli-s3cret/);
+    }
+  });
 });

@@ -102,6 +102,22 @@ describe("operations endpoints", () => {
     assert.equal((await fetch(`${server.url}/docs/ui/../../etc/passwd`)).status, 404);
     assert.equal((await fetch(`${server.url}/docs/ui/index.html`)).status, 404);
   });
+
+  it("the page loads the document its script names, as a browser resolves it (against the page's URL)", async () => {
+    const pageUrl = `${server.url}/docs/ui/`;
+    const html = await (await fetch(pageUrl)).text();
+    const scripts = [...html.matchAll(/<script src="([^"]+)"/g)].map((m) => new URL(m[1]!, pageUrl).href);
+    const init = scripts.find((src) => src.endsWith("/init.js"));
+    assert.ok(init !== undefined, html);
+    const code = await (await fetch(init)).text();
+    const named = /SwaggerUIBundle\(\{[^}]*\burl: "([^"]+)"/.exec(code)?.[1];
+    assert.ok(named !== undefined, code);
+    const document = await fetch(new URL(named, pageUrl));
+    assert.equal(document.status, 200, `${named} from ${pageUrl}`);
+    const body = (await document.json()) as { openapi?: string; paths?: Record<string, unknown> };
+    assert.equal(body.openapi, "3.0.3");
+    assert.ok(body.paths?.["/genesys/1/cs/services/start"], "the API's own document");
+  });
 });
 
 describe("graceful shutdown", () => {

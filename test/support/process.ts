@@ -60,8 +60,8 @@ export async function runCli(args: string[], env: Record<string, string>): Promi
   return { code, stdout, stderr };
 }
 
-/** Runs `src/main.ts` expecting it to exit (a start that fails); resolves with its code and standard error. */
-export async function runMainToExit(env: Record<string, string>, timeoutMs = 20_000): Promise<{ code: number | null; stderr: string }> {
+/** Runs `src/main.ts` expecting it to exit (a start that fails); resolves with its code, standard error and output (the log). */
+export async function runMainToExit(env: Record<string, string>, timeoutMs = 20_000): Promise<{ code: number | null; stderr: string; stdout: string }> {
   const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
     cwd: ROOT,
     env: { ...process.env, PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "info", PARLEY_DEMO_USERS: "false", ...env },
@@ -69,9 +69,11 @@ export async function runMainToExit(env: Record<string, string>, timeoutMs = 20_
   });
   let stderr = "";
   child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-  child.stdout.resume();
+  let stdout = "";
+  child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
   const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
-  const [code] = (await once(child, "exit")) as [number | null];
+  // "close", not "exit": what the process wrote last is read by then.
+  const [code] = (await once(child, "close")) as [number | null];
   clearTimeout(timer);
-  return { code, stderr };
+  return { code, stderr, stdout };
 }
