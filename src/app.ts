@@ -26,8 +26,7 @@ import { buildOpsServer } from "./http/ops.ts";
 import { buildHttpServer } from "./http/server.ts";
 import { createLogger, type Logger } from "./logger.ts";
 import { createMetrics, registerBayeuxMetrics, type Metrics } from "./metrics.ts";
-import { openPostgresStore } from "./store/postgres.ts";
-import { openSqliteStore } from "./store/sqlite.ts";
+import { openStore } from "./store/open.ts";
 import type { Store } from "./store/store.ts";
 import { timedStore } from "./store/timed.ts";
 import { followCometdEvents } from "./workers/cometd-events.ts";
@@ -259,18 +258,6 @@ function localUrl(server: FastifyInstance, host: string): string {
 async function openBus(config: Config, hub: MemoryHub | undefined): Promise<Bus> {
   if (config.redisUrl === null) return new MemoryBus(hub);
   return RedisBus.connect({ url: config.redisUrl, prefix: config.redisPrefix });
-}
-
-/** The configured database, migrated; also what the operator CLI opens. */
-export function openStore(config: Config): Promise<Store> {
-  if (config.databaseUrl.startsWith("sqlite:")) {
-    return openSqliteStore({
-      path: config.databaseUrl.slice("sqlite:".length),
-      synchronous: config.sqliteSynchronous,
-      serviceCacheBytes: config.serviceCacheBytes,
-    });
-  }
-  return openPostgresStore({ url: config.databaseUrl, schema: config.databaseSchema });
 }
 
 function packageVersion(): string {

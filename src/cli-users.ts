@@ -4,7 +4,7 @@
  * without opening a database or loading the server's modules.
  */
 import { randomBytes } from "node:crypto";
-import { openStore } from "./app.ts";
+import { openStore } from "./store/open.ts";
 import type { ActionContext } from "./actions/context.ts";
 import { insertUser } from "./actions/users.ts";
 import { hashPassword } from "./access/passwords.ts";
