@@ -11,7 +11,7 @@ export async function accessCustomer(store: Store, id: string): Promise<Customer
 }
 
 export async function accessInteraction(store: Store, id: string): Promise<Interaction> {
-  const interaction = await store.interactions.get(id);
+  const interaction = await store.history.get(id);
   if (interaction === null) throw notFound(`There is no interaction found for : ${id}`);
   return interaction;
 }

@@ -15,7 +15,7 @@ export type RecordInteractionInput = Omit<NewInteraction, "id"> & { id?: string 
 /** Records one interaction in the contact history; returns its id. */
 export async function recordInteraction(ctx: ActionContext, input: RecordInteractionInput): Promise<string> {
   const id = input.id ?? newUcsId();
-  await ctx.store.transaction((tx) => tx.interactions.insert({ ...input, id }));
+  await ctx.store.transaction((tx) => tx.history.insert({ ...input, id }));
   return id;
 }
 
@@ -24,16 +24,16 @@ export async function getInteraction(ctx: ActionContext, id: string): Promise<In
 }
 
 export async function customerInteractions(ctx: ActionContext, customerId: string): Promise<Interaction[]> {
-  return ctx.store.interactions.listByCustomer(customerId, HISTORY_LIMIT);
+  return ctx.store.history.listByCustomer(customerId, HISTORY_LIMIT);
 }
 
 export async function serviceInteractions(ctx: ActionContext, serviceId: string): Promise<Interaction[]> {
-  return ctx.store.interactions.listByService(serviceId, HISTORY_LIMIT);
+  return ctx.store.history.listByService(serviceId, HISTORY_LIMIT);
 }
 
 export async function interactionContent(ctx: ActionContext, id: string, kind: InteractionContentKind) {
   await accessInteraction(ctx.store, id);
-  const content = await ctx.store.interactions.content(id, kind);
+  const content = await ctx.store.history.content(id, kind);
   if (content === null) throw notFound(`interaction ${id} has no ${kind}`);
   return content;
 }

@@ -175,7 +175,8 @@ export interface CustomerStore {
   delete(id: string): Promise<boolean>;
 }
 
-export interface InteractionStore {
+/** Contact history (UCS interactions, recorded when a contact ends); not the work routed to agents (AgentInteractionStore). */
+export interface HistoryStore {
   insert(interaction: NewInteraction): Promise<void>;
   get(id: string): Promise<Interaction | null>;
   listByCustomer(customerId: string, limit: number): Promise<Interaction[]>;
@@ -337,7 +338,8 @@ export interface Store {
   readonly states: StateStore;
   readonly tasks: TaskStore;
   readonly customers: CustomerStore;
-  readonly interactions: InteractionStore;
+  /** Contact history (its table is `interactions`); agentInteractions is the work routed to agents. */
+  readonly history: HistoryStore;
   readonly users: UserStore;
   readonly userSessions: UserSessionStore;
   readonly agentChannels: AgentChannelStore;

@@ -57,6 +57,15 @@ describe("timedStore", () => {
     assert.deepEqual(seen.sort(), expected.sort());
     await store.close();
   });
+
+  it("labels contact history as it was published, before the store called it history", async () => {
+    const inner = await openSqliteStore({ path: ":memory:", synchronous: "normal" });
+    const seen: string[] = [];
+    const store = timedStore(inner, (operation) => () => seen.push(operation));
+    assert.equal(await store.history.get("nope"), null);
+    assert.deepEqual(seen, ["interactions.get"]);
+    await store.close();
+  });
 });
 
 /** The methods an aggregate has through its classes. */

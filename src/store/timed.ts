@@ -23,9 +23,15 @@ export function timedStore(root: Store, observerFor: ObserverFor): Store {
   return new Timers(observerFor).store(root);
 }
 
-/** The metric label of one operation: `<aggregate>.<method>`. */
+/**
+ * Aggregates renamed after their metrics were published (issue 16), labelled as before: the
+ * series are what dashboards and alerts query, and a rename in the code must not move them.
+ */
+const LABELS_BEFORE_RENAME: Readonly<Record<string, string>> = { history: "interactions" };
+
+/** The metric label of one operation: `<aggregate>.<method>`, under the aggregate's published name. */
 export function operationLabel(aggregate: string, method: string): string {
-  return `${aggregate}.${method}`;
+  return `${LABELS_BEFORE_RENAME[aggregate] ?? aggregate}.${method}`;
 }
 
 /** An aggregate: an object whose methods all return promises (see store.ts). */
@@ -150,8 +156,8 @@ class TimedStore implements Store {
   get customers() {
     return this.timers.aggregate(this.inner, "customers");
   }
-  get interactions() {
-    return this.timers.aggregate(this.inner, "interactions");
+  get history() {
+    return this.timers.aggregate(this.inner, "history");
   }
   get users() {
     return this.timers.aggregate(this.inner, "users");

@@ -406,20 +406,20 @@ export function storeContract(name: string, open: () => Promise<Store>, skip: st
         const doomed = await store.services.insert(newService({ customerId: "GONE" }));
         const moved = await store.services.insert(newService({ customerId: "FROM" }));
         await store.states.insert(1, { serviceId: doomed, type: "s", started: {}, extensions: {}, startedAt: T0, previousStateId: null });
-        await store.interactions.insert(newInteraction("IXGONE", { customerId: "GONE" }));
-        await store.interactions.insert(newInteraction("IXFROM", { customerId: "FROM" }));
+        await store.history.insert(newInteraction("IXGONE", { customerId: "GONE" }));
+        await store.history.insert(newInteraction("IXFROM", { customerId: "FROM" }));
         assert.equal(await store.services.deleteByCustomer("GONE"), 1);
         assert.equal(await store.services.get(doomed), null);
         assert.deepEqual(await store.states.list(doomed, { status: "all" }), []);
-        assert.equal(await store.interactions.deleteByCustomer("GONE"), 1);
-        assert.equal(await store.interactions.get("IXGONE"), null);
+        assert.equal(await store.history.deleteByCustomer("GONE"), 1);
+        assert.equal(await store.history.get("IXGONE"), null);
         assert.equal(await store.customers.delete("GONE"), true);
         assert.equal(await store.customers.delete("GONE"), false);
         assert.deepEqual(await store.customers.identify([{ name: "Email", value: "gone@x" }], 10), []);
         assert.equal(await store.services.reassignCustomer("FROM", "TO"), 1);
         assert.equal((await store.services.get(moved))?.customerId, "TO");
-        assert.equal(await store.interactions.reassignCustomer("FROM", "TO"), 1);
-        assert.equal((await store.interactions.get("IXFROM"))?.customerId, "TO");
+        assert.equal(await store.history.reassignCustomer("FROM", "TO"), 1);
+        assert.equal((await store.history.get("IXFROM"))?.customerId, "TO");
       });
     });
 
@@ -751,26 +751,26 @@ export function storeContract(name: string, open: () => Promise<Store>, skip: st
           binaryContent: new Uint8Array([1, 2, 3]),
           binaryContentMime: "image/png",
         };
-        await store.interactions.insert(newInteraction("IXN1", { content, serviceId: "7", udata: { k: "v" } }));
-        await store.interactions.insert(newInteraction("IXN0", { startDate: T0 - 1 }));
-        const ixn = await store.interactions.get("IXN1");
+        await store.history.insert(newInteraction("IXN1", { content, serviceId: "7", udata: { k: "v" } }));
+        await store.history.insert(newInteraction("IXN0", { startDate: T0 - 1 }));
+        const ixn = await store.history.get("IXN1");
         assert.deepEqual(ixn?.contents, ["plain_text", "structured_text", "binary_content"]);
         assert.deepEqual(ixn?.udata, { k: "v" });
         assert.equal(ixn?.structuredTextMime, "text/xml");
         assert.deepEqual(
-          (await store.interactions.listByCustomer("C1", 10)).map((i) => i.id),
+          (await store.history.listByCustomer("C1", 10)).map((i) => i.id),
           ["IXN0", "IXN1"],
         );
         assert.deepEqual(
-          (await store.interactions.listByService("7", 10)).map((i) => i.id),
+          (await store.history.listByService("7", 10)).map((i) => i.id),
           ["IXN1"],
         );
-        assert.deepEqual(await store.interactions.content("IXN1", "plain_text"), { body: "hi", mime: "text/plain; charset=utf-8" });
-        const binary = await store.interactions.content("IXN1", "binary_content");
+        assert.deepEqual(await store.history.content("IXN1", "plain_text"), { body: "hi", mime: "text/plain; charset=utf-8" });
+        const binary = await store.history.content("IXN1", "binary_content");
         assert.deepEqual(new Uint8Array(binary?.body as Uint8Array), new Uint8Array([1, 2, 3]));
         assert.equal(binary?.mime, "image/png");
-        assert.equal(await store.interactions.content("IXN0", "plain_text"), null);
-        assert.equal(await store.interactions.get("nope"), null);
+        assert.equal(await store.history.content("IXN0", "plain_text"), null);
+        assert.equal(await store.history.get("nope"), null);
       });
 
       it("deletes history that started before a time, oldest first, at most a batch", async () => {
@@ -780,7 +780,7 @@ export function storeContract(name: string, open: () => Promise<Store>, skip: st
           ["OLD3", T0 - 1_000_000],
           ["NEW1", T0 - 100_000],
         ] as const) {
-          await store.interactions.insert(
+          await store.history.insert(
             newInteraction(id, {
               startDate: start,
               content: { plainText: "x", structuredText: null, structuredTextMime: null, binaryContent: null, binaryContentMime: null },
@@ -788,13 +788,13 @@ export function storeContract(name: string, open: () => Promise<Store>, skip: st
           );
         }
         const cutoff = T0 - 500_000;
-        assert.equal(await store.interactions.deleteStartedBefore(cutoff, 2), 2);
-        assert.equal(await store.interactions.get("OLD1"), null);
-        assert.equal(await store.interactions.get("OLD2"), null);
-        assert.notEqual(await store.interactions.get("OLD3"), null);
-        assert.equal(await store.interactions.deleteStartedBefore(cutoff, 10), 1);
-        assert.notEqual(await store.interactions.get("NEW1"), null);
-        assert.equal(await store.interactions.content("OLD3", "plain_text"), null);
+        assert.equal(await store.history.deleteStartedBefore(cutoff, 2), 2);
+        assert.equal(await store.history.get("OLD1"), null);
+        assert.equal(await store.history.get("OLD2"), null);
+        assert.notEqual(await store.history.get("OLD3"), null);
+        assert.equal(await store.history.deleteStartedBefore(cutoff, 10), 1);
+        assert.notEqual(await store.history.get("NEW1"), null);
+        assert.equal(await store.history.content("OLD3", "plain_text"), null);
       });
     });
   });

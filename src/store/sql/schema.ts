@@ -66,7 +66,7 @@ export interface InteractionsTable {
   id: string;
   customer_id: string | null;
   service_id: string | null;
-  /** JSON of the resource fields that are not columns (see sql/interactions.ts). */
+  /** JSON of the resource fields that are not columns (see sql/history.ts). */
   resource: string;
   udata: string;
   start_date: Int8;

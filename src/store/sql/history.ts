@@ -5,7 +5,7 @@
 import { sql, type Kysely, type Selectable } from "kysely";
 import type { Interaction, InteractionContentKind, NewInteraction } from "../../domain/interactions.ts";
 import { parseJsonObject, type JsonObject } from "../../domain/json.ts";
-import type { InteractionStore } from "../store.ts";
+import type { HistoryStore } from "../store.ts";
 import type { Database, InteractionsTable } from "./schema.ts";
 import { int } from "./values.ts";
 
@@ -18,7 +18,7 @@ type SummaryRow = Pick<Selectable<InteractionsTable>, "id" | "customer_id" | "se
   has_binary_content: number;
 };
 
-export class SqlInteractionStore implements InteractionStore {
+export class SqlHistoryStore implements HistoryStore {
   private readonly db: Kysely<Database>;
 
   constructor(db: Kysely<Database>) {
