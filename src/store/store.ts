@@ -84,7 +84,8 @@ export interface ServiceMatch {
   type: Json;
 }
 
-export interface NewChild {
+/** A new step of a service: a state or a task. */
+export interface NewStep {
   serviceId: string;
   type: Json;
   started: JsonObject;
@@ -92,13 +93,13 @@ export interface NewChild {
   startedAt: number;
 }
 
-export interface ChildPatch {
+export interface StepPatch {
   completed?: JsonObject;
   completedAt?: number;
   extensions?: Extensions;
 }
 
-export interface ChildQuery {
+export interface StepQuery {
   status: Status;
   types?: string[];
   /** Tasks only: those attached to this state. */
@@ -119,12 +120,12 @@ export interface ServiceStore {
   findActive(match: ServiceMatch): Promise<Service | null>;
   update(id: string, patch: ServicePatch): Promise<void>;
   /**
-   * Records activity on a service or its children: moves `updatedAt`, the auto-complete deadline
+   * Records activity on a service or its steps: moves `updatedAt`, the auto-complete deadline
    * and (unless pinned) the expiry. Returns false when the service does not exist.
    */
   touch(id: string, now: number, expiresAt: number): Promise<boolean>;
   /** Allocates the next state or task id of a service (32-bit, per service) and touches it. */
-  nextChildId(id: string, kind: "state" | "task", now: number, expiresAt: number): Promise<number | null>;
+  nextStepId(id: string, kind: "state" | "task", now: number, expiresAt: number): Promise<number | null>;
   delete(id: string): Promise<boolean>;
   /** Deletes up to `limit` services a purge selects, with their states and tasks; returns how many. */
   purge(selection: PurgeSelection, limit: number): Promise<number>;
@@ -140,26 +141,26 @@ export interface ServiceStore {
 }
 
 export interface StateStore {
-  insert(id: number, state: NewChild & { previousStateId: number | null }): Promise<void>;
+  insert(id: number, state: NewStep & { previousStateId: number | null }): Promise<void>;
   get(serviceId: string, id: number): Promise<State | null>;
-  list(serviceId: string, query: ChildQuery): Promise<State[]>;
+  list(serviceId: string, query: StepQuery): Promise<State[]>;
   listForServices(serviceIds: string[], status: Status, withExtensions?: boolean): Promise<State[]>;
   /** Bytes of stored JSON `listForServices` would load. */
   bytesForServices(serviceIds: string[], status: Status, withExtensions?: boolean): Promise<number>;
   /** Applies the patch; with `completed` set, only to an active state. Returns whether a row changed. */
-  update(serviceId: string, id: number, patch: ChildPatch): Promise<boolean>;
+  update(serviceId: string, id: number, patch: StepPatch): Promise<boolean>;
   completeAllActive(serviceId: string, completed: JsonObject, at: number): Promise<number>;
   findActiveByType(serviceId: string, type: Json): Promise<State | null>;
 }
 
 export interface TaskStore {
-  insert(id: number, task: NewChild & { stateId: number | null }): Promise<void>;
+  insert(id: number, task: NewStep & { stateId: number | null }): Promise<void>;
   get(serviceId: string, id: number): Promise<Task | null>;
-  list(serviceId: string, query: ChildQuery): Promise<Task[]>;
+  list(serviceId: string, query: StepQuery): Promise<Task[]>;
   listForServices(serviceIds: string[], status: Status, withExtensions?: boolean): Promise<Task[]>;
   /** Bytes of stored JSON `listForServices` would load. */
   bytesForServices(serviceIds: string[], status: Status, withExtensions?: boolean): Promise<number>;
-  update(serviceId: string, id: number, patch: ChildPatch): Promise<boolean>;
+  update(serviceId: string, id: number, patch: StepPatch): Promise<boolean>;
   completeAllActive(serviceId: string, completed: JsonObject, at: number): Promise<number>;
   findActiveByType(serviceId: string, type: Json, stateId: number | null): Promise<Task | null>;
 }

@@ -58,12 +58,13 @@ describe("timedStore", () => {
     await store.close();
   });
 
-  it("labels contact history as it was published, before the store called it history", async () => {
+  it("labels renamed operations as they were published: contact history as interactions, step ids as nextChildId", async () => {
     const inner = await openSqliteStore({ path: ":memory:", synchronous: "normal" });
     const seen: string[] = [];
     const store = timedStore(inner, (operation) => () => seen.push(operation));
     assert.equal(await store.history.get("nope"), null);
-    assert.deepEqual(seen, ["interactions.get"]);
+    assert.equal(await store.services.nextStepId("1", "state", 0, 1), null);
+    assert.deepEqual(seen, ["interactions.get", "services.nextChildId"]);
     await store.close();
   });
 });

@@ -24,14 +24,18 @@ export function timedStore(root: Store, observerFor: ObserverFor): Store {
 }
 
 /**
- * Aggregates renamed after their metrics were published (issue 16), labelled as before: the
- * series are what dashboards and alerts query, and a rename in the code must not move them.
+ * Aggregates and operations renamed after their metrics were published (issue 16), labelled as
+ * before: the series are what dashboards and alerts query, and a rename in the code must not move them.
  */
-const LABELS_BEFORE_RENAME: Readonly<Record<string, string>> = { history: "interactions" };
+const LABELS_BEFORE_RENAME: Readonly<Record<string, string>> = {
+  history: "interactions",
+  "services.nextStepId": "services.nextChildId",
+};
 
-/** The metric label of one operation: `<aggregate>.<method>`, under the aggregate's published name. */
+/** The metric label of one operation: `<aggregate>.<method>`, under its published name. */
 export function operationLabel(aggregate: string, method: string): string {
-  return `${LABELS_BEFORE_RENAME[aggregate] ?? aggregate}.${method}`;
+  const renamed = LABELS_BEFORE_RENAME[`${aggregate}.${method}`];
+  return renamed ?? `${LABELS_BEFORE_RENAME[aggregate] ?? aggregate}.${method}`;
 }
 
 /** An aggregate: an object whose methods all return promises (see store.ts). */

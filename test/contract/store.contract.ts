@@ -162,16 +162,16 @@ export function storeContract(name: string, open: () => Promise<Store>, skip: st
       it("allocates child ids per service, starting at 1, and nothing for unknown services", async () => {
         const a = await store.services.insert(newService());
         const b = await store.services.insert(newService());
-        assert.equal(await store.services.nextChildId(a, "state", T0, T0), 1);
-        assert.equal(await store.services.nextChildId(a, "state", T0, T0), 2);
-        assert.equal(await store.services.nextChildId(a, "task", T0, T0), 1);
-        assert.equal(await store.services.nextChildId(b, "state", T0, T0), 1);
-        assert.equal(await store.services.nextChildId("999999999", "task", T0, T0), null);
+        assert.equal(await store.services.nextStepId(a, "state", T0, T0), 1);
+        assert.equal(await store.services.nextStepId(a, "state", T0, T0), 2);
+        assert.equal(await store.services.nextStepId(a, "task", T0, T0), 1);
+        assert.equal(await store.services.nextStepId(b, "state", T0, T0), 1);
+        assert.equal(await store.services.nextStepId("999999999", "task", T0, T0), null);
       });
 
       it("allocates distinct ids under concurrent transactions", async () => {
         const id = await store.services.insert(newService());
-        const ids = await Promise.all(Array.from({ length: 20 }, () => store.transaction((tx) => tx.services.nextChildId(id, "task", T0, T0))));
+        const ids = await Promise.all(Array.from({ length: 20 }, () => store.transaction((tx) => tx.services.nextStepId(id, "task", T0, T0))));
         assert.equal(new Set(ids).size, 20);
       });
 
@@ -227,7 +227,7 @@ export function storeContract(name: string, open: () => Promise<Store>, skip: st
           (s) => assert.equal(s?.expiresAt, T0 + 777),
         );
         await changed(
-          (id) => store.services.nextChildId(id, "state", T0 + 6, T0 + 888),
+          (id) => store.services.nextStepId(id, "state", T0 + 6, T0 + 888),
           (s) => assert.equal(s?.updatedAt, T0 + 6),
         );
       });
@@ -345,7 +345,7 @@ export function storeContract(name: string, open: () => Promise<Store>, skip: st
         await assert.rejects(
           store.transaction(async (tx) => {
             id = await tx.services.insert(newService({ customerId: "ROLLBACK" }));
-            await tx.services.nextChildId(id, "state", T0, T0);
+            await tx.services.nextStepId(id, "state", T0, T0);
             throw new Error("boom");
           }),
           /boom/,

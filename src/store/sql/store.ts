@@ -5,7 +5,7 @@
 import type { Kysely } from "kysely";
 import { sql } from "kysely";
 import type { Store } from "../store.ts";
-import { SqlStateStore, SqlTaskStore } from "./children.ts";
+import { SqlStateStore, SqlTaskStore } from "./steps.ts";
 import { SqlCustomerStore } from "./customers.ts";
 import { SqlHistoryStore } from "./history.ts";
 import { GroupCommit } from "./group-commit.ts";
