@@ -1,5 +1,4 @@
 import { readFileConfig, type ChatServiceConfig } from "./config-file.ts";
-import type { CsAuthMode } from "./access/context-services.ts";
 import type { BusinessAttribute } from "./domain/metadata.ts";
 import { ROLES, type Role } from "./domain/users.ts";
 
@@ -10,6 +9,8 @@ import { ROLES, type Role } from "./domain/users.ts";
 
 export type LogLevel = "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
 export type SqliteSync = "normal" | "full";
+/** Who may use Context Services (CS_AUTH): anyone, Basic credentials, or an X-API-Key. */
+export type CsAuthMode = "none" | "basic" | "apikey";
 
 export interface Config {
   /** HTTP port; 0 picks a free one (tests). */

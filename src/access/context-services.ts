@@ -6,8 +6,7 @@
  */
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { IncomingHttpHeaders } from "node:http";
-
-export type CsAuthMode = "none" | "basic" | "apikey";
+import type { CsAuthMode } from "../config.ts";
 
 export interface CsAuthConfig {
   mode: CsAuthMode;

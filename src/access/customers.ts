@@ -1,7 +1,7 @@
 /** Loading a customer profile or a history interaction: the one place deciding who may see it. */
 import type { Customer } from "../domain/customers.ts";
 import { notFound } from "../domain/errors.ts";
-import type { HistoryEntry as Interaction } from "../domain/history.ts";
+import type { HistoryEntry } from "../domain/history.ts";
 import type { Store } from "../store/store.ts";
 
 export async function accessCustomer(store: Store, id: string): Promise<Customer> {
@@ -10,8 +10,8 @@ export async function accessCustomer(store: Store, id: string): Promise<Customer
   return customer;
 }
 
-export async function accessInteraction(store: Store, id: string): Promise<Interaction> {
-  const interaction = await store.interactions.get(id);
+export async function accessHistoryEntry(store: Store, id: string): Promise<HistoryEntry> {
+  const interaction = await store.history.get(id);
   if (interaction === null) throw notFound(`There is no interaction found for : ${id}`);
   return interaction;
 }

@@ -132,7 +132,7 @@ const ENTITY_TYPES: Record<Channel, EntityType> = { chat: 2, email: 0, openmedia
 export async function recordHistory(tx: Store, ctx: ActionContext, ix: AgentInteraction, now: number): Promise<void> {
   const content = await chatHistoryContent(tx, ctx, ix);
   const byEmail = ix.mediaType !== "chat" || ctx.chat.trustClientIdentity;
-  await tx.interactions.insert({
+  await tx.history.insert({
     id: ix.id,
     customerId: ix.customerId ?? (byEmail ? await customerByEmail(tx, ix.properties) : null),
     serviceId: null,

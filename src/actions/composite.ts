@@ -95,7 +95,7 @@ async function findOrStartChild(
     return { id: existing.id, created: false };
   }
   const now = ctx.now();
-  const id = await tx.services.nextChildId(serviceId, kind, now, defaultExpiry(ctx, now));
+  const id = await tx.services.nextStepId(serviceId, kind, now, defaultExpiry(ctx, now));
   if (id === null) throw serviceNotFound(serviceId);
   const started = stampEvent(event, now);
   const child = { serviceId, type, started, extensions, startedAt: eventTime(started, now) };

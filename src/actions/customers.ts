@@ -94,7 +94,7 @@ export async function eraseCustomer(ctx: ActionContext, id: string): Promise<{ s
   return ctx.store.transaction(async (tx) => {
     await accessCustomer(tx, id);
     const services = await tx.services.deleteByCustomer(id);
-    const interactions = await tx.interactions.deleteByCustomer(id);
+    const interactions = await tx.history.deleteByCustomer(id);
     await tx.agentInteractions.reassignCustomer(id, null);
     await tx.customers.delete(id);
     return { services, interactions };
@@ -112,7 +112,7 @@ export async function mergeCustomers(ctx: ActionContext, targetId: string, sourc
     const target = await accessCustomer(tx, targetId);
     const source = await accessCustomer(tx, sourceId);
     await tx.services.reassignCustomer(sourceId, targetId);
-    await tx.interactions.reassignCustomer(sourceId, targetId);
+    await tx.history.reassignCustomer(sourceId, targetId);
     await tx.agentInteractions.reassignCustomer(sourceId, targetId);
     await tx.customers.delete(sourceId);
     const merged: Customer = {

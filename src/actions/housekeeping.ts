@@ -57,6 +57,6 @@ export async function purgeOldHistory(ctx: ActionContext): Promise<number> {
   if (ctx.historyRetentionMs === null) return 0;
   const before = ctx.now() - ctx.historyRetentionMs;
   return ctx.store.transaction(
-    async (tx) => (await tx.interactions.deleteStartedBefore(before, SWEEP_BATCH)) + (await tx.agentInteractions.deleteCompletedBefore(before, SWEEP_BATCH)),
+    async (tx) => (await tx.history.deleteStartedBefore(before, SWEEP_BATCH)) + (await tx.agentInteractions.deleteCompletedBefore(before, SWEEP_BATCH)),
   );
 }

@@ -3,7 +3,7 @@ import { accessService, accessState, serviceNotFound } from "../access/journeys.
 import { invalidInput, invalidState } from "../domain/errors.ts";
 import { isJsonObject, type JsonObject } from "../domain/json.ts";
 import { endFieldsOf, eventTime, integerId, stampEvent, type State, type StateView } from "../domain/journeys.ts";
-import type { ChildQuery, Store } from "../store/store.ts";
+import type { StepQuery, Store } from "../store/store.ts";
 import { defaultExpiry, type ActionContext } from "./context.ts";
 import { readEvent } from "./events.ts";
 
@@ -88,7 +88,7 @@ export async function getState(
 export async function listStates(
   ctx: ActionContext,
   serviceId: string,
-  query: ChildQuery,
+  query: StepQuery,
   flags: { activeTasks?: boolean; completedTasks?: boolean },
 ): Promise<StateView[]> {
   await accessService(ctx.store, serviceId);
@@ -115,7 +115,7 @@ async function withTasks(
 
 async function allocateStateId(ctx: ActionContext, tx: Store, serviceId: string): Promise<number> {
   const now = ctx.now();
-  const id = await tx.services.nextChildId(serviceId, "state", now, defaultExpiry(ctx, now));
+  const id = await tx.services.nextStepId(serviceId, "state", now, defaultExpiry(ctx, now));
   if (id === null) throw serviceNotFound(serviceId);
   return id;
 }

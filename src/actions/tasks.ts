@@ -3,7 +3,7 @@ import { accessService, accessTask, serviceNotFound } from "../access/journeys.t
 import { invalidInput, invalidState } from "../domain/errors.ts";
 import type { JsonObject } from "../domain/json.ts";
 import { eventTime, integerId, stampEvent, type Task } from "../domain/journeys.ts";
-import type { ChildQuery } from "../store/store.ts";
+import type { StepQuery } from "../store/store.ts";
 import { defaultExpiry, type ActionContext } from "./context.ts";
 import { readEvent } from "./events.ts";
 
@@ -13,7 +13,7 @@ export async function startTask(ctx: ActionContext, serviceId: string, body: Jso
   const stateId = integerId(own.state_id, "state_id");
   return ctx.store.transaction(async (tx) => {
     const now = ctx.now();
-    const id = await tx.services.nextChildId(serviceId, "task", now, defaultExpiry(ctx, now));
+    const id = await tx.services.nextStepId(serviceId, "task", now, defaultExpiry(ctx, now));
     if (id === null) throw serviceNotFound(serviceId);
     if (stateId !== null && (await tx.states.get(serviceId, stateId)) === null) {
       throw invalidInput(`state_id: service ${serviceId} has no state ${stateId}`);
@@ -56,7 +56,7 @@ export async function getTask(ctx: ActionContext, serviceId: string, taskId: num
 }
 
 /** Query Tasks of a service (optionally of one state). */
-export async function listTasks(ctx: ActionContext, serviceId: string, query: ChildQuery): Promise<Task[]> {
+export async function listTasks(ctx: ActionContext, serviceId: string, query: StepQuery): Promise<Task[]> {
   await accessService(ctx.store, serviceId);
   return ctx.store.tasks.list(serviceId, query);
 }

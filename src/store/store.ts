@@ -9,7 +9,7 @@
  * together (SQLite does), which is where write throughput comes from.
  */
 import type { Customer, IdentificationKey } from "../domain/customers.ts";
-import type { HistoryEntry as Interaction, HistoryContentKind as InteractionContentKind, NewHistoryEntry as NewInteraction } from "../domain/history.ts";
+import type { HistoryEntry, HistoryContentKind, NewHistoryEntry } from "../domain/history.ts";
 import type { Json, JsonObject } from "../domain/json.ts";
 import type { Extensions, Service, State, Status, Task } from "../domain/journeys.ts";
 import type { ChannelState } from "../domain/agent-state.ts";
@@ -84,7 +84,8 @@ export interface ServiceMatch {
   type: Json;
 }
 
-export interface NewChild {
+/** A new step of a service: a state or a task. */
+export interface NewStep {
   serviceId: string;
   type: Json;
   started: JsonObject;
@@ -92,13 +93,13 @@ export interface NewChild {
   startedAt: number;
 }
 
-export interface ChildPatch {
+export interface StepPatch {
   completed?: JsonObject;
   completedAt?: number;
   extensions?: Extensions;
 }
 
-export interface ChildQuery {
+export interface StepQuery {
   status: Status;
   types?: string[];
   /** Tasks only: those attached to this state. */
@@ -119,12 +120,12 @@ export interface ServiceStore {
   findActive(match: ServiceMatch): Promise<Service | null>;
   update(id: string, patch: ServicePatch): Promise<void>;
   /**
-   * Records activity on a service or its children: moves `updatedAt`, the auto-complete deadline
+   * Records activity on a service or its steps: moves `updatedAt`, the auto-complete deadline
    * and (unless pinned) the expiry. Returns false when the service does not exist.
    */
   touch(id: string, now: number, expiresAt: number): Promise<boolean>;
   /** Allocates the next state or task id of a service (32-bit, per service) and touches it. */
-  nextChildId(id: string, kind: "state" | "task", now: number, expiresAt: number): Promise<number | null>;
+  nextStepId(id: string, kind: "state" | "task", now: number, expiresAt: number): Promise<number | null>;
   delete(id: string): Promise<boolean>;
   /** Deletes up to `limit` services a purge selects, with their states and tasks; returns how many. */
   purge(selection: PurgeSelection, limit: number): Promise<number>;
@@ -140,26 +141,26 @@ export interface ServiceStore {
 }
 
 export interface StateStore {
-  insert(id: number, state: NewChild & { previousStateId: number | null }): Promise<void>;
+  insert(id: number, state: NewStep & { previousStateId: number | null }): Promise<void>;
   get(serviceId: string, id: number): Promise<State | null>;
-  list(serviceId: string, query: ChildQuery): Promise<State[]>;
+  list(serviceId: string, query: StepQuery): Promise<State[]>;
   listForServices(serviceIds: string[], status: Status, withExtensions?: boolean): Promise<State[]>;
   /** Bytes of stored JSON `listForServices` would load. */
   bytesForServices(serviceIds: string[], status: Status, withExtensions?: boolean): Promise<number>;
   /** Applies the patch; with `completed` set, only to an active state. Returns whether a row changed. */
-  update(serviceId: string, id: number, patch: ChildPatch): Promise<boolean>;
+  update(serviceId: string, id: number, patch: StepPatch): Promise<boolean>;
   completeAllActive(serviceId: string, completed: JsonObject, at: number): Promise<number>;
   findActiveByType(serviceId: string, type: Json): Promise<State | null>;
 }
 
 export interface TaskStore {
-  insert(id: number, task: NewChild & { stateId: number | null }): Promise<void>;
+  insert(id: number, task: NewStep & { stateId: number | null }): Promise<void>;
   get(serviceId: string, id: number): Promise<Task | null>;
-  list(serviceId: string, query: ChildQuery): Promise<Task[]>;
+  list(serviceId: string, query: StepQuery): Promise<Task[]>;
   listForServices(serviceIds: string[], status: Status, withExtensions?: boolean): Promise<Task[]>;
   /** Bytes of stored JSON `listForServices` would load. */
   bytesForServices(serviceIds: string[], status: Status, withExtensions?: boolean): Promise<number>;
-  update(serviceId: string, id: number, patch: ChildPatch): Promise<boolean>;
+  update(serviceId: string, id: number, patch: StepPatch): Promise<boolean>;
   completeAllActive(serviceId: string, completed: JsonObject, at: number): Promise<number>;
   findActiveByType(serviceId: string, type: Json, stateId: number | null): Promise<Task | null>;
 }
@@ -175,12 +176,13 @@ export interface CustomerStore {
   delete(id: string): Promise<boolean>;
 }
 
-export interface InteractionStore {
-  insert(interaction: NewInteraction): Promise<void>;
-  get(id: string): Promise<Interaction | null>;
-  listByCustomer(customerId: string, limit: number): Promise<Interaction[]>;
-  listByService(serviceId: string, limit: number): Promise<Interaction[]>;
-  content(id: string, kind: InteractionContentKind): Promise<{ body: string | Uint8Array; mime: string } | null>;
+/** Contact history (UCS interactions, recorded when a contact ends); not the work routed to agents (AgentInteractionStore). */
+export interface HistoryStore {
+  insert(interaction: NewHistoryEntry): Promise<void>;
+  get(id: string): Promise<HistoryEntry | null>;
+  listByCustomer(customerId: string, limit: number): Promise<HistoryEntry[]>;
+  listByService(serviceId: string, limit: number): Promise<HistoryEntry[]>;
+  content(id: string, kind: HistoryContentKind): Promise<{ body: string | Uint8Array; mime: string } | null>;
   /** Deletes a customer's contact history, content included (erasure); returns how many. */
   deleteByCustomer(customerId: string): Promise<number>;
   /** Moves a customer's contact history to another customer (merge). */
@@ -337,7 +339,8 @@ export interface Store {
   readonly states: StateStore;
   readonly tasks: TaskStore;
   readonly customers: CustomerStore;
-  readonly interactions: InteractionStore;
+  /** Contact history (its table is `interactions`); agentInteractions is the work routed to agents. */
+  readonly history: HistoryStore;
   readonly users: UserStore;
   readonly userSessions: UserSessionStore;
   readonly agentChannels: AgentChannelStore;

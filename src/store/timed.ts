@@ -1,129 +1,128 @@
 /**
- * A Store decorator that times every aggregate call (the timer layer of Mattermost's store
- * stack). It wraps any implementation, so the drivers stay free of metrics code.
+ * A Store that times every call into a histogram (the timer layer of Mattermost's store stack).
+ * It wraps any implementation, so the drivers stay free of metrics code.
+ *
+ * Nothing can be left untimed by omission: `TimedStore implements Store` names every aggregate,
+ * so the compiler refuses a Store with an aggregate it does not time, and within an aggregate
+ * every method its class has is timed, read from the class rather than listed by hand.
+ *
+ * Cost: a transaction's store is wrapped in one small object, and each aggregate it uses in
+ * another that holds only the real aggregate. The timed methods live on a class built once per
+ * aggregate class (TimedAggregate below), so a transaction allocates no closure per method.
  */
 import type { Store } from "./store.ts";
 
-/** The observer of one operation's durations, asked for once per operation (`services.get`). */
-type ObserverFor = (operation: string) => (seconds: number) => void;
-const AGGREGATES = [
-  "services",
-  "states",
-  "tasks",
-  "customers",
-  "interactions",
-  "users",
-  "userSessions",
-  "agentChannels",
-  "queues",
-  "agentInteractions",
-  "chats",
-  "metadata",
-] as const;
+/** The observer of one operation's durations (`services.get`), asked for once per operation. */
+export type ObserverFor = (operation: string) => (seconds: number) => void;
 
+/** The aggregates of a Store: everything it has but its dialect and its three methods. */
+type AggregateName = Exclude<keyof Store, "dialect" | "transaction" | "ping" | "close">;
+
+/** The Store with every aggregate call reported to `observerFor(operation)`, in and out of transactions. */
 export function timedStore(root: Store, observerFor: ObserverFor): Store {
-  // Each operation's observer once; each aggregate (of the root and of every transaction's
-  // store) wrapped once, when first used: a transaction touches only a few of them.
-  const observers = new Map<string, (seconds: number) => void>();
-  const observer = (operation: string) => {
-    let observe = observers.get(operation);
-    if (observe === undefined) {
-      observe = observerFor(operation);
-      observers.set(operation, observe);
-    }
-    return observe;
-  };
-  const aggregates = new WeakMap<object, object>();
-  const tables = new Map<string, TimedTable>();
-  const timedAggregate = <T extends object>(name: string, aggregate: T): T => {
-    let timed = aggregates.get(aggregate) as T | undefined;
-    if (timed === undefined) {
-      timed = timeAggregate(name, aggregate, observer, tables);
-      aggregates.set(aggregate, timed);
-    }
-    return timed;
-  };
-  // Units of a group commit share one transaction store: wrap each store once.
-  const wrappers = new WeakMap<Store, Store>();
-  const timed = (inner: Store): Store => {
-    let wrapper = wrappers.get(inner);
-    if (wrapper === undefined) {
-      wrapper = wrap(inner);
-      wrappers.set(inner, wrapper);
-    }
-    return wrapper;
-  };
-  // One class for every wrapper, its aggregate getters on the prototype: a transaction's store
-  // is wrapped with one small object, not twelve property definitions.
-  class TimedStore {
-    readonly dialect: Store["dialect"];
-    readonly inner: Store;
-    constructor(inner: Store) {
-      this.inner = inner;
-      this.dialect = inner.dialect;
-    }
-    transaction<T>(work: (tx: Store) => Promise<T>): Promise<T> {
-      return this.inner.transaction((tx) => work(timed(tx)));
-    }
-    ping() {
-      return this.inner.ping();
-    }
-    close() {
-      return this.inner.close();
-    }
-  }
-  for (const name of AGGREGATES) {
-    Object.defineProperty(TimedStore.prototype, name, {
-      enumerable: true,
-      get(this: TimedStore) {
-        return timedAggregate(name, this.inner[name]);
-      },
-    });
-  }
-  const wrap = (inner: Store): Store => new TimedStore(inner) as unknown as Store;
-  return timed(root);
+  return new Timers(observerFor).store(root);
 }
-
-/** Where a timed method finds the aggregate it times. */
-const TARGET = Symbol("timed target");
 
 /**
- * The aggregate with each of its methods timed (aggregates are methods only, see store.ts): an
- * object holding the aggregate at TARGET, whose prototype is its class's timed methods. Every
- * transaction has its own aggregates, so those methods are built once per aggregate name and
- * class: a write pays for one small object, not for a walk of the class and a closure per method.
+ * Aggregates and operations renamed after their metrics were published (issue 16), labelled as
+ * before: the series are what dashboards and alerts query, and a rename in the code must not move them.
  */
-function timeAggregate<T extends object>(name: string, aggregate: T, observerFor: ObserverFor, tables: Map<string, TimedTable>): T {
-  const proto = Object.getPrototypeOf(aggregate) as object;
-  let table = tables.get(name);
-  if (table?.proto !== proto) {
-    table = { proto, methods: timedMethods(name, aggregate, observerFor) };
-    tables.set(name, table);
+const LABELS_BEFORE_RENAME: Readonly<Record<string, string>> = {
+  history: "interactions",
+  "services.nextStepId": "services.nextChildId",
+};
+
+/** The metric label of one operation: `<aggregate>.<method>`, under its published name. */
+export function operationLabel(aggregate: string, method: string): string {
+  const renamed = LABELS_BEFORE_RENAME[`${aggregate}.${method}`];
+  return renamed ?? `${LABELS_BEFORE_RENAME[aggregate] ?? aggregate}.${method}`;
+}
+
+/** An aggregate: an object whose methods all return promises (see store.ts). */
+type Aggregate = Record<string, (...args: unknown[]) => Promise<unknown>>;
+
+/** A timed aggregate: the real one it calls, and (on its class) the timed twin of each method. */
+interface TimedAggregate {
+  readonly target: Aggregate;
+}
+type TimedAggregateClass = new (target: Aggregate) => TimedAggregate;
+
+/** What every timed store of one root shares: observers, timed classes, and the wrappers made so far. */
+class Timers {
+  private readonly observerFor: ObserverFor;
+  /** Per aggregate name, the timed class built for each class it came in (one, in practice). */
+  private readonly classes = new Map<string, Map<object, TimedAggregateClass>>();
+  /** Real aggregate → its timed wrapper, made when first used (a transaction uses few of them). */
+  private readonly aggregates = new WeakMap<object, TimedAggregate>();
+  /** Real store → its timed store: the units of a group commit share one transaction store. */
+  private readonly stores = new WeakMap<Store, Store>();
+
+  constructor(observerFor: ObserverFor) {
+    this.observerFor = observerFor;
   }
-  const timed = Object.create(table.methods) as Record<string | symbol, unknown>;
-  timed[TARGET] = aggregate;
-  return timed as T;
+
+  /** The timed store of a store: made once, so the units of a group commit share it too. */
+  store(inner: Store): Store {
+    let timed = this.stores.get(inner);
+    if (timed === undefined) {
+      timed = new TimedStore(inner, this);
+      this.stores.set(inner, timed);
+    }
+    return timed;
+  }
+
+  /** The store's aggregate of that name, timed under it. */
+  aggregate<N extends AggregateName>(store: Store, name: N): Store[N] {
+    const aggregate = store[name];
+    let timed = this.aggregates.get(aggregate);
+    if (timed === undefined) {
+      const TimedClass = this.timedClass(name, aggregate);
+      timed = new TimedClass(aggregate as unknown as Aggregate);
+      this.aggregates.set(aggregate, timed);
+    }
+    return timed as unknown as Store[N];
+  }
+
+  private timedClass(name: AggregateName, aggregate: object): TimedAggregateClass {
+    const prototype = Object.getPrototypeOf(aggregate) as object;
+    let byClass = this.classes.get(name);
+    if (byClass === undefined) {
+      byClass = new Map();
+      this.classes.set(name, byClass);
+    }
+    let TimedClass = byClass.get(prototype);
+    if (TimedClass === undefined) {
+      TimedClass = buildTimedClass(name, methodNames(aggregate), this.observerFor);
+      byClass.set(prototype, TimedClass);
+    }
+    return TimedClass;
+  }
 }
 
-interface TimedTable {
-  proto: object;
-  methods: Record<string, unknown>;
-}
-
-function timedMethods(name: string, aggregate: object, observerFor: ObserverFor): Record<string, unknown> {
-  const methods: Record<string, unknown> = {};
-  for (const method of methodNames(aggregate)) {
-    const observe = observerFor(`${name}.${method}`);
-    methods[method] = async function (this: { [TARGET]: Record<string, (...a: unknown[]) => Promise<unknown>> }, ...args: unknown[]) {
+/**
+ * A class with one method per name: each times a call to the same method of its target and
+ * reports it to that operation's observer, asked for here, once.
+ */
+function buildTimedClass(aggregate: string, methods: readonly string[], observerFor: ObserverFor): TimedAggregateClass {
+  class Timed implements TimedAggregate {
+    readonly target: Aggregate;
+    constructor(target: Aggregate) {
+      this.target = target;
+    }
+  }
+  const prototype = Timed.prototype as unknown as Record<string, unknown>;
+  for (const method of methods) {
+    const observe = observerFor(operationLabel(aggregate, method));
+    prototype[method] = async function (this: Timed, ...args: unknown[]) {
       const start = performance.now();
       try {
-        return await this[TARGET][method]!(...args);
+        return await this.target[method]!(...args);
       } finally {
         observe((performance.now() - start) / 1000);
       }
     };
   }
-  return methods;
+  return Timed;
 }
 
 /** The methods an object has through its classes (not Object's own). */
@@ -135,4 +134,66 @@ function methodNames(object: object): string[] {
     }
   }
   return [...names];
+}
+
+/** A store whose aggregates are timed; its transactions get a timed store of their own. */
+class TimedStore implements Store {
+  readonly dialect: Store["dialect"];
+  private readonly inner: Store;
+  private readonly timers: Timers;
+
+  constructor(inner: Store, timers: Timers) {
+    this.inner = inner;
+    this.timers = timers;
+    this.dialect = inner.dialect;
+  }
+
+  get services() {
+    return this.timers.aggregate(this.inner, "services");
+  }
+  get states() {
+    return this.timers.aggregate(this.inner, "states");
+  }
+  get tasks() {
+    return this.timers.aggregate(this.inner, "tasks");
+  }
+  get customers() {
+    return this.timers.aggregate(this.inner, "customers");
+  }
+  get history() {
+    return this.timers.aggregate(this.inner, "history");
+  }
+  get users() {
+    return this.timers.aggregate(this.inner, "users");
+  }
+  get userSessions() {
+    return this.timers.aggregate(this.inner, "userSessions");
+  }
+  get agentChannels() {
+    return this.timers.aggregate(this.inner, "agentChannels");
+  }
+  get queues() {
+    return this.timers.aggregate(this.inner, "queues");
+  }
+  get agentInteractions() {
+    return this.timers.aggregate(this.inner, "agentInteractions");
+  }
+  get chats() {
+    return this.timers.aggregate(this.inner, "chats");
+  }
+  get metadata() {
+    return this.timers.aggregate(this.inner, "metadata");
+  }
+
+  transaction<T>(work: (tx: Store) => Promise<T>): Promise<T> {
+    return this.inner.transaction((tx) => work(this.timers.store(tx)));
+  }
+
+  ping(): Promise<void> {
+    return this.inner.ping();
+  }
+
+  close(): Promise<void> {
+    return this.inner.close();
+  }
 }

@@ -1,6 +1,6 @@
 /** Context Services: services, states, tasks, customer profiles and contact history. */
 import { sql, type Kysely } from "kysely";
-import type { Dialect } from "./index.ts";
+import type { Dialect } from "./dialect.ts";
 
 export async function up(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
   const pg = dialect === "postgres";

@@ -1,6 +1,6 @@
 /** Agent side: users (agents, supervisors, admins), their login sessions and their state per channel. */
 import type { Kysely } from "kysely";
-import type { Dialect } from "./index.ts";
+import type { Dialect } from "./dialect.ts";
 
 export async function up(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
   const int8 = dialect === "postgres" ? "bigint" : "integer";

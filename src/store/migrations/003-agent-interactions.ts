@@ -1,6 +1,6 @@
 /** Routing: queues and the interactions agents work (not yet history). */
 import type { Kysely } from "kysely";
-import type { Dialect } from "./index.ts";
+import type { Dialect } from "./dialect.ts";
 
 export async function up(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
   const int8 = dialect === "postgres" ? "bigint" : "integer";

@@ -1,6 +1,6 @@
 /** Chat API v1: chat services (with their one chat) and chat transcripts. */
 import type { Kysely } from "kysely";
-import type { Dialect } from "./index.ts";
+import type { Dialect } from "./dialect.ts";
 
 export async function up(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
   const int8 = dialect === "postgres" ? "bigint" : "integer";

@@ -1,6 +1,6 @@
 /** Context Services metadata created through the API: profile extension schemas and identification keys. */
 import type { Kysely } from "kysely";
-import type { Dialect } from "./index.ts";
+import type { Dialect } from "./dialect.ts";
 
 export async function up(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
   const int8 = dialect === "postgres" ? "bigint" : "integer";

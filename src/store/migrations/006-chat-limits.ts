@@ -7,7 +7,7 @@
  * the retention sweep.
  */
 import type { Kysely } from "kysely";
-import type { Dialect } from "./index.ts";
+import type { Dialect } from "./dialect.ts";
 
 export async function up(db: Kysely<unknown>, _dialect: Dialect): Promise<void> {
   await db.schema.alterTable("chat_services").addColumn("client_address", "text").execute();

@@ -9,8 +9,7 @@ import * as agentInteractions from "./003-agent-interactions.ts";
 import * as chat from "./004-chat.ts";
 import * as metadata from "./005-metadata.ts";
 import * as chatLimits from "./006-chat-limits.ts";
-
-export type Dialect = "sqlite" | "postgres";
+import type { Dialect } from "./dialect.ts";
 
 interface MigrationModule {
   up(db: Kysely<unknown>, dialect: Dialect): Promise<void>;

@@ -28,8 +28,8 @@ export interface ServicesTable {
   next_task_id: Generated<number>;
 }
 
-/** Columns states and tasks share; the child stores are written once against these. */
-export interface ChildColumns {
+/** Columns states and tasks (a service's steps) share; the step stores are written once against these. */
+export interface StepColumns {
   service_id: Int8;
   id: number;
   type: string | null;
@@ -40,11 +40,11 @@ export interface ChildColumns {
   completed_at: Int8 | null;
 }
 
-export interface StatesTable extends ChildColumns {
+export interface StatesTable extends StepColumns {
   previous_state_id: number | null;
 }
 
-export interface TasksTable extends ChildColumns {
+export interface TasksTable extends StepColumns {
   state_id: number | null;
 }
 
@@ -66,7 +66,7 @@ export interface InteractionsTable {
   id: string;
   customer_id: string | null;
   service_id: string | null;
-  /** JSON of the resource fields that are not columns (see sql/interactions.ts). */
+  /** JSON of the resource fields that are not columns (see sql/history.ts). */
   resource: string;
   udata: string;
   start_date: Int8;

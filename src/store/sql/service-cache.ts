@@ -6,7 +6,7 @@
  *
  * It is kept true by the database, not by the callers: sqlite.ts adds temporary triggers that
  * call `forget(id)` on every UPDATE or DELETE of a services row, whichever code path runs it
- * (patches, touches, child ids, merges, erasure, purges, housekeeping), and a file in
+ * (patches, touches, step ids, merges, erasure, purges, housekeeping), and a file in
  * `locking_mode=EXCLUSIVE` has no other writer. A read may be kept only if no service changed
  * between its start and its end (`token()`): a read answered before a transaction wrote the row,
  * and kept after, would otherwise outlive the change. Reads inside a transaction never use it.

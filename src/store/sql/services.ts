@@ -167,7 +167,7 @@ export class SqlServiceStore implements ServiceStore {
     return result.numUpdatedRows > 0n;
   }
 
-  async nextChildId(id: string, kind: "state" | "task", now: number, expiresAt: number): Promise<number | null> {
+  async nextStepId(id: string, kind: "state" | "task", now: number, expiresAt: number): Promise<number | null> {
     const key = dbId(id);
     if (key === null) return null;
     const column = kind === "state" ? "next_state_id" : "next_task_id";

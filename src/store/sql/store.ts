@@ -5,9 +5,9 @@
 import type { Kysely } from "kysely";
 import { sql } from "kysely";
 import type { Store } from "../store.ts";
-import { SqlStateStore, SqlTaskStore } from "./children.ts";
+import { SqlStateStore, SqlTaskStore } from "./steps.ts";
 import { SqlCustomerStore } from "./customers.ts";
-import { SqlInteractionStore } from "./interactions.ts";
+import { SqlHistoryStore } from "./history.ts";
 import { GroupCommit } from "./group-commit.ts";
 import type { Database } from "./schema.ts";
 import { SqlServiceStore } from "./services.ts";
@@ -35,7 +35,7 @@ export class SqlStore implements Store {
   readonly states: SqlStateStore;
   readonly tasks: SqlTaskStore;
   readonly customers: SqlCustomerStore;
-  readonly interactions: SqlInteractionStore;
+  readonly history: SqlHistoryStore;
   readonly users: SqlUserStore;
   readonly userSessions: SqlUserSessionStore;
   readonly agentChannels: SqlAgentChannelStore;
@@ -58,7 +58,7 @@ export class SqlStore implements Store {
     this.states = new SqlStateStore(db);
     this.tasks = new SqlTaskStore(db);
     this.customers = new SqlCustomerStore(db, options.isUniqueViolation);
-    this.interactions = new SqlInteractionStore(db);
+    this.history = new SqlHistoryStore(db);
     this.users = new SqlUserStore(db, options.isUniqueViolation);
     this.userSessions = new SqlUserSessionStore(db);
     this.agentChannels = new SqlAgentChannelStore(db, options.dialect);

@@ -1,29 +1,29 @@
 /**
- * States and tasks in SQL. They share every column but one (`previous_state_id` on states,
- * `state_id` on tasks), so the queries are written once over `ChildColumns`.
+ * Steps (states and tasks) in SQL. They share every column but one (`previous_state_id` on states,
+ * `state_id` on tasks), so the queries are written once over `StepColumns`.
  */
 import { sql, type Kysely, type Selectable } from "kysely";
 import type { Json } from "../../domain/json.ts";
 import { parseJsonObject } from "../../domain/json.ts";
 import type { State, Status, Task } from "../../domain/journeys.ts";
-import type { ChildPatch, ChildQuery, NewChild, StateStore, TaskStore } from "../store.ts";
-import type { ChildColumns, Database, StatesTable, TasksTable } from "./schema.ts";
+import type { StepPatch, StepQuery, NewStep, StateStore, TaskStore } from "../store.ts";
+import type { StepColumns, Database, StatesTable, TasksTable } from "./schema.ts";
 import { dbId, int, jsonOrNull, storedBytes } from "./values.ts";
 
 /**
- * Kysely cannot type a query over "either table"; both tables have every ChildColumns column,
+ * Kysely cannot type a query over "either table"; both tables have every StepColumns column,
  * so the shared queries are typed against `states` and run against either.
  */
-type ChildTable = "states" | "tasks";
-type Row = Selectable<ChildColumns> & Partial<Selectable<StatesTable> & Selectable<TasksTable>>;
+type StepTable = "states" | "tasks";
+type Row = Selectable<StepColumns> & Partial<Selectable<StatesTable> & Selectable<TasksTable>>;
 
-const CHILD_COLUMNS_BUT_EXTENSIONS = ["service_id", "id", "type", "started", "completed", "started_at", "completed_at"] as const;
+const STEP_COLUMNS_BUT_EXTENSIONS = ["service_id", "id", "type", "started", "completed", "started_at", "completed_at"] as const;
 
-class SqlChildren {
+class SqlSteps {
   protected readonly db: Kysely<Database>;
   private readonly table: "states";
 
-  constructor(db: Kysely<Database>, table: ChildTable) {
+  constructor(db: Kysely<Database>, table: StepTable) {
     this.db = db;
     this.table = table as "states";
   }
@@ -34,7 +34,7 @@ class SqlChildren {
     return this.db.selectFrom(this.table).selectAll().where("service_id", "=", key).where("id", "=", id).executeTakeFirst();
   }
 
-  protected async listRows(serviceId: string, q: ChildQuery, stateColumn?: "state_id"): Promise<Row[]> {
+  protected async listRows(serviceId: string, q: StepQuery, stateColumn?: "state_id"): Promise<Row[]> {
     const key = dbId(serviceId);
     if (key === null) return [];
     let query = this.db
@@ -55,7 +55,7 @@ class SqlChildren {
     if (keys.length === 0) return [];
     const own = this.table === "states" ? "previous_state_id" : ("state_id" as "previous_state_id");
     const rows = await this.ofServices(keys, status)
-      .select([...CHILD_COLUMNS_BUT_EXTENSIONS, own])
+      .select([...STEP_COLUMNS_BUT_EXTENSIONS, own])
       .select(withExtensions ? sql<string>`extensions`.as("extensions") : sql<string>`'{}'`.as("extensions"))
       .orderBy("service_id")
       .orderBy("id")
@@ -79,7 +79,7 @@ class SqlChildren {
       .$if(status === "completed", (qb) => qb.where("completed_at", "is not", null));
   }
 
-  async update(serviceId: string, id: number, p: ChildPatch): Promise<boolean> {
+  async update(serviceId: string, id: number, p: StepPatch): Promise<boolean> {
     const key = dbId(serviceId);
     if (key === null) return false;
     const values: { completed?: string; completed_at?: number; extensions?: string } = {};
@@ -87,7 +87,7 @@ class SqlChildren {
     if (p.completedAt !== undefined) values.completed_at = p.completedAt;
     if (p.extensions !== undefined) values.extensions = JSON.stringify(p.extensions);
     let query = this.db.updateTable(this.table).set(values).where("service_id", "=", key).where("id", "=", id);
-    // Completing is a guarded write: it changes nothing unless the child is still active.
+    // Completing is a guarded write: it changes nothing unless the step is still active.
     if (p.completed !== undefined) query = query.where("completed_at", "is", null);
     const result = await query.executeTakeFirst();
     return result.numUpdatedRows > 0n;
@@ -122,36 +122,36 @@ class SqlChildren {
     return query.orderBy("id", "desc").executeTakeFirst();
   }
 
-  protected insertRow(id: number, child: NewChild, extra: { previous_state_id: number | null } | { state_id: number | null }) {
-    const key = dbId(child.serviceId);
-    if (key === null) throw new Error(`invalid service id ${child.serviceId}`);
+  protected insertRow(id: number, step: NewStep, extra: { previous_state_id: number | null } | { state_id: number | null }) {
+    const key = dbId(step.serviceId);
+    if (key === null) throw new Error(`invalid service id ${step.serviceId}`);
     return this.db
       .insertInto(this.table)
       .values({
         service_id: key,
         id,
-        type: jsonOrNull(child.type),
-        started: JSON.stringify(child.started),
-        extensions: JSON.stringify(child.extensions),
-        started_at: child.startedAt,
+        type: jsonOrNull(step.type),
+        started: JSON.stringify(step.started),
+        extensions: JSON.stringify(step.extensions),
+        started_at: step.startedAt,
         ...(extra as { previous_state_id: number | null }),
       })
       .execute();
   }
 }
 
-export class SqlStateStore extends SqlChildren implements StateStore {
+export class SqlStateStore extends SqlSteps implements StateStore {
   constructor(db: Kysely<Database>) {
     super(db, "states");
   }
-  async insert(id: number, s: NewChild & { previousStateId: number | null }): Promise<void> {
+  async insert(id: number, s: NewStep & { previousStateId: number | null }): Promise<void> {
     await this.insertRow(id, s, { previous_state_id: s.previousStateId });
   }
   async get(serviceId: string, id: number): Promise<State | null> {
     const row = await this.getRow(serviceId, id);
     return row === undefined ? null : toState(row);
   }
-  async list(serviceId: string, q: ChildQuery): Promise<State[]> {
+  async list(serviceId: string, q: StepQuery): Promise<State[]> {
     return (await this.listRows(serviceId, q)).map(toState);
   }
   async listForServices(serviceIds: string[], status: Status, withExtensions?: boolean): Promise<State[]> {
@@ -163,18 +163,18 @@ export class SqlStateStore extends SqlChildren implements StateStore {
   }
 }
 
-export class SqlTaskStore extends SqlChildren implements TaskStore {
+export class SqlTaskStore extends SqlSteps implements TaskStore {
   constructor(db: Kysely<Database>) {
     super(db, "tasks");
   }
-  async insert(id: number, t: NewChild & { stateId: number | null }): Promise<void> {
+  async insert(id: number, t: NewStep & { stateId: number | null }): Promise<void> {
     await this.insertRow(id, t, { state_id: t.stateId });
   }
   async get(serviceId: string, id: number): Promise<Task | null> {
     const row = await this.getRow(serviceId, id);
     return row === undefined ? null : toTask(row);
   }
-  async list(serviceId: string, q: ChildQuery): Promise<Task[]> {
+  async list(serviceId: string, q: StepQuery): Promise<Task[]> {
     return (await this.listRows(serviceId, q, "state_id")).map(toTask);
   }
   async listForServices(serviceIds: string[], status: Status, withExtensions?: boolean): Promise<Task[]> {
@@ -186,7 +186,7 @@ export class SqlTaskStore extends SqlChildren implements TaskStore {
   }
 }
 
-function childFields(row: Row) {
+function stepFields(row: Row) {
   return {
     serviceId: String(row.service_id),
     id: row.id,
@@ -200,9 +200,9 @@ function childFields(row: Row) {
 }
 
 function toState(row: Row): State {
-  return { ...childFields(row), previousStateId: row.previous_state_id ?? null };
+  return { ...stepFields(row), previousStateId: row.previous_state_id ?? null };
 }
 
 function toTask(row: Row): Task {
-  return { ...childFields(row), stateId: row.state_id ?? null };
+  return { ...stepFields(row), stateId: row.state_id ?? null };
 }

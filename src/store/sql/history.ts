@@ -3,14 +3,14 @@
  * resource travels as one JSON document; content is kept apart and read only on demand.
  */
 import { sql, type Kysely, type Selectable } from "kysely";
-import type { HistoryEntry as Interaction, HistoryContentKind as InteractionContentKind, NewHistoryEntry as NewInteraction } from "../../domain/history.ts";
+import type { HistoryEntry, HistoryContentKind, NewHistoryEntry } from "../../domain/history.ts";
 import { parseJsonObject, type JsonObject } from "../../domain/json.ts";
-import type { InteractionStore } from "../store.ts";
+import type { HistoryStore } from "../store.ts";
 import type { Database, InteractionsTable } from "./schema.ts";
 import { int } from "./values.ts";
 
-/** Everything of an Interaction that is not a column or content travels as one JSON document. */
-type ResourceDoc = Omit<Interaction, "id" | "customerId" | "serviceId" | "startDate" | "udata" | "contents" | "structuredTextMime">;
+/** Everything of an HistoryEntry that is not a column or content travels as one JSON document. */
+type ResourceDoc = Omit<HistoryEntry, "id" | "customerId" | "serviceId" | "startDate" | "udata" | "contents" | "structuredTextMime">;
 
 type SummaryRow = Pick<Selectable<InteractionsTable>, "id" | "customer_id" | "service_id" | "resource" | "udata" | "start_date" | "structured_text_mime"> & {
   has_plain_text: number;
@@ -18,14 +18,14 @@ type SummaryRow = Pick<Selectable<InteractionsTable>, "id" | "customer_id" | "se
   has_binary_content: number;
 };
 
-export class SqlInteractionStore implements InteractionStore {
+export class SqlHistoryStore implements HistoryStore {
   private readonly db: Kysely<Database>;
 
   constructor(db: Kysely<Database>) {
     this.db = db;
   }
 
-  async insert(i: NewInteraction): Promise<void> {
+  async insert(i: NewHistoryEntry): Promise<void> {
     const { id, customerId, serviceId, startDate, udata, content, ...doc } = i;
     const resource: ResourceDoc = doc;
     await this.db
@@ -46,20 +46,20 @@ export class SqlInteractionStore implements InteractionStore {
       .execute();
   }
 
-  async get(id: string): Promise<Interaction | null> {
+  async get(id: string): Promise<HistoryEntry | null> {
     const row = await this.summaries().where("id", "=", id).executeTakeFirst();
     return row === undefined ? null : toInteraction(row);
   }
 
-  listByCustomer(customerId: string, limit: number): Promise<Interaction[]> {
+  listByCustomer(customerId: string, limit: number): Promise<HistoryEntry[]> {
     return this.listBy("customer_id", customerId, limit);
   }
 
-  listByService(serviceId: string, limit: number): Promise<Interaction[]> {
+  listByService(serviceId: string, limit: number): Promise<HistoryEntry[]> {
     return this.listBy("service_id", serviceId, limit);
   }
 
-  private async listBy(column: "customer_id" | "service_id", value: string, limit: number): Promise<Interaction[]> {
+  private async listBy(column: "customer_id" | "service_id", value: string, limit: number): Promise<HistoryEntry[]> {
     const rows = await this.summaries().where(column, "=", value).orderBy("start_date").orderBy("id").limit(limit).execute();
     return rows.map(toInteraction);
   }
@@ -91,7 +91,7 @@ export class SqlInteractionStore implements InteractionStore {
     return Number(result.numDeletedRows);
   }
 
-  async content(id: string, kind: InteractionContentKind): Promise<{ body: string | Uint8Array; mime: string } | null> {
+  async content(id: string, kind: HistoryContentKind): Promise<{ body: string | Uint8Array; mime: string } | null> {
     const row = await this.db
       .selectFrom("interactions")
       .select(["plain_text", "structured_text", "structured_text_mime", "binary_content", "binary_content_mime"])
@@ -108,7 +108,7 @@ export class SqlInteractionStore implements InteractionStore {
   }
 }
 
-function toInteraction(row: SummaryRow): Interaction {
+function toInteraction(row: SummaryRow): HistoryEntry {
   const doc = parseJsonObject(row.resource) as unknown as ResourceDoc;
   return {
     id: row.id,
@@ -122,8 +122,8 @@ function toInteraction(row: SummaryRow): Interaction {
   };
 }
 
-function contentsOf(row: SummaryRow): InteractionContentKind[] {
-  const kinds: InteractionContentKind[] = [];
+function contentsOf(row: SummaryRow): HistoryContentKind[] {
+  const kinds: HistoryContentKind[] = [];
   if (Number(row.has_plain_text) === 1) kinds.push("plain_text");
   if (Number(row.has_structured_text) === 1) kinds.push("structured_text");
   if (Number(row.has_binary_content) === 1) kinds.push("binary_content");
