@@ -6,7 +6,7 @@ import { invalidInput } from "../domain/errors.ts";
 import type { ExtensionSelector, ServiceView } from "../domain/journeys.ts";
 import type { ExportFilter, PurgeSelection } from "../store/store.ts";
 import type { ActionContext } from "./context.ts";
-import { withChildren } from "./services.ts";
+import { withSteps } from "./services.ts";
 
 export const PURGE_OPERATIONS: Record<string, Omit<PurgeSelection, "startedBefore">> = {
   "purge.service.all": { which: "all", anonymousOnly: false },
@@ -48,7 +48,7 @@ export async function* exportServices(ctx: ActionContext, filter: Omit<ExportFil
     if (!withContent) yield page.map((service) => ({ service }));
     else {
       const flags = { activeStates: true, completedStates: true, activeTasks: true, completedTasks: true };
-      yield await withChildren(ctx, page, flags, EVERYTHING, 0);
+      yield await withSteps(ctx, page, flags, EVERYTHING, 0);
     }
     if (page.length < EXPORT_PAGE) return;
   }

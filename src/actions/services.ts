@@ -113,7 +113,7 @@ export async function deleteService(ctx: ActionContext, serviceId: string) {
 /** Query Service by ID. */
 export async function getService(ctx: ActionContext, serviceId: string, flags: NestingFlags, sel: ExtensionSelector): Promise<ServiceView> {
   const service = await accessService(ctx.store, serviceId, { withExtensions: selects(sel.service) });
-  const [view] = await withChildren(ctx, [service], flags, sel, 0);
+  const [view] = await withSteps(ctx, [service], flags, sel, 0);
   return view ?? { service };
 }
 
@@ -127,12 +127,12 @@ export async function listServices(ctx: ActionContext, query: ServiceQuery, flag
   const bytes = await ctx.store.services.listBytes(scoped);
   if (bytes > ctx.responseLimitBytes) throw responseTooLarge(ctx.responseLimitBytes);
   const services = await ctx.store.services.list(scoped);
-  return withChildren(ctx, services, flags, sel, bytes);
+  return withSteps(ctx, services, flags, sel, bytes);
 }
 
 /** Nests the requested states and tasks, with one query per kind for the whole list. */
-export async function withChildren(ctx: ActionContext, services: Service[], flags: NestingFlags, sel: ExtensionSelector, bytesSoFar: number) {
-  // Most reads nest nothing: then no child query, nor the work of preparing one.
+export async function withSteps(ctx: ActionContext, services: Service[], flags: NestingFlags, sel: ExtensionSelector, bytesSoFar: number) {
+  // Most reads nest nothing: then no step query, nor the work of preparing one.
   if (!nestsAny(flags)) return services.map((service): ServiceView => ({ service }));
   const ids = services.map((s) => s.id);
   const stateStatus = flags.activeStates === true || flags.completedStates === true ? bothOrOne(flags.activeStates, flags.completedStates) : null;

@@ -32,8 +32,8 @@ export interface Service {
   expiryPinned: boolean;
 }
 
-/** What states and tasks share: numbered per service, started and completed by events. */
-interface Child {
+/** A step of a service: what states and tasks share, numbered per service, started and completed by events. */
+interface Step {
   serviceId: string;
   id: number;
   /** `state_type` / `task_type` exactly as sent, or null. */
@@ -45,11 +45,11 @@ interface Child {
   completedAt: number | null;
 }
 
-export interface State extends Child {
+export interface State extends Step {
   previousStateId: number | null;
 }
 
-export interface Task extends Child {
+export interface Task extends Step {
   stateId: number | null;
 }
 
