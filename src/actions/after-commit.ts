@@ -65,28 +65,44 @@ export class Announcements {
     this.items.push({ kind: "route" });
   }
 
-  /** Publishes everything, in order; called by `commit` once the change is durable. */
+  /**
+   * Publishes everything, in order; called by `commit` once the change is durable. One that
+   * fails is logged and the rest still go: the change is committed, and its caller is answered.
+   */
   publish(ctx: ActionContext): void {
     for (const item of this.items) {
-      switch (item.kind) {
-        case "outcome":
-          publishOutcome(ctx, item.outcome);
-          break;
-        case "chat":
-          publishChatUpdate(ctx, item.update);
-          break;
-        case "deliver":
-          ctx.notifier.deliver(item.endpoint, item.identity, item.channel, item.data);
-          break;
-        case "revoke":
-          ctx.notifier.revoke("agent", item.identity);
-          break;
-        case "route":
-          ctx.routing.kick();
-          break;
+      try {
+        publishOne(ctx, item);
+      } catch (err) {
+        ctx.logger.error({ err, announcement: item.kind }, "could not publish what a committed change announced");
       }
     }
   }
+}
+
+function publishOne(ctx: ActionContext, item: Announcement): void {
+  switch (item.kind) {
+    case "outcome":
+      publishOutcome(ctx, item.outcome);
+      break;
+    case "chat":
+      publishChatUpdate(ctx, item.update);
+      break;
+    case "deliver":
+      ctx.notifier.deliver(item.endpoint, item.identity, item.channel, item.data);
+      break;
+    case "revoke":
+      ctx.notifier.revoke("agent", item.identity);
+      break;
+    case "route":
+      ctx.routing.kick();
+      break;
+  }
+}
+
+/** The Chat API's own base, for pushes no request caused (sweeps, agents' messages): no host or port to show. */
+export function ownOrigin(ctx: ActionContext): Origin {
+  return { base: ctx.chat.serviceBase, host: "", port: "", tls: false };
 }
 
 /** Runs `work` in one transaction and publishes what it announced after the commit; returns its value. */
@@ -117,7 +133,7 @@ function publishChatUpdate(ctx: ActionContext, update: ChatUpdate): void {
   const chat = service.chat;
   if (chat === null || entries.length === 0) return;
   if (chat.notifyBy === "comet" && service.gmsUser !== null) {
-    const origin = update.origin ?? { base: ctx.chat.serviceBase, host: "", port: "", tls: false };
+    const origin = update.origin ?? ownOrigin(ctx);
     const message = chatObject(service, "TRANSCRIPT", entries, update.verbose, origin);
     ctx.notifier.deliver("customer", service.gmsUser, "/_genesys", customerPush(refreshTag(service.id), message));
   }

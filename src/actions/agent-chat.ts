@@ -39,7 +39,8 @@ export async function operateChat(ctx: ActionContext, user: User, id: string, bo
     if (service === null || !hasChat(service)) throw invalidState(`${name}: interaction ${id} has no chat transcript`);
     if (entry === null) return { service, ix };
     if (service.chat.ended) throw invalidState(`${name}: the customer has left the chat`);
-    if (!hasRoomFor(service.chat, [entry], transcriptLimits(ctx))) throw transcriptFull(transcriptLimits(ctx));
+    const limits = transcriptLimits(ctx);
+    if (!hasRoomFor(service.chat, [entry], limits)) throw transcriptFull(limits);
     const appended = await appendEntries(tx, ctx, service, [entry]);
     announce.chat({ ...appended, interaction: ix, verbose: false, joined: [], origin: null });
     return null;

@@ -3,9 +3,10 @@
  * messages to apps in the background, tell customers waiting on an advanced service that an agent
  * is free, and remove services past their time to live.
  */
-import { withEntries, type OpenChatService, type TranscriptEntry } from "../domain/chat.ts";
-import { commit } from "./after-commit.ts";
+import type { TranscriptEntry } from "../domain/chat.ts";
+import { commit, ownOrigin } from "./after-commit.ts";
 import { endInteraction, serviceStatus } from "./chat.ts";
+import { appendEntries } from "./chat-transcript.ts";
 import type { ActionContext } from "./context.ts";
 import { queueStanding } from "./routing.ts";
 
@@ -23,12 +24,12 @@ export async function endSilentChats(ctx: ActionContext, present: (gmsUser: stri
       const chat = service?.chat;
       if (service == null || chat == null || chat.ended || chat.lastSeenAt >= now - timeout) return false;
       // Leaving always goes in, whatever the transcript's caps.
-      const left = withEntries(chat, [{ type: "Notice.Left", nick: chat.nickname, text: "left the session (no answer)", userType: "CLIENT" }], now);
-      const next: OpenChatService = { ...service, chat: { ...left.chat, ended: true } };
-      await tx.chats.append(chat.interactionId, left.entries);
-      const interaction = await endInteraction(tx, ctx, next, now, announce);
-      await tx.chats.save(next);
-      announce.chat({ service: next, interaction, entries: left.entries, verbose: false, joined: [], origin: null });
+      const leaving = { ...service, chat: { ...chat, ended: true } };
+      const left = await appendEntries(tx, ctx, leaving, [
+        { type: "Notice.Left", nick: chat.nickname, text: "left the session (no answer)", userType: "CLIENT" },
+      ]);
+      const interaction = await endInteraction(tx, ctx, left.service, now, announce);
+      announce.chat({ ...left, interaction, verbose: false, joined: [], origin: null });
       return true;
     });
     if (done) ended++;
@@ -78,11 +79,10 @@ export async function announceAvailability(ctx: ActionContext): Promise<number> 
       byQueue.set(service.queue, available);
     }
     if (!available) continue;
-    const origin = { base: ctx.chat.serviceBase, host: "", port: "", tls: false };
     await serviceStatus(
       ctx,
       service.id,
-      { gmsUser: service.gmsUser, gmsUserProven: false, customerId: null, address: service.clientAddress ?? "", origin },
+      { gmsUser: service.gmsUser, gmsUserProven: false, customerId: null, address: service.clientAddress ?? "", origin: ownOrigin(ctx) },
       { verbose: false },
     );
     told++;

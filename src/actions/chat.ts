@@ -10,14 +10,15 @@ import { accessWorkForReading } from "../access/agent-interactions.ts";
 import { accessChatService } from "../access/chat.ts";
 import { clientKeys, type ChatClient } from "../access/chat-allowance.ts";
 import { checkAttachedData, endByCustomer, type AgentInteraction } from "../domain/agent-interactions.ts";
-import { checkBusinessData, checkCustomerFields, customerNickname, parsePosition, type CustomerField } from "../domain/chat-input.ts";
+import { checkBusinessData, checkCustomerFields, customerNickname, MAX_DATA_KEYS, parsePosition, type CustomerField } from "../domain/chat-input.ts";
 import {
+  addsEntry,
   applyCustomerOperation,
+  chatTokens,
   hasChat,
   hasRoomFor,
   newServiceId,
   openChat,
-  withEntries,
   type ChatService,
   type CustomerOperation,
   type NewEntry,
@@ -31,7 +32,7 @@ import type { Store } from "../store/store.ts";
 import { chatObject, COMET_ACK, customerPush, refreshTag, statusMessage, type Origin } from "../wire/chat-v1.ts";
 import { commit, type Announcements } from "./after-commit.ts";
 import { markIdle, newInteraction, recordHistory } from "./agent-interactions.ts";
-import { transcriptLimits } from "./chat-transcript.ts";
+import { appendEntries, transcriptLimits } from "./chat-transcript.ts";
 import type { ActionContext } from "./context.ts";
 import { queueStanding } from "./routing.ts";
 
@@ -76,9 +77,6 @@ export interface CustomerRequest {
 export interface PokeRequest {
   message: string | null;
 }
-
-/** Attached data keys a chat's interaction carries at most, besides the chat's own. */
-const MAX_ATTACHED_KEYS = 210;
 
 /** `request-chat`, `request-chat-poll` and configured services: a new service session. */
 export async function createChatService(ctx: ActionContext, name: string, caller: Caller, request: NewServiceRequest): Promise<ChatService> {
@@ -176,7 +174,13 @@ export async function startChat(ctx: ActionContext, id: string, caller: Caller, 
     if ((await tx.queues.get(ix.queue)) === null) return { refused: unavailable(`queue ${ix.queue} of service ${fresh.name} does not exist`) };
     await tx.agentInteractions.insert(ix);
     const chat = openChat(
-      { interactionId: ix.id, notifyBy: request.notifyBy, nickname: customerNickname(request.fields), clientTimeZoneOffset: request.clientTimeZoneOffset },
+      {
+        interactionId: ix.id,
+        notifyBy: request.notifyBy,
+        nickname: customerNickname(request.fields),
+        clientTimeZoneOffset: request.clientTimeZoneOffset,
+        ...chatTokens(),
+      },
       now,
     );
     // The open chat counts for the address that opened it, whichever created its service.
@@ -208,7 +212,7 @@ function chatProperties(ctx: ActionContext, service: ChatService, request: Start
   properties.gms_service_id = service.id;
   properties.gms_service_name = service.name;
   properties.poke_url = `${ctx.chat.serviceBase}/${service.id}/internal-poke`;
-  if (Object.keys(properties).length > MAX_ATTACHED_KEYS) throw invalidInput(`at most ${MAX_ATTACHED_KEYS - 10} attached data keys`);
+  if (Object.keys(properties).length > MAX_DATA_KEYS + 10) throw invalidInput(`at most ${MAX_DATA_KEYS} attached data keys`);
   return properties;
 }
 
@@ -239,7 +243,7 @@ export async function chatRequest(ctx: ActionContext, id: string, caller: Caller
   // What the customer adds to the transcript has a rate per chat: a message past it is refused,
   // a typing notice past it is dropped (clients treat a refused notice as a broken chat).
   const typing = request.operation === "startTyping" || request.operation === "stopTyping";
-  const adds = typing || (request.operation !== "disconnect" && message.trim() !== "");
+  const adds = addsEntry(request.operation, message);
   const wait = adds ? ctx.chat.allowance.entry(id) : 0;
   if (wait > 0 && !typing) throw rateLimited("too many messages in this chat: slow down", wait);
   const operation = customerOperation(request, wait === 0);
@@ -247,8 +251,8 @@ export async function chatRequest(ctx: ActionContext, id: string, caller: Caller
   const giveBack = () => {
     if (adds && wait === 0) ctx.chat.allowance.giveBackEntry(id);
   };
-  const now = ctx.now();
   const result = await commit(ctx, async (tx, announce) => {
+    const now = ctx.now();
     const locked = await accessChatService(tx, id, caller.gmsUser, { lock: true });
     if (!hasChat(locked)) return { refused: noChatYet(locked) };
     const step = applyCustomerOperation(locked, operation, now, {
@@ -363,19 +367,13 @@ export async function customerAway(ctx: ActionContext, gmsUser: string, rawPosit
     const noticed = await commit(ctx, async (tx, announce) => {
       const service = await tx.chats.get(open.id, { lock: true });
       if (service === null || !hasChat(service) || service.chat.ended || service.chat.awaySince !== null) return false;
-      const now = ctx.now();
       const chat = service.chat;
       const away: NewEntry = { type: "Notice.Custom", nick: chat.nickname, text: "went to the background", userType: "CLIENT" };
       const notice = mayNotice && hasRoomFor(chat, [away], transcriptLimits(ctx));
-      const added = withEntries(chat, notice ? [away] : [], now);
-      const next: OpenChatService = {
-        ...service,
-        chat: { ...added.chat, awaySince: now, pushedPosition: Math.min(chat.nextPosition, Math.max(chat.pushedPosition, position ?? chat.nextPosition)) },
-      };
-      if (added.entries.length > 0) await tx.chats.append(chat.interactionId, added.entries);
-      await tx.chats.save(next);
+      const pushedPosition = Math.min(chat.nextPosition, Math.max(chat.pushedPosition, position ?? chat.nextPosition));
+      const added = await appendEntries(tx, ctx, { ...service, chat: { ...chat, awaySince: ctx.now(), pushedPosition } }, notice ? [away] : []);
       const interaction = await tx.agentInteractions.get(chat.interactionId);
-      announce.chat({ service: next, interaction, entries: added.entries, verbose: false, joined: [], origin: null });
+      announce.chat({ ...added, interaction, verbose: false, joined: [], origin: null });
       return notice;
     });
     if (mayNotice && !noticed) ctx.chat.allowance.giveBackEntry(open.id);

@@ -58,7 +58,7 @@ async function startOne(ctx: ActionContext, tx: Store, element: CompositeElement
   if (found !== null && update) {
     await updateNamed(tx, { kind: "service", serviceId }, found.extensions, service.extensions);
   }
-  const state = await findOrStartChild(ctx, tx, serviceId, "state", element.state, null, update);
+  const state = await findOrStartStep(ctx, tx, serviceId, "state", element.state, null, update);
   const result: CompositeResult = {
     service_id: serviceId,
     service_created: found === null,
@@ -67,7 +67,7 @@ async function startOne(ctx: ActionContext, tx: Store, element: CompositeElement
   };
   if (element.task !== undefined) {
     const stateId = element.associate_state_task === true ? state.id : null;
-    const task = await findOrStartChild(ctx, tx, serviceId, "task", element.task, stateId, update);
+    const task = await findOrStartStep(ctx, tx, serviceId, "task", element.task, stateId, update);
     result.task_id = task.id;
     result.task_created = task.created;
   }
@@ -78,7 +78,7 @@ async function startOne(ctx: ActionContext, tx: Store, element: CompositeElement
   return result;
 }
 
-async function findOrStartChild(
+async function findOrStartStep(
   ctx: ActionContext,
   tx: Store,
   serviceId: string,
@@ -98,9 +98,9 @@ async function findOrStartChild(
   const id = await tx.services.nextStepId(serviceId, kind, now, defaultExpiry(ctx, now));
   if (id === null) throw serviceNotFound(serviceId);
   const started = stampEvent(event, now);
-  const child = { serviceId, type, started, extensions, startedAt: eventTime(started, now) };
-  if (kind === "state") await tx.states.insert(id, { ...child, previousStateId: null });
-  else await tx.tasks.insert(id, { ...child, stateId });
+  const step = { serviceId, type, started, extensions, startedAt: eventTime(started, now) };
+  if (kind === "state") await tx.states.insert(id, { ...step, previousStateId: null });
+  else await tx.tasks.insert(id, { ...step, stateId });
   return { id, created: true };
 }
 

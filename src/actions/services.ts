@@ -139,10 +139,10 @@ export async function withSteps(ctx: ActionContext, services: Service[], flags: 
   const taskStatus = flags.activeTasks === true || flags.completedTasks === true ? bothOrOne(flags.activeTasks, flags.completedTasks) : null;
   const stateExt = selects(sel.state);
   const taskExt = selects(sel.task);
-  const childBytes =
+  const stepBytes =
     (stateStatus === null ? 0 : await ctx.store.states.bytesForServices(ids, stateStatus, stateExt)) +
     (taskStatus === null ? 0 : await ctx.store.tasks.bytesForServices(ids, taskStatus, taskExt));
-  if (bytesSoFar + childBytes > ctx.responseLimitBytes) throw responseTooLarge(ctx.responseLimitBytes);
+  if (bytesSoFar + stepBytes > ctx.responseLimitBytes) throw responseTooLarge(ctx.responseLimitBytes);
   const states = stateStatus === null ? [] : await ctx.store.states.listForServices(ids, stateStatus, stateExt);
   const tasks = taskStatus === null ? [] : await ctx.store.tasks.listForServices(ids, taskStatus, taskExt);
   const statesOf = groupByService(states);

@@ -26,6 +26,9 @@ export function checkCustomerFields(params: Readonly<Partial<Record<string, stri
   }
 }
 
+/** Business data keys a service keeps at most (a chat's interaction adds ten of its own). */
+export const MAX_DATA_KEYS = 200;
+
 export interface DataLimits {
   /** All keys and values together, UTF-8 bytes as JSON (as attached data is stored and sent). */
   maxBytes: number;

@@ -227,6 +227,15 @@ export function applyCustomerOperation(service: OpenChatService, op: CustomerOpe
   };
 }
 
+/**
+ * Whether a customer request would add an entry to a chat that has not ended (what the chat's
+ * entry rate counts): typing, or a message that is not blank; leaving is never counted.
+ */
+export function addsEntry(operation: CustomerOperation["name"], message: string | null): boolean {
+  if (operation === "startTyping" || operation === "stopTyping") return true;
+  return operation !== "disconnect" && message !== null && message.trim() !== "";
+}
+
 /** The entries a customer operation adds to a chat that has not ended. */
 function customerEntries(chat: Chat, op: CustomerOperation): NewEntry[] {
   switch (op.name) {
@@ -238,24 +247,17 @@ function customerEntries(chat: Chat, op: CustomerOperation): NewEntry[] {
       return op.withinRate ? [notice("Notice.TypingStopped", chat.nickname, "CLIENT")] : [];
     case "send":
     case "refresh":
-      return op.message !== null && op.message.trim() !== "" ? [{ type: "Message.Text", nick: chat.nickname, text: op.message, userType: "CLIENT" }] : [];
+      return addsEntry(op.name, op.message) ? [{ type: "Message.Text", nick: chat.nickname, text: op.message ?? "", userType: "CLIENT" }] : [];
   }
 }
 
-/** What opening a chat on a service needs besides the service: chosen by the customer, and made by the caller. */
-export interface ChatOpening {
-  interactionId: string;
-  notifyBy: NotifyBy;
-  nickname: string;
-  clientTimeZoneOffset: string;
-}
+/** What a new chat is made of: what the customer chose, and the ids it is given (`chatTokens()`, its interaction). */
+export type ChatOpening = Pick<Chat, "interactionId" | "notifyBy" | "nickname" | "clientTimeZoneOffset" | "userId" | "secureKey">;
 
 /** The new chat of a service, opened at `now`: an empty transcript, the customer seen now. */
 export function openChat(opening: ChatOpening, now: number): Chat {
   return {
     ...opening,
-    userId: chatToken(),
-    secureKey: chatToken().toLowerCase(),
     startedAt: now,
     ended: false,
     nextPosition: 1,
@@ -267,9 +269,9 @@ export function openChat(opening: ChatOpening, now: number): Chat {
   };
 }
 
-/** An opaque id for the `_verbose` Chat Server fields (`userId`, `secureKey`): 16 hex digits. */
-export function chatToken(): string {
-  return randomBytes(8).toString("hex").toUpperCase();
+/** The opaque ids of the `_verbose` Chat Server fields (`userId`, `secureKey`): 16 hex digits each. */
+export function chatTokens(): Pick<Chat, "userId" | "secureKey"> {
+  return { userId: randomBytes(8).toString("hex").toUpperCase(), secureKey: randomBytes(8).toString("hex") };
 }
 
 /** An opaque, unguessable service id: a UUID, as GMS gives basic services (spec decision 1). */

@@ -14,6 +14,7 @@ import { cameOverHttps, clientAddress, type ProxyTrust } from "../../client-addr
 import { AppError, forbidden, notFound } from "../../domain/errors.ts";
 import { fromTrustedOrigin, ownOrigin } from "../../origin.ts";
 import { chatParams, registerChatBodyParsers } from "./params.ts";
+import * as S from "./schemas.ts";
 import { customerRequest, isCustomerOperation, newServiceRequest, pokeRequest, startChatRequest, statusRequest } from "./requests.ts";
 
 export interface ChatApiDeps {
@@ -28,8 +29,6 @@ export interface ChatApiDeps {
   publicUrl: string | null;
   jsonMaxDepth: number;
 }
-
-const ID = { type: "object", properties: { id: { type: "string", minLength: 1, maxLength: 255 } }, required: ["id"] } as const;
 
 export async function registerChatApi(app: FastifyInstance, deps: ChatApiDeps): Promise<void> {
   await app.register(
@@ -60,30 +59,26 @@ export async function registerChatApi(app: FastifyInstance, deps: ChatApiDeps): 
       const refuseEarly = (kind: "service" | "chat") => async (request: FastifyRequest) =>
         deps.ctx.chat.allowance.refuseEarly(kind, clientAddress(request.raw, deps.trustProxy));
 
-      api.post<{ Params: { id: string } }>("/:id", { schema: { params: ID }, onRequest: refuseEarly("service") }, async (request) => {
+      api.post<{ Params: { id: string } }>("/:id", { schema: { params: S.ServiceParams }, onRequest: refuseEarly("service") }, async (request) => {
         const who = await caller(request);
         const body = newServiceRequest(params(request));
         return createdService(await createChatService(deps.ctx, request.params.id, who, body), body.verbose, deps.base);
       });
-      api.post<{ Params: { id: string } }>("/:id/status", { schema: { params: ID } }, async (request) => {
+      api.post<{ Params: { id: string } }>("/:id/status", { schema: { params: S.ServiceParams } }, async (request) => {
         const who = await caller(request);
         return serviceStatus(deps.ctx, request.params.id, who, statusRequest(params(request)));
       });
-      api.post<{ Params: { id: string } }>("/:id/ixn/chat", { schema: { params: ID }, onRequest: refuseEarly("chat") }, async (request) => {
+      api.post<{ Params: { id: string } }>("/:id/ixn/chat", { schema: { params: S.ServiceParams }, onRequest: refuseEarly("chat") }, async (request) => {
         const who = await caller(request);
         return startChat(deps.ctx, request.params.id, who, startChatRequest(params(request), who.gmsUser));
       });
-      api.post<{ Params: { id: string; op: string } }>(
-        "/:id/ixn/chat/:op",
-        { schema: { params: { ...ID, properties: { ...ID.properties, op: { type: "string", maxLength: 64 } }, required: ["id", "op"] } } },
-        async (request) => {
-          const op = request.params.op;
-          if (!isCustomerOperation(op)) throw notFound(`No chat operation ${op.slice(0, 64)}: refresh, send, startTyping, stopTyping or disconnect`);
-          const who = await caller(request);
-          return chatRequest(deps.ctx, request.params.id, who, customerRequest(op, params(request)));
-        },
-      );
-      api.post<{ Params: { id: string } }>("/:id/internal-poke", { schema: { params: ID } }, async (request, reply: FastifyReply) => {
+      api.post<{ Params: { id: string; op: string } }>("/:id/ixn/chat/:op", { schema: { params: S.OperationParams } }, async (request) => {
+        const op = request.params.op;
+        if (!isCustomerOperation(op)) throw notFound(`No chat operation ${op.slice(0, 64)}: refresh, send, startTyping, stopTyping or disconnect`);
+        const who = await caller(request);
+        return chatRequest(deps.ctx, request.params.id, who, customerRequest(op, params(request)));
+      });
+      api.post<{ Params: { id: string } }>("/:id/internal-poke", { schema: { params: S.ServiceParams } }, async (request, reply: FastifyReply) => {
         // An agent's browser sends their cookie whoever made the page: a push to a customer
         // carrying another site's text is refused, as any write under /api/v2 is.
         if (!fromTrustedOrigin(request.headers, ownOrigin(request.raw, deps.trustProxy, deps.publicUrl), [])) {

@@ -5,15 +5,13 @@
  * CHAT_MAX_DATA_BYTES, ...) are checked by the action, still before its transaction.
  */
 import type { CustomerRequest, NewServiceRequest, PokeRequest, StartChatRequest } from "../../actions/chat.ts";
-import { CUSTOMER_FIELDS, parsePosition, type CustomerField } from "../../domain/chat-input.ts";
+import { CUSTOMER_FIELDS, MAX_DATA_KEYS, parsePosition, type CustomerField } from "../../domain/chat-input.ts";
 import type { CustomerOperation } from "../../domain/chat.ts";
 import { invalidInput } from "../../domain/errors.ts";
 
 /** Request parameters, lenient-parsed (query, form, multipart, JSON) into strings. */
 type Params = Readonly<Record<string, string>>;
 
-/** Business data keys a service keeps at most. */
-const MAX_DATA_KEYS = 200;
 /** Parameters of ixn/chat that are the API's, not attached data. */
 const CHAT_CONTROL = new Set(["_verbose", "notify_by", "transcriptPosition", "message"]);
 /** `clientTimeZoneOffset` in minutes, as clients send it; anything else is taken as 0. */
