@@ -383,6 +383,9 @@ export function loadConfig(env: Env = process.env): Config {
     shutdownTimeoutMs: read("SHUTDOWN_TIMEOUT_MS", integer(0, 600_000), 10_000),
     redisUrl: read("REDIS_URL", redisUrl, null),
     redisPrefix: read("REDIS_PREFIX", pathSegment, "parley"),
+    // Long-poll timing, as the CometD reference server has it: hold a connect 30 s (under the ~60 s
+    // after which home routers drop idle connections), and forget a client that has not come back
+    // within 10 s of its last reply.
     bayeuxConnectTimeoutMs: read("BAYEUX_CONNECT_TIMEOUT_MS", integer(100, 120_000), 30_000),
     bayeuxMaxIntervalMs: read("BAYEUX_MAX_INTERVAL_MS", integer(100, 600_000), 10_000),
     bayeuxMaxQueue: read("BAYEUX_MAX_QUEUE", integer(1, 1_000_000), 1000),

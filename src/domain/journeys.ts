@@ -227,8 +227,6 @@ export interface ExtensionSelector {
   task: NameSet;
 }
 
-const NONE: ReadonlySet<string> = new Set();
-
 /**
  * Parses `extensions=a,b,State.c,Task.*`. Bare names apply to the queried entity (`top`);
  * `State.`/`Task.` prefixes to nested ones; `*` alone selects everything; `State.` or `State.*`
@@ -252,18 +250,11 @@ export function parseExtensionSelector(raw: string | undefined, top: Kind): Exte
   return { service: names.service, state: names.state, task: names.task };
 }
 
-export const NO_EXTENSIONS: ExtensionSelector = { service: NONE, state: NONE, task: NONE };
-
 export function selectExtensions(all: Extensions, names: NameSet): Extensions {
   if (names === "all") return all;
   const out: Extensions = {};
   for (const name of names) if (all[name] !== undefined) out[name] = all[name];
   return out;
-}
-
-/** The moment the server completes a service that nothing updates from `updatedAt` on. */
-export function autoCompleteAt(updatedAt: number, afterSeconds: number | null): number | null {
-  return afterSeconds === null ? null : updatedAt + afterSeconds * 1000;
 }
 
 /** Resolves a service's auto-complete delay from the start event and the `cview` options. */
@@ -280,13 +271,6 @@ export function explicitExpiry(own: JsonObject, now: number): number | undefined
   if (typeof own.ttl === "number") return now + own.ttl * 1000;
   if (typeof own.expiration_time === "string") return eventTime({ timestamp: own.expiration_time }, now);
   return undefined;
-}
-
-/** Status filter as an entity predicate. */
-export function matchesStatus(completedAt: number | null, status: Status): boolean {
-  if (status === "active") return completedAt === null;
-  if (status === "completed") return completedAt !== null;
-  return true;
 }
 
 /**
