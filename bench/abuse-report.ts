@@ -88,11 +88,11 @@ export function printShapes(tallies: Record<string, Tally> | null, addresses: Re
 }
 
 /** RSS growth under abuse: the abuse phase's peak over where the baseline ended. */
-export function rssGrowth(base: PhaseResult, abuse: PhaseResult): number {
+function rssGrowth(base: PhaseResult, abuse: PhaseResult): number {
   return abuse.rss.peak - base.rss.end;
 }
 
-export function dbGrowth(r: PhaseResult): number {
+function dbGrowth(r: PhaseResult): number {
   return r.dbAfter - r.dbBefore;
 }
 

@@ -344,7 +344,7 @@ const roleList: Parser<Role[]> = (raw) => {
 };
 
 /** Parses GMS `<int><unit>` durations (`5y`, `30d`, `12h`) into seconds. */
-export const duration: Parser<number> = (raw) => {
+const duration: Parser<number> = (raw) => {
   const m = /^(\d+)([smhdwMy])$/.exec(raw.trim());
   const unit = m?.[2] === undefined ? undefined : EXPIRATION_UNITS[m[2]];
   if (!m?.[1] || unit === undefined) throw new Error("must be <integer><unit>, unit one of s m h d w M y");

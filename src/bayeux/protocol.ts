@@ -75,7 +75,7 @@ export const ERRORS = {
 const SEGMENT = /^[A-Za-z0-9_\-!~().$@%+:=&]+$/;
 
 /** Longest channel name clients may use, characters. */
-export const MAX_CHANNEL_LENGTH = 512;
+const MAX_CHANNEL_LENGTH = 512;
 
 /** More segments than this in a channel name: matching cost grows with them, so they are bounded. */
 export function hasTooManySegments(channel: string, max: number): boolean {

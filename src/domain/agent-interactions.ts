@@ -47,7 +47,7 @@ export interface AgentInteraction {
 export type NotificationType = "NewInteraction" | "StatusChange" | "PropertiesUpdated" | "WorkbinContent";
 
 /** Whom an operation tells, and how; each recipient sees its own state. */
-export interface Notice {
+interface Notice {
   agentId: string;
   notificationType: NotificationType;
   /** The state this recipient is told, when it is not the one they see now (they left). */

@@ -59,7 +59,7 @@ const COMMON_START = [...EVENT_FIELDS, "est_duration"] as const;
 const COMMON_END = [...EVENT_FIELDS, "disposition", "disposition_desc"] as const;
 
 /** Start-event fields that live on the entity itself rather than inside `started`. */
-export const SERVICE_START_OWN = ["customer_id", "contact_key", "service_type", "ttl", "expiration_time", "auto_complete_after"] as const;
+const SERVICE_START_OWN = ["customer_id", "contact_key", "service_type", "ttl", "expiration_time", "auto_complete_after"] as const;
 const STATE_START_OWN = ["state_type", "previous_state_id"] as const;
 const TASK_START_OWN = ["task_type", "state_id"] as const;
 const SERVICE_END_OWN = ["ttl", "expiration_time"] as const;
