@@ -215,6 +215,7 @@ type Env = Record<string, string | undefined>;
 type Parser<T> = (raw: string) => T;
 
 const LOG_LEVELS: readonly LogLevel[] = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
+const YEAR_SECONDS = 365 * 86_400;
 const EXPIRATION_UNITS: Record<string, number> = {
   s: 1,
   m: 60,
@@ -222,7 +223,7 @@ const EXPIRATION_UNITS: Record<string, number> = {
   d: 86_400,
   w: 7 * 86_400,
   M: 30 * 86_400,
-  y: 365 * 86_400,
+  y: YEAR_SECONDS,
 };
 
 function integer(min: number, max: number): Parser<number> {
@@ -378,7 +379,7 @@ export function loadConfig(env: Env = process.env): Config {
     trustProxy: read("TRUST_PROXY", proxyTrust, 0),
     autoCompleteEnabled: read("CS_AUTO_COMPLETE_ENABLED", boolean, false),
     autoCompleteAfterSeconds: read<number | null>("CS_AUTO_COMPLETE_AFTER", integer(1, 10 * 365 * 86_400), null),
-    expirationSeconds: read("CS_EXPIRATION", duration, 5 * EXPIRATION_UNITS.y!),
+    expirationSeconds: read("CS_EXPIRATION", duration, 5 * YEAR_SECONDS),
     sweepIntervalMs: read("CS_SWEEP_INTERVAL_MS", integer(10, 3_600_000), 1000),
     shutdownTimeoutMs: read("SHUTDOWN_TIMEOUT_MS", integer(0, 600_000), 10_000),
     redisUrl: read("REDIS_URL", redisUrl, null),

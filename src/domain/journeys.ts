@@ -240,8 +240,8 @@ export function parseExtensionSelector(raw: string | undefined, top: Kind): Exte
     .filter(Boolean)) {
     if (item === "*") return { service: "all", state: "all", task: "all" };
     const m = /^(Service|State|Task)\.(.*)$/.exec(item);
-    const kind: Kind = m ? (m[1]!.toLowerCase() as Kind) : top;
-    const name = m ? m[2]! : item;
+    const kind: Kind = m?.[1] === undefined ? top : (m[1].toLowerCase() as Kind);
+    const name = m?.[2] ?? item;
     const set = names[kind];
     if (set === "all") continue;
     if (name === "" || name === "*") names[kind] = "all";

@@ -147,7 +147,10 @@ export function chooseIdentificationKey(
   let bestScore = 0;
   for (const key of ordered) {
     let score = 0;
-    while (score < key.attributes.length && supplied.has(key.attributes[score]!)) score++;
+    for (const attribute of key.attributes) {
+      if (!supplied.has(attribute)) break;
+      score++;
+    }
     if (score > bestScore) {
       best = key;
       bestScore = score;
