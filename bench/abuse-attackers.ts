@@ -56,16 +56,21 @@ async function startDesk(): Promise<{ desk: Desk; sockets: WebSocket[] }> {
 /** Runs every shape until `until`; resolves to each shape's tally. */
 async function attack(desk: Desk, until: number): Promise<Record<string, Tally>> {
   const ctx: ShapeContext = { base: plan.base, agent: http, until, limits: plan.limits };
-  const tallies: Record<string, Tally> = Object.fromEntries(plan.shapes.map((shape) => [SHAPES[shape]!, {}]));
+  const tallies = new Map<string, Tally>(plan.shapes.map((shape) => [shape, {}]));
   const shapes: Promise<void>[] = [];
+  /** Starts `shape` if the plan has it, counting into its tally. */
+  const run = (shape: string, start: (tally: Tally) => Promise<void>) => {
+    const tally = tallies.get(shape);
+    if (tally !== undefined) shapes.push(start(tally));
+  };
   for (let i = 0; i < plan.addresses; i++) {
-    if (plan.shapes.includes("disk")) shapes.push(diskFill(ctx, `203.0.113.${10 + i}`, tallies["disk fill"]!));
-    if (plan.shapes.includes("flood")) shapes.push(chatFlood(ctx, `203.0.113.${100 + i}`, `flood-user-${i}`, tallies["chat flood"]!));
+    run("disk", (tally) => diskFill(ctx, `203.0.113.${10 + i}`, tally));
+    run("flood", (tally) => chatFlood(ctx, `203.0.113.${100 + i}`, `flood-user-${i}`, tally));
   }
-  if (plan.shapes.includes("slow")) shapes.push(slowReader(ctx, "203.0.113.200", "slow-reader", desk, tallies["slow reader"]!));
-  if (plan.shapes.includes("login")) shapes.push(loginFlood(ctx, "203.0.113.250", plan.victim, tallies["login flood"]!));
+  run("slow", (tally) => slowReader(ctx, "203.0.113.200", "slow-reader", desk, tally));
+  run("login", (tally) => loginFlood(ctx, "203.0.113.250", plan.victim, tally));
   await Promise.all(shapes);
-  return tallies;
+  return Object.fromEntries([...tallies].map(([shape, tally]) => [SHAPES[shape] ?? shape, tally]));
 }
 
 const { desk, sockets } = await startDesk();

@@ -79,7 +79,7 @@ export function outcome(reply: Reply): number | string {
   return reply.error ?? reply.status;
 }
 
-export function basic(user: string, password: string): Record<string, string> {
+function basic(user: string, password: string): Record<string, string> {
   return { authorization: `Basic ${Buffer.from(`${user}:${password}`).toString("base64")}` };
 }
 

@@ -60,9 +60,10 @@ export function printPhases(base: PhaseResult, abuse: PhaseResult): void {
     ratio(abuse.loop.loopP99, base.loop.loopP99),
   ]);
   rows.push(["bench's own event-loop delay p99 ms", fix(base.clientLoopP99), fix(abuse.clientLoopP99), ""]);
-  const widths = [0, 1, 2, 3].map((i) => Math.max(...rows.map((r) => r[i]!.length), ["figure", "baseline", "abuse", "abuse/baseline"][i]!.length));
-  const line = (r: string[]) => r.map((cell, i) => (i === 0 ? cell.padEnd(widths[0]!) : cell.padStart(widths[i]!))).join("  ");
-  console.log(line(["figure", "baseline", "abuse", "abuse/baseline"]));
+  const titles = ["figure", "baseline", "abuse", "abuse/baseline"];
+  const widths = titles.map((title, i) => Math.max(...rows.map((r) => r[i]?.length ?? 0), title.length));
+  const line = (r: string[]) => r.map((cell, i) => (i === 0 ? cell.padEnd(widths[0] ?? 0) : cell.padStart(widths[i] ?? 0))).join("  ");
+  console.log(line(titles));
   for (const r of rows) console.log(line(r));
   for (const [name, r] of [
     ["baseline", base],
@@ -88,11 +89,11 @@ export function printShapes(tallies: Record<string, Tally> | null, addresses: Re
 }
 
 /** RSS growth under abuse: the abuse phase's peak over where the baseline ended. */
-export function rssGrowth(base: PhaseResult, abuse: PhaseResult): number {
+function rssGrowth(base: PhaseResult, abuse: PhaseResult): number {
   return abuse.rss.peak - base.rss.end;
 }
 
-export function dbGrowth(r: PhaseResult): number {
+function dbGrowth(r: PhaseResult): number {
   return r.dbAfter - r.dbBefore;
 }
 

@@ -36,7 +36,8 @@ export class Server {
     this.child = child;
     this.dbFile = dbFile;
     this.sampler = setInterval(() => this.samples.push(this.rss()), RSS_EVERY_MS);
-    createInterface({ input: child.stdout! }).on("line", (line) => this.log(line));
+    if (child.stdout === null) throw new Error("the server's output is not piped to the bench");
+    createInterface({ input: child.stdout }).on("line", (line) => this.log(line));
   }
 
   /** Starts parley in its own process with exactly `env`; `dbFile` is the SQLite file it names. */

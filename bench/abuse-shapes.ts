@@ -9,7 +9,7 @@ import WebSocket from "ws";
 import { attempt, count, outcome, sleep, type Reply, type Tally } from "./abuse-http.ts";
 
 /** What the server allows, from its configuration: the shapes send exactly the largest of each. */
-export interface Limits {
+interface Limits {
   messageChars: number;
   dataBytes: number;
   dataValueChars: number;

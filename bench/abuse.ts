@@ -138,7 +138,14 @@ async function phase(server: Server, users: RealUsers, attackers: Attackers | nu
   };
 }
 
-const loadAtStart = loadavg()[0]!;
+/** The machine's load average over the last minute. */
+function loadAverage(): number {
+  const [lastMinute] = loadavg();
+  if (lastMinute === undefined) throw new Error("os.loadavg() gave no figures");
+  return lastMinute;
+}
+
+const loadAtStart = loadAverage();
 const dir = mkdtempSync(join(tmpdir(), "parley-abuse-bench-"));
 const dbFile = join(dir, "bench.db");
 const env = serverEnv(dbFile);
@@ -175,7 +182,7 @@ try {
 
   console.log(
     `\nabuse: parley (SQLite) with its default limits and TRUST_PROXY, ${DESK.length} Ready agents besides the real one; ${SECONDS} s a phase; ` +
-      `shapes: ${SHAPE_NAMES.map((name) => SHAPES[name]).join(", ")}; machine load average ${loadAtStart.toFixed(1)} at the start, ${loadavg()[0]!.toFixed(1)} at the end`,
+      `shapes: ${SHAPE_NAMES.map((name) => SHAPES[name]).join(", ")}; machine load average ${loadAtStart.toFixed(1)} at the start, ${loadAverage().toFixed(1)} at the end`,
   );
   console.log(
     `real users: a customer (${CUSTOMER_ADDRESS}) in CometD mode over long-polling sending every ${intervalMs} ms` +

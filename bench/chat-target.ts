@@ -67,8 +67,8 @@ async function startBare(): Promise<string> {
         return res.end(JSON.stringify(replies));
       }
       const chat = /^\/genesys\/1\/service\/([^/]+)\/ixn\/chat(?:\/(\w+))?$/.exec(url);
-      if (chat !== null) {
-        const serviceId = chat[1]!;
+      const serviceId = chat?.[1];
+      if (chat !== null && serviceId !== undefined) {
         const form = new URLSearchParams(body);
         if (chat[2] === undefined) {
           const id = `ix${next}`;
@@ -85,13 +85,13 @@ async function startBare(): Promise<string> {
         return res.end('{"message":"Messages will sent over CometD service channel /_genesys"}');
       }
       if (url === "/genesys/1/service/request-chat") return res.end(JSON.stringify({ _id: randomUUID() }));
-      const op = /^\/api\/v2\/me\/interactions\/(\w+)$/.exec(url);
-      if (op !== null) {
+      const opId = /^\/api\/v2\/me\/interactions\/(\w+)$/.exec(url)?.[1];
+      if (opId !== undefined) {
         const request = JSON.parse(body) as { operationName: string; text?: string };
-        const c = chats.get(op[1]!);
+        const c = chats.get(opId);
         if (request.operationName === "SendMessage" && c !== undefined) {
           toCustomer(c.user, c.serviceId, ["Message.Text", "agent", request.text ?? "", "0", "AGENT"]);
-          toAgent(c.agent, { notificationType: "NewMessages", id: op[1], messages: [{ text: request.text, from: { type: "Agent" } }] });
+          toAgent(c.agent, { notificationType: "NewMessages", id: opId, messages: [{ text: request.text, from: { type: "Agent" } }] });
         }
       }
       res.setHeader("set-cookie", "JSESSIONID=bare");

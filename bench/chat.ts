@@ -187,7 +187,7 @@ class Customer {
       for (const m of replies) {
         if (m.channel === "/meta/connect" && typeof m.ext?.ack === "number") this.ack = m.ext.ack;
         for (const entry of (m.data?.message?.transcriptToShow ?? []) as string[][]) {
-          if (entry[4] === "AGENT" && entry[0] === "Message.Text") this.toCustomer.arrived(entry[2]!);
+          if (entry[4] === "AGENT" && entry[0] === "Message.Text" && entry[2] !== undefined) this.toCustomer.arrived(entry[2]);
         }
       }
       replies = await this.bayeux([{ channel: "/meta/connect", clientId: this.clientId, connectionType: "long-polling", ext: { ack: this.ack } }]).catch(
@@ -289,7 +289,9 @@ async function run(kind: Kind): Promise<Result> {
       for (; tick < due; tick++) {
         const second = Math.floor(tick / 100);
         for (let chat = tick % 100; chat < CHATS; chat += 100) {
-          customers[chat]!.send(toAgent, second);
+          const customer = customers[chat];
+          if (customer === undefined) break;
+          customer.send(toAgent, second);
           const a = accepted.get(chat);
           if (a === undefined) continue;
           const text = `a:${chat}:${second}`;

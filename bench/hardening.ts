@@ -20,7 +20,9 @@ function timePerCall(n: number, fn: () => unknown): number {
     for (let i = 0; i < n; i++) fn();
     rounds.push(Number(process.hrtime.bigint() - start) / 1000 / n);
   }
-  return rounds.sort((a, b) => a - b)[Math.floor(ROUNDS / 2)]!;
+  const median = rounds.sort((a, b) => a - b)[Math.floor(ROUNDS / 2)];
+  if (median === undefined) throw new Error("no rounds timed");
+  return median;
 }
 
 function row(name: string, baseline: number, guarded: number): void {

@@ -8,7 +8,7 @@ import type { ChatServiceDefinition, ChatServiceKind } from "./domain/chat.ts";
 import type { BusinessAttribute } from "./domain/metadata.ts";
 import type { Skill } from "./domain/users.ts";
 
-export type PushProviderName = "comet" | "httpcb" | "log";
+type PushProviderName = "comet" | "httpcb" | "log";
 
 export interface PushSettings {
   /** Where pushes go: CometD (`/_genesys` of the service's gms_user), an HTTP callback, or the log. */
@@ -32,7 +32,7 @@ export interface FileConfig {
   businessAttributes: BusinessAttribute[];
 }
 
-export const DEFAULT_PUSH: PushSettings = {
+const DEFAULT_PUSH: PushSettings = {
   provider: "comet",
   url: null,
   backgroundDelayMs: 90_000,
@@ -49,7 +49,7 @@ const NAME = /^[A-Za-z0-9._-]{1,64}$/;
 /** Service names that are URL segments of a service id's own operations. */
 const RESERVED = new Set(["status", "ixn", "internal-poke"]);
 
-export function defaultFileConfig(): FileConfig {
+function defaultFileConfig(): FileConfig {
   return { queues: [], chatServices: SEED_SERVICES.map((s) => ({ ...s, push: DEFAULT_PUSH })), businessAttributes: [] };
 }
 

@@ -90,7 +90,7 @@ describe("PARLEY_CONFIG", () => {
         ["request-chat-poll", "advanced", "default"],
       ],
     );
-    assert.equal(config.chatServices[0]!.push.provider, "comet");
+    assert.equal(config.chatServices[0]?.push.provider, "comet");
   });
 
   it("adds services and queues, and may redefine a seed service", () => {
@@ -106,13 +106,13 @@ describe("PARLEY_CONFIG", () => {
     });
     assert.deepEqual(config.queues, [{ name: "vip", skills: [{ name: "english", level: 3 }] }]);
     const byName = new Map(config.chatServices.map((s) => [s.name, s]));
-    assert.equal(byName.get("request-chat")!.queue, "vip");
-    assert.equal(byName.get("request-chat-poll")!.push.backgroundDelayMs, 10_000);
-    assert.deepEqual(byName.get("vip-chat")!.push, {
+    assert.equal(byName.get("request-chat")?.queue, "vip");
+    assert.equal(byName.get("request-chat-poll")?.push.backgroundDelayMs, 10_000);
+    assert.deepEqual(byName.get("vip-chat")?.push, {
       provider: "httpcb",
       url: "https://push.example/notify",
       backgroundDelayMs: 10_000,
-      pokeMessage: byName.get("request-chat")!.push.pokeMessage,
+      pokeMessage: byName.get("request-chat")?.push.pokeMessage,
     });
   });
 

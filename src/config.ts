@@ -216,6 +216,7 @@ type Env = Record<string, string | undefined>;
 type Parser<T> = (raw: string) => T;
 
 const LOG_LEVELS: readonly LogLevel[] = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
+const YEAR_SECONDS = 365 * 86_400;
 const EXPIRATION_UNITS: Record<string, number> = {
   s: 1,
   m: 60,
@@ -223,7 +224,7 @@ const EXPIRATION_UNITS: Record<string, number> = {
   d: 86_400,
   w: 7 * 86_400,
   M: 30 * 86_400,
-  y: 365 * 86_400,
+  y: YEAR_SECONDS,
 };
 
 function integer(min: number, max: number): Parser<number> {
@@ -345,7 +346,7 @@ const roleList: Parser<Role[]> = (raw) => {
 };
 
 /** Parses GMS `<int><unit>` durations (`5y`, `30d`, `12h`) into seconds. */
-export const duration: Parser<number> = (raw) => {
+const duration: Parser<number> = (raw) => {
   const m = /^(\d+)([smhdwMy])$/.exec(raw.trim());
   const unit = m?.[2] === undefined ? undefined : EXPIRATION_UNITS[m[2]];
   if (!m?.[1] || unit === undefined) throw new Error("must be <integer><unit>, unit one of s m h d w M y");
@@ -379,11 +380,14 @@ export function loadConfig(env: Env = process.env): Config {
     trustProxy: read("TRUST_PROXY", proxyTrust, 0),
     autoCompleteEnabled: read("CS_AUTO_COMPLETE_ENABLED", boolean, false),
     autoCompleteAfterSeconds: read<number | null>("CS_AUTO_COMPLETE_AFTER", integer(1, 10 * 365 * 86_400), null),
-    expirationSeconds: read("CS_EXPIRATION", duration, 5 * EXPIRATION_UNITS.y!),
+    expirationSeconds: read("CS_EXPIRATION", duration, 5 * YEAR_SECONDS),
     sweepIntervalMs: read("CS_SWEEP_INTERVAL_MS", integer(10, 3_600_000), 1000),
     shutdownTimeoutMs: read("SHUTDOWN_TIMEOUT_MS", integer(0, 600_000), 10_000),
     redisUrl: read("REDIS_URL", redisUrl, null),
     redisPrefix: read("REDIS_PREFIX", pathSegment, "parley"),
+    // Long-poll timing, as the CometD reference server has it: hold a connect 30 s (under the ~60 s
+    // after which home routers drop idle connections), and forget a client that has not come back
+    // within 10 s of its last reply.
     bayeuxConnectTimeoutMs: read("BAYEUX_CONNECT_TIMEOUT_MS", integer(100, 120_000), 30_000),
     bayeuxMaxIntervalMs: read("BAYEUX_MAX_INTERVAL_MS", integer(100, 600_000), 10_000),
     bayeuxMaxQueue: read("BAYEUX_MAX_QUEUE", integer(1, 1_000_000), 1000),

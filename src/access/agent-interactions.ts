@@ -23,6 +23,6 @@ export async function accessWorkForActing(store: Store, user: User, id: string, 
   return ix;
 }
 
-export function workNotFound(id: string) {
+function workNotFound(id: string) {
   return notFound(`There is no interaction ${id}`);
 }

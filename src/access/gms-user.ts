@@ -9,7 +9,7 @@
 import { jwtVerify } from "jose";
 
 /** Longest `gms_user` accepted. */
-export const GMS_USER_MAX = 256;
+const GMS_USER_MAX = 256;
 /** Longest proof token accepted (a JWT with a few claims is a few hundred bytes). */
 const TOKEN_MAX = 4096;
 const ALGORITHMS = ["HS256", "HS384", "HS512"];

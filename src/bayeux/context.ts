@@ -1,28 +1,12 @@
 /**
  * What the engine, the meta handlers and the transports share: the request context a batch
- * arrives with, the endpoint policy, the connection a client handshook on, and the part of the
- * engine the meta handlers use. It imports nothing of theirs, so dependencies run one way:
- * transports → engine → meta → context.
+ * arrives with, the endpoint policy, and the part of the engine the meta handlers use. It
+ * imports nothing of theirs, only the session and its connection, which import nothing back, so
+ * dependencies run one way: transports → engine → meta → context → session.
  */
 import type { Logger } from "../logger.ts";
 import type { ConnectionType, Message, Reply } from "./protocol.ts";
-import type { Session } from "./session.ts";
-
-/**
- * A WebSocket, for its whole life: sessions handshaken over it are counted against the
- * per-connection cap. (A keep-alive HTTP connection may carry many users' requests, a proxy's
- * does, so HTTP requests have none.)
- */
-export interface Connection {
-  /** Live sessions handshaken over this connection. */
-  readonly sessions: Set<Session>;
-  /**
-   * Sends messages now, outside any reply (a WebSocket can: CometD's server pushes to WebSocket
-   * clients as messages arrive). False, and nothing sent, when the connection can no longer carry
-   * them: it is closed, or its peer is too far behind in reading (it is then closed).
-   */
-  push?(messages: readonly string[]): boolean;
-}
+import type { Connection, Session } from "./session.ts";
 
 /** What a transport knows about the request that carried a batch; passed by value, never shared. */
 export interface RequestContext {

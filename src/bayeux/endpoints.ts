@@ -17,7 +17,7 @@
 import type { IncomingMessage } from "node:http";
 import type { GmsIdentity, GmsUserVerifier } from "../access/gms-user.ts";
 import type { ProxyTrust } from "../client-address.ts";
-import { isAppError } from "../domain/errors.ts";
+import { AppError } from "../domain/errors.ts";
 import { fromTrustedOrigin, ownOrigin } from "../origin.ts";
 import type { EndpointPolicy, RequestContext } from "./context.ts";
 import { CONNECTION_TYPES } from "./protocol.ts";
@@ -142,7 +142,7 @@ async function agentIdentity(authenticate: AgentAuthenticator, req: IncomingMess
   try {
     return await authenticate(req);
   } catch (err) {
-    if (!isAppError(err) || (err.code !== "rate_limited" && err.code !== "unavailable")) throw err;
+    if (!(err instanceof AppError) || (err.code !== "rate_limited" && err.code !== "unavailable")) throw err;
     const status = err.code === "rate_limited" ? 429 : 503;
     return { refused: { status, error: `${status}::${err.message}`, retryAfterSeconds: err.retryAfterSeconds } };
   }

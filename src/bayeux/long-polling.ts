@@ -137,7 +137,7 @@ async function serve(
   send(res, 200, items, jsonp, headers);
 }
 
-export function browserCookie(value: string, options: HttpOptions, https: boolean): string {
+function browserCookie(value: string, options: HttpOptions, https: boolean): string {
   const base = `${COOKIE}=${value}; Path=/; HttpOnly`;
   if (options.crossSiteCookie) return `${base}; SameSite=None; Secure; Partitioned`;
   return https ? `${base}; SameSite=Lax; Secure` : `${base}; SameSite=Lax`;

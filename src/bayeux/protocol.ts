@@ -43,18 +43,9 @@ export interface Advice {
 export type ConnectionType = "long-polling" | "callback-polling" | "websocket";
 export const CONNECTION_TYPES: readonly ConnectionType[] = ["websocket", "long-polling", "callback-polling"];
 
-/**
- * Long-poll timing, as the CometD reference server has it: hold a connect 30 s (under the
- * ~60 s after which home routers drop idle connections), reconnect at once, and forget a
- * client that has not come back within 10 s of its last reply.
- */
-export const CONNECT_TIMEOUT_MS = 30_000;
-export const RECONNECT_INTERVAL_MS = 0;
-export const MAX_INTERVAL_MS = 10_000;
 /** With several tabs of one browser polling, extra tabs poll at this interval instead of holding. */
 export const MULTIPLE_CLIENTS_INTERVAL_MS = 2_000;
 
-export const RETRY_ADVICE: Advice = { reconnect: "retry", interval: RECONNECT_INTERVAL_MS, timeout: CONNECT_TIMEOUT_MS };
 export const HANDSHAKE_ADVICE: Advice = { reconnect: "handshake", interval: 0 };
 export const NONE_ADVICE: Advice = { reconnect: "none", interval: 0 };
 /**
@@ -84,7 +75,7 @@ export const ERRORS = {
 const SEGMENT = /^[A-Za-z0-9_\-!~().$@%+:=&]+$/;
 
 /** Longest channel name clients may use, characters. */
-export const MAX_CHANNEL_LENGTH = 512;
+const MAX_CHANNEL_LENGTH = 512;
 
 /** More segments than this in a channel name: matching cost grows with them, so they are bounded. */
 export function hasTooManySegments(channel: string, max: number): boolean {

@@ -15,7 +15,6 @@
  * The queue counts what it holds in messages and in characters of serialised JSON, pushed and
  * unacknowledged ones included, so the engine can bound both.
  */
-import type { Connection } from "./context.ts";
 import type { ConnectionType, Reply } from "./protocol.ts";
 
 /** A message waiting for the client, serialised once for every client that receives it. */
@@ -36,6 +35,22 @@ export interface ParkedConnect {
   browserId: string | null;
   /** Stops watching the connection for an early close. */
   stopWatching: () => void;
+}
+
+/**
+ * A WebSocket, for its whole life: sessions handshaken over it are counted against the
+ * per-connection cap. (A keep-alive HTTP connection may carry many users' requests, a proxy's
+ * does, so HTTP requests have none.)
+ */
+export interface Connection {
+  /** Live sessions handshaken over this connection. */
+  readonly sessions: Set<Session>;
+  /**
+   * Sends messages now, outside any reply (a WebSocket can: CometD's server pushes to WebSocket
+   * clients as messages arrive). False, and nothing sent, when the connection can no longer carry
+   * them: it is closed, or its peer is too far behind in reading (it is then closed).
+   */
+  push?(messages: readonly string[]): boolean;
 }
 
 export class Session {

@@ -47,7 +47,7 @@ export interface AgentInteraction {
 export type NotificationType = "NewInteraction" | "StatusChange" | "PropertiesUpdated" | "WorkbinContent";
 
 /** Whom an operation tells, and how; each recipient sees its own state. */
-export interface Notice {
+interface Notice {
   agentId: string;
   notificationType: NotificationType;
   /** The state this recipient is told, when it is not the one they see now (they left). */
@@ -140,10 +140,10 @@ export function applyOperation(ix: AgentInteraction, actor: string, op: Operatio
     case "StopProcessing": {
       if (!owns && !ix.conference.includes(actor)) refuse(op.operationName, ix, actor);
       if (ix.conference.includes(actor)) return leaveConference(ix, actor, now);
-      if (ix.conference.length > 0) {
+      const [heir, ...rest] = ix.conference;
+      if (heir !== undefined) {
         // The owner stops while others remain in conference: the first of them takes it over.
-        const [heir, ...rest] = ix.conference;
-        const next = { ...ix, ...at, ownerId: heir!, conference: rest };
+        const next = { ...ix, ...at, ownerId: heir, conference: rest };
         return outcome(next, [{ agentId: actor, notificationType: "StatusChange", state: "Completed" }, ...notifyWorkers(next)], { reroute: true });
       }
       const next: AgentInteraction = { ...ix, ...at, state: "Completed", invitation: null, completedAt: now };

@@ -59,7 +59,7 @@ function isScalar(value: Json): boolean {
 }
 
 /** Searchable values one profile may hold (each is a row and an index entry). */
-export const IDENTIFICATION_VALUES_MAX = 1000;
+const IDENTIFICATION_VALUES_MAX = 1000;
 
 /**
  * Every (name, value) a profile can be identified by: each attribute value (each item of a

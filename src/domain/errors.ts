@@ -59,7 +59,3 @@ export const rateLimited = (message: string, retryAfterMs: number) =>
 /** A response would exceed RESPONSE_LIMIT_BYTES: the client should ask for less. */
 export const responseTooLarge = (limit: number) =>
   new AppError("payload_too_large", `the response would be larger than ${limit} bytes: ask for fewer services (max_services) or fewer extensions`);
-
-export function isAppError(err: unknown): err is AppError {
-  return err instanceof AppError;
-}

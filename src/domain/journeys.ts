@@ -59,7 +59,7 @@ const COMMON_START = [...EVENT_FIELDS, "est_duration"] as const;
 const COMMON_END = [...EVENT_FIELDS, "disposition", "disposition_desc"] as const;
 
 /** Start-event fields that live on the entity itself rather than inside `started`. */
-export const SERVICE_START_OWN = ["customer_id", "contact_key", "service_type", "ttl", "expiration_time", "auto_complete_after"] as const;
+const SERVICE_START_OWN = ["customer_id", "contact_key", "service_type", "ttl", "expiration_time", "auto_complete_after"] as const;
 const STATE_START_OWN = ["state_type", "previous_state_id"] as const;
 const TASK_START_OWN = ["task_type", "state_id"] as const;
 const SERVICE_END_OWN = ["ttl", "expiration_time"] as const;
@@ -227,8 +227,6 @@ export interface ExtensionSelector {
   task: NameSet;
 }
 
-const NONE: ReadonlySet<string> = new Set();
-
 /**
  * Parses `extensions=a,b,State.c,Task.*`. Bare names apply to the queried entity (`top`);
  * `State.`/`Task.` prefixes to nested ones; `*` alone selects everything; `State.` or `State.*`
@@ -242,8 +240,8 @@ export function parseExtensionSelector(raw: string | undefined, top: Kind): Exte
     .filter(Boolean)) {
     if (item === "*") return { service: "all", state: "all", task: "all" };
     const m = /^(Service|State|Task)\.(.*)$/.exec(item);
-    const kind: Kind = m ? (m[1]!.toLowerCase() as Kind) : top;
-    const name = m ? m[2]! : item;
+    const kind: Kind = m?.[1] === undefined ? top : (m[1].toLowerCase() as Kind);
+    const name = m?.[2] ?? item;
     const set = names[kind];
     if (set === "all") continue;
     if (name === "" || name === "*") names[kind] = "all";
@@ -252,18 +250,11 @@ export function parseExtensionSelector(raw: string | undefined, top: Kind): Exte
   return { service: names.service, state: names.state, task: names.task };
 }
 
-export const NO_EXTENSIONS: ExtensionSelector = { service: NONE, state: NONE, task: NONE };
-
 export function selectExtensions(all: Extensions, names: NameSet): Extensions {
   if (names === "all") return all;
   const out: Extensions = {};
   for (const name of names) if (all[name] !== undefined) out[name] = all[name];
   return out;
-}
-
-/** The moment the server completes a service that nothing updates from `updatedAt` on. */
-export function autoCompleteAt(updatedAt: number, afterSeconds: number | null): number | null {
-  return afterSeconds === null ? null : updatedAt + afterSeconds * 1000;
 }
 
 /** Resolves a service's auto-complete delay from the start event and the `cview` options. */
@@ -280,13 +271,6 @@ export function explicitExpiry(own: JsonObject, now: number): number | undefined
   if (typeof own.ttl === "number") return now + own.ttl * 1000;
   if (typeof own.expiration_time === "string") return eventTime({ timestamp: own.expiration_time }, now);
   return undefined;
-}
-
-/** Status filter as an entity predicate. */
-export function matchesStatus(completedAt: number | null, status: Status): boolean {
-  if (status === "active") return completedAt === null;
-  if (status === "completed") return completedAt !== null;
-  return true;
 }
 
 /**

@@ -7,7 +7,7 @@
 import { invalidInput } from "./errors.ts";
 import type { Json, JsonObject } from "./json.ts";
 
-export interface BusinessAttributeValue {
+interface BusinessAttributeValue {
   name: string;
   dbid: string;
   display_name: string;
@@ -65,7 +65,7 @@ export function checkBusinessAttributes(entity: Entity, fields: JsonObject, attr
   }
 }
 
-export type ExtensionType = "single-valued" | "multi-valued";
+type ExtensionType = "single-valued" | "multi-valued";
 
 export interface ExtensionSchema {
   name: string;
@@ -147,7 +147,10 @@ export function chooseIdentificationKey(
   let bestScore = 0;
   for (const key of ordered) {
     let score = 0;
-    while (score < key.attributes.length && supplied.has(key.attributes[score]!)) score++;
+    for (const attribute of key.attributes) {
+      if (!supplied.has(attribute)) break;
+      score++;
+    }
     if (score > bestScore) {
       best = key;
       bestScore = score;

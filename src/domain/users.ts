@@ -10,7 +10,7 @@ export type Role = (typeof ROLES)[number];
 /** An interaction's channel is its media type; an agent has a capacity and a state per channel. */
 export const CHANNELS = ["chat", "openmedia", "email", "sms"] as const;
 export type Channel = (typeof CHANNELS)[number];
-export const DEFAULT_CAPACITY = 3;
+const DEFAULT_CAPACITY = 3;
 
 export interface Skill {
   name: string;
@@ -46,7 +46,7 @@ export interface UserInput {
 }
 
 export const USER_NAME = /^[A-Za-z0-9._@-]{1,64}$/;
-export const PASSWORD_MIN = 8;
+const PASSWORD_MIN = 8;
 export const PASSWORD_MAX = 256;
 
 export function checkRoles(roles: readonly string[]): Role[] {
@@ -76,7 +76,7 @@ export function checkCapacity(capacity: Partial<Record<string, number>> = {}, ba
   return out;
 }
 
-export function defaultCapacity(): Record<Channel, number> {
+function defaultCapacity(): Record<Channel, number> {
   return Object.fromEntries(CHANNELS.map((c) => [c, DEFAULT_CAPACITY])) as Record<Channel, number>;
 }
 

@@ -6,11 +6,12 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { ADMIN, ADMIN_PASSWORD, agentApi, type Headers } from "../support/agents.ts";
-import { startServer, type TestServer } from "../support/server.ts";
+import { present, startServer, type TestServer } from "../support/server.ts";
 
 let server: TestServer;
 let api: ReturnType<typeof agentApi>;
 const who: Record<string, Headers> = {};
+const headersOf = (role: string): Headers => present(who[role], `an agent in role ${role}`);
 let ix = "";
 let n = 0;
 
@@ -64,7 +65,7 @@ describe("agent API authorization matrix", () => {
       const got: Record<string, number> = {};
       for (const role of Object.keys(expected)) {
         const [method, path, body] = build();
-        got[role] = (await api.request(method, path, who[role]!, body)).status;
+        got[role] = (await api.request(method, path, headersOf(role), body)).status;
       }
       assert.deepEqual(got, expected);
     });
@@ -72,7 +73,7 @@ describe("agent API authorization matrix", () => {
 
   it("an agent's interactions list holds only what involves them", async () => {
     const ids = async (role: string) =>
-      ((await api.request("GET", "/me/interactions?fields=*", who[role]!)).body.interactions as { id: string }[]).map((i) => i.id);
+      ((await api.request("GET", "/me/interactions?fields=*", headersOf(role))).body.interactions as { id: string }[]).map((i) => i.id);
     // The owner is Ready: what the matrix submitted to the default queue may have reached them too.
     assert.ok((await ids("owner")).includes(ix));
     assert.deepEqual(await ids("invited"), [ix]);

@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { ADMIN, ADMIN_PASSWORD, basic } from "../support/agents.ts";
+import { ADMIN, ADMIN_PASSWORD, basic, cookiePair } from "../support/agents.ts";
 import { rawBayeux } from "../support/bayeux.ts";
 import { cometdClient } from "../support/cometd.ts";
 import { call, startServer, type Reply, type TestServer } from "../support/server.ts";
@@ -48,7 +48,7 @@ describe("authentication", () => {
     assert.deepEqual(reply.body.user.roles, ["ROLE_ADMIN"]);
     const cookie = reply.headers.get("set-cookie") ?? "";
     assert.match(cookie, /^JSESSIONID=[\w-]+; Path=\/; HttpOnly; SameSite=Lax; Max-Age=43200$/);
-    const again = await request("GET", "/me", { cookie: cookie.split(";")[0]! });
+    const again = await request("GET", "/me", { cookie: cookiePair(cookie) });
     assert.equal(again.body.user.userName, "admin", "the cookie alone authenticates");
   });
 
@@ -56,7 +56,7 @@ describe("authentication", () => {
     await createAgent("once");
     const first = await request("GET", "/me", basic("once", "once-password"));
     const checks = server.app.authentication.passwordChecks;
-    const cookie = (first.headers.get("set-cookie") ?? "").split(";")[0]!;
+    const cookie = cookiePair(first.headers.get("set-cookie") ?? "");
     for (let i = 0; i < 5; i++) assert.equal((await request("GET", "/me", { cookie })).status, 200);
     for (let i = 0; i < 5; i++) assert.equal((await request("GET", "/me", basic("once", "once-password"))).status, 200);
     assert.equal(server.app.authentication.passwordChecks, checks);
@@ -115,7 +115,7 @@ describe("users (ROLE_ADMIN)", () => {
 
   it("updates and deletes a user; a deleted user's credentials and sessions stop working", async () => {
     const id = await createAgent("temp");
-    const session = ((await request("GET", "/me", basic("temp", "temp-password"))).headers.get("set-cookie") ?? "").split(";")[0]!;
+    const session = cookiePair((await request("GET", "/me", basic("temp", "temp-password"))).headers.get("set-cookie") ?? "");
     assert.equal((await request("PUT", `/users/${id}`, asAdmin, { firstName: "Temp", password: "new-password" })).body.statusCode, 0);
     assertGwsError(await request("GET", "/me", basic("temp", "temp-password")), 401, 20);
     assert.equal((await request("GET", "/me", basic("temp", "new-password"))).body.user.firstName, "Temp");
@@ -147,7 +147,7 @@ describe("users (ROLE_ADMIN)", () => {
 describe("agent CometD (/api/v2/notifications)", () => {
   it("the official client authenticates with the session cookie alone", async () => {
     await createAgent("cookied");
-    const cookie = ((await request("GET", "/me", basic("cookied", "cookied-password"))).headers.get("set-cookie") ?? "").split(";")[0]!;
+    const cookie = cookiePair((await request("GET", "/me", basic("cookied", "cookied-password"))).headers.get("set-cookie") ?? "");
     const client = cometdClient(`${server.url}/api/v2/notifications`, { transport: "long-polling", headers: { cookie } });
     try {
       assert.equal((await client.handshake()).successful, true);
@@ -162,7 +162,7 @@ describe("agent CometD (/api/v2/notifications)", () => {
     const handshake = [{ channel: "/meta/handshake", version: "1.0" }];
     const withBasic = await bx.post(handshake, basic("notified", "notified-password"));
     assert.equal(withBasic.body[0].successful, true);
-    const cookie = ((await request("GET", "/me", basic("notified", "notified-password"))).headers.get("set-cookie") ?? "").split(";")[0]!;
+    const cookie = cookiePair((await request("GET", "/me", basic("notified", "notified-password"))).headers.get("set-cookie") ?? "");
     assert.equal((await bx.post(handshake, { cookie })).body[0].successful, true);
     assert.equal((await bx.post(handshake)).body[0].error, "403::authentication required");
     assert.equal((await bx.post(handshake, basic("notified", "wrong"))).body[0].error, "403::authentication required");

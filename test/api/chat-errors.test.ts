@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { chatApi, entries, postForm } from "../support/chat.ts";
+import { chatApi, chatInteraction, entries, postForm } from "../support/chat.ts";
 import { assertGmsError, call, startServer, type TestServer } from "../support/server.ts";
 
 let server: TestServer;
@@ -18,9 +18,7 @@ after(() => server.close());
 
 /** The interaction's attached data, as the store holds it (what an agent is offered). */
 async function attached(serviceId: string): Promise<Record<string, unknown>> {
-  const service = await server.app.store.chats.get(serviceId);
-  const ix = await server.app.store.agentInteractions.get(service!.chat!.interactionId);
-  return ix!.properties;
+  return (await chatInteraction(server, serviceId)).properties;
 }
 
 describe("parameters", () => {
@@ -48,7 +46,7 @@ describe("parameters", () => {
       const data = await attached(id);
       assert.deepEqual([data.fldnFirstName, data.fldnLastName, data.subject], ["Vasya", "Pupkin", "lenient"]);
       const refresh = await chat.call(id, "ixn/chat/refresh", { message: "hi" });
-      assert.equal(entries(refresh)[0]![1], "VasyaP");
+      assert.equal(entries(refresh)[0]?.[1], "VasyaP");
     });
   }
 
@@ -84,7 +82,7 @@ describe("refusals", () => {
     const id = await chat.create("request-chat", {}, { gms_user: "owner" });
     assertGmsError(await chat.call(id, "ixn/chat", {}, { gms_user: "intruder" }), 403, "ForbiddenException");
     assertGmsError(await chat.call(id, "ixn/chat"), 403, "ForbiddenException");
-    assert.equal((await server.app.store.chats.get(id))!.chat, null);
+    assert.equal((await server.app.store.chats.get(id))?.chat, null);
     await chat.call(id, "ixn/chat", {}, { gms_user: "owner" });
     for (const op of ["refresh", "send", "startTyping", "stopTyping", "disconnect"]) {
       assertGmsError(await chat.call(id, `ixn/chat/${op}`, { message: "sneaky" }, { gms_user: "intruder" }), 403, "ForbiddenException");

@@ -12,9 +12,9 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { after, before, describe, it } from "node:test";
 import { ADMIN_PASSWORD, agentApi, basic, type TestAgent } from "../support/agents.ts";
-import { chatApi, entries, postForm } from "../support/chat.ts";
+import { chatApi, entries, postForm, storedChat } from "../support/chat.ts";
 import { cometdClient } from "../support/cometd.ts";
-import { assertGmsError, eventually, get, manualClock, startServer, type TestServer } from "../support/server.ts";
+import { assertGmsError, eventually, get, manualClock, present, startServer, type TestServer } from "../support/server.ts";
 
 /** A push gateway: collects what parley POSTs to it. */
 async function callbackServer() {
@@ -91,7 +91,7 @@ async function acceptedChat(service = "request-chat", form: Record<string, strin
   const id = await chat.create(service, form, headers);
   const start = await chat.call(id, "ixn/chat", {}, headers);
   assert.equal(start.status, 200, start.text);
-  const ixId = (start.body.chatSessionId ?? (await server.app.store.chats.get(id))!.chat!.interactionId) as string;
+  const ixId = (start.body.chatSessionId ?? (await storedChat(server, id)).interactionId) as string;
   await api.sees(agent, ixId, "Invited");
   await api.operate(agent, ixId, { operationName: "Accept" });
   return { id, ixId };
@@ -104,13 +104,13 @@ describe("a customer who vanished", () => {
     await chat.call(id, "ixn/chat/refresh");
     clock.advance(100_000);
     await server.app.housekeeping.sweep();
-    assert.equal((await server.app.store.agentInteractions.get(ixId))!.state, "Accepted", "seen 100 s ago: still open");
+    assert.equal((await server.app.store.agentInteractions.get(ixId))?.state, "Accepted", "seen 100 s ago: still open");
     clock.advance(21_000);
     await server.app.housekeeping.sweep();
     await eventually(async () => desk.received.find((m) => m.data?.id === ixId && m.data.state === "Completed"), 5000, "the agent told");
     const refresh = await chat.call(id, "ixn/chat/refresh", { transcriptPosition: "1" });
     assert.equal(refresh.body.chatIxnState, "DISCONNECTED");
-    assert.equal(entries(refresh).at(-1)![0], "Notice.Left");
+    assert.equal(entries(refresh).at(-1)?.[0], "Notice.Left");
     assert.equal((await get(`${server.cs}/interactions/${ixId}`)).status, 200);
   });
 
@@ -123,7 +123,7 @@ describe("a customer who vanished", () => {
         clock.advance(50_000);
         await server.app.housekeeping.sweep();
       }
-      assert.equal((await server.app.store.agentInteractions.get(ixId))!.state, "Accepted");
+      assert.equal((await server.app.store.agentInteractions.get(ixId))?.state, "Accepted");
       await api.operate(agent, ixId, { operationName: "StopProcessing" });
     } finally {
       await customer.disconnect();
@@ -136,11 +136,11 @@ describe("push notifications", () => {
     const customer = cometdClient(`${server.url}/genesys/cometd`, { transport: "long-polling", gmsUser: "mobile-user" });
     await customer.handshake();
     const { id, ixId } = await acceptedChat("mobile-chat", { _device_notification_id: "device-token-1", _device_os: "android" }, { gms_user: "mobile-user" });
-    assert.equal((await server.app.store.agentInteractions.get(ixId))!.queue, "mobile", "routed through the configured queue");
+    assert.equal((await server.app.store.agentInteractions.get(ixId))?.queue, "mobile", "routed through the configured queue");
     const seen = (await chat.call(id, "ixn/chat/refresh", {}, { gms_user: "mobile-user" })).body.transcriptPosition as string;
     // Going to the background: the CometD disconnect carries the position the app has.
     await new Promise<void>((resolve) => customer.cometd.disconnect({ ext: { transcriptPosition: seen } }, () => resolve()));
-    await eventually(async () => ((await server.app.store.chats.get(id))!.chat!.awaySince !== null ? true : undefined), 5000, "away");
+    await eventually(async () => ((await storedChat(server, id)).awaySince !== null ? true : undefined), 5000, "away");
     const atAgent = await api.request("GET", "/me/interactions?fields=*", agent.headers);
     assert.equal(atAgent.status, 200);
     await api.operate(agent, ixId, { operationName: "SendMessage", text: "are you there?" });
@@ -149,7 +149,7 @@ describe("push notifications", () => {
     clock.advance(31_000);
     await server.app.housekeeping.sweep();
     await eventually(async () => (gateway.received.length > 0 ? true : undefined), 5000, "the push");
-    const push = gateway.received[0]!;
+    const push = present(gateway.received[0], "the push");
     assert.deepEqual(push.device, { notificationId: "device-token-1", os: "android" });
     assert.equal(push.gmsUser, "mobile-user");
     assert.deepEqual(push.notification.lastTranscript, [{ "Message.Text": "are you there?" }]);
@@ -158,7 +158,7 @@ describe("push notifications", () => {
     assert.equal(gateway.received.length, 1, "each message is pushed once");
 
     // The agent desktop pokes the customer through the URL in the attached data.
-    const properties = (await server.app.store.agentInteractions.get(ixId))!.properties;
+    const { properties } = present(await server.app.store.agentInteractions.get(ixId), "the interaction");
     const pokeUrl = `${server.url}${properties.poke_url as string}`;
     assertGmsError(await postForm(pokeUrl, {}), 401, "UnauthorizedException");
     const stranger = await api.createAgent("stranger");
@@ -166,14 +166,14 @@ describe("push notifications", () => {
     const poked = await postForm(pokeUrl, { poke_message: "Your order is ready" }, basic("hal"));
     assert.deepEqual([poked.status, poked.text], [200, "OK"]);
     await eventually(async () => (gateway.received.length === 2 ? true : undefined), 5000, "the poke");
-    assert.equal(gateway.received[1]!.notification.message, "Your order is ready");
+    assert.equal(gateway.received[1]?.notification.message, "Your order is ready");
     assert.equal((await postForm(pokeUrl, {}, basic("hal"))).status, 200);
     await eventually(async () => (gateway.received.length === 3 ? true : undefined), 5000, "the default poke");
-    assert.equal(gateway.received[2]!.notification.message, "Come back!");
+    assert.equal(gateway.received[2]?.notification.message, "Come back!");
 
     // Back in the foreground: a refresh ends the away state.
     await chat.call(id, "ixn/chat/refresh", {}, { gms_user: "mobile-user" });
-    assert.equal((await server.app.store.chats.get(id))!.chat!.awaySince, null);
+    assert.equal((await storedChat(server, id)).awaySince, null);
     await chat.call(id, "ixn/chat/disconnect", {}, { gms_user: "mobile-user" });
   });
 

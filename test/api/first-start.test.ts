@@ -13,8 +13,7 @@ describe("npm start on an empty database", () => {
     const env = { DATABASE_URL: `sqlite:${join(dir, "p.db")}`, PARLEY_DEMO_USERS: "true" };
     try {
       const first = await spawnServer(env);
-      const printed = await eventually(async () => /admin\s+(\S+)/.exec(first.stderr()) ?? undefined, 5000, "the printed credentials");
-      const password = printed[1]!;
+      const password = await eventually(async () => /admin\s+(\S+)/.exec(first.stderr())?.[1], 5000, "the printed credentials");
       assert.match(first.stderr(), /agent1\s+\S+\s+\(ROLE_AGENT\)/);
       const auth = { authorization: `Basic ${Buffer.from(`admin:${password}`).toString("base64")}` };
       const me = await call("GET", `${first.url}/api/v2/me`, undefined, auth);

@@ -10,7 +10,7 @@ import { describeWith } from "../support/suites.ts";
 import pg from "pg";
 import { MemoryHub } from "../../src/bus/memory.ts";
 import { ADMIN, ADMIN_PASSWORD, agentApi, type TestAgent } from "../support/agents.ts";
-import { eventually, startServer, type TestServer } from "../support/server.ts";
+import { eventually, present, startServer, type TestServer } from "../support/server.ts";
 
 const ENV = { PARLEY_ADMIN_PASSWORD: ADMIN_PASSWORD, ROUTING_SWEEP_MS: "30", ROUTING_OFFER_TIMEOUT_MS: "600000" };
 
@@ -21,7 +21,8 @@ function recordOffers(nodes: TestServer[]): { interactionId: string; agentId: st
     const deliver = node.app.bayeux.deliver.bind(node.app.bayeux);
     node.app.bayeux.deliver = (endpoint, identity, channel, data) => {
       const message = data as { notificationType?: string; id?: string };
-      if (channel === "/v2/me/interactions" && message.notificationType === "NewInteraction") offers.push({ interactionId: message.id!, agentId: identity });
+      if (channel === "/v2/me/interactions" && message.notificationType === "NewInteraction" && message.id !== undefined)
+        offers.push({ interactionId: message.id, agentId: identity });
       deliver(endpoint, identity, channel, data);
     };
   }
@@ -30,7 +31,9 @@ function recordOffers(nodes: TestServer[]): { interactionId: string; agentId: st
 
 async function scenario(nodes: TestServer[]): Promise<void> {
   const apis = nodes.map((n) => agentApi(n.url));
-  const api = apis[0]!;
+  /** The API of node `i` modulo their number: work spread across the nodes. */
+  const apiOf = (i: number) => present(apis[i % apis.length], `node ${i % apis.length}'s API`);
+  const api = apiOf(0);
   const offers = recordOffers(nodes);
 
   // Fairness: five agents Ready one after the other; five interactions, one at a time.
@@ -39,12 +42,12 @@ async function scenario(nodes: TestServer[]): Promise<void> {
   await api.request("POST", "/queues", admin, { name: "fair", skills: [{ name: "fair", level: 1 }] });
   for (let i = 0; i < 5; i++) {
     const agent = await api.createAgent(`fair${i}`, { skills: [{ name: "fair", level: 1 }], capacity: { openmedia: 1 } });
-    await apis[i % apis.length]!.ready(agent);
+    await apiOf(i).ready(agent);
     fair.push(agent);
   }
   const order: string[] = [];
   for (let i = 0; i < 5; i++) {
-    const id = await apis[i % apis.length]!.submit({ n: i }, "fair");
+    const id = await apiOf(i).submit({ n: i }, "fair");
     const offer = await eventually(async () => offers.find((o) => o.interactionId === id), 5000, "an offer");
     order.push(offer.agentId);
   }
@@ -59,8 +62,8 @@ async function scenario(nodes: TestServer[]): Promise<void> {
   const agents = await Promise.all(
     Array.from({ length: 30 }, (_, i) => api.createAgent(`load${i}`, { skills: [{ name: "load", level: 1 }], capacity: { openmedia: 2 } })),
   );
-  await Promise.all(agents.map((a, i) => apis[i % apis.length]!.ready(a)));
-  const ids = await Promise.all(Array.from({ length: 100 }, (_, i) => apis[i % apis.length]!.submit({ n: i }, "load")));
+  await Promise.all(agents.map((a, i) => apiOf(i).ready(a)));
+  const ids = await Promise.all(Array.from({ length: 100 }, (_, i) => apiOf(i).submit({ n: i }, "load")));
   await eventually(async () => (offers.filter((o) => ids.includes(o.interactionId)).length >= 60 ? true : undefined), 15_000, "60 offers");
   for (const node of nodes) await node.app.router.settle();
 
@@ -75,11 +78,11 @@ async function scenario(nodes: TestServer[]): Promise<void> {
   );
 
   // Freed capacity is used at once: one agent finishes one, the next waiting one reaches them.
-  const [worker] = agents;
-  const held = (await api.mine(worker!)).map((ix) => ix.id);
-  await api.operate(worker!, held[0]!, { operationName: "Accept" });
-  await api.operate(worker!, held[0]!, { operationName: "StopProcessing" });
-  await eventually(async () => ((await api.mine(worker!)).length === 2 ? true : undefined), 5000, "a new offer after capacity freed");
+  const worker = present(agents[0], "a load agent");
+  const done = present((await api.mine(worker))[0], "an interaction the agent holds").id;
+  await api.operate(worker, done, { operationName: "Accept" });
+  await api.operate(worker, done, { operationName: "StopProcessing" });
+  await eventually(async () => ((await api.mine(worker)).length === 2 ? true : undefined), 5000, "a new offer after capacity freed");
   const queues = (await api.request("GET", "/queues", admin)).body.queues;
   assert.equal(queues.find((q: { name: string }) => q.name === "load").waiting, 39, "the rest wait; nothing is stranded");
 }

@@ -22,7 +22,7 @@ function oneLine(result: { code: number | null; stderr: string }): string {
   assert.equal(lines.length, 1, result.stderr);
   assert.doesNotMatch(result.stderr, /\n\s+at /, "no stack trace");
   assert.doesNotMatch(result.stderr, new RegExp(PASSWORD), "no password");
-  return lines[0]!;
+  return lines[0] ?? "";
 }
 
 /** Lines of the JSON log at warn (40) that mention `text`. */

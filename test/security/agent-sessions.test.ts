@@ -10,7 +10,7 @@ import { MemoryHub } from "../../src/bus/memory.ts";
 import { ADMIN, ADMIN_PASSWORD, agentApi, type Headers, type TestAgent } from "../support/agents.ts";
 import { wsBayeux, type WsBayeux } from "../support/bayeux.ts";
 import { cometdClient } from "../support/cometd.ts";
-import { startServer, until, type Reply, type TestServer } from "../support/server.ts";
+import { present, startServer, until, type Reply, type TestServer } from "../support/server.ts";
 
 let server: TestServer;
 let api: ReturnType<typeof agentApi>;
@@ -187,10 +187,11 @@ describe("logout", () => {
       sockets.push(socket);
     }
     assert.equal((await api.request("POST", "/me/logout", cookie)).status, 200);
-    assert.equal(await closeCodeOf(sockets[0]!), 1008, "the logged-out cookie's socket");
-    const [still] = await sockets[1]!.send([{ channel: "/meta/handshake", version: "1.0", supportedConnectionTypes: ["websocket"] }]);
+    const [loggedOut, going] = [present(sockets[0], "the logged-out cookie's socket"), present(sockets[1], "the other session's socket")];
+    assert.equal(await closeCodeOf(loggedOut), 1008, "the logged-out cookie's socket");
+    const [still] = await going.send([{ channel: "/meta/handshake", version: "1.0", supportedConnectionTypes: ["websocket"] }]);
     assert.equal(still?.successful, true, "the other session's socket goes on");
-    sockets[1]!.ws.close();
+    going.ws.close();
   });
 
   it("a JSESSIONID another site tossed ahead of ours does not log the agent out", async () => {

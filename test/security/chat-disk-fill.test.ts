@@ -51,10 +51,10 @@ describe("creating chat services", () => {
     withChat({ CHAT_SERVICES_PER_MINUTE_PER_IP: "3" }, async (server, clock) => {
       const chat = chatApi(server.url);
       for (let i = 0; i < 3; i++) await chat.create("request-chat", {}, from("198.51.100.2"));
-      const refused = await postForm(chat.service + "/request-chat", {}, from("198.51.100.2"));
+      const refused = await postForm(`${chat.service}/request-chat`, {}, from("198.51.100.2"));
       assertRateLimited(refused);
       assert.equal(refused.headers.get("retry-after"), "20", "one more every 20 s at 3 a minute");
-      assertRateLimited(await postForm(chat.service + "/request-chat", {}, from("198.51.100.2", "203.0.113.99")));
+      assertRateLimited(await postForm(`${chat.service}/request-chat`, {}, from("198.51.100.2", "203.0.113.99")));
       assert.equal(await server.app.store.chats.openServicesFrom("198.51.100.2", clock.now()), 3, "refusals created nothing");
       await chat.create("request-chat", {}, from("198.51.100.3"));
       clock.advance(20_000);

@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import fc from "fast-check";
 import { chatApi, entries } from "../support/chat.ts";
-import { assertGmsError, call, startServer, type LogLine, type TestServer } from "../support/server.ts";
+import { assertGmsError, call, present, startServer, type LogLine, type TestServer } from "../support/server.ts";
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20261123);
 const RUNS = Number(process.env.FUZZ_RUNS ?? 400);
@@ -185,13 +185,13 @@ const operation = fc.constantFrom("", "/status", "/ixn/chat", "/ixn/chat/refresh
 describe("fuzzing the Chat API's parameters", () => {
   it(`answers ${RUNS} malformed multipart, form and JSON bodies without a 500 or an error log`, async () => {
     const ids = [await chat.create(), await chat.create("request-chat-poll")];
-    await chat.call(ids[0]!, "ixn/chat");
+    await chat.call(present(ids[0], "a service"), "ixn/chat");
     const from = logs.length;
     const failures: string[] = [];
     await fc
       .assert(
         fc.asyncProperty(fc.oneof(multipartBody, formRequest), fc.nat(), operation, async ({ type, body }, pick, op) => {
-          const target = op === "" ? "request-chat" : ids[pick % ids.length]!;
+          const target = op === "" ? "request-chat" : present(ids[pick % ids.length], "a service");
           const reply = await fetch(`${chat.service}/${target}${op}`, {
             method: "POST",
             headers: { "content-type": type, gms_user: "fuzzer" },

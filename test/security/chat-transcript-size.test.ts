@@ -12,7 +12,7 @@ import { after, before, describe, it } from "node:test";
 import type { Message } from "cometd";
 import { TRANSCRIPT_PAGE_BYTES as PAGE_BYTES } from "../../src/actions/after-commit.ts";
 import { ADMIN_PASSWORD, agentApi } from "../support/agents.ts";
-import { chatApi } from "../support/chat.ts";
+import { chatApi, storedChat } from "../support/chat.ts";
 import { cometdClient } from "../support/cometd.ts";
 import { assertGmsError, eventually, get, startServer, type TestServer } from "../support/server.ts";
 
@@ -84,7 +84,7 @@ describe("a transcript at its largest, to an agent who accepts", () => {
       assert.equal(typed, Math.floor((CAP % (8192 + 256)) / ("is typing".length + 256)));
       assertGmsError(await chat.call(id, "ixn/chat/startTyping"), 400, "InvalidStateException");
 
-      const ixId = (await server.app.store.chats.get(id))!.chat!.interactionId;
+      const ixId = (await storedChat(server, id)).interactionId;
       await api.sees(agent, ixId, "Invited");
       assert.equal((await api.operate(agent, ixId, { operationName: "Accept" })).body.statusCode, 0);
       const pages = await eventually(

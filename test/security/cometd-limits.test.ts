@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { rawBayeux, wsBayeux } from "../support/bayeux.ts";
-import { get, startServer, until, withServer } from "../support/server.ts";
+import { get, present, startServer, until, withServer } from "../support/server.ts";
 
 const handshake = (user: string) => ({ channel: "/meta/handshake", version: "1.0", ext: { gms_user: user } });
 
@@ -55,7 +55,7 @@ describe("clients per identity", () => {
       }
       assert.deepEqual(errors, ["403::too many clients"]);
       assert.equal(server.app.bayeux.sessions.has(clientId), true, "the victim's live client stays");
-      server.app.bayeux.destroy(server.app.bayeux.sessions.get(clientId)!);
+      server.app.bayeux.destroy(present(server.app.bayeux.sessions.get(clientId), "the victim's session"));
       await held;
     }));
 });
@@ -84,8 +84,8 @@ describe("sessions", () => {
         ["203.0.113.1", "b"],
         ["203.0.113.1", "c"],
         ["203.0.113.2", "d"],
-      ]) {
-        results.push((await from(ip!, user!)).body[0].error ?? "ok");
+      ] as const) {
+        results.push((await from(ip, user)).body[0].error ?? "ok");
       }
       assert.deepEqual(results, ["ok", "ok", "403::too many clients from this address", "ok"]);
     }));
@@ -128,7 +128,7 @@ describe("subscriptions and channels", () => {
         replies.map((r) => r.error ?? "ok"),
         ["ok", "ok", "403::subscribed channel names may total at most 600 characters"],
       );
-      const session = server.app.bayeux.sessions.get(clientId)!;
+      const session = present(server.app.bayeux.sessions.get(clientId), "the subscriber's session");
       assert.equal(session.subscriptions.size, 2);
     }));
 

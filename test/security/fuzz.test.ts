@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import fc from "fast-check";
 import { ADMIN, ADMIN_PASSWORD } from "../support/agents.ts";
-import { get, startServer, type TestServer } from "../support/server.ts";
+import { get, present, startServer, type TestServer } from "../support/server.ts";
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20261122);
 const RUNS = Number(process.env.FUZZ_RUNS ?? 700);
@@ -104,9 +104,9 @@ describe("fuzzing every route", () => {
           credentials,
           encoding,
           async (pick, otherMethod, useOther, segments, pairs, type, payload, headers, contentEncoding) => {
-            const route = routes[pick % routes.length]!;
+            const route = present(routes[pick % routes.length], "a route");
             let i = 0;
-            const path = route.path.replace(/\{[^}]+\}/g, () => segments[i++ % segments.length]!);
+            const path = route.path.replace(/\{[^}]+\}/g, () => present(segments[i++ % segments.length], "a path segment"));
             const url = `${server.url}${path}${pairs.length > 0 ? `?${new URLSearchParams(pairs)}` : ""}`;
             const method = useOther ? otherMethod : route.method;
             const init: RequestInit = { method, headers: { ...headers } };

@@ -8,8 +8,8 @@ import { after, before, describe, it } from "node:test";
 import { SignJWT } from "jose";
 import { gmsUserVerifier } from "../../src/access/gms-user.ts";
 import { rawBayeux, wsBayeux, type RawBayeux } from "../support/bayeux.ts";
-import { postForm } from "../support/chat.ts";
-import { assertGmsError, startServer, type TestServer } from "../support/server.ts";
+import { chatInteraction, postForm } from "../support/chat.ts";
+import { assertGmsError, present, startServer, type TestServer } from "../support/server.ts";
 
 const SECRET = "test-secret-0123456789-0123456789-abcdef";
 
@@ -45,7 +45,7 @@ describe("with GMS_USER_SECRET, over HTTP", () => {
     assert.equal(named.body[0].successful, true);
     const alone = await bx.post(handshake, { gms_user_token: token });
     assert.equal(alone.body[0].successful, true);
-    const session = server.app.bayeux.sessions.get(alone.body[0].clientId)!;
+    const session = present(server.app.bayeux.sessions.get(alone.body[0].clientId), "the handshaken session");
     assert.equal(session.identity, "alice");
   });
 
@@ -118,9 +118,9 @@ describe("with GMS_USER_SECRET, on the Chat API", () => {
     );
     const started = await postForm(`${server.url}/genesys/1/service/${id}/ixn/chat?gms_user_token=${encodeURIComponent(token)}`, { firstName: "Al" });
     assert.equal(started.status, 200, started.text);
-    const service = await server.app.store.chats.get(id);
-    const ix = await server.app.store.agentInteractions.get(service!.chat!.interactionId);
-    assert.equal(JSON.stringify(ix!.properties).includes(token), false, "the token is not attached data");
-    assert.equal(JSON.stringify(service!.data).includes(token), false);
+    const service = present(await server.app.store.chats.get(id), "the service");
+    const ix = await chatInteraction(server, id);
+    assert.equal(JSON.stringify(ix.properties).includes(token), false, "the token is not attached data");
+    assert.equal(JSON.stringify(service.data).includes(token), false);
   });
 });

@@ -11,9 +11,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { ADMIN_PASSWORD, agentApi, basic, type TestAgent } from "../support/agents.ts";
-import { chatApi, postForm } from "../support/chat.ts";
+import { chatApi, postForm, storedChat } from "../support/chat.ts";
 import { cometdClient } from "../support/cometd.ts";
-import { assertGmsError, eventually, manualClock, startServer, until, type LogLine, type TestServer } from "../support/server.ts";
+import { assertGmsError, eventually, manualClock, present, startServer, until, type LogLine, type TestServer } from "../support/server.ts";
 
 interface HeldRequest {
   body: Promise<{ notification: { message: string; lastTranscript?: Record<string, string>[] } }>;
@@ -108,7 +108,7 @@ async function backgroundedChat(gmsUser: string) {
   await api.operate(agent, ixId, { operationName: "Accept" });
   const seen = (await chat.call(id, "ixn/chat/refresh", {}, headers)).body.transcriptPosition as string;
   await new Promise<void>((resolve) => customer.cometd.disconnect({ ext: { transcriptPosition: seen } }, () => resolve()));
-  await eventually(async () => ((await server.app.store.chats.get(id))!.chat!.awaySince !== null ? true : undefined), 5000, "away");
+  await eventually(async () => ((await storedChat(server, id)).awaySince !== null ? true : undefined), 5000, "away");
   return { id, ixId };
 }
 
@@ -117,7 +117,7 @@ async function agentSays(id: string, ixId: string, text: string): Promise<void> 
   await api.operate(agent, ixId, { operationName: "SendMessage", text });
   await server.app.housekeeping.sweep();
   await eventually(async () => {
-    const current = (await server.app.store.chats.get(id))!.chat!;
+    const current = await storedChat(server, id);
     return current.pushedPosition === current.nextPosition ? true : undefined;
   });
 }
@@ -129,15 +129,16 @@ describe("a push gateway that never answers", () => {
     clock.advance(31_000);
     await agentSays(id, ixId, "first");
     await until(() => gateway.held.length === 1, 5000, "the first push at the gateway");
+    const first = present(gateway.held[0], "the first push");
     // The sweep that handed it over is done while the gateway still holds it.
     await server.app.housekeeping.sweep();
-    assert.equal(gateway.held[0]!.closed, false, "the sweep did not wait for the gateway");
+    assert.equal(first.closed, false, "the sweep did not wait for the gateway");
 
     // Past the idle service's TTL: removed by a sweep while the push hangs.
     clock.advance(31_000);
     await server.app.housekeeping.sweep();
     assertGmsError(await chat.call(idle, "ixn/chat"), 404, "NotFoundException");
-    assert.equal(gateway.held[0]!.closed, false, "still hanging");
+    assert.equal(first.closed, false, "still hanging");
 
     await agentSays(id, ixId, "second"); // waits: the one place in the line
     await agentSays(id, ixId, "third"); // dropped: the line is full
@@ -152,22 +153,24 @@ describe("a push gateway that never answers", () => {
     assert.ok(Number(full.headers.get("retry-after")) > 0);
 
     // The gateway answers: the waiting push goes out, the dropped one never does.
-    gateway.held[0]!.answer();
+    first.answer();
     await until(() => gateway.held.length === 2, 5000, "the waiting push");
-    assert.deepEqual((await gateway.held[1]!.body).notification.lastTranscript, [{ "Message.Text": "second" }]);
-    gateway.held[1]!.answer();
-    await until(() => gateway.held[1]!.closed, 5000, "the second answered");
+    const second = present(gateway.held[1], "the second push");
+    assert.deepEqual((await second.body).notification.lastTranscript, [{ "Message.Text": "second" }]);
+    second.answer();
+    await until(() => second.closed, 5000, "the second answered");
     const poked = await postForm(pokeUrl, { poke_message: "come back" }, basic("hal"));
     assert.equal(poked.status, 200, poked.text);
     await until(() => gateway.held.length === 3, 5000, "the poke");
-    assert.equal((await gateway.held[2]!.body).notification.message, "come back");
+    const poke = present(gateway.held[2], "the poke");
+    assert.equal((await poke.body).notification.message, "come back");
 
     // Closing the app drops what waits and aborts what runs: it waits for neither the gateway
     // nor the callback timeout.
     assert.equal((await postForm(pokeUrl, { poke_message: "never sent" }, basic("hal"))).status, 200, "waits in line");
     await desk.disconnect();
     await server.close();
-    await until(() => gateway.held[2]!.closed, 5000, "the push under way aborted");
+    await until(() => poke.closed, 5000, "the push under way aborted");
     assert.equal(gateway.held.length, 3, "the waiting one was dropped");
   });
 });

@@ -148,8 +148,8 @@ describe("state transition events", () => {
     it(`validates the ${side} event like a top-level one; nothing changes`, async () => {
       const sid = await newService();
       const stid = (await post(`${server.cs}/services/${sid}/states/start`, {})).body.state_id;
-      const body = { from: { state_id: stid }, to: {} } as Record<string, Record<string, unknown>>;
-      body[side]!.timestamp = "<not a date>";
+      const body: Record<"from" | "to", Record<string, unknown>> = { from: { state_id: stid }, to: {} };
+      body[side].timestamp = "<not a date>";
       const reply = await post(`${server.cs}/services/${sid}/states/transition`, body);
       assert.match(assertGmsError(reply, 400, "BadRequestException").message, new RegExp(`^${side}\\.timestamp: `));
       const states = (await get(`${server.cs}/services/${sid}/states`)).body;

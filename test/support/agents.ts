@@ -10,6 +10,9 @@ export const basic = (user: string, password = `${user}-password`): Headers => (
 });
 export const ADMIN = basic("admin", ADMIN_PASSWORD);
 
+/** The `name=value` of a Set-Cookie header: what a browser sends back. */
+export const cookiePair = (setCookie: string): string => setCookie.replace(/;.*/s, "");
+
 export interface TestAgent {
   id: string;
   headers: Headers;

@@ -1,7 +1,7 @@
 /** Chat API v1 helpers for tests: form posts as GMS clients send them, and a customer's chat. */
 import assert from "node:assert/strict";
 import { SignJWT } from "jose";
-import { assertGmsError, call, manualClock, startServer, type Reply, type TestServer } from "./server.ts";
+import { assertGmsError, call, manualClock, present, startServer, type Reply, type TestServer } from "./server.ts";
 
 export type Form = Record<string, string>;
 
@@ -24,6 +24,17 @@ export function chatApi(baseUrl: string) {
       return postForm(`${service}/${id}/${path}`, form, headers);
     },
   };
+}
+
+/** The chat of service `serviceId` as the store holds it; the test fails when the service has none. */
+export async function storedChat(server: TestServer, serviceId: string) {
+  return present((await server.app.store.chats.get(serviceId))?.chat, `a chat on service ${serviceId}`);
+}
+
+/** The interaction agents work for the chat of service `serviceId`, as stored (its attached data in `properties`). */
+export async function chatInteraction(server: TestServer, serviceId: string) {
+  const { interactionId } = await storedChat(server, serviceId);
+  return present(await server.app.store.agentInteractions.get(interactionId), `interaction ${interactionId}`);
 }
 
 /** Transcript entries of a reply, `[type, nick, text, seconds, userType]`. */

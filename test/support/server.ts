@@ -119,6 +119,12 @@ export const put = (url: string, body?: unknown, headers?: Record<string, string
 export const get = (url: string) => call("GET", url);
 export const del = (url: string) => call("DELETE", url);
 
+/** `value`, or the test fails here naming `what` was missing: for what the test has just made exist. */
+export function present<T>(value: T | null | undefined, what: string): T {
+  if (value === null || value === undefined) throw new Error(`expected ${what}, found none`);
+  return value;
+}
+
 /** Polls `check` until it returns a value other than undefined, or fails after `ms`. */
 export async function eventually<T>(check: () => Promise<T | undefined>, ms = 5000, what = "condition"): Promise<T> {
   const deadline = Date.now() + ms;

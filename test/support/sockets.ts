@@ -67,11 +67,11 @@ export async function rawWebSocket(baseUrl: string, path: string, headers: Recor
 export function frame(first: number, payload: Buffer, options: { masked?: boolean } = {}): Buffer {
   const masked = options.masked !== false;
   const length = payload.length;
-  const header = length < 126 ? Buffer.from([first, length]) : Buffer.from([first, 126, length >> 8, length & 0xff]);
-  if (masked) header[1] = header[1]! | 0x80;
+  const maskBit = masked ? 0x80 : 0;
+  const header = length < 126 ? Buffer.from([first, maskBit | length]) : Buffer.from([first, maskBit | 126, length >> 8, length & 0xff]);
   if (!masked) return Buffer.concat([header, payload]);
   const mask = randomBytes(4);
-  const body = Buffer.from(payload.map((b, i) => b ^ mask[i % 4]!));
+  const body = Buffer.from(payload.map((b, i) => b ^ mask.readUInt8(i % 4)));
   return Buffer.concat([header, mask, body]);
 }
 
@@ -80,8 +80,8 @@ export function serverFrames(bytes: Buffer): { opcode: number; payload: Buffer }
   const frames: { opcode: number; payload: Buffer }[] = [];
   let at = 0;
   while (at + 2 <= bytes.length) {
-    const opcode = bytes[at]! & 0x0f;
-    let length = bytes[at + 1]! & 0x7f;
+    const opcode = bytes.readUInt8(at) & 0x0f;
+    let length = bytes.readUInt8(at + 1) & 0x7f;
     let start = at + 2;
     if (length === 126) {
       if (at + 4 > bytes.length) break;
