@@ -28,7 +28,11 @@ export async function spawnServer(env: Record<string, string>, timeoutMs = 20_00
   });
   const url = await new Promise<string>((resolve, reject) => {
     let buffered = "";
-    const timer = setTimeout(() => reject(new Error(`server did not start in ${timeoutMs} ms: ${stderr}`)), timeoutMs);
+    // A server that never listens is stopped, or it would outlive the test run (and hold CI).
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error(`server did not start in ${timeoutMs} ms: ${stderr}`));
+    }, timeoutMs);
     child.stdout?.on("data", (chunk: Buffer) => {
       buffered += chunk.toString();
       const match = /"url":"(http:\/\/[^"]+)"/.exec(buffered);
