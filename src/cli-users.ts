@@ -133,9 +133,9 @@ async function passwd(store: Store, options: UserOptions): Promise<number> {
 }
 
 function parseSkill(raw: string): Skill {
-  const m = /^(.{1,64}):(\d{1,2})$/.exec(raw);
-  if (m === null || Number(m[2]) > 10) throw new AppError("invalid_input", `--skill ${raw}: NAME:LEVEL, level 0 to 10`);
-  return { name: m[1]!, level: Number(m[2]) };
+  const { name, level } = /^(?<name>.{1,64}):(?<level>\d{1,2})$/.exec(raw)?.groups ?? {};
+  if (name === undefined || level === undefined || Number(level) > 10) throw new AppError("invalid_input", `--skill ${raw}: NAME:LEVEL, level 0 to 10`);
+  return { name, level: Number(level) };
 }
 
 function generatedPassword(): string {

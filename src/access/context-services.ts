@@ -24,8 +24,8 @@ export function contextServicesAuthorizer(config: CsAuthConfig): CsAuthorizer {
   if (config.mode === "basic") {
     const accepted = config.users.map(digest);
     return (headers) => {
-      const match = /^Basic\s+([A-Za-z0-9+/=]{1,1024})$/i.exec(headers.authorization ?? "");
-      return match !== null && oneOf(accepted, Buffer.from(match[1]!, "base64").toString("utf8"));
+      const encoded = /^Basic\s+([A-Za-z0-9+/=]{1,1024})$/i.exec(headers.authorization ?? "")?.[1];
+      return encoded !== undefined && oneOf(accepted, Buffer.from(encoded, "base64").toString("utf8"));
     };
   }
   const accepted = config.apiKeys.map(digest);

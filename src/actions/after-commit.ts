@@ -10,7 +10,7 @@
  * failed), so each run starts with empty announcements: only the run that committed is published.
  */
 import type { AgentInteraction, Outcome } from "../domain/agent-interactions.ts";
-import { chatAgents, pageBy, type ChatService, type TranscriptEntry } from "../domain/chat.ts";
+import { chatAgents, pageBy, type ChatService, type OpenChatService, type TranscriptEntry } from "../domain/chat.ts";
 import type { Store } from "../store/store.ts";
 import { agentEntry, interactionMessage, newMessagesMessage } from "../wire/agent-api.ts";
 import { chatObject, customerPush, refreshTag, type Origin } from "../wire/chat-v1.ts";
@@ -18,7 +18,7 @@ import type { ActionContext } from "./context.ts";
 
 /** What to tell whom once a transaction that changed a chat has committed. */
 export interface ChatUpdate {
-  service: ChatService;
+  service: OpenChatService;
   interaction: AgentInteraction | null;
   /** New entries, in order. */
   entries: TranscriptEntry[];
@@ -131,7 +131,7 @@ function publishOutcome(ctx: ActionContext, outcome: Outcome): void {
 function publishChatUpdate(ctx: ActionContext, update: ChatUpdate): void {
   const { service, entries } = update;
   const chat = service.chat;
-  if (chat === null || entries.length === 0) return;
+  if (entries.length === 0) return;
   if (chat.notifyBy === "comet" && service.gmsUser !== null) {
     const origin = update.origin ?? ownOrigin(ctx);
     const message = chatObject(service, "TRANSCRIPT", entries, update.verbose, origin);

@@ -19,7 +19,7 @@ import type { ActionContext } from "./context.ts";
 import { interactionMessage } from "../wire/agent-api.ts";
 
 /** How many interactions a supervisor's list shows at most. */
-export const ACTIVE_LIMIT = 10_000;
+const ACTIVE_LIMIT = 10_000;
 
 export interface Submission {
   mediaType: string;
@@ -35,7 +35,7 @@ export async function submitInteraction(ctx: ActionContext, actor: User, input: 
 }
 
 /** Queues a new interaction (chat uses this too); returns its id. */
-export async function queueInteraction(ctx: ActionContext, input: Submission): Promise<string> {
+async function queueInteraction(ctx: ActionContext, input: Submission): Promise<string> {
   const ix = newInteraction(input, ctx.now());
   checkAttachedData(ix.properties, ctx.interactionMaxDataBytes);
   await commit(ctx, async (tx, announce) => {
@@ -164,8 +164,9 @@ async function customerByEmail(tx: Store, properties: JsonObject): Promise<strin
   if (typeof email !== "string" || email.length === 0) return null;
   for (const name of EMAIL_ATTRIBUTES) {
     const ids = await tx.customers.identify([{ name, value: email }], 2);
-    if (ids.length === 1) return ids[0]!;
     if (ids.length > 1) return null;
+    const [id] = ids;
+    if (id !== undefined) return id;
   }
   return null;
 }

@@ -227,7 +227,7 @@ function linkedCustomer(ctx: ActionContext, properties: JsonObject, caller: Call
   return ctx.chat.trustClientIdentity && typeof claimed === "string" && claimed.length > 0 ? claimed : null;
 }
 
-export function ttlMs(ctx: ActionContext, service: ChatService): number {
+function ttlMs(ctx: ActionContext, service: ChatService): number {
   return (ctx.chat.services.get(service.name)?.ttlSeconds ?? 3600) * 1000;
 }
 

@@ -8,7 +8,7 @@ import type { Logger } from "../logger.ts";
 import type { Role } from "../domain/users.ts";
 import type { Store } from "../store/store.ts";
 
-export interface ContextServicesOptions {
+interface ContextServicesOptions {
   /** Business attributes of the config file: they check the fields they type, and /metadata shows them. */
   businessAttributes: readonly BusinessAttribute[];
   autoCompleteEnabled: boolean;
@@ -39,7 +39,7 @@ export interface ActionContext {
   logger: Logger;
 }
 
-export interface ChatOptions {
+interface ChatOptions {
   /** Configured chat services by name. */
   services: ReadonlyMap<string, ChatServiceConfig>;
   customerTimeoutMs: number;
@@ -86,7 +86,7 @@ export interface PushPort {
   canReach(settings: PushSettings, target: PushTarget): boolean;
 }
 
-export interface RoutingControl {
+interface RoutingControl {
   /** How long a routing offer waits for Accept or Reject (ROUTING_OFFER_TIMEOUT_MS). */
   offerTimeoutMs: number;
   /** Roles whose users routing offers work to (ROUTING_ROLES). */

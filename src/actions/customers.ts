@@ -10,7 +10,7 @@ import type { ActionContext } from "./context.ts";
 import { getExtensionSchema, listIdentificationKeys } from "./metadata.ts";
 
 /** How many customers one identification returns at most. */
-export const IDENTIFY_LIMIT = 100;
+const IDENTIFY_LIMIT = 100;
 
 /** Create Customer Profile: returns the id given (at most 16 characters) or a generated one. */
 export async function createCustomer(ctx: ActionContext, body: JsonObject): Promise<string> {
@@ -159,8 +159,9 @@ export async function changeExtensionRecord(ctx: ActionContext, id: string, exte
     if (at < 0) throw notFound(`${extension}: customer ${id} has no record with these unique attributes`);
     const next = change === "delete" ? records.filter((_, i) => i !== at) : records.map((r, i) => (i === at ? { ...r, ...record } : r));
     const extensions = { ...customer.extensions };
-    if (next.length === 0) delete extensions[extension];
-    else extensions[extension] = Array.isArray(stored) ? next : next[0]!;
+    const [first] = next;
+    if (first === undefined) delete extensions[extension];
+    else extensions[extension] = Array.isArray(stored) ? next : first;
     const updated: Customer = { ...customer, extensions, updatedAt: ctx.now() };
     await tx.customers.update(updated, identificationKeys(updated.attributes, updated.extensions));
   });

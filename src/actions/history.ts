@@ -9,7 +9,7 @@ import { newUcsId, type HistoryContentKind, type HistoryEntry, type NewHistoryEn
 import type { ActionContext } from "./context.ts";
 
 /** How many entries one history query returns at most (oldest first). */
-export const HISTORY_LIMIT = 1000;
+const HISTORY_LIMIT = 1000;
 
 export type HistoryEntryInput = Omit<NewHistoryEntry, "id"> & { id?: string };
 

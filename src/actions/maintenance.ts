@@ -19,7 +19,7 @@ export const PURGE_OPERATIONS: Record<string, Omit<PurgeSelection, "startedBefor
 /** Services one purge transaction deletes; a purge runs as many as it needs. */
 const PURGE_BATCH = 1000;
 /** Services one export page reads. */
-export const EXPORT_PAGE = 500;
+const EXPORT_PAGE = 500;
 
 /** Purge Services: every service the operation selects that started before `limit`, with its states and tasks. */
 export async function purgeServices(ctx: ActionContext, startedBefore: number, operation: string): Promise<number> {
@@ -43,8 +43,9 @@ export async function* exportServices(ctx: ActionContext, filter: Omit<ExportFil
   let afterId: number | null = null;
   for (;;) {
     const page = await ctx.store.services.exportPage({ ...filter, withExtensions: withContent }, afterId, EXPORT_PAGE);
-    if (page.length === 0) return;
-    afterId = Number(page[page.length - 1]!.id);
+    const last = page.at(-1);
+    if (last === undefined) return;
+    afterId = Number(last.id);
     if (!withContent) yield page.map((service) => ({ service }));
     else {
       const flags = { activeStates: true, completedStates: true, activeTasks: true, completedTasks: true };

@@ -6,7 +6,7 @@ import { checkSkills, type Skill, type User } from "../domain/users.ts";
 import { UniqueViolation } from "../store/store.ts";
 import type { ActionContext } from "./context.ts";
 
-export const DEFAULT_QUEUE = "default";
+const DEFAULT_QUEUE = "default";
 const QUEUE_NAME = /^[A-Za-z0-9._-]{1,64}$/;
 
 export async function createQueue(ctx: ActionContext, actor: User, input: { name: string; skills?: Skill[] }): Promise<void> {

@@ -2,7 +2,7 @@
  * Chat API v1 (seed 004): chat services, the chat on each, and its transcript. Pure types and
  * rules, no I/O: positions, who joined or left when an agent operation ran, and entry sizes.
  */
-import { randomBytes } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import { invalidState, type AppError } from "./errors.ts";
 import { xmlAttribute, xmlText } from "./xml.ts";
 import type { AgentInteraction } from "./agent-interactions.ts";
@@ -26,7 +26,7 @@ export interface Device {
   os: string | null;
 }
 
-export type AdvancedStatus = "waiting" | "available";
+type AdvancedStatus = "waiting" | "available";
 
 /** One service session (`_id`): its business data, owner and, once created, its chat. */
 export interface ChatService {
@@ -276,11 +276,7 @@ export function chatTokens(): Pick<Chat, "userId" | "secureKey"> {
 
 /** An opaque, unguessable service id: a UUID, as GMS gives basic services (spec decision 1). */
 export function newServiceId(): string {
-  const b = randomBytes(16);
-  b[6] = (b[6]! & 0x0f) | 0x40;
-  b[8] = (b[8]! & 0x3f) | 0x80;
-  const h = b.toString("hex");
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+  return randomUUID();
 }
 
 /** Agents in the chat: the owner of an accepted interaction and those in conference with them. */

@@ -7,7 +7,7 @@ import { randomBytes } from "node:crypto";
 import type { JsonObject } from "./json.ts";
 
 /** UCS `status`: 0 NEW, 1 PENDING, 2 IN_PROCESS, 3 STOPPED. */
-export type HistoryStatus = 0 | 1 | 2 | 3;
+type HistoryStatus = 0 | 1 | 2 | 3;
 /** UCS `entity_type`: 0 EMAIL_IN, 1 EMAIL_OUT, 2 CHAT, 3 PHONE_CALL, 5 CALLBACK, 6 COBROWSE, 7 open media. */
 export type EntityType = 0 | 1 | 2 | 3 | 5 | 6 | 7;
 

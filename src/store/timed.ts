@@ -114,9 +114,11 @@ function buildTimedClass(aggregate: string, methods: readonly string[], observer
   for (const method of methods) {
     const observe = observerFor(operationLabel(aggregate, method));
     prototype[method] = async function (this: Timed, ...args: unknown[]) {
+      const call = this.target[method];
+      if (call === undefined) throw new TypeError(`${aggregate}.${method} is not a method`);
       const start = performance.now();
       try {
-        return await this.target[method]!(...args);
+        return await call.apply(this.target, args);
       } finally {
         observe((performance.now() - start) / 1000);
       }

@@ -67,7 +67,7 @@ export function presentWork(ix: AgentInteraction, viewer: string | null, base: s
 }
 
 /** What every `InteractionStateMessage` starts with: its type, and the interaction's id and state for this agent. */
-export function interactionHeader(ix: AgentInteraction, viewer: string, notificationType: NotificationType | "NewMessages", state?: ViewState) {
+function interactionHeader(ix: AgentInteraction, viewer: string, notificationType: NotificationType | "NewMessages", state?: ViewState) {
   return {
     messageType: "InteractionStateMessage",
     messageTypeName: "InteractionStateMessage",

@@ -5,7 +5,7 @@
  * envelope, and the advanced service's status.
  */
 import { randomUUID } from "node:crypto";
-import type { ChatService, ChatServiceKind, TranscriptEntry } from "../domain/chat.ts";
+import type { ChatService, ChatServiceKind, OpenChatService, TranscriptEntry } from "../domain/chat.ts";
 
 /** Where a request came in, for the `_verbose` fields (host, port, TLS). */
 export interface Origin {
@@ -52,12 +52,13 @@ function chatUrls(base: string, id: string) {
  * The chat object (reference A.3). `entries` are the transcript entries this reply shows (none
  * on create); positions and seconds are strings.
  */
-export function chatObject(service: ChatService, state: ChatState, entries: readonly TranscriptEntry[] | null, verbose: boolean, origin: Origin) {
-  const chat = service.chat!;
+export function chatObject(service: OpenChatService, state: ChatState, entries: readonly TranscriptEntry[] | null, verbose: boolean, origin: Origin) {
+  const chat = service.chat;
+  const last = entries?.at(-1);
   const body: Record<string, unknown> = {
     chatIxnState: chat.ended ? "DISCONNECTED" : state,
     chatSessionId: chat.interactionId,
-    transcriptPosition: String(entries !== null && entries.length > 0 ? entries[entries.length - 1]!.position + 1 : chat.nextPosition),
+    transcriptPosition: String(last === undefined ? chat.nextPosition : last.position + 1),
     chatServiceMessage: chat.ended ? SERVICE_MESSAGE.ended : SERVICE_MESSAGE.open,
   };
   if (entries !== null) {

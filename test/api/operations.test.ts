@@ -106,7 +106,7 @@ describe("operations endpoints", () => {
   it("the page loads the document its script names, as a browser resolves it (against the page's URL)", async () => {
     const pageUrl = `${server.url}/docs/ui/`;
     const html = await (await fetch(pageUrl)).text();
-    const scripts = [...html.matchAll(/<script src="([^"]+)"/g)].map((m) => new URL(m[1]!, pageUrl).href);
+    const scripts = [...html.matchAll(/<script src="([^"]+)"/g)].map((m) => new URL(m[1] ?? "", pageUrl).href);
     const init = scripts.find((src) => src.endsWith("/init.js"));
     assert.ok(init !== undefined, html);
     const code = await (await fetch(init)).text();

@@ -97,7 +97,8 @@ describe("the README's examples, run as printed", () => {
     base = started.url;
     // As a reader finds them: the lines the first start prints, `  agent1   <password>  (ROLE_AGENT)`.
     const printed = await eventually(async () => (/^ {2}agent2 /m.test(started.stderr()) ? started.stderr() : undefined), 10_000, "the demo passwords");
-    for (const m of printed.matchAll(/^ {2}(\S+) +(\S+) {2}\(/gm)) passwords.set(m[1]!, m[2]!);
+    for (const [, name, password] of printed.matchAll(/^ {2}(\S+) +(\S+) {2}\(/gm))
+      if (name !== undefined && password !== undefined) passwords.set(name, password);
   });
   after(async () => {
     await stop();

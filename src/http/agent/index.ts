@@ -32,7 +32,7 @@ export interface AgentApiDeps {
   limits: { httpLingerMs: number };
 }
 
-export const AGENT_API_BASE = "/api/v2";
+const AGENT_API_BASE = "/api/v2";
 
 const WRITES = new Set(["POST", "PUT", "DELETE", "PATCH"]);
 const JSON_TYPE = /^application\/json\s*(?:;|$)/i;

@@ -6,7 +6,7 @@ import Type from "typebox";
 import { CHANNELS, PASSWORD_MAX } from "../../domain/users.ts";
 
 /** Lengths (characters) and counts, the same wherever the field appears: path, query or body. */
-export const LIMITS = {
+const LIMITS = {
   /** A user's, an interaction's or a customer's id. */
   id: 64,
   /** A user name, a queue's or a skill's name, an operation's name. */

@@ -10,7 +10,7 @@ import { AppError } from "../../domain/errors.ts";
 import { parseUntrustedJson } from "../../safe-json.ts";
 
 /** Most parameters one request may carry. */
-export const MAX_PARAMS = 300;
+const MAX_PARAMS = 300;
 /** Longest parameter name. */
 const MAX_KEY = 256;
 

@@ -3,7 +3,7 @@
  * leniently (params.ts) and typed in requests.ts; only the path is checked by schema.
  */
 
-export const LIMITS = {
+const LIMITS = {
   /** A service id (a UUID) or a service name in the path. */
   serviceId: 255,
   /** The operation segment of `ixn/chat/<operation>`. */

@@ -13,7 +13,7 @@ const tags = ["Context Services: maintenance"];
 
 export function registerMaintenanceRoutes(app: FastifyInstance, { ctx }: RouteDeps): void {
   app.post<{ Body: Static<typeof S.PurgeBody> }>("/maintenance/purge", { schema: { tags, summary: "Purge Services", body: S.PurgeBody } }, async (request) => {
-    const purged = await purgeServices(ctx, parseTimestamp(request.body.limit)!, request.body.operation);
+    const purged = await purgeServices(ctx, dateTime(request.body.limit, "limit"), request.body.operation);
     return { purged };
   });
 
@@ -25,8 +25,8 @@ export function registerMaintenanceRoutes(app: FastifyInstance, { ctx }: RouteDe
       const withContent = q.export_content === true;
       if (q.filter_state !== undefined && !withContent) throw invalidInput("filter_state: only with export_content=true");
       const filter = {
-        from: parseTimestamp(q.time_from)!,
-        to: q.time_to === undefined ? ctx.now() : parseTimestamp(q.time_to)!,
+        from: dateTime(q.time_from, "time_from"),
+        to: q.time_to === undefined ? ctx.now() : dateTime(q.time_to, "time_to"),
         events: q.filter_events ?? "any",
         state: q.filter_state ?? "any",
       };
@@ -47,4 +47,11 @@ export function registerMaintenanceRoutes(app: FastifyInstance, { ctx }: RouteDe
       return reply.type("application/json; charset=utf-8").send(Readable.from(json()));
     },
   );
+}
+
+/** A date-time the schema has checked, as epoch milliseconds. */
+function dateTime(raw: string, field: string): number {
+  const ms = parseTimestamp(raw);
+  if (ms === undefined) throw invalidInput(`${field}: an ISO 8601 date-time`);
+  return ms;
 }

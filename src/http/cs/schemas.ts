@@ -9,7 +9,7 @@ import { CUSTOMER_ID_MAX } from "../../domain/customers.ts";
 import { ISO_DATE_TIME } from "../../domain/journeys.ts";
 
 /** Lengths (characters) and counts, the same wherever the field appears: path, query or body. */
-export const LIMITS = {
+const LIMITS = {
   /** A service id in a path (its digits; 128 leaves room for what a client may send instead). */
   serviceId: 128,
   /** A customer id in a path or a service's start event; a new profile's own id is at most CUSTOMER_ID_MAX. */
@@ -34,10 +34,10 @@ const Opt = <T extends TSchema>(schema: T) => Type.Optional(schema);
 export const AnyObject = Type.Object({}, open);
 
 /** Business-attribute typed fields accept a long or a string and echo what was sent. */
-export const BusinessAttribute = Type.Union([Type.Integer(), Type.String({ maxLength: LIMITS.businessAttribute })], {
+const BusinessAttribute = Type.Union([Type.Integer(), Type.String({ maxLength: LIMITS.businessAttribute })], {
   description: "long or string (a Business Attribute value), echoed as sent",
 });
-export const Timestamp = Type.String({ pattern: ISO_DATE_TIME, description: "ISO 8601, e.g. 2009-05-12T12:05:12.145Z" });
+const Timestamp = Type.String({ pattern: ISO_DATE_TIME, description: "ISO 8601, e.g. 2009-05-12T12:05:12.145Z" });
 /** Documented as a string; seed 000's own example sends a number, so both are taken. */
 const InteractionId = (maxLength: number) => Type.Union([Type.String({ maxLength }), Type.Integer()]);
 const Seconds = Type.Integer({ minimum: 0, maximum: 100 * 365 * 86_400 });
@@ -120,7 +120,7 @@ export const TransitionEvent = Type.Object(
 export const ExpirationUpdate = Type.Object({ ...expiry }, open);
 
 /** Composite start: at most this many elements per request. */
-export const COMPOSITE_MAX = 100;
+const COMPOSITE_MAX = 100;
 export const CompositeStart = Type.Object(
   {
     services: Type.Array(

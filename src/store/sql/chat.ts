@@ -62,10 +62,10 @@ export class SqlChatStore implements ChatStore {
       text: e.text,
       at: e.at,
       user_type: e.userType,
-      party: parties.get(partyKey(e.userType, e.nick))!,
+      party: partyOf(parties, e),
     }));
-    if (rows.length === 1) {
-      const row = rows[0]!;
+    const [row] = rows;
+    if (rows.length === 1 && row !== undefined) {
       await runPrepared(this.db, this.dialect, "chat.append1", (db) => db.insertInto("chat_transcripts").values(row), Object.values(row));
       return;
     }
@@ -303,4 +303,11 @@ function toService(r: Selectable<ChatServicesTable>): ChatService {
             pushedPosition: int(r.pushed_position),
           },
   };
+}
+
+/** The party an entry is by: `partiesOf` has stored every party of the entries it was given. */
+function partyOf(parties: ReadonlyMap<string, number>, e: TranscriptEntry): number {
+  const party = parties.get(partyKey(e.userType, e.nick));
+  if (party === undefined) throw new Error(`no party stored for ${e.userType} ${e.nick}`);
+  return party;
 }

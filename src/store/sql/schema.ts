@@ -56,7 +56,7 @@ export interface CustomersTable {
   updated_at: Int8;
 }
 
-export interface CustomerKeysTable {
+interface CustomerKeysTable {
   customer_id: string;
   name: string;
   value: string;
@@ -91,14 +91,14 @@ export interface UsersTable {
   updated_at: Int8;
 }
 
-export interface UserSessionsTable {
+interface UserSessionsTable {
   token_hash: string;
   user_id: string;
   created_at: Int8;
   expires_at: Int8;
 }
 
-export interface AgentChannelsTable {
+interface AgentChannelsTable {
   user_id: string;
   channel: string;
   state: string;
@@ -108,7 +108,7 @@ export interface AgentChannelsTable {
   idle_since: ColumnType<number | string, number | undefined, number>;
 }
 
-export interface QueuesTable {
+interface QueuesTable {
   name: string;
   skills: string;
   created_at: Int8;
@@ -163,7 +163,7 @@ export interface ChatServicesTable {
   transcript_bytes: ColumnType<number, number | undefined, number>;
 }
 
-export interface ChatTranscriptsTable {
+interface ChatTranscriptsTable {
   interaction_id: string;
   position: number;
   type: string;
@@ -176,14 +176,14 @@ export interface ChatTranscriptsTable {
 }
 
 /** A chat's parties: each nickname a chat's customer or agents appeared under, stored once. */
-export interface ChatPartiesTable {
+interface ChatPartiesTable {
   interaction_id: string;
   party: number;
   user_type: string;
   nick: string;
 }
 
-export interface CsMetadataTable {
+interface CsMetadataTable {
   kind: string;
   name: string;
   body: string;

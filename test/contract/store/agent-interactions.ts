@@ -4,6 +4,7 @@ import { before, describe, it } from "node:test";
 import type { AgentInteraction } from "../../../src/domain/agent-interactions.ts";
 import type { Store } from "../../../src/store/store.ts";
 import { UniqueViolation } from "../../../src/store/store.ts";
+import { present } from "../../support/server.ts";
 import { T0 } from "./fixtures.ts";
 
 /** Registers these cases of the store contract, on the store `current()` gives once the suite has opened it. */
@@ -47,7 +48,7 @@ export function agentInteractionsContract(current: () => Store): void {
       assert.deepEqual(await store.agentInteractions.queuePosition("q1", "w2"), { waiting: 3, position: 2 });
       assert.deepEqual(await store.agentInteractions.queuePosition("q1", "nope"), { waiting: 3, position: null });
 
-      const w1 = (await store.agentInteractions.get("w1"))!;
+      const w1 = present(await store.agentInteractions.get("w1"), "interaction w1");
       const offered = { ...w1, state: "Invited" as const, invitation: { agentId: "a1", kind: "route" as const, expiresAt: T0 + 50 }, updatedAt: T0 + 10 };
       assert.equal(await store.agentInteractions.update(offered, { updatedAt: T0, state: "Queued" }), true);
       assert.equal(await store.agentInteractions.update(offered, { updatedAt: T0, state: "Queued" }), false, "a stale version changes nothing");
@@ -57,7 +58,7 @@ export function agentInteractionsContract(current: () => Store): void {
         ["w1"],
       );
 
-      const w2 = (await store.agentInteractions.get("w2"))!;
+      const w2 = present(await store.agentInteractions.get("w2"), "interaction w2");
       const conferenced = { ...w2, state: "Accepted" as const, ownerId: "a2", conference: ["a1"], updatedAt: T0 + 11 };
       await store.agentInteractions.update(conferenced, { updatedAt: w2.updatedAt, state: "Queued" });
       assert.equal(await store.agentInteractions.load("a1", "openmedia"), 2, "an offer and a conference seat");

@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import type { Chat, ChatService } from "../../../src/domain/chat.ts";
 import type { Store } from "../../../src/store/store.ts";
+import { present } from "../../support/server.ts";
 import { T0 } from "./fixtures.ts";
 
 /** Registers these cases of the store contract, on the store `current()` gives once the suite has opened it. */
@@ -50,26 +51,23 @@ export function chatContract(current: () => Store): void {
       await store.chats.insert(service("s1", { device: { notificationId: "d1", os: "ios" } }));
       assert.deepEqual((await store.chats.get("s1"))?.device, { notificationId: "d1", os: "ios" });
       assert.equal(await store.chats.get("nope"), null);
-      const s = (await store.chats.get("s1"))!;
-      s.chat = chat("ix-s1");
+      const s = { ...present(await store.chats.get("s1"), "service s1"), chat: chat("ix-s1") };
       await store.transaction(async (tx) => {
-        const locked = (await tx.chats.get("s1", { lock: true }))!;
-        locked.chat = s.chat;
+        const locked = { ...present(await tx.chats.get("s1", { lock: true }), "service s1"), chat: { ...s.chat, nextPosition: 3 } };
         await tx.chats.append("ix-s1", [
           { position: 1, type: "Message.Text", nick: "VasyaP", text: "héllo <b>", at: T0 + 1000, userType: "CLIENT" },
           { position: 2, type: "Notice.Joined", nick: "Ann", text: "has joined the session", at: T0 + 2000, userType: "AGENT" },
         ]);
-        locked.chat!.nextPosition = 3;
         await tx.chats.save(locked);
       });
-      const saved = (await store.chats.byInteraction("ix-s1"))!;
+      const saved = present(await store.chats.byInteraction("ix-s1"), "the service of ix-s1");
       assert.deepEqual(saved.chat, chat("ix-s1", { nextPosition: 3 }));
       assert.deepEqual(saved.data, { topic: "x", nested: '{"a":1}' });
       assert.deepEqual(
         (await store.chats.transcript("ix-s1", 2, 10)).map((e) => [e.position, e.type, e.at]),
         [[2, "Notice.Joined", T0 + 2000]],
       );
-      assert.equal((await store.chats.transcript("ix-s1", 1, 10))[0]!.text, "héllo <b>");
+      assert.equal((await store.chats.transcript("ix-s1", 1, 10))[0]?.text, "héllo <b>");
       assert.deepEqual(
         (await store.chats.openChatsOf("u1")).map((c) => c.id),
         ["s1"],
@@ -116,7 +114,7 @@ export function chatContract(current: () => Store): void {
       const ids: string[] = [];
       const from = (address: string, overrides: Partial<ChatService>) => {
         ids.push(`c-${address}-${ids.length}`);
-        return service(ids.at(-1)!, { clientAddress: address, ...overrides });
+        return service(present(ids.at(-1), "a service id"), { clientAddress: address, ...overrides });
       };
       await store.chats.insert(from("a1", {}));
       await store.chats.insert(from("a1", { gmsUser: "g1", chat: chat("ix-c1") }));

@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import type { NewService, Store } from "../../../src/store/store.ts";
+import { present } from "../../support/server.ts";
 import { T0, newService } from "./fixtures.ts";
 
 /** Registers these cases of the store contract, on the store `current()` gives once the suite has opened it. */
@@ -43,7 +44,7 @@ export function servicesContract(current: () => Store): void {
       for (let i = 0; i < 4; i++) {
         ids.push(await store.services.insert(newService({ customerId: "L1", type: i % 2, startedAt: T0 + i * 1000 })));
       }
-      await store.services.update(ids[0]!, { completed: { timestamp: "x" }, completedAt: T0 + 5000 });
+      await store.services.update(present(ids[0], "a service id"), { completed: { timestamp: "x" }, completedAt: T0 + 5000 });
       const anon = await store.services.insert(newService({ customerId: null, contactKey: "K1" }));
       await store.services.insert(newService({ customerId: "L1", contactKey: "K1" }));
       const idsOf = async (q: Parameters<Store["services"]["list"]>[0]) => (await store.services.list(q)).map((s) => s.id);
