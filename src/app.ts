@@ -75,7 +75,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   const metrics = createMetrics();
   const store = timedStore(await openStore(config), (operation) => metrics.storeDuration.series(operation));
   const now = overrides.now ?? Date.now;
-  const bus = await openBus(config, overrides.memoryHub);
+  const bus = await openBus(config, overrides.memoryHub, logger);
   const bayeux = new BayeuxEngine({
     bus,
     now,
@@ -255,9 +255,11 @@ function localUrl(server: FastifyInstance, host: string): string {
   return `http://${reachable.includes(":") ? `[${reachable}]` : reachable}:${port}`;
 }
 
-async function openBus(config: Config, hub: MemoryHub | undefined): Promise<Bus> {
+async function openBus(config: Config, hub: MemoryHub | undefined, logger: Logger): Promise<Bus> {
   if (config.redisUrl === null) return new MemoryBus(hub);
-  return RedisBus.connect({ url: config.redisUrl, prefix: config.redisPrefix });
+  // Once connected, a lost Redis is retried by ioredis; each failure is worth a line, not a crash.
+  const onError = (err: Error) => logger.warn({ err: err.message }, "redis bus: connection error");
+  return RedisBus.connect({ url: config.redisUrl, prefix: config.redisPrefix, onError });
 }
 
 function packageVersion(): string {

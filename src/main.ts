@@ -6,7 +6,8 @@ import { buildApp, type App } from "./app.ts";
 import { ConfigError, loadConfig, type Config } from "./config.ts";
 import { createLogger, type Logger } from "./logger.ts";
 import { logUnhandledRejections } from "./process-guard.ts";
-import { databaseProblem, listenProblem, printableDatabaseUrl } from "./start-problems.ts";
+import { BusOpenError } from "./bus/bus.ts";
+import { busProblem, databaseProblem, listenProblem, printableUrl } from "./start-problems.ts";
 import { StoreOpenError } from "./store/store.ts";
 
 async function main(): Promise<void> {
@@ -23,7 +24,7 @@ async function main(): Promise<void> {
   try {
     app = await buildApp(config, { logger });
   } catch (err) {
-    const problem = err instanceof StoreOpenError ? err.message : databaseProblem(config, err);
+    const problem = err instanceof StoreOpenError ? err.message : err instanceof BusOpenError ? busProblem(config, err.message) : databaseProblem(config, err);
     if (problem === null) throw err;
     return cannotStart(problem);
   }
@@ -36,7 +37,7 @@ async function main(): Promise<void> {
     if (problem === null) throw err;
     return cannotStart(problem);
   }
-  app.logger.info({ url, ops: app.opsUrl() ?? undefined, database: printableDatabaseUrl(config.databaseUrl) }, "parley listening");
+  app.logger.info({ url, ops: app.opsUrl() ?? undefined, database: printableUrl(config.databaseUrl) }, "parley listening");
   if (app.demoCredentials.length > 0) {
     // Shown once, on the terminal rather than in the log stream; change them, or set PARLEY_ADMIN_PASSWORD.
     const lines = app.demoCredentials.map((c) => `  ${c.userName.padEnd(8)} ${c.password}  (${c.roles.join(", ")})`);

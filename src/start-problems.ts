@@ -12,8 +12,8 @@ const UNREACHABLE = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "ETIMEDOU
 const URL_PASSWORD = /^([a-z]+:\/\/[^:@/?#]*:)(.*)@/i;
 const QUERY_PASSWORD = /([?&]password=)([^&#]*)/gi;
 
-/** DATABASE_URL as it may be printed: its password replaced by `***`. */
-export function printableDatabaseUrl(url: string): string {
+/** A URL with credentials (DATABASE_URL, REDIS_URL) as it may be printed: its password replaced by `***`. */
+export function printableUrl(url: string): string {
   return url.replace(URL_PASSWORD, "$1***@").replace(QUERY_PASSWORD, "$1***");
 }
 
@@ -24,7 +24,7 @@ export function printableDatabaseUrl(url: string): string {
 export function databaseProblem(config: Pick<Config, "databaseUrl">, err: unknown): string | null {
   if (config.databaseUrl.startsWith("sqlite:")) return null;
   const code = (err as { code?: unknown } | null)?.code;
-  const where = `PostgreSQL at ${printableDatabaseUrl(config.databaseUrl)}`;
+  const where = `PostgreSQL at ${printableUrl(config.databaseUrl)}`;
   const reason = withoutSecrets(config.databaseUrl, err instanceof Error && err.message !== "" ? err.message : String(code));
   if (typeof code === "string" && UNREACHABLE.has(code)) {
     return `cannot reach ${where} (${reason}): start it, or set DATABASE_URL to a server this machine reaches`;
@@ -35,6 +35,12 @@ export function databaseProblem(config: Pick<Config, "databaseUrl">, err: unknow
   }
   if (code === "57P03" || code === "53300") return `${where} takes no connection now (${reason}): try again, or check DATABASE_URL`;
   return null;
+}
+
+/** The line to print when the Redis bus could not be opened (REDIS_URL). */
+export function busProblem(config: Pick<Config, "redisUrl">, reason: string): string {
+  const url = config.redisUrl ?? "";
+  return `cannot reach Redis at ${printableUrl(url)} (${withoutSecrets(url, reason)}): start it, or set REDIS_URL to a server this machine reaches (unset, one node needs none)`;
 }
 
 /** The line to print when a listener could not bind (PORT, HOST or OPS_BIND); null for any other error. */

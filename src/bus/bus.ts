@@ -20,3 +20,11 @@ export interface Bus {
   subscribe(topic: string, handler: BusHandler): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
+
+/** The bus could not be opened (Redis unreachable or refusing us): the message says why, without secrets. */
+export class BusOpenError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "BusOpenError";
+  }
+}

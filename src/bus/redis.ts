@@ -3,11 +3,13 @@
  * are prefixed (`REDIS_PREFIX`) so deployments and test runs sharing a Redis never collide.
  */
 import { Redis } from "ioredis";
-import type { Bus, BusEnvelope, BusHandler } from "./bus.ts";
+import { BusOpenError, type Bus, type BusEnvelope, type BusHandler } from "./bus.ts";
 
 export interface RedisBusOptions {
   url: string;
   prefix: string;
+  /** Told of connection errors once connected (ioredis reconnects on its own); unheard, ioredis prints them. */
+  onError: (err: Error) => void;
 }
 
 export class RedisBus implements Bus {
@@ -29,12 +31,21 @@ export class RedisBus implements Bus {
     const settings = { lazyConnect: true, maxRetriesPerRequest: 3, enableOfflineQueue: true };
     const pub = new Redis(options.url, settings);
     const sub = new Redis(options.url, settings);
+    let first: Error | null = null;
+    for (const client of [pub, sub]) {
+      client.on("error", (err: Error) => {
+        first ??= err;
+        options.onError(err);
+      });
+    }
     try {
       await Promise.all([pub.connect(), sub.connect()]);
     } catch (err) {
       pub.disconnect();
       sub.disconnect();
-      throw err;
+      const cause = first ?? (err instanceof Error ? err : new Error(String(err)));
+      const code = (cause as { code?: unknown }).code;
+      throw new BusOpenError(`${typeof code === "string" ? code : cause.message}`);
     }
     return new RedisBus(pub, sub, options.prefix);
   }

@@ -80,6 +80,19 @@ describe("a start that cannot open its database", () => {
   });
 });
 
+describe("a start that cannot reach Redis", () => {
+  it("REDIS_URL refused: one line naming REDIS_URL (its password hidden), status 2", async () => {
+    const { server, port } = await listening();
+    server.close(); // a port nothing listens on
+    const dir = mkdtempSync(join(tmpdir(), "parley-redis-"));
+    const line = oneLine(await runMainToExit({ DATABASE_URL: `sqlite:${dir}/parley.db`, REDIS_URL: `redis://:${PASSWORD}@127.0.0.1:${port}` }));
+    assert.equal(
+      line,
+      `parley: cannot reach Redis at redis://:***@127.0.0.1:${port} (ECONNREFUSED): start it, or set REDIS_URL to a server this machine reaches (unset, one node needs none)`,
+    );
+  });
+});
+
 const testDatabase = process.env.TEST_DATABASE_URL;
 describeWith("a start PostgreSQL refuses", testDatabase === undefined ? "TEST_DATABASE_URL is not set" : false, () => {
   /** TEST_DATABASE_URL with another role (and a password) or another database. */
