@@ -71,7 +71,8 @@ function registerDocsPage(app: FastifyInstance): void {
     "content-security-policy": "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'",
     "x-content-type-options": "nosniff",
   };
-  app.get("/docs/ui", { schema: { hide: true } }, async (_request, reply) => reply.redirect("/docs/ui/"));
+  // Relative, so behind a proxy that serves parley under a path (PUBLIC_URL https://host/parley) it stays under it.
+  app.get("/docs/ui", { schema: { hide: true } }, async (_request, reply) => reply.redirect("ui/"));
   app.get("/docs/ui/", { schema: { hide: true } }, async (_request, reply) => reply.headers(headers).type("text/html; charset=utf-8").send(page));
   app.get<{ Params: { file: string } }>("/docs/ui/:file", { schema: { hide: true } }, async (request, reply) => {
     const asset = assets[request.params.file];

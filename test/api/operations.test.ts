@@ -89,6 +89,14 @@ describe("operations endpoints", () => {
     assert.ok(doc.paths["/api/v2/notifications"].post, "agent CometD");
   });
 
+  it("sends /docs/ui to /docs/ui/ relatively, so a proxy's path prefix is kept", async () => {
+    const reply = await fetch(`${server.url}/docs/ui`, { redirect: "manual" });
+    assert.equal(reply.status, 302);
+    const location = reply.headers.get("location") ?? "";
+    assert.equal(new URL(location, `${server.url}/docs/ui`).href, `${server.url}/docs/ui/`);
+    assert.equal(new URL(location, "https://example.com/parley/docs/ui").href, "https://example.com/parley/docs/ui/");
+  });
+
   it("serves a browsable page of the document with its assets from this server, no CDN", async () => {
     const page = await fetch(`${server.url}/docs/ui/`);
     assert.equal(page.status, 200);
