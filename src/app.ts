@@ -163,7 +163,9 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   const verifyGmsUser = gmsUserVerifier(config.gmsUserSecret);
   const endpoints = [
     customerEndpoint(config.gmsAppName, verifyGmsUser),
-    agentEndpoint(authenticateAgent, { trustProxy: config.trustProxy, publicUrl: config.publicUrl, trustedOrigins: [] }, (req) => credentialKeys(req.headers)),
+    agentEndpoint(authenticateAgent, { trustProxy: config.trustProxy, publicUrl: config.publicUrl, trustedOrigins: config.corsOrigins }, (req) =>
+      credentialKeys(req.headers),
+    ),
   ];
   for (const endpoint of endpoints) bayeux.addEndpoint(endpoint.policy);
   await bayeux.start();

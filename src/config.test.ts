@@ -63,6 +63,17 @@ describe("loadConfig", () => {
     assert.equal(loadConfig({ CS_HISTORY_RETENTION: "400d" }).historyRetentionSeconds, 400 * 86_400);
   });
 
+  it("reads CORS_ORIGINS as origins, none by default; a path, a query or * is refused", () => {
+    assert.deepEqual(loadConfig({}).corsOrigins, []);
+    assert.deepEqual(loadConfig({ CORS_ORIGINS: "https://Shop.example.com, http://localhost:5173/,https://shop.example.com" }).corsOrigins, [
+      "https://shop.example.com",
+      "http://localhost:5173",
+    ]);
+    for (const bad of ["*", "https://shop.example.com/widget", "https://shop.example.com?x=1", "ftp://shop.example.com", "shop.example.com"]) {
+      assert.throws(() => loadConfig({ CORS_ORIGINS: bad }), /CORS_ORIGINS=/, bad);
+    }
+  });
+
   it("refuses OPS_BIND on the main port", () => {
     assert.throws(() => loadConfig({ PORT: "9000", OPS_BIND: "127.0.0.1:9000" }), /OPS_BIND must name another port than PORT/);
     assert.equal(loadConfig({ PORT: "9000", OPS_BIND: "127.0.0.1:9001" }).opsBind?.port, 9001);

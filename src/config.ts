@@ -112,6 +112,8 @@ export interface Config {
   responseLimitBytes: number;
   /** The URL clients reach parley at (behind a proxy); used for `Location`. Null: the request's own. */
   publicUrl: string | null;
+  /** Other sites' pages that may call the Chat API, the customer CometD and the agent API from a browser (CORS). */
+  corsOrigins: string[];
   /** A connection that sends no request within this time is closed, milliseconds. */
   httpFirstRequestTimeoutMs: number;
   /** An idle keep-alive connection is closed after this, milliseconds. */
@@ -298,6 +300,27 @@ const publicUrl: Parser<string | null> = (raw) => {
   return url.href.replace(/\/+$/, "");
 };
 
+/** Origins, comma-separated: `scheme://host[:port]` each, as browsers send them; `*` is refused (credentials are allowed). */
+const originList: Parser<string[]> = (raw) => {
+  const origins = raw
+    .split(",")
+    .map((o) => o.trim())
+    .filter(Boolean)
+    .map((o) => {
+      let url: URL;
+      try {
+        url = new URL(o);
+      } catch {
+        throw new Error(`${o.slice(0, 64)}: not an origin (https://shop.example.com)`);
+      }
+      if (!/^https?:$/.test(url.protocol) || url.pathname !== "/" || url.search !== "" || url.hash !== "" || url.username !== "") {
+        throw new Error(`${o.slice(0, 64)}: an origin is scheme://host[:port], nothing more (https://shop.example.com)`);
+      }
+      return url.origin;
+    });
+  return [...new Set(origins)];
+};
+
 /** `host:port` (`[::1]:9464` for IPv6); port 0 picks a free one. */
 const hostPort: Parser<{ host: string; port: number } | null> = (raw) => {
   const m = /^(?:\[([0-9A-Fa-f:.]+)\]|([^\s:[\]]+)):(\d{1,5})$/.exec(raw.trim());
@@ -411,6 +434,7 @@ export function loadConfig(env: Env = process.env): Config {
     jsonMaxDepth: read("JSON_MAX_DEPTH", integer(2, 1000), 64),
     responseLimitBytes: read("RESPONSE_LIMIT_BYTES", integer(64 * 1024, 1024 * 1024 * 1024), 16 * 1024 * 1024),
     publicUrl: read("PUBLIC_URL", publicUrl, null),
+    corsOrigins: read("CORS_ORIGINS", originList, []),
     httpFirstRequestTimeoutMs: read("HTTP_FIRST_REQUEST_TIMEOUT_MS", integer(100, 600_000), 10_000),
     httpKeepAliveTimeoutMs: read("HTTP_KEEP_ALIVE_TIMEOUT_MS", integer(100, 600_000), 5_000),
     httpHeadersTimeoutMs: read("HTTP_HEADERS_TIMEOUT_MS", integer(100, 600_000), 10_000),

@@ -6,6 +6,7 @@
  * Fastify is imported only under src/http/.
  */
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyServerFactory } from "fastify";
+import { applyCors, type CorsPolicy } from "./cors.ts";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { Logger } from "pino";
 import type { AgentAuthentication } from "../access/authentication.ts";
@@ -69,6 +70,7 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
         connections: { maxPerIp: config.maxConnectionsPerIp, firstRequestTimeoutMs: config.httpFirstRequestTimeoutMs },
         rawHandler: deps.rawHandler,
         httpDuration: metrics.httpDuration,
+        cors: { origins: config.corsOrigins, prefixes: [`/${config.gmsAppName}/`, "/api/v2/"] },
       },
       deps.logger,
     ),
@@ -87,6 +89,7 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
     authentication: deps.authentication,
     trustProxy: config.trustProxy,
     publicUrl: config.publicUrl,
+    trustedOrigins: config.corsOrigins,
     jsonMaxDepth: config.jsonMaxDepth,
   });
   await registerAgentApi(app, {
@@ -94,8 +97,8 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
     authentication: deps.authentication,
     trustProxy: config.trustProxy,
     publicUrl: config.publicUrl,
-    // Issue 17's CORS_ORIGINS will be trusted here too.
-    trustedOrigins: [],
+    // A page CORS_ORIGINS lets call the agent API may also write with the agent's cookie.
+    trustedOrigins: config.corsOrigins,
     sessionTtlMs: config.agentSessionTtlMs,
     limits: { httpLingerMs: config.httpLingerMs },
   });
@@ -122,6 +125,8 @@ interface NodeServerOptions {
   rawHandler: ((req: IncomingMessage, res: ServerResponse) => boolean) | undefined;
   /** Where a raw-handled request's duration goes (fastify's are timed by hooks.ts). */
   httpDuration: Metrics["httpDuration"];
+  /** CORS_ORIGINS on the Chat API, customer CometD and agent API: applied before any route, CometD included. */
+  cors: CorsPolicy;
 }
 
 /** The Node server under fastify: its timeouts, the connection guard, and the raw handler first. */
@@ -135,6 +140,7 @@ function nodeServer(options: NodeServerOptions, logger: Logger): FastifyServerFa
       },
       (req, res) => {
         const started = performance.now();
+        if (applyCors(req, res, options.cors)) return;
         if (options.rawHandler?.(req, res) !== true) return handler(req, res);
         // CometD HTTP requests bypass fastify: they are timed here, by the path they claimed.
         res.once("close", () => {

@@ -27,6 +27,8 @@ export interface ChatApiDeps {
   trustProxy: ProxyTrust;
   /** parley's public URL, for its own origin (internal-poke is refused to another site's page). */
   publicUrl: string | null;
+  /** Other sites' pages trusted like parley's own (CORS_ORIGINS): an agent desktop there may poke. */
+  trustedOrigins: readonly string[];
   jsonMaxDepth: number;
 }
 
@@ -81,7 +83,7 @@ export async function registerChatApi(app: FastifyInstance, deps: ChatApiDeps): 
       api.post<{ Params: { id: string } }>("/:id/internal-poke", { schema: { params: S.ServiceParams } }, async (request, reply: FastifyReply) => {
         // An agent's browser sends their cookie whoever made the page: a push to a customer
         // carrying another site's text is refused, as any write under /api/v2 is.
-        if (!fromTrustedOrigin(request.headers, ownOrigin(request.raw, deps.trustProxy, deps.publicUrl), [])) {
+        if (!fromTrustedOrigin(request.headers, ownOrigin(request.raw, deps.trustProxy, deps.publicUrl), deps.trustedOrigins)) {
           throw forbidden("internal-poke from another site's page is refused");
         }
         const authenticated = await deps.authentication.authenticate({ headers: request.headers, address: clientAddress(request.raw, deps.trustProxy) });
