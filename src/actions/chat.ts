@@ -29,7 +29,7 @@ import { invalidInput, invalidState, notFound, rateLimited, unavailable, type Ap
 import type { JsonObject } from "../domain/json.ts";
 import type { User } from "../domain/users.ts";
 import type { Store } from "../store/store.ts";
-import { chatObject, COMET_ACK, customerPush, refreshTag, statusMessage, type Origin } from "../wire/chat-v1.ts";
+import { chatObject, cometReply, customerPush, refreshTag, statusMessage, type Origin } from "../wire/chat-v1.ts";
 import { commit, type Announcements } from "./after-commit.ts";
 import { markIdle, newInteraction, recordHistory } from "./agent-interactions.ts";
 import { appendEntries, transcriptLimits } from "./chat-transcript.ts";
@@ -64,6 +64,8 @@ export interface StartChatRequest {
   /** Every parameter that is not the API's own: attached to the chat's interaction. */
   data: Record<string, string>;
   clientTimeZoneOffset: string;
+  /** An opening message: the customer's first transcript entry. */
+  message: string | null;
 }
 
 /** `ixn/chat/<operation>`. */
@@ -152,6 +154,8 @@ export async function serviceStatus(ctx: ActionContext, id: string, caller: Call
 /** `ixn/chat`: opens the service's one chat and queues it for an agent. */
 export async function startChat(ctx: ActionContext, id: string, caller: Caller, request: StartChatRequest): Promise<unknown> {
   checkCustomerFields(request.fields, ctx.chat.maxFieldChars);
+  if (request.message !== null && request.message.length > ctx.chat.maxMessageChars)
+    throw invalidInput(`message: at most ${ctx.chat.maxMessageChars} characters`);
   const known = await accessChatService(ctx.store, id, caller.gmsUser);
   if (known.chat !== null) throw oneChatOnly(id);
   checkBusinessData({ ...known.data, ...request.data }, ctx.chat.data);
@@ -184,17 +188,19 @@ export async function startChat(ctx: ActionContext, id: string, caller: Caller, 
       now,
     );
     // The open chat counts for the address that opened it, whichever created its service.
-    const service: OpenChatService = { ...fresh, chat, expiresAt: Math.max(fresh.expiresAt, now + ttlMs(ctx, fresh)), clientAddress: caller.address };
-    await tx.chats.save(service);
+    const opening: OpenChatService = { ...fresh, chat, expiresAt: Math.max(fresh.expiresAt, now + ttlMs(ctx, fresh)), clientAddress: caller.address };
+    const first: NewEntry[] = request.message === null ? [] : [{ type: "Message.Text", nick: chat.nickname, text: request.message, userType: "CLIENT" }];
+    const { service, entries } = await appendEntries(tx, ctx, opening, first);
     announce.route();
     if (caller.gmsUser !== null && request.notifyBy === "comet") {
-      const first = chatObject(service, "TRANSCRIPT", [], request.verbose, caller.origin);
-      announce.deliver("customer", caller.gmsUser, "/_genesys", customerPush(refreshTag(id), first));
+      const pushed = chatObject(service, "TRANSCRIPT", entries, request.verbose, caller.origin);
+      announce.deliver("customer", caller.gmsUser, "/_genesys", customerPush(refreshTag(id), pushed));
     }
     return { service };
   });
   if ("refused" in opened) throw opened.refused;
-  return request.notifyBy === "poll" ? chatObject(opened.service, "CONNECTED", null, request.verbose, caller.origin) : COMET_ACK;
+  const object = chatObject(opened.service, "CONNECTED", null, request.verbose, caller.origin);
+  return request.notifyBy === "poll" ? object : cometReply(object);
 }
 
 function oneChatOnly(id: string): AppError {
@@ -284,7 +290,9 @@ export async function chatRequest(ctx: ActionContext, id: string, caller: Caller
     throw result.refused;
   }
   const { service, shown } = result;
-  if (service.chat.notifyBy === "comet" && shown === null && request.operation !== "disconnect") return COMET_ACK;
+  if (service.chat.notifyBy === "comet" && shown === null && request.operation !== "disconnect") {
+    return cometReply(chatObject(service, "TRANSCRIPT", null, request.verbose, caller.origin));
+  }
   return chatObject(service, request.operation === "disconnect" ? "DISCONNECTED" : "TRANSCRIPT", shown, request.verbose, caller.origin);
 }
 

@@ -6,12 +6,20 @@
 import { invalidInput } from "./errors.ts";
 import type { JsonObject } from "./json.ts";
 
-/** `transcriptPosition` as a client sends it: a positive integer, as a string or a number. */
+/**
+ * `transcriptPosition` as a client sends it: an integer, as a string or a number. 0 means from
+ * the start, as 1 does (pollers that start from 0 would otherwise never see the agent).
+ */
 export function parsePosition(raw: unknown): number | null {
   if (raw === undefined || raw === null || raw === "") return null;
   const text = String(raw).trim();
-  if (!/^\d{1,9}$/.test(text) || Number(text) < 1) throw invalidInput("transcriptPosition: a position from 1 on");
-  return Number(text);
+  if (!/^\d{1,9}$/.test(text)) throw invalidInput("transcriptPosition: a position from 1 on (0: from the start)");
+  return Math.max(1, Number(text));
+}
+
+/** A boolean parameter (`_verbose`) as clients spell it: `true`, `True`, `TRUE` or `1`. */
+export function isTrue(raw: string | undefined): boolean {
+  return raw !== undefined && /^(true|1)$/i.test(raw.trim());
 }
 
 /** What a customer names themselves with at `ixn/chat`: each is capped at CHAT_MAX_FIELD_CHARS. */

@@ -80,8 +80,17 @@ export function chatObject(service: OpenChatService, state: ChatState, entries: 
   };
 }
 
-/** What a CometD-mode call answers (grammar sic, as GMS says it). */
-export const COMET_ACK = { message: "Messages will sent over CometD service channel /_genesys" } as const;
+/** What a CometD-mode call answers besides the chat object (grammar sic, as GMS says it). */
+const COMET_ACK = { message: "Messages will sent over CometD service channel /_genesys" } as const;
+
+/**
+ * A CometD-mode call's answer: the chat object without a transcript (that goes out as pushes)
+ * and GMS's `message` in the same body. Clients read `chatSessionId`, `transcriptPosition` and
+ * the `_verbose` URLs from it (seed 004's resources show `ixn/chat?notify_by=comet` so).
+ */
+export function cometReply(chatObject: Record<string, unknown>) {
+  return { ...chatObject, ...COMET_ACK };
+}
 
 /** The `/_genesys` envelope: `{id, tag, message}`, a fresh 32-hex event id each time. */
 export function customerPush(tag: string, message: unknown) {

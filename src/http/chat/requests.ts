@@ -5,7 +5,7 @@
  * CHAT_MAX_DATA_BYTES, ...) are checked by the action, still before its transaction.
  */
 import type { CustomerRequest, NewServiceRequest, PokeRequest, StartChatRequest } from "../../actions/chat.ts";
-import { CUSTOMER_FIELDS, MAX_DATA_KEYS, parsePosition, type CustomerField } from "../../domain/chat-input.ts";
+import { CUSTOMER_FIELDS, isTrue, MAX_DATA_KEYS, parsePosition, type CustomerField } from "../../domain/chat-input.ts";
 import type { CustomerOperation } from "../../domain/chat.ts";
 import { invalidInput } from "../../domain/errors.ts";
 
@@ -25,7 +25,7 @@ export function isCustomerOperation(name: string): name is CustomerOperation["na
 }
 
 function verbose(params: Params): boolean {
-  return params._verbose === "true";
+  return isTrue(params._verbose);
 }
 
 /** `POST /<service name>`: everything not starting with `_` is business data. */
@@ -54,7 +54,14 @@ export function startChatRequest(params: Params, gmsUser: string | null): StartC
     if (!CHAT_CONTROL.has(key) && !key.startsWith("_")) data[key] = value;
   }
   const offset = params.clientTimeZoneOffset ?? "";
-  return { verbose: verbose(params), notifyBy, fields, data, clientTimeZoneOffset: TIME_ZONE_OFFSET.test(offset) ? offset : "0" };
+  return {
+    verbose: verbose(params),
+    notifyBy,
+    fields,
+    data,
+    clientTimeZoneOffset: TIME_ZONE_OFFSET.test(offset) ? offset : "0",
+    message: params.message?.trim() ? params.message : null,
+  };
 }
 
 /** `ixn/chat/<operation>` (the route checked `operation`). */

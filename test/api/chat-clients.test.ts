@@ -1,0 +1,91 @@
+/**
+ * What real Chat API v1 clients send and read (issue 18): CometD-mode replies carry the chat
+ * object beside GMS's `message` (Genesys's Android sample reads chatSessionId and the URLs from
+ * it), `transcriptPosition=0` means from the start, booleans as `True` or `1`, and an opening
+ * `message` on ixn/chat is the customer's first entry.
+ */
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { chatApi, entries } from "../support/chat.ts";
+import { cometdClient, type TestClient } from "../support/cometd.ts";
+import { eventually, startServer, type TestServer } from "../support/server.ts";
+
+const COMET_MESSAGE = "Messages will sent over CometD service channel /_genesys";
+
+describe("Chat API v1 as real clients use it", () => {
+  let server: TestServer;
+  let chat: ReturnType<typeof chatApi>;
+  const clients: TestClient[] = [];
+  before(async () => {
+    server = await startServer();
+    chat = chatApi(server.url);
+  });
+  after(async () => {
+    for (const client of clients) await client.disconnect();
+    await server.close();
+  });
+
+  async function customer(gmsUser: string): Promise<TestClient> {
+    const client = cometdClient(`${server.url}/genesys/cometd`, { transport: "long-polling", gmsUser });
+    clients.push(client);
+    await client.handshake();
+    await client.subscribe("/_genesys");
+    return client;
+  }
+
+  it("CometD mode: ixn/chat answers the chat object, verbose when asked, with GMS's message in the same body", async () => {
+    const id = await chat.create("request-chat", {}, { gms_user: "android" });
+    const reply = await chat.call(id, "ixn/chat", { notify_by: "comet", _verbose: "true", firstName: "Ann" }, { gms_user: "android" });
+    assert.equal(reply.status, 200);
+    assert.equal(reply.body.message, COMET_MESSAGE);
+    assert.equal(reply.body.chatIxnState, "CONNECTED");
+    assert.match(reply.body.chatSessionId, /\S/);
+    assert.equal(reply.body.transcriptPosition, "1");
+    assert.equal(reply.body._chatIxnAPI_SEND_URL, `/genesys/1/service/${id}/ixn/chat/send`);
+    const refresh = await chat.call(id, "ixn/chat/refresh", { message: "hi" }, { gms_user: "android" });
+    assert.equal(refresh.body.message, COMET_MESSAGE);
+    assert.equal(refresh.body.chatSessionId, reply.body.chatSessionId);
+    assert.equal(refresh.body.transcriptPosition, "2");
+    assert.equal(refresh.body._chatIxnAPI_SEND_URL, undefined, "not verbose unless asked");
+  });
+
+  it("transcriptPosition=0 is from the start, like 1", async () => {
+    const id = await chat.create();
+    await chat.call(id, "ixn/chat", { firstName: "Bo" });
+    await chat.call(id, "ixn/chat/send", { message: "one" });
+    const reply = await chat.call(id, "ixn/chat/refresh", { transcriptPosition: "0" });
+    assert.equal(reply.status, 200, reply.text);
+    assert.deepEqual(
+      entries(reply).map((e) => e[2]),
+      ["one"],
+    );
+    assert.equal((await chat.call(id, "ixn/chat/refresh", { transcriptPosition: "-1" })).status, 400);
+  });
+
+  for (const spelling of ["True", "TRUE", "1"]) {
+    it(`_verbose=${spelling} is true`, async () => {
+      const id = await chat.create();
+      const reply = await chat.call(id, "ixn/chat", { _verbose: spelling });
+      assert.equal(reply.body._chatIxnAPI_REFRESH_URL, `/genesys/1/service/${id}/ixn/chat/refresh`);
+    });
+  }
+
+  it("an opening message on ixn/chat is the customer's first entry, polled and pushed", async () => {
+    const polled = await chat.create();
+    await chat.call(polled, "ixn/chat", { firstName: "Cy", message: "My parcel is late" });
+    const reply = await chat.call(polled, "ixn/chat/refresh");
+    assert.deepEqual(
+      entries(reply).map((e) => [e[0], e[1], e[2], e[4]]),
+      [["Message.Text", "Cy", "My parcel is late", "CLIENT"]],
+    );
+
+    const app = await customer("opener");
+    const pushedId = await chat.create("request-chat", {}, { gms_user: "opener" });
+    await chat.call(pushedId, "ixn/chat", { notify_by: "comet", message: "Hello?" }, { gms_user: "opener" });
+    const first = await eventually(async () => app.received.find((m) => m.data?.tag === `service.chat.refresh.${pushedId}`), 5000, "the first push");
+    assert.deepEqual(
+      (first.data.message.transcriptToShow as string[][]).map((e) => e[2]),
+      ["Hello?"],
+    );
+  });
+});
