@@ -66,6 +66,8 @@ export interface StartChatRequest {
   clientTimeZoneOffset: string;
   /** An opening message: the customer's first transcript entry. */
   message: string | null;
+  /** `push_notification_deviceid` and `_type`: the device for push, as `_device_notification_id` and `_device_os` at creation. */
+  device: NewServiceRequest["device"];
 }
 
 /** `ixn/chat/<operation>`. */
@@ -119,12 +121,11 @@ function chatClient(caller: Caller): ChatClient {
   return { address: caller.address, provenUser: caller.gmsUserProven ? caller.gmsUser : null };
 }
 
-/** `_device_notification_id` and `_device_os` within their caps (a push token is a few hundred characters at most). */
-function checkDevice(ctx: ActionContext, device: NewServiceRequest["device"]): void {
+/** A device for push within its caps (a push token is a few hundred characters at most), its fields named as the client sent them. */
+function checkDevice(ctx: ActionContext, device: NewServiceRequest["device"], idField = "_device_notification_id", osField = "_device_os"): void {
   if (device === null) return;
-  if (device.notificationId.length > ctx.chat.data.maxValueChars)
-    throw invalidInput(`_device_notification_id: at most ${ctx.chat.data.maxValueChars} characters`);
-  if (device.os !== null && device.os.length > ctx.chat.maxFieldChars) throw invalidInput(`_device_os: at most ${ctx.chat.maxFieldChars} characters`);
+  if (device.notificationId.length > ctx.chat.data.maxValueChars) throw invalidInput(`${idField}: at most ${ctx.chat.data.maxValueChars} characters`);
+  if (device.os !== null && device.os.length > ctx.chat.maxFieldChars) throw invalidInput(`${osField}: at most ${ctx.chat.maxFieldChars} characters`);
 }
 
 /** The advanced service's `status`: `available` once an agent could take the chat. Pushed too. */
@@ -156,6 +157,7 @@ export async function startChat(ctx: ActionContext, id: string, caller: Caller, 
   checkCustomerFields(request.fields, ctx.chat.maxFieldChars);
   if (request.message !== null && request.message.length > ctx.chat.maxMessageChars)
     throw invalidInput(`message: at most ${ctx.chat.maxMessageChars} characters`);
+  checkDevice(ctx, request.device, "push_notification_deviceid", "push_notification_type");
   const known = await accessChatService(ctx.store, id, caller.gmsUser);
   if (known.chat !== null) throw oneChatOnly(id);
   checkBusinessData({ ...known.data, ...request.data }, ctx.chat.data);
@@ -188,7 +190,13 @@ export async function startChat(ctx: ActionContext, id: string, caller: Caller, 
       now,
     );
     // The open chat counts for the address that opened it, whichever created its service.
-    const opening: OpenChatService = { ...fresh, chat, expiresAt: Math.max(fresh.expiresAt, now + ttlMs(ctx, fresh)), clientAddress: caller.address };
+    const opening: OpenChatService = {
+      ...fresh,
+      chat,
+      device: request.device ?? fresh.device,
+      expiresAt: Math.max(fresh.expiresAt, now + ttlMs(ctx, fresh)),
+      clientAddress: caller.address,
+    };
     const first: NewEntry[] = request.message === null ? [] : [{ type: "Message.Text", nick: chat.nickname, text: request.message, userType: "CLIENT" }];
     const { service, entries } = await appendEntries(tx, ctx, opening, first);
     announce.route();

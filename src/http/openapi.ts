@@ -55,8 +55,9 @@ const CHAT = object(
     chatServiceMessage: str(),
     transcriptToShow: array(array(str()), "entries [type, nick, text, secondsFromStart, userType]"),
     startedAt: str(),
+    message: str("CometD mode: Messages will sent over CometD service channel /_genesys"),
   },
-  "the chat object (seed 004); in CometD mode {message} instead",
+  "the chat object (seed 004); in CometD mode without transcriptToShow (pushed instead), with message",
 );
 
 interface Documented {
@@ -117,7 +118,7 @@ const SUCCESS: [RegExp, Documented][] = [
   ],
   // Chat API v1
   [
-    /^POST \/\w+\/1\/service\/:id$/,
+    /^(GET|POST) \/\w+\/1\/service\/:id$/,
     { status: 200, description: "the new service session", body: object({ _id: str(), "_chatIxnAPI-CREATE-URL": str(), _session_comand_STATUS_URL: str() }) },
   ],
   [
@@ -128,7 +129,7 @@ const SUCCESS: [RegExp, Documented][] = [
       body: object({ message: object({ _id: str(), _status: str("waiting or available"), _dialog: str() }), tag: str() }),
     },
   ],
-  [/^POST .*\/service\/:id\/ixn\/chat(\/:op)?$/, { status: 200, description: "the chat object, or the CometD acknowledgement", body: CHAT }],
+  [/^POST .*\/service\/:id\/ixn\/chat(\/:op)?$/, { status: 200, description: "the chat object (in CometD mode with GMS's message in it)", body: CHAT }],
   [/^POST .*\/service\/:id\/internal-poke$/, { status: 200, description: "sent", body: str("OK") }],
   // Agent API
   [/^POST \/api\/v2\/(users|interactions)$/, { status: 200, description: "created", body: object({ status: str(), statusCode: int(), id: str() }) }],

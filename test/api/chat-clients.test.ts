@@ -1,8 +1,9 @@
 /**
  * What real Chat API v1 clients send and read (issue 18): CometD-mode replies carry the chat
  * object beside GMS's `message` (Genesys's Android sample reads chatSessionId and the URLs from
- * it), `transcriptPosition=0` means from the start, booleans as `True` or `1`, and an opening
- * `message` on ixn/chat is the customer's first entry.
+ * it), `transcriptPosition=0` means from the start, booleans as `True` or `1`, an opening
+ * `message` on ixn/chat is the customer's first entry, a service is created with a GET too, and
+ * `push_notification_deviceid` on ixn/chat registers the device for push.
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
@@ -69,6 +70,30 @@ describe("Chat API v1 as real clients use it", () => {
       assert.equal(reply.body._chatIxnAPI_REFRESH_URL, `/genesys/1/service/${id}/ixn/chat/refresh`);
     });
   }
+
+  it("a service is created with a GET, its parameters in the query, as with a POST", async () => {
+    const reply = await fetch(`${chat.service}/request-chat?_verbose=true&topic=billing`);
+    assert.equal(reply.status, 200);
+    const body = (await reply.json()) as Record<string, string>;
+    assert.match(body._id ?? "", /^[0-9a-f-]{36}$/);
+    assert.equal(body["_chatIxnAPI-CREATE-URL"], `/genesys/1/service/${body._id}/ixn/chat`);
+    const stored = await server.app.store.chats.get(body._id ?? "");
+    assert.deepEqual(stored?.data, { topic: "billing" });
+    assert.equal((await fetch(`${chat.service}/no-such-service`)).status, 404);
+  });
+
+  it("push_notification_deviceid and _type on ixn/chat register the device, as _device_notification_id and _device_os do", async () => {
+    const id = await chat.create();
+    await chat.call(id, "ixn/chat", { push_notification_deviceid: "fcm-token-1", push_notification_type: "gcm", push_notification_language: "en" });
+    assert.deepEqual((await server.app.store.chats.get(id))?.device, { notificationId: "fcm-token-1", os: "gcm" });
+    const early = await chat.create("request-chat", { _device_notification_id: "apns-1", _device_os: "ios" });
+    await chat.call(early, "ixn/chat", { firstName: "Di" });
+    assert.deepEqual((await server.app.store.chats.get(early))?.device, { notificationId: "apns-1", os: "ios" }, "kept when ixn/chat names none");
+    const tooLong = await chat.create();
+    const refused = await chat.call(tooLong, "ixn/chat", { push_notification_deviceid: "x".repeat(5000) });
+    assert.equal(refused.status, 400);
+    assert.match(refused.body.message, /^push_notification_deviceid: at most/);
+  });
 
   it("an opening message on ixn/chat is the customer's first entry, polled and pushed", async () => {
     const polled = await chat.create();

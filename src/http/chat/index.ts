@@ -61,10 +61,17 @@ export async function registerChatApi(app: FastifyInstance, deps: ChatApiDeps): 
       const refuseEarly = (kind: "service" | "chat") => async (request: FastifyRequest) =>
         deps.ctx.chat.allowance.refuseEarly(kind, clientAddress(request.raw, deps.trustProxy));
 
-      api.post<{ Params: { id: string } }>("/:id", { schema: { params: S.ServiceParams }, onRequest: refuseEarly("service") }, async (request) => {
-        const who = await caller(request);
-        const body = newServiceRequest(params(request));
-        return createdService(await createChatService(deps.ctx, request.params.id, who, body), body.verbose, deps.base);
+      // Real mobile clients create a service with a GET too, its parameters in the query.
+      api.route<{ Params: { id: string } }>({
+        method: ["GET", "POST"],
+        url: "/:id",
+        schema: { params: S.ServiceParams },
+        onRequest: refuseEarly("service"),
+        handler: async (request) => {
+          const who = await caller(request);
+          const body = newServiceRequest(params(request));
+          return createdService(await createChatService(deps.ctx, request.params.id, who, body), body.verbose, deps.base);
+        },
       });
       api.post<{ Params: { id: string } }>("/:id/status", { schema: { params: S.ServiceParams } }, async (request) => {
         const who = await caller(request);

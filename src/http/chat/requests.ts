@@ -54,6 +54,8 @@ export function startChatRequest(params: Params, gmsUser: string | null): StartC
     if (!CHAT_CONTROL.has(key) && !key.startsWith("_")) data[key] = value;
   }
   const offset = params.clientTimeZoneOffset ?? "";
+  // Genesys's sample apps register the device for push here rather than at creation.
+  const deviceId = params.push_notification_deviceid;
   return {
     verbose: verbose(params),
     notifyBy,
@@ -61,6 +63,7 @@ export function startChatRequest(params: Params, gmsUser: string | null): StartC
     data,
     clientTimeZoneOffset: TIME_ZONE_OFFSET.test(offset) ? offset : "0",
     message: params.message?.trim() ? params.message : null,
+    device: deviceId ? { notificationId: deviceId, os: params.push_notification_type ?? null } : null,
   };
 }
 
