@@ -41,8 +41,8 @@ const DEFAULT_PUSH: PushSettings = {
 
 /** The two services of seed 004, both routing to queue `default`; a file may redefine them. */
 const SEED_SERVICES: ChatServiceDefinition[] = [
-  { name: "request-chat", kind: "basic", queue: "default", ttlSeconds: 3600 },
-  { name: "request-chat-poll", kind: "advanced", queue: "default", ttlSeconds: 3600 },
+  { name: "request-chat", kind: "basic", queue: "default", ttlSeconds: 3600, disconnectedAs400: false },
+  { name: "request-chat-poll", kind: "advanced", queue: "default", ttlSeconds: 3600, disconnectedAs400: false },
 ];
 
 const NAME = /^[A-Za-z0-9._-]{1,64}$/;
@@ -126,7 +126,7 @@ function readService(raw: unknown, push: PushSettings, where: string, at: At): C
     at(where, "must be an object");
     return null;
   }
-  const { name, kind, queue, ttlSeconds } = raw;
+  const { name, kind, queue, ttlSeconds, disconnectedAs400 } = raw;
   let ok = true;
   if (typeof name !== "string" || !NAME.test(name) || RESERVED.has(name)) {
     at(`${where}.name`, "1 to 64 letters, digits or . _ - (not status, ixn or internal-poke)");
@@ -144,6 +144,10 @@ function readService(raw: unknown, push: PushSettings, where: string, at: At): C
     at(`${where}.ttlSeconds`, "an integer from 10 to 2592000");
     ok = false;
   }
+  if (disconnectedAs400 !== undefined && typeof disconnectedAs400 !== "boolean") {
+    at(`${where}.disconnectedAs400`, "true or false");
+    ok = false;
+  }
   // Read even when the rest is wrong, so its problems are reported in the same go.
   const servicePush = readPush(raw.push, push, `${where}.push`, at);
   if (!ok) return null;
@@ -152,6 +156,7 @@ function readService(raw: unknown, push: PushSettings, where: string, at: At): C
     kind: kind as ChatServiceKind,
     queue: (queue as string | undefined) ?? "default",
     ttlSeconds: (ttlSeconds as number | undefined) ?? 3600,
+    disconnectedAs400: disconnectedAs400 === true,
     push: servicePush,
   };
 }

@@ -132,7 +132,7 @@ describe("PARLEY_CONFIG", () => {
       loadConfig({
         PORT: "x",
         PARLEY_CONFIG: file({
-          chatServices: [{ name: "status", kind: "fancy", ttlSeconds: 1, push: { provider: "httpcb" } }],
+          chatServices: [{ name: "status", kind: "fancy", ttlSeconds: 1, disconnectedAs400: "yes", push: { provider: "httpcb" } }],
           queues: [{ name: "bad name" }],
           businessAttributes: [{ name: "MediaType", cv_attributes: ["Service.colour"], values: [] }],
           extra: true,
@@ -147,6 +147,7 @@ describe("PARLEY_CONFIG", () => {
         "chatServices[0].name",
         "chatServices[0].kind",
         "chatServices[0].ttlSeconds",
+        "chatServices[0].disconnectedAs400",
         "chatServices[0].push.url",
         "queues[0].name",
         "businessAttributes[0].cv_attributes",

@@ -273,6 +273,7 @@ export async function chatRequest(ctx: ActionContext, id: string, caller: Caller
       transcript: transcriptLimits(ctx),
       customerTimeoutMs: ctx.chat.customerTimeoutMs,
       ttlMs: ttlMs(ctx, locked),
+      disconnectedAs400: ctx.chat.services.get(locked.name)?.disconnectedAs400 === true,
     });
     if ("refused" in step) return step;
     const { next, entries } = step;

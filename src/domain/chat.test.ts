@@ -38,7 +38,7 @@ describe("entryBytes and pageBy", () => {
 });
 
 describe("applyCustomerOperation", () => {
-  const rules = { transcript: { maxEntries: 3, maxBytes: 1000 }, customerTimeoutMs: 60_000, ttlMs: 3_600_000 };
+  const rules = { transcript: { maxEntries: 3, maxBytes: 1000 }, customerTimeoutMs: 60_000, ttlMs: 3_600_000, disconnectedAs400: false };
   const chat = openChat({ interactionId: "IX", notifyBy: "poll", nickname: "Ann", clientTimeZoneOffset: "0", userId: "U", secureKey: "k" }, 0);
   const service: OpenChatService = {
     id: "S",
@@ -96,5 +96,8 @@ describe("applyCustomerOperation", () => {
     assert.equal("refused" in applyCustomerOperation(ended, { name: "send", message: "x" }, 1, rules), true);
     assert.deepEqual(apply(ended, { name: "refresh", message: "late" }).entries, []);
     assert.equal(apply(ended, { name: "disconnect" }).ended, false, "it ended before: nothing ends again");
+    const strict = { ...rules, disconnectedAs400: true };
+    assert.equal("refused" in applyCustomerOperation(ended, { name: "refresh", message: null }, 1, strict), true, "disconnectedAs400: refresh refused too");
+    assert.equal("refused" in applyCustomerOperation(ended, { name: "disconnect" }, 1, strict), false);
   });
 });

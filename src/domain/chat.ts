@@ -18,6 +18,12 @@ export interface ChatServiceDefinition {
   queue: string;
   /** How long a service (and its business data) lives after its last activity, seconds. */
   ttlSeconds: number;
+  /**
+   * Once its chat has ended, `refresh` and `send` answer 400 (GMS's
+   * `_chat_400_response_on_disconnected`): bots written against such deployments take that
+   * error as their end-of-chat signal. False: refresh answers DISCONNECTED.
+   */
+  disconnectedAs400: boolean;
 }
 
 /** The device a service was created with, for native push (`_device_notification_id`, `_device_os`). */
@@ -171,6 +177,8 @@ export interface CustomerRules {
   customerTimeoutMs: number;
   /** How long the service lives after the customer's last request (its definition's TTL). */
   ttlMs: number;
+  /** An ended chat refuses refresh too (the service's `disconnectedAs400`). */
+  disconnectedAs400: boolean;
 }
 
 /** The result of a customer operation: the service's next state, what it adds, whether it ends the chat. */
@@ -202,7 +210,7 @@ export function hasChat(service: ChatService): service is OpenChatService {
  */
 export function applyCustomerOperation(service: OpenChatService, op: CustomerOperation, now: number, rules: CustomerRules): CustomerStep {
   const chat = service.chat;
-  if (chat.ended && op.name !== "refresh" && op.name !== "disconnect") {
+  if (chat.ended && op.name !== "disconnect" && (op.name !== "refresh" || rules.disconnectedAs400)) {
     return { refused: invalidState(`${op.name}: the chat on service ${service.id} has ended`) };
   }
   const adding = chat.ended ? [] : customerEntries(chat, op);

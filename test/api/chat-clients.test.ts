@@ -6,10 +6,13 @@
  * `push_notification_deviceid` on ixn/chat registers the device for push.
  */
 import assert from "node:assert/strict";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { chatApi, entries } from "../support/chat.ts";
+import { chatApi, chatInteraction, entries } from "../support/chat.ts";
 import { cometdClient, type TestClient } from "../support/cometd.ts";
-import { eventually, startServer, type TestServer } from "../support/server.ts";
+import { assertGmsError, eventually, startServer, type TestServer } from "../support/server.ts";
 
 const COMET_MESSAGE = "Messages will sent over CometD service channel /_genesys";
 
@@ -112,5 +115,44 @@ describe("Chat API v1 as real clients use it", () => {
       (first.data.message.transcriptToShow as string[][]).map((e) => e[2]),
       ["Hello?"],
     );
+  });
+});
+
+describe("a service with disconnectedAs400 (GMS's _chat_400_response_on_disconnected)", () => {
+  let server: TestServer;
+  let chat: ReturnType<typeof chatApi>;
+  before(async () => {
+    const dir = mkdtempSync(join(tmpdir(), "parley-disconnected-"));
+    const configFile = join(dir, "parley.json");
+    writeFileSync(configFile, JSON.stringify({ chatServices: [{ name: "bot-chat", kind: "basic", disconnectedAs400: true }] }));
+    server = await startServer({ env: { PARLEY_CONFIG: configFile } });
+    chat = chatApi(server.url);
+  });
+  after(() => server.close());
+
+  it("once the chat has ended, refresh and send answer 400 with the GMS body; other services answer DISCONNECTED", async () => {
+    const bot = await chat.create("bot-chat");
+    await chat.call(bot, "ixn/chat", { firstName: "Bot" });
+    assert.equal((await chat.call(bot, "ixn/chat/disconnect")).body.chatIxnState, "DISCONNECTED");
+    for (const op of ["refresh", "send"]) {
+      const reply = await chat.call(bot, `ixn/chat/${op}`, { message: "still there?" });
+      assertGmsError(reply, 400, "InvalidStateException");
+    }
+    const plain = await chat.create("request-chat");
+    await chat.call(plain, "ixn/chat", { firstName: "Eve" });
+    await chat.call(plain, "ixn/chat/disconnect");
+    const refreshed = await chat.call(plain, "ixn/chat/refresh");
+    assert.equal(refreshed.status, 200);
+    assert.equal(refreshed.body.chatIxnState, "DISCONNECTED");
+  });
+
+  it("a bot's conversation given as chatHistory at creation reaches the agent as attached data", async () => {
+    const history = JSON.stringify([
+      { from: "bot", text: "What is your order number?" },
+      { from: "customer", text: "1234" },
+    ]);
+    const id = await chat.create("request-chat", { chatHistory: history });
+    await chat.call(id, "ixn/chat", { firstName: "Fay" });
+    assert.equal((await chatInteraction(server, id)).properties.chatHistory, history);
   });
 });
