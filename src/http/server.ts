@@ -101,6 +101,7 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
     trustedOrigins: config.corsOrigins,
     sessionTtlMs: config.agentSessionTtlMs,
     limits: { httpLingerMs: config.httpLingerMs },
+    version: deps.version,
   });
   registerHealthRoutes(app, { store: deps.store });
   // Metrics and the document tell how the server is built and used: on their own listener

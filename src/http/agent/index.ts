@@ -17,6 +17,7 @@ import { fromTrustedOrigin, ownOrigin } from "../../origin.ts";
 import { toGwsError } from "./errors.ts";
 import { setAgent } from "./shared.ts";
 import { registerInteractionRoutes } from "./interactions.ts";
+import { registerDiagnosticsRoutes } from "./diagnostics.ts";
 import { registerMeRoutes } from "./me.ts";
 import { registerUserRoutes } from "./users.ts";
 
@@ -30,6 +31,8 @@ export interface AgentApiDeps {
   sessionTtlMs: number;
   /** How long the rest of a refused body is read after the 413 (HTTP_LINGER_MS). */
   limits: { httpLingerMs: number };
+  /** parley's version, for `/diagnostics/version`. */
+  version: string;
 }
 
 const AGENT_API_BASE = "/api/v2";
@@ -78,6 +81,7 @@ export async function registerAgentApi(app: FastifyInstance, deps: AgentApiDeps)
         base: (request: Parameters<typeof absoluteUrl>[0]) => absoluteUrl(request, deps.publicUrl, AGENT_API_BASE),
         endSession,
       };
+      registerDiagnosticsRoutes(api, deps.version);
       registerUserRoutes(api, routeDeps);
       registerMeRoutes(api, routeDeps);
       registerInteractionRoutes(api, routeDeps);

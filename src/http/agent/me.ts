@@ -14,6 +14,12 @@ const tags = ["Agent API: me"];
 
 /** GWS's operation on `POST /me` for leaving: NotReady everywhere, and the session ends. */
 const END_CONTACT_CENTER_SESSION = "EndContactCenterSession";
+/**
+ * GWS's operation for arriving: desktops send it (with their channels) before anything else.
+ * parley's channels need no login, so it changes nothing: the agent is as they were, and goes
+ * Ready when they say so. After EndContactCenterSession it is accepted again.
+ */
+const START_CONTACT_CENTER_SESSION = "StartContactCenterSession";
 
 export function registerMeRoutes(app: FastifyInstance, { ctx, base, endSession }: AgentRouteDeps): void {
   app.get<{ Querystring: Static<typeof S.MeQuery> }>(
@@ -22,7 +28,11 @@ export function registerMeRoutes(app: FastifyInstance, { ctx, base, endSession }
     async (request) => {
       const user = agentOf(request);
       const presented: Record<string, unknown> = presentUser(user, base(request));
-      if (request.query.subresources !== undefined) presented.channels = (await agentState.listChannels(ctx, user)).map(presentChannel);
+      if (request.query.subresources !== undefined) {
+        presented.channels = (await agentState.listChannels(ctx, user)).map(presentChannel);
+        // GWS desktops read their settings here; parley keeps none per user.
+        presented.settings = {};
+      }
       return ok({ user: presented });
     },
   );
@@ -32,11 +42,13 @@ export function registerMeRoutes(app: FastifyInstance, { ctx, base, endSession }
     {
       schema: {
         tags,
-        summary: "Ready or NotReady on every channel; EndContactCenterSession: NotReady everywhere, offers withdrawn, logged out",
+        summary:
+          "Ready or NotReady on every channel; StartContactCenterSession: accepted (channels need no login); EndContactCenterSession: NotReady everywhere, offers withdrawn, logged out",
         body: S.StateChange,
       },
     },
     async (request, reply) => {
+      if (request.body.operationName === START_CONTACT_CENTER_SESSION) return ok();
       if (request.body.operationName === END_CONTACT_CENTER_SESSION) {
         // The session ends first: the CometD clients closed next must not handshake again with its cookie.
         await endSession(request, reply);

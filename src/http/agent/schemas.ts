@@ -60,7 +60,12 @@ export const UserPatch = Type.Partial(NewUser);
 
 // The caller (/me) and their channels.
 
-export const StateChange = Type.Object({ operationName: name, reason: Opt(text) });
+export const StateChange = Type.Object({
+  operationName: name,
+  reason: Opt(text),
+  /** StartContactCenterSession: the channels a GWS desktop logs in to (`voice` among them; parley's need no login). */
+  channels: Opt(Type.Array(Type.String({ maxLength: LIMITS.word }), { maxItems: 32 })),
+});
 export const MeQuery = Type.Object({ subresources: Opt(text) });
 export const ChannelParams = Type.Object({ channel: Type.String({ minLength: 1, maxLength: LIMITS.word }) });
 
