@@ -101,7 +101,7 @@ function publishOne(ctx: ActionContext, item: Announcement): void {
 }
 
 /** The Chat API's own base, for pushes no request caused (sweeps, agents' messages): no host or port to show. */
-export function ownOrigin(ctx: ActionContext): Origin {
+export function unrequestedOrigin(ctx: ActionContext): Origin {
   return { base: ctx.chat.serviceBase, host: "", port: "", tls: false };
 }
 
@@ -133,7 +133,7 @@ function publishChatUpdate(ctx: ActionContext, update: ChatUpdate): void {
   const chat = service.chat;
   if (entries.length === 0) return;
   if (chat.notifyBy === "comet" && service.gmsUser !== null) {
-    const origin = update.origin ?? ownOrigin(ctx);
+    const origin = update.origin ?? unrequestedOrigin(ctx);
     const message = chatObject(service, "TRANSCRIPT", entries, update.verbose, origin);
     ctx.notifier.deliver("customer", service.gmsUser, "/_genesys", customerPush(refreshTag(service.id), message));
   }

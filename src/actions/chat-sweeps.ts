@@ -4,7 +4,7 @@
  * is free, and remove services past their time to live.
  */
 import type { TranscriptEntry } from "../domain/chat.ts";
-import { commit, ownOrigin } from "./after-commit.ts";
+import { commit, unrequestedOrigin } from "./after-commit.ts";
 import { endInteraction, serviceStatus } from "./chat.ts";
 import { appendEntries } from "./chat-transcript.ts";
 import type { ActionContext } from "./context.ts";
@@ -82,7 +82,7 @@ export async function announceAvailability(ctx: ActionContext): Promise<number> 
     await serviceStatus(
       ctx,
       service.id,
-      { gmsUser: service.gmsUser, gmsUserProven: false, customerId: null, address: service.clientAddress ?? "", origin: ownOrigin(ctx) },
+      { gmsUser: service.gmsUser, gmsUserProven: false, customerId: null, address: service.clientAddress ?? "", origin: unrequestedOrigin(ctx) },
       { verbose: false },
     );
     told++;

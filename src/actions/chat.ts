@@ -21,6 +21,7 @@ import {
   openChat,
   type ChatService,
   type CustomerOperation,
+  type Device,
   type NewEntry,
   type NotifyBy,
   type OpenChatService,
@@ -52,7 +53,7 @@ export interface Caller {
 export interface NewServiceRequest {
   verbose: boolean;
   data: Record<string, string>;
-  device: { notificationId: string; os: string | null } | null;
+  device: Device | null;
 }
 
 /** `ixn/chat`. */
