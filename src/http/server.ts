@@ -25,6 +25,7 @@ import { gmsErrorReplier, registerHooks } from "./hooks.ts";
 import { registerOpenApi } from "./openapi.ts";
 import { registerHealthRoutes, registerOpsRoutes } from "./operations.ts";
 import { compileValidator } from "./validation.ts";
+import { registerWebPages } from "./web.ts";
 
 export interface HttpDeps {
   config: Config;
@@ -104,6 +105,7 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
     version: deps.version,
   });
   registerHealthRoutes(app, { store: deps.store });
+  registerWebPages(app);
   // Metrics and the document tell how the server is built and used: on their own listener
   // (OPS_BIND), or here behind Context Services' credentials when it has any.
   if (config.opsBind === null) {

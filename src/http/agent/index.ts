@@ -59,7 +59,11 @@ export async function registerAgentApi(app: FastifyInstance, deps: AgentApiDeps)
         if (error.status === 413) closeAfterAnswer(request.raw, reply.raw, deps.limits.httpLingerMs);
         if (error.serverFault) request.log.error({ err }, "request failed");
         else request.log.debug({ message: error.body.errorDescription }, "request refused");
-        if (error.status === 401) reply.header("www-authenticate", 'Basic realm="parley", charset="UTF-8"');
+        // A page's own request (X-Requested-With, as Spring-based GWS does) gets no challenge,
+        // which would make the browser prompt for a password over the page's login form.
+        if (error.status === 401 && request.headers["x-requested-with"] === undefined) {
+          reply.header("www-authenticate", 'Basic realm="parley", charset="UTF-8"');
+        }
         if (error.retryAfterSeconds !== undefined) reply.header("retry-after", String(error.retryAfterSeconds));
         return reply.code(error.status).send(error.body);
       });

@@ -1,0 +1,90 @@
+/**
+ * The web pages (web/, built by `npm run build` into dist/web): the customer widget at `/`, the
+ * agent desktop at `/agent`, `widget.js` for other sites, and their assets. The files are read
+ * once at start. Hashed assets are immutable; the pages and widget.js are revalidated, so a new
+ * build reaches browsers at once. Every page gets a Content-Security-Policy that allows no inline
+ * script and no other origin: the pages talk to parley only.
+ */
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { extname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { FastifyInstance, FastifyReply } from "fastify";
+
+/** dist/web at the package root: from src/http (tsx) and from dist/http (tsc output) alike. */
+const WEB_BUILD_DIR = fileURLToPath(new URL("../../dist/web/", import.meta.url));
+
+const TYPES: Record<string, string> = {
+  ".html": "text/html; charset=utf-8",
+  ".js": "text/javascript; charset=utf-8",
+  ".css": "text/css; charset=utf-8",
+  ".map": "application/json; charset=utf-8",
+  ".txt": "text/plain; charset=utf-8",
+  ".svg": "image/svg+xml",
+  ".png": "image/png",
+  ".woff2": "font/woff2",
+};
+
+/** The pages' policy: scripts, styles and connections (CometD's WebSocket included) from parley only; no framing. */
+const PAGE_POLICY = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "font-src 'self'",
+  "media-src 'self' data:",
+  "connect-src 'self'",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join("; ");
+
+const COMMON_HEADERS = { "x-content-type-options": "nosniff", "referrer-policy": "no-referrer" };
+const PAGE_HEADERS = { ...COMMON_HEADERS, "content-security-policy": PAGE_POLICY, "cache-control": "no-cache" };
+const ASSET_HEADERS = { ...COMMON_HEADERS, "cache-control": "public, max-age=31536000, immutable" };
+// Other sites load widget.js with a script tag; a short cache lets a new build reach them soon.
+const EMBED_HEADERS = { ...COMMON_HEADERS, "cache-control": "public, max-age=300", "cross-origin-resource-policy": "cross-origin" };
+
+interface WebFile {
+  type: string;
+  body: Buffer;
+}
+
+export function registerWebPages(app: FastifyInstance, dir: string = WEB_BUILD_DIR): void {
+  const files = readBuild(dir);
+  const send = (reply: FastifyReply, name: string, headers: Record<string, string>) => {
+    const file = files.get(name);
+    if (file === undefined) {
+      return reply
+        .code(503)
+        .headers(COMMON_HEADERS)
+        .type("text/plain; charset=utf-8")
+        .send("The web pages are not built: run `npm run build` (npm start does), then restart parley.\n");
+    }
+    return reply.headers(headers).type(file.type).send(file.body);
+  };
+
+  const hidden = { schema: { hide: true } };
+  app.get("/", hidden, (_request, reply) => send(reply, "index.html", PAGE_HEADERS));
+  app.get("/agent", hidden, (_request, reply) => send(reply, "agent.html", PAGE_HEADERS));
+  app.get("/widget.js", hidden, (_request, reply) => send(reply, "widget.js", EMBED_HEADERS));
+  app.get<{ Params: { file: string } }>("/assets/:file", hidden, (request, reply) => {
+    const name = `assets/${request.params.file}`;
+    if (!files.has(name)) return reply.code(404).headers(COMMON_HEADERS).send({ message: "No such file", exception: "NotFoundException" });
+    return send(reply, name, ASSET_HEADERS);
+  });
+}
+
+/** Every file of the build, by its path under `dir` (`index.html`, `assets/agent-X.js`); empty when there is no build. */
+function readBuild(dir: string): Map<string, WebFile> {
+  const files = new Map<string, WebFile>();
+  if (!existsSync(dir)) return files;
+  const walk = (sub: string) => {
+    for (const name of readdirSync(join(dir, sub))) {
+      const path = sub === "" ? name : `${sub}/${name}`;
+      if (statSync(join(dir, path)).isDirectory()) walk(path);
+      else files.set(path, { type: TYPES[extname(name)] ?? "application/octet-stream", body: readFileSync(join(dir, path)) });
+    }
+  };
+  walk("");
+  return files;
+}
