@@ -14,6 +14,7 @@ import { ensureDefaultQueue, ensureQueues } from "./actions/queues.ts";
 import { createPushPort } from "./push/push.ts";
 import { createDemoUsers, ensureAdmin, type GeneratedCredentials } from "./actions/users.ts";
 import type { ActionContext } from "./actions/context.ts";
+import { SupervisorChanges } from "./actions/supervisor-changes.ts";
 import { BayeuxEngine } from "./bayeux/engine.ts";
 import { agentEndpoint, customerEndpoint, type AgentAuthenticator } from "./bayeux/endpoints.ts";
 import { longPollingHandler } from "./bayeux/long-polling.ts";
@@ -29,6 +30,7 @@ import { createMetrics, registerBayeuxMetrics, type Metrics } from "./metrics.ts
 import { openStore } from "./store/open.ts";
 import type { Store } from "./store/store.ts";
 import { timedStore } from "./store/timed.ts";
+import { SUPERVISOR_CHANNEL, supervisorChangeMessage } from "./wire/agent-api.ts";
 import { followCometdEvents } from "./workers/cometd-events.ts";
 import { startHousekeeping, type Housekeeping } from "./workers/housekeeping.ts";
 import { startRouter, type Router } from "./workers/router.ts";
@@ -94,6 +96,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
       maxIntervalMs: config.bayeuxMaxIntervalMs,
     },
   });
+  const supervision = new SupervisorChanges((changed) => bayeux.publish("agent", SUPERVISOR_CHANNEL, supervisorChangeMessage(changed)));
   const push = createPushPort(bayeux, logger, { concurrency: config.pushConcurrency, queueSize: config.pushQueueSize });
   const ctx: ActionContext = {
     store,
@@ -106,6 +109,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     },
     responseLimitBytes: config.responseLimitBytes,
     notifier: bayeux,
+    supervision,
     // The router needs the context; it is started right below.
     routing: { offerTimeoutMs: config.routingOfferTimeoutMs, roles: config.routingRoles, kick: () => router.kick() },
     agentApiBase: `${config.publicUrl ?? ""}/api/v2`,
@@ -163,8 +167,11 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   const verifyGmsUser = gmsUserVerifier(config.gmsUserSecret);
   const endpoints = [
     customerEndpoint(config.gmsAppName, verifyGmsUser),
-    agentEndpoint(authenticateAgent, { trustProxy: config.trustProxy, publicUrl: config.publicUrl, trustedOrigins: config.corsOrigins }, (req) =>
-      credentialKeys(req.headers),
+    agentEndpoint(
+      authenticateAgent,
+      { trustProxy: config.trustProxy, publicUrl: config.publicUrl, trustedOrigins: config.corsOrigins },
+      (req) => credentialKeys(req.headers),
+      (id) => store.users.get(id),
     ),
   ];
   for (const endpoint of endpoints) bayeux.addEndpoint(endpoint.policy);
@@ -233,6 +240,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     },
     close() {
       closing ??= (async () => {
+        supervision.close();
         // Held long-polls are answered first, or the HTTP server would wait for them.
         await bayeux.close();
         await websocket.close();

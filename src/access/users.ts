@@ -1,7 +1,15 @@
-/** Who may use the agent-side administration: one check, used by REST and the CLI alike. */
+/** Who may use the agent-side administration and supervision: each check one function, used by every transport alike. */
 import { forbidden } from "../domain/errors.ts";
 import { hasRole, type Role, type User } from "../domain/users.ts";
 
 export function requireRole(actor: User, ...roles: Role[]): void {
   if (!hasRole(actor, ...roles)) throw forbidden(`this needs ${roles.join(" or ")}`);
+}
+
+/**
+ * Who may watch the contact center as a supervisor (the `/v2/supervisor/changes` notices on
+ * /api/v2/notifications): an enabled supervisor or administrator, as their user is now.
+ */
+export function maySupervise(user: User | null): boolean {
+  return user?.enabled === true && hasRole(user, "ROLE_SUPERVISOR", "ROLE_ADMIN");
 }

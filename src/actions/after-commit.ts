@@ -12,7 +12,8 @@
 import type { AgentInteraction, Outcome } from "../domain/agent-interactions.ts";
 import { chatAgents, pageBy, type ChatService, type OpenChatService, type TranscriptEntry } from "../domain/chat.ts";
 import type { Store } from "../store/store.ts";
-import { agentEntry, interactionMessage, newMessagesMessage } from "../wire/agent-api.ts";
+import type { ChannelState } from "../domain/agent-state.ts";
+import { agentEntry, channelStateMessage, interactionMessage, newMessagesMessage, type SupervisedView } from "../wire/agent-api.ts";
 import { chatObject, customerPush, refreshTag, type Origin } from "../wire/chat-v1.ts";
 import type { ActionContext } from "./context.ts";
 
@@ -33,8 +34,10 @@ type Announcement =
   | { kind: "outcome"; outcome: Outcome }
   | { kind: "chat"; update: ChatUpdate }
   | { kind: "deliver"; endpoint: "agent" | "customer"; identity: string; channel: string; data: unknown }
+  | { kind: "channels"; identity: string; states: readonly ChannelState[] }
   | { kind: "revoke"; identity: string }
-  | { kind: "route" };
+  | { kind: "route" }
+  | { kind: "supervised"; changed: SupervisedView[] };
 
 /** What one run of a transaction will announce if it commits. */
 export class Announcements {
@@ -55,6 +58,16 @@ export class Announcements {
     this.items.push({ kind: "deliver", endpoint, identity, channel, data });
   }
 
+  /** An agent's channel states changed: the agent's desktops are told (ChannelStateChangeMessageV2), and supervisors. */
+  channels(identity: string, states: readonly ChannelState[]): void {
+    this.items.push({ kind: "channels", identity, states });
+  }
+
+  /** Something supervisors watch changed that nothing else here announces (a queue or a user created, changed). */
+  supervised(...changed: SupervisedView[]): void {
+    this.items.push({ kind: "supervised", changed });
+  }
+
   /** An agent's credentials no longer hold: their CometD clients end on every node. */
   revokeAgent(identity: string): void {
     this.items.push({ kind: "revoke", identity });
@@ -68,17 +81,37 @@ export class Announcements {
   /**
    * Publishes everything, in order; called by `commit` once the change is durable. One that
    * fails is logged and the rest still go: the change is committed, and its caller is answered.
+   * Supervisors are then told which of their views it changed (coalesced: supervisor-changes.ts).
    */
   publish(ctx: ActionContext): void {
+    const changed = new Set<SupervisedView>();
     for (const item of this.items) {
+      for (const view of SUPERVISED_BY[item.kind]) changed.add(view);
+      if (item.kind === "supervised") for (const view of item.changed) changed.add(view);
       try {
         publishOne(ctx, item);
       } catch (err) {
         ctx.logger.error({ err, announcement: item.kind }, "could not publish what a committed change announced");
       }
     }
+    if (changed.size > 0) ctx.supervision.note(changed);
   }
 }
+
+/**
+ * What each kind of announcement changes in a supervisor's views: an interaction's step moves
+ * queues and agents' loads; a routing pass is asked for when work was queued or capacity freed;
+ * channel states and revoked users are agents'. Chat messages and pushes change neither.
+ */
+const SUPERVISED_BY: Record<Announcement["kind"], readonly SupervisedView[]> = {
+  outcome: ["agents", "queues"],
+  chat: [],
+  deliver: [],
+  channels: ["agents", "queues"],
+  revoke: ["agents"],
+  route: ["queues"],
+  supervised: [],
+};
 
 function publishOne(ctx: ActionContext, item: Announcement): void {
   switch (item.kind) {
@@ -91,8 +124,13 @@ function publishOne(ctx: ActionContext, item: Announcement): void {
     case "deliver":
       ctx.notifier.deliver(item.endpoint, item.identity, item.channel, item.data);
       break;
+    case "channels":
+      ctx.notifier.deliver("agent", item.identity, "/v2/me/channels", channelStateMessage(item.states));
+      break;
     case "revoke":
       ctx.notifier.revoke("agent", item.identity);
+      break;
+    case "supervised":
       break;
     case "route":
       ctx.routing.kick();

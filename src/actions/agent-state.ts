@@ -6,7 +6,6 @@ import { allChannels, LOGGED_OUT, parseStateOperation, PRESENCE_LOST, type Chann
 import { CHANNELS, type Channel, type User } from "../domain/users.ts";
 import { commit } from "./after-commit.ts";
 import type { ActionContext } from "./context.ts";
-import { channelStateMessage } from "../wire/agent-api.ts";
 import { withdrawOffers } from "./routing.ts";
 
 export async function listChannels(ctx: ActionContext, user: User): Promise<ChannelState[]> {
@@ -63,7 +62,7 @@ async function setChannels(
     const now = ctx.now();
     for (const channel of channels) await tx.agentChannels.set(userId, { channel, ...change, changedAt: now });
     const states = allChannels(await tx.agentChannels.list(userId));
-    announce.deliver("agent", userId, "/v2/me/channels", channelStateMessage(states));
+    announce.channels(userId, states);
     if (change.state === "Ready") announce.route();
     return states;
   });

@@ -7,6 +7,7 @@ import type { BusinessAttribute } from "../domain/metadata.ts";
 import type { Logger } from "../logger.ts";
 import type { Role } from "../domain/users.ts";
 import type { Store } from "../store/store.ts";
+import type { SupervisedView } from "../wire/agent-api.ts";
 
 interface ContextServicesOptions {
   /** Business attributes of the config file: they check the fields they type, and /metadata shows them. */
@@ -25,6 +26,8 @@ export interface ActionContext {
   responseLimitBytes: number;
   /** Pushes to CometD clients on every node; called only after the change is committed. */
   notifier: Notifier;
+  /** Tells supervisors (coalesced) that a view of theirs changed; after-commit.ts calls it, once a change is committed. */
+  supervision: Supervision;
   routing: RoutingControl;
   /** The agent API's base URL for `uri` fields in notifications (PUBLIC_URL + /api/v2, or relative). */
   agentApiBase: string;
@@ -105,6 +108,13 @@ export interface Notifier {
    * hashes of what one request authenticated with), only the sockets opened with them.
    */
   revoke(endpoint: string, identity: string, credentials?: readonly string[]): void;
+  /** Sends `data` on `channel` to every client subscribed to it on `endpoint`, on every node. */
+  publish(endpoint: string, channel: string, data: unknown): void;
+}
+
+/** What supervisors are told changed (see supervisor-changes.ts). */
+interface Supervision {
+  note(changed: Iterable<SupervisedView>): void;
 }
 
 /** The expiry a service gets from activity at `now` when nothing pinned it (`cview/expiration`). */

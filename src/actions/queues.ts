@@ -4,6 +4,7 @@ import { AppError, invalidInput } from "../domain/errors.ts";
 import { qualifies, routable, type Queue } from "../domain/routing.ts";
 import { checkSkills, type Skill, type User } from "../domain/users.ts";
 import { UniqueViolation } from "../store/store.ts";
+import { commit } from "./after-commit.ts";
 import type { ActionContext } from "./context.ts";
 
 const DEFAULT_QUEUE = "default";
@@ -13,12 +14,13 @@ export async function createQueue(ctx: ActionContext, actor: User, input: { name
   requireRole(actor, "ROLE_ADMIN");
   if (!QUEUE_NAME.test(input.name)) throw invalidInput("name: 1 to 64 letters, digits or . _ -");
   const queue: Queue = { name: input.name, skills: checkSkills(input.skills ?? []), createdAt: ctx.now() };
-  await ctx.store
-    .transaction((tx) => tx.queues.insert(queue))
-    .catch((err: unknown) => {
-      if (err instanceof UniqueViolation) throw new AppError("invalid_state", `name: queue ${input.name} exists`);
-      throw err;
-    });
+  await commit(ctx, async (tx, announce) => {
+    await tx.queues.insert(queue);
+    announce.supervised("queues");
+  }).catch((err: unknown) => {
+    if (err instanceof UniqueViolation) throw new AppError("invalid_state", `name: queue ${input.name} exists`);
+    throw err;
+  });
 }
 
 export interface QueueView {

@@ -1,7 +1,7 @@
 /** Agent-side users: create, read, update, delete (administrators), and the start-up admin. */
 import { randomBytes, randomUUID } from "node:crypto";
 import { hashPassword } from "../access/passwords.ts";
-import { requireRole } from "../access/users.ts";
+import { maySupervise, requireRole } from "../access/users.ts";
 import { AppError, invalidInput, notFound } from "../domain/errors.ts";
 import { USER_DISABLED } from "../domain/agent-state.ts";
 import { CHANNELS, checkCapacity, checkPassword, checkRoles, checkSkills, USER_NAME, type User, type UserInput } from "../domain/users.ts";
@@ -38,13 +38,16 @@ export async function insertUser(ctx: ActionContext, input: NewUserInput): Promi
     createdAt: now,
     updatedAt: now,
   };
-  await ctx.store.transaction((tx) => tx.users.insert(user)).catch(taken(input.userName));
+  await commit(ctx, async (tx, announce) => {
+    await tx.users.insert(user);
+    announce.supervised("agents", "queues");
+  }).catch(taken(input.userName));
   return user.id;
 }
 
 /**
  * Updates a user. A new password or a disable ends every login session of the user and closes
- * their CometD clients on every node; a disabled user is NotReady everywhere and what they held
+ * their CometD clients on every node (a supervisor who is one no longer: their CometD clients); a disabled user is NotReady everywhere and what they held
  * goes on without them, as on delete (they can no longer act on it).
  */
 export async function updateUser(ctx: ActionContext, actor: User, id: string, input: UserInput & { password?: string }): Promise<void> {
@@ -72,8 +75,12 @@ export async function updateUser(ctx: ActionContext, actor: User, id: string, in
       enabled: input.enabled ?? user.enabled,
       updatedAt: now,
     });
+    announce.supervised("agents", "queues");
     if (endsSessions) {
       await tx.userSessions.deleteForUser(id);
+      announce.revokeAgent(id);
+    } else if (maySupervise(user) && !maySupervise({ ...user, roles: roles ?? user.roles })) {
+      // Their CometD clients end: subscribed to what supervisors are told, they would go on hearing it.
       announce.revokeAgent(id);
     }
     if (input.enabled !== false || !user.enabled) return;

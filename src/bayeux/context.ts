@@ -39,7 +39,8 @@ export interface EndpointPolicy {
   connectionTypes: readonly ConnectionType[];
   /** The identity of a handshake, or the reason it is refused (`403::<reason>`). */
   identify(ctx: RequestContext, handshake: Message): { identity: string } | { refuse: string };
-  canSubscribe(session: Session, channel: string): boolean;
+  /** May this client subscribe to `channel` (a wildcard included)? Asynchronous when it must look the user up. */
+  canSubscribe(session: Session, channel: string): boolean | Promise<boolean>;
   canPublish(session: Session, channel: string): boolean;
 }
 

@@ -10,17 +10,23 @@
  * - `/api/v2/notifications` for agent desktops (GWS, seed 003): the identity is the agent the
  *   request authenticates as, through the `authenticateAgent` hook the agent API provides.
  *
- * Clients may subscribe to any channel but the meta ones; what reaches them is what the server
- * delivers to their identity or publishes. Clients never publish to broadcast channels: on a
+ * Clients may subscribe to any channel but the meta ones, except that on `/api/v2/notifications`
+ * only supervisors and administrators may subscribe to `/v2/supervisor/changes` (or a wildcard
+ * covering it): the server publishes to every subscriber there what changed in the contact
+ * center (access/users.ts `maySupervise` decides, the user looked up at each subscribe). What
+ * reaches clients is what the server delivers to their identity or publishes. Clients never publish to broadcast channels: on a
  * shared channel like `/_genesys` that would reach every user.
  */
 import type { IncomingMessage } from "node:http";
 import type { GmsIdentity, GmsUserVerifier } from "../access/gms-user.ts";
+import { maySupervise } from "../access/users.ts";
 import type { ProxyTrust } from "../client-address.ts";
 import { AppError } from "../domain/errors.ts";
+import type { User } from "../domain/users.ts";
 import { fromTrustedOrigin, ownOrigin } from "../origin.ts";
 import type { EndpointPolicy, RequestContext } from "./context.ts";
-import { CONNECTION_TYPES } from "./protocol.ts";
+import { CONNECTION_TYPES, matches } from "./protocol.ts";
+import { SUPERVISOR_CHANNEL } from "../wire/agent-api.ts";
 
 /**
  * A request refused before it could prove an identity (too many failed logins from its address,
@@ -73,6 +79,25 @@ function provenIdentityPolicy(name: string, reason: string, anonymous: boolean, 
   };
 }
 
+/** Finds an agent-side user by id (the identity of a session on /api/v2/notifications). */
+export type UserLookup = (id: string) => Promise<User | null>;
+
+/**
+ * Agents subscribe to anything, but a subscription that would receive what supervisors are told
+ * (`/v2/supervisor/changes`, `/v2/**`, `/**`, ...) needs a user `maySupervise` allows, as they are now.
+ */
+function agentPolicy(users: UserLookup | undefined): EndpointPolicy {
+  const base = provenIdentityPolicy("agent", "authentication required", false, AGENT_CONNECTION_TYPES);
+  return {
+    ...base,
+    canSubscribe: (session, channel) => {
+      if (!matches(channel, SUPERVISOR_CHANNEL)) return true;
+      if (users === undefined) return false;
+      return users(session.identity).then(maySupervise);
+    },
+  };
+}
+
 export function customerEndpoint(appName: string, verify: GmsUserVerifier): EndpointBinding {
   return {
     policy: provenIdentityPolicy("customer", "gms_user required", true),
@@ -113,9 +138,10 @@ export function agentEndpoint(
   authenticate: AgentAuthenticator | undefined,
   pages: OwnPages = NO_PAGES,
   credentialsOf?: (req: IncomingMessage) => readonly string[],
+  users?: UserLookup,
 ): EndpointBinding {
   return {
-    policy: provenIdentityPolicy("agent", "authentication required", false, AGENT_CONNECTION_TYPES),
+    policy: agentPolicy(users),
     path: "/api/v2/notifications",
     callbackPolling: false,
     requestIdentity(req) {

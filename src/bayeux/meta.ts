@@ -25,7 +25,7 @@ import type { Session } from "./session.ts";
 /** Channels one client may be subscribed to at once (real clients use a handful). */
 const MAX_SUBSCRIPTIONS = 128;
 
-/** Handles one message; synchronous except for a held connect and a service-channel publish. */
+/** Handles one message; synchronous except for a held connect, a service-channel publish and a subscribe the policy looks up. */
 export function handleMessage(engine: EngineOps, policy: EndpointPolicy, raw: unknown, ctx: RequestContext): Item[] | Promise<Item[]> {
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
     return [{ channel: "/meta/unknown", successful: false, error: ERRORS.badMessage }];
@@ -39,15 +39,19 @@ export function handleMessage(engine: EngineOps, policy: EndpointPolicy, raw: un
     case "/meta/connect":
       return connect(engine, policy, message, ctx);
     case "/meta/subscribe":
-      return [subscribe(engine, policy, message, ctx, true)];
+      return one(subscribe(engine, policy, message, ctx, true));
     case "/meta/unsubscribe":
-      return [subscribe(engine, policy, message, ctx, false)];
+      return one(subscribe(engine, policy, message, ctx, false));
     case "/meta/disconnect":
       return [disconnect(engine, policy, message, ctx)];
     default:
       if (isMeta(channel)) return [failure(message, channel, ERRORS.unknownMeta(channel))];
       return publish(engine, policy, message, channel, ctx);
   }
+}
+
+function one(reply: Reply | Promise<Reply>): Item[] | Promise<Item[]> {
+  return reply instanceof Promise ? reply.then((r) => [r]) : [reply];
 }
 
 /**
@@ -113,8 +117,11 @@ function connect(engine: EngineOps, policy: EndpointPolicy, message: Message, ct
   return engine.park(session, reply, ctx);
 }
 
-/** /meta/subscribe and /meta/unsubscribe. MUST contain clientId and subscription (one or a list). */
-function subscribe(engine: EngineOps, policy: EndpointPolicy, message: Message, ctx: RequestContext, on: boolean): Reply {
+/**
+ * /meta/subscribe and /meta/unsubscribe. MUST contain clientId and subscription (one or a list).
+ * Synchronous unless the endpoint's policy must look the user up (a supervisor's channel).
+ */
+function subscribe(engine: EngineOps, policy: EndpointPolicy, message: Message, ctx: RequestContext, on: boolean): Reply | Promise<Reply> {
   const channel = on ? "/meta/subscribe" : "/meta/unsubscribe";
   const session = sessionOf(engine, policy, message, ctx);
   if (session === null) return unknownClient(message, channel);
@@ -131,14 +138,25 @@ function subscribe(engine: EngineOps, policy: EndpointPolicy, message: Message, 
   }
   for (const target of wanted) {
     const error = channelError(engine, target);
-    const denied = error === null && on && !policy.canSubscribe(session, target) ? ERRORS.subscriptionDenied(target) : null;
-    if (error !== null || denied !== null) return { ...failure(message, channel, error ?? denied ?? ""), subscription: message.subscription };
+    if (error !== null) return { ...failure(message, channel, error), subscription: message.subscription };
   }
-  for (const target of wanted) {
-    if (on) engine.subscribe(session, target);
-    else engine.unsubscribeChannel(session, target);
-  }
-  return withId({ channel, successful: true, clientId: session.id, subscription: message.subscription }, message);
+  const apply = (allowed: readonly boolean[]): Reply => {
+    const denied = wanted.find((_, i) => allowed[i] === false);
+    if (denied !== undefined) return { ...failure(message, channel, ERRORS.subscriptionDenied(denied)), subscription: message.subscription };
+    // The client may have gone while the policy looked its user up.
+    if (engine.sessions.get(session.id) !== session) return unknownClient(message, channel);
+    for (const target of wanted) {
+      if (on) engine.subscribe(session, target);
+      else engine.unsubscribeChannel(session, target);
+    }
+    return withId({ channel, successful: true, clientId: session.id, subscription: message.subscription }, message);
+  };
+  const checks = wanted.map((target) => (on ? policy.canSubscribe(session, target) : true));
+  if (checks.every((c): c is boolean => typeof c === "boolean")) return apply(checks);
+  return Promise.all(checks).then(apply, (err: unknown) => {
+    engine.logger.warn({ err }, "bayeux subscription check failed");
+    return failure(message, channel, `500:${wanted[0] ?? ""}:Subscription check failed`);
+  });
 }
 
 /** /meta/disconnect. MUST contain clientId. The client is forgotten at once. */

@@ -125,3 +125,14 @@ export function agentEntry(e: TranscriptEntry) {
 export function newMessagesMessage(ix: AgentInteraction, viewer: string, entries: readonly TranscriptEntry[]) {
   return { ...interactionHeader(ix, viewer, "NewMessages"), messages: entries.map(agentEntry) };
 }
+
+/** Where supervisors and administrators hear that something they watch changed (/api/v2/notifications). */
+export const SUPERVISOR_CHANNEL = "/v2/supervisor/changes";
+
+/** What a supervisor's view shows that may have changed: `agents` (GET /agents), `queues` (GET /queues). */
+export type SupervisedView = "agents" | "queues";
+
+/** `{"messageType":"SupervisorChange","changed":["agents","queues"]}`: re-read what `changed` names. */
+export function supervisorChangeMessage(changed: readonly SupervisedView[]) {
+  return { messageType: "SupervisorChange", changed: [...changed].sort() };
+}
