@@ -13,3 +13,8 @@ export function requireRole(actor: User, ...roles: Role[]): void {
 export function maySupervise(user: User | null): boolean {
   return user?.enabled === true && hasRole(user, "ROLE_SUPERVISOR", "ROLE_ADMIN");
 }
+
+/** Whether `actor` sees colleagues' work (their load and interactions), not only their state: supervisors and admins. */
+export function seesAgentsWork(actor: User): boolean {
+  return hasRole(actor, "ROLE_SUPERVISOR", "ROLE_ADMIN");
+}

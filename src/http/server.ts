@@ -82,7 +82,13 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
   await registerOpenApi(app, { version: deps.version, gmsAppName: config.gmsAppName });
 
   const csAuth: CsAuthConfig = { mode: config.csAuth, users: config.csAuthUsers, apiKeys: config.csApiKeys };
-  await registerContextServices(app, { ctx: deps.ctx, base: `/${config.gmsAppName}/1/cs`, publicUrl: config.publicUrl, auth: csAuth });
+  await registerContextServices(app, {
+    ctx: deps.ctx,
+    base: `/${config.gmsAppName}/1/cs`,
+    publicUrl: config.publicUrl,
+    auth: csAuth,
+    agentSession: async (headers) => (await deps.authentication.sessionUser(headers)) !== null,
+  });
   await registerChatApi(app, {
     ctx: deps.ctx,
     base: `/${config.gmsAppName}/1/service`,

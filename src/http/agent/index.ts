@@ -19,6 +19,7 @@ import { setAgent } from "./shared.ts";
 import { registerInteractionRoutes } from "./interactions.ts";
 import { registerDiagnosticsRoutes } from "./diagnostics.ts";
 import { registerMeRoutes } from "./me.ts";
+import { registerAgentRoutes } from "./agents.ts";
 import { registerUserRoutes } from "./users.ts";
 
 export interface AgentApiDeps {
@@ -87,6 +88,7 @@ export async function registerAgentApi(app: FastifyInstance, deps: AgentApiDeps)
       };
       registerDiagnosticsRoutes(api, deps.version);
       registerUserRoutes(api, routeDeps);
+      registerAgentRoutes(api, routeDeps);
       registerMeRoutes(api, routeDeps);
       registerInteractionRoutes(api, routeDeps);
     },
