@@ -254,6 +254,9 @@ function cometdPaths(gmsAppName: string): Record<string, Schema> {
       "customer apps (channel /_genesys)",
       "The gms_user header (or ?gms_user=, or ext.gms_user over WebSocket) names the user; with GMS_USER_SECRET, gms_user_token proves it.",
     ),
-    "/api/v2/notifications": bayeux("agent desktops (channels /v2/me/...)", "The agent's JSESSIONID session cookie or HTTP Basic credentials."),
+    "/api/v2/notifications": bayeux(
+      "agent desktops (channels /v2/me/...; supervisors and admins also /v2/supervisor/changes)",
+      "The agent's JSESSIONID session cookie or HTTP Basic credentials.",
+    ),
   };
 }

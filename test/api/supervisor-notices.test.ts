@@ -78,6 +78,23 @@ describe("supervisor notices", () => {
     assert.equal(own.successful, true);
   });
 
+  it("end for a supervisor who becomes a plain agent: their clients end, and a new subscription is refused", async () => {
+    const api = agentApi(server.url);
+    const demoted = await api.createAgent("sup4", {}, ["ROLE_SUPERVISOR"]);
+    const bayeux = rawBayeux(`${server.url}/api/v2/notifications`);
+    const handshake = async () =>
+      (await bayeux.post([{ channel: "/meta/handshake", version: "1.0", supportedConnectionTypes: ["long-polling"] }], demoted.headers)).body[0]
+        .clientId as string;
+    const subscribe = async (clientId: string) =>
+      (await bayeux.post([{ channel: "/meta/subscribe", clientId, subscription: CHANNEL }], demoted.headers)).body[0];
+    const before = await handshake();
+    assert.equal((await subscribe(before)).successful, true);
+    assert.equal((await call("PUT", `${server.url}/api/v2/users/${demoted.id}`, { roles: ["ROLE_AGENT"] }, ADMIN)).body.statusCode, 0);
+    await eventually(async () => ((await subscribe(before)).successful === false ? true : undefined), 5000, "the old client to be gone");
+    const denied = await subscribe(await handshake());
+    assert.equal(denied.error, `403:${CHANNEL}:Subscription denied`);
+  });
+
   it("coalesce a burst of 200 changes into a few notices, the last change always told", async () => {
     const api = agentApi(server.url);
     await api.createAgent("sup2", {}, ["ROLE_SUPERVISOR"]);
