@@ -6,7 +6,7 @@
  */
 import { viewState, type AgentInteraction, type NotificationType, type ViewState } from "../domain/agent-interactions.ts";
 import type { AgentView } from "../actions/agents.ts";
-import type { ChannelState } from "../domain/agent-state.ts";
+import type { AgentStateOperation, ChannelState } from "../domain/agent-state.ts";
 import type { EntryType, TranscriptEntry, UserType } from "../domain/chat.ts";
 import type { JsonObject } from "../domain/json.ts";
 import type { User } from "../domain/users.ts";
@@ -49,6 +49,13 @@ export function presentAgent(view: AgentView) {
     load: work.load,
     interactions: work.interactions.map((ix) => ({ id: ix.id, mediaType: ix.mediaType, state: viewState(ix, user.id), queue: ix.queue })),
   };
+}
+
+/** One agent-state operation, as `GET /api/v2/settings/agent-states` lists it: `{operationName, displayName, state, reason?}`. */
+export function presentAgentStateOperation(operation: AgentStateOperation) {
+  const presented: Record<string, unknown> = { operationName: operation.operationName, displayName: operation.displayName, state: operation.state };
+  if (operation.reason !== null) presented.reason = operation.reason;
+  return presented;
 }
 
 /** A channel as GWS presents it: `{channel, userState: {id, state, displayName, reason?}}`. */

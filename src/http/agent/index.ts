@@ -20,6 +20,7 @@ import { registerInteractionRoutes } from "./interactions.ts";
 import { registerDiagnosticsRoutes } from "./diagnostics.ts";
 import { registerMeRoutes } from "./me.ts";
 import { registerAgentRoutes } from "./agents.ts";
+import { registerSettingsRoutes } from "./settings.ts";
 import { registerUserRoutes } from "./users.ts";
 
 export interface AgentApiDeps {
@@ -89,6 +90,7 @@ export async function registerAgentApi(app: FastifyInstance, deps: AgentApiDeps)
       registerDiagnosticsRoutes(api, deps.version);
       registerUserRoutes(api, routeDeps);
       registerAgentRoutes(api, routeDeps);
+      registerSettingsRoutes(api, routeDeps);
       registerMeRoutes(api, routeDeps);
       registerInteractionRoutes(api, routeDeps);
     },
