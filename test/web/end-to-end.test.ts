@@ -44,7 +44,7 @@ describeWith("the pages end to end", noBrowser, () => {
 
   /** The texts of a transcript's entries that contain `needle`, as the log shows them. */
   async function occurrences(page: Page, needle: string): Promise<number> {
-    const text = await page.getByRole("log").first().innerText();
+    const text = (await page.getByRole("log").first().textContent()) ?? "";
     return text.split(needle).length - 1;
   }
 
