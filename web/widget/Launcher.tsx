@@ -4,6 +4,7 @@
  * widget stays mounted while closed, so a chat goes on.
  */
 import { useEffect, useRef, useState } from "preact/hooks";
+import { ChatIcon } from "./ChatIcon.tsx";
 import type { ChatStore } from "./store.ts";
 import { Widget } from "./Widget.tsx";
 
@@ -50,7 +51,7 @@ export function Launcher({ store }: { store: ChatStore }) {
           if (event.key === "Escape" && open) close();
         }}
       >
-        <span aria-hidden="true">💬</span> Chat with us
+        <ChatIcon size={20} /> Chat with us
       </button>
     </div>
   );

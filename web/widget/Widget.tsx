@@ -1,4 +1,5 @@
 /** The customer widget: a header, then the start form or the chat, as the store's phase says. */
+import { ChatIcon } from "./ChatIcon.tsx";
 import { ConnectionBanner, ErrorMessage, TypingIndicator, WaitingNotice } from "./Status.tsx";
 import { Composer } from "./Composer.tsx";
 import { StartForm } from "./StartForm.tsx";
@@ -11,9 +12,7 @@ export function Widget({ store, headingLevel = 1 }: { store: ChatStore; headingL
   return (
     <section class="pw-widget" aria-labelledby="pw-title">
       <header class="pw-header">
-        <span class="pw-logo" aria-hidden="true">
-          💬
-        </span>
+        <ChatIcon />
         <div>
           <Heading id="pw-title" class="pw-title">
             Chat with us
