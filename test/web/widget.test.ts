@@ -172,6 +172,25 @@ describeWith("customer chat widget", noBrowser, () => {
     }
   });
 
+  it("on an advanced service, shows its queue status until an agent is available, then opens the chat", async () => {
+    for (const other of agents) await api.request("POST", "/me/channels/chat", other.headers, { operationName: "NotReady" });
+    const { context, page, errors } = await newPerson(browser);
+    try {
+      await page.goto(`${server.url}/?service=request-chat-poll`);
+      await startChat(page);
+      await page.getByRole("status").filter({ hasText: "You are in the queue" }).waitFor({ timeout: WAIT });
+      assert.equal(await page.getByRole("textbox", { name: "Message" }).count(), 0, "no chat to write in yet");
+      const hal = await onlyAgent("Hal");
+      const id = await accept(hal);
+      await shows(page, "Hal has joined the session");
+      await say(hal, id, { operationName: "SendMessage", text: "thanks for waiting" });
+      await shows(page, "thanks for waiting");
+      assert.deepEqual(errors, []);
+    } finally {
+      await context.close();
+    }
+  });
+
   it("shows what anyone types as text, never HTML", async () => {
     const bob = await onlyAgent("Bob");
     const { context, page, errors } = await newPerson(browser);
@@ -210,13 +229,34 @@ describeWith("customer chat widget", noBrowser, () => {
       await say(cid, id, { operationName: "SendMessage", text: "three" });
       await shows(page, "three");
 
+      // After the reload the widget reads the transcript from the start; that read is held until
+      // the agent's next message has been pushed, so the two overlap: each entry must show once.
+      const frames: string[] = [];
+      page.on("websocket", (ws) => ws.on("framereceived", (frame) => frames.push(String(frame.payload))));
+      let held = false;
+      let release = () => {};
+      const holding = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      await page.route("**/ixn/chat/refresh", async (route) => {
+        if (!held) {
+          held = true;
+          await holding;
+        }
+        await route.continue();
+      });
       await page.reload();
-      await shows(page, "three");
-      assert.deepEqual(await messages(page), ["one", "two", "three"]);
-      assert.equal(await page.getByRole("log").getByText("Cid has joined the session").count(), 1);
-      // Still subscribed: the next message arrives, once.
+      await eventually(
+        async () => (held && frames.some((f) => f.includes('"/meta/subscribe","successful":true')) ? true : undefined),
+        WAIT,
+        "the refresh held",
+      );
       await say(cid, id, { operationName: "SendMessage", text: "four" });
       await shows(page, "four");
+      release();
+      await shows(page, "three");
+      assert.deepEqual(await messages(page), ["one", "two", "three", "four"]);
+      assert.equal(await page.getByRole("log").getByText("Cid has joined the session").count(), 1);
       await box.fill("five");
       await box.press("Enter");
       await shows(page, "five");
