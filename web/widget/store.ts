@@ -71,9 +71,16 @@ export class ChatStore {
       this.connect();
       if (this.session.ended === true) void this.catchUp();
     } else if (this.session.serviceId !== undefined && this.session.details !== undefined) {
-      this.phase.value = "waiting";
-      this.connect();
-      this.pollStatus();
+      // A reload while starting: an advanced service goes on waiting, a basic one opens its chat.
+      this.phase.value = this.session.kind === "advanced" ? "waiting" : "starting";
+      if (this.session.kind === "advanced") {
+        void this.connect();
+        this.pollStatus();
+      } else {
+        this.connect()
+          .then(() => this.openChat())
+          .catch((err) => this.failedStart(err));
+      }
     }
   }
 
@@ -96,11 +103,15 @@ export class ChatStore {
         await this.openChat();
       }
     } catch (err) {
-      batch(() => {
-        this.phase.value = "start";
-        this.error.value = describe(err, "The chat could not start.");
-      });
+      this.failedStart(err);
     }
+  }
+
+  private failedStart(err: unknown): void {
+    batch(() => {
+      this.phase.value = "start";
+      this.error.value = describe(err, "The chat could not start.");
+    });
   }
 
   async send(text: string): Promise<void> {
