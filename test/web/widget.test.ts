@@ -191,7 +191,7 @@ describeWith("customer chat widget", noBrowser, () => {
     }
   });
 
-  it("shows what anyone types as text, never HTML", async () => {
+  it("shows what anyone types as text, never HTML; the agent leaving ends the chat", async () => {
     const bob = await onlyAgent("Bob");
     const { context, page, errors } = await newPerson(browser);
     try {
@@ -207,6 +207,11 @@ describeWith("customer chat widget", noBrowser, () => {
       assert.deepEqual(await messages(page), [XSS, XSS]);
       assert.equal(await page.locator("img").count(), 0, "no img element");
       assert.equal(await page.evaluate(() => (window as unknown as { __xss?: unknown }).__xss), undefined);
+      // The agent ends the chat: the customer sees them leave, and may start a new one.
+      await say(bob, id, { operationName: "StopProcessing" });
+      await shows(page, "Bob has left the session");
+      await page.getByRole("button", { name: "Start a new chat" }).waitFor({ timeout: WAIT });
+      assert.equal(await page.getByRole("textbox", { name: "Message" }).count(), 0);
       assert.deepEqual(errors, []);
     } finally {
       await context.close();
