@@ -12,7 +12,9 @@ import { ChatStore } from "../widget/store.ts";
 import css from "../widget/widget.css";
 
 const script = document.currentScript as HTMLScriptElement | null;
-setApiBase(new URL("/", script?.src || location.href));
+// The APIs are beside the script: its origin when parley serves widget.js at its root, as it
+// does, and its path too behind a proxy that mounts parley under one.
+setApiBase(new URL(".", script?.src || location.href));
 const service = script?.dataset.service || "request-chat";
 
 function mount(): void {
