@@ -4,7 +4,7 @@
  * ChannelStateChangeMessageV2 notifications (the server may make the agent NotReady).
  */
 import { useSignal } from "@preact/signals";
-import { clock, mediaLabel } from "./format.ts";
+import { clock } from "./format.ts";
 import { channels, now, setState, stateSince } from "./store.ts";
 
 const REASONS = ["Break", "Lunch", "Meeting", "Training", "Other"];
@@ -46,7 +46,7 @@ export function StateBar() {
                 aria-label={`Ready on ${c.channel}`}
                 onClick={() => void setState(!ready, reason.value, c.channel)}
               >
-                <span aria-hidden="true">{mediaLabel(c.channel)}</span>
+                {c.channel}
               </button>
               <span class="channel-state" data-channel={c.channel}>
                 {ready ? "Ready" : `Not Ready${c.userState.reason === undefined ? "" : ` (${c.userState.reason})`}`}{" "}
