@@ -82,6 +82,7 @@ function cliContext(config: Config, store: Store): ActionContext {
     notifier: { deliver: () => {}, revoke: () => {} },
     routing: { offerTimeoutMs: config.routingOfferTimeoutMs, roles: config.routingRoles, kick: () => {} },
     agentApiBase: "/api/v2",
+    agentStates: [],
     interactionMaxDataBytes: config.interactionMaxDataBytes,
     historyRetentionMs: null,
     chat: {

@@ -41,7 +41,12 @@ async function main(): Promise<void> {
   if (app.demoCredentials.length > 0) {
     // Shown once, on the terminal rather than in the log stream; change them, or set PARLEY_ADMIN_PASSWORD.
     const lines = app.demoCredentials.map((c) => `  ${c.userName.padEnd(8)} ${c.password}  (${c.roles.join(", ")})`);
-    process.stderr.write(`\nparley: first start, these users were created (passwords shown only now):\n${lines.join("\n")}\n\n`);
+    const site = browsableUrl(config, url);
+    const agent = app.demoCredentials.find((c) => c.roles.includes("ROLE_AGENT"))?.userName ?? app.demoCredentials[0]?.userName;
+    process.stderr.write(
+      `\nparley: first start, these users were created (passwords shown only now):\n${lines.join("\n")}\n\n` +
+        `Open ${site}/ as a customer and ${site}/agent as ${agent}; admin sees the supervisor view there too.\n\n`,
+    );
   }
 
   const shutdown = (signal: string) => {
@@ -61,6 +66,12 @@ async function main(): Promise<void> {
   };
   process.once("SIGTERM", () => shutdown("SIGTERM"));
   process.once("SIGINT", () => shutdown("SIGINT"));
+}
+
+/** Where a person on this machine opens the pages: PUBLIC_URL, or localhost on the port parley listens on. */
+function browsableUrl(config: Config, listening: string): string {
+  if (config.publicUrl !== null) return config.publicUrl.replace(/\/+$/, "");
+  return `http://localhost:${new URL(listening).port}`;
 }
 
 /** Settings that work but lose something the operator may not expect: said once, at start. */

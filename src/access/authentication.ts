@@ -100,14 +100,21 @@ export class AgentAuthentication {
    * password is checked.
    */
   async authenticate(request: AgentRequest): Promise<Authenticated | null> {
-    for (const token of sessionTokens(request.headers)) {
-      const user = await this.fromSession(token);
-      if (user !== null) return { user, via: "session" };
-    }
+    const user = await this.sessionUser(request.headers);
+    if (user !== null) return { user, via: "session" };
     const authorization = request.headers.authorization;
     const basic = parseBasic(authorization);
     if (authorization === undefined || basic === null) return null;
     return this.fromCredentials(authorization, basic, request.address);
+  }
+
+  /** The user a request's session cookie names, if any (no password is checked: Basic credentials are not looked at). */
+  async sessionUser(headers: IncomingHttpHeaders): Promise<User | null> {
+    for (const token of sessionTokens(headers)) {
+      const user = await this.fromSession(token);
+      if (user !== null) return user;
+    }
+    return null;
   }
 
   /**

@@ -218,6 +218,8 @@ export interface UserSessionStore {
 /** Agents' state per channel (a missing row is NotReady). */
 export interface AgentChannelStore {
   list(userId: string): Promise<ChannelState[]>;
+  /** Every user's stored channel states, by user id (a user without a row has none: NotReady everywhere). */
+  listAll(): Promise<Map<string, ChannelState[]>>;
   set(userId: string, state: ChannelState): Promise<void>;
   /** Ready agents on a channel (enabled users): skills, capacity there, since when each has had nothing new. */
   ready(channel: Channel): Promise<ReadyAgent[]>;

@@ -5,7 +5,8 @@
  * so they cannot drift apart.
  */
 import { viewState, type AgentInteraction, type NotificationType, type ViewState } from "../domain/agent-interactions.ts";
-import type { ChannelState } from "../domain/agent-state.ts";
+import type { AgentView } from "../actions/agents.ts";
+import type { AgentStateOperation, ChannelState } from "../domain/agent-state.ts";
 import type { EntryType, TranscriptEntry, UserType } from "../domain/chat.ts";
 import type { JsonObject } from "../domain/json.ts";
 import type { User } from "../domain/users.ts";
@@ -24,6 +25,37 @@ export function presentUser(user: User, base: string) {
     path: `/users/${user.id}`,
     uri: `${base}/users/${user.id}`,
   };
+}
+
+/**
+ * An agent in `GET /api/v2/agents`: who they are and their state per channel; for supervisors
+ * and admins also their capacity, what they hold per channel, and those interactions (each with
+ * the state the agent sees: Invited, Accepted, InWorkbin...).
+ */
+export function presentAgent(view: AgentView) {
+  const { user, work } = view;
+  const agent = {
+    id: user.id,
+    userName: user.userName,
+    firstName: user.firstName,
+    lastName: user.lastName,
+    roles: user.roles,
+    channels: view.channels.map(presentChannel),
+  };
+  if (work === null) return agent;
+  return {
+    ...agent,
+    capacity: user.capacity,
+    load: work.load,
+    interactions: work.interactions.map((ix) => ({ id: ix.id, mediaType: ix.mediaType, state: viewState(ix, user.id), queue: ix.queue })),
+  };
+}
+
+/** One agent-state operation, as `GET /api/v2/settings/agent-states` lists it: `{operationName, displayName, state, reason?}`. */
+export function presentAgentStateOperation(operation: AgentStateOperation) {
+  const presented: Record<string, unknown> = { operationName: operation.operationName, displayName: operation.displayName, state: operation.state };
+  if (operation.reason !== null) presented.reason = operation.reason;
+  return presented;
 }
 
 /** A channel as GWS presents it: `{channel, userState: {id, state, displayName, reason?}}`. */

@@ -80,6 +80,12 @@ describe("authentication", () => {
     assert.equal(new Set(bodies).size, 1, "no hint of which part was wrong");
   });
 
+  it("challenges no page's own request (X-Requested-With), so the browser does not prompt over the page's login form", async () => {
+    const reply = await request("GET", "/me", { ...basic("admin", "wrong-password"), "x-requested-with": "XMLHttpRequest" });
+    assertGwsError(reply, 401, 20);
+    assert.equal(reply.headers.get("www-authenticate"), null);
+  });
+
   it("slows down repeated failures for one user name", async () => {
     await createAgent("target");
     for (let i = 0; i < 4; i++) await request("GET", "/me", basic("target", "guess"));

@@ -15,6 +15,11 @@ describe("npm start on an empty database", () => {
       const first = await spawnServer(env);
       const password = await eventually(async () => /admin\s+(\S+)/.exec(first.stderr())?.[1], 5000, "the printed credentials");
       assert.match(first.stderr(), /agent1\s+\S+\s+\(ROLE_AGENT\)/);
+      const port = new URL(first.url).port;
+      assert.ok(
+        first.stderr().includes(`Open http://localhost:${port}/ as a customer and http://localhost:${port}/agent as agent1`),
+        "the lines say where to go",
+      );
       const auth = { authorization: `Basic ${Buffer.from(`admin:${password}`).toString("base64")}` };
       const me = await call("GET", `${first.url}/api/v2/me`, undefined, auth);
       assert.deepEqual(me.body.user.roles, ["ROLE_ADMIN", "ROLE_SUPERVISOR"]);

@@ -53,6 +53,30 @@ describe("CS_AUTH", () => {
     }
   });
 
+  it("lets a logged-in agent's session cookie read (the desktop's customer panel), never write", async () => {
+    const server = await startServer({ env: { CS_AUTH: "apikey", CS_API_KEYS: KEY, PARLEY_ADMIN_PASSWORD: "admin-password-for-tests" } });
+    try {
+      const created = await call("POST", `${server.cs}/services/start`, { contact_key: "k", customer_id: "c1" }, { "x-api-key": KEY });
+      assert.equal(created.status, 201);
+      const login = await call("GET", `${server.url}/api/v2/me`, undefined, basic("admin", "admin-password-for-tests"));
+      const cookie = (login.headers.get("set-cookie") ?? "").replace(/;.*/s, "");
+      assert.match(cookie, /^JSESSIONID=/);
+      assert.equal((await call("GET", `${server.cs}/services/${created.body.service_id}`, undefined, { cookie })).status, 200);
+      assert.equal((await call("GET", `${server.cs}/customers/c1/services`, undefined, { cookie })).status, 200);
+      assertGmsError(await call("POST", `${server.cs}/services/start`, { contact_key: "k" }, { cookie }), 401, "UnauthorizedException");
+      assertGmsError(
+        await call("GET", `${server.cs}/customers/c1/services`, undefined, { cookie: "JSESSIONID=forged-forged-forged-forged" }),
+        401,
+        "UnauthorizedException",
+      );
+      // Logged out, the cookie reads nothing more.
+      assert.equal((await call("POST", `${server.url}/api/v2/me/logout`, undefined, { cookie })).status, 200);
+      assertGmsError(await call("GET", `${server.cs}/customers/c1/services`, undefined, { cookie }), 401, "UnauthorizedException");
+    } finally {
+      await server.close();
+    }
+  });
+
   it("apikey: the X-API-Key header", async () => {
     const server = await startServer({ env: { CS_AUTH: "apikey", CS_API_KEYS: KEY } });
     try {

@@ -2,6 +2,7 @@
  * Context Services under `/<app>/1/cs` (GMS): every resource's routes under one prefix, behind
  * CS_AUTH when it is set. Errors use the GMS body, the listener's own (hooks.ts).
  */
+import type { IncomingHttpHeaders } from "node:http";
 import type { FastifyInstance } from "fastify";
 import { contextServicesAuthorizer, type CsAuthConfig } from "../../access/context-services.ts";
 import type { ActionContext } from "../../actions/context.ts";
@@ -25,13 +26,18 @@ export interface ContextServicesOptions {
   publicUrl: string | null;
   /** CS_AUTH and the credentials it accepts. */
   auth: CsAuthConfig;
+  /** Whether a request carries a logged-in agent's session (the agent desktop reads journeys and history with it). */
+  agentSession: AgentSessionCheck;
 }
+
+/** Whether the request's cookie names a live agent API session. */
+export type AgentSessionCheck = (headers: IncomingHttpHeaders) => Promise<boolean>;
 
 export async function registerContextServices(app: FastifyInstance, options: ContextServicesOptions): Promise<void> {
   const routeDeps: RouteDeps = { ctx: options.ctx, csBase: options.base, publicUrl: options.publicUrl };
   await app.register(
     async (cs) => {
-      requireContextServicesCredentials(cs, options.auth);
+      requireContextServicesCredentials(cs, options.auth, options.agentSession);
       registerServiceRoutes(cs, routeDeps);
       registerStateRoutes(cs, routeDeps);
       registerTaskRoutes(cs, routeDeps);
@@ -46,13 +52,18 @@ export async function registerContextServices(app: FastifyInstance, options: Con
   );
 }
 
-/** CS_AUTH on every route of `scope`: 401 in the GMS body without the configured credentials. */
-export function requireContextServicesCredentials(scope: FastifyInstance, auth: CsAuthConfig): void {
+/**
+ * CS_AUTH on every route of `scope`: 401 in the GMS body without the configured credentials.
+ * With `agentSession`, a read (GET) that a logged-in agent's session cookie carries passes too:
+ * the agent desktop shows a customer's journey and history, and holds no CS credentials.
+ */
+export function requireContextServicesCredentials(scope: FastifyInstance, auth: CsAuthConfig, agentSession?: AgentSessionCheck): void {
   // Open by default, as GMS: then no hook at all (an async hook per request is not free).
   if (auth.mode === "none") return;
   const mayUseContextServices = contextServicesAuthorizer(auth);
   scope.addHook("onRequest", async (request, reply) => {
     if (mayUseContextServices(request.headers)) return;
+    if (agentSession !== undefined && (request.method === "GET" || request.method === "HEAD") && (await agentSession(request.headers))) return;
     if (auth.mode === "basic") reply.header("www-authenticate", 'Basic realm="parley context services", charset="UTF-8"');
     throw new AppError("unauthenticated", auth.mode === "basic" ? "credentials required (HTTP Basic)" : "an X-API-Key header is required");
   });

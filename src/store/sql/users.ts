@@ -106,6 +106,18 @@ export class SqlAgentChannelStore implements AgentChannelStore {
     return rows.map((r) => ({ channel: r.channel as Channel, state: r.state as AgentState, reason: r.reason, changedAt: int(r.changed_at) }));
   }
 
+  async listAll(): Promise<Map<string, ChannelState[]>> {
+    const rows = await this.db.selectFrom("agent_channels").selectAll().orderBy("user_id").orderBy("channel").execute();
+    const all = new Map<string, ChannelState[]>();
+    for (const r of rows) {
+      const state: ChannelState = { channel: r.channel as Channel, state: r.state as AgentState, reason: r.reason, changedAt: int(r.changed_at) };
+      const states = all.get(r.user_id);
+      if (states === undefined) all.set(r.user_id, [state]);
+      else states.push(state);
+    }
+    return all;
+  }
+
   async ready(channel: Channel): Promise<ReadyAgent[]> {
     // Every routing pass runs this: only the columns routing needs.
     const rows = await this.db

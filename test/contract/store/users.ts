@@ -76,5 +76,25 @@ export function usersContract(current: () => Store): void {
       assert.equal((await store.userSessions.get("e2a", T0))?.userId, "e2", "another user's session stays");
       assert.equal(await store.userSessions.deleteForUser("e1"), 0);
     });
+
+    it("lists every user's channel states at once, as each user's list has them", async () => {
+      await store.users.insert(user("c1", "channels-one"));
+      await store.users.insert(user("c2", "channels-two"));
+      await store.users.insert(user("c3", "channels-none"));
+      await store.agentChannels.set("c1", { channel: "chat", state: "Ready", reason: null, changedAt: T0 });
+      await store.agentChannels.set("c1", { channel: "openmedia", state: "NotReady", reason: "Lunch", changedAt: T0 + 1 });
+      await store.agentChannels.set("c2", { channel: "sms", state: "Ready", reason: null, changedAt: T0 + 2 });
+      const all = await store.agentChannels.listAll();
+      assert.deepEqual(all.get("c1"), await store.agentChannels.list("c1"));
+      assert.deepEqual(
+        all.get("c1")?.map((c) => [c.channel, c.state, c.reason]),
+        [
+          ["chat", "Ready", null],
+          ["openmedia", "NotReady", "Lunch"],
+        ],
+      );
+      assert.deepEqual(all.get("c2"), [{ channel: "sms", state: "Ready", reason: null, changedAt: T0 + 2 }]);
+      assert.equal(all.has("c3"), false, "no rows: no entry (NotReady everywhere)");
+    });
   });
 }

@@ -1,0 +1,51 @@
+/**
+ * The agents, as a colleague picking a transfer target sees them (name and state per channel) and
+ * as a supervisor watching the floor does (also their load and the interactions they hold).
+ * Disabled users are not listed: nobody can hand them work.
+ */
+import { seesAgentsWork } from "../access/users.ts";
+import type { AgentInteraction } from "../domain/agent-interactions.ts";
+import { allChannels, type ChannelState } from "../domain/agent-state.ts";
+import { CHANNELS, type Channel, type User } from "../domain/users.ts";
+import type { ActionContext } from "./context.ts";
+
+/** Interactions read for a supervisor's view at most (as GET /api/v2/interactions). */
+const ACTIVE_LIMIT = 10_000;
+
+export interface AgentView {
+  user: User;
+  channels: ChannelState[];
+  /** For supervisors and admins: what the agent holds per channel, and the interactions they own, are offered or confer on. */
+  work: { load: Record<Channel, number>; interactions: AgentInteraction[] } | null;
+}
+
+export async function listAgents(ctx: ActionContext, actor: User): Promise<AgentView[]> {
+  const [users, channels] = await Promise.all([ctx.store.users.list(), ctx.store.agentChannels.listAll()]);
+  const enabled = users.filter((u) => u.enabled);
+  if (!seesAgentsWork(actor)) return enabled.map((user) => ({ user, channels: allChannels(channels.get(user.id) ?? []), work: null }));
+
+  const [loads, active] = await Promise.all([
+    Promise.all(CHANNELS.map((channel) => ctx.store.agentInteractions.loads(channel))),
+    ctx.store.agentInteractions.active(ACTIVE_LIMIT),
+  ]);
+  const held = new Map<string, AgentInteraction[]>();
+  for (const ix of active) {
+    for (const agentId of involved(ix)) held.set(agentId, [...(held.get(agentId) ?? []), ix]);
+  }
+  return enabled.map((user) => ({
+    user,
+    channels: allChannels(channels.get(user.id) ?? []),
+    work: {
+      load: Object.fromEntries(CHANNELS.map((channel, i) => [channel, loads[i]?.get(user.id) ?? 0])) as Record<Channel, number>,
+      interactions: held.get(user.id) ?? [],
+    },
+  }));
+}
+
+/** The agents an interaction is with now: its owner (parked work too), conference members, the invitee. */
+function involved(ix: AgentInteraction): Set<string> {
+  const ids = new Set(ix.conference);
+  if (ix.ownerId !== null) ids.add(ix.ownerId);
+  if (ix.invitation !== null) ids.add(ix.invitation.agentId);
+  return ids;
+}
