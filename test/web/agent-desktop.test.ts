@@ -379,4 +379,53 @@ describeWith("agent desktop", noBrowser, () => {
     await done(agent, person);
     assert.deepEqual(errors, []);
   });
+
+  it("Transfer and Conference pick an agent by name and state in a dialog (Escape closes it, focus returns); the conference can be ended", async () => {
+    const first = await agentAt();
+    const second = await agentAt();
+    await readyOnChat(first.page);
+    await readyOnChat(second.page);
+    // Only the first agent may get the chat: the second goes Ready on chat once it is taken.
+    await second.page.getByRole("button", { name: "Ready on chat", exact: true }).click();
+    await second.page.waitForFunction(() => document.querySelector('[data-channel="chat"]')?.textContent?.startsWith("Not Ready"));
+    const service = await customerChat({ subject: "handover" });
+    await acceptOffer(first.page, "handover");
+    await second.page.getByRole("button", { name: "Ready on chat", exact: true }).click();
+    const secondName = `Ann Agent${agents}`;
+
+    const conference = first.page.getByRole("button", { name: "Conference", exact: true });
+    await conference.click();
+    let dialog = first.page.getByRole("dialog");
+    await dialog.getByText(secondName).waitFor();
+    assert.match(
+      (await dialog
+        .getByRole("radio", { name: new RegExp(secondName) })
+        .locator("xpath=..")
+        .textContent()) ?? "",
+      /Ready on chat/,
+    );
+    await first.page.keyboard.press("Escape");
+    await dialog.waitFor({ state: "detached" });
+    assert.equal(await conference.evaluate((el) => el === document.activeElement), true, "focus back on Conference");
+
+    await conference.click();
+    dialog = first.page.getByRole("dialog");
+    await dialog.getByText(secondName).click();
+    await dialog.getByRole("button", { name: "Conference", exact: true }).click();
+    await second.page.getByRole("article").filter({ hasText: "Conference invitation" }).getByRole("button", { name: "Accept", exact: true }).click();
+    await second.page.getByRole("log").waitFor();
+    await first.page.getByRole("button", { name: "End conference", exact: true }).click();
+    await second.page.getByRole("tabpanel").waitFor({ state: "detached" });
+
+    await first.page.getByRole("button", { name: "Transfer", exact: true }).click();
+    dialog = first.page.getByRole("dialog");
+    await dialog.getByText(secondName).click();
+    await dialog.getByRole("button", { name: "Transfer", exact: true }).click();
+    await second.page.getByRole("article").filter({ hasText: "handover" }).getByRole("button", { name: "Accept", exact: true }).click();
+    await first.page.getByRole("tabpanel").waitFor({ state: "detached" });
+    await chat.call(service, "ixn/chat/send", { message: "still there?" });
+    await second.page.getByRole("log").getByText("still there?").waitFor();
+    await done(second.agent, second);
+    await done(first.agent, first);
+  });
 });
