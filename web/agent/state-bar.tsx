@@ -5,12 +5,10 @@
  */
 import { useSignal } from "@preact/signals";
 import { clock } from "./format.ts";
-import { channels, now, setState, stateSince } from "./store.ts";
-
-const REASONS = ["Break", "Lunch", "Meeting", "Training", "Other"];
+import { channels, now, reasons, setState, stateSince } from "./store.ts";
 
 export function StateBar() {
-  const reason = useSignal(REASONS[0] ?? "Break");
+  const reason = useSignal(reasons.value[0]?.reason ?? "Break");
   const list = channels.value;
   const allReady = list.length > 0 && list.every((c) => c.userState.state === "Ready");
   return (
@@ -25,9 +23,9 @@ export function StateBar() {
         <label class="reason">
           <span class="visually-hidden">Not Ready reason</span>
           <select value={reason.value} onChange={(e) => (reason.value = (e.currentTarget as HTMLSelectElement).value)}>
-            {REASONS.map((r) => (
-              <option key={r} value={r}>
-                {r}
+            {reasons.value.map((r) => (
+              <option key={r.reason} value={r.reason}>
+                {r.label}
               </option>
             ))}
           </select>

@@ -26,6 +26,10 @@ export const user = signal<User | null>(null);
 export const sessionChecked = signal(false);
 export const comet = signal<Comet | null>(null);
 export const channels = signal<ChannelState[]>([]);
+/** Not Ready reasons: the server's list (settings/agent-states) once read, these until then or without it. */
+export const reasons = signal<Array<{ reason: string; label: string }>>(
+  ["Break", "Lunch", "Meeting", "Training", "Other"].map((r) => ({ reason: r, label: r })),
+);
 /** When each channel entered its current state (as this page saw it), epoch ms. */
 export const stateSince = signal<Record<string, number>>({});
 export const work = signal<Record<string, WorkItem>>({});
@@ -114,6 +118,12 @@ function start(u: User): void {
   // After every handshake (the first, a server restart, a long network drop): re-read what may have been missed.
   c.onHandshake(() => void resync());
   comet.value = c;
+  api
+    .notReadyReasons()
+    .then((list) => {
+      if (list.length > 0) reasons.value = [...list, ...(list.some((r) => r.reason === "Other") ? [] : [{ reason: "Other", label: "Other" }])];
+    })
+    .catch(() => {});
 }
 
 async function resync(): Promise<void> {

@@ -141,3 +141,13 @@ export async function listAgents(): Promise<AgentSummary[]> {
 export function contextServices<T>(path: string): Promise<T> {
   return request<T>(`genesys/1/cs/${path}`);
 }
+
+/** The Not Ready reasons the deployment offers (GET /api/v2/settings/agent-states), as `{reason, label}`. */
+export async function notReadyReasons(): Promise<Array<{ reason: string; label: string }>> {
+  const reply = await request<{ settings: Array<{ operationName: string; displayName: string; state: string; reason?: string }> }>(
+    "api/v2/settings/agent-states",
+  );
+  return reply.settings
+    .filter((s) => s.state === "NotReady" && s.operationName !== "NotReady")
+    .map((s) => ({ reason: s.reason ?? s.operationName, label: s.displayName || s.operationName }));
+}
