@@ -93,6 +93,10 @@ export function presentWork(ix: AgentInteraction, viewer: string | null, base: s
     unverifiedCustomerId: ix.customerId === null && typeof claimed === "string" ? claimed : null,
     userData: ix.properties,
     receivedDate: new Date(ix.createdAt).toISOString(),
+    // While it is a routing offer to the viewer: when it goes to the next agent (ROUTING_OFFER_TIMEOUT_MS).
+    ...(ix.invitation !== null && ix.invitation.expiresAt !== null && ix.invitation.agentId === viewer
+      ? { offerExpiresAt: new Date(ix.invitation.expiresAt).toISOString() }
+      : {}),
     path: `/interactions/${ix.id}`,
     uri: `${base}/interactions/${ix.id}`,
   };
