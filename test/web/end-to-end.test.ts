@@ -100,7 +100,7 @@ describeWith("the pages end to end", noBrowser, () => {
       15_000,
       "the chat in the customer's history",
     );
-    const transcript = await call("GET", `${server.cs}/interactions/${history[0].id}/plain_text`);
+    const transcript = await call("GET", `${server.cs}/interactions/${history[0].interaction_id}/plain_text`);
     for (const line of ["Where is my parcel?", "Let me check, one moment.", "It leaves the depot today.", "Thanks, bye!"]) {
       assert.ok(transcript.text.includes(line), `${line} in the history's transcript`);
     }

@@ -35,8 +35,6 @@ export function connectComet(options: CometOptions): Comet {
     url: apiUrl(options.path),
     requestHeaders: options.requestHeaders ?? {},
     maxBackoff: 10_000,
-    // Its default scheduler runs in a Worker made from a blob: URL, which the pages' CSP (script-src 'self') refuses.
-    useWorkerScheduler: false,
     logLevel: "warn",
     // The client's default scheduler is a Worker made from a blob: URL, which the pages' CSP
     // (script-src 'self') refuses; without it no /meta/connect ever follows the handshake.
