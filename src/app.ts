@@ -23,6 +23,7 @@ import type { Bus } from "./bus/bus.ts";
 import { MemoryBus, type MemoryHub } from "./bus/memory.ts";
 import { RedisBus } from "./bus/redis.ts";
 import type { Config } from "./config.ts";
+import { agentStateOperations } from "./domain/agent-state.ts";
 import { buildOpsServer } from "./http/ops.ts";
 import { buildHttpServer } from "./http/server.ts";
 import { createLogger, type Logger } from "./logger.ts";
@@ -113,6 +114,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     // The router needs the context; it is started right below.
     routing: { offerTimeoutMs: config.routingOfferTimeoutMs, roles: config.routingRoles, kick: () => router.kick() },
     agentApiBase: `${config.publicUrl ?? ""}/api/v2`,
+    agentStates: agentStateOperations(config.agentStates),
     interactionMaxDataBytes: config.interactionMaxDataBytes,
     historyRetentionMs: config.historyRetentionSeconds === null ? null : config.historyRetentionSeconds * 1000,
     chat: {

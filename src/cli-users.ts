@@ -83,6 +83,7 @@ function cliContext(config: Config, store: Store): ActionContext {
     supervision: { note: () => {} },
     routing: { offerTimeoutMs: config.routingOfferTimeoutMs, roles: config.routingRoles, kick: () => {} },
     agentApiBase: "/api/v2",
+    agentStates: [],
     interactionMaxDataBytes: config.interactionMaxDataBytes,
     historyRetentionMs: null,
     chat: {

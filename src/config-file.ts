@@ -4,6 +4,7 @@
  * problem is reported with its JSON path, together with the environment's.
  */
 import { readFileSync } from "node:fs";
+import { DEFAULT_AGENT_STATES, type AgentStateOperation } from "./domain/agent-state.ts";
 import type { ChatServiceDefinition, ChatServiceKind } from "./domain/chat.ts";
 import type { BusinessAttribute } from "./domain/metadata.ts";
 import type { Skill } from "./domain/users.ts";
@@ -30,6 +31,8 @@ export interface FileConfig {
   chatServices: ChatServiceConfig[];
   /** Context Services business attributes (GMS's `business-attributes` section). */
   businessAttributes: BusinessAttribute[];
+  /** Agent-state operations besides Ready and NotReady (GET /api/v2/settings/agent-states). */
+  agentStates: AgentStateOperation[];
 }
 
 const DEFAULT_PUSH: PushSettings = {
@@ -50,7 +53,7 @@ const NAME = /^[A-Za-z0-9._-]{1,64}$/;
 const RESERVED = new Set(["status", "ixn", "internal-poke"]);
 
 function defaultFileConfig(): FileConfig {
-  return { queues: [], chatServices: SEED_SERVICES.map((s) => ({ ...s, push: DEFAULT_PUSH })), businessAttributes: [] };
+  return { queues: [], chatServices: SEED_SERVICES.map((s) => ({ ...s, push: DEFAULT_PUSH })), businessAttributes: [], agentStates: [...DEFAULT_AGENT_STATES] };
 }
 
 /** Reads and checks the file; problems are appended to `problems` and the defaults stand for them. */
@@ -96,13 +99,62 @@ export function readFileConfig(path: string | null, problems: string[]): FileCon
         if (ba !== null) config.businessAttributes.push(ba);
       });
   }
+  if (raw.agentStates !== undefined) {
+    if (!Array.isArray(raw.agentStates)) at("agentStates", "must be an array");
+    else {
+      config.agentStates = [];
+      raw.agentStates.forEach((a, i) => {
+        const operation = readAgentState(a, `agentStates[${i}]`, at);
+        if (operation === null) return;
+        if (config.agentStates.some((o) => o.operationName === operation.operationName)) at(`agentStates[${i}].operationName`, "named twice");
+        else config.agentStates.push(operation);
+      });
+    }
+  }
+  const keys = ["queues", "chatServices", "push", "businessAttributes", "agentStates"];
   for (const key of Object.keys(raw)) {
-    if (!["queues", "chatServices", "push", "businessAttributes"].includes(key)) at(key, "unknown key (queues, chatServices, push, businessAttributes)");
+    if (!keys.includes(key)) at(key, `unknown key (${keys.join(", ")})`);
   }
   return config;
 }
 
 type At = (where: string, message: string) => void;
+
+const OPERATION_NAME = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
+
+/** `{operationName, displayName?, state: "Ready" | "NotReady", reason?}`. */
+function readAgentState(raw: unknown, where: string, at: At): AgentStateOperation | null {
+  if (!isObject(raw)) {
+    at(where, "must be an object");
+    return null;
+  }
+  const { operationName, displayName, state, reason } = raw;
+  let ok = true;
+  if (typeof operationName !== "string" || !OPERATION_NAME.test(operationName)) {
+    at(`${where}.operationName`, "1 to 64 letters, digits, _ or -, starting with a letter");
+    ok = false;
+  }
+  if (state !== "Ready" && state !== "NotReady") {
+    at(`${where}.state`, "Ready or NotReady");
+    ok = false;
+  }
+  if (displayName !== undefined && (typeof displayName !== "string" || displayName.length === 0 || displayName.length > 128)) {
+    at(`${where}.displayName`, "1 to 128 characters");
+    ok = false;
+  }
+  if (reason !== undefined && (typeof reason !== "string" || reason.length === 0 || reason.length > 128 || state === "Ready")) {
+    at(`${where}.reason`, "1 to 128 characters, and only for NotReady");
+    ok = false;
+  }
+  if (!ok) return null;
+  const name = operationName as string;
+  return {
+    operationName: name,
+    displayName: (displayName as string | undefined) ?? name,
+    state: state as "Ready" | "NotReady",
+    reason: (reason as string | undefined) ?? (state === "NotReady" ? name : null),
+  };
+}
 
 function readQueue(raw: unknown, where: string, at: At): { name: string; skills: Skill[] } | null {
   if (!isObject(raw) || typeof raw.name !== "string" || !NAME.test(raw.name)) {

@@ -1,4 +1,5 @@
 import { readFileConfig, type ChatServiceConfig } from "./config-file.ts";
+import type { AgentStateOperation } from "./domain/agent-state.ts";
 import type { BusinessAttribute } from "./domain/metadata.ts";
 import { ROLES, type Role } from "./domain/users.ts";
 
@@ -160,6 +161,8 @@ export interface Config {
   queues: { name: string; skills: { name: string; level: number }[] }[];
   /** Business attributes of the file (Context Services metadata; they check the fields they type). */
   businessAttributes: BusinessAttribute[];
+  /** Agent-state operations besides Ready and NotReady (the config file's `agentStates`, or a default list). */
+  agentStates: AgentStateOperation[];
   /** Chat services by name: the two seed services, and those of the file. */
   chatServices: ChatServiceConfig[];
   /** A chat whose customer sent nothing and had no CometD client this long is ended, milliseconds. */
@@ -456,6 +459,7 @@ export function loadConfig(env: Env = process.env): Config {
     queues: [],
     chatServices: [],
     businessAttributes: [],
+    agentStates: [],
     chatCustomerTimeoutMs: read("CHAT_CUSTOMER_TIMEOUT_MS", integer(1000, 86_400_000), 180_000),
     chatMaxMessageChars: read("CHAT_MAX_MESSAGE_CHARS", integer(16, 1_000_000), 8192),
     chatMaxTranscriptEntries: read("CHAT_MAX_TRANSCRIPT_ENTRIES", integer(10, 1_000_000), 10_000),
@@ -486,6 +490,7 @@ export function loadConfig(env: Env = process.env): Config {
   config.queues = file.queues;
   config.chatServices = file.chatServices;
   config.businessAttributes = file.businessAttributes;
+  config.agentStates = file.agentStates;
   // A chat's attached data is the customer's business data (named fields included), copies of
   // their names and email (fldn*, at most as much again), and parley's own keys.
   if (2 * config.chatMaxDataBytes + 2048 > config.interactionMaxDataBytes) {

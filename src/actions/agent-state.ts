@@ -2,11 +2,16 @@
  * Agent state per channel: Ready or NotReady (GWS `userState`), changed by the agent or, when
  * their desktop is gone, by parley. Every change is notified on `/v2/me/channels`.
  */
-import { allChannels, LOGGED_OUT, parseStateOperation, PRESENCE_LOST, type ChannelState } from "../domain/agent-state.ts";
+import { allChannels, LOGGED_OUT, parseStateOperation, PRESENCE_LOST, type AgentStateOperation, type ChannelState } from "../domain/agent-state.ts";
 import { CHANNELS, type Channel, type User } from "../domain/users.ts";
 import { commit } from "./after-commit.ts";
 import type { ActionContext } from "./context.ts";
 import { withdrawOffers } from "./routing.ts";
+
+/** The agent-state operations desktops offer (GWS settings group `agent-states`). */
+export function agentStateSettings(ctx: ActionContext): readonly AgentStateOperation[] {
+  return ctx.agentStates;
+}
 
 export async function listChannels(ctx: ActionContext, user: User): Promise<ChannelState[]> {
   return allChannels(await ctx.store.agentChannels.list(user.id));
@@ -20,7 +25,7 @@ export async function changeChannels(
   operationName: string,
   reason?: string,
 ): Promise<ChannelState[]> {
-  const change = parseStateOperation(operationName, reason);
+  const change = parseStateOperation(operationName, reason, ctx.agentStates);
   return setChannels(ctx, user.id, channels, change);
 }
 

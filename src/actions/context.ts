@@ -1,6 +1,7 @@
 /** What every action receives: the store, the clock and the Context Services options. */
 import type { ChatAllowance } from "../access/chat-allowance.ts";
 import type { ChatServiceConfig, PushSettings } from "../config-file.ts";
+import type { AgentStateOperation } from "../domain/agent-state.ts";
 import type { Device } from "../domain/chat.ts";
 import type { DataLimits } from "../domain/chat-input.ts";
 import type { BusinessAttribute } from "../domain/metadata.ts";
@@ -29,6 +30,8 @@ export interface ActionContext {
   /** Tells supervisors (coalesced) that a view of theirs changed; after-commit.ts calls it, once a change is committed. */
   supervision: Supervision;
   routing: RoutingControl;
+  /** Ready, NotReady and the configured agent-state operations (GET /api/v2/settings/agent-states). */
+  agentStates: readonly AgentStateOperation[];
   /** The agent API's base URL for `uri` fields in notifications (PUBLIC_URL + /api/v2, or relative). */
   agentApiBase: string;
   /** Attached data of one interaction, bytes (INTERACTION_MAX_DATA_BYTES). */

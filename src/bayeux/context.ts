@@ -37,8 +37,12 @@ export interface EndpointPolicy {
   anonymous: boolean;
   /** The connection types served here (what a handshake advertises and a connect may use). */
   connectionTypes: readonly ConnectionType[];
-  /** The identity of a handshake, or the reason it is refused (`403::<reason>`). */
-  identify(ctx: RequestContext, handshake: Message): { identity: string } | { refuse: string };
+  /**
+   * The identity of a handshake, or the reason it is refused (`403::<reason>`), or `unbound`: a
+   * client that proved none may handshake all the same, told to use only these connection types,
+   * where its first request that proves an identity binds it.
+   */
+  identify(ctx: RequestContext, handshake: Message): { identity: string } | { refuse: string } | { unbound: readonly ConnectionType[] };
   /** May this client subscribe to `channel` (a wildcard included)? Asynchronous when it must look the user up. */
   canSubscribe(session: Session, channel: string): boolean | Promise<boolean>;
   canPublish(session: Session, channel: string): boolean;
@@ -80,8 +84,10 @@ export interface EngineOps {
   readonly limits: EngineLimits;
   readonly logger: Logger;
   readonly sessions: ReadonlyMap<string, Session>;
-  /** A new session, or the reason none may be created now (`403::<reason>`). */
-  createSession(policy: EndpointPolicy, identity: string, ack: boolean, ctx: RequestContext): Session | string;
+  /** A new session (unbound when `identity` is null), or the reason none may be created now (`403::<reason>`). */
+  createSession(policy: EndpointPolicy, identity: string | null, ack: boolean, ctx: RequestContext): Session | string;
+  /** Binds an unbound session to `identity` (its first proven request); false when that identity has no room for another client. */
+  bindIdentity(session: Session, identity: string): boolean;
   subscribe(session: Session, channel: string): void;
   unsubscribeChannel(session: Session, channel: string): void;
   serviceHandler(endpoint: string, channel: string): ServiceHandler | undefined;

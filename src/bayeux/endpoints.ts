@@ -98,9 +98,31 @@ function agentPolicy(users: UserLookup | undefined): EndpointPolicy {
   };
 }
 
+/**
+ * Customers prove their gms_user as a handshake comes. A page whose gms_user travels only in HTTP
+ * headers opens a WebSocket first (the official client's default), which cannot carry them: a
+ * WebSocket handshake that claims nothing is served unbound and told to use long-polling, where
+ * the headers prove it (Chat API v2 clients, which send no gms_user, keep their WebSocket). A
+ * claim that cannot be proven is refused.
+ */
+function customerPolicy(): EndpointPolicy {
+  const proven = provenIdentityPolicy("customer", "gms_user required", true);
+  return {
+    ...proven,
+    identify(ctx, handshake) {
+      if (ctx.identity === null && ctx.transport === "websocket" && !claimsIdentity(handshake.ext)) return { unbound: HTTP_CONNECTION_TYPES };
+      return proven.identify(ctx, handshake);
+    },
+  };
+}
+
+function claimsIdentity(ext: unknown): boolean {
+  return typeof ext === "object" && ext !== null && ("gms_user" in ext || "gms_user_token" in ext);
+}
+
 export function customerEndpoint(appName: string, verify: GmsUserVerifier): EndpointBinding {
   return {
-    policy: provenIdentityPolicy("customer", "gms_user required", true),
+    policy: customerPolicy(),
     path: `/${appName}/cometd`,
     callbackPolling: true,
     requestIdentity(req, query) {
@@ -163,6 +185,7 @@ function userOf(identity: GmsIdentity | null): string | null {
 const NO_PAGES: OwnPages = { trustProxy: 0, publicUrl: null, trustedOrigins: [] };
 
 const AGENT_CONNECTION_TYPES = CONNECTION_TYPES.filter((t) => t !== "callback-polling");
+const HTTP_CONNECTION_TYPES = CONNECTION_TYPES.filter((t) => t !== "websocket");
 
 async function agentIdentity(authenticate: AgentAuthenticator, req: IncomingMessage): Promise<ProvenIdentity> {
   try {

@@ -100,7 +100,7 @@ export class BayeuxEngine implements EngineOps {
   }
 
   disconnected(session: Session, ext: unknown): void {
-    this.goodbye?.(session.endpoint, session.identity, ext);
+    if (session.bound) this.goodbye?.(session.endpoint, session.identity, ext);
   }
 
   /** Whether `identity` has a client on this node. */
@@ -171,21 +171,14 @@ export class BayeuxEngine implements EngineOps {
 
   // ----- used by meta.ts -----
 
-  createSession(policy: EndpointPolicy, identity: string, ack: boolean, ctx: RequestContext): Session | string {
+  createSession(policy: EndpointPolicy, identity: string | null, ack: boolean, ctx: RequestContext): Session | string {
     const limits = this.limits;
     if (policy.anonymous && this.anonymousSessions >= limits.maxSessions) return "too many clients on this server";
     if (policy.anonymous && (this.sessionsByIp.get(ctx.ip) ?? 0) >= limits.maxSessionsPerIp) return "too many clients from this address";
     if (ctx.connection !== null && ctx.connection.sessions.size >= limits.maxSessionsPerConnection) {
       return "too many clients on this connection";
     }
-    const key = identityKey(policy.name, identity);
-    const existing = this.byIdentity.get(key);
-    if (existing !== undefined && existing.size >= limits.maxClientsPerIdentity) {
-      const gone = this.goneClient(existing);
-      if (gone === null) return "too many clients";
-      this.logger.info({ endpoint: policy.name, clientId: gone.id }, "bayeux client replaced: too many for one identity");
-      this.destroy(gone, { replaced: true });
-    }
+    if (identity !== null && !this.roomFor(policy.name, identity)) return "too many clients";
     const session = new Session({
       id: randomBytes(18).toString("base64url"),
       endpoint: policy.name,
@@ -202,13 +195,38 @@ export class BayeuxEngine implements EngineOps {
       this.sessionsByIp.set(ctx.ip, (this.sessionsByIp.get(ctx.ip) ?? 0) + 1);
     }
     ctx.connection?.sessions.add(session);
+    if (identity !== null) this.addToIdentity(session);
+    return session;
+  }
+
+  bindIdentity(session: Session, identity: string): boolean {
+    if (session.bound) return session.identity === identity;
+    if (!this.roomFor(session.endpoint, identity)) return false;
+    session.identity = identity;
+    session.bound = true;
+    this.addToIdentity(session);
+    return true;
+  }
+
+  /** Whether `identity` may have one more client, a gone one replaced to make room. */
+  private roomFor(endpoint: string, identity: string): boolean {
+    const existing = this.byIdentity.get(identityKey(endpoint, identity));
+    if (existing === undefined || existing.size < this.limits.maxClientsPerIdentity) return true;
+    const gone = this.goneClient(existing);
+    if (gone === null) return false;
+    this.logger.info({ endpoint, clientId: gone.id }, "bayeux client replaced: too many for one identity");
+    this.destroy(gone, { replaced: true });
+    return true;
+  }
+
+  private addToIdentity(session: Session): void {
+    const key = identityKey(session.endpoint, session.identity);
     let set = this.byIdentity.get(key);
     if (set === undefined) {
       set = new Set();
       this.byIdentity.set(key, set);
     }
     set.add(session);
-    return session;
   }
 
   /**
@@ -261,7 +279,7 @@ export class BayeuxEngine implements EngineOps {
     if (!this.sessions.delete(session.id)) return;
     for (const channel of [...session.subscriptions]) this.unsubscribeChannel(session, channel);
     const key = identityKey(session.endpoint, session.identity);
-    const set = this.byIdentity.get(key);
+    const set = session.bound ? this.byIdentity.get(key) : undefined;
     set?.delete(session);
     if (set?.size === 0) {
       this.byIdentity.delete(key);

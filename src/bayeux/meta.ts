@@ -68,13 +68,15 @@ function handshake(engine: EngineOps, policy: EndpointPolicy, message: Message, 
   const identified = policy.identify(ctx, message);
   if ("refuse" in identified) return { ...failure(message, "/meta/handshake", ERRORS.handshakeDenied(identified.refuse)), advice: NONE_ADVICE };
   const ack = extOf(message).ack === true;
-  const session = engine.createSession(policy, identified.identity, ack, ctx);
+  // Unbound, the client is told the transports where it can prove who it is: the official client follows that list.
+  const [identity, advertised] = "unbound" in identified ? [null, identified.unbound] : [identified.identity, served];
+  const session = engine.createSession(policy, identity, ack, ctx);
   if (typeof session === "string") return { ...failure(message, "/meta/handshake", ERRORS.handshakeDenied(session)), advice: FULL_ADVICE };
   const reply: Reply = {
     channel: "/meta/handshake",
     version: "1.0",
     minimumVersion: "1.0",
-    supportedConnectionTypes: [...served],
+    supportedConnectionTypes: [...advertised],
     clientId: session.id,
     successful: true,
     advice: { reconnect: "retry", interval: 0, timeout: engine.limits.connectTimeoutMs },
@@ -203,15 +205,17 @@ function channelError(engine: EngineOps, channel: string): string | null {
 
 /**
  * The client named by the message, on this endpoint and of the identity the request proves
- * (an HTTP request by its headers, a WebSocket by what it is bound to). Anything else, a
- * request proving no identity included, is an unknown client: existence is not revealed.
+ * (an HTTP request by its headers, a WebSocket by what it is bound to), or unbound and now bound
+ * to it. Anything else, a request proving no identity included, is an unknown client: existence
+ * is not revealed.
  */
 function sessionOf(engine: EngineOps, policy: EndpointPolicy, message: Message, ctx: RequestContext): Session | null {
   if (typeof message.clientId !== "string") return null;
   const session = engine.sessions.get(message.clientId);
-  if (session === undefined || session.endpoint !== policy.name) return null;
-  if (ctx.identity === null || ctx.identity !== session.identity) return null;
-  return session;
+  if (session === undefined || session.endpoint !== policy.name || ctx.identity === null) return null;
+  // An unbound client takes the identity of its first request that proves one, and keeps it.
+  if (!session.bound) return engine.bindIdentity(session, ctx.identity) ? session : null;
+  return ctx.identity === session.identity ? session : null;
 }
 
 function unknownClient(message: Message, channel: string): Reply {

@@ -56,7 +56,14 @@ export interface Connection {
 export class Session {
   readonly id: string;
   readonly endpoint: string;
-  readonly identity: string;
+  /** Whose client it is; empty while it is unbound (see `bound`). */
+  identity: string;
+  /**
+   * False for a client handshaken over a WebSocket that proved no identity (a browser page whose
+   * gms_user travels in HTTP headers): it is told to use long-polling, and takes its identity
+   * from the first later request that proves one, once.
+   */
+  bound: boolean;
   readonly subscriptions = new Set<string>();
   /** Total length of the subscribed channel names (bounded per client). */
   subscriptionBytes = 0;
@@ -86,7 +93,7 @@ export class Session {
   constructor(init: {
     id: string;
     endpoint: string;
-    identity: string;
+    identity: string | null;
     ack: boolean;
     now: number;
     ip: string;
@@ -95,7 +102,8 @@ export class Session {
   }) {
     this.id = init.id;
     this.endpoint = init.endpoint;
-    this.identity = init.identity;
+    this.identity = init.identity ?? "";
+    this.bound = init.identity !== null;
     this.ack = init.ack;
     this.lastSeen = init.now;
     this.ip = init.ip;

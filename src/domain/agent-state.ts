@@ -27,11 +27,53 @@ export function parseChannel(value: string): Channel {
   return value as Channel;
 }
 
-/** `operationName` of a channel (or all-channel) state change: Ready, or NotReady with a reason. */
-export function parseStateOperation(operationName: string, reason: string | undefined): { state: AgentState; reason: string | null } {
-  if (operationName === "Ready") return { state: "Ready", reason: null };
-  if (operationName === "NotReady") return { state: "NotReady", reason: reason ?? null };
-  throw invalidInput(`operationName: ${operationName} is not Ready or NotReady`);
+/**
+ * An agent-state operation (GWS `GET /api/v2/settings/agent-states`): a name a desktop sends as
+ * `operationName`, the state it sets and the reason that goes with it. Desktops fill their
+ * Not Ready menus from the list.
+ */
+export interface AgentStateOperation {
+  operationName: string;
+  displayName: string;
+  state: AgentState;
+  reason: string | null;
+}
+
+/** Always there, whatever the configuration adds. */
+const BUILT_IN_STATES: readonly AgentStateOperation[] = [
+  { operationName: "Ready", displayName: "Ready", state: "Ready", reason: null },
+  { operationName: "NotReady", displayName: "Not Ready", state: "NotReady", reason: null },
+];
+
+/** The Not Ready reasons a contact center starts with (the config file's `agentStates` replaces them). */
+export const DEFAULT_AGENT_STATES: readonly AgentStateOperation[] = [
+  { operationName: "Break", displayName: "Break", state: "NotReady", reason: "Break" },
+  { operationName: "OutToLunch", displayName: "Lunch", state: "NotReady", reason: "Lunch" },
+  { operationName: "Meeting", displayName: "Meeting", state: "NotReady", reason: "Meeting" },
+  { operationName: "Training", displayName: "Training", state: "NotReady", reason: "Training" },
+  { operationName: "AfterCallWork", displayName: "After call work", state: "NotReady", reason: "AfterCallWork" },
+];
+
+/** Ready and NotReady, then the configured operations (one named Ready or NotReady replaces the built-in one). */
+export function agentStateOperations(configured: readonly AgentStateOperation[]): AgentStateOperation[] {
+  const names = new Set(configured.map((o) => o.operationName));
+  return [...BUILT_IN_STATES.filter((o) => !names.has(o.operationName)), ...configured];
+}
+
+/**
+ * `operationName` of a channel (or all-channel) state change: Ready, NotReady with the reason
+ * given, or one of `operations` (its own reason unless the request gives one).
+ */
+export function parseStateOperation(
+  operationName: string,
+  reason: string | undefined,
+  operations: readonly AgentStateOperation[] = BUILT_IN_STATES,
+): { state: AgentState; reason: string | null } {
+  const operation = operations.find((o) => o.operationName === operationName) ?? BUILT_IN_STATES.find((o) => o.operationName === operationName);
+  if (operation === undefined)
+    throw invalidInput(`operationName: ${operationName} is not Ready, NotReady or an operation of GET /api/v2/settings/agent-states`);
+  if (operation.state === "Ready") return { state: "Ready", reason: null };
+  return { state: "NotReady", reason: reason ?? operation.reason };
 }
 
 /** Every channel's state, NotReady where nothing was ever set. */

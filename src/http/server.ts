@@ -16,7 +16,7 @@ import type { ActionContext } from "../actions/context.ts";
 import type { Config } from "../config.ts";
 import type { Metrics } from "../metrics.ts";
 import type { Store } from "../store/store.ts";
-import { registerAgentApi } from "./agent/index.ts";
+import { AGENT_API_BASE, gwsErrorReplier, registerAgentApi } from "./agent/index.ts";
 import { registerBodyParsers } from "./body.ts";
 import { registerChatApi } from "./chat/index.ts";
 import { guardConnections, type ConnectionLimits } from "./connections.ts";
@@ -51,6 +51,7 @@ const MAX_PARAM_LENGTH = 1024;
 export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> {
   const { config, metrics } = deps;
   const sendError = gmsErrorReplier(config.httpLingerMs);
+  const sendAgentError = gwsErrorReplier(config.httpLingerMs);
   const app = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
     // Requests are logged once, at debug, by the onResponse hook (hooks.ts).
@@ -62,7 +63,7 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
     forceCloseConnections: "idle",
     routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     // Errors the router raises before any route runs get the documented body too.
-    frameworkErrors: (err, request, reply) => sendError(err, request, reply),
+    frameworkErrors: (err, request, reply) => (request.url.startsWith(`${AGENT_API_BASE}/`) ? sendAgentError : sendError)(err, request, reply),
     serverFactory: nodeServer(
       {
         headersTimeoutMs: config.httpHeadersTimeoutMs,

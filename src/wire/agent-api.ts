@@ -6,7 +6,7 @@
  */
 import { viewState, type AgentInteraction, type NotificationType, type ViewState } from "../domain/agent-interactions.ts";
 import type { AgentView } from "../actions/agents.ts";
-import type { ChannelState } from "../domain/agent-state.ts";
+import type { AgentStateOperation, ChannelState } from "../domain/agent-state.ts";
 import type { EntryType, TranscriptEntry, UserType } from "../domain/chat.ts";
 import type { JsonObject } from "../domain/json.ts";
 import type { User } from "../domain/users.ts";
@@ -51,6 +51,13 @@ export function presentAgent(view: AgentView) {
   };
 }
 
+/** One agent-state operation, as `GET /api/v2/settings/agent-states` lists it: `{operationName, displayName, state, reason?}`. */
+export function presentAgentStateOperation(operation: AgentStateOperation) {
+  const presented: Record<string, unknown> = { operationName: operation.operationName, displayName: operation.displayName, state: operation.state };
+  if (operation.reason !== null) presented.reason = operation.reason;
+  return presented;
+}
+
 /** A channel as GWS presents it: `{channel, userState: {id, state, displayName, reason?}}`. */
 export function presentChannel(s: ChannelState) {
   const userState: Record<string, unknown> = { id: s.state, state: s.state, displayName: s.state === "Ready" ? "Ready" : "Not Ready" };
@@ -86,6 +93,10 @@ export function presentWork(ix: AgentInteraction, viewer: string | null, base: s
     unverifiedCustomerId: ix.customerId === null && typeof claimed === "string" ? claimed : null,
     userData: ix.properties,
     receivedDate: new Date(ix.createdAt).toISOString(),
+    // While it is a routing offer to the viewer: when it goes to the next agent (ROUTING_OFFER_TIMEOUT_MS).
+    ...(ix.invitation !== null && ix.invitation.expiresAt !== null && ix.invitation.agentId === viewer
+      ? { offerExpiresAt: new Date(ix.invitation.expiresAt).toISOString() }
+      : {}),
     path: `/interactions/${ix.id}`,
     uri: `${base}/interactions/${ix.id}`,
   };

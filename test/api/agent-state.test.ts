@@ -4,7 +4,11 @@
  * agent's last CometD client is gone.
  */
 import assert from "node:assert/strict";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
+import { readFileConfig } from "../../src/config-file.ts";
 import type { Message } from "cometd";
 import { ADMIN, ADMIN_PASSWORD, basic } from "../support/agents.ts";
 import { rawBayeux } from "../support/bayeux.ts";
@@ -33,6 +37,17 @@ const states = async (base: string, headers: Record<string, string>) =>
     ),
   );
 
+/** The config file's problems for `content`. */
+function readFileConfigFrom(content: object, problems: string[]): void {
+  const dir = mkdtempSync(join(tmpdir(), "parley-states-"));
+  try {
+    writeFileSync(join(dir, "c.json"), JSON.stringify(content));
+    readFileConfig(join(dir, "c.json"), problems);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 describe("agent state", () => {
   it("starts NotReady on every channel; Ready and NotReady (with a reason) per channel or all at once", async () => {
     const headers = await agent(server.url, "stateful");
@@ -56,6 +71,65 @@ describe("agent state", () => {
     const missing = await call("POST", `${server.url}/api/v2/me/channels/chat`, {}, headers);
     assert.deepEqual([missing.status, missing.body.statusCode], [400, 1]);
     assert.equal((await states(server.url, headers)).chat, "NotReady");
+  });
+
+  it("lists the agent-state operations (GET /api/v2/settings/agent-states); a desktop sends one as operationName", async () => {
+    const headers = await agent(server.url, "menu");
+    const reply = await call("GET", `${server.url}/api/v2/settings/agent-states`, undefined, headers);
+    assert.equal(reply.status, 200);
+    assert.match(reply.headers.get("content-type") ?? "", /^application\/json/);
+    assert.equal(reply.body.statusCode, 0);
+    assert.deepEqual(reply.body.settings.slice(0, 3), [
+      { operationName: "Ready", displayName: "Ready", state: "Ready" },
+      { operationName: "NotReady", displayName: "Not Ready", state: "NotReady" },
+      { operationName: "Break", displayName: "Break", state: "NotReady", reason: "Break" },
+    ]);
+    assert.ok(reply.body.settings.some((s: { operationName: string; reason?: string }) => s.operationName === "OutToLunch" && s.reason === "Lunch"));
+    assert.equal((await call("POST", `${server.url}/api/v2/me/channels/chat`, { operationName: "OutToLunch" }, headers)).body.statusCode, 0);
+    assert.equal((await states(server.url, headers)).chat, "NotReady:Lunch");
+    await call("POST", `${server.url}/api/v2/me`, { operationName: "Break", reason: "Coffee" }, headers);
+    assert.deepEqual(await states(server.url, headers), {
+      chat: "NotReady:Coffee",
+      openmedia: "NotReady:Coffee",
+      email: "NotReady:Coffee",
+      sms: "NotReady:Coffee",
+    });
+  });
+
+  it("takes the agent states from the config file's agentStates, which replaces the default reasons", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "parley-states-"));
+    const file = join(dir, "parley.json");
+    writeFileSync(file, JSON.stringify({ agentStates: [{ operationName: "Coaching", displayName: "In coaching", state: "NotReady", reason: "Coach" }] }));
+    const configured = await startServer({ env: { PARLEY_ADMIN_PASSWORD: ADMIN_PASSWORD, PARLEY_CONFIG: file } });
+    try {
+      const headers = await agent(configured.url, "coached");
+      const reply = await call("GET", `${configured.url}/api/v2/settings/agent-states`, undefined, headers);
+      assert.deepEqual(
+        reply.body.settings.map((s: { operationName: string }) => s.operationName),
+        ["Ready", "NotReady", "Coaching"],
+      );
+      assert.equal((await call("POST", `${configured.url}/api/v2/me/channels/sms`, { operationName: "Coaching" }, headers)).body.statusCode, 0);
+      assert.equal((await states(configured.url, headers)).sms, "NotReady:Coach");
+      const gone = await call("POST", `${configured.url}/api/v2/me/channels/sms`, { operationName: "Break" }, headers);
+      assert.deepEqual([gone.status, gone.body.statusCode], [400, 1]);
+    } finally {
+      await configured.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+    const problems: string[] = [];
+    readFileConfigFrom(
+      {
+        agentStates: [
+          { operationName: "9lives", state: "Away" },
+          { operationName: "Fine", state: "Ready", reason: "x" },
+        ],
+      },
+      problems,
+    );
+    assert.deepEqual(
+      problems.map((p) => p.replace(/^PARLEY_CONFIG /, "").replace(/:.*/, "")),
+      ["agentStates[0].operationName", "agentStates[0].state", "agentStates[1].reason"],
+    );
   });
 
   it("notifies the change on /v2/me/channels to that agent only (official client, Basic)", async () => {

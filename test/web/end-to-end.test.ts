@@ -44,7 +44,7 @@ describeWith("the pages end to end", noBrowser, () => {
 
   /** The texts of a transcript's entries that contain `needle`, as the log shows them. */
   async function occurrences(page: Page, needle: string): Promise<number> {
-    const text = await page.getByRole("log").first().innerText();
+    const text = (await page.getByRole("log").first().textContent()) ?? "";
     return text.split(needle).length - 1;
   }
 
@@ -100,7 +100,7 @@ describeWith("the pages end to end", noBrowser, () => {
       15_000,
       "the chat in the customer's history",
     );
-    const transcript = await call("GET", `${server.cs}/interactions/${history[0].id}/plain_text`);
+    const transcript = await call("GET", `${server.cs}/interactions/${history[0].interaction_id}/plain_text`);
     for (const line of ["Where is my parcel?", "Let me check, one moment.", "It leaves the depot today.", "Thanks, bye!"]) {
       assert.ok(transcript.text.includes(line), `${line} in the history's transcript`);
     }

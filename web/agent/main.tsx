@@ -1,8 +1,7 @@
 import { render } from "preact";
+import { App } from "./app.tsx";
+import { checkSession } from "./store.ts";
+import "./styles.css";
 
-render(
-  <main>
-    <h1>parley</h1>
-  </main>,
-  document.getElementById("app") as HTMLElement,
-);
+render(<App />, document.getElementById("app") as HTMLElement);
+void checkSession();

@@ -36,6 +36,9 @@ export function connectComet(options: CometOptions): Comet {
     requestHeaders: options.requestHeaders ?? {},
     maxBackoff: 10_000,
     logLevel: "warn",
+    // The client's default scheduler is a Worker made from a blob: URL, which the pages' CSP
+    // (script-src 'self') refuses; without it no /meta/connect ever follows the handshake.
+    useWorkerScheduler: false,
   });
   const state = signal<ConnectionState>("connecting");
   const subscriptions = new Map<string, Array<(data: unknown) => void>>();

@@ -1,8 +1,15 @@
+/** The widget as a page of its own (`/`, `?service=` picks the chat service, `request-chat` by default). */
 import { render } from "preact";
+import { ChatStore } from "./store.ts";
+import { Widget } from "./Widget.tsx";
+import "./widget.css";
+
+const service = new URLSearchParams(location.search).get("service") || "request-chat";
+const store = new ChatStore(service);
 
 render(
-  <main>
-    <h1>Chat with us</h1>
+  <main class="pw-page">
+    <Widget store={store} />
   </main>,
   document.getElementById("app") as HTMLElement,
 );

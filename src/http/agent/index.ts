@@ -19,7 +19,9 @@ import { setAgent } from "./shared.ts";
 import { registerInteractionRoutes } from "./interactions.ts";
 import { registerDiagnosticsRoutes } from "./diagnostics.ts";
 import { registerMeRoutes } from "./me.ts";
+import type { ErrorReplier } from "../hooks.ts";
 import { registerAgentRoutes } from "./agents.ts";
+import { registerSettingsRoutes } from "./settings.ts";
 import { registerUserRoutes } from "./users.ts";
 
 export interface AgentApiDeps {
@@ -36,7 +38,27 @@ export interface AgentApiDeps {
   version: string;
 }
 
-const AGENT_API_BASE = "/api/v2";
+export const AGENT_API_BASE = "/api/v2";
+
+/**
+ * The GWS error body for anything thrown under /api/v2: the routes' errors, and the router's own
+ * (a malformed or too long URL) which reach the listener's `frameworkErrors` before any route.
+ */
+export function gwsErrorReplier(lingerMs: number): ErrorReplier {
+  return async (err, request, reply) => {
+    const error = toGwsError(err);
+    if (error.status === 413) closeAfterAnswer(request.raw, reply.raw, lingerMs);
+    if (error.serverFault) request.log.error({ err }, "request failed");
+    else request.log.debug({ message: error.body.errorDescription }, "request refused");
+    // A page's own request (X-Requested-With, as Spring-based GWS does) gets no challenge,
+    // which would make the browser prompt for a password over the page's login form.
+    if (error.status === 401 && request.headers["x-requested-with"] === undefined) {
+      reply.header("www-authenticate", 'Basic realm="parley", charset="UTF-8"');
+    }
+    if (error.retryAfterSeconds !== undefined) reply.header("retry-after", String(error.retryAfterSeconds));
+    return reply.code(error.status).send(error.body);
+  };
+}
 
 const WRITES = new Set(["POST", "PUT", "DELETE", "PATCH"]);
 const JSON_TYPE = /^application\/json\s*(?:;|$)/i;
@@ -55,19 +77,7 @@ export async function registerAgentApi(app: FastifyInstance, deps: AgentApiDeps)
   };
   await app.register(
     async (api) => {
-      api.setErrorHandler(async (err, request, reply) => {
-        const error = toGwsError(err);
-        if (error.status === 413) closeAfterAnswer(request.raw, reply.raw, deps.limits.httpLingerMs);
-        if (error.serverFault) request.log.error({ err }, "request failed");
-        else request.log.debug({ message: error.body.errorDescription }, "request refused");
-        // A page's own request (X-Requested-With, as Spring-based GWS does) gets no challenge,
-        // which would make the browser prompt for a password over the page's login form.
-        if (error.status === 401 && request.headers["x-requested-with"] === undefined) {
-          reply.header("www-authenticate", 'Basic realm="parley", charset="UTF-8"');
-        }
-        if (error.retryAfterSeconds !== undefined) reply.header("retry-after", String(error.retryAfterSeconds));
-        return reply.code(error.status).send(error.body);
-      });
+      api.setErrorHandler(gwsErrorReplier(deps.limits.httpLingerMs));
       api.setNotFoundHandler((request, reply) =>
         reply.code(404).send(toGwsError(new AppError("not_found", `No such resource: ${request.method} ${request.url.slice(0, 256)}`)).body),
       );
@@ -89,6 +99,7 @@ export async function registerAgentApi(app: FastifyInstance, deps: AgentApiDeps)
       registerDiagnosticsRoutes(api, deps.version);
       registerUserRoutes(api, routeDeps);
       registerAgentRoutes(api, routeDeps);
+      registerSettingsRoutes(api, routeDeps);
       registerMeRoutes(api, routeDeps);
       registerInteractionRoutes(api, routeDeps);
     },

@@ -1,0 +1,269 @@
+/**
+ * The desktop's state as signals, and everything that changes it: login, agent state, the
+ * interactions with their transcripts (from REST and CometD), offers and workbins. Components
+ * read the signals and call the actions; nothing else talks to the server.
+ */
+import { computed, signal } from "@preact/signals";
+import * as api from "../shared/agent-api.ts";
+import type { ChannelNotification, ChannelState, ChatMessage, Interaction, InteractionNotification, User } from "../shared/agent-api.ts";
+import { type Comet, connectComet } from "../shared/cometd.ts";
+import { ApiError } from "../shared/http.ts";
+import { playOfferSound } from "./sound.ts";
+
+export interface WorkItem {
+  interaction: Interaction;
+  /** Transcript entries by index (typing notices left out), in order. */
+  messages: ChatMessage[];
+  /** The customer's nickname while they type. */
+  typing: string | null;
+  unread: number;
+  /** The highest index seen, typing notices included: what is older does not change the typing indicator. */
+  lastIndex: number;
+}
+
+export const user = signal<User | null>(null);
+/** False until the first GET /me told whether the cookie still holds a session. */
+export const sessionChecked = signal(false);
+export const comet = signal<Comet | null>(null);
+export const channels = signal<ChannelState[]>([]);
+/** Not Ready reasons: the server's list (settings/agent-states) once read, these until then or without it. */
+export const reasons = signal<Array<{ reason: string; label: string }>>(
+  ["Break", "Lunch", "Meeting", "Training", "Other"].map((r) => ({ reason: r, label: r })),
+);
+/** When each channel entered its current state (as this page saw it), epoch ms. */
+export const stateSince = signal<Record<string, number>>({});
+export const work = signal<Record<string, WorkItem>>({});
+const selectedId = signal<string | null>(null);
+/** An interaction just accepted: its panel takes the focus once it shows (keyboard users land in the composer). */
+export const focusRequest = signal<string | null>(null);
+/** Interactions parked in workbins, by id. */
+export const parked = signal<Record<string, Interaction>>({});
+/** The last failed action, shown in a status line. */
+export const lastError = signal<string | null>(null);
+/** Ticks every second: elapsed times and offer countdowns read it. */
+export const now = signal(Date.now());
+setInterval(() => {
+  now.value = Date.now();
+}, 1000);
+
+const isOffer = (ix: Interaction) => ix.state === "Invited" || ix.state === "InvitedConference";
+const isActive = (ix: Interaction) => ix.state === "Accepted";
+
+export const offers = computed(() => Object.values(work.value).filter((w) => isOffer(w.interaction)));
+export const active = computed(() =>
+  Object.values(work.value)
+    .filter((w) => isActive(w.interaction))
+    .sort((a, b) => a.interaction.receivedDate.localeCompare(b.interaction.receivedDate)),
+);
+export const selected = computed(() => {
+  const id = selectedId.value;
+  const item = id === null ? undefined : work.value[id];
+  return item !== undefined && isActive(item.interaction) ? item : (active.value[0] ?? null);
+});
+
+export const isSupervisor = computed(() => (user.value?.roles ?? []).some((r) => r === "ROLE_SUPERVISOR" || r === "ROLE_ADMIN"));
+
+/** Runs an action; a failure is shown, not thrown. Resolves true on success. */
+export async function attempt(what: string, action: () => Promise<unknown>): Promise<boolean> {
+  try {
+    await action();
+    lastError.value = null;
+    return true;
+  } catch (err) {
+    lastError.value = `${what} failed: ${err instanceof Error ? err.message : String(err)}`;
+    return false;
+  }
+}
+
+// ----- session -----
+
+export async function checkSession(): Promise<void> {
+  try {
+    start(await api.currentUser());
+  } catch {
+    // No session (401) or no server: the login form.
+  } finally {
+    sessionChecked.value = true;
+  }
+}
+
+/** Logs in; resolves with an error message for the form, or null. */
+export async function logIn(userName: string, password: string): Promise<string | null> {
+  try {
+    start(await api.login(userName, password));
+    return null;
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 401) return "Wrong username or password.";
+    return err instanceof Error ? `Could not log in: ${err.message}` : "Could not log in.";
+  }
+}
+
+export async function logOut(): Promise<void> {
+  const c = comet.value;
+  comet.value = null;
+  await c?.disconnect();
+  await api.logout().catch(() => {});
+  user.value = null;
+  work.value = {};
+  parked.value = {};
+  channels.value = [];
+  selectedId.value = null;
+}
+
+function start(u: User): void {
+  user.value = u;
+  const c = connectComet({ path: "api/v2/notifications" });
+  c.subscribe("/v2/me/channels", (data) => applyChannels((data as ChannelNotification).channels));
+  c.subscribe("/v2/me/interactions", (data) => applyNotification(data as InteractionNotification));
+  // After every handshake (the first, a server restart, a long network drop): re-read what may have been missed.
+  c.onHandshake(() => void resync());
+  comet.value = c;
+  api
+    .notReadyReasons()
+    .then((list) => {
+      if (list.length > 0) reasons.value = [...list, ...(list.some((r) => r.reason === "Other") ? [] : [{ reason: "Other", label: "Other" }])];
+    })
+    .catch(() => {});
+}
+
+async function resync(): Promise<void> {
+  await attempt("Reading your state", async () => applyChannels(await api.getChannels()));
+  await attempt("Reading your interactions", async () => {
+    const list = await api.myInteractions();
+    const next: Record<string, WorkItem> = {};
+    const nextParked: Record<string, Interaction> = {};
+    for (const ix of list) {
+      if (ix.state === "InWorkbin") nextParked[ix.id] = ix;
+      else next[ix.id] = { ...(work.value[ix.id] ?? blank(ix)), interaction: ix };
+    }
+    work.value = next;
+    parked.value = { ...parked.value, ...nextParked };
+    for (const ix of list)
+      if (ix.mediaType === "chat" && isActive(ix)) void attempt("Reading a transcript", () => api.operate(ix.id, { operationName: "RequestChatHistory" }));
+  });
+}
+
+// ----- agent state -----
+
+function applyChannels(list: ChannelState[]): void {
+  const since = { ...stateSince.value };
+  const before = new Map(channels.value.map((c) => [c.channel, c.userState.state]));
+  for (const c of list) if (before.get(c.channel) !== c.userState.state || since[c.channel] === undefined) since[c.channel] = Date.now();
+  stateSince.value = since;
+  channels.value = list;
+}
+
+export function setState(ready: boolean, reason?: string, channel?: string): Promise<boolean> {
+  return attempt(ready ? "Ready" : "Not Ready", async () => {
+    await api.setState(ready, reason, channel);
+    applyChannels(await api.getChannels());
+  });
+}
+
+// ----- interactions -----
+
+function blank(ix: Interaction): WorkItem {
+  return { interaction: ix, messages: [], typing: null, unread: 0, lastIndex: 0 };
+}
+
+function update(id: string, change: (item: WorkItem) => WorkItem | null): void {
+  const item = work.value[id];
+  if (item === undefined) return;
+  const next = { ...work.value };
+  const changed = change(item);
+  if (changed === null) delete next[id];
+  else next[id] = changed;
+  work.value = next;
+}
+
+function applyNotification(n: InteractionNotification): void {
+  switch (n.notificationType) {
+    case "NewInteraction":
+    case "StatusChange": {
+      const ix = n.interaction;
+      if (ix.state === "Completed" || ix.state === "LeftConference" || ix.state === "Queued") {
+        update(ix.id, () => null);
+        if (ix.state === "Completed") removeParked(ix.id);
+        return;
+      }
+      if (ix.state === "InWorkbin") {
+        update(ix.id, () => null);
+        parked.value = { ...parked.value, [ix.id]: ix };
+        return;
+      }
+      const known = work.value[ix.id];
+      work.value = { ...work.value, [ix.id]: { ...(known ?? blank(ix)), interaction: ix } };
+      if (isOffer(ix) && (known === undefined || !isOffer(known.interaction))) playOfferSound();
+      if (isActive(ix)) removeParked(ix.id);
+      return;
+    }
+    case "WorkbinContent":
+      parked.value = { ...parked.value, [n.interaction.id]: n.interaction };
+      return;
+    case "PropertiesUpdated":
+      update(n.id, (item) => {
+        const userData = { ...item.interaction.userData };
+        for (const [key, value] of Object.entries(n.changedProperties)) {
+          if (value === null) delete userData[key];
+          else if (isObject(value) && isObject(userData[key])) userData[key] = { ...(userData[key] as object), ...value };
+          else userData[key] = value;
+        }
+        return { ...item, interaction: { ...item.interaction, userData } };
+      });
+      return;
+    case "NewMessages":
+      update(n.id, (item) => addMessages(item, n.messages, selected.value?.interaction.id === n.id && !document.hidden));
+      return;
+  }
+}
+
+function removeParked(id: string): void {
+  if (parked.value[id] === undefined) return;
+  const next = { ...parked.value };
+  delete next[id];
+  parked.value = next;
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** Adds entries not seen yet (by index: history re-read after a reconnect repeats them). */
+function addMessages(item: WorkItem, messages: ChatMessage[], seen: boolean): WorkItem {
+  const known = new Set(item.messages.map((m) => m.index));
+  let typing = item.typing;
+  let unread = item.unread;
+  const added: ChatMessage[] = [];
+  let lastIndex = item.lastIndex;
+  for (const m of messages) {
+    if (known.has(m.index)) continue;
+    known.add(m.index);
+    const fresh = m.index > lastIndex;
+    if (fresh) lastIndex = m.index;
+    if (m.type === "TypingStarted" || m.type === "TypingStopped") {
+      if (fresh && m.from.type === "Customer") typing = m.type === "TypingStarted" ? m.from.nickname : null;
+      continue;
+    }
+    added.push(m);
+    if (m.from.type === "Customer" && fresh) {
+      if (m.type === "Text") typing = null;
+      if (m.type === "Text" && !seen) unread += 1;
+    }
+  }
+  if (added.length === 0 && typing === item.typing && lastIndex === item.lastIndex) return item;
+  const all = [...item.messages, ...added].sort((a, b) => a.index - b.index);
+  return { ...item, messages: all, typing, unread, lastIndex };
+}
+
+export function select(id: string): void {
+  selectedId.value = id;
+  update(id, (item) => (item.unread === 0 ? item : { ...item, unread: 0 }));
+}
+
+export function operate(id: string, operation: api.Operation, what: string = operation.operationName): Promise<boolean> {
+  return attempt(what, () => api.operate(id, operation));
+}
+
+/** Marks the current tab's messages read when the window comes back. */
+document.addEventListener("visibilitychange", () => {
+  const id = selected.value?.interaction.id;
+  if (!document.hidden && id !== undefined) select(id);
+});
