@@ -32,12 +32,14 @@ describeWith("the supervisor view", noBrowser, () => {
     await server?.close();
   });
 
-  async function logIn(page: Page, userName: string, password = `${userName}-password`): Promise<void> {
+  /** Logs in on the desktop; a supervisor or admin then opens the Supervisor view. */
+  async function logIn(page: Page, userName: string, password = `${userName}-password`, supervise = true): Promise<void> {
     await page.goto(`${server.url}/agent`);
     await page.getByLabel("Username").fill(userName);
     await page.getByLabel("Password").fill(password);
     await page.getByRole("button", { name: "Log in" }).click();
-    await page.getByLabel("Username").waitFor({ state: "detached", ...WAIT });
+    await page.getByRole("button", { name: "Log out" }).waitFor(WAIT);
+    if (supervise) await page.getByRole("button", { name: "Supervisor", exact: true }).click();
   }
 
   /** The cells of a queue's row: waiting, longest wait, qualified, ready. */
@@ -172,8 +174,9 @@ describeWith("the supervisor view", noBrowser, () => {
   it("is not shown to a plain agent", async () => {
     const agent = await newPerson(browser);
     const page = agent.page;
-    await logIn(page, "ann");
-    await page.waitForLoadState("networkidle", WAIT).catch(() => undefined);
+    await logIn(page, "ann", "ann-password", false);
+    await page.getByRole("button", { name: "Ready", exact: true }).waitFor(WAIT);
+    assert.equal(await page.getByRole("button", { name: "Supervisor", exact: true }).count(), 0);
     assert.equal(await page.getByRole("heading", { name: "Queues" }).count(), 0);
     assert.equal(await page.getByRole("table", { name: "Agents" }).count(), 0);
     assert.equal(await page.getByRole("form", { name: "Create a user" }).count(), 0);

@@ -40,7 +40,7 @@ export function SupervisorView({ user, comet }: SupervisorViewProps) {
   const live = useLiveViews(comet, supervises);
   if (!supervises) return null;
   return (
-    <div class="supervisor">
+    <div class="supervisor-view">
       {live.error === null ? null : (
         <p role="alert" class="supervisor-error">
           {live.error}
