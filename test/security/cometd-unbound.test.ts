@@ -71,7 +71,7 @@ describe("a WebSocket handshake that proves no identity", () => {
     try {
       const [hs] = await socket.send([{ channel: "/meta/handshake", version: "1.0" }]);
       assert.equal(hs?.successful, true);
-      assert.ok((hs?.supportedConnectionTypes as string[]).includes("websocket"));
+      assert.ok(Array.isArray(hs?.supportedConnectionTypes) && hs.supportedConnectionTypes.includes("websocket"));
       assert.equal(server.app.bayeux.sessions.get(hs?.clientId)?.identity, "quinn");
     } finally {
       socket.ws.close();
