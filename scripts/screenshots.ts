@@ -75,9 +75,13 @@ try {
   await supervisor.getByLabel("Username").fill("admin");
   await supervisor.getByLabel("Password").fill(ADMIN_PASSWORD);
   await supervisor.getByRole("button", { name: "Log in" }).click();
+  await supervisor.getByRole("button", { name: "Supervisor", exact: true }).click(DEADLINE);
   const queues = supervisor.getByRole("heading", { name: "Queues" });
   await queues.waitFor(DEADLINE);
-  await queues.scrollIntoViewIfNeeded();
+  await supervisor
+    .getByRole("row", { name: /default/ })
+    .first()
+    .waitFor(DEADLINE);
   await supervisor.screenshot({ path: join(OUT, "supervisor.png") });
   process.stdout.write(`screenshots written to ${OUT}\n`);
 } finally {

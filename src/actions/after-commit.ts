@@ -9,11 +9,12 @@
  * SQLite's group commit may run a transaction's work again (when another unit of its batch
  * failed), so each run starts with empty announcements: only the run that committed is published.
  */
-import type { AgentInteraction, Outcome } from "../domain/agent-interactions.ts";
+import type { AgentInteraction, NotificationType, Outcome } from "../domain/agent-interactions.ts";
 import { chatAgents, pageBy, type ChatService, type OpenChatService, type TranscriptEntry } from "../domain/chat.ts";
 import type { Store } from "../store/store.ts";
 import type { ChannelState } from "../domain/agent-state.ts";
 import { agentEntry, channelStateMessage, interactionMessage, newMessagesMessage, type SupervisedView } from "../wire/agent-api.ts";
+import { CHATS_CHANNEL, chatStateMessage, messageLogMessage } from "../wire/agent-chats.ts";
 import { chatObject, customerPush, refreshTag, type Origin } from "../wire/chat-v1.ts";
 import type { ActionContext } from "./context.ts";
 
@@ -161,8 +162,28 @@ function publishOutcome(ctx: ActionContext, outcome: Outcome): void {
       changedProperties: outcome.changedProperties,
     });
     ctx.notifier.deliver("agent", notice.agentId, "/v2/me/interactions", message);
+    // A chat is told on the GA chat API's channel too, so a desktop on either API sees it.
+    const gaType = outcome.next.mediaType === "chat" ? GA_CHAT_NOTICES[notice.notificationType] : null;
+    if (gaType !== null) {
+      const gaMessage = chatStateMessage(outcome.next, notice.agentId, gaType, ctx.agentApiBase, notice.state);
+      ctx.notifier.deliver("agent", notice.agentId, CHATS_CHANNEL, gaMessage);
+    }
   }
   if (outcome.reroute) ctx.routing.kick();
+}
+
+/** Each interactions-API notice as the GA chat API tells it (a workbin listing is the interactions API's alone). */
+const GA_CHAT_NOTICES: Record<NotificationType, "StatusChange" | "PropertiesUpdated" | null> = {
+  NewInteraction: "StatusChange",
+  StatusChange: "StatusChange",
+  PropertiesUpdated: "PropertiesUpdated",
+  WorkbinContent: null,
+};
+
+/** New entries to one agent, on both APIs' channels. */
+function deliverEntries(ctx: ActionContext, ix: AgentInteraction, agentId: string, entries: readonly TranscriptEntry[]): void {
+  ctx.notifier.deliver("agent", agentId, "/v2/me/interactions", newMessagesMessage(ix, agentId, entries));
+  ctx.notifier.deliver("agent", agentId, CHATS_CHANNEL, messageLogMessage(ix, entries, ctx.agentApiBase));
 }
 
 /** Tells the customer (CometD mode) and the agents in the chat. */
@@ -179,7 +200,7 @@ function publishChatUpdate(ctx: ActionContext, update: ChatUpdate): void {
   if (ix === null) return;
   for (const agentId of chatAgents(ix)) {
     if (update.joined.includes(agentId)) continue;
-    ctx.notifier.deliver("agent", agentId, "/v2/me/interactions", newMessagesMessage(ix, agentId, entries));
+    deliverEntries(ctx, ix, agentId, entries);
   }
   if (update.joined.length > 0) {
     sendWholeTranscript(ctx, ix, service, update.joined).catch((err: unknown) =>
@@ -202,6 +223,6 @@ export async function sendWholeTranscript(ctx: ActionContext, ix: AgentInteracti
   const entries = await ctx.store.chats.transcript(service.chat.interactionId, 1, ctx.chat.maxTranscriptEntries + 1000);
   const pages = pageBy(entries, (e) => Buffer.byteLength(JSON.stringify(agentEntry(e))), TRANSCRIPT_PAGE_BYTES);
   for (const agentId of agents) {
-    for (const page of pages) ctx.notifier.deliver("agent", agentId, "/v2/me/interactions", newMessagesMessage(ix, agentId, page));
+    for (const page of pages) deliverEntries(ctx, ix, agentId, page);
   }
 }

@@ -21,6 +21,7 @@ import { registerDiagnosticsRoutes } from "./diagnostics.ts";
 import { registerMeRoutes } from "./me.ts";
 import type { ErrorReplier } from "../hooks.ts";
 import { registerAgentRoutes } from "./agents.ts";
+import { registerChatRoutes } from "./chats.ts";
 import { registerSettingsRoutes } from "./settings.ts";
 import { registerUserRoutes } from "./users.ts";
 
@@ -100,6 +101,7 @@ export async function registerAgentApi(app: FastifyInstance, deps: AgentApiDeps)
       registerUserRoutes(api, routeDeps);
       registerAgentRoutes(api, routeDeps);
       registerSettingsRoutes(api, routeDeps);
+      registerChatRoutes(api, routeDeps);
       registerMeRoutes(api, routeDeps);
       registerInteractionRoutes(api, routeDeps);
     },
