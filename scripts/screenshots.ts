@@ -14,6 +14,14 @@ const OUT = join(import.meta.dirname, "..", "docs", "screenshots");
 const ADMIN_PASSWORD = "screenshot-admin-password";
 const DEADLINE = { timeout: 15_000 };
 
+/** A POST whose answer must be a success; its JSON body. */
+async function send(to: string, headers: Record<string, string>, body: unknown): Promise<Record<string, any>> {
+  const response = await fetch(to, { method: "POST", headers, body: JSON.stringify(body) });
+  if (!response.ok) throw new Error(`POST ${to}: ${response.status} ${await response.text()}`);
+  const text = await response.text();
+  return text === "" ? {} : JSON.parse(text);
+}
+
 const dir = mkdtempSync(join(tmpdir(), "parley-screenshots-"));
 const app = await buildApp(
   loadConfig({ PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "silent", DATABASE_URL: `sqlite:${join(dir, "parley.db")}`, PARLEY_ADMIN_PASSWORD: ADMIN_PASSWORD }),
@@ -23,16 +31,26 @@ const browser = await launchBrowser();
 try {
   mkdirSync(OUT, { recursive: true });
   const admin = { authorization: `Basic ${Buffer.from(`admin:${ADMIN_PASSWORD}`).toString("base64")}`, "content-type": "application/json" };
-  for (const [userName, firstName, lastName] of [
-    ["agent1", "Grace", "Hopper"],
-    ["agent2", "Alan", "Turing"],
+  // agent1 takes one chat at a time, so the second customer waits in the queue the supervisor watches.
+  for (const [userName, firstName, lastName, chats] of [
+    ["agent1", "Grace", "Hopper", 1],
+    ["agent2", "Alan", "Turing", 3],
   ] as const) {
-    await fetch(`${url}/api/v2/users`, {
-      method: "POST",
-      headers: admin,
-      body: JSON.stringify({ userName, password: `${userName}-screenshot-password`, firstName, lastName, roles: ["ROLE_AGENT"] }),
+    await send(`${url}/api/v2/users`, admin, {
+      userName,
+      password: `${userName}-screenshot-password`,
+      firstName,
+      lastName,
+      roles: ["ROLE_AGENT"],
+      capacity: { chat: chats },
     });
   }
+  // Ada has a profile and a journey in Context Services: the agent's customer panel shows them.
+  const cs = `${url}/genesys/1/cs`;
+  const json = { "content-type": "application/json" };
+  const profile = await send(`${cs}/profiles`, json, { FirstName: "Ada", LastName: "Lovelace", EmailAddress: "ada@example.com" });
+  const service = await send(`${cs}/services/start`, json, { customer_id: profile.customer_id, service_type: "delivery", Order: { id: "A-17", items: 2 } });
+  await send(`${cs}/services/${service.service_id}/states/start`, json, { state_type: "in-transit" });
 
   const agentPage = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
   await agentPage.goto(`${url}/agent`);
@@ -58,6 +76,7 @@ try {
   await customer.getByLabel("Message").fill("Thank you!");
   await customer.getByRole("button", { name: "Send" }).click();
   await agentPage.getByText("Thank you!").waitFor(DEADLINE);
+  await agentPage.getByText("in-transit").first().waitFor(DEADLINE);
 
   await customer.screenshot({ path: join(OUT, "widget.png") });
   await agentPage.screenshot({ path: join(OUT, "agent-desktop.png") });
