@@ -1,8 +1,9 @@
 // Builds the web pages (web/*) into dist/web: `npm run build` runs it after tsc, `npm test` before
 // the tests. Each page's script and style get content-hashed names (served as immutable); the HTML
 // pages and widget.js (whose address embedding sites write down) keep fixed names.
-import { mkdirSync, rmSync, writeFileSync } from "node:fs";
-import { basename, dirname, join } from "node:path";
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { basename, dirname, extname, join } from "node:path";
+import { brotliCompressSync, constants, gzipSync } from "node:zlib";
 import { fileURLToPath } from "node:url";
 import * as esbuild from "esbuild";
 
@@ -57,6 +58,21 @@ await esbuild.build({
   format: "iife",
   loader: { ".css": "text" },
 });
+
+// Each text file also compressed, once, here: the server sends the variant a browser accepts.
+for (const file of filesUnder(out)) {
+  if (![".js", ".css", ".html"].includes(extname(file))) continue;
+  const body = readFileSync(file);
+  writeFileSync(`${file}.br`, brotliCompressSync(body, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }));
+  writeFileSync(`${file}.gz`, gzipSync(body, { level: 9 }));
+}
+
+function filesUnder(dir) {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? filesUnder(path) : [path];
+  });
+}
 
 function html(title, script, style) {
   return `<!doctype html>

@@ -3,7 +3,8 @@
  * agent desktop at `/agent`, `widget.js` for other sites, and their assets. The files are read
  * once at start. Hashed assets are immutable; the pages and widget.js are revalidated, so a new
  * build reaches browsers at once. Every page gets a Content-Security-Policy that allows no inline
- * script and no other origin: the pages talk to parley only.
+ * script and no other origin: the pages talk to parley only. Text files go brotli- or
+ * gzip-compressed as the browser accepts, from the variants the build wrote beside them.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { extname, join } from "node:path";
@@ -47,6 +48,9 @@ const EMBED_HEADERS = { ...COMMON_HEADERS, "cache-control": "public, max-age=300
 interface WebFile {
   type: string;
   body: Buffer;
+  /** The same, compressed at build time (`<name>.br`, `<name>.gz`), when that is smaller. */
+  br?: Buffer;
+  gzip?: Buffer;
 }
 
 export function registerWebPages(app: FastifyInstance, dir: string = WEB_BUILD_DIR): void {
@@ -60,7 +64,11 @@ export function registerWebPages(app: FastifyInstance, dir: string = WEB_BUILD_D
         .type("text/plain; charset=utf-8")
         .send("The web pages are not built: run `npm run build` (npm start does), then restart parley.\n");
     }
-    return reply.headers(headers).type(file.type).send(file.body);
+    reply.headers(headers).header("vary", "accept-encoding").type(file.type);
+    const accepted = acceptedEncodings(reply.request.headers["accept-encoding"]);
+    if (file.br !== undefined && accepted.has("br")) return reply.header("content-encoding", "br").send(file.br);
+    if (file.gzip !== undefined && accepted.has("gzip")) return reply.header("content-encoding", "gzip").send(file.gzip);
+    return reply.send(file.body);
   };
 
   const hidden = { schema: { hide: true } };
@@ -82,9 +90,34 @@ function readBuild(dir: string): Map<string, WebFile> {
     for (const name of readdirSync(join(dir, sub))) {
       const path = sub === "" ? name : `${sub}/${name}`;
       if (statSync(join(dir, path)).isDirectory()) walk(path);
-      else files.set(path, { type: TYPES[extname(name)] ?? "application/octet-stream", body: readFileSync(join(dir, path)) });
+      else if (!COMPRESSED.test(name)) files.set(path, { type: TYPES[extname(name)] ?? "application/octet-stream", body: readFileSync(join(dir, path)) });
     }
   };
   walk("");
+  for (const [path, file] of files) {
+    file.br = smaller(join(dir, `${path}.br`), file.body);
+    file.gzip = smaller(join(dir, `${path}.gz`), file.body);
+  }
   return files;
+}
+
+const COMPRESSED = /\.(br|gz)$/;
+
+/** The compressed variant at `path`, if the build made one and it saves something. */
+function smaller(path: string, body: Buffer): Buffer | undefined {
+  if (!existsSync(path)) return undefined;
+  const compressed = readFileSync(path);
+  return compressed.length < body.length ? compressed : undefined;
+}
+
+/** The content codings an Accept-Encoding header allows (`q=0` refuses one). */
+function acceptedEncodings(header: string | undefined): Set<string> {
+  const accepted = new Set<string>();
+  for (const part of (header ?? "").split(",")) {
+    const [coding, ...params] = part.trim().toLowerCase().split(";");
+    if (coding === undefined || coding === "") continue;
+    if (params.some((p) => /^\s*q\s*=\s*0(\.0*)?\s*$/.test(p))) continue;
+    accepted.add(coding);
+  }
+  return accepted;
 }

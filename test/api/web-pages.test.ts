@@ -6,7 +6,9 @@
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
+import { get, type IncomingHttpHeaders } from "node:http";
 import { join } from "node:path";
+import { brotliDecompressSync, gunzipSync } from "node:zlib";
 import { after, before, describe, it } from "node:test";
 import Fastify from "fastify";
 import { registerWebPages } from "../../src/http/web.ts";
@@ -17,6 +19,17 @@ before(async () => {
   server = await startServer();
 });
 after(() => server.close());
+
+/** A GET with this Accept-Encoding, its body as sent (fetch would decode it). */
+function raw(path: string, acceptEncoding: string): Promise<{ headers: IncomingHttpHeaders; body: Buffer }> {
+  return new Promise((resolve, reject) => {
+    get(`${server.url}${path}`, { headers: { "accept-encoding": acceptEncoding } }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on("data", (chunk: Buffer) => chunks.push(chunk));
+      response.on("end", () => resolve({ headers: response.headers, body: Buffer.concat(chunks) }));
+    }).on("error", reject);
+  });
+}
 
 async function fetchText(path: string) {
   const response = await fetch(`${server.url}${path}`);
@@ -67,6 +80,24 @@ describe("web pages", () => {
     assert.equal(response.headers.get("cache-control"), "public, max-age=300");
     assert.equal(response.headers.get("cross-origin-resource-policy"), "cross-origin");
     assert.ok(text.length > 0);
+  });
+
+  it("sends the compressed variant the browser accepts (brotli, then gzip), the same bytes once decoded", async () => {
+    const html = await fetchText("/");
+    const script = /src="(assets\/[^"]+\.js)"/.exec(html.text)?.[1];
+    assert.ok(script);
+    for (const path of ["/", `/${script}`, "/widget.js"]) {
+      const plain = await raw(path, "identity");
+      assert.equal(plain.headers["content-encoding"], undefined, path);
+      const br = await raw(path, "gzip, deflate, br");
+      assert.equal(br.headers["content-encoding"], "br", path);
+      assert.ok(br.body.length < plain.body.length, `${path}: ${br.body.length} < ${plain.body.length}`);
+      assert.deepEqual(brotliDecompressSync(br.body), plain.body);
+      const gz = await raw(path, "br;q=0, gzip");
+      assert.equal(gz.headers["content-encoding"], "gzip", path);
+      assert.deepEqual(gunzipSync(gz.body), plain.body);
+      assert.match(String(br.headers.vary), /accept-encoding/i);
+    }
   });
 
   it("an unknown asset is a 404, and nothing outside the build is reachable", async () => {
