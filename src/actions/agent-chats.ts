@@ -4,7 +4,7 @@
  * APIs see one chat, and what one does the other is told. Notifications: after-commit.ts.
  */
 import { accessWorkForReading } from "../access/agent-interactions.ts";
-import { viewState, type AgentInteraction } from "../domain/agent-interactions.ts";
+import { isInvolved, viewState, type AgentInteraction } from "../domain/agent-interactions.ts";
 import { invalidInput, notFound } from "../domain/errors.ts";
 import type { JsonObject } from "../domain/json.ts";
 import type { User } from "../domain/users.ts";
@@ -26,11 +26,18 @@ export async function getChat(ctx: ActionContext, user: User, id: string): Promi
 
 /** A GA chat operation, run as the interactions API's operations it stands for. */
 export async function operateGaChat(ctx: ActionContext, user: User, id: string, body: JsonObject): Promise<void> {
-  const ix = await getChat(ctx, user, id);
-  const name = body.operationName;
-  // GA desktops Leave, then Complete: once the chat has left the agent, Complete has nothing left to do.
-  if (name === "Complete" && gaChatState(viewState(ix, user.id)) === "Completed") return;
+  // GA desktops Leave, then Complete: once the chat has left the agent (completed, handed to a
+  // conference partner, or left as a member), Complete has nothing left to do.
+  if (body.operationName === "Complete" && (await hasLeft(ctx, user, id))) return;
+  await getChat(ctx, user, id);
   for (const operation of interactionOperations(body)) await operate(ctx, user, id, operation);
+}
+
+/** Whether chat `id` exists and is no longer the agent's to work: completed for them, or they are no longer in it. */
+async function hasLeft(ctx: ActionContext, user: User, id: string): Promise<boolean> {
+  const ix = await ctx.store.agentInteractions.get(id);
+  if (ix === null || ix.mediaType !== "chat") return false;
+  return !isInvolved(ix, user.id) || gaChatState(viewState(ix, user.id)) === "Completed";
 }
 
 /** What each GA operation is in the interactions API (seed 003, spec decision 8). */

@@ -30,7 +30,11 @@ export async function listAgents(ctx: ActionContext, actor: User): Promise<Agent
   ]);
   const held = new Map<string, AgentInteraction[]>();
   for (const ix of active) {
-    for (const agentId of involved(ix)) held.set(agentId, [...(held.get(agentId) ?? []), ix]);
+    for (const agentId of involved(ix)) {
+      const list = held.get(agentId);
+      if (list === undefined) held.set(agentId, [ix]);
+      else list.push(ix);
+    }
   }
   return enabled.map((user) => ({
     user,

@@ -88,12 +88,23 @@ export type UserLookup = (id: string) => Promise<User | null>;
  */
 function agentPolicy(users: UserLookup | undefined): EndpointPolicy {
   const base = provenIdentityPolicy("agent", "authentication required", false, AGENT_CONNECTION_TYPES);
+  // One lookup per user at a time: a batch of wildcard subscriptions, or many sent at once, share it.
+  const checking = new Map<string, Promise<boolean>>();
+  const supervises = (lookup: UserLookup, id: string): Promise<boolean> => {
+    const pending = checking.get(id);
+    if (pending !== undefined) return pending;
+    const check = lookup(id)
+      .then(maySupervise)
+      .finally(() => checking.delete(id));
+    checking.set(id, check);
+    return check;
+  };
   return {
     ...base,
     canSubscribe: (session, channel) => {
       if (!matches(channel, SUPERVISOR_CHANNEL)) return true;
       if (users === undefined) return false;
-      return users(session.identity).then(maySupervise);
+      return supervises(users, session.identity);
     },
   };
 }

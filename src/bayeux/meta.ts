@@ -131,13 +131,8 @@ function subscribe(engine: EngineOps, policy: EndpointPolicy, message: Message, 
   if (wanted.length === 0 || wanted.length > 64 || !wanted.every((s): s is string => typeof s === "string")) {
     return { ...failure(message, channel, ERRORS.subscriptionMissing), subscription: message.subscription };
   }
-  if (on && session.subscriptions.size + wanted.length > MAX_SUBSCRIPTIONS) {
-    return { ...failure(message, channel, `403::at most ${MAX_SUBSCRIPTIONS} subscriptions per client`), subscription: message.subscription };
-  }
-  const bytes = wanted.reduce((sum, target) => sum + (session.subscriptions.has(target) ? 0 : target.length), 0);
-  if (on && session.subscriptionBytes + bytes > engine.limits.maxSubscriptionBytes) {
-    return { ...failure(message, channel, ERRORS.subscriptionBytes(engine.limits.maxSubscriptionBytes)), subscription: message.subscription };
-  }
+  const overLimit = on ? subscriptionLimitError(engine, session, wanted) : null;
+  if (overLimit !== null) return { ...failure(message, channel, overLimit), subscription: message.subscription };
   for (const target of wanted) {
     const error = channelError(engine, target);
     if (error !== null) return { ...failure(message, channel, error), subscription: message.subscription };
@@ -145,8 +140,10 @@ function subscribe(engine: EngineOps, policy: EndpointPolicy, message: Message, 
   const apply = (allowed: readonly boolean[]): Reply => {
     const denied = wanted.find((_, i) => allowed[i] === false);
     if (denied !== undefined) return { ...failure(message, channel, ERRORS.subscriptionDenied(denied)), subscription: message.subscription };
-    // The client may have gone while the policy looked its user up.
+    // The client may have gone, or subscribed to more, while the policy looked its user up.
     if (engine.sessions.get(session.id) !== session) return unknownClient(message, channel);
+    const nowOverLimit = on ? subscriptionLimitError(engine, session, wanted) : null;
+    if (nowOverLimit !== null) return { ...failure(message, channel, nowOverLimit), subscription: message.subscription };
     for (const target of wanted) {
       if (on) engine.subscribe(session, target);
       else engine.unsubscribeChannel(session, target);
@@ -159,6 +156,15 @@ function subscribe(engine: EngineOps, policy: EndpointPolicy, message: Message, 
     engine.logger.warn({ err }, "bayeux subscription check failed");
     return failure(message, channel, `500:${wanted[0] ?? ""}:Subscription check failed`);
   });
+}
+
+/** Why subscribing `session` to `wanted` too would take it past its count or bytes of subscriptions; null when it would not. */
+function subscriptionLimitError(engine: EngineOps, session: Session, wanted: readonly string[]): string | null {
+  const added = wanted.filter((target) => !session.subscriptions.has(target));
+  if (session.subscriptions.size + added.length > MAX_SUBSCRIPTIONS) return `403::at most ${MAX_SUBSCRIPTIONS} subscriptions per client`;
+  const bytes = added.reduce((sum, target) => sum + target.length, 0);
+  if (session.subscriptionBytes + bytes > engine.limits.maxSubscriptionBytes) return ERRORS.subscriptionBytes(engine.limits.maxSubscriptionBytes);
+  return null;
 }
 
 /** /meta/disconnect. MUST contain clientId. The client is forgotten at once. */

@@ -26,6 +26,7 @@ import { registerOpenApi } from "./openapi.ts";
 import { registerHealthRoutes, registerOpsRoutes } from "./operations.ts";
 import { compileValidator } from "./validation.ts";
 import { registerWebPages } from "./web.ts";
+import { fromTrustedOrigin, ownOrigin } from "../origin.ts";
 
 export interface HttpDeps {
   config: Config;
@@ -88,7 +89,11 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
     base: `/${config.gmsAppName}/1/cs`,
     publicUrl: config.publicUrl,
     auth: csAuth,
-    agentSession: async (headers) => (await deps.authentication.sessionUser(headers)) !== null,
+    // Only parley's own page, never a CORS_ORIGINS site's: the cookie goes wherever the agent browses on its parent domain.
+    agentSession: async (request) =>
+      (request.method === "GET" || request.method === "HEAD") &&
+      fromTrustedOrigin(request.headers, ownOrigin(request.raw, config.trustProxy, config.publicUrl), []) &&
+      (await deps.authentication.sessionUser(request.headers)) !== null,
   });
   await registerChatApi(app, {
     ctx: deps.ctx,
@@ -112,7 +117,7 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
     version: deps.version,
   });
   registerHealthRoutes(app, { store: deps.store });
-  registerWebPages(app);
+  registerWebPages(app, { gmsAppName: config.gmsAppName });
   // Metrics and the document tell how the server is built and used: on their own listener
   // (OPS_BIND), or here behind Context Services' credentials when it has any.
   if (config.opsBind === null) {

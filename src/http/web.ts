@@ -9,6 +9,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { extname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { brotliCompressSync, gzipSync } from "node:zlib";
 import type { FastifyInstance, FastifyReply } from "fastify";
 
 /** dist/web at the package root: from src/http (tsx) and from dist/http (tsc output) alike. */
@@ -53,8 +54,16 @@ interface WebFile {
   gzip?: Buffer;
 }
 
-export function registerWebPages(app: FastifyInstance, dir: string = WEB_BUILD_DIR): void {
-  const files = readBuild(dir);
+export interface WebPagesOptions {
+  /** GMS_APP_NAME: the pages build the Chat API's and Context Services' paths on it (a meta element tells them). */
+  gmsAppName: string;
+  /** Where the build is: dist/web by default. */
+  dir?: string;
+}
+
+export function registerWebPages(app: FastifyInstance, options: WebPagesOptions): void {
+  const files = readBuild(options.dir ?? WEB_BUILD_DIR);
+  for (const [name, file] of files) if (name.endsWith(".html")) tellAppName(file, options.gmsAppName);
   const send = (reply: FastifyReply, name: string, headers: Record<string, string>) => {
     const file = files.get(name);
     if (file === undefined) {
@@ -102,6 +111,17 @@ function readBuild(dir: string): Map<string, WebFile> {
 }
 
 const COMPRESSED = /\.(br|gz)$/;
+
+/** The build says `genesys`; another GMS_APP_NAME is written into the page (and its compressed variants made again). */
+function tellAppName(file: WebFile, gmsAppName: string): void {
+  if (gmsAppName === "genesys") return;
+  const html = file.body.toString("utf8");
+  const told = html.replace('<meta name="parley-gms-app" content="genesys">', `<meta name="parley-gms-app" content="${gmsAppName}">`);
+  if (told === html) return;
+  file.body = Buffer.from(told);
+  file.br = brotliCompressSync(file.body);
+  file.gzip = gzipSync(file.body);
+}
 
 /** The compressed variant at `path`, if the build made one and it saves something. */
 function smaller(path: string, body: Buffer): Buffer | undefined {

@@ -39,6 +39,8 @@ const CAPABILITIES: Record<GaChatState, readonly string[]> = {
   Completed: [],
 };
 
+const OWNER_ONLY = new Set(["Transfer", "Invite"]);
+
 /** The chat object of `GET /api/v2/me/chats` and of ChatStateChangeMessage, as `viewer` sees it. */
 export function presentChat(ix: AgentInteraction, viewer: string, base: string, state: ViewState = viewState(ix, viewer)) {
   const ga = gaChatState(state);
@@ -46,7 +48,8 @@ export function presentChat(ix: AgentInteraction, viewer: string, base: string, 
   return {
     id: ix.id,
     state: ga,
-    capabilities: [...CAPABILITIES[ga]],
+    // Transfer and Invite are the owner's; a conference member may do the rest.
+    capabilities: CAPABILITIES[ga].filter((c) => ix.ownerId === viewer || !OWNER_ONLY.has(c)),
     participants: [
       { type: "Customer", nickname: customerNickname(ix), participantId: `customer-${ix.id}` },
       ...agents.map((agentId) => ({ type: "Agent", participantId: agentId })),

@@ -159,5 +159,32 @@ describe("the GA chat API", () => {
     await seen(secondBus, chatState(id, "Completed"), "Completed");
     const again = await api.request("POST", `/me/chats/${id}`, second.headers, { operationName: "SendMessage", text: "too late" });
     assert.equal(again.body.statusCode === 0, false, "nothing more to say in a completed chat");
+    for (const agent of [bea, cal]) await api.request("POST", "/me/channels/chat", agent.headers, { operationName: "NotReady" });
+  });
+
+  it("in a conference: a member may not Transfer or Invite; Leave then Complete works for a member too", async () => {
+    const dee = await api.createAgent("dee");
+    const eve = await api.createAgent("eve");
+    const deeBus = await listening(dee, "/v2/me/chats");
+    const eveBus = await listening(eve, "/v2/me/chats");
+    await api.ready(dee, "chat");
+    const { id } = await customerChat("conference");
+    await seen(deeBus, chatState(id, "Ringing"), "the offer");
+    await api.request("POST", `/me/chats/${id}`, dee.headers, { operationName: "Accept" });
+    const owner = await seen(deeBus, chatState(id, "Chatting"), "Chatting");
+    assert.ok(owner.chat.capabilities.includes("Transfer") && owner.chat.capabilities.includes("Invite"));
+    assert.equal((await api.request("POST", `/me/chats/${id}`, dee.headers, { operationName: "Invite", targetId: eve.id })).body.statusCode, 0);
+    await seen(eveBus, chatState(id, "Ringing"), "the invitation");
+    await api.request("POST", `/me/chats/${id}`, eve.headers, { operationName: "Accept" });
+    const member = await seen(eveBus, chatState(id, "Chatting"), "the member chatting");
+    assert.equal(member.chat.capabilities.includes("Transfer"), false);
+    assert.equal(member.chat.capabilities.includes("Invite"), false);
+    assert.ok(member.chat.capabilities.includes("SendMessage") && member.chat.capabilities.includes("Leave"));
+
+    assert.equal((await api.request("POST", `/me/chats/${id}`, eve.headers, { operationName: "Leave" })).body.statusCode, 0);
+    await seen(eveBus, chatState(id, "Completed"), "the member gone");
+    assert.equal((await api.request("POST", `/me/chats/${id}`, eve.headers, { operationName: "Complete" })).body.statusCode, 0);
+    assert.equal((await api.request("GET", `/me/chats/${id}`, dee.headers)).body.chat.state, "Chatting", "the owner goes on");
+    await api.request("POST", `/me/chats/${id}`, dee.headers, { operationName: "Complete" });
   });
 });

@@ -8,7 +8,7 @@ import { after, before, describe, it } from "node:test";
 import type { Message } from "cometd";
 import { MemoryHub } from "../../src/bus/memory.ts";
 import { ADMIN, ADMIN_PASSWORD, agentApi, basic } from "../support/agents.ts";
-import { rawBayeux } from "../support/bayeux.ts";
+import { rawBayeux, wsBayeux } from "../support/bayeux.ts";
 import { cometdClient, type TestClient } from "../support/cometd.ts";
 import { call, eventually, startServer, until, type TestServer } from "../support/server.ts";
 
@@ -127,6 +127,36 @@ describe("supervisor notices", () => {
   });
 });
 
+describe("supervisor subscriptions checked asynchronously", () => {
+  it("keep the per-client caps when many arrive at once over a WebSocket, and look the user up once for all", async () => {
+    const api = agentApi(server.url);
+    await api.createAgent("sup-burst", {}, ["ROLE_SUPERVISOR"]);
+    const socket = await wsBayeux(server.url, "/api/v2/notifications", basic("sup-burst"));
+    try {
+      const [hs] = await socket.send([{ channel: "/meta/handshake", version: "1.0" }]);
+      const clientId = hs?.clientId;
+      const lookups = () => storeCalls(server, "users.get");
+      const before = await lookups();
+      // Three frames at once, each within the caps alone, together past them; each holds /** (a supervisor check).
+      const frames = [0, 1, 2].map((f) => [
+        { channel: "/meta/subscribe", clientId, subscription: ["/**", ...Array.from({ length: 63 }, (_, i) => `/burst/${f}/${i}`)] },
+      ]);
+      const replies: Record<string, unknown>[] = [];
+      socket.ws.on("message", (data: Buffer) => {
+        for (const m of JSON.parse(data.toString()) as Record<string, unknown>[]) if (m.channel === "/meta/subscribe") replies.push(m);
+      });
+      for (const frame of frames) socket.ws.send(JSON.stringify(frame));
+      await until(() => replies.length >= 3, 5000, "the three subscribe replies");
+      const session = server.app.bayeux.sessions.get(clientId);
+      assert.ok((session?.subscriptions.size ?? 0) <= 128, `${session?.subscriptions.size} subscriptions`);
+      assert.equal(replies.filter((m) => m.successful === true).length, 2, "the third is refused");
+      assert.ok((await lookups()) - before <= 3, `${(await lookups()) - before} user lookups for three frames of 64`);
+    } finally {
+      socket.ws.close();
+    }
+  });
+});
+
 describe("supervisor notices in a cluster", () => {
   it("reach a supervisor on another node", async () => {
     const memoryHub = new MemoryHub();
@@ -150,3 +180,10 @@ describe("supervisor notices in a cluster", () => {
     }
   });
 });
+
+/** How often the store ran `operation` so far (its timing histogram's count, from /metrics). */
+async function storeCalls(target: TestServer, operation: string): Promise<number> {
+  const text = await (await fetch(`${target.url}/metrics`)).text();
+  const line = text.split("\n").find((l) => l.startsWith("store_operation_duration_seconds_count") && l.includes(`operation="${operation}"`));
+  return Number(line?.split(" ").pop() ?? 0);
+}

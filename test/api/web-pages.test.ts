@@ -100,6 +100,27 @@ describe("web pages", () => {
     }
   });
 
+  it("tells the pages GMS_APP_NAME in a meta element (the Chat API's and Context Services' paths are built on it)", async () => {
+    assert.match((await fetchText("/")).text, /<meta name="parley-gms-app" content="genesys">/);
+    const renamed = await startServer({ env: { GMS_APP_NAME: "cx" } });
+    try {
+      for (const path of ["/", "/agent"]) {
+        const response = await fetch(`${renamed.url}${path}`);
+        assert.match(await response.text(), /<meta name="parley-gms-app" content="cx">/, path);
+      }
+      const br = await new Promise<Buffer>((resolve, reject) => {
+        get(`${renamed.url}/`, { headers: { "accept-encoding": "br" } }, (response) => {
+          const chunks: Buffer[] = [];
+          response.on("data", (chunk: Buffer) => chunks.push(chunk));
+          response.on("end", () => resolve(Buffer.concat(chunks)));
+        }).on("error", reject);
+      });
+      assert.match(brotliDecompressSync(br).toString(), /content="cx"/, "the compressed page says it too");
+    } finally {
+      await renamed.close();
+    }
+  });
+
   it("an unknown asset is a 404, and nothing outside the build is reachable", async () => {
     for (const path of ["/assets/nope-AAAAAAAA.js", "/assets/..%2Fpackage.json", "/assets/%2E%2E%2F%2E%2E%2Fpackage.json"]) {
       const { response } = await fetchText(path);
@@ -110,7 +131,7 @@ describe("web pages", () => {
   it("before a build, the pages answer 503 saying how to build them", async () => {
     const dir = mkdtempSync(join(tmpdir(), "parley-web-"));
     const app = Fastify();
-    registerWebPages(app, join(dir, "missing"));
+    registerWebPages(app, { gmsAppName: "genesys", dir: join(dir, "missing") });
     try {
       for (const url of ["/", "/agent", "/widget.js"]) {
         const reply = await app.inject({ url });

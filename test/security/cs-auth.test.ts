@@ -53,7 +53,7 @@ describe("CS_AUTH", () => {
     }
   });
 
-  it("lets a logged-in agent's session cookie read (the desktop's customer panel), never write", async () => {
+  it("lets a logged-in agent's session cookie make the desktop's reads from parley's own page, nothing else", async () => {
     const server = await startServer({ env: { CS_AUTH: "apikey", CS_API_KEYS: KEY, PARLEY_ADMIN_PASSWORD: "admin-password-for-tests" } });
     try {
       const created = await call("POST", `${server.cs}/services/start`, { contact_key: "k", customer_id: "c1" }, { "x-api-key": KEY });
@@ -61,8 +61,30 @@ describe("CS_AUTH", () => {
       const login = await call("GET", `${server.url}/api/v2/me`, undefined, basic("admin", "admin-password-for-tests"));
       const cookie = (login.headers.get("set-cookie") ?? "").replace(/;.*/s, "");
       assert.match(cookie, /^JSESSIONID=/);
-      assert.equal((await call("GET", `${server.cs}/services/${created.body.service_id}`, undefined, { cookie })).status, 200);
-      assert.equal((await call("GET", `${server.cs}/customers/c1/services`, undefined, { cookie })).status, 200);
+      for (const path of [
+        "/customers/c1/services",
+        "/customers/c1/services/active",
+        "/customers/c1/interactions",
+        "/profiles/c1",
+        "/profiles?EmailAddress=a@b.c",
+      ]) {
+        assert.notEqual((await call("GET", `${server.cs}${path}`, undefined, { cookie })).status, 401, path);
+      }
+      // Only the desktop's reads: not a service by id, the export, the metadata or anonymous services.
+      for (const path of [
+        `/services/${created.body.service_id}`,
+        "/maintenance/services/stream?export_content=true",
+        "/metadata/profiles",
+        "/services/anonymous/k",
+      ]) {
+        assertGmsError(await call("GET", `${server.cs}${path}`, undefined, { cookie }), 401, "UnauthorizedException");
+      }
+      // Only from parley's own page: another site's (a CORS_ORIGINS shop on the same parent domain gets the cookie too) reads nothing.
+      const foreign: Record<string, string>[] = [{ "sec-fetch-site": "same-site" }, { "sec-fetch-site": "cross-site" }, { origin: "https://shop.example.com" }];
+      for (const from of foreign) {
+        assertGmsError(await call("GET", `${server.cs}/customers/c1/services`, undefined, { cookie, ...from }), 401, "UnauthorizedException");
+      }
+      assert.equal((await call("GET", `${server.cs}/customers/c1/services`, undefined, { cookie, "sec-fetch-site": "same-origin" })).status, 200);
       assertGmsError(await call("POST", `${server.cs}/services/start`, { contact_key: "k" }, { cookie }), 401, "UnauthorizedException");
       assertGmsError(
         await call("GET", `${server.cs}/customers/c1/services`, undefined, { cookie: "JSESSIONID=forged-forged-forged-forged" }),
