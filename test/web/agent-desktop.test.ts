@@ -364,6 +364,118 @@ describeWith("agent desktop", noBrowser, () => {
     await done(agent, person);
   });
 
+  it("keeps an offer notified while the interactions are re-read after the handshake", async () => {
+    const userName = `agent${++agents}`;
+    const agent = await api.createAgent(userName, { firstName: "Rae", lastName: `Agent${agents}` });
+    const person = await newPerson(browser);
+    const { page } = person;
+    const frames: string[] = [];
+    page.on("websocket", (ws) => ws.on("framereceived", (frame) => frames.push(String(frame.payload))));
+    // The re-read after the first handshake is answered with what the server had then, but only
+    // once an offer has come over CometD meanwhile. Its snapshot also names an interaction of
+    // its own, so the page shows when it has taken the snapshot in.
+    let held = false;
+    let release = () => {};
+    const holding = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    await page.route(
+      (url) => url.pathname === "/api/v2/me/interactions",
+      async (route) => {
+        if (held) return route.continue();
+        held = true;
+        const response = await route.fetch();
+        const body = (await response.json()) as { interactions: object[] };
+        const marker = {
+          id: "snapshot-marker",
+          mediaType: "openmedia",
+          state: "Invited",
+          queue: "default",
+          ownerId: agent.id,
+          participants: [],
+          workbin: null,
+          customerId: null,
+          unverifiedCustomerId: null,
+          userData: { subject: "snapshot-marker" },
+          receivedDate: new Date().toISOString(),
+        };
+        await holding;
+        await route.fulfill({ response, json: { ...body, interactions: [...body.interactions, marker] } });
+      },
+    );
+    await page.goto(`${server.url}/agent`);
+    await page.getByLabel("Username").fill(userName);
+    await page.getByLabel("Password").fill(`${userName}-password`);
+    await page.getByRole("button", { name: "Log in", exact: true }).click();
+    await eventually(
+      async () =>
+        held && frames.some((f) => f.includes("/meta/subscribe") && f.includes("/v2/me/interactions") && f.includes('"successful":true')) ? true : undefined,
+      5000,
+      "the re-read held, the notifications subscribed",
+    );
+    await api.ready(agent, "chat");
+    const service = await customerChat({ subject: "during-resync" });
+    const offer = page.getByRole("article").filter({ hasText: "during-resync" });
+    await offer.waitFor();
+    release();
+    await page.getByRole("article").filter({ hasText: "snapshot-marker" }).waitFor();
+    assert.equal(await offer.count(), 1, "the offer notified meanwhile is still there");
+    await chat.call(service, "ixn/chat/disconnect");
+    await offer.waitFor({ state: "detached" });
+    await done(agent, person);
+  });
+
+  it("shows the customer the agent looked up, not an earlier lookup that answered later", async () => {
+    const profile = async (fields: object) =>
+      (
+        (await fetch(`${server.cs}/profiles`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify(fields),
+        }).then((r) => r.json())) as { customer_id: string }
+      ).customer_id;
+    const slow = await profile({ FirstName: "Sloane", EmailAddress: "sloane@example.com" });
+    await fetch(`${server.cs}/services/start`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ customer_id: slow, service_type: "slow-booking" }),
+    });
+    const sought = await profile({ FirstName: "Quinn", EmailAddress: "quinn@example.com" });
+    const { agent, page, ...person } = await agentAt();
+    // The panel's own lookup of the chat's customer is held until the agent's search has shown.
+    let held = false;
+    let release = () => {};
+    const holding = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    await page.route(
+      (url) => url.pathname.endsWith(`/customers/${slow}/services`),
+      async (route) => {
+        if (!held) {
+          held = true;
+          await holding;
+        }
+        await route.continue();
+      },
+    );
+    await readyOnChat(page);
+    const service = await customerChat({ firstName: "Sloane", customer_id: slow, subject: "slow-lookup" });
+    await acceptOffer(page, "slow-lookup");
+    await eventually(async () => (held ? true : undefined), 5000, "the first lookup held");
+    const panel = page.getByRole("region", { name: "Customer" });
+    await panel.getByRole("textbox", { name: "Find a customer" }).fill("quinn@example.com");
+    await panel.getByRole("button", { name: "Look up", exact: true }).click();
+    await panel.getByText(`Customer ${sought}`).waitFor();
+    const answered = page.waitForResponse((r) => r.url().includes(`/customers/${slow}/services`));
+    release();
+    await answered;
+    await page.waitForTimeout(500);
+    assert.equal(await panel.getByText("slow-booking").count(), 0, "the earlier lookup's journey is not shown");
+    await panel.getByText(`Customer ${sought}`).waitFor();
+    await chat.call(service, "ixn/chat/disconnect");
+    await done(agent, person);
+  });
+
   it("has no serious or critical axe violations, logged out and with a chat open", async () => {
     const { context, page, errors } = await newPerson(browser);
     await page.goto(`${server.url}/agent`);

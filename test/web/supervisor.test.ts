@@ -171,6 +171,38 @@ describeWith("the supervisor view", noBrowser, () => {
     await admin.context.close();
   });
 
+  it("listens to the supervisor notices only while the view shows, however often it is opened, and stays live", async () => {
+    const sue = await newPerson(browser);
+    const page = sue.page;
+    const sent: string[] = [];
+    page.on("websocket", (ws) => ws.on("framesent", (frame) => sent.push(String(frame.payload))));
+    await logIn(page, "sue");
+    await page.getByRole("heading", { name: "Queues" }).waitFor(WAIT);
+    /** Frames sent on the supervisor channel with `meta` (/meta/subscribe, /meta/unsubscribe). */
+    const frames = (meta: string) => sent.filter((f) => f.includes(`"${meta}"`) && f.includes('"/v2/supervisor/changes"')).length;
+    const counts = (subscribed: number, unsubscribed: number, what: string) =>
+      eventually(async () => (frames("/meta/subscribe") === subscribed && frames("/meta/unsubscribe") === unsubscribed ? true : undefined), 5000, what);
+    await counts(1, 0, "subscribed once");
+    for (let i = 1; i <= 3; i++) {
+      await page.getByRole("button", { name: "Desk", exact: true }).click();
+      await counts(i, i, "unsubscribed on leaving the view");
+      await page.getByRole("button", { name: "Supervisor", exact: true }).click();
+      await counts(i + 1, i, "subscribed again on coming back");
+    }
+    // Still live: Ann's state changes on the server, and the Agents table follows.
+    const annRow = page
+      .getByRole("table", { name: "Agents" })
+      .getByRole("row")
+      .filter({ has: page.getByRole("rowheader", { name: /Ann Agent/ }) });
+    const annOpenMedia = async () => ((await annRow.getByRole("cell").nth(1).textContent()) ?? "").trim();
+    await call("POST", `${server.url}/api/v2/me/channels/openmedia`, { operationName: "NotReady" }, ann.headers);
+    await shows(annOpenMedia, /^Not Ready/, "Ann's open media state after NotReady");
+    await call("POST", `${server.url}/api/v2/me/channels/openmedia`, { operationName: "Ready" }, ann.headers);
+    await shows(annOpenMedia, /^Ready/, "Ann's open media state after Ready");
+    assert.deepEqual(sue.errors, []);
+    await sue.context.close();
+  });
+
   it("is not shown to a plain agent", async () => {
     const agent = await newPerson(browser);
     const page = agent.page;

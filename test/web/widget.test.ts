@@ -191,6 +191,69 @@ describeWith("customer chat widget", noBrowser, () => {
     }
   });
 
+  it("opens an advanced service's chat once when a push and a poll in flight both say an agent is available", async () => {
+    for (const other of agents) await api.request("POST", "/me/channels/chat", other.headers, { operationName: "NotReady" });
+    const { context, page, errors } = await newPerson(browser);
+    try {
+      // The first ixn/chat is held: whatever says "available" meanwhile must not send another.
+      let opened = 0;
+      let openChat = () => {};
+      const chatHeld = new Promise<void>((resolve) => {
+        openChat = resolve;
+      });
+      await page.route("**/ixn/chat", async (route) => {
+        if (++opened === 1) await chatHeld;
+        await route.continue();
+      });
+      // A status poll is held too, until the agent's push has started the chat.
+      let holdStatus = false;
+      let statusHeld = false;
+      let answerStatus = () => {};
+      const statusGate = new Promise<void>((resolve) => {
+        answerStatus = resolve;
+      });
+      await page.route("**/status", async (route) => {
+        if (holdStatus) {
+          statusHeld = true;
+          await statusGate;
+        }
+        await route.continue();
+      });
+      let availableReplies = 0;
+      page.on("response", (response) => {
+        if (!response.url().endsWith("/status")) return;
+        response.text().then(
+          (text) => {
+            if (text.includes('"available"')) availableReplies++;
+          },
+          () => {},
+        );
+      });
+      await page.goto(`${server.url}/?service=request-chat-poll`);
+      await startChat(page, "Ivo Twice");
+      await page.getByRole("status").filter({ hasText: "You are in the queue" }).waitFor({ timeout: WAIT });
+      holdStatus = true;
+      await eventually(async () => (statusHeld ? true : undefined), WAIT, "a status poll on its way");
+      const ivy = await onlyAgent("Ivy");
+      await eventually(async () => (opened === 1 ? true : undefined), WAIT, "the chat opening on the server's push");
+      // The poll now answers "available" (and the server pushes that answer again) while ixn/chat is on its way.
+      answerStatus();
+      await eventually(async () => (availableReplies >= 1 ? true : undefined), WAIT, "the poll's answer");
+      await page.waitForTimeout(1000);
+      assert.equal(opened, 1, "one ixn/chat while the first is on its way");
+      openChat();
+      const id = await accept(ivy);
+      await shows(page, "Ivy has joined the session");
+      await say(ivy, id, { operationName: "SendMessage", text: "only one chat" });
+      await shows(page, "only one chat");
+      assert.equal(opened, 1, "one ixn/chat in all");
+      assert.equal(((await page.locator(".pw-error").textContent()) ?? "").trim(), "", "no error beside the chat");
+      assert.deepEqual(errors, []);
+    } finally {
+      await context.close();
+    }
+  });
+
   it("shows what anyone types as text, never HTML; the agent leaving ends the chat", async () => {
     const bob = await onlyAgent("Bob");
     const { context, page, errors } = await newPerson(browser);

@@ -5,7 +5,7 @@
  * shown as unverified); the agent may look anyone up by email or id.
  */
 import { useSignal } from "@preact/signals";
-import { useEffect } from "preact/hooks";
+import { useEffect, useRef } from "preact/hooks";
 import { contextServices, type Interaction } from "../shared/agent-api.ts";
 import { ApiError } from "../shared/http.ts";
 import { email } from "./format.ts";
@@ -64,8 +64,12 @@ export function CustomerPanel(props: { interaction: Interaction }) {
   const found = useSignal<Found | null>(null);
   const status = useSignal<string>("");
   const query = useSignal("");
+  /** The number of the latest lookup: an earlier one answering after it shows nothing. */
+  const latest = useRef(0);
 
   const show = async (target: Lookup | { search: string }) => {
+    const mine = ++latest.current;
+    const current = () => mine === latest.current;
     found.value = null;
     status.value = "Looking up…";
     try {
@@ -77,15 +81,18 @@ export function CustomerPanel(props: { interaction: Interaction }) {
         const address = email(ix);
         l = { ...target, customerId: address === null ? null : await identify(address) };
       } else l = target;
+      if (!current()) return;
       lookup.value = l;
       if (l.customerId === null) {
         status.value = "No customer found.";
         return;
       }
-      found.value = await load(l.customerId);
+      const f = await load(l.customerId);
+      if (!current()) return;
+      found.value = f;
       status.value = "";
     } catch (err) {
-      status.value = `Context Services: ${err instanceof Error ? err.message : String(err)}`;
+      if (current()) status.value = `Context Services: ${err instanceof Error ? err.message : String(err)}`;
     }
   };
 

@@ -105,6 +105,7 @@ export async function logOut(): Promise<void> {
   await api.logout().catch(() => {});
   user.value = null;
   work.value = {};
+  touched.clear();
   parked.value = {};
   channels.value = [];
   selectedId.value = null;
@@ -126,19 +127,28 @@ function start(u: User): void {
     .catch(() => {});
 }
 
+/** Counts the NewInteraction and StatusChange notifications; `touched` has the count at each interaction's last one. */
+let notices = 0;
+const touched = new Map<string, number>();
+
 async function resync(): Promise<void> {
   await attempt("Reading your state", async () => applyChannels(await api.getChannels()));
   await attempt("Reading your interactions", async () => {
+    const since = notices;
     const list = await api.myInteractions();
+    // A notification that came while the list was read is newer than the list: what it said stands.
+    const newer = (id: string) => (touched.get(id) ?? 0) > since;
     const next: Record<string, WorkItem> = {};
     const nextParked: Record<string, Interaction> = {};
     for (const ix of list) {
+      if (newer(ix.id)) continue;
       if (ix.state === "InWorkbin") nextParked[ix.id] = ix;
       else next[ix.id] = { ...(work.value[ix.id] ?? blank(ix)), interaction: ix };
     }
+    for (const [id, item] of Object.entries(work.value)) if (newer(id)) next[id] = item;
     work.value = next;
     parked.value = { ...parked.value, ...nextParked };
-    for (const ix of list)
+    for (const { interaction: ix } of Object.values(next))
       if (ix.mediaType === "chat" && isActive(ix)) void attempt("Reading a transcript", () => api.operate(ix.id, { operationName: "RequestChatHistory" }));
   });
 }
@@ -181,6 +191,7 @@ function applyNotification(n: InteractionNotification): void {
     case "NewInteraction":
     case "StatusChange": {
       const ix = n.interaction;
+      touched.set(ix.id, ++notices);
       if (ix.state === "Completed" || ix.state === "LeftConference" || ix.state === "Queued") {
         update(ix.id, () => null);
         if (ix.state === "Completed") removeParked(ix.id);

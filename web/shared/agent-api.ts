@@ -3,7 +3,7 @@
  * CometD notifications on `/v2/me/interactions` and `/v2/me/channels` (README, Agent API).
  * After the one Basic login the JSESSIONID cookie authenticates everything, CometD included.
  */
-import { request } from "./http.ts";
+import { gmsApp, request } from "./http.ts";
 
 type Channel = "chat" | "openmedia" | "email" | "sms";
 
@@ -139,7 +139,7 @@ export async function listAgents(): Promise<AgentSummary[]> {
 
 /** A Context Services path (`customers/C1/services`), with the agent's cookie. */
 export function contextServices<T>(path: string): Promise<T> {
-  return request<T>(`genesys/1/cs/${path}`);
+  return request<T>(`${encodeURIComponent(gmsApp())}/1/cs/${path}`);
 }
 
 /** The Not Ready reasons the deployment offers (GET /api/v2/settings/agent-states), as `{reason, label}`. */

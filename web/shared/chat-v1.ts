@@ -5,7 +5,7 @@
  * (the service belongs to it); the entries themselves are pushed on `/_genesys` (see the widget's
  * store, which subscribes through shared/cometd.ts).
  */
-import { request } from "./http.ts";
+import { gmsApp, request } from "./http.ts";
 
 /** One transcript entry with its position (numbered from 1, as the server does). */
 export interface ChatEntry {
@@ -58,7 +58,7 @@ export interface CustomerPush {
 }
 
 export function chatV1(gmsUser: string) {
-  const base = "genesys/1/service";
+  const base = `${encodeURIComponent(gmsApp())}/1/service`;
   const headers = { gms_user: gmsUser };
   const post = <T>(path: string, form: Record<string, string | undefined> = {}) => request<T>(`${base}/${path}`, { method: "POST", form, headers });
   return {

@@ -12,15 +12,18 @@ export type ConnectionState = "connecting" | "connected" | "disconnected";
 export interface Comet {
   /** Connection state: "disconnected" while the server is unreachable (the client retries on its own). */
   state: ReturnType<typeof signal<ConnectionState>>;
-  /** Subscribes now and again after every new handshake (a server restart forgets subscriptions); several listeners may share a channel. */
-  subscribe(channel: string, onMessage: (data: unknown) => void): void;
-  /** Called after each successful handshake, the first included (re-read state the client may have missed). */
-  onHandshake(listener: () => void): void;
+  /**
+   * Subscribes now and again after every new handshake (a server restart forgets subscriptions); several listeners may share a channel.
+   * Returns what removes this listener (the channel is unsubscribed with its last one).
+   */
+  subscribe(channel: string, onMessage: (data: unknown) => void): () => void;
+  /** Called after each successful handshake, the first included (re-read state the client may have missed). Returns what removes it. */
+  onHandshake(listener: () => void): () => void;
   disconnect(): Promise<void>;
 }
 
 export interface CometOptions {
-  /** The endpoint, relative to the API base: `genesys/cometd` (customers) or `api/v2/notifications` (agents). */
+  /** The endpoint, relative to the API base: `<gms app>/cometd` (customers) or `api/v2/notifications` (agents). */
   path: string;
   /** Headers for long-polling requests (a customer's `gms_user`). */
   requestHeaders?: Record<string, string>;
@@ -42,26 +45,35 @@ export function connectComet(options: CometOptions): Comet {
   });
   const state = signal<ConnectionState>("connecting");
   const subscriptions = new Map<string, Array<(data: unknown) => void>>();
-  const handles: SubscriptionHandle[] = [];
+  const handles = new Map<string, SubscriptionHandle>();
   const handshakeListeners: Array<() => void> = [];
 
+  const subscribeChannel = (channel: string, listeners: Array<(data: unknown) => void>) => {
+    handles.set(
+      channel,
+      cometd.subscribe(channel, (m: Message) => {
+        // A copy: a listener may remove itself (or another) while the message is handed out.
+        for (const listener of [...listeners]) listener(m.data);
+      }),
+    );
+  };
   const subscribeAll = () => {
     cometd.batch(() => {
-      for (const handle of handles.splice(0)) cometd.unsubscribe(handle);
-      for (const [channel, listeners] of subscriptions) {
-        handles.push(
-          cometd.subscribe(channel, (m: Message) => {
-            for (const listener of listeners) listener(m.data);
-          }),
-        );
-      }
+      for (const handle of handles.values()) cometd.unsubscribe(handle);
+      handles.clear();
+      for (const [channel, listeners] of subscriptions) subscribeChannel(channel, listeners);
     });
+  };
+  /** Removes `item` from `list` once (the same function added twice is two listeners). */
+  const remove = <T>(list: T[], item: T) => {
+    const at = list.indexOf(item);
+    if (at >= 0) list.splice(at, 1);
   };
 
   cometd.addListener("/meta/handshake", (m: Message) => {
     if (!m.successful) return;
     subscribeAll();
-    for (const listener of handshakeListeners) listener();
+    for (const listener of [...handshakeListeners]) listener();
   });
   cometd.addListener("/meta/connect", (m: Message) => {
     if (cometd.isDisconnected()) state.value = "disconnected";
@@ -76,15 +88,32 @@ export function connectComet(options: CometOptions): Comet {
     state,
     subscribe(channel, onMessage) {
       const listeners = subscriptions.get(channel);
-      if (listeners !== undefined) {
-        listeners.push(onMessage);
-        return;
+      if (listeners !== undefined) listeners.push(onMessage);
+      else {
+        const list = [onMessage];
+        subscriptions.set(channel, list);
+        if (cometd.getStatus() === "connected") subscribeChannel(channel, list);
       }
-      subscriptions.set(channel, [onMessage]);
-      if (cometd.getStatus() === "connected") subscribeAll();
+      let subscribed = true;
+      return () => {
+        const current = subscriptions.get(channel);
+        if (!subscribed || current === undefined) return;
+        subscribed = false;
+        remove(current, onMessage);
+        if (current.length > 0) return;
+        subscriptions.delete(channel);
+        const handle = handles.get(channel);
+        handles.delete(channel);
+        if (handle !== undefined && !cometd.isDisconnected()) cometd.unsubscribe(handle);
+      };
     },
     onHandshake(listener) {
       handshakeListeners.push(listener);
+      let added = true;
+      return () => {
+        if (added) remove(handshakeListeners, listener);
+        added = false;
+      };
     },
     disconnect() {
       return new Promise((resolve) => {

@@ -11,7 +11,24 @@ export function setApiBase(url: string | URL): void {
   apiBase = new URL(".", url);
 }
 
-/** An absolute URL of a path under the API base (`api/v2/me`, `genesys/cometd`). */
+let gmsAppName: string | null = null;
+
+/**
+ * GMS's application name, the first segment of its paths (`<app>/cometd`, `<app>/1/service`,
+ * `<app>/1/cs`): the server's GMS_APP_NAME, which it writes into the page's
+ * `<meta name="parley-gms-app">`; "genesys" without one. widget.js sets it (setGmsApp).
+ */
+export function gmsApp(): string {
+  gmsAppName ??= document.querySelector<HTMLMetaElement>('meta[name="parley-gms-app"]')?.content || "genesys";
+  return gmsAppName;
+}
+
+/** The GMS application name for a page that does not carry the meta (widget.js on another site). */
+export function setGmsApp(name: string): void {
+  gmsAppName = name;
+}
+
+/** An absolute URL of a path under the API base (`api/v2/me`, `<app>/cometd`). */
 export function apiUrl(path: string): string {
   return new URL(path, apiBase).toString();
 }

@@ -1,8 +1,8 @@
 /**
  * What the widget keeps across a reload, in sessionStorage (this tab only), one key per service:
- * the customer's random `gms_user`, the service and chat ids, the transcript position it has
- * read up to, and the start form while an advanced service waits for an agent. The transcript
- * itself is not kept: it is read again from the server.
+ * the customer's random `gms_user`, the service and chat ids, and the start form while an
+ * advanced service waits for an agent. The transcript itself is not kept: after a reload it is
+ * read again from the server, all of it (from position 1).
  */
 import type { ServiceKind } from "../shared/chat-v1.ts";
 
@@ -17,7 +17,6 @@ export interface SavedSession {
   serviceId?: string;
   kind?: ServiceKind;
   chatId?: string;
-  position?: number;
   ended?: boolean;
   details?: StartDetails;
 }

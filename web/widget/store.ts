@@ -7,7 +7,7 @@
 import { batch, computed, effect, signal } from "@preact/signals";
 import { type ChatEntry, type ChatObject, type ChatV1, type CustomerPush, chatV1, entriesOf, type ServiceStatus } from "../shared/chat-v1.ts";
 import { type ConnectionState, connectComet } from "../shared/cometd.ts";
-import { ApiError } from "../shared/http.ts";
+import { ApiError, gmsApp } from "../shared/http.ts";
 import { loadSession, type SavedSession, type StartDetails, saveSession } from "./session.ts";
 
 /** start: the form; waiting: an advanced service waits for an agent; chatting: the chat is open; ended. */
@@ -58,6 +58,8 @@ export class ChatStore {
   private next = 1;
   private catchingUp: Promise<void> | null = null;
   private catchUpAgain = false;
+  /** An ixn/chat is on its way: a status saying "available" meanwhile (a push and a poll both may) must not open a second. */
+  private opening = false;
   private statusTimer: ReturnType<typeof setInterval> | undefined;
   private typingTimer: ReturnType<typeof setTimeout> | undefined;
   private typing = false;
@@ -179,14 +181,20 @@ export class ChatStore {
     if (serviceId === undefined || details === undefined) return;
     this.stopPolling();
     const [firstName, ...rest] = details.name.trim().split(/\s+/);
-    const chat = await this.api.startChat(serviceId, {
-      userDisplayName: details.name.trim(),
-      firstName,
-      lastName: rest.length > 0 ? rest.join(" ") : undefined,
-      email: details.email.trim() || undefined,
-      subject: details.subject.trim() || undefined,
-    });
-    this.session = { ...this.session, chatId: chat.chatSessionId, position: 1, details: undefined };
+    this.opening = true;
+    let chat: ChatObject;
+    try {
+      chat = await this.api.startChat(serviceId, {
+        userDisplayName: details.name.trim(),
+        firstName,
+        lastName: rest.length > 0 ? rest.join(" ") : undefined,
+        email: details.email.trim() || undefined,
+        subject: details.subject.trim() || undefined,
+      });
+    } finally {
+      this.opening = false;
+    }
+    this.session = { ...this.session, chatId: chat.chatSessionId, details: undefined };
     this.save();
     this.phase.value = "chatting";
     this.apply(chat);
@@ -197,7 +205,11 @@ export class ChatStore {
   private connect(): Promise<void> {
     if (this.handshaken !== null) return this.handshaken;
     const user = this.session.gmsUser;
-    const comet = connectComet({ path: "genesys/cometd", requestHeaders: { gms_user: user }, handshakeProps: { ext: { gms_user: user } } });
+    const comet = connectComet({
+      path: `${encodeURIComponent(gmsApp())}/cometd`,
+      requestHeaders: { gms_user: user },
+      handshakeProps: { ext: { gms_user: user } },
+    });
     comet.subscribe("/_genesys", (data) => this.onPush(data as CustomerPush));
     let handshaken: () => void = () => {};
     this.handshaken = new Promise<void>((resolve) => {
@@ -234,7 +246,7 @@ export class ChatStore {
   }
 
   private onStatus(status: ServiceStatus): void {
-    if (this.phase.value !== "waiting") return;
+    if (this.phase.value !== "waiting" || this.opening) return;
     this.serviceStatus.value = status.message._status;
     if (status.message._status === "available") {
       this.stopPolling();
@@ -298,8 +310,6 @@ export class ChatStore {
       for (const e of fresh) this.byIndex.set(e.index, e);
       while (this.byIndex.has(this.next)) this.next++;
       gap = fresh.some((e) => e.index > this.next);
-      this.session = { ...this.session, position: this.next };
-      this.save();
     }
     batch(() => {
       if (chat.startedAt !== undefined) {

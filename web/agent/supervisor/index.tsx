@@ -9,7 +9,7 @@
  * per queue (queue, waiting, longest wait m:ss, qualified agents, ready agents), a heading
  * "Agents" over a table of one row per agent.
  */
-import { useEffect, useState } from "preact/hooks";
+import { useCallback, useEffect, useRef, useState } from "preact/hooks";
 import type { Comet } from "../../shared/cometd.ts";
 import { ApiError } from "../../shared/http.ts";
 import { AdminForms } from "./admin.tsx";
@@ -67,45 +67,67 @@ function useLiveViews(comet: Comet, enabled: boolean): LiveViews {
   const [queues, setQueues] = useState<{ rows: QueueRow[]; at: number } | null>(null);
   const [agents, setAgents] = useState<AgentRow[] | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const [readers] = useState(() => {
-    let active = true;
-    const fail = (err: unknown) => {
-      if (active) setError(err instanceof ApiError || err instanceof Error ? `Could not read the live view: ${err.message}` : "Could not read the live view");
-    };
-    const queuesReader = serial(async () => {
-      const rows = await readQueues();
-      if (active) setQueues({ rows, at: performance.now() });
-    }, fail);
-    const agentsReader = serial(async () => {
-      const rows = await readAgents();
-      if (active) setAgents(rows);
-    }, fail);
-    return {
-      refresh(views: readonly View[]) {
-        if (!active) return;
-        if (views.includes("queues")) queuesReader();
-        if (views.includes("agents")) agentsReader();
-      },
-      stop() {
-        active = false;
-      },
-      cleared() {
-        if (active) setError(null);
-      },
-    };
-  });
+  // Made by the effect, so a re-run gets new ones (the cleanup stops the old for good); null between.
+  const readers = useRef<Readers | null>(null);
   useEffect(() => {
     if (!enabled) return;
     const all: View[] = ["agents", "queues"];
-    comet.subscribe(SUPERVISOR_CHANNEL, (data) => readers.refresh(changedViews(data)));
-    comet.onHandshake(() => readers.refresh(all));
-    readers.refresh(all);
-    return () => readers.stop();
-  }, [comet, enabled, readers]);
+    const current = makeReaders(setQueues, setAgents, setError);
+    readers.current = current;
+    const unsubscribe = comet.subscribe(SUPERVISOR_CHANNEL, (data) => current.refresh(changedViews(data)));
+    const forget = comet.onHandshake(() => current.refresh(all));
+    current.refresh(all);
+    return () => {
+      unsubscribe();
+      forget();
+      current.stop();
+      if (readers.current === current) readers.current = null;
+    };
+  }, [comet, enabled]);
   useEffect(() => {
-    if (queues !== null && agents !== null) readers.cleared();
-  }, [queues, agents, readers]);
-  return { queues: queues?.rows ?? null, queuesReadAt: queues?.at ?? 0, agents, error, refresh: readers.refresh };
+    if (queues !== null && agents !== null) readers.current?.cleared();
+  }, [queues, agents]);
+  const refresh = useCallback((views: readonly View[]) => readers.current?.refresh(views), []);
+  return { queues: queues?.rows ?? null, queuesReadAt: queues?.at ?? 0, agents, error, refresh };
+}
+
+interface Readers {
+  refresh(views: readonly View[]): void;
+  stop(): void;
+  cleared(): void;
+}
+
+/** Readers of the queues and agents into the view's state, until stopped. */
+function makeReaders(
+  setQueues: (queues: { rows: QueueRow[]; at: number }) => void,
+  setAgents: (agents: AgentRow[]) => void,
+  setError: (error: string | null) => void,
+): Readers {
+  let active = true;
+  const fail = (err: unknown) => {
+    if (active) setError(err instanceof ApiError || err instanceof Error ? `Could not read the live view: ${err.message}` : "Could not read the live view");
+  };
+  const queuesReader = serial(async () => {
+    const rows = await readQueues();
+    if (active) setQueues({ rows, at: performance.now() });
+  }, fail);
+  const agentsReader = serial(async () => {
+    const rows = await readAgents();
+    if (active) setAgents(rows);
+  }, fail);
+  return {
+    refresh(views) {
+      if (!active) return;
+      if (views.includes("queues")) queuesReader();
+      if (views.includes("agents")) agentsReader();
+    },
+    stop() {
+      active = false;
+    },
+    cleared() {
+      if (active) setError(null);
+    },
+  };
 }
 
 /** `read` one at a time: a call while one runs makes one more run after it (so the latest state is read). */
