@@ -468,8 +468,9 @@ describeWith("agent desktop", noBrowser, () => {
     await panel.getByText(`Customer ${sought}`).waitFor();
     const answered = page.waitForResponse((r) => r.url().includes(`/customers/${slow}/services`));
     release();
-    await answered;
-    await page.waitForTimeout(500);
+    await (await answered).finished();
+    // Two frames after the held answer was read: the page has handled it (and painted what it chose).
+    await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
     assert.equal(await panel.getByText("slow-booking").count(), 0, "the earlier lookup's journey is not shown");
     await panel.getByText(`Customer ${sought}`).waitFor();
     await chat.call(service, "ixn/chat/disconnect");

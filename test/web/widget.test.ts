@@ -239,7 +239,7 @@ describeWith("customer chat widget", noBrowser, () => {
       // The poll now answers "available" (and the server pushes that answer again) while ixn/chat is on its way.
       answerStatus();
       await eventually(async () => (availableReplies >= 1 ? true : undefined), WAIT, "the poll's answer");
-      await page.waitForTimeout(1000);
+      await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
       assert.equal(opened, 1, "one ixn/chat while the first is on its way");
       openChat();
       const id = await accept(ivy);
