@@ -1,5 +1,5 @@
 /** Routing queues: created by administrators, read by supervisors too; `default` always exists. */
-import { requireRole } from "../access/users.ts";
+import { requireRole, seesAgentsWork } from "../access/users.ts";
 import { AppError, invalidInput } from "../domain/errors.ts";
 import { qualifies, routable, type Queue } from "../domain/routing.ts";
 import { checkSkills, type Skill, type User } from "../domain/users.ts";
@@ -32,8 +32,16 @@ export interface QueueView {
   agents: { qualified: number; ready: number };
 }
 
-export async function listQueues(ctx: ActionContext, actor: User): Promise<QueueView[]> {
-  requireRole(actor, "ROLE_SUPERVISOR", "ROLE_ADMIN");
+/**
+ * Every queue: with its standing for supervisors and admins; for anyone else only what the queue
+ * is (name and skills), so an agent can pick where to place an interaction.
+ */
+export async function listQueues(ctx: ActionContext, actor: User): Promise<Array<QueueView | { queue: Queue }>> {
+  if (!seesAgentsWork(actor)) return (await ctx.store.queues.list()).map((queue) => ({ queue }));
+  return queueStandings(ctx);
+}
+
+async function queueStandings(ctx: ActionContext): Promise<QueueView[]> {
   const [queues, waiting, users] = await Promise.all([ctx.store.queues.list(), ctx.store.agentInteractions.waiting(), ctx.store.users.list()]);
   const readyIds = new Set<string>();
   for (const channel of ["chat", "openmedia", "email", "sms"] as const) {

@@ -232,6 +232,13 @@ describe("queues", () => {
     assert.equal(mine.waiting, 1);
     assert.deepEqual(mine.agents, { qualified: 0, ready: 0 });
     assert.ok(listed.some((q: { name: string; skills: unknown[] }) => q.name === "default" && q.skills.length === 0));
+    // An agent picking where to place an interaction sees each queue's name and skills, not its standing.
+    const agent = await api.createAgent("qagent");
+    const seen = (await api.request("GET", "/queues", agent.headers)).body.queues;
+    assert.deepEqual(
+      seen.find((q: { name: string }) => q.name === queue),
+      { name: queue, skills: [{ name: "waiting", level: 1 }] },
+    );
     const taken = await api.request("POST", "/queues", ADMIN, { name: queue });
     assert.deepEqual([taken.status, taken.body.statusCode], [409, 2]);
   });

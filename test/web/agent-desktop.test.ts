@@ -258,6 +258,28 @@ describeWith("agent desktop", noBrowser, () => {
     await done(agent, person);
   });
 
+  it("Place in queue suggests the queues by name and places the interaction there", async () => {
+    assert.equal((await api.request("POST", "/queues", ADMIN, { name: "billing-desk" })).body.statusCode, 0);
+    const { agent, page, ...person } = await agentAt();
+    await page.getByRole("button", { name: "Ready on openmedia", exact: true }).click();
+    await page.waitForFunction(() => document.querySelector('[data-channel="openmedia"]')?.textContent?.startsWith("Ready"));
+    const id = await api.submit({ subject: "to-billing" });
+    await page.getByRole("article").filter({ hasText: "to-billing" }).getByRole("button", { name: "Accept", exact: true }).click();
+    await page.getByRole("tabpanel").waitFor();
+    // Not offered straight back to the one who placed it.
+    await api.request("POST", "/me/channels/openmedia", agent.headers, { operationName: "NotReady" });
+    await page.getByRole("button", { name: "Place in queue", exact: true }).click();
+    const dialog = page.getByRole("dialog");
+    await dialog.locator('datalist option[value="billing-desk"]').waitFor({ state: "attached" });
+    await dialog.getByRole("combobox", { name: "Queue" }).fill("billing-desk");
+    await dialog.getByRole("button", { name: "Place in queue", exact: true }).click();
+    await eventually(async () => {
+      const ix = (await api.request("GET", `/interactions/${id}`, ADMIN)).body.interaction;
+      return ix.queue === "billing-desk" && ix.state === "Queued" ? true : undefined;
+    });
+    await done(agent, person);
+  });
+
   it("keyboard only: log in, Ready, Accept, reply with Enter", async () => {
     const userName = `keys${++agents}`;
     const agent = await api.createAgent(userName, { firstName: "Kim", lastName: "Keys" });

@@ -1,10 +1,10 @@
 /**
  * The dialogs of an interaction's toolbar: pick an agent (Transfer, Conference, from GET
- * /api/v2/agents), pick a queue (agents may not list queues: a text field), name a workbin, push a URL.
+ * /api/v2/agents), pick a queue (typed, with GET /api/v2/queues's names suggested), name a workbin, push a URL.
  */
 import { useSignal } from "@preact/signals";
 import { useEffect } from "preact/hooks";
-import { type AgentSummary, listAgents } from "../shared/agent-api.ts";
+import { type AgentSummary, listAgents, queueNames } from "../shared/agent-api.ts";
 import { safeHttpUrl } from "../shared/links.ts";
 import { Modal } from "./modal.tsx";
 import { operate, user } from "./store.ts";
@@ -73,6 +73,8 @@ function FieldDialog(props: {
   confirm: string;
   initial?: string;
   type?: "text" | "url";
+  /** Values offered as the field is typed in (a datalist). */
+  suggestions?: readonly string[];
   validate?: (value: string) => string | null;
   onConfirm: (value: string) => Promise<boolean>;
   onClose: () => void;
@@ -96,11 +98,19 @@ function FieldDialog(props: {
           <input
             type="text"
             inputMode={props.type === "url" ? "url" : undefined}
+            list={props.suggestions === undefined ? undefined : "field-dialog-suggestions"}
             value={value.value}
             aria-invalid={error.value !== null}
             onInput={(e) => (value.value = (e.currentTarget as HTMLInputElement).value)}
           />
         </label>
+        {props.suggestions !== undefined && (
+          <datalist id="field-dialog-suggestions">
+            {props.suggestions.map((s) => (
+              <option key={s} value={s} />
+            ))}
+          </datalist>
+        )}
         {error.value !== null && <p role="alert">{error.value}</p>}
         <div class="actions">
           <button type="submit" class="primary">
@@ -127,16 +137,29 @@ export const pushUrlDialog = (id: string, onClose: () => void) => (
   />
 );
 
-export const queueDialog = (id: string, onClose: () => void) => (
-  <FieldDialog
-    title="Place in a queue"
-    label="Queue"
-    confirm="Place in queue"
-    initial="default"
-    onConfirm={(queue) => operate(id, { operationName: "PlaceInQueue", queue }, "Place in queue")}
-    onClose={onClose}
-  />
-);
+export const queueDialog = (id: string, onClose: () => void) => <QueueDialog id={id} onClose={onClose} />;
+
+/** Place in queue: the queue typed, the existing ones suggested. */
+function QueueDialog(props: { id: string; onClose: () => void }) {
+  const names = useSignal<string[]>([]);
+  useEffect(() => {
+    queueNames()
+      .then((list) => (names.value = list))
+      // Without the list the name can still be typed.
+      .catch(() => {});
+  }, []);
+  return (
+    <FieldDialog
+      title="Place in a queue"
+      label="Queue"
+      confirm="Place in queue"
+      initial="default"
+      suggestions={names.value}
+      onConfirm={(queue) => operate(props.id, { operationName: "PlaceInQueue", queue }, "Place in queue")}
+      onClose={props.onClose}
+    />
+  );
+}
 
 export const workbinDialog = (id: string, onClose: () => void) => (
   <FieldDialog

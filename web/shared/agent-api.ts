@@ -137,6 +137,11 @@ export async function listAgents(): Promise<AgentSummary[]> {
   return (await request<{ agents: AgentSummary[] }>("api/v2/agents")).agents;
 }
 
+/** The queues' names (GET /api/v2/queues: agents get names and skills), to place an interaction in one. */
+export async function queueNames(): Promise<string[]> {
+  return (await request<{ queues: Array<{ name: string }> }>("api/v2/queues")).queues.map((q) => q.name);
+}
+
 /** A Context Services path (`customers/C1/services`), with the agent's cookie. */
 export function contextServices<T>(path: string): Promise<T> {
   return request<T>(`${encodeURIComponent(gmsApp())}/1/cs/${path}`);

@@ -79,16 +79,18 @@ export function registerInteractionRoutes(app: FastifyInstance, { ctx, base }: A
     },
   );
 
-  app.get("/queues", { schema: { tags: ["Agent API: queues"], summary: "Queues with waiting count, longest wait and agents" } }, async (request) => {
-    const views = await queues.listQueues(ctx, agentOf(request));
-    return ok({
-      queues: views.map((v) => ({
-        name: v.queue.name,
-        skills: v.queue.skills,
-        waiting: v.waiting,
-        longestWaitSeconds: v.longestWaitSeconds,
-        agents: v.agents,
-      })),
-    });
-  });
+  app.get(
+    "/queues",
+    { schema: { tags: ["Agent API: queues"], summary: "Queues; for supervisors and admins with waiting count, longest wait and agents" } },
+    async (request) => {
+      const views = await queues.listQueues(ctx, agentOf(request));
+      return ok({
+        queues: views.map((v) =>
+          "waiting" in v
+            ? { name: v.queue.name, skills: v.queue.skills, waiting: v.waiting, longestWaitSeconds: v.longestWaitSeconds, agents: v.agents }
+            : { name: v.queue.name, skills: v.queue.skills },
+        ),
+      });
+    },
+  );
 }
