@@ -191,6 +191,10 @@ describeWith("agent desktop", noBrowser, () => {
     assert.equal(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss), undefined);
     assert.equal(await log.locator("img").count(), 0);
 
+    // What the chat service attached for itself is shown apart, not as case data to edit.
+    await page.getByText(/From the chat service/).waitFor();
+    assert.equal(await page.getByRole("textbox", { name: "Value of gms_service_id" }).count(), 0);
+    assert.equal(await page.getByRole("textbox", { name: "Value of poke_url" }).count(), 0);
     await page.getByRole("textbox", { name: "Key", exact: true }).fill("disposition");
     await page.getByRole("textbox", { name: "Value", exact: true }).fill("solved");
     await page.getByRole("button", { name: "Add", exact: true }).click();

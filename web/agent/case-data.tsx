@@ -8,11 +8,16 @@ import { operate } from "./store.ts";
 
 const show = (v: unknown) => (typeof v === "string" ? v : JSON.stringify(v));
 
+/** What the chat service attached for itself (GMS's fldn*, gms_*, the poke URL, _-prefixed keys): shown, not edited. */
+const SERVICE_KEY = /^(fldn|gms_|_)|^poke_url$/;
+
 export function CaseData(props: { interaction: Interaction }) {
   const ix = props.interaction;
   const newKey = useSignal("");
   const newValue = useSignal("");
-  const entries = Object.entries(ix.userData);
+  const all = Object.entries(ix.userData);
+  const entries = all.filter(([key]) => !SERVICE_KEY.test(key));
+  const service = all.filter(([key]) => SERVICE_KEY.test(key));
   const save = (properties: Record<string, unknown>, what: string) => operate(ix.id, { operationName: "UpdateProperties", properties }, what);
   return (
     <section class="case-data" aria-labelledby={`case-${ix.id}`}>
@@ -45,6 +50,19 @@ export function CaseData(props: { interaction: Interaction }) {
             ))}
           </tbody>
         </table>
+      )}
+      {service.length > 0 && (
+        <details class="service-data">
+          <summary>From the chat service ({service.length})</summary>
+          <dl>
+            {service.map(([key, value]) => (
+              <div key={key}>
+                <dt>{key}</dt>
+                <dd>{show(value)}</dd>
+              </div>
+            ))}
+          </dl>
+        </details>
       )}
       <form
         class="kv-add"
