@@ -81,6 +81,7 @@ function html(title, script, style) {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="parley-gms-app" content="genesys">
+<link rel="icon" href="data:,">
 <title>${title}</title>
 ${style === undefined ? "" : `<link rel="stylesheet" href="assets/${style}">\n`}<script type="module" src="assets/${script}"></script>
 </head>
