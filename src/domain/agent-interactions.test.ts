@@ -80,8 +80,18 @@ describe("work on an accepted interaction", () => {
   it("PlaceInQueue and PlaceInWorkbin release it", () => {
     const requeued = applyOperation(accepted, "ann", { operationName: "PlaceInQueue", queue: "vip" }, 3).next;
     assert.deepEqual([requeued.state, requeued.queue, requeued.ownerId], ["Queued", "vip", null]);
-    const parked = applyOperation(accepted, "ann", { operationName: "PlaceInWorkbin", workbin: "later" }, 3).next;
+    const parking = applyOperation(accepted, "ann", { operationName: "PlaceInWorkbin", workbin: "later" }, 3);
+    const parked = parking.next;
     assert.deepEqual([parked.state, parked.workbin, parked.ownerId], ["InWorkbin", "later", "ann"]);
+    assert.deepEqual(parking.notices, [{ agentId: "ann", notificationType: "StatusChange", state: "InWorkbin" }], "its owner sees it parked");
+  });
+
+  it("the owner takes back what they parked with Accept; nobody else can", () => {
+    const parked = applyOperation(accepted, "ann", { operationName: "PlaceInWorkbin", workbin: "later" }, 3).next;
+    const back = applyOperation(parked, "ann", { operationName: "Accept" }, 4);
+    assert.deepEqual([back.next.state, back.next.workbin, back.next.ownerId], ["Accepted", null, "ann"]);
+    assert.deepEqual(back.notices, [{ agentId: "ann", notificationType: "StatusChange" }]);
+    assert.throws(() => applyOperation(parked, "bob", { operationName: "Accept" }, 4), /not possible/);
   });
 });
 

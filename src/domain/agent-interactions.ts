@@ -111,6 +111,11 @@ export function applyOperation(ix: AgentInteraction, actor: string, op: Operatio
   const owns = ix.ownerId === actor && ix.state === "Accepted";
   switch (op.operationName) {
     case "Accept": {
+      // The owner takes back what they parked in their workbin.
+      if (ix.state === "InWorkbin" && ix.ownerId === actor && ix.invitation === null) {
+        const next: AgentInteraction = { ...ix, ...at, state: "Accepted", workbin: null };
+        return outcome(next, [{ agentId: actor, notificationType: "StatusChange" }]);
+      }
       if (!invitedHere || ix.invitation === null) refuse(op.operationName, ix, actor);
       const { kind } = ix.invitation;
       if (kind === "conference") {
@@ -159,7 +164,8 @@ export function applyOperation(ix: AgentInteraction, actor: string, op: Operatio
     case "PlaceInWorkbin": {
       if (!owns) refuse(op.operationName, ix, actor);
       const next: AgentInteraction = { ...ix, ...at, state: "InWorkbin", workbin: op.workbin, invitation: null, conference: [] };
-      return outcome(next, released(ix, actor), { reroute: true });
+      // Its owner sees it parked (and can take it back); everyone else was released.
+      return outcome(next, released(ix, actor, "InWorkbin"), { reroute: true });
     }
     case "UpdateProperties": {
       if (!owns && !ix.conference.includes(actor)) refuse(op.operationName, ix, actor);
@@ -253,8 +259,8 @@ function notifyWorkers(ix: AgentInteraction): Notice[] {
 }
 
 /** Everyone who worked on it is told it left them. */
-function released(ix: AgentInteraction, actor: string): Notice[] {
-  const notices: Notice[] = [{ agentId: actor, notificationType: "StatusChange", state: "Completed" }];
+function released(ix: AgentInteraction, actor: string, actorState: ViewState = "Completed"): Notice[] {
+  const notices: Notice[] = [{ agentId: actor, notificationType: "StatusChange", state: actorState }];
   for (const agentId of ix.conference) notices.push({ agentId, notificationType: "StatusChange", state: "LeftConference" });
   if (ix.invitation !== null) notices.push({ agentId: ix.invitation.agentId, notificationType: "StatusChange", state: "Completed" });
   return notices;

@@ -141,7 +141,7 @@ describe("operations between agents", () => {
     await api.sees(owner, id, "Accepted");
   });
 
-  it("PlaceInQueue routes it to the new queue's agents; PlaceInWorkbin parks it, GetWorkbinContent lists it on CometD", async () => {
+  it("PlaceInQueue routes it to the new queue's agents; PlaceInWorkbin parks it, GetWorkbinContent lists it on CometD, Accept takes it back", async () => {
     const queueA = await isolatedQueue("placeA");
     const queueB = await isolatedQueue("placeB");
     const a = await skilledAgent("placeA", "placeA");
@@ -158,12 +158,25 @@ describe("operations between agents", () => {
       await client.handshake();
       await client.subscribe("/v2/me/interactions");
       await api.operate(b, id, { operationName: "PlaceInWorkbin", workbin: "later" });
-      await client.waitFor(1);
+      const [parkedNotice] = await client.waitFor(1);
+      // Its owner is told it is parked (not that it left them), with the interaction in its workbin.
+      const parked = (parkedNotice as Message).data as { notificationType: string; state: string; interaction: { state: string; workbin: string } };
+      assert.deepEqual(
+        [parked.notificationType, parked.state, parked.interaction.state, parked.interaction.workbin],
+        ["StatusChange", "InWorkbin", "InWorkbin", "later"],
+      );
       await api.operate(b, id, { operationName: "GetWorkbinContent", workbin: "later" });
       const messages = await client.waitFor(2);
       const content = (messages[1] as Message).data as { notificationType: string; interaction: { id: string; state: string; workbin: string } };
       assert.equal(content.notificationType, "WorkbinContent");
       assert.deepEqual([content.interaction.id, content.interaction.state, content.interaction.workbin], [id, "InWorkbin", "later"]);
+      // Only its owner takes it back, with Accept.
+      const stranger = await api.createAgent("place-stranger");
+      assert.equal((await api.operate(stranger, id, { operationName: "Accept" })).status, 404);
+      assert.equal((await api.operate(b, id, { operationName: "Accept" })).body.statusCode, 0);
+      const back = (await client.waitFor(3))[2] as Message;
+      assert.deepEqual([back.data.state, back.data.interaction.workbin], ["Accepted", null]);
+      await api.sees(b, id, "Accepted");
     } finally {
       await client.disconnect();
     }
