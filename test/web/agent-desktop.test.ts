@@ -291,7 +291,8 @@ describeWith("agent desktop", noBrowser, () => {
     const { page } = person;
     await page.goto(`${server.url}/agent`);
     await page.getByLabel("Username").waitFor();
-    await page.keyboard.press("Tab");
+    // The form focuses Username on load.
+    await page.waitForFunction(() => document.activeElement?.getAttribute("name") === "username");
     await page.keyboard.type(userName);
     await page.keyboard.press("Tab");
     await page.keyboard.type(`${userName}-password`);
@@ -306,7 +307,8 @@ describeWith("agent desktop", noBrowser, () => {
         : undefined,
     );
     const service = await customerChat({ subject: "keyboard" });
-    const accept = page.getByRole("button", { name: "Accept", exact: true });
+    // Ready on every channel: an earlier test's leftover may be offered too; this test's chat is the one taken.
+    const accept = page.getByRole("article").filter({ hasText: "keyboard" }).getByRole("button", { name: "Accept", exact: true });
     await accept.waitFor();
     for (let i = 0; i < 30 && !(await accept.evaluate((el) => el === document.activeElement)); i++) await page.keyboard.press("Tab");
     assert.equal(await accept.evaluate((el) => el === document.activeElement), true, "Accept reached with Tab");
@@ -567,5 +569,164 @@ describeWith("agent desktop", noBrowser, () => {
     await second.page.getByRole("log").getByText("still there?").waitFor();
     await done(second.agent, second);
     await done(first.agent, first);
+  });
+
+  it("a chat the customer leaves while open stays as an ended, read-only tab; the selection never jumps to another chat; Close removes it", async () => {
+    const { agent, page, ...person } = await agentAt();
+    await readyOnChat(page);
+    const olga = await customerChat({ firstName: "Olga", subject: "leaves" });
+    await acceptOffer(page, "leaves");
+    await customerChat({ firstName: "Petra", subject: "stays" });
+    await acceptOffer(page, "stays");
+    await page.getByRole("tab", { name: /Olga/ }).click();
+    await page.getByRole("tab", { name: /Olga/, selected: true }).waitFor();
+    await chat.call(olga, "ixn/chat/disconnect");
+    await page.getByRole("status").filter({ hasText: "This interaction has ended" }).waitFor();
+    await page.getByRole("status").filter({ hasText: "The customer left the chat" }).waitFor();
+    // Still Olga's tab, marked ended; Petra's chat is not selected and nothing can be typed or completed here.
+    await page.getByRole("tab", { name: /Olga.*ended/, selected: true }).waitFor();
+    assert.equal(await page.getByRole("tab", { name: /Petra/, selected: true }).count(), 0);
+    assert.equal(await page.getByRole("textbox", { name: "Message", exact: true }).count(), 0);
+    assert.equal(await page.getByRole("button", { name: "Complete", exact: true }).count(), 0);
+    assert.equal(await page.getByRole("button", { name: "Transfer", exact: true }).count(), 0);
+    await page.getByRole("button", { name: "Close", exact: true }).click();
+    await page.getByRole("tab", { name: /Olga/ }).waitFor({ state: "detached" });
+    await page.getByRole("status").filter({ hasText: "No interaction is selected" }).waitFor();
+    assert.equal(await page.getByRole("tab", { name: /Petra/, selected: true }).count(), 0);
+    assert.equal(await page.getByRole("textbox", { name: "Message", exact: true }).count(), 0);
+    // The agent's own Complete removes the tab at once.
+    await page.getByRole("tab", { name: /Petra/ }).click();
+    await page.getByRole("button", { name: "Complete", exact: true }).click();
+    await page.getByRole("tab").waitFor({ state: "detached" });
+    await done(agent, person);
+  });
+
+  it("Place in workbin shows the item at once with Take back, which opens it again; Open workbin says why it is unavailable", async () => {
+    const { agent, page, ...person } = await agentAt();
+    const workbins = page.getByRole("region", { name: "Workbins" });
+    const open = workbins.getByRole("button", { name: "Open workbin", exact: true });
+    assert.equal(await open.isDisabled(), true, "nothing held: Open workbin is disabled");
+    await workbins.getByText(/needs an interaction you hold/).waitFor();
+    await page.getByRole("button", { name: "Ready on openmedia", exact: true }).click();
+    await page.waitForFunction(() => document.querySelector('[data-channel="openmedia"]')?.textContent?.startsWith("Ready"));
+    const id = await api.submit({ subject: "to-park", FirstName: "Parker" });
+    await page.getByRole("article").filter({ hasText: "to-park" }).getByRole("button", { name: "Accept", exact: true }).click();
+    await page.getByRole("tabpanel").waitFor();
+    await api.request("POST", "/me/channels/openmedia", agent.headers, { operationName: "NotReady" });
+    await page.getByRole("button", { name: "Place in workbin", exact: true }).click();
+    await page.getByRole("dialog").getByRole("button", { name: "Place in workbin", exact: true }).click();
+    const takeBack = workbins.getByRole("button", { name: "Take back", exact: true });
+    await takeBack.waitFor();
+    await page.getByRole("tabpanel").waitFor({ state: "detached" });
+    assert.equal(await open.isDisabled(), false);
+    await takeBack.click();
+    await page.getByRole("tabpanel").waitFor();
+    await page.getByRole("tab", { selected: true }).waitFor();
+    await takeBack.waitFor({ state: "detached" });
+    await api.sees(agent, id, "Accepted");
+    await page.getByRole("button", { name: "Complete", exact: true }).click();
+    await page.getByRole("tabpanel").waitFor({ state: "detached" });
+    await done(agent, person);
+  });
+
+  it("a transfer waits for its answer (Transfer and Conference disabled meanwhile); the dialog lists only those who can take work", async () => {
+    await api.createAgent("onlyadmin", { firstName: "Ada", lastName: "Adminonly" }, ["ROLE_ADMIN"]);
+    const first = await agentAt();
+    const second = await agentAt();
+    const secondName = `Ann Agent${agents}`;
+    await readyOnChat(first.page);
+    await customerChat({ subject: "pending-transfer" });
+    await acceptOffer(first.page, "pending-transfer");
+    await first.page.getByRole("button", { name: "Transfer", exact: true }).click();
+    const dialog = first.page.getByRole("dialog");
+    await dialog.getByText(secondName).waitFor();
+    assert.equal(await dialog.getByText("Ada Adminonly").count(), 0, "an administrator only is not offered");
+    await dialog.getByText(secondName).click();
+    await dialog.getByRole("button", { name: "Transfer", exact: true }).click();
+    await first.page
+      .getByRole("status")
+      .filter({ hasText: `Waiting for ${secondName} to accept` })
+      .waitFor();
+    assert.equal(await first.page.getByRole("button", { name: "Transfer", exact: true }).isDisabled(), true);
+    assert.equal(await first.page.getByRole("button", { name: "Conference", exact: true }).isDisabled(), true);
+    await second.page.getByRole("article").filter({ hasText: "pending-transfer" }).getByRole("button", { name: "Reject", exact: true }).click();
+    await first.page.getByRole("status").filter({ hasText: "Waiting for" }).waitFor({ state: "detached" });
+    assert.equal(await first.page.getByRole("button", { name: "Transfer", exact: true }).isDisabled(), false);
+    await first.page.getByRole("button", { name: "Complete", exact: true }).click();
+    await first.page.getByRole("tabpanel").waitFor({ state: "detached" });
+    await done(second.agent, second);
+    await done(first.agent, first);
+  });
+
+  it("at 1280x800: focus on Username, then on the desk; the header is one line that does not move with Ready; the transcript is tall and follows the newest entry", async () => {
+    const userName = `agent${++agents}`;
+    const agent = await api.createAgent(userName, { firstName: "Wilhelmina", lastName: `Longname-Agent${agents}` });
+    const person = await newPerson(browser);
+    const { page } = person;
+    await page.goto(`${server.url}/agent`);
+    await page.waitForFunction(() => document.activeElement?.getAttribute("name") === "username");
+    await page.keyboard.type(userName);
+    await page.getByLabel("Password").fill(`${userName}-password`);
+    await page.getByRole("button", { name: "Log in", exact: true }).click();
+    await page.waitForFunction(() => document.activeElement?.tagName === "H1");
+    await api.request("POST", "/me", agent.headers, { operationName: "NotReady", reason: "Training" });
+    await page.locator('[data-channel="chat"]').filter({ hasText: "Not Ready (Training)" }).waitFor();
+    const header = page.locator("header.top");
+    const box = async () => {
+      const b = await header.boundingBox();
+      assert.ok(b !== null);
+      return b;
+    };
+    const notReady = await box();
+    assert.ok(notReady.height < 60, `one line: ${notReady.height}px`);
+    const logOutAt = await page.getByRole("button", { name: "Log out", exact: true }).boundingBox();
+    await page.getByText("No interactions. Go Ready to receive some.").waitFor();
+    await readyOnChat(page);
+    await page.getByText("No open interactions.", { exact: true }).waitFor();
+    assert.equal((await box()).height, notReady.height, "the header keeps its height");
+    assert.deepEqual(await page.getByRole("button", { name: "Log out", exact: true }).boundingBox(), logOutAt, "Log out does not move");
+
+    const service = await customerChat({ subject: "tall" });
+    await acceptOffer(page, "tall");
+    const log = page.getByRole("log");
+    const height = (await log.boundingBox())?.height ?? 0;
+    assert.ok(height >= 0.45 * 800, `the transcript is ${height}px high`);
+    for (let i = 1; i <= 30; i++) await chat.call(service, "ixn/chat/send", { message: `line ${i}` });
+    await log.getByText("line 30", { exact: true }).waitFor();
+    await page.waitForFunction(() => {
+      const el = document.querySelector('[role="log"]');
+      return el !== null && el.scrollHeight > el.clientHeight && el.scrollHeight - el.scrollTop - el.clientHeight < 4;
+    });
+    await chat.call(service, "ixn/chat/disconnect");
+    await done(agent, person);
+  });
+
+  it("messages read before Log out are not unread again after Log in", async () => {
+    const { agent, page, ...person } = await agentAt();
+    const userName = `agent${agents}`;
+    const frames: string[] = [];
+    page.on("websocket", (ws) => ws.on("framereceived", (frame) => frames.push(String(frame.payload))));
+    await readyOnChat(page);
+    const service = await customerChat({ firstName: "Rita", subject: "reread" });
+    await acceptOffer(page, "reread");
+    await chat.call(service, "ixn/chat/send", { message: "read already" });
+    await page.getByRole("log").getByText("read already").waitFor();
+    await api.request("POST", "/me", agent.headers, { operationName: "NotReady", reason: "Other" });
+    await page.getByRole("button", { name: "Log out", exact: true }).click();
+    await page.getByLabel("Username").fill(userName);
+    frames.length = 0;
+    await page.getByLabel("Password").fill(`${userName}-password`);
+    await page.getByRole("button", { name: "Log in", exact: true }).click();
+    const tab = page.getByRole("tab", { name: /Rita/ });
+    await tab.waitFor();
+    // The transcript read again has come (over CometD), and the page has handled it.
+    await eventually(async () => (frames.some((f) => f.includes("read already")) ? true : undefined), 5000, "the history re-read");
+    await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
+    assert.equal(await tab.getAttribute("aria-selected"), "false", "nothing is selected after Log in");
+    assert.doesNotMatch((await tab.textContent()) ?? "", /unread/);
+    await tab.click();
+    await page.getByRole("log").getByText("read already").waitFor();
+    await chat.call(service, "ixn/chat/disconnect");
+    await done(agent, person);
   });
 });

@@ -121,6 +121,8 @@ describeWith("customer chat widget", noBrowser, () => {
     try {
       await page.goto(`${server.url}/`);
       await page.getByRole("heading", { name: "Chat with us" }).waitFor();
+      // The page is the form: Name has the focus at once.
+      await page.waitForFunction(() => document.activeElement?.getAttribute("name") === "name");
       await startChat(page);
       await page.getByText("Waiting for an agent…").waitFor({ timeout: WAIT });
       const id = await accept(ann);
@@ -442,9 +444,15 @@ describeWith("customer chat widget", noBrowser, () => {
       await launcher.waitFor();
       assert.equal(await launcher.getAttribute("aria-expanded"), "false");
       assert.equal(await page.getByLabel("Name").isVisible(), false, "closed at first");
+      assert.equal(
+        await page.evaluate(() => document.querySelector("[data-parley-widget]")?.shadowRoot?.activeElement ?? null),
+        null,
+        "the host page keeps its focus while the widget is closed",
+      );
       await launcher.click();
       assert.equal(await launcher.getAttribute("aria-expanded"), "true");
       await page.getByLabel("Name").waitFor();
+      await page.waitForFunction(() => document.querySelector("[data-parley-widget]")?.shadowRoot?.activeElement?.getAttribute("name") === "name");
       await page.keyboard.press("Escape");
       assert.equal(await launcher.getAttribute("aria-expanded"), "false");
       await page.getByLabel("Name").waitFor({ state: "hidden" });

@@ -1,10 +1,11 @@
 /** The desktop's frame: login, or the header (name, state, Log out), the offline banner, and the work area. */
 import { useSignal } from "@preact/signals";
+import { useEffect, useRef } from "preact/hooks";
 import { InteractionPanel } from "./interaction-panel.tsx";
 import { Login } from "./login.tsx";
 import { Offers } from "./offers.tsx";
 import { StateBar } from "./state-bar.tsx";
-import { comet, isSupervisor, lastError, logOut, selected, sessionChecked, user } from "./store.ts";
+import { comet, isSupervisor, lastError, logOut, selected, selectionNote, sessionChecked, user } from "./store.ts";
 import { SupervisorView } from "./supervisor/index.tsx";
 import { InteractionTabs } from "./tabs.tsx";
 import { Workbins } from "./workbin.tsx";
@@ -21,10 +22,17 @@ function Desk(props: { name: string }) {
   const c = comet.value;
   const offline = c !== null && c.state.value === "disconnected";
   const u = user.value;
+  const brand = useRef<HTMLHeadingElement>(null);
+  // Just logged in (or reloaded): the focus starts at the top of the desk, not on the body.
+  useEffect(() => {
+    if (document.activeElement === null || document.activeElement === document.body) brand.current?.focus();
+  }, []);
   return (
     <div class="desk">
       <header class="top">
-        <h1 class="brand">parley</h1>
+        <h1 class="brand" ref={brand} tabIndex={-1}>
+          parley
+        </h1>
         <span class="me">{props.name}</span>
         <StateBar />
         {isSupervisor.value && (
@@ -66,7 +74,15 @@ function Desk(props: { name: string }) {
             <InteractionTabs />
             <Workbins />
           </div>
-          {selected.value !== null ? <InteractionPanel key={selected.value.interaction.id} item={selected.value} /> : <div class="work idle" />}
+          {selected.value !== null ? (
+            <InteractionPanel key={selected.value.interaction.id} item={selected.value} />
+          ) : (
+            <div class="work idle">
+              <p role="status" class="idle-note">
+                {selectionNote.value ?? ""}
+              </p>
+            </div>
+          )}
         </main>
       )}
     </div>

@@ -7,12 +7,14 @@ import { useEffect } from "preact/hooks";
 import { type AgentSummary, listAgents, queueNames } from "../shared/agent-api.ts";
 import { safeHttpUrl } from "../shared/links.ts";
 import { Modal } from "./modal.tsx";
-import { operate, user } from "./store.ts";
+import { invite, operate, user } from "./store.ts";
 
 function stateOf(agent: AgentSummary): string {
   const ready = agent.channels.filter((c) => c.userState.state === "Ready").map((c) => c.channel);
   return ready.length === 0 ? "Not Ready" : `Ready on ${ready.join(", ")}`;
 }
+
+const nameOf = (a: AgentSummary) => `${a.firstName} ${a.lastName}`.trim() || a.userName;
 
 /** Transfer or Conference: the agents by name with their state; confirmed with a button of the same name. */
 export function AgentDialog(props: { id: string; kind: "Transfer" | "Conference"; onClose: () => void }) {
@@ -21,17 +23,15 @@ export function AgentDialog(props: { id: string; kind: "Transfer" | "Conference"
   const choice = useSignal<string>("");
   useEffect(() => {
     listAgents()
-      .then((list) => (agents.value = list.filter((a) => a.id !== user.value?.id)))
+      // Only those who can take work: an administrator without an agent role cannot.
+      .then((list) => (agents.value = list.filter((a) => a.id !== user.value?.id && a.roles.some((r) => r === "ROLE_AGENT" || r === "ROLE_SUPERVISOR"))))
       .catch((err: unknown) => (error.value = `Could not list agents: ${err instanceof Error ? err.message : String(err)}`));
   }, []);
   const confirm = async (e: Event) => {
     e.preventDefault();
-    if (choice.value === "") return;
-    const op =
-      props.kind === "Transfer"
-        ? ({ operationName: "Transfer", targetId: choice.value } as const)
-        : ({ operationName: "StartConference", agentId: choice.value } as const);
-    if (await operate(props.id, op, props.kind)) props.onClose();
+    const agent = agents.value?.find((a) => a.id === choice.value);
+    if (agent === undefined) return;
+    if (await invite(props.id, props.kind, agent.id, nameOf(agent))) props.onClose();
   };
   return (
     <Modal title={props.kind === "Transfer" ? "Transfer to an agent" : "Invite an agent to a conference"} onClose={props.onClose}>
@@ -43,7 +43,7 @@ export function AgentDialog(props: { id: string; kind: "Transfer" | "Conference"
           <fieldset class="agent-list">
             <legend>Agent</legend>
             {agents.value.map((a) => {
-              const name = `${a.firstName} ${a.lastName}`.trim() || a.userName;
+              const name = nameOf(a);
               return (
                 <label key={a.id} class="agent-choice">
                   <input type="radio" name="agent" value={a.id} checked={choice.value === a.id} onChange={() => (choice.value = a.id)} />

@@ -10,7 +10,7 @@ import { Composer } from "./composer.tsx";
 import { CustomerPanel } from "./customer-panel.tsx";
 import { AgentDialog, pushUrlDialog, queueDialog, workbinDialog } from "./dialogs.tsx";
 import { customerName, mediaLabel, subject } from "./format.ts";
-import { focusRequest, operate, user, type WorkItem } from "./store.ts";
+import { closeEnded, focusRequest, operate, user, type WorkItem } from "./store.ts";
 import { panelId, tabId } from "./tabs.tsx";
 import { Transcript } from "./transcript.tsx";
 
@@ -25,6 +25,9 @@ export function InteractionPanel({ item }: { item: WorkItem }) {
   const owner = ix.ownerId === me;
   const conferenced = ix.participants.length > 1;
   const close = () => (dialog.value = null);
+  const ended = item.ended;
+  const pending = item.pending;
+  const customerLeft = item.messages.some((m) => m.type === "ParticipantLeft" && m.from.type === "Customer");
 
   useEffect(() => {
     if (!isChat && focusRequest.value === ix.id) {
@@ -45,58 +48,80 @@ export function InteractionPanel({ item }: { item: WorkItem }) {
             {subject(ix) !== null && <> · {subject(ix)}</>}
           </p>
         </header>
-        <div class="toolbar" role="toolbar" aria-label="Actions">
-          {isChat && (
-            <button type="button" onClick={() => (dialog.value = "push")}>
-              Push URL
+        {ended && (
+          <div class="ended-notice">
+            <p role="status">{isChat && customerLeft ? "The customer left the chat. " : ""}This interaction has ended; nothing more can be sent.</p>
+            <button type="button" class="primary" onClick={() => closeEnded(ix.id)}>
+              Close
             </button>
-          )}
-          {owner && (
-            <>
-              <button type="button" onClick={() => (dialog.value = "Transfer")}>
-                Transfer
+          </div>
+        )}
+        {pending !== null && (
+          <p class="pending" role="status">
+            Waiting for {pending.name} to accept the {pending.kind === "Transfer" ? "transfer" : "conference"}…
+          </p>
+        )}
+        {!ended && (
+          <div class="toolbar" role="toolbar" aria-label="Actions">
+            {isChat && (
+              <button type="button" onClick={() => (dialog.value = "push")}>
+                Push URL
               </button>
-              <button type="button" onClick={() => (dialog.value = "Conference")}>
-                Conference
-              </button>
-            </>
-          )}
-          {conferenced &&
-            (owner ? (
-              <button type="button" onClick={() => void operate(ix.id, { operationName: "EndConference" }, "End conference")}>
-                End conference
-              </button>
-            ) : (
-              <button type="button" onClick={() => void operate(ix.id, { operationName: "LeaveConference" }, "Leave conference")}>
-                Leave conference
-              </button>
-            ))}
-          {owner && (
-            <>
-              <button type="button" onClick={() => (dialog.value = "queue")}>
-                Place in queue
-              </button>
-              <button type="button" onClick={() => (dialog.value = "workbin")}>
-                Place in workbin
-              </button>
-            </>
-          )}
-          <button type="button" class="complete" onClick={() => void operate(ix.id, { operationName: "StopProcessing" }, "Complete")}>
-            Complete
-          </button>
-        </div>
+            )}
+            {owner && (
+              <>
+                <button type="button" disabled={pending !== null} onClick={() => (dialog.value = "Transfer")}>
+                  Transfer
+                </button>
+                <button type="button" disabled={pending !== null} onClick={() => (dialog.value = "Conference")}>
+                  Conference
+                </button>
+              </>
+            )}
+            {conferenced &&
+              (owner ? (
+                <button type="button" onClick={() => void operate(ix.id, { operationName: "EndConference" }, "End conference")}>
+                  End conference
+                </button>
+              ) : (
+                <button type="button" onClick={() => void operate(ix.id, { operationName: "LeaveConference" }, "Leave conference")}>
+                  Leave conference
+                </button>
+              ))}
+            {owner && (
+              <>
+                <button type="button" onClick={() => (dialog.value = "queue")}>
+                  Place in queue
+                </button>
+                <button type="button" onClick={() => (dialog.value = "workbin")}>
+                  Place in workbin
+                </button>
+              </>
+            )}
+            <button type="button" class="complete" onClick={() => void operate(ix.id, { operationName: "StopProcessing" }, "Complete")}>
+              Complete
+            </button>
+          </div>
+        )}
         {isChat && (
           <>
             <Transcript messages={item.messages} label={`Chat with ${customerName(ix)}`} />
-            <p class="typing" aria-live="polite">
-              {item.typing !== null ? `${item.typing} is typing…` : ""}
-            </p>
-            <Composer id={ix.id} />
+            {!ended && (
+              <>
+                <p class="typing" aria-live="polite">
+                  {item.typing !== null ? `${item.typing} is typing…` : ""}
+                </p>
+                <Composer id={ix.id} />
+              </>
+            )}
           </>
         )}
-        <CaseData interaction={ix} />
+        {!isChat && !ended && <CaseData interaction={ix} />}
       </section>
-      <CustomerPanel interaction={ix} />
+      <div class="side">
+        {isChat && !ended && <CaseData interaction={ix} />}
+        <CustomerPanel interaction={ix} />
+      </div>
       {dialog.value === "push" && pushUrlDialog(ix.id, close)}
       {(dialog.value === "Transfer" || dialog.value === "Conference") && <AgentDialog id={ix.id} kind={dialog.value} onClose={close} />}
       {dialog.value === "queue" && queueDialog(ix.id, close)}

@@ -1,10 +1,14 @@
 /** The login form: Basic once against GET /api/v2/me; the session cookie does the rest. */
 import { useSignal } from "@preact/signals";
+import { useEffect, useRef } from "preact/hooks";
 import { logIn } from "./store.ts";
 
 export function Login() {
   const error = useSignal<string | null>(null);
   const busy = useSignal(false);
+  const name = useRef<HTMLInputElement>(null);
+  // The page is this form: the first thing to do is to type the name.
+  useEffect(() => name.current?.focus(), []);
   const onSubmit = async (e: Event) => {
     e.preventDefault();
     const form = new FormData(e.currentTarget as HTMLFormElement);
@@ -18,7 +22,7 @@ export function Login() {
         <h1 id="login-title">parley agent desktop</h1>
         <label>
           Username
-          <input name="username" autocomplete="username" required />
+          <input ref={name} name="username" autocomplete="username" required />
         </label>
         <label>
           Password

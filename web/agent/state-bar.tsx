@@ -46,8 +46,14 @@ export function StateBar() {
               >
                 {c.channel}
               </button>
-              <span class="channel-state" data-channel={c.channel}>
-                {ready ? "Ready" : `Not Ready${c.userState.reason === undefined ? "" : ` (${c.userState.reason})`}`}{" "}
+              <span
+                class="channel-state"
+                data-channel={c.channel}
+                title={ready || c.userState.reason === undefined ? undefined : `Not Ready (${c.userState.reason})`}
+              >
+                <span class="state-name">{ready ? "Ready" : "Not Ready"}</span>
+                {/* The reason is heard and shown on hover, not spelled out: the header stays on one line. */}
+                {!ready && c.userState.reason !== undefined && <span class="visually-hidden"> ({c.userState.reason})</span>}{" "}
                 <time class="elapsed">{clock(now.value - since)}</time>
               </span>
             </li>

@@ -8,6 +8,7 @@ import * as api from "../shared/agent-api.ts";
 import type { ChannelNotification, ChannelState, ChatMessage, Interaction, InteractionNotification, User } from "../shared/agent-api.ts";
 import { type Comet, connectComet } from "../shared/cometd.ts";
 import { ApiError } from "../shared/http.ts";
+import { customerName } from "./format.ts";
 import { playOfferSound } from "./sound.ts";
 
 export interface WorkItem {
@@ -19,6 +20,18 @@ export interface WorkItem {
   unread: number;
   /** The highest index seen, typing notices included: what is older does not change the typing indicator. */
   lastIndex: number;
+  /** It ended while open (the customer left, or it was completed elsewhere): kept read-only until the agent closes it. */
+  ended: boolean;
+  /** A Transfer or Conference asked of another agent and not answered yet. */
+  pending: Pending | null;
+}
+
+interface Pending {
+  kind: "Transfer" | "Conference";
+  /** Whom it was asked of. */
+  name: string;
+  /** StatusChange notices still to come that only acknowledge the request (the next one after them is the answer). */
+  acks: number;
 }
 
 export const user = signal<User | null>(null);
@@ -33,7 +46,10 @@ export const reasons = signal<Array<{ reason: string; label: string }>>(
 /** When each channel entered its current state (as this page saw it), epoch ms. */
 export const stateSince = signal<Record<string, number>>({});
 export const work = signal<Record<string, WorkItem>>({});
+/** The tab the agent chose: it never moves to another interaction by itself. */
 const selectedId = signal<string | null>(null);
+/** Said where the panel was when the interaction the agent had open went away (nothing is selected then). */
+export const selectionNote = signal<string | null>(null);
 /** An interaction just accepted: its panel takes the focus once it shows (keyboard users land in the composer). */
 export const focusRequest = signal<string | null>(null);
 /** Interactions parked in workbins, by id. */
@@ -48,18 +64,22 @@ setInterval(() => {
 
 const isOffer = (ix: Interaction) => ix.state === "Invited" || ix.state === "InvitedConference";
 const isActive = (ix: Interaction) => ix.state === "Accepted";
+const isTab = (w: WorkItem) => w.ended || isActive(w.interaction);
 
-export const offers = computed(() => Object.values(work.value).filter((w) => isOffer(w.interaction)));
+export const offers = computed(() => Object.values(work.value).filter((w) => !w.ended && isOffer(w.interaction)));
+/** The tabs: what is being worked, and what ended while open and is not closed yet. */
 export const active = computed(() =>
   Object.values(work.value)
-    .filter((w) => isActive(w.interaction))
+    .filter(isTab)
     .sort((a, b) => a.interaction.receivedDate.localeCompare(b.interaction.receivedDate)),
 );
 export const selected = computed(() => {
   const id = selectedId.value;
   const item = id === null ? undefined : work.value[id];
-  return item !== undefined && isActive(item.interaction) ? item : (active.value[0] ?? null);
+  return item !== undefined && isTab(item) ? item : null;
 });
+/** Working on some channel: offers may come. */
+export const readySomewhere = computed(() => channels.value.some((c) => c.userState.state === "Ready"));
 
 export const isSupervisor = computed(() => (user.value?.roles ?? []).some((r) => r === "ROLE_SUPERVISOR" || r === "ROLE_ADMIN"));
 
@@ -106,7 +126,10 @@ export async function logOut(): Promise<void> {
   user.value = null;
   work.value = {};
   touched.clear();
+  leaving.clear();
+  rereading.clear();
   parked.value = {};
+  selectionNote.value = null;
   channels.value = [];
   selectedId.value = null;
 }
@@ -145,11 +168,15 @@ async function resync(): Promise<void> {
       if (ix.state === "InWorkbin") nextParked[ix.id] = ix;
       else next[ix.id] = { ...(work.value[ix.id] ?? blank(ix)), interaction: ix };
     }
-    for (const [id, item] of Object.entries(work.value)) if (newer(id)) next[id] = item;
+    for (const [id, item] of Object.entries(work.value)) if (newer(id) || (item.ended && next[id] === undefined)) next[id] = item;
     work.value = next;
     parked.value = { ...parked.value, ...nextParked };
     for (const { interaction: ix } of Object.values(next))
-      if (ix.mediaType === "chat" && isActive(ix)) void attempt("Reading a transcript", () => api.operate(ix.id, { operationName: "RequestChatHistory" }));
+      if (ix.mediaType === "chat" && isActive(ix)) {
+        // The transcript read again is what was there already: it is not unread.
+        rereading.add(ix.id);
+        void attempt("Reading a transcript", () => api.operate(ix.id, { operationName: "RequestChatHistory" }));
+      }
   });
 }
 
@@ -173,17 +200,33 @@ export function setState(ready: boolean, reason?: string, channel?: string): Pro
 // ----- interactions -----
 
 function blank(ix: Interaction): WorkItem {
-  return { interaction: ix, messages: [], typing: null, unread: 0, lastIndex: 0 };
+  return { interaction: ix, messages: [], typing: null, unread: 0, lastIndex: 0, ended: false, pending: null };
 }
+
+/** Interactions this page asked to leave it (Complete, Place in queue or workbin, leaving a conference): their end is no surprise. */
+const leaving = new Set<string>();
+const LEAVES = new Set(["StopProcessing", "PlaceInQueue", "PlaceInWorkbin", "LeaveConference"]);
+/** Chats whose transcript was asked for again: the next NewMessages is that history. */
+const rereading = new Set<string>();
 
 function update(id: string, change: (item: WorkItem) => WorkItem | null): void {
   const item = work.value[id];
   if (item === undefined) return;
   const next = { ...work.value };
   const changed = change(item);
-  if (changed === null) delete next[id];
-  else next[id] = changed;
+  if (changed === null) {
+    delete next[id];
+    if (selectedId.value === id) {
+      selectedId.value = null;
+      selectionNote.value = `The interaction with ${customerName(item.interaction)} is closed. No interaction is selected: choose one from the list.`;
+    }
+  } else next[id] = changed;
   work.value = next;
+}
+
+/** Removes an ended interaction's tab. */
+export function closeEnded(id: string): void {
+  update(id, () => null);
 }
 
 function applyNotification(n: InteractionNotification): void {
@@ -192,18 +235,28 @@ function applyNotification(n: InteractionNotification): void {
     case "StatusChange": {
       const ix = n.interaction;
       touched.set(ix.id, ++notices);
+      const known = work.value[ix.id];
+      if (ix.state === "Completed" && known !== undefined && !leaving.has(ix.id) && known.pending?.kind !== "Transfer" && isTab(known)) {
+        // It ended under the agent's eyes (the customer left): it stays, read-only, until they close it.
+        update(ix.id, (item) => ({ ...item, interaction: { ...item.interaction, state: "Completed" }, ended: true, pending: null, typing: null }));
+        return;
+      }
       if (ix.state === "Completed" || ix.state === "LeftConference" || ix.state === "Queued") {
+        leaving.delete(ix.id);
         update(ix.id, () => null);
         if (ix.state === "Completed") removeParked(ix.id);
         return;
       }
       if (ix.state === "InWorkbin") {
+        leaving.delete(ix.id);
         update(ix.id, () => null);
         parked.value = { ...parked.value, [ix.id]: ix };
         return;
       }
-      const known = work.value[ix.id];
-      work.value = { ...work.value, [ix.id]: { ...(known ?? blank(ix)), interaction: ix } };
+      // A Transfer or Conference asked: the first notice acknowledges it, the next one is the answer.
+      const was = known?.pending ?? null;
+      const pending = was === null || n.notificationType !== "StatusChange" ? was : was.acks > 0 ? { ...was, acks: was.acks - 1 } : null;
+      work.value = { ...work.value, [ix.id]: { ...(known ?? blank(ix)), interaction: ix, ended: false, pending } };
       if (isOffer(ix) && (known === undefined || !isOffer(known.interaction))) playOfferSound();
       if (isActive(ix)) removeParked(ix.id);
       return;
@@ -223,7 +276,10 @@ function applyNotification(n: InteractionNotification): void {
       });
       return;
     case "NewMessages":
-      update(n.id, (item) => addMessages(item, n.messages, selected.value?.interaction.id === n.id && !document.hidden));
+      {
+        const history = rereading.delete(n.id);
+        update(n.id, (item) => addMessages(item, n.messages, history || (selected.value?.interaction.id === n.id && !document.hidden)));
+      }
       return;
   }
 }
@@ -266,11 +322,26 @@ function addMessages(item: WorkItem, messages: ChatMessage[], seen: boolean): Wo
 
 export function select(id: string): void {
   selectedId.value = id;
+  selectionNote.value = null;
   update(id, (item) => (item.unread === 0 ? item : { ...item, unread: 0 }));
 }
 
-export function operate(id: string, operation: api.Operation, what: string = operation.operationName): Promise<boolean> {
-  return attempt(what, () => api.operate(id, operation));
+export async function operate(id: string, operation: api.Operation, what: string = operation.operationName): Promise<boolean> {
+  const leaves = LEAVES.has(operation.operationName);
+  if (leaves) leaving.add(id);
+  const ok = await attempt(what, () => api.operate(id, operation));
+  if (!ok && leaves) leaving.delete(id);
+  return ok;
+}
+
+/** Transfer or Conference: asks `name` (agent `agentId`) and waits for their answer, shown in the chat. */
+export async function invite(id: string, kind: "Transfer" | "Conference", agentId: string, name: string): Promise<boolean> {
+  const op = kind === "Transfer" ? ({ operationName: "Transfer", targetId: agentId } as const) : ({ operationName: "StartConference", agentId } as const);
+  // Set before the request: its acknowledgement may come over CometD before the HTTP answer.
+  update(id, (item) => ({ ...item, pending: { kind, name, acks: 1 } }));
+  const ok = await operate(id, op, kind);
+  if (!ok) update(id, (item) => ({ ...item, pending: null }));
+  return ok;
 }
 
 /** Marks the current tab's messages read when the window comes back. */

@@ -1,6 +1,6 @@
 /** The interactions being worked, as tabs (arrow keys, Home and End move between them), each with its unread count. */
 import { customerName, mediaLabel } from "./format.ts";
-import { active, select, selected } from "./store.ts";
+import { active, readySomewhere, select, selected } from "./store.ts";
 
 export const tabId = (id: string) => `tab-${id}`;
 export const panelId = (id: string) => `panel-${id}`;
@@ -8,7 +8,7 @@ export const panelId = (id: string) => `panel-${id}`;
 export function InteractionTabs() {
   const list = active.value;
   const current = selected.value?.interaction.id;
-  if (list.length === 0) return <p class="empty">No interactions. Go Ready to receive some.</p>;
+  if (list.length === 0) return <p class="empty">{readySomewhere.value ? "No open interactions." : "No interactions. Go Ready to receive some."}</p>;
   const onKeyDown = (e: KeyboardEvent) => {
     const index = list.findIndex((w) => w.interaction.id === current);
     let next = index;
@@ -25,7 +25,7 @@ export function InteractionTabs() {
   };
   return (
     <div role="tablist" aria-label="Interactions" aria-orientation="vertical" class="tabs" onKeyDown={onKeyDown}>
-      {list.map(({ interaction: ix, unread }) => {
+      {list.map(({ interaction: ix, unread, ended }) => {
         const isCurrent = ix.id === current;
         return (
           <button
@@ -36,11 +36,14 @@ export function InteractionTabs() {
             aria-selected={isCurrent}
             aria-controls={panelId(ix.id)}
             tabIndex={isCurrent ? 0 : -1}
-            class="tab"
+            class={ended ? "tab ended" : "tab"}
             onClick={() => select(ix.id)}
           >
             <span class="tab-name">{customerName(ix)}</span>
-            <span class="tab-media">{mediaLabel(ix.mediaType)}</span>
+            <span class="tab-media">
+              {mediaLabel(ix.mediaType)}
+              {ended && " · ended"}
+            </span>
             {unread > 0 && (
               <span class="unread">
                 {unread}

@@ -6,14 +6,39 @@ import { timeOfDay } from "./format.ts";
 
 export function Transcript(props: { messages: ChatMessage[]; label: string }) {
   const ref = useRef<HTMLDivElement>(null);
+  /** Whether the newest entry is in view: new entries and resizes keep it so, unless the agent scrolled up. */
+  const pinned = useRef(true);
+  /** A scroll this component made: its (later) scroll event says nothing about where the agent wants to be. */
+  const own = useRef(false);
+  const stick = () => {
+    const list = ref.current;
+    if (list === null || !pinned.current) return;
+    const before = list.scrollTop;
+    list.scrollTop = list.scrollHeight;
+    if (list.scrollTop !== before) own.current = true;
+  };
   const count = props.messages.length;
+  useEffect(stick, [count]);
   useEffect(() => {
     const list = ref.current;
-    if (list !== null && count > 0) list.scrollTop = list.scrollHeight;
-  }, [count]);
+    if (list === null) return;
+    const observer = new ResizeObserver(stick);
+    observer.observe(list);
+    const content = list.firstElementChild;
+    if (content !== null) observer.observe(content);
+    return () => observer.disconnect();
+  }, []);
+  const onScroll = () => {
+    const list = ref.current;
+    if (own.current) {
+      own.current = false;
+      return;
+    }
+    if (list !== null) pinned.current = list.scrollHeight - list.scrollTop - list.clientHeight < 24;
+  };
   return (
     // biome-ignore lint/a11y/noNoninteractiveTabindex: the log scrolls, so keyboard users must be able to reach it
-    <div ref={ref} class="transcript" role="log" aria-label={props.label} tabIndex={0}>
+    <div ref={ref} class="transcript" role="log" aria-label={props.label} tabIndex={0} onScroll={onScroll}>
       <ol>
         {props.messages.map((m) => (
           <Entry key={m.index} message={m} />

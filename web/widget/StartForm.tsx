@@ -1,9 +1,14 @@
 /** The start form: name, email, subject; Enter in any field submits it. */
-import { useRef } from "preact/hooks";
+import { useEffect, useRef } from "preact/hooks";
 import type { ChatStore } from "./store.ts";
 
-export function StartForm({ store }: { store: ChatStore }) {
+/** `focus`: the form takes the focus once shown (on the page of its own; the embed focuses it when opened). */
+export function StartForm({ store, focus = false }: { store: ChatStore; focus?: boolean }) {
   const form = useRef<HTMLFormElement>(null);
+  const name = useRef<HTMLInputElement>(null);
+  useEffect(() => {
+    if (focus) name.current?.focus();
+  }, []);
   const busy = store.phase.value === "starting";
   const onSubmit = (event: Event) => {
     event.preventDefault();
@@ -19,7 +24,7 @@ export function StartForm({ store }: { store: ChatStore }) {
       <p class="pw-intro">Hi! Tell us who you are and what it is about, and an agent will be with you shortly.</p>
       <label class="pw-field">
         <span>Name</span>
-        <input name="name" type="text" autocomplete="name" required maxLength={100} />
+        <input ref={name} name="name" type="text" autocomplete="name" required maxLength={100} />
       </label>
       <label class="pw-field">
         <span>Email</span>

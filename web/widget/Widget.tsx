@@ -6,7 +6,7 @@ import { StartForm } from "./StartForm.tsx";
 import type { ChatStore } from "./store.ts";
 import { Transcript } from "./Transcript.tsx";
 
-export function Widget({ store, headingLevel = 1 }: { store: ChatStore; headingLevel?: 1 | 2 }) {
+export function Widget({ store, headingLevel = 1, focusStart = false }: { store: ChatStore; headingLevel?: 1 | 2; focusStart?: boolean }) {
   const phase = store.phase.value;
   const Heading = headingLevel === 1 ? "h1" : "h2";
   return (
@@ -24,7 +24,7 @@ export function Widget({ store, headingLevel = 1 }: { store: ChatStore; headingL
       {phase === "start" || phase === "starting" ? (
         <div class="pw-body">
           <ErrorMessage store={store} />
-          <StartForm store={store} />
+          <StartForm store={store} focus={focusStart} />
         </div>
       ) : (
         <div class="pw-body pw-chat">

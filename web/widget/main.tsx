@@ -9,7 +9,7 @@ const store = new ChatStore(service);
 
 render(
   <main class="pw-page">
-    <Widget store={store} />
+    <Widget store={store} focusStart />
   </main>,
   document.getElementById("app") as HTMLElement,
 );
