@@ -137,7 +137,10 @@ export async function logOut(): Promise<void> {
 function start(u: User): void {
   user.value = u;
   const c = connectComet({ path: "api/v2/notifications" });
-  c.subscribe("/v2/me/channels", (data) => applyChannels((data as ChannelNotification).channels));
+  c.subscribe("/v2/me/channels", (data) => {
+    channelNotices++;
+    applyChannels((data as ChannelNotification).channels);
+  });
   c.subscribe("/v2/me/interactions", (data) => applyNotification(data as InteractionNotification));
   // After every handshake (the first, a server restart, a long network drop): re-read what may have been missed.
   c.onHandshake(() => void resync());
@@ -155,7 +158,7 @@ let notices = 0;
 const touched = new Map<string, number>();
 
 async function resync(): Promise<void> {
-  await attempt("Reading your state", async () => applyChannels(await api.getChannels()));
+  await attempt("Reading your state", readChannels);
   await attempt("Reading your interactions", async () => {
     const since = notices;
     const list = await api.myInteractions();
@@ -182,6 +185,16 @@ async function resync(): Promise<void> {
 
 // ----- agent state -----
 
+/** Channel notifications so far: a read that one overtook is older than what it said. */
+let channelNotices = 0;
+
+/** Reads the channels; applied unless a notification came while the read was on its way (it is newer). */
+async function readChannels(): Promise<void> {
+  const since = channelNotices;
+  const list = await api.getChannels();
+  if (channelNotices === since) applyChannels(list);
+}
+
 function applyChannels(list: ChannelState[]): void {
   const since = { ...stateSince.value };
   const before = new Map(channels.value.map((c) => [c.channel, c.userState.state]));
@@ -193,7 +206,7 @@ function applyChannels(list: ChannelState[]): void {
 export function setState(ready: boolean, reason?: string, channel?: string): Promise<boolean> {
   return attempt(ready ? "Ready" : "Not Ready", async () => {
     await api.setState(ready, reason, channel);
-    applyChannels(await api.getChannels());
+    await readChannels();
   });
 }
 
