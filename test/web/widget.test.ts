@@ -377,9 +377,9 @@ describeWith("customer chat widget", noBrowser, () => {
     const { context, page, errors } = await newPerson(browser);
     try {
       await page.goto(`${server.url}/`);
-      await page.keyboard.press("Tab");
+      // The full page focuses Name on load: typing starts there, no Tab needed.
+      await page.waitForFunction(() => document.activeElement?.getAttribute("name") === "name");
       const focused = () => page.evaluate(() => document.activeElement?.getAttribute("name") ?? document.activeElement?.tagName ?? "");
-      assert.equal(await focused(), "name");
       assert.equal(await page.evaluate(() => getComputedStyle(document.activeElement as Element).outlineStyle), "solid", "a visible focus");
       await page.keyboard.type("Keyboard User");
       await page.keyboard.press("Tab");
