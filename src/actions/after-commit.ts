@@ -180,10 +180,16 @@ const GA_CHAT_NOTICES: Record<NotificationType, "StatusChange" | "PropertiesUpda
   WorkbinContent: null,
 };
 
-/** New entries to one agent, on both APIs' channels. */
-function deliverEntries(ctx: ActionContext, ix: AgentInteraction, agentId: string, entries: readonly TranscriptEntry[]): void {
-  ctx.notifier.deliver("agent", agentId, "/v2/me/interactions", newMessagesMessage(ix, agentId, entries));
-  ctx.notifier.deliver("agent", agentId, CHATS_CHANNEL, messageLogMessage(ix, entries, ctx.agentApiBase));
+/**
+ * New entries to the agents in a chat, on both APIs' channels: the interactions API's message
+ * names each agent's own state, the GA chat API's is the same for all of them (built once).
+ */
+function deliverEntries(ctx: ActionContext, ix: AgentInteraction, agentIds: readonly string[], entries: readonly TranscriptEntry[]): void {
+  const log = messageLogMessage(ix, entries, ctx.agentApiBase);
+  for (const agentId of agentIds) {
+    ctx.notifier.deliver("agent", agentId, "/v2/me/interactions", newMessagesMessage(ix, agentId, entries));
+    ctx.notifier.deliver("agent", agentId, CHATS_CHANNEL, log);
+  }
 }
 
 /** Tells the customer (CometD mode) and the agents in the chat. */
@@ -198,10 +204,12 @@ function publishChatUpdate(ctx: ActionContext, update: ChatUpdate): void {
   }
   const ix = update.interaction;
   if (ix === null) return;
-  for (const agentId of chatAgents(ix)) {
-    if (update.joined.includes(agentId)) continue;
-    deliverEntries(ctx, ix, agentId, entries);
-  }
+  deliverEntries(
+    ctx,
+    ix,
+    chatAgents(ix).filter((agentId) => !update.joined.includes(agentId)),
+    entries,
+  );
   if (update.joined.length > 0) {
     sendWholeTranscript(ctx, ix, service, update.joined).catch((err: unknown) =>
       ctx.logger.error({ err, interactionId: ix.id }, "could not send the transcript to agents who joined the chat"),
@@ -222,7 +230,5 @@ export async function sendWholeTranscript(ctx: ActionContext, ix: AgentInteracti
   // Notices that always go in (joined, left) may take a transcript past its entry limit.
   const entries = await ctx.store.chats.transcript(service.chat.interactionId, 1, ctx.chat.maxTranscriptEntries + 1000);
   const pages = pageBy(entries, (e) => Buffer.byteLength(JSON.stringify(agentEntry(e))), TRANSCRIPT_PAGE_BYTES);
-  for (const agentId of agents) {
-    for (const page of pages) deliverEntries(ctx, ix, agentId, page);
-  }
+  for (const page of pages) deliverEntries(ctx, ix, agents, page);
 }

@@ -24,20 +24,17 @@ export async function getChat(ctx: ActionContext, user: User, id: string): Promi
   return ix;
 }
 
-/** A GA chat operation, run as the interactions API's operations it stands for. */
+/** A GA chat operation, run as the interactions API's operations it stands for (which check who may act). */
 export async function operateGaChat(ctx: ActionContext, user: User, id: string, body: JsonObject): Promise<void> {
+  const ix = await ctx.store.agentInteractions.get(id);
+  if (ix === null || ix.mediaType !== "chat") throw notFound(`There is no chat ${id}`);
+  const involved = isInvolved(ix, user.id);
   // GA desktops Leave, then Complete: once the chat has left the agent (completed, handed to a
   // conference partner, or left as a member), Complete has nothing left to do.
-  if (body.operationName === "Complete" && (await hasLeft(ctx, user, id))) return;
-  await getChat(ctx, user, id);
+  if (body.operationName === "Complete" && (!involved || gaChatState(viewState(ix, user.id)) === "Completed")) return;
+  // Anyone else's chat does not exist for them, whatever they ask.
+  if (!involved) throw notFound(`There is no chat ${id}`);
   for (const operation of interactionOperations(body)) await operate(ctx, user, id, operation);
-}
-
-/** Whether chat `id` exists and is no longer the agent's to work: completed for them, or they are no longer in it. */
-async function hasLeft(ctx: ActionContext, user: User, id: string): Promise<boolean> {
-  const ix = await ctx.store.agentInteractions.get(id);
-  if (ix === null || ix.mediaType !== "chat") return false;
-  return !isInvolved(ix, user.id) || gaChatState(viewState(ix, user.id)) === "Completed";
 }
 
 /** What each GA operation is in the interactions API (seed 003, spec decision 8). */

@@ -7,10 +7,8 @@ import { seesAgentsWork } from "../access/users.ts";
 import type { AgentInteraction } from "../domain/agent-interactions.ts";
 import { allChannels, type ChannelState } from "../domain/agent-state.ts";
 import { CHANNELS, type Channel, type User } from "../domain/users.ts";
+import { allInteractions } from "./agent-interactions.ts";
 import type { ActionContext } from "./context.ts";
-
-/** Interactions read for a supervisor's view at most (as GET /api/v2/interactions). */
-const ACTIVE_LIMIT = 10_000;
 
 export interface AgentView {
   user: User;
@@ -26,7 +24,8 @@ export async function listAgents(ctx: ActionContext, actor: User): Promise<Agent
 
   const [loads, active] = await Promise.all([
     Promise.all(CHANNELS.map((channel) => ctx.store.agentInteractions.loads(channel))),
-    ctx.store.agentInteractions.active(ACTIVE_LIMIT),
+    // What GET /api/v2/interactions lists: every active interaction, as far as it reads.
+    allInteractions(ctx, actor),
   ]);
   const held = new Map<string, AgentInteraction[]>();
   for (const ix of active) {

@@ -60,3 +60,26 @@ export async function seriousViolations(page: Page): Promise<AxeViolation[]> {
   })) as AxeViolation[];
   return result.filter((v) => v.impact === "serious" || v.impact === "critical");
 }
+
+/** A gate a test holds something at (a route's request, say) until it opens it. */
+export function gate(): { passed: Promise<void>; open(): void } {
+  let open = () => {};
+  const passed = new Promise<void>((resolve) => {
+    open = resolve;
+  });
+  return { passed, open };
+}
+
+/** Holds the first request `page` makes to a URL `matches` until `release`; later ones pass. */
+export async function holdFirst(page: Page, matches: (url: URL) => boolean): Promise<{ held(): boolean; release(): void }> {
+  const { passed, open } = gate();
+  let held = false;
+  await page.route(matches, async (route) => {
+    if (!held) {
+      held = true;
+      await passed;
+    }
+    await route.continue();
+  });
+  return { held: () => held, release: open };
+}

@@ -112,12 +112,20 @@ export function textFrames(bytes: Buffer): string[] {
     .map((f) => f.payload.toString("utf8"));
 }
 
-/** A TCP proxy to `baseUrl` whose connections the test can cut, as a network would. */
-export async function tcpProxy(baseUrl: string): Promise<{ url: string; cut(): void; close(): Promise<void> }> {
+/**
+ * A TCP proxy to `baseUrl` whose connections the test can cut, as a network would; `block` also
+ * refuses new ones (the network is down) until `unblock`.
+ */
+export async function tcpProxy(baseUrl: string): Promise<{ url: string; cut(): void; block(): void; unblock(): void; close(): Promise<void> }> {
   const { createServer } = await import("node:net");
   const target = new URL(baseUrl);
   const open = new Set<Socket>();
+  let blocked = false;
   const proxy = createServer((client) => {
+    if (blocked) {
+      client.destroy();
+      return;
+    }
     const upstream = connect(Number(target.port), target.hostname);
     for (const [a, b] of [
       [client, upstream],
@@ -134,14 +142,22 @@ export async function tcpProxy(baseUrl: string): Promise<{ url: string; cut(): v
   });
   await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
   const address = proxy.address() as { port: number };
+  const cut = () => {
+    for (const socket of open) socket.destroy();
+  };
   return {
     url: `http://127.0.0.1:${address.port}`,
-    cut: () => {
-      for (const socket of open) socket.destroy();
+    cut,
+    block() {
+      blocked = true;
+      cut();
+    },
+    unblock() {
+      blocked = false;
     },
     close: () =>
       new Promise<void>((resolve) => {
-        for (const socket of open) socket.destroy();
+        cut();
         proxy.close(() => resolve());
       }),
   };

@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { after, before, it } from "node:test";
 import type { Browser, Page } from "playwright-core";
 import { ADMIN, ADMIN_PASSWORD, agentApi, type TestAgent } from "../support/agents.ts";
-import { launchBrowser, newPerson, noBrowser, seriousViolations } from "../support/browser.ts";
+import { gate, holdFirst, launchBrowser, newPerson, noBrowser, seriousViolations } from "../support/browser.ts";
 import { chatApi, entries } from "../support/chat.ts";
 import { eventually, startServer, type TestServer } from "../support/server.ts";
 import { describeWith } from "../support/suites.ts";
@@ -403,10 +403,7 @@ describeWith("agent desktop", noBrowser, () => {
     // once an offer has come over CometD meanwhile. Its snapshot also names an interaction of
     // its own, so the page shows when it has taken the snapshot in.
     let held = false;
-    let release = () => {};
-    const holding = new Promise<void>((resolve) => {
-      release = resolve;
-    });
+    const snapshot = gate();
     await page.route(
       (url) => url.pathname === "/api/v2/me/interactions",
       async (route) => {
@@ -427,7 +424,7 @@ describeWith("agent desktop", noBrowser, () => {
           userData: { subject: "snapshot-marker" },
           receivedDate: new Date().toISOString(),
         };
-        await holding;
+        await snapshot.passed;
         await route.fulfill({ response, json: { ...body, interactions: [...body.interactions, marker] } });
       },
     );
@@ -445,7 +442,7 @@ describeWith("agent desktop", noBrowser, () => {
     const service = await customerChat({ subject: "during-resync" });
     const offer = page.getByRole("article").filter({ hasText: "during-resync" });
     await offer.waitFor();
-    release();
+    snapshot.open();
     await page.getByRole("article").filter({ hasText: "snapshot-marker" }).waitFor();
     assert.equal(await offer.count(), 1, "the offer notified meanwhile is still there");
     await chat.call(service, "ixn/chat/disconnect");
@@ -471,31 +468,17 @@ describeWith("agent desktop", noBrowser, () => {
     const sought = await profile({ FirstName: "Quinn", EmailAddress: "quinn@example.com" });
     const { agent, page, ...person } = await agentAt();
     // The panel's own lookup of the chat's customer is held until the agent's search has shown.
-    let held = false;
-    let release = () => {};
-    const holding = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    await page.route(
-      (url) => url.pathname.endsWith(`/customers/${slow}/services`),
-      async (route) => {
-        if (!held) {
-          held = true;
-          await holding;
-        }
-        await route.continue();
-      },
-    );
+    const lookup = await holdFirst(page, (url) => url.pathname.endsWith(`/customers/${slow}/services`));
     await readyOnChat(page);
     const service = await customerChat({ firstName: "Sloane", customer_id: slow, subject: "slow-lookup" });
     await acceptOffer(page, "slow-lookup");
-    await eventually(async () => (held ? true : undefined), 5000, "the first lookup held");
+    await eventually(async () => (lookup.held() ? true : undefined), 5000, "the first lookup held");
     const panel = page.getByRole("region", { name: "Customer" });
     await panel.getByRole("textbox", { name: "Find a customer" }).fill("quinn@example.com");
     await panel.getByRole("button", { name: "Look up", exact: true }).click();
     await panel.getByText(`Customer ${sought}`).waitFor();
     const answered = page.waitForResponse((r) => r.url().includes(`/customers/${slow}/services`));
-    release();
+    lookup.release();
     await (await answered).finished();
     // Two frames after the held answer was read: the page has handled it (and painted what it chose).
     await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));

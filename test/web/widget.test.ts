@@ -6,14 +6,14 @@
  */
 import assert from "node:assert/strict";
 import { createServer, type Server } from "node:http";
-import { connect, type Socket, createServer as tcpServer } from "node:net";
 import { after, before, it } from "node:test";
 import type { Message } from "cometd";
 import type { Browser, Page } from "playwright-core";
 import { ADMIN_PASSWORD, agentApi, type TestAgent } from "../support/agents.ts";
-import { launchBrowser, newPerson, noBrowser, seriousViolations } from "../support/browser.ts";
+import { gate, holdFirst, launchBrowser, newPerson, noBrowser, seriousViolations } from "../support/browser.ts";
 import { cometdClient, type TestClient } from "../support/cometd.ts";
 import { eventually, startServer, type TestServer } from "../support/server.ts";
+import { tcpProxy } from "../support/sockets.ts";
 import { describeWith } from "../support/suites.ts";
 
 const WAIT = 15_000;
@@ -199,25 +199,19 @@ describeWith("customer chat widget", noBrowser, () => {
     try {
       // The first ixn/chat is held: whatever says "available" meanwhile must not send another.
       let opened = 0;
-      let openChat = () => {};
-      const chatHeld = new Promise<void>((resolve) => {
-        openChat = resolve;
-      });
+      const firstChat = gate();
       await page.route("**/ixn/chat", async (route) => {
-        if (++opened === 1) await chatHeld;
+        if (++opened === 1) await firstChat.passed;
         await route.continue();
       });
       // A status poll is held too, until the agent's push has started the chat.
       let holdStatus = false;
       let statusHeld = false;
-      let answerStatus = () => {};
-      const statusGate = new Promise<void>((resolve) => {
-        answerStatus = resolve;
-      });
+      const status = gate();
       await page.route("**/status", async (route) => {
         if (holdStatus) {
           statusHeld = true;
-          await statusGate;
+          await status.passed;
         }
         await route.continue();
       });
@@ -239,11 +233,11 @@ describeWith("customer chat widget", noBrowser, () => {
       const ivy = await onlyAgent("Ivy");
       await eventually(async () => (opened === 1 ? true : undefined), WAIT, "the chat opening on the server's push");
       // The poll now answers "available" (and the server pushes that answer again) while ixn/chat is on its way.
-      answerStatus();
+      status.open();
       await eventually(async () => (availableReplies >= 1 ? true : undefined), WAIT, "the poll's answer");
       await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
       assert.equal(opened, 1, "one ixn/chat while the first is on its way");
-      openChat();
+      firstChat.open();
       const id = await accept(ivy);
       await shows(page, "Ivy has joined the session");
       await say(ivy, id, { operationName: "SendMessage", text: "only one chat" });
@@ -303,27 +297,16 @@ describeWith("customer chat widget", noBrowser, () => {
       // the agent's next message has been pushed, so the two overlap: each entry must show once.
       const frames: string[] = [];
       page.on("websocket", (ws) => ws.on("framereceived", (frame) => frames.push(String(frame.payload))));
-      let held = false;
-      let release = () => {};
-      const holding = new Promise<void>((resolve) => {
-        release = resolve;
-      });
-      await page.route("**/ixn/chat/refresh", async (route) => {
-        if (!held) {
-          held = true;
-          await holding;
-        }
-        await route.continue();
-      });
+      const refresh = await holdFirst(page, (url) => url.pathname.endsWith("/ixn/chat/refresh"));
       await page.reload();
       await eventually(
-        async () => (held && frames.some((f) => f.includes('"/meta/subscribe","successful":true')) ? true : undefined),
+        async () => (refresh.held() && frames.some((f) => f.includes('"/meta/subscribe","successful":true')) ? true : undefined),
         WAIT,
         "the refresh held",
       );
       await say(cid, id, { operationName: "SendMessage", text: "four" });
       await shows(page, "four");
-      release();
+      refresh.release();
       await shows(page, "three");
       assert.deepEqual(await messages(page), ["one", "two", "three", "four"]);
       assert.equal(await page.getByRole("log").getByText("Cid has joined the session").count(), 1);
@@ -339,7 +322,7 @@ describeWith("customer chat widget", noBrowser, () => {
 
   it("says it is reconnecting while the network is down, then shows what the agent sent meanwhile, once", async () => {
     const dee = await onlyAgent("Dee");
-    const proxy = await blockingProxy(server.url);
+    const proxy = await tcpProxy(server.url);
     const { context, page, errors } = await newPerson(browser);
     try {
       await page.goto(`${proxy.url}/`);
@@ -479,48 +462,3 @@ describeWith("customer chat widget", noBrowser, () => {
     }
   });
 });
-
-/** A TCP proxy to `baseUrl` whose network can be taken down (open connections cut, new ones refused) and brought back. */
-async function blockingProxy(baseUrl: string): Promise<{ url: string; block(): void; unblock(): void; close(): Promise<void> }> {
-  const target = new URL(baseUrl);
-  const open = new Set<Socket>();
-  let blocked = false;
-  const proxy = tcpServer((client) => {
-    if (blocked) {
-      client.destroy();
-      return;
-    }
-    const upstream = connect(Number(target.port), target.hostname);
-    for (const [a, b] of [
-      [client, upstream],
-      [upstream, client],
-    ] as const) {
-      open.add(a);
-      a.on("error", () => b.destroy());
-      a.on("close", () => {
-        open.delete(a);
-        b.destroy();
-      });
-      a.pipe(b);
-    }
-  });
-  await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
-  const cut = () => {
-    for (const socket of open) socket.destroy();
-  };
-  return {
-    url: `http://127.0.0.1:${(proxy.address() as { port: number }).port}`,
-    block() {
-      blocked = true;
-      cut();
-    },
-    unblock() {
-      blocked = false;
-    },
-    close: () =>
-      new Promise<void>((resolve) => {
-        cut();
-        proxy.close(() => resolve());
-      }),
-  };
-}
