@@ -12,6 +12,8 @@ import { clientAddress } from "./client-address.ts";
 import { gmsUserVerifier, type GmsUserVerifier } from "./access/gms-user.ts";
 import { ensureDefaultQueue, ensureQueues } from "./actions/queues.ts";
 import { createPushPort } from "./push/push.ts";
+import { LocalFileStore } from "./files/file-store.ts";
+import { customerPresent, serveChatV2OverCometd } from "./http/chat-v2/cometd.ts";
 import { createDemoUsers, ensureAdmin, type GeneratedCredentials } from "./actions/users.ts";
 import type { ActionContext } from "./actions/context.ts";
 import { SupervisorChanges } from "./actions/supervisor-changes.ts";
@@ -141,6 +143,15 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
       ),
       trustClientIdentity: config.chatTrustClientIdentity,
       serviceBase: `/${config.gmsAppName}/1/service`,
+      files: {
+        store: new LocalFileStore(config.chatV2FileDir),
+        maxBytes: config.chatV2FileMaxBytes,
+        maxFiles: config.chatV2FileMaxFiles,
+        maxTotalBytes: config.chatV2FileMaxTotalBytes,
+        downloads: config.chatV2FileDownloads,
+        types: config.chatV2FileTypes,
+        needAgent: config.chatV2FileNeedAgent,
+      },
     },
     push,
     logger,
@@ -177,6 +188,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     ),
   ];
   for (const endpoint of endpoints) bayeux.addEndpoint(endpoint.policy);
+  serveChatV2OverCometd(bayeux, ctx, config.chatV2ApiKeys, logger);
   await bayeux.start();
   registerBayeuxMetrics(metrics, () => bayeux.stats());
   const bayeuxLimits = { maxBodyBytes: config.bayeuxMaxMessageBytes, maxBatch: 100, maxDepth: config.jsonMaxDepth, lingerMs: config.httpLingerMs };
@@ -209,7 +221,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   );
   const ops = config.opsBind === null ? null : await buildOpsServer({ store, logger, registry: metrics.registry, document: () => http.swagger() });
   let opsUrl: string | null = null;
-  const housekeeping = startHousekeeping(ctx, config.sweepIntervalMs, logger, (gmsUser) => bayeux.hasClient("customer", gmsUser));
+  const housekeeping = startHousekeeping(ctx, config.sweepIntervalMs, logger, (service) => customerPresent(bayeux, service));
   let closing: Promise<void> | null = null;
   return {
     http,

@@ -3,6 +3,7 @@
  * Loaded only once the command line is understood: `--help` and a mistyped command answer
  * without opening a database or loading the server's modules.
  */
+import { LocalFileStore } from "./files/file-store.ts";
 import { randomBytes } from "node:crypto";
 import { openStore } from "./store/open.ts";
 import type { ActionContext } from "./actions/context.ts";
@@ -79,7 +80,7 @@ function cliContext(config: Config, store: Store): ActionContext {
     now: Date.now,
     cs: { businessAttributes: [], autoCompleteEnabled: false, autoCompleteAfterSeconds: null, expirationSeconds: 0 },
     responseLimitBytes: 0,
-    notifier: { deliver: () => {}, revoke: () => {}, publish: () => {} },
+    notifier: { deliver: () => {}, revoke: () => {}, publish: () => {}, deliverToTopic: () => {} },
     supervision: { note: () => {} },
     routing: { offerTimeoutMs: config.routingOfferTimeoutMs, roles: config.routingRoles, kick: () => {} },
     agentApiBase: "/api/v2",
@@ -98,6 +99,8 @@ function cliContext(config: Config, store: Store): ActionContext {
       allowance: new ChatAllowance(NO_CHAT_CLIENTS, Date.now),
       trustClientIdentity: false,
       serviceBase: "",
+      // The CLI touches no chat files.
+      files: { store: new LocalFileStore(config.chatV2FileDir), maxBytes: 0, maxFiles: 0, maxTotalBytes: 0, downloads: 0, types: [], needAgent: true },
     },
     push: { send: () => false, canReach: () => false },
     logger: createLogger("silent"),

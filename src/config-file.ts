@@ -42,10 +42,14 @@ const DEFAULT_PUSH: PushSettings = {
   pokeMessage: "An agent is waiting for you in the chat",
 };
 
-/** The two services of seed 004, both routing to queue `default`; a file may redefine them. */
+/**
+ * The two services of seed 004 and Genesys Widgets' default (`customer-support`, Chat API v2),
+ * all routing to queue `default`; a file may redefine them.
+ */
 const SEED_SERVICES: ChatServiceDefinition[] = [
   { name: "request-chat", kind: "basic", queue: "default", ttlSeconds: 3600, disconnectedAs400: false },
   { name: "request-chat-poll", kind: "advanced", queue: "default", ttlSeconds: 3600, disconnectedAs400: false },
+  { name: "customer-support", kind: "basic", queue: "default", ttlSeconds: 3600, disconnectedAs400: false },
 ];
 
 const NAME = /^[A-Za-z0-9._-]{1,64}$/;

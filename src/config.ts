@@ -1,3 +1,4 @@
+import { dirname, join } from "node:path";
 import { readFileConfig, type ChatServiceConfig } from "./config-file.ts";
 import type { AgentStateOperation } from "./domain/agent-state.ts";
 import type { BusinessAttribute } from "./domain/metadata.ts";
@@ -199,6 +200,18 @@ export interface Config {
    * chat's history to that profile. Off: only a `customer_id` inside a verified gms_user_token links.
    */
   chatTrustClientIdentity: boolean;
+  /** Chat API v2: keys a request must carry (apikey, x-api-key, or as a Basic password); empty: none asked. */
+  chatV2ApiKeys: string[];
+  /** Chat API v2 files: where their bytes are kept (a directory, created at start). */
+  chatV2FileDir: string;
+  /** Largest file, bytes; files per chat; all of a chat's files, bytes; downloads per file; allowed extensions. */
+  chatV2FileMaxBytes: number;
+  chatV2FileMaxFiles: number;
+  chatV2FileMaxTotalBytes: number;
+  chatV2FileDownloads: number;
+  chatV2FileTypes: string[];
+  /** Uploads only while an agent is in the chat (`upload-need-agent`). */
+  chatV2FileNeedAgent: boolean;
   /** Attached data of one interaction (chat or open media, after any change), bytes. */
   interactionMaxDataBytes: number;
   /** Contact history older than this (from its start) is deleted by the housekeeping sweep, seconds; null: kept. */
@@ -277,6 +290,12 @@ const databaseUrl: Parser<string> = (raw) => {
   throw new Error("must be sqlite:<path> or postgres://...");
 };
 
+/** Files beside the SQLite database (the data directory), else `./data/files`. */
+function defaultFileDir(database: string | undefined): string {
+  const path = database?.startsWith("sqlite:") ? database.slice("sqlite:".length) : "./data/parley.db";
+  return join(dirname(path), "files");
+}
+
 const identifier: Parser<string> = (raw) => {
   if (!/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(raw)) throw new Error("must be a plain SQL identifier");
   return raw;
@@ -351,6 +370,16 @@ const userPairs: Parser<string[]> = (raw) => {
 };
 
 /** `key1,key2`; keys of 24 characters or more. */
+/** File extensions, colon- or comma-separated (`jpg:png:pdf`), lower-cased. */
+const extensions: Parser<string[]> = (raw) => {
+  const list = raw
+    .split(/[,:]/)
+    .map((e) => e.trim().toLowerCase().replace(/^\./, ""))
+    .filter(Boolean);
+  if (list.length === 0 || list.some((e) => !/^[a-z0-9]{1,16}$/.test(e))) throw new Error("must be file extensions, colon-separated (jpg:png:pdf)");
+  return list;
+};
+
 const apiKeys: Parser<string[]> = (raw) => {
   const keys = raw
     .split(",")
@@ -479,6 +508,14 @@ export function loadConfig(env: Env = process.env): Config {
     chatOpenChatsPerUser: read("CHAT_OPEN_CHATS_PER_USER", integer(1, 10_000), 3),
     chatEntriesPerMinute: read("CHAT_ENTRIES_PER_MINUTE", integer(0, 1_000_000), 120),
     chatTrustClientIdentity: read("CHAT_TRUST_CLIENT_IDENTITY", boolean, false),
+    chatV2ApiKeys: read("CHAT_V2_API_KEYS", apiKeys, []),
+    chatV2FileDir: read("CHAT_V2_FILE_DIR", (raw) => raw.trim(), defaultFileDir(env.DATABASE_URL)),
+    chatV2FileMaxBytes: read("CHAT_V2_FILE_MAX_BYTES", integer(1, 1024 * 1024 * 1024), 10 * 1024 * 1024),
+    chatV2FileMaxFiles: read("CHAT_V2_FILE_MAX_FILES", integer(0, 1000), 5),
+    chatV2FileMaxTotalBytes: read("CHAT_V2_FILE_MAX_TOTAL_BYTES", integer(1, 16 * 1024 * 1024 * 1024), 50 * 1024 * 1024),
+    chatV2FileDownloads: read("CHAT_V2_FILE_DOWNLOADS", integer(1, 1000), 5),
+    chatV2FileTypes: read("CHAT_V2_FILE_TYPES", extensions, ["jpg", "jpeg", "png", "gif", "pdf", "txt"]),
+    chatV2FileNeedAgent: read("CHAT_V2_FILE_NEED_AGENT", boolean, true),
     interactionMaxDataBytes: read("INTERACTION_MAX_DATA_BYTES", integer(1024, 64 * 1024 * 1024), 64 * 1024),
     historyRetentionSeconds: read<number | null>("CS_HISTORY_RETENTION", duration, null),
     pushConcurrency: read("PUSH_CONCURRENCY", integer(1, 256), 4),

@@ -16,6 +16,7 @@ import type { ChannelState } from "../domain/agent-state.ts";
 import { agentEntry, channelStateMessage, interactionMessage, newMessagesMessage, type SupervisedView } from "../wire/agent-api.ts";
 import { CHATS_CHANNEL, chatStateMessage, messageLogMessage } from "../wire/agent-chats.ts";
 import { chatObject, customerPush, refreshTag, type Origin } from "../wire/chat-v1.ts";
+import { chatTopic, chatV2Channel, entryPushes } from "../wire/chat-v2.ts";
 import type { ActionContext } from "./context.ts";
 
 /** What to tell whom once a transaction that changed a chat has committed. */
@@ -197,7 +198,10 @@ function publishChatUpdate(ctx: ActionContext, update: ChatUpdate): void {
   const { service, entries } = update;
   const chat = service.chat;
   if (entries.length === 0) return;
-  if (chat.notifyBy === "comet" && service.gmsUser !== null) {
+  if (chat.api === 2) {
+    const topic = chatTopic(chat.interactionId);
+    for (const push of entryPushes(service, entries)) ctx.notifier.deliverToTopic("customer", topic, chatV2Channel(service.name), push);
+  } else if (chat.notifyBy === "comet" && service.gmsUser !== null) {
     const origin = update.origin ?? unrequestedOrigin(ctx);
     const message = chatObject(service, "TRANSCRIPT", entries, update.verbose, origin);
     ctx.notifier.deliver("customer", service.gmsUser, "/_genesys", customerPush(refreshTag(service.id), message));

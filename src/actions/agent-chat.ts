@@ -4,6 +4,7 @@
  * PushUrl, and RequestChatHistory (the whole transcript again, on CometD). Only an agent in the
  * chat (its owner once accepted, or in conference) may; the entry is stored, then everyone told.
  */
+import { pushableUrl } from "../domain/chat-input.ts";
 import { accessWorkForActing } from "../access/agent-interactions.ts";
 import { chatAgents, hasChat, hasRoomFor, notice, transcriptFull, type NewEntry } from "../domain/chat.ts";
 import { invalidInput, invalidState } from "../domain/errors.ts";
@@ -53,7 +54,7 @@ function entryFor(ctx: ActionContext, name: string, nick: string, body: JsonObje
     case "SendMessage":
       return { type: "Message.Text", nick, text: text(ctx, body, "text"), userType: "AGENT" };
     case "PushUrl":
-      return { type: "Notice.PushUrl", nick, text: url(body.url), userType: "AGENT" };
+      return { type: "Notice.PushUrl", nick, text: pushableUrl(body.url), userType: "AGENT" };
     case "StartTyping":
     case "SendStartTypingNotification":
       return notice("Notice.TypingStarted", nick, "AGENT");
@@ -66,18 +67,5 @@ function text(ctx: ActionContext, body: JsonObject, field: string): string {
   const value = body[field];
   if (typeof value !== "string" || value.trim() === "") throw invalidInput(`${field}: required (a non-empty string)`);
   if (value.length > ctx.chat.maxMessageChars) throw invalidInput(`${field}: at most ${ctx.chat.maxMessageChars} characters`);
-  return value;
-}
-
-function url(value: unknown): string {
-  if (typeof value !== "string" || value.length > 2048) throw invalidInput("url: required (an http(s) URL)");
-  let parsed: URL;
-  try {
-    parsed = new URL(value);
-  } catch {
-    throw invalidInput("url: required (an http(s) URL)");
-  }
-  // Anything else (javascript:, data:) would run in the customer's widget.
-  if (parsed.protocol !== "http:" && parsed.protocol !== "https:") throw invalidInput("url: must be http or https");
   return value;
 }

@@ -3,7 +3,7 @@
  * messages to apps in the background, tell customers waiting on an advanced service that an agent
  * is free, and remove services past their time to live.
  */
-import type { TranscriptEntry } from "../domain/chat.ts";
+import type { ChatService, TranscriptEntry } from "../domain/chat.ts";
 import { commit, unrequestedOrigin } from "./after-commit.ts";
 import { endInteraction, serviceStatus } from "./chat.ts";
 import { appendEntries } from "./chat-transcript.ts";
@@ -11,11 +11,11 @@ import type { ActionContext } from "./context.ts";
 import { queueStanding } from "./routing.ts";
 
 /** Keeps chats of customers with a live CometD client seen; ends those silent past the timeout. */
-export async function endSilentChats(ctx: ActionContext, present: (gmsUser: string) => boolean): Promise<number> {
+export async function endSilentChats(ctx: ActionContext, present: (service: ChatService) => boolean): Promise<number> {
   const now = ctx.now();
   const timeout = ctx.chat.customerTimeoutMs;
   const quiet = await ctx.store.chats.silent(now - timeout / 3, 500);
-  const here = [...new Set(quiet.map((s) => s.gmsUser).filter((u): u is string => u !== null && present(u)))];
+  const here = quiet.filter(present).map((s) => s.id);
   if (here.length > 0) await ctx.store.transaction((tx) => tx.chats.seen(here, now));
   let ended = 0;
   for (const silent of await ctx.store.chats.silent(now - timeout, 100)) {

@@ -25,6 +25,7 @@ import {
   type NewEntry,
   type NotifyBy,
   type OpenChatService,
+  type TranscriptEntry,
 } from "../domain/chat.ts";
 import { invalidInput, invalidState, notFound, rateLimited, unavailable, type AppError } from "../domain/errors.ts";
 import type { JsonObject } from "../domain/json.ts";
@@ -73,7 +74,7 @@ export interface StartChatRequest {
 
 /** `ixn/chat/<operation>`. */
 export interface CustomerRequest {
-  operation: CustomerOperation["name"];
+  operation: "refresh" | "send" | "startTyping" | "stopTyping" | "disconnect";
   message: string | null;
   position: number | null;
   verbose: boolean;
@@ -183,6 +184,7 @@ export async function startChat(ctx: ActionContext, id: string, caller: Caller, 
     const chat = openChat(
       {
         interactionId: ix.id,
+        api: 1,
         notifyBy: request.notifyBy,
         nickname: customerNickname(request.fields),
         clientTimeZoneOffset: request.clientTimeZoneOffset,
@@ -255,26 +257,67 @@ export async function chatRequest(ctx: ActionContext, id: string, caller: Caller
   const message = request.message ?? "";
   if (message.length > ctx.chat.maxMessageChars) throw invalidInput(`message: at most ${ctx.chat.maxMessageChars} characters`);
   if (request.operation === "send" && message.trim() === "") throw invalidInput("message: required");
-  // What the customer adds to the transcript has a rate per chat: a message past it is refused,
-  // a typing notice past it is dropped (clients treat a refused notice as a broken chat).
-  const typing = request.operation === "startTyping" || request.operation === "stopTyping";
-  const adds = addsEntry(request.operation, message);
-  const wait = adds ? ctx.chat.allowance.entry(id) : 0;
+  const { service, shown } = await runCustomerOperation(ctx, {
+    rateKey: id,
+    locate: (tx) => accessChatService(tx, id, caller.gmsUser, { lock: true }),
+    operation: (withinRate) => customerOperation(request, withinRate),
+    adds: addsEntry(request.operation, message),
+    // Poll mode, or a position asked for: what this reply shows, from the position the customer had.
+    showFrom: (locked) =>
+      (locked.chat.notifyBy === "poll" || request.position !== null) && request.operation !== "disconnect" ? (request.position ?? locked.chat.delivered) : null,
+    verbose: request.verbose,
+    origin: caller.origin,
+  });
+  if (service.chat.notifyBy === "comet" && shown === null && request.operation !== "disconnect") {
+    return cometReply(chatObject(service, "TRANSCRIPT", null, request.verbose, caller.origin));
+  }
+  return chatObject(service, request.operation === "disconnect" ? "DISCONNECTED" : "TRANSCRIPT", shown, request.verbose, caller.origin);
+}
+
+/** What one customer operation on a chat needs, whichever API it came through. */
+export interface OperationRun {
+  /** The chat's entry rate is counted under this key (its service id). */
+  rateKey: string;
+  /** Finds and locks the chat's service in `tx` (refusing a caller who may not use it). */
+  locate(tx: Store): Promise<ChatService>;
+  /** The operation, told whether its entry is within the chat's rate. */
+  operation(withinRate: boolean): CustomerOperation;
+  /** Whether it would add an entry (what the rate counts). */
+  adds: boolean;
+  /** The stored position the reply's transcript starts from, or null for none. */
+  showFrom(locked: OpenChatService): number | null;
+  /** What else the operation writes in its transaction, the chat locked and open (a file's row); it may refuse by throwing. */
+  alsoWrite?(tx: Store, locked: OpenChatService): Promise<void>;
+  verbose: boolean;
+  origin: Origin | null;
+}
+
+/**
+ * One customer operation, for both customer APIs: the chat's entry rate taken (a message past it
+ * is refused, a typing notice dropped: clients treat a refused notice as a broken chat), then one
+ * transaction: lock, apply the pure rule, store the entries, end the interaction if the customer
+ * left, read what the reply shows, and publish after the commit.
+ */
+export async function runCustomerOperation(ctx: ActionContext, run: OperationRun): Promise<{ service: OpenChatService; shown: TranscriptEntry[] | null }> {
+  const probe = run.operation(true);
+  const typing = probe.name === "startTyping" || probe.name === "stopTyping";
+  const wait = run.adds ? ctx.chat.allowance.entry(run.rateKey) : 0;
   if (wait > 0 && !typing) throw rateLimited("too many messages in this chat: slow down", wait);
-  const operation = customerOperation(request, wait === 0);
+  const operation = run.operation(wait === 0);
   // A request that fails (another gms_user's, a full or ended chat) gives its entry back.
   const giveBack = () => {
-    if (adds && wait === 0) ctx.chat.allowance.giveBackEntry(id);
+    if (run.adds && wait === 0) ctx.chat.allowance.giveBackEntry(run.rateKey);
   };
   const result = await commit(ctx, async (tx, announce) => {
     const now = ctx.now();
-    const locked = await accessChatService(tx, id, caller.gmsUser, { lock: true });
+    const locked = await run.locate(tx);
     if (!hasChat(locked)) return { refused: noChatYet(locked) };
+    await run.alsoWrite?.(tx, locked);
     const step = applyCustomerOperation(locked, operation, now, {
       transcript: transcriptLimits(ctx),
       customerTimeoutMs: ctx.chat.customerTimeoutMs,
       ttlMs: ttlMs(ctx, locked),
-      disconnectedAs400: ctx.chat.services.get(locked.name)?.disconnectedAs400 === true,
+      disconnectedAs400: locked.chat.api === 1 && ctx.chat.services.get(locked.name)?.disconnectedAs400 === true,
     });
     if ("refused" in step) return step;
     const { next, entries } = step;
@@ -282,14 +325,10 @@ export async function chatRequest(ctx: ActionContext, id: string, caller: Caller
     // The agents to tell: those on the chat before it ended, or now.
     let interaction = step.ended ? await endInteraction(tx, ctx, next, now, announce) : null;
     if (interaction === null && entries.length > 0) interaction = await tx.agentInteractions.get(next.chat.interactionId);
-    // Poll mode, or a position asked for: what this reply shows, from the position the customer had.
-    const wantsTranscript = next.chat.notifyBy === "poll" || request.position !== null;
-    const shown =
-      wantsTranscript && request.operation !== "disconnect"
-        ? await tx.chats.transcript(next.chat.interactionId, request.position ?? locked.chat.delivered, ctx.chat.maxTranscriptEntries)
-        : null;
+    const from = run.showFrom(locked);
+    const shown = from === null ? null : await tx.chats.transcript(next.chat.interactionId, from, ctx.chat.maxTranscriptEntries);
     if (step.changed) await tx.chats.save(next);
-    announce.chat({ service: next, interaction, entries, verbose: request.verbose, joined: [], origin: caller.origin });
+    announce.chat({ service: next, interaction, entries, verbose: run.verbose, joined: [], origin: run.origin });
     return { service: next, shown };
   }).catch((err: unknown) => {
     giveBack();
@@ -299,11 +338,7 @@ export async function chatRequest(ctx: ActionContext, id: string, caller: Caller
     giveBack();
     throw result.refused;
   }
-  const { service, shown } = result;
-  if (service.chat.notifyBy === "comet" && shown === null && request.operation !== "disconnect") {
-    return cometReply(chatObject(service, "TRANSCRIPT", null, request.verbose, caller.origin));
-  }
-  return chatObject(service, request.operation === "disconnect" ? "DISCONNECTED" : "TRANSCRIPT", shown, request.verbose, caller.origin);
+  return result;
 }
 
 function customerOperation(request: CustomerRequest, withinRate: boolean): CustomerOperation {

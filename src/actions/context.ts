@@ -1,4 +1,5 @@
 /** What every action receives: the store, the clock and the Context Services options. */
+import type { FileStore } from "../files/file-store.ts";
 import type { ChatAllowance } from "../access/chat-allowance.ts";
 import type { ChatServiceConfig, PushSettings } from "../config-file.ts";
 import type { AgentStateOperation } from "../domain/agent-state.ts";
@@ -65,6 +66,19 @@ interface ChatOptions {
   trustClientIdentity: boolean;
   /** `/<app>/1/service`: the base of every Chat API URL clients are given. */
   serviceBase: string;
+  /** Chat API v2 files: their limits, and where their bytes are kept. */
+  files: FileLimits & { store: FileStore };
+}
+
+/** What customers may attach to a v2 chat (CHAT_V2_FILE_*). */
+export interface FileLimits {
+  maxBytes: number;
+  maxFiles: number;
+  maxTotalBytes: number;
+  downloads: number;
+  /** Allowed extensions, lower case. */
+  types: readonly string[];
+  needAgent: boolean;
 }
 
 /** Whom a push notification is for. */
@@ -113,6 +127,8 @@ export interface Notifier {
   revoke(endpoint: string, identity: string, credentials?: readonly string[]): void;
   /** Sends `data` on `channel` to every client subscribed to it on `endpoint`, on every node. */
   publish(endpoint: string, channel: string, data: unknown): void;
+  /** Sends `data` on `channel` to every client that joined `topic` (a Chat API v2 chat it used), on every node. */
+  deliverToTopic(endpoint: string, topic: string, channel: string, data: unknown): void;
 }
 
 /** What supervisors are told changed (see supervisor-changes.ts). */

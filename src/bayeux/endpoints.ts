@@ -57,8 +57,6 @@ export interface EndpointBinding {
   extIdentity(ext: unknown): Promise<string | null | undefined>;
   /** What a request's credentials are known by (hashes), to close the sockets they opened at a logout; none when absent. */
   credentialsOf?(req: IncomingMessage): readonly string[];
-  /** HTTP requests without an identity are refused with this reason (GMS: every request). */
-  requiredOnEveryRequest: string | null;
 }
 
 /**
@@ -110,22 +108,33 @@ function agentPolicy(users: UserLookup | undefined): EndpointPolicy {
 }
 
 /**
- * Customers prove their gms_user as a handshake comes. A page whose gms_user travels only in HTTP
- * headers opens a WebSocket first (the official client's default), which cannot carry them: a
- * WebSocket handshake that claims nothing is served unbound and told to use long-polling, where
- * the headers prove it (Chat API v2 clients, which send no gms_user, keep their WebSocket). A
- * claim that cannot be proven is refused.
+ * Customers prove their gms_user as a handshake comes, or prove none. Chat API v2 clients
+ * (Genesys Widgets, the mobile libraries) never send one (spec chat-v2 §12 Q1): a handshake that
+ * claims nothing is served unbound, and an unbound client may use only the v2 service channels,
+ * where the chat's secureKey is the credential; the Chat API v1's channels need a gms_user.
+ * A page whose gms_user travels only in HTTP headers opens a WebSocket first (the official
+ * client's default), which cannot carry them: an unbound WebSocket handshake is told to use
+ * long-polling, where the headers prove it (the official client follows that list; a
+ * WebSocket-only client keeps its socket). A claim that cannot be proven is refused.
  */
 function customerPolicy(): EndpointPolicy {
   const proven = provenIdentityPolicy("customer", "gms_user required", true);
   return {
     ...proven,
     identify(ctx, handshake) {
-      if (ctx.identity === null && ctx.transport === "websocket" && !claimsIdentity(handshake.ext)) return { unbound: HTTP_CONNECTION_TYPES };
-      return proven.identify(ctx, handshake);
+      if (ctx.identity !== null || claimsIdentity(handshake.ext)) return proven.identify(ctx, handshake);
+      return { unbound: ctx.transport === "websocket" ? HTTP_CONNECTION_TYPES : CONNECTION_TYPES };
     },
+    canSubscribe: (session, channel) => session.bound || isChatV2Channel(channel),
   };
 }
+
+/** A Chat API v2 channel (`/service/chatV2/<service>`), the only ones a client without a gms_user may use. */
+function isChatV2Channel(channel: string): boolean {
+  return channel.startsWith(CHAT_V2_PREFIX) && channel.length > CHAT_V2_PREFIX.length;
+}
+
+const CHAT_V2_PREFIX = "/service/chatV2/";
 
 function claimsIdentity(ext: unknown): boolean {
   return typeof ext === "object" && ext !== null && ("gms_user" in ext || "gms_user_token" in ext);
@@ -140,8 +149,9 @@ export function customerEndpoint(appName: string, verify: GmsUserVerifier): Endp
       const user = headerOf(req, "gms_user") ?? query.get("gms_user");
       const token = headerOf(req, "gms_user_token") ?? query.get("gms_user_token");
       if (user === null && token === null) return null;
+      // A claim is proven or refused: it never falls back to an anonymous client.
       const proven = verify(user, token);
-      return proven instanceof Promise ? proven.then(userOf) : userOf(proven);
+      return proven instanceof Promise ? proven.then(claimed) : claimed(proven);
     },
     async extIdentity(ext) {
       if (typeof ext !== "object" || ext === null) return undefined;
@@ -149,8 +159,13 @@ export function customerEndpoint(appName: string, verify: GmsUserVerifier): Endp
       if (user === undefined && token === undefined) return undefined;
       return userOf(await verify(typeof user === "string" ? user : null, typeof token === "string" ? token : null));
     },
-    requiredOnEveryRequest: "gms_user required",
   };
+}
+
+const UNPROVEN_CLAIM: RefusedIdentity = { refused: { status: 403, error: "403::gms_user required", retryAfterSeconds: undefined } };
+
+function claimed(identity: GmsIdentity | null): ProvenIdentity {
+  return identity === null ? UNPROVEN_CLAIM : identity.user;
 }
 
 /** Where parley's own pages are, to tell them from another site's (see origin.ts). */
@@ -185,7 +200,6 @@ export function agentEndpoint(
     },
     extIdentity: async () => undefined,
     credentialsOf,
-    requiredOnEveryRequest: null,
   };
 }
 

@@ -25,6 +25,7 @@ export interface EngineStats {
 type BusPayload =
   | { kind: "deliver"; endpoint: string; identity: string; channel: string; json: string }
   | { kind: "publish"; endpoint: string; channel: string; json: string }
+  | { kind: "topic"; endpoint: string; topic: string; json: string }
   | { kind: "revoke"; endpoint: string; identity: string; credentials?: readonly string[] };
 
 /** What a revoke tells: whose clients end, and, for a logout, which credentials only. */
@@ -42,6 +43,7 @@ export class BayeuxEngine implements EngineOps {
   readonly sessions = new Map<string, Session>();
   private readonly byIdentity = new Map<string, Set<Session>>();
   private readonly subscribers = new Map<string, Set<Session>>();
+  private readonly byTopic = new Map<string, Set<Session>>();
   private readonly parkedByBrowser = new Map<string, number>();
   /** Anonymous endpoints' sessions per address, and in all (the caps count these only). */
   private readonly sessionsByIp = new Map<string, number>();
@@ -132,6 +134,52 @@ export class BayeuxEngine implements EngineOps {
     const json = JSON.stringify({ channel, data });
     this.deliverLocal(endpoint, identity, channel, json);
     this.toBus({ kind: "deliver", endpoint, identity, channel, json });
+  }
+
+  /**
+   * Makes `session` receive what is delivered to `topic` (a chat it used), subscribed or not.
+   * A client keeps its MAX_TOPICS_PER_SESSION newest topics: joining one more leaves the oldest.
+   */
+  joinTopic(session: Session, topic: string): void {
+    if (session.topics.has(topic) || !this.sessions.has(session.id)) return;
+    if (session.topics.size >= MAX_TOPICS_PER_SESSION) {
+      const [oldest] = session.topics;
+      if (oldest !== undefined) this.leaveTopic(session, oldest);
+    }
+    session.topics.add(topic);
+    const key = identityKey(session.endpoint, topic);
+    const set = this.byTopic.get(key) ?? new Set<Session>();
+    set.add(session);
+    this.byTopic.set(key, set);
+  }
+
+  private leaveTopic(session: Session, topic: string): void {
+    session.topics.delete(topic);
+    const key = identityKey(session.endpoint, topic);
+    const set = this.byTopic.get(key);
+    set?.delete(session);
+    if (set?.size === 0) this.byTopic.delete(key);
+  }
+
+  /** Whether a client on this node receives `topic`. */
+  hasTopic(endpoint: string, topic: string): boolean {
+    return this.byTopic.has(identityKey(endpoint, topic));
+  }
+
+  /** Sends `data` on `channel` to every client that joined `topic`, on every node, without a subscription. */
+  deliverToTopic(endpoint: string, topic: string, channel: string, data: unknown): void {
+    const json = JSON.stringify({ channel, data });
+    this.deliverTopicLocal(endpoint, topic, json);
+    this.toBus({ kind: "topic", endpoint, topic, json });
+  }
+
+  private deliverTopicLocal(endpoint: string, topic: string, json: string): void {
+    for (const session of this.byTopic.get(identityKey(endpoint, topic)) ?? []) this.enqueue(session, json);
+  }
+
+  /** Sends `data` on `channel` to this one client (a reply to what it published), subscribed or not. */
+  deliverTo(session: Session, channel: string, data: unknown): void {
+    if (this.sessions.get(session.id) === session) this.enqueue(session, JSON.stringify({ channel, data }));
   }
 
   /** Sends `data` on `channel` to every subscriber, on every node. */
@@ -278,6 +326,7 @@ export class BayeuxEngine implements EngineOps {
   destroy(session: Session, options: { replaced?: boolean } = {}): void {
     if (!this.sessions.delete(session.id)) return;
     for (const channel of [...session.subscriptions]) this.unsubscribeChannel(session, channel);
+    for (const topic of [...session.topics]) this.leaveTopic(session, topic);
     const key = identityKey(session.endpoint, session.identity);
     const set = session.bound ? this.byIdentity.get(key) : undefined;
     set?.delete(session);
@@ -436,6 +485,7 @@ export class BayeuxEngine implements EngineOps {
     const p = envelope.payload as BusPayload;
     if (p.kind === "deliver") this.deliverLocal(p.endpoint, p.identity, p.channel, p.json);
     else if (p.kind === "publish") this.publishLocal(p.endpoint, p.channel, p.json);
+    else if (p.kind === "topic") this.deliverTopicLocal(p.endpoint, p.topic, p.json);
     else if (p.kind === "revoke") this.revokeLocal(p.endpoint, p.identity, p.credentials);
   }
 
@@ -453,6 +503,9 @@ export class BayeuxEngine implements EngineOps {
     }
   }
 }
+
+/** Topics one client receives at most (real clients use one chat at a time). */
+const MAX_TOPICS_PER_SESSION = 8;
 
 /** Pushed, unacknowledged messages after which a held connect is answered to collect the ack. */
 const PUSH_ACK_WINDOW = 64;

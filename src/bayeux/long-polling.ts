@@ -103,15 +103,6 @@ async function serve(
       headers,
     );
   }
-  if (identity === null && binding.requiredOnEveryRequest !== null) {
-    const reason = `403::${binding.requiredOnEveryRequest}`;
-    return send(
-      res,
-      400,
-      messages.map((m) => refusal(m, reason)),
-      jsonp,
-    );
-  }
   const cookie = req.headers.cookie;
   const ctx: RequestContext = {
     transport: jsonp === null ? "long-polling" : "callback-polling",

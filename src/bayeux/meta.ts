@@ -218,10 +218,15 @@ function channelError(engine: EngineOps, channel: string): string | null {
 function sessionOf(engine: EngineOps, policy: EndpointPolicy, message: Message, ctx: RequestContext): Session | null {
   if (typeof message.clientId !== "string") return null;
   const session = engine.sessions.get(message.clientId);
-  if (session === undefined || session.endpoint !== policy.name || ctx.identity === null) return null;
-  // An unbound client takes the identity of its first request that proves one, and keeps it.
-  if (!session.bound) return engine.bindIdentity(session, ctx.identity) ? session : null;
-  return ctx.identity === session.identity ? session : null;
+  if (session === undefined || session.endpoint !== policy.name) return null;
+  if (!session.bound) {
+    // Unbound, it is served as the anonymous client it is (Chat API v2 clients prove no identity;
+    // the policy keeps it to what needs none), and takes the identity of its first request that
+    // proves one, and keeps it.
+    if (ctx.identity === null) return session;
+    return engine.bindIdentity(session, ctx.identity) ? session : null;
+  }
+  return ctx.identity !== null && ctx.identity === session.identity ? session : null;
 }
 
 function unknownClient(message: Message, channel: string): Reply {

@@ -65,6 +65,11 @@ export class Session {
    */
   bound: boolean;
   readonly subscriptions = new Set<string>();
+  /**
+   * Topics it receives without subscribing (a Chat API v2 chat it used: spec §6.4), oldest
+   * first; at most MAX_TOPICS_PER_SESSION.
+   */
+  readonly topics = new Set<string>();
   /** Total length of the subscribed channel names (bounded per client). */
   subscriptionBytes = 0;
   /** The client address it handshook from, and its WebSocket if any (counted against their caps). */

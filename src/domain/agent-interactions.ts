@@ -241,6 +241,17 @@ export function endByCustomer(ix: AgentInteraction, now: number): Outcome | null
   return outcome(next, notices, { completed: true, reroute: true });
 }
 
+/**
+ * The customer attached data to their chat (Chat API v2 `updateData`): merged as UpdateProperties
+ * merges, and the agents working on it told PropertiesUpdated. Null once it has ended.
+ */
+export function customerUpdatesData(ix: AgentInteraction, patch: JsonObject, now: number): Outcome | null {
+  if (ix.state === "Completed") return null;
+  const next: AgentInteraction = { ...ix, updatedAt: now, properties: mergeProperties(ix.properties, patch) };
+  const notices = workers(next).map((agentId) => ({ agentId, notificationType: "PropertiesUpdated" as const }));
+  return { ...outcome(next, notices), changedProperties: patch };
+}
+
 /** Routing offers it to `agentId`. */
 export function offer(ix: AgentInteraction, agentId: string, now: number, timeoutMs: number): Outcome {
   if (ix.state !== "Queued") throw invalidState(`interaction ${ix.id} is not queued`);

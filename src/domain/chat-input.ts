@@ -72,3 +72,17 @@ export function customerNickname(params: { userDisplayName?: string; firstName?:
   const nick = `${first}${last.slice(0, 1)}`;
   return nick === "" ? "Customer" : nick;
 }
+
+/** A URL to push into a chat: http or https only (what a desktop or an app would open), within 2048 characters. */
+export function pushableUrl(value: unknown, field = "url"): string {
+  if (typeof value !== "string" || value.length > 2048) throw invalidInput(`${field}: required (an http(s) URL)`);
+  let parsed: URL;
+  try {
+    parsed = new URL(value);
+  } catch {
+    throw invalidInput(`${field}: required (an http(s) URL)`);
+  }
+  // Anything else (javascript:, data:) would run in the customer's widget or the agent's desktop.
+  if (parsed.protocol !== "http:" && parsed.protocol !== "https:") throw invalidInput(`${field}: must be http or https`);
+  return value;
+}

@@ -39,7 +39,7 @@ describe("entryBytes and pageBy", () => {
 
 describe("applyCustomerOperation", () => {
   const rules = { transcript: { maxEntries: 3, maxBytes: 1000 }, customerTimeoutMs: 60_000, ttlMs: 3_600_000, disconnectedAs400: false };
-  const chat = openChat({ interactionId: "IX", notifyBy: "poll", nickname: "Ann", clientTimeZoneOffset: "0", userId: "U", secureKey: "k" }, 0);
+  const chat = openChat({ interactionId: "IX", api: 1, notifyBy: "poll", nickname: "Ann", clientTimeZoneOffset: "0", userId: "U", secureKey: "k" }, 0);
   const service: OpenChatService = {
     id: "S",
     name: "request-chat",

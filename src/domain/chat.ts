@@ -55,8 +55,12 @@ export interface ChatService {
 
 export type NotifyBy = "comet" | "poll";
 
+/** Which customer API opened a chat: v1 (`/1/service`) or v2 (`/2/chat`, `/service/chatV2`). Agents see no difference. */
+type ChatApi = 1 | 2;
+
 export interface Chat {
   interactionId: string;
+  api: ChatApi;
   notifyBy: NotifyBy;
   /** The customer's nickname in the transcript. */
   nickname: string;
@@ -80,7 +84,19 @@ export interface Chat {
   pushedPosition: number;
 }
 
-export type EntryType = "Message.Text" | "Notice.Joined" | "Notice.Left" | "Notice.TypingStarted" | "Notice.TypingStopped" | "Notice.PushUrl" | "Notice.Custom";
+export type EntryType =
+  | "Message.Text"
+  | "Notice.Joined"
+  | "Notice.Left"
+  | "Notice.TypingStarted"
+  | "Notice.TypingStopped"
+  | "Notice.PushUrl"
+  | "Notice.Custom"
+  /** Chat API v2: the customer took a new nickname (the entry's `nick` is the new one). */
+  | "Notice.NicknameUpdated"
+  /** Chat API v2: a file was attached or deleted; `data` names it (`file-id`, `file-name`, ...). */
+  | "Notice.FileUploaded"
+  | "Notice.FileDeleted";
 export type UserType = "AGENT" | "CLIENT" | "EXTERNAL";
 
 export interface TranscriptEntry {
@@ -91,6 +107,8 @@ export interface TranscriptEntry {
   /** Epoch milliseconds. */
   at: number;
   userType: UserType;
+  /** What a file entry names (string values only, as v2 clients decode them); absent on others. */
+  data?: Readonly<Record<string, string>>;
 }
 
 export type NewEntry = Omit<TranscriptEntry, "position" | "at">;
@@ -114,8 +132,10 @@ export function notice(type: keyof typeof NOTICE_TEXT, nick: string, userType: U
  * party, but sent and kept per entry), and the history of a chat is never more than that bound
  * plus its markup, whatever characters it is made of.
  */
-export function entryBytes(entry: { text: string; nick: string }): number {
-  return Buffer.byteLength(xmlText(entry.text)) + Buffer.byteLength(xmlAttribute(entry.nick));
+export function entryBytes(entry: { text: string; nick: string; data?: Readonly<Record<string, string>> }): number {
+  let bytes = Buffer.byteLength(xmlText(entry.text)) + Buffer.byteLength(xmlAttribute(entry.nick));
+  for (const [key, value] of Object.entries(entry.data ?? {})) bytes += Buffer.byteLength(xmlAttribute(key)) + Buffer.byteLength(xmlAttribute(value));
+  return bytes;
 }
 
 /**
@@ -169,7 +189,12 @@ export type CustomerOperation =
   | { name: "send"; message: string }
   /** A typing notice past the chat's entry rate is dropped (`withinRate` false), the request still served. */
   | { name: "startTyping" | "stopTyping"; withinRate: boolean }
-  | { name: "disconnect" };
+  | { name: "disconnect" }
+  /** Chat API v2: a URL the customer pushes, a notice (none when empty), a new nickname, a file entry. */
+  | { name: "pushUrl"; url: string }
+  | { name: "customNotice"; message: string }
+  | { name: "updateNickname"; nickname: string }
+  | { name: "file"; entry: NewEntry };
 
 export interface CustomerRules {
   transcript: TranscriptLimits;
@@ -221,6 +246,7 @@ export function applyCustomerOperation(service: OpenChatService, op: CustomerOpe
   const seen = appended.entries.length > 0 || now - chat.lastSeenAt > rules.customerTimeoutMs / 4;
   const next: Chat = {
     ...appended.chat,
+    nickname: op.name === "updateNickname" && !chat.ended ? op.nickname : chat.nickname,
     ended: chat.ended || ended,
     delivered: chat.notifyBy === "poll" ? appended.chat.nextPosition : chat.delivered,
     awaySince: null,
@@ -240,7 +266,8 @@ export function applyCustomerOperation(service: OpenChatService, op: CustomerOpe
  * entry rate counts): typing, or a message that is not blank; leaving is never counted.
  */
 export function addsEntry(operation: CustomerOperation["name"], message: string | null): boolean {
-  if (operation === "startTyping" || operation === "stopTyping") return true;
+  if (operation === "startTyping" || operation === "stopTyping" || operation === "pushUrl" || operation === "updateNickname" || operation === "file")
+    return true;
   return operation !== "disconnect" && message !== null && message.trim() !== "";
 }
 
@@ -256,11 +283,19 @@ function customerEntries(chat: Chat, op: CustomerOperation): NewEntry[] {
     case "send":
     case "refresh":
       return addsEntry(op.name, op.message) ? [{ type: "Message.Text", nick: chat.nickname, text: op.message ?? "", userType: "CLIENT" }] : [];
+    case "pushUrl":
+      return [{ type: "Notice.PushUrl", nick: chat.nickname, text: op.url, userType: "CLIENT" }];
+    case "customNotice":
+      return op.message.trim() === "" ? [] : [{ type: "Notice.Custom", nick: chat.nickname, text: op.message, userType: "CLIENT" }];
+    case "updateNickname":
+      return op.nickname === chat.nickname ? [] : [{ type: "Notice.NicknameUpdated", nick: op.nickname, text: op.nickname, userType: "CLIENT" }];
+    case "file":
+      return [{ ...op.entry, nick: chat.nickname, userType: "CLIENT" }];
   }
 }
 
 /** What a new chat is made of: what the customer chose, and the ids it is given (`chatTokens()`, its interaction). */
-export type ChatOpening = Pick<Chat, "interactionId" | "notifyBy" | "nickname" | "clientTimeZoneOffset" | "userId" | "secureKey">;
+export type ChatOpening = Pick<Chat, "interactionId" | "api" | "notifyBy" | "nickname" | "clientTimeZoneOffset" | "userId" | "secureKey">;
 
 /** The new chat of a service, opened at `now`: an empty transcript, the customer seen now. */
 export function openChat(opening: ChatOpening, now: number): Chat {

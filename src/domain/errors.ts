@@ -30,7 +30,11 @@ export class AppError extends Error {
   readonly code: ErrorCode;
   /** When the client may try again, seconds (HTTP `Retry-After`); for rates and full queues. */
   readonly retryAfterSeconds: number | undefined;
-  constructor(code: ErrorCode, message: string, options: { retryAfterSeconds?: number } = {}) {
+  /** The number an API that numbers its errors gives this one (Chat API v2: 161, 204, 240, ...). */
+  readonly apiCode: number | undefined;
+  /** What such an API adds to help (Chat API v2's `advice`: the limit a file broke). */
+  readonly apiAdvice: string | undefined;
+  constructor(code: ErrorCode, message: string, options: { retryAfterSeconds?: number; apiCode?: number; apiAdvice?: string } = {}) {
     // An AppError is an answer to a client, never logged with a stack: capturing one is most of
     // what a refusal costs (a flood of refused requests spent 3% of the server's CPU on it).
     const limit = Error.stackTraceLimit;
@@ -40,6 +44,8 @@ export class AppError extends Error {
     this.name = "AppError";
     this.code = code;
     this.retryAfterSeconds = options.retryAfterSeconds;
+    this.apiCode = options.apiCode;
+    this.apiAdvice = options.apiAdvice;
   }
 }
 

@@ -14,8 +14,8 @@ export interface CorsPolicy {
   prefixes: readonly string[];
 }
 
-/** What real clients send besides the CORS-safe headers (GMS: `gms_user`, its proof; GWS: Basic credentials). */
-const ALLOWED_HEADERS = "authorization, content-type, gms_user, gms_user_token, x-requested-with";
+/** What real clients send besides the CORS-safe headers (GMS: `gms_user`, its proof, Chat API v2 keys; GWS: Basic credentials). */
+const ALLOWED_HEADERS = "apikey, authorization, content-type, gms_user, gms_user_token, x-api-key, x-requested-with";
 const ALLOWED_METHODS = "GET, POST, PUT, DELETE, OPTIONS";
 /** What a page may read of an answer besides the CORS-safe headers. */
 const EXPOSED_HEADERS = "location, retry-after";

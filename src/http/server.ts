@@ -19,6 +19,8 @@ import type { Store } from "../store/store.ts";
 import { AGENT_API_BASE, gwsErrorReplier, registerAgentApi } from "./agent/index.ts";
 import { registerBodyParsers } from "./body.ts";
 import { registerChatApi } from "./chat/index.ts";
+import { registerChatV2Api } from "./chat-v2/index.ts";
+import { chatV2ErrorReplier } from "./chat-v2/errors.ts";
 import { guardConnections, type ConnectionLimits } from "./connections.ts";
 import { registerContextServices, requireContextServicesCredentials } from "./cs/index.ts";
 import { gmsErrorReplier, registerHooks } from "./hooks.ts";
@@ -53,6 +55,7 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
   const { config, metrics } = deps;
   const sendError = gmsErrorReplier(config.httpLingerMs);
   const sendAgentError = gwsErrorReplier(config.httpLingerMs);
+  const sendChatV2Error = chatV2ErrorReplier(config.httpLingerMs);
   const app = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
     // Requests are logged once, at debug, by the onResponse hook (hooks.ts).
@@ -64,7 +67,10 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
     forceCloseConnections: "idle",
     routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     // Errors the router raises before any route runs get the documented body too.
-    frameworkErrors: (err, request, reply) => (request.url.startsWith(`${AGENT_API_BASE}/`) ? sendAgentError : sendError)(err, request, reply),
+    frameworkErrors: (err, request, reply) => {
+      if (request.url.startsWith(`${AGENT_API_BASE}/`)) return sendAgentError(err, request, reply);
+      return (request.url.startsWith(`/${config.gmsAppName}/2/`) ? sendChatV2Error : sendError)(err, request, reply);
+    },
     serverFactory: nodeServer(
       {
         headersTimeoutMs: config.httpHeadersTimeoutMs,
@@ -104,6 +110,15 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
     publicUrl: config.publicUrl,
     trustedOrigins: config.corsOrigins,
     jsonMaxDepth: config.jsonMaxDepth,
+  });
+  await registerChatV2Api(app, {
+    ctx: deps.ctx,
+    base: `/${config.gmsAppName}/2`,
+    trustProxy: config.trustProxy,
+    jsonMaxDepth: config.jsonMaxDepth,
+    apiKeys: config.chatV2ApiKeys,
+    lingerMs: config.httpLingerMs,
+    files: { maxBytes: config.chatV2FileMaxBytes },
   });
   await registerAgentApi(app, {
     ctx: deps.ctx,

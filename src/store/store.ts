@@ -17,6 +17,7 @@ import type { AgentInteraction, WorkState } from "../domain/agent-interactions.t
 import type { Queue } from "../domain/routing.ts";
 import type { Channel, Role, Skill, User } from "../domain/users.ts";
 import type { ChatService, TranscriptEntry } from "../domain/chat.ts";
+import type { ChatFile } from "../domain/chat-v2.ts";
 
 export interface NewService {
   customerId: string | null;
@@ -294,6 +295,8 @@ export interface ChatStore {
   /** With `lock`, the row stays locked until the transaction ends (PostgreSQL; SQLite has one writer). */
   get(id: string, options?: { lock?: boolean }): Promise<ChatService | null>;
   byInteraction(interactionId: string, options?: { lock?: boolean }): Promise<ChatService | null>;
+  /** The Chat API v2 chat whose secureKey this is (v1 chats are never found by it). */
+  bySecureKey(secureKey: string, options?: { lock?: boolean }): Promise<ChatService | null>;
   /** Writes every field that can change: status, expiry and the chat. */
   save(service: ChatService): Promise<void>;
   /**
@@ -306,8 +309,8 @@ export interface ChatStore {
   openChatsOf(gmsUser: string): Promise<ChatService[]>;
   /** Open chats whose customer was last seen before `before`, longest silent first. */
   silent(before: number, limit: number): Promise<ChatService[]>;
-  /** The customers are present (a CometD client): their open chats were seen now. */
-  seen(gmsUsers: readonly string[], now: number): Promise<void>;
+  /** The customers of these services are present (a CometD client): their open chats were seen now. */
+  seen(serviceIds: readonly string[], now: number): Promise<void>;
   /** Open chats away since `before` or earlier with entries not yet pushed. */
   awayDue(before: number, limit: number): Promise<ChatService[]>;
   /** Services past their time to live, without an open chat. */
@@ -326,6 +329,13 @@ export interface ChatStore {
    * locks, taken in one order; SQLite has one writer, whose transactions never overlap.
    */
   lockClients(keys: readonly string[]): Promise<void>;
+  /** A file attached to a v2 chat (its bytes already in the file store). */
+  addFile(file: ChatFile): Promise<void>;
+  file(id: string): Promise<ChatFile | null>;
+  /** Writes what can change of a file: deleted, downloads. */
+  saveFile(file: ChatFile): Promise<void>;
+  /** The files of a chat, deleted ones included (they count against its limits), oldest first. */
+  filesOf(interactionId: string): Promise<ChatFile[]>;
 }
 
 export interface UserSession {

@@ -139,6 +139,9 @@ const AGENT_TYPES: Record<EntryType, string> = {
   "Notice.TypingStopped": "TypingStopped",
   "Notice.PushUrl": "PushUrl",
   "Notice.Custom": "Notice",
+  "Notice.NicknameUpdated": "NicknameUpdated",
+  "Notice.FileUploaded": "FileUploaded",
+  "Notice.FileDeleted": "FileDeleted",
 };
 const PARTY_TYPES: Record<UserType, string> = { CLIENT: "Customer", AGENT: "Agent", EXTERNAL: "External" };
 
@@ -151,6 +154,8 @@ export function agentEntry(e: TranscriptEntry) {
     from: { nickname: e.nick, type: PARTY_TYPES[e.userType] },
     timestamp: new Date(e.at).toISOString(),
     timestampSeconds: e.at,
+    // A file entry names its file (`file-id`, ...): the desktop downloads it through the agent API.
+    ...(e.data === undefined ? {} : { userData: { ...e.data } }),
   };
 }
 

@@ -3,6 +3,7 @@
  * silent customers, pushes to backgrounded apps, agent availability, expired chat services) every `intervalMs`. Work is
  * found from deadlines stored in the database, so a restart only delays it by one interval.
  */
+import type { ChatService } from "../domain/chat.ts";
 import type { ActionContext } from "../actions/context.ts";
 import { announceAvailability, endSilentChats, removeExpiredChatServices, sendBackgroundPushes } from "../actions/chat-sweeps.ts";
 import { autoCompleteDue, purgeExpired, purgeExpiredSessions, purgeOldHistory } from "../actions/housekeeping.ts";
@@ -16,7 +17,7 @@ export interface Housekeeping {
 }
 
 /** Whether a customer (gms_user) has a CometD client on this node: a present customer's chat is not silent. */
-export type CustomerPresence = (gmsUser: string) => boolean;
+export type CustomerPresence = (service: ChatService) => boolean;
 
 export function startHousekeeping(ctx: ActionContext, intervalMs: number, logger: Logger, present: CustomerPresence): Housekeeping {
   let running: Promise<void> | null = null;

@@ -36,12 +36,17 @@ describe("/meta/handshake", () => {
     assert.match(reply.headers.get("set-cookie") ?? "", /^BAYEUX_BROWSER=\w+; Path=\/; HttpOnly/);
   });
 
-  it("refuses a request without gms_user: 400 and 403::gms_user required", async () => {
+  it("serves a request without gms_user as an anonymous client: Chat API v2 channels only, never v1's (spec decision 5)", async () => {
     const reply = await bx.post([{ channel: "/meta/handshake", version: "1.0", id: "7" }]);
-    assert.equal(reply.status, 400);
-    assert.deepEqual(reply.body, [
-      { channel: "/meta/handshake", successful: false, error: "403::gms_user required", advice: { reconnect: "none", interval: 0 }, id: "7" },
-    ]);
+    assert.equal(reply.status, 200);
+    assert.equal(reply.body[0].successful, true);
+    const clientId = reply.body[0].clientId;
+    const v1 = await bx.post([{ channel: "/meta/subscribe", clientId, subscription: "/_genesys", id: "8" }]);
+    assert.equal(v1.body[0].successful, false);
+    assert.match(v1.body[0].error, /^403:/);
+    const v2 = await bx.post([{ channel: "/meta/subscribe", clientId, subscription: "/service/chatV2/customer-support", id: "9" }]);
+    assert.equal(v2.body[0].successful, true);
+    assert.equal(v2.body[0].subscription, "/service/chatV2/customer-support");
   });
 
   it("takes gms_user from the handshake ext when the header cannot be sent (WebSocket)", async () => {

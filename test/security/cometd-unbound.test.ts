@@ -2,7 +2,7 @@
  * A page whose gms_user travels only in HTTP headers (issue 18): its WebSocket handshake, which
  * cannot carry them, succeeds unbound and lists only long-polling and callback-polling; the
  * official client follows that list, and the first request that proves an identity binds the
- * client, once. A claim that cannot be proven is still refused, and `?gms_user=` on the upgrade
+ * client, once. Until then it is an anonymous client (issue 19: Chat API v2 channels only). A claim that cannot be proven is still refused, and `?gms_user=` on the upgrade
  * URL names the user as the header does.
  */
 import assert from "node:assert/strict";
@@ -29,10 +29,13 @@ describe("a WebSocket handshake that proves no identity", () => {
       assert.deepEqual(hs?.supportedConnectionTypes, ["long-polling", "callback-polling"]);
       const session = server.app.bayeux.sessions.get(hs?.clientId);
       assert.equal(session?.bound, false);
-      // Over the same unbound socket, the client is unknown: nothing is served before an identity.
+      // Over the same socket it is served as an anonymous client (a Chat API v2 app's, WebSocket
+      // only), which may not subscribe to the Chat API v1's channel.
       const [connect] = await socket.send([{ channel: "/meta/connect", clientId: hs?.clientId, connectionType: "websocket" }]);
-      assert.equal(connect?.successful, false);
-      assert.match(String(connect?.error), /^402::/);
+      assert.equal(connect?.successful, true);
+      const [subscribe] = await socket.send([{ channel: "/meta/subscribe", clientId: hs?.clientId, subscription: "/_genesys" }]);
+      assert.equal(subscribe?.successful, false);
+      assert.match(String(subscribe?.error), /^403:/);
     } finally {
       socket.ws.close();
     }
@@ -44,7 +47,8 @@ describe("a WebSocket handshake that proves no identity", () => {
     socket.ws.close();
     const clientId = hs?.clientId;
     const nobody = await post(cometdUrl(), [{ channel: "/meta/connect", clientId, connectionType: "long-polling" }]);
-    assert.equal(nobody.body[0].successful, false, "a request proving nothing binds nothing");
+    assert.equal(nobody.body[0].successful, true, "served anonymously");
+    assert.equal(server.app.bayeux.sessions.get(clientId)?.bound, false, "a request proving nothing binds nothing");
     const first = await post(cometdUrl(), [{ channel: "/meta/connect", clientId, connectionType: "long-polling" }], { gms_user: "pat" });
     assert.equal(first.body[0].successful, true);
     assert.equal(server.app.bayeux.sessions.get(clientId)?.identity, "pat");

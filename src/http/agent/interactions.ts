@@ -2,6 +2,8 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { Static } from "typebox";
 import * as work from "../../actions/agent-interactions.ts";
+import { agentFile } from "../../actions/chat-files.ts";
+import { sendAttachment } from "../attachment.ts";
 import { presentWork } from "../../wire/agent-api.ts";
 import * as queues from "../../actions/queues.ts";
 import type { AgentInteraction } from "../../domain/agent-interactions.ts";
@@ -43,6 +45,16 @@ export function registerInteractionRoutes(app: FastifyInstance, { ctx, base }: A
     const user = agentOf(request);
     return ok({ interaction: presentWork(await work.getWork(ctx, user, request.params.id), user.id, base(request)) });
   });
+
+  // A file a customer attached (Chat API v2), for the agents who may read the chat: an attachment, never sniffed.
+  app.get<{ Params: Static<typeof S.IdParams> & { fileId: string } }>(
+    "/interactions/:id/files/:fileId",
+    { schema: { tags, summary: "Download a file the customer attached to a chat" } },
+    async (request, reply) => {
+      const { file, bytes } = await agentFile(ctx, agentOf(request), request.params.id, request.params.fileId);
+      return sendAttachment(reply, file, bytes);
+    },
+  );
 
   app.put<{ Params: Static<typeof S.IdParams>; Body: Static<typeof S.PropertiesUpdate> }>(
     "/interactions/:id",

@@ -6,7 +6,6 @@
  */
 import type { CustomerRequest, NewServiceRequest, PokeRequest, StartChatRequest } from "../../actions/chat.ts";
 import { CUSTOMER_FIELDS, isTrue, MAX_DATA_KEYS, parsePosition, type CustomerField } from "../../domain/chat-input.ts";
-import type { CustomerOperation } from "../../domain/chat.ts";
 import { invalidInput } from "../../domain/errors.ts";
 
 /** Request parameters, lenient-parsed (query, form, multipart, JSON) into strings. */
@@ -17,10 +16,10 @@ const CHAT_CONTROL = new Set(["_verbose", "notify_by", "transcriptPosition", "me
 /** `clientTimeZoneOffset` in minutes, as clients send it; anything else is taken as 0. */
 const TIME_ZONE_OFFSET = /^-?\d{1,4}$/;
 
-const CUSTOMER_OPERATIONS: ReadonlySet<string> = new Set<CustomerOperation["name"]>(["refresh", "send", "startTyping", "stopTyping", "disconnect"]);
+const CUSTOMER_OPERATIONS: ReadonlySet<string> = new Set<CustomerRequest["operation"]>(["refresh", "send", "startTyping", "stopTyping", "disconnect"]);
 
 /** Whether a path segment names a customer operation on a chat. */
-export function isCustomerOperation(name: string): name is CustomerOperation["name"] {
+export function isCustomerOperation(name: string): name is CustomerRequest["operation"] {
   return CUSTOMER_OPERATIONS.has(name);
 }
 
@@ -68,7 +67,7 @@ export function startChatRequest(params: Params, gmsUser: string | null): StartC
 }
 
 /** `ixn/chat/<operation>` (the route checked `operation`). */
-export function customerRequest(operation: CustomerOperation["name"], params: Params): CustomerRequest {
+export function customerRequest(operation: CustomerRequest["operation"], params: Params): CustomerRequest {
   return { operation, message: params.message ?? null, position: parsePosition(params.transcriptPosition), verbose: verbose(params) };
 }
 

@@ -9,6 +9,7 @@ import * as agentInteractions from "./003-agent-interactions.ts";
 import * as chat from "./004-chat.ts";
 import * as metadata from "./005-metadata.ts";
 import * as chatLimits from "./006-chat-limits.ts";
+import * as chatV2 from "./007-chat-v2.ts";
 import type { Dialect } from "./dialect.ts";
 
 interface MigrationModule {
@@ -22,6 +23,7 @@ const MIGRATIONS: Record<string, MigrationModule> = {
   "004-chat": chat,
   "005-metadata": metadata,
   "006-chat-limits": chatLimits,
+  "007-chat-v2": chatV2,
 };
 
 /** Brings the schema up to date; throws (and the process exits) when a migration fails. */

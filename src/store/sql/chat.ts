@@ -1,9 +1,10 @@
 /** Chat services, their chat, and chat transcripts, in SQL. */
 import { sql, type Insertable, type Kysely, type Selectable } from "kysely";
 import type { ChatService, EntryType, TranscriptEntry, UserType } from "../../domain/chat.ts";
+import type { ChatFile } from "../../domain/chat-v2.ts";
 import type { JsonObject } from "../../domain/json.ts";
 import type { ChatStore } from "../store.ts";
-import type { ChatServicesTable, Database } from "./schema.ts";
+import type { ChatFilesTable, ChatServicesTable, Database } from "./schema.ts";
 import { runPrepared } from "./prepared.ts";
 import { int } from "./values.ts";
 
@@ -29,7 +30,12 @@ export class SqlChatStore implements ChatStore {
     return this.findBy("interaction_id", interactionId, options.lock === true);
   }
 
-  private async findBy(column: "id" | "interaction_id", value: string, lock: boolean): Promise<ChatService | null> {
+  async bySecureKey(secureKey: string, options: { lock?: boolean } = {}): Promise<ChatService | null> {
+    const found = await this.findBy("secure_key", secureKey, options.lock === true);
+    return found?.chat?.api === 2 ? found : null;
+  }
+
+  private async findBy(column: "id" | "interaction_id" | "secure_key", value: string, lock: boolean): Promise<ChatService | null> {
     const forUpdate = lock && this.dialect === "postgres";
     const [row] = await runPrepared(
       this.db,
@@ -63,6 +69,7 @@ export class SqlChatStore implements ChatStore {
       at: e.at,
       user_type: e.userType,
       party: partyOf(parties, e),
+      data: e.data === undefined ? null : JSON.stringify(e.data),
     }));
     const [row] = rows;
     if (rows.length === 1 && row !== undefined) {
@@ -106,20 +113,24 @@ export class SqlChatStore implements ChatStore {
     const rows = await this.db
       .selectFrom("chat_transcripts as t")
       .leftJoin("chat_parties as p", (join) => join.onRef("p.interaction_id", "=", "t.interaction_id").onRef("p.party", "=", "t.party"))
-      .select(["t.position", "t.type", "t.nick", "t.text", "t.at", "t.user_type", "p.nick as party_nick"])
+      .select(["t.position", "t.type", "t.nick", "t.text", "t.at", "t.user_type", "t.data", "p.nick as party_nick"])
       .where("t.interaction_id", "=", interactionId)
       .where("t.position", ">=", from)
       .orderBy("t.position")
       .limit(limit)
       .execute();
-    return rows.map((r) => ({
-      position: int(r.position),
-      type: r.type as EntryType,
-      nick: r.party_nick ?? r.nick,
-      text: r.text,
-      at: int(r.at),
-      userType: r.user_type as UserType,
-    }));
+    return rows.map((r) => {
+      const entry: TranscriptEntry = {
+        position: int(r.position),
+        type: r.type as EntryType,
+        nick: r.party_nick ?? r.nick,
+        text: r.text,
+        at: int(r.at),
+        userType: r.user_type as UserType,
+      };
+      if (r.data !== null) entry.data = JSON.parse(r.data) as Record<string, string>;
+      return entry;
+    });
   }
 
   async openChatsOf(gmsUser: string): Promise<ChatService[]> {
@@ -145,13 +156,13 @@ export class SqlChatStore implements ChatStore {
     return rows.map(toService);
   }
 
-  async seen(gmsUsers: readonly string[], now: number): Promise<void> {
-    for (let i = 0; i < gmsUsers.length; i += 500) {
+  async seen(serviceIds: readonly string[], now: number): Promise<void> {
+    for (let i = 0; i < serviceIds.length; i += 500) {
       await this.db
         .updateTable("chat_services")
         .set({ last_seen_at: now })
         .where("ended", "=", 0)
-        .where("gms_user", "in", gmsUsers.slice(i, i + 500))
+        .where("id", "in", serviceIds.slice(i, i + 500))
         .where("interaction_id", "is not", null)
         .execute();
     }
@@ -185,6 +196,7 @@ export class SqlChatStore implements ChatStore {
     if (row?.interaction_id != null) {
       await this.db.deleteFrom("chat_transcripts").where("interaction_id", "=", row.interaction_id).execute();
       await this.db.deleteFrom("chat_parties").where("interaction_id", "=", row.interaction_id).execute();
+      await this.db.deleteFrom("chat_files").where("interaction_id", "=", row.interaction_id).execute();
     }
     await this.db.deleteFrom("chat_services").where("id", "=", id).execute();
   }
@@ -230,6 +242,56 @@ export class SqlChatStore implements ChatStore {
       .executeTakeFirst();
     return Number(row?.n ?? 0);
   }
+
+  async addFile(file: ChatFile): Promise<void> {
+    await this.db.insertInto("chat_files").values(fileRow(file)).execute();
+  }
+
+  async file(id: string): Promise<ChatFile | null> {
+    const row = await this.db.selectFrom("chat_files").selectAll().where("id", "=", id).executeTakeFirst();
+    return row === undefined ? null : toFile(row);
+  }
+
+  async saveFile(file: ChatFile): Promise<void> {
+    await this.db
+      .updateTable("chat_files")
+      .set({ deleted: file.deleted ? 1 : 0, downloads: file.downloads })
+      .where("id", "=", file.id)
+      .execute();
+  }
+
+  async filesOf(interactionId: string): Promise<ChatFile[]> {
+    const rows = await this.db.selectFrom("chat_files").selectAll().where("interaction_id", "=", interactionId).orderBy("uploaded_at").orderBy("id").execute();
+    return rows.map(toFile);
+  }
+}
+
+function fileRow(f: ChatFile): Insertable<ChatFilesTable> {
+  return {
+    id: f.id,
+    interaction_id: f.interactionId,
+    name: f.name,
+    type: f.type,
+    size: f.size,
+    description: f.description,
+    uploaded_at: f.uploadedAt,
+    deleted: f.deleted ? 1 : 0,
+    downloads: f.downloads,
+  };
+}
+
+function toFile(r: Selectable<ChatFilesTable>): ChatFile {
+  return {
+    id: r.id,
+    interactionId: r.interaction_id,
+    name: r.name,
+    type: r.type,
+    size: int(r.size),
+    description: r.description,
+    uploadedAt: int(r.uploaded_at),
+    deleted: int(r.deleted) === 1,
+    downloads: int(r.downloads),
+  };
 }
 
 /** The first key of parley's two-key advisory locks on chat clients ("chat" in ASCII), apart from any other use. */
@@ -254,6 +316,7 @@ function toRow(s: ChatService): Insertable<ChatServicesTable> & { id: string } {
     created_at: s.createdAt,
     expires_at: s.expiresAt,
     interaction_id: c?.interactionId ?? null,
+    api: c?.api ?? 1,
     notify_by: c?.notifyBy ?? null,
     nickname: c?.nickname ?? null,
     user_id: c?.userId ?? null,
@@ -288,6 +351,7 @@ function toService(r: Selectable<ChatServicesTable>): ChatService {
         ? null
         : {
             interactionId: r.interaction_id,
+            api: int(r.api) === 2 ? 2 : 1,
             notifyBy: r.notify_by === "comet" ? "comet" : "poll",
             nickname: r.nickname ?? "Customer",
             userId: r.user_id ?? "",

@@ -161,6 +161,8 @@ export interface ChatServicesTable {
   /** The client address it was created from (per-address limits count by it). */
   client_address: string | null;
   transcript_bytes: ColumnType<number, number | undefined, number>;
+  /** 1 or 2: the customer API that opened the chat. */
+  api: ColumnType<number, number | undefined, number>;
 }
 
 interface ChatTranscriptsTable {
@@ -173,6 +175,21 @@ interface ChatTranscriptsTable {
   at: Int8;
   user_type: string;
   party: number | null;
+  /** JSON object of strings: what a file entry names; null on others. */
+  data: string | null;
+}
+
+/** Files customers attached to v2 chats; their bytes are in the file store under `id`. */
+export interface ChatFilesTable {
+  id: string;
+  interaction_id: string;
+  name: string;
+  type: string;
+  size: Int8;
+  description: string;
+  uploaded_at: Int8;
+  deleted: ColumnType<number, number | undefined, number>;
+  downloads: ColumnType<number, number | undefined, number>;
 }
 
 /** A chat's parties: each nickname a chat's customer or agents appeared under, stored once. */
@@ -205,5 +222,6 @@ export interface Database {
   chat_services: ChatServicesTable;
   chat_transcripts: ChatTranscriptsTable;
   chat_parties: ChatPartiesTable;
+  chat_files: ChatFilesTable;
   cs_metadata: CsMetadataTable;
 }

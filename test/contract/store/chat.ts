@@ -31,6 +31,7 @@ export function chatContract(current: () => Store): void {
     });
     const chat = (interactionId: string, overrides: Partial<Chat> = {}): Chat => ({
       interactionId,
+      api: 1,
       notifyBy: "comet",
       nickname: "VasyaP",
       userId: "U",
@@ -143,7 +144,7 @@ export function chatContract(current: () => Store): void {
       for (const id of ["lock1", "lock2", "lock3"]) await store.chats.delete(id);
     });
 
-    it("finds silent, away and expired chats and waiting services; seen() keeps a user's chats alive", async () => {
+    it("finds silent, away and expired chats and waiting services; seen() keeps chats alive", async () => {
       await store.chats.insert(service("s2", { gmsUser: "quiet", chat: chat("ix-s2", { lastSeenAt: T0 - 10_000 }) }));
       await store.chats.insert(service("s3", { gmsUser: "away", chat: chat("ix-s3", { awaySince: T0, nextPosition: 4, pushedPosition: 2 }) }));
       await store.chats.insert(service("s4", { kind: "advanced", status: "waiting", expiresAt: T0 - 1 }));
@@ -152,7 +153,7 @@ export function chatContract(current: () => Store): void {
         (await store.chats.silent(T0 - 5000, 10)).map((s) => s.id),
         ["s2"],
       );
-      await store.chats.seen(["quiet"], T0);
+      await store.chats.seen(["s2"], T0);
       assert.deepEqual(await store.chats.silent(T0 - 5000, 10), []);
       assert.deepEqual(
         (await store.chats.awayDue(T0, 10)).map((s) => s.id),
