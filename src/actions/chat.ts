@@ -407,28 +407,40 @@ export async function poke(ctx: ActionContext, id: string, user: User, request: 
  * agents see a notice, and agent messages after that position go out as pushes after the delay.
  */
 export async function customerAway(ctx: ActionContext, gmsUser: string, rawPosition: unknown): Promise<void> {
-  let position: number | null;
+  for (const open of await ctx.store.chats.openChatsOf(gmsUser)) await markAway(ctx, open.id, awayPosition(rawPosition));
+}
+
+/** A Chat API v2 app went to the background: the same, for the chats (interaction ids) its client had used. */
+export async function chatsAway(ctx: ActionContext, interactionIds: readonly string[], rawPosition: unknown): Promise<void> {
+  for (const id of interactionIds) {
+    const service = await ctx.store.chats.byInteraction(id);
+    if (service !== null) await markAway(ctx, service.id, awayPosition(rawPosition));
+  }
+}
+
+function awayPosition(raw: unknown): number | null {
   try {
-    position = parsePosition(rawPosition);
+    return parsePosition(raw);
   } catch {
-    position = null;
+    return null;
   }
-  for (const open of await ctx.store.chats.openChatsOf(gmsUser)) {
-    // The customer causes the notice (every handshake and disconnect round makes one): it is
-    // within the chat's entry rate and its transcript's caps, or there is none.
-    const mayNotice = ctx.chat.allowance.entry(open.id) === 0;
-    const noticed = await commit(ctx, async (tx, announce) => {
-      const service = await tx.chats.get(open.id, { lock: true });
-      if (service === null || !hasChat(service) || service.chat.ended || service.chat.awaySince !== null) return false;
-      const chat = service.chat;
-      const away: NewEntry = { type: "Notice.Custom", nick: chat.nickname, text: "went to the background", userType: "CLIENT" };
-      const notice = mayNotice && hasRoomFor(chat, [away], transcriptLimits(ctx));
-      const pushedPosition = Math.min(chat.nextPosition, Math.max(chat.pushedPosition, position ?? chat.nextPosition));
-      const added = await appendEntries(tx, ctx, { ...service, chat: { ...chat, awaySince: ctx.now(), pushedPosition } }, notice ? [away] : []);
-      const interaction = await tx.agentInteractions.get(chat.interactionId);
-      announce.chat({ ...added, interaction, verbose: false, joined: [], origin: null });
-      return notice;
-    });
-    if (mayNotice && !noticed) ctx.chat.allowance.giveBackEntry(open.id);
-  }
+}
+
+async function markAway(ctx: ActionContext, serviceId: string, position: number | null): Promise<void> {
+  // The customer causes the notice (every handshake and disconnect round makes one): it is
+  // within the chat's entry rate and its transcript's caps, or there is none.
+  const mayNotice = ctx.chat.allowance.entry(serviceId) === 0;
+  const noticed = await commit(ctx, async (tx, announce) => {
+    const service = await tx.chats.get(serviceId, { lock: true });
+    if (service === null || !hasChat(service) || service.chat.ended || service.chat.awaySince !== null) return false;
+    const chat = service.chat;
+    const away: NewEntry = { type: "Notice.Custom", nick: chat.nickname, text: "went to the background", userType: "CLIENT" };
+    const notice = mayNotice && hasRoomFor(chat, [away], transcriptLimits(ctx));
+    const pushedPosition = Math.min(chat.nextPosition, Math.max(chat.pushedPosition, position ?? chat.nextPosition));
+    const added = await appendEntries(tx, ctx, { ...service, chat: { ...chat, awaySince: ctx.now(), pushedPosition } }, notice ? [away] : []);
+    const interaction = await tx.agentInteractions.get(chat.interactionId);
+    announce.chat({ ...added, interaction, verbose: false, joined: [], origin: null });
+    return notice;
+  });
+  if (mayNotice && !noticed) ctx.chat.allowance.giveBackEntry(serviceId);
 }

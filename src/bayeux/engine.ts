@@ -28,6 +28,9 @@ type BusPayload =
   | { kind: "topic"; endpoint: string; topic: string; json: string }
   | { kind: "revoke"; endpoint: string; identity: string; credentials?: readonly string[] };
 
+/** A client said goodbye: whose it was (null: an anonymous client), the topics it had joined, and its message's `ext`. */
+export type GoodbyeHandler = (client: { endpoint: string; identity: string | null; topics: readonly string[] }, ext: unknown) => void;
+
 /** What a revoke tells: whose clients end, and, for a logout, which credentials only. */
 export type RevokeHandler = (endpoint: string, identity: string, credentials: readonly string[] | undefined) => void;
 
@@ -50,7 +53,7 @@ export class BayeuxEngine implements EngineOps {
   private anonymousSessions = 0;
   private readonly services = new Map<string, ServiceHandler>();
   private lastClientGone: ((endpoint: string, identity: string) => void) | null = null;
-  private goodbye: ((endpoint: string, identity: string, ext: unknown) => void) | null = null;
+  private goodbye: GoodbyeHandler | null = null;
   private readonly revokeHandlers: RevokeHandler[] = [];
   private readonly bus: Bus;
   private unsubscribe: (() => Promise<void>) | null = null;
@@ -97,12 +100,12 @@ export class BayeuxEngine implements EngineOps {
   }
 
   /** Called when a client disconnects with `/meta/disconnect` (after it is forgotten), with the message's ext. */
-  onDisconnect(handler: (endpoint: string, identity: string, ext: unknown) => void): void {
+  onDisconnect(handler: GoodbyeHandler): void {
     this.goodbye = handler;
   }
 
   disconnected(session: Session, ext: unknown): void {
-    if (session.bound) this.goodbye?.(session.endpoint, session.identity, ext);
+    this.goodbye?.({ endpoint: session.endpoint, identity: session.bound ? session.identity : null, topics: [...session.topics] }, ext);
   }
 
   /** Whether `identity` has a client on this node. */
@@ -155,6 +158,10 @@ export class BayeuxEngine implements EngineOps {
 
   private leaveTopic(session: Session, topic: string): void {
     session.topics.delete(topic);
+    this.forgetInTopic(session, topic);
+  }
+
+  private forgetInTopic(session: Session, topic: string): void {
     const key = identityKey(session.endpoint, topic);
     const set = this.byTopic.get(key);
     set?.delete(session);
@@ -326,7 +333,8 @@ export class BayeuxEngine implements EngineOps {
   destroy(session: Session, options: { replaced?: boolean } = {}): void {
     if (!this.sessions.delete(session.id)) return;
     for (const channel of [...session.subscriptions]) this.unsubscribeChannel(session, channel);
-    for (const topic of [...session.topics]) this.leaveTopic(session, topic);
+    // The session keeps its list of topics: a goodbye after this still tells which chats it had.
+    for (const topic of session.topics) this.forgetInTopic(session, topic);
     const key = identityKey(session.endpoint, session.identity);
     const set = session.bound ? this.byIdentity.get(key) : undefined;
     set?.delete(session);

@@ -124,6 +124,11 @@ export function chatTopic(interactionId: string): string {
   return `chatV2:${interactionId}`;
 }
 
+/** The chat (interaction id) a topic is of, or null for another topic. */
+export function chatOfTopic(topic: string): string | null {
+  return topic.startsWith("chatV2:") ? topic.slice("chatV2:".length) : null;
+}
+
 /** The channel a v2 chat's requests and pushes use. */
 export function chatV2Channel(serviceName: string): string {
   return `/service/chatV2/${serviceName}`;

@@ -6,11 +6,14 @@
  */
 import type { AgentAuthentication } from "../access/authentication.ts";
 import { presenceLost } from "../actions/agent-state.ts";
-import { customerAway } from "../actions/chat.ts";
+import { chatsAway, customerAway } from "../actions/chat.ts";
 import type { ActionContext } from "../actions/context.ts";
 import { withdrawOffers } from "../actions/routing.ts";
 import type { BayeuxEngine } from "../bayeux/engine.ts";
 import type { Logger } from "../logger.ts";
+import { chatOfTopic } from "../wire/chat-v2.ts";
+
+const isString = (value: string | null): value is string => value !== null;
 
 /** The engine's events this module follows. */
 type CometdEvents = Pick<BayeuxEngine, "onLastClientGone" | "onDisconnect" | "onRevoke">;
@@ -29,12 +32,15 @@ export function followCometdEvents(
       .then(() => withdrawOffers(ctx, identity))
       .catch((err: unknown) => logger.error({ err }, "could not make a departed agent NotReady"));
   });
-  // A customer's app going to the background says so in its /meta/disconnect (GMS).
-  bayeux.onDisconnect((endpoint, identity, ext) => {
-    if (endpoint !== "customer") return;
+  // A customer's app going to the background says so in its /meta/disconnect (GMS): a v1 app
+  // names its gms_user, a v2 app (anonymous) the chats it used.
+  bayeux.onDisconnect((client, ext) => {
+    if (client.endpoint !== "customer") return;
     const position = typeof ext === "object" && ext !== null ? (ext as Record<string, unknown>).transcriptPosition : undefined;
     if (position === undefined) return;
-    customerAway(ctx, identity, position).catch((err: unknown) => logger.error({ err }, "could not mark a customer away"));
+    const away =
+      client.identity !== null ? customerAway(ctx, client.identity, position) : chatsAway(ctx, client.topics.map(chatOfTopic).filter(isString), position);
+    away.catch((err: unknown) => logger.error({ err }, "could not mark a customer away"));
   });
   // A revoked agent's verified credentials are forgotten on every node (the engine relays revokes).
   bayeux.onRevoke((endpoint, identity, credentials) => {

@@ -46,6 +46,14 @@ const query = fc.array(
         "jsonp",
         "message",
         "export_content",
+        "secureKey",
+        "userId",
+        "operation",
+        "fileId",
+        "pushUrl",
+        "nickname",
+        "userData[x]",
+        "userData",
       ),
     ),
     text,
@@ -76,7 +84,16 @@ const body = fc.oneof(
   jsonBody,
   fc.string({ maxLength: 200 }),
   query.map((pairs) => new URLSearchParams(pairs).toString()),
-  fc.constantFrom('--xyz\r\nContent-Disposition: form-data; name="message"\r\n\r\nhi\r\n--xyz--\r\n', "--xyz\r\n\r\n", "\u0000\u0001\u0002"),
+  fc.constantFrom(
+    '--xyz\r\nContent-Disposition: form-data; name="message"\r\n\r\nhi\r\n--xyz--\r\n',
+    "--xyz\r\n\r\n",
+    "\u0000\u0001\u0002",
+    // Chat API v2 uploads: a file part, two of them, one without a name, one cut short.
+    '--xyz\r\nContent-Disposition: form-data; name="file"; filename="../../a.txt"\r\nContent-Type: text/plain\r\n\r\nhello\r\n--xyz--\r\n',
+    '--xyz\r\nContent-Disposition: form-data; name="file"; filename="a.txt"\r\n\r\nx\r\n--xyz\r\nContent-Disposition: form-data; name="file"; filename="b.txt"\r\n\r\ny\r\n--xyz--\r\n',
+    '--xyz\r\nContent-Disposition: form-data; filename="a.txt"\r\n\r\nx\r\n--xyz--\r\n',
+    '--xyz\r\nContent-Disposition: form-data; name="file"; filename="a.txt"\r\n\r\nunfinished',
+  ),
   fc.uint8Array({ maxLength: 64 }).map((bytes) => Buffer.from(bytes).toString("latin1")),
 );
 const credentials = fc.constantFrom<Record<string, string>>({}, ADMIN, { gms_user: "fuzzer" }, { authorization: "Basic !!!" }, { gms_user: "x".repeat(300) });

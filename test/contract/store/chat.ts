@@ -169,5 +169,31 @@ export function chatContract(current: () => Store): void {
       assert.equal(await store.chats.get("s5"), null);
       assert.deepEqual(await store.chats.transcript("ix-s5", 1, 10), []);
     });
+
+    it("finds a Chat API v2 chat by its secureKey (never a v1 chat), and keeps file entries' details and files", async () => {
+      await store.chats.insert(service("v2a", { gmsUser: null, chat: chat("ix-v2a", { api: 2, secureKey: "key-v2a-0123456789abcd" }) }));
+      await store.chats.insert(service("v1a", { chat: chat("ix-v1a", { secureKey: "key-v1a" }) }));
+      assert.equal((await store.chats.bySecureKey("key-v2a-0123456789abcd"))?.id, "v2a");
+      assert.equal((await store.chats.bySecureKey("key-v2a-0123456789abcd"))?.chat?.api, 2);
+      assert.equal(await store.chats.bySecureKey("key-v1a"), null, "a v1 chat is never found by its key");
+      assert.equal(await store.chats.bySecureKey("nope"), null);
+      const data = { "file-id": "f1", "file-name": "a.txt", "file-size": "3" };
+      await store.chats.append("ix-v2a", [{ position: 1, type: "Notice.FileUploaded", nick: "Ann", text: "a.txt", at: T0, userType: "CLIENT", data }]);
+      const [entry] = await store.chats.transcript("ix-v2a", 1, 10);
+      assert.deepEqual(entry?.data, data);
+      const file = { id: "f1", interactionId: "ix-v2a", name: "a.txt", type: "text/plain", size: 3, description: "", uploadedAt: T0, deleted: false, downloads: 0 };
+      await store.chats.addFile(file);
+      await store.chats.addFile({ ...file, id: "f2", uploadedAt: T0 + 1 });
+      assert.deepEqual(await store.chats.file("f1"), file);
+      await store.chats.saveFile({ ...file, deleted: true, downloads: 2 });
+      assert.deepEqual(await store.chats.file("f1"), { ...file, deleted: true, downloads: 2 });
+      assert.deepEqual(
+        (await store.chats.filesOf("ix-v2a")).map((f) => f.id),
+        ["f1", "f2"],
+      );
+      await store.chats.delete("v2a");
+      assert.equal(await store.chats.file("f2"), null, "a service's removal takes its files' rows");
+      await store.chats.delete("v1a");
+    });
   });
 }
