@@ -38,6 +38,21 @@ const GWS_ERROR = object(
   "GWS error body",
 );
 const GWS_OK = object({ status: str("ok"), statusCode: int("0") });
+const V2_ENVELOPE = object(
+  {
+    statusCode: int("0 success, 1 retry, 2 error"),
+    chatEnded: { type: "boolean" },
+    chatId: str(),
+    userId: str(),
+    secureKey: str(),
+    alias: str(),
+    nextPosition: int(),
+    messages: array(object({ index: int(), type: str(), utcTime: int(), from: object({ nickname: str(), participantId: int(), type: str() }), text: str() })),
+    userData: object({}, "string values"),
+    errors: array(object({ code: int(), message: str(), advice: str() })),
+  },
+  "Chat API v2 envelope",
+);
 
 const SERVICE = object(
   { service_id: int(), customer_id: str(), contact_key: str(), service_type: anyJson, started: object(), completed: object() },
@@ -131,6 +146,13 @@ const SUCCESS: [RegExp, Documented][] = [
   ],
   [/^POST .*\/service\/:id\/ixn\/chat(\/:op)?$/, { status: 200, description: "the chat object (in CometD mode with GMS's message in it)", body: CHAT }],
   [/^POST .*\/service\/:id\/internal-poke$/, { status: 200, description: "sent", body: str("OK") }],
+  // Chat API v2
+  [
+    /^POST \/\w+\/2\/chat\/:service\/:chatId\/file\/:fileId\/download\/?$/,
+    { status: 200, description: "the file, as an attachment", body: str("the file's bytes") },
+  ],
+  [/^POST \/\w+\/2\/chat(-ntf|\/)/, { status: 200, description: "the v2 envelope (with fileDownload on chat-ntf: the file)", body: V2_ENVELOPE }],
+  [/^GET \/api\/v2\/interactions\/:id\/files\/:fileId$/, { status: 200, description: "the file, as an attachment", body: str("the file's bytes") }],
   // Agent API
   [/^POST \/api\/v2\/(users|interactions)$/, { status: 200, description: "created", body: object({ status: str(), statusCode: int(), id: str() }) }],
   [/^GET \/api\/v2\//, { status: 200, description: "GWS form: {statusCode: 0, <resource or list>}", body: object({ statusCode: int() }) }],
@@ -152,6 +174,15 @@ function errorsOf(url: string, hasBody: boolean): Record<number, Documented> {
       ...(hasBody ? { 413: gws("body over BODY_LIMIT_BYTES"), 415: gws("not JSON (a write with the session cookie must say application/json)") } : {}),
       429: gws("too many failed logins from this address, or at once for this user name (Retry-After)"),
       503: gws("too many logins waiting for their password check (Retry-After)"),
+    });
+  }
+  if (/\/2\/chat/.test(url)) {
+    const v2 = (description: string) => ({ description, body: V2_ENVELOPE });
+    return withStatus({
+      400: v2("invalid fields (errors[].code 161 name, 364 email, 204 message length, 240 no such service, 201-203 file limits)"),
+      401: v2("CHAT_V2_API_KEYS is set and the request carries no key"),
+      413: v2("body over BODY_LIMIT_BYTES (uploads: over CHAT_V2_FILE_MAX_BYTES)"),
+      429: v2("too many chats or messages from this address (statusCode 1, Retry-After)"),
     });
   }
   if (/\/1\/service\//.test(url)) {
@@ -251,8 +282,8 @@ function cometdPaths(gmsAppName: string): Record<string, Schema> {
   });
   return {
     [`/${gmsAppName}/cometd`]: bayeux(
-      "customer apps (channel /_genesys)",
-      "The gms_user header (or ?gms_user=, or ext.gms_user over WebSocket) names the user; with GMS_USER_SECRET, gms_user_token proves it.",
+      "customer apps (Chat API v1: channel /_genesys; Chat API v2: publish to /service/chatV2/{service})",
+      "Chat API v1: the gms_user header (or ?gms_user=, or ext.gms_user over WebSocket) names the user; with GMS_USER_SECRET, gms_user_token proves it. Chat API v2 needs none: a client without gms_user may use only /service/chatV2/*, where data.operation (requestChat, requestNotifications, sendMessage, ...) and data.secureKey name the request and the chat; results and pushes come back on that channel without a subscription.",
     ),
     "/api/v2/notifications": bayeux(
       "agent desktops (channels /v2/me/...; supervisors and admins also /v2/supervisor/changes)",

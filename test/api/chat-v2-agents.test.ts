@@ -18,7 +18,13 @@ const desks: TestClient[] = [];
 
 before(async () => {
   server = await startServer({
-    env: { PARLEY_ADMIN_PASSWORD: ADMIN_PASSWORD, ROUTING_SWEEP_MS: "50", CHAT_V2_FILE_MAX_BYTES: "1000", CHAT_V2_FILE_MAX_FILES: "2", CHAT_V2_FILE_DOWNLOADS: "2" },
+    env: {
+      PARLEY_ADMIN_PASSWORD: ADMIN_PASSWORD,
+      ROUTING_SWEEP_MS: "50",
+      CHAT_V2_FILE_MAX_BYTES: "1000",
+      CHAT_V2_FILE_MAX_FILES: "2",
+      CHAT_V2_FILE_DOWNLOADS: "2",
+    },
   });
   api = agentApi(server.url);
   v2 = chatV2Api(server.url);
@@ -49,7 +55,8 @@ async function acceptedBy(agent: TestAgent, chat: V2Chat): Promise<void> {
   assert.equal((await api.operate(agent, chat.chatId, { operationName: "Accept" })).status, 200);
 }
 
-const events = (reply: Reply) => assertEnvelope(reply.body).messages.map((m) => `${m.type} ${m.from.type} ${m.from.nickname}${m.text === undefined ? "" : ` ${m.text}`}`);
+const events = (reply: Reply) =>
+  assertEnvelope(reply.body).messages.map((m) => `${m.type} ${m.from.type} ${m.from.nickname}${m.text === undefined ? "" : ` ${m.text}`}`);
 
 describe("agents on a v2 chat", () => {
   it("transfer and conference: the customer reads each agent join and leave; messages from both reach them", async () => {
@@ -131,7 +138,13 @@ describe("files", () => {
     assert.match(fileId ?? "", /^[A-Za-z0-9_-]{16,}$/);
     const polled = assertEnvelope((await v2.op(chat, "refresh", { transcriptPosition: "3" })).body);
     const entry = polled.messages.find((m) => m.type === "FileUploaded");
-    assert.deepEqual(entry?.userData, { "file-id": fileId, "file-name": "receipt.txt", "file-size": "11", "file-type": "text/plain", "file-description": "receipt" });
+    assert.deepEqual(entry?.userData, {
+      "file-id": fileId,
+      "file-name": "receipt.txt",
+      "file-size": "11",
+      "file-type": "text/plain",
+      "file-description": "receipt",
+    });
 
     const download = await v2.op(chat, `file/${fileId}/download`);
     assert.equal(download.status, 200);

@@ -97,7 +97,15 @@ describe("Genesys Widgets' CometD (the official client)", () => {
     const first = widgetsCometd();
     try {
       await handshake(first.cometd);
-      const ack = await publish(first.cometd, { operation: "requestChat", chatId: "", alias: "", secureKey: "", userId: "", nickname: "Widget User", userData: { TimeZone: -60 } });
+      const ack = await publish(first.cometd, {
+        operation: "requestChat",
+        chatId: "",
+        alias: "",
+        secureKey: "",
+        userId: "",
+        nickname: "Widget User",
+        userData: { TimeZone: -60 },
+      });
       assert.equal(ack.successful, true);
       const [started] = await first.next(1);
       assert.equal(started?.statusCode, 0);
@@ -108,7 +116,15 @@ describe("Genesys Widgets' CometD (the official client)", () => {
         [[1, "ParticipantJoined", "Client"]],
       );
       assert.equal((await server.app.store.agentInteractions.get(chat.chatId))?.properties.TimeZone, "-60", "userData values are strings");
-      await publish(first.cometd, { operation: "sendMessage", chatId: chat.chatId, alias: chat.alias, secureKey: chat.secureKey, userId: chat.userId, message: "hi", messageType: "text" });
+      await publish(first.cometd, {
+        operation: "sendMessage",
+        chatId: chat.chatId,
+        alias: chat.alias,
+        secureKey: chat.secureKey,
+        userId: chat.userId,
+        message: "hi",
+        messageType: "text",
+      });
       await agentAnswers(chat.chatId, "Hello from Vic");
       const seen = await first.next(4);
       assert.deepEqual(
@@ -125,7 +141,15 @@ describe("Genesys Widgets' CometD (the official client)", () => {
       const reloaded = widgetsCometd();
       try {
         await handshake(reloaded.cometd);
-        await publish(reloaded.cometd, { operation: "requestNotifications", secureKey: chat.secureKey, alias: chat.alias, userId: chat.userId, chatId: chat.chatId, transcriptPosition: 3, message: "" });
+        await publish(reloaded.cometd, {
+          operation: "requestNotifications",
+          secureKey: chat.secureKey,
+          alias: chat.alias,
+          userId: chat.userId,
+          chatId: chat.chatId,
+          transcriptPosition: 3,
+          message: "",
+        });
         const [restored] = await reloaded.next(1);
         assert.equal(restored?.chatEnded, false);
         assert.deepEqual(
@@ -175,7 +199,9 @@ describe("v1 and v2 customers at once", () => {
     const v2 = chatV2Api(server.url);
     const modern = await v2.start();
     await agentAnswers(modern.chatId, "hello v2");
-    const v1Service = (await fetch(`${server.url}/genesys/1/service/request-chat`, { method: "POST", headers: { gms_user: "old-app" } }).then((r) => r.json())) as { _id: string };
+    const v1Service = (await fetch(`${server.url}/genesys/1/service/request-chat`, { method: "POST", headers: { gms_user: "old-app" } }).then((r) =>
+      r.json(),
+    )) as { _id: string };
     const v1Chat = await fetch(`${server.url}/genesys/1/service/${v1Service._id}/ixn/chat`, {
       method: "POST",
       headers: { gms_user: "old-app", "content-type": "application/x-www-form-urlencoded" },
@@ -252,12 +278,20 @@ describe("the iOS library's CometD (raw WebSocket frames)", () => {
   it("chats with single-object frames and no ids; acks carry no data; /meta/disconnect with a position leaves the chat running", async () => {
     const ios = await iosClient();
     try {
-      ios.send({ channel: CHANNEL, clientId: ios.clientId(), data: { operation: "requestChat", nickname: "iPhone User", userData: { push_notification_deviceid: "tok", push_notification_type: "fcm" } } });
+      ios.send({
+        channel: CHANNEL,
+        clientId: ios.clientId(),
+        data: { operation: "requestChat", nickname: "iPhone User", userData: { push_notification_deviceid: "tok", push_notification_type: "fcm" } },
+      });
       const ack = await ios.next((m) => m.channel === CHANNEL && m.successful !== undefined);
       assert.deepEqual(ack, { channel: CHANNEL, successful: true }, "an ack without id and without data");
       const started = assertEnvelope((await ios.data()).data);
       assert.equal(started.chatEnded, false);
-      ios.send({ channel: CHANNEL, clientId: ios.clientId(), data: { operation: "sendMessage", secureKey: started.secureKey, userId: started.userId, alias: started.alias, message: "from the phone" } });
+      ios.send({
+        channel: CHANNEL,
+        clientId: ios.clientId(),
+        data: { operation: "sendMessage", secureKey: started.secureKey, userId: started.userId, alias: started.alias, message: "from the phone" },
+      });
       const own = assertEnvelope((await ios.data((e) => e.messages?.[0]?.type === "Message")).data);
       assert.equal(own.messages[0]?.text, "from the phone");
       assert.equal(typeof own.messages[0]?.utcTime, "number");
@@ -270,7 +304,11 @@ describe("the iOS library's CometD (raw WebSocket frames)", () => {
       // Back from the background: a new client asks from a position and goes on.
       const back = await iosClient();
       try {
-        back.send({ channel: CHANNEL, clientId: back.clientId(), data: { operation: "requestNotifications", secureKey: started.secureKey, userId: started.userId, alias: started.alias, transcriptPosition: 2 } });
+        back.send({
+          channel: CHANNEL,
+          clientId: back.clientId(),
+          data: { operation: "requestNotifications", secureKey: started.secureKey, userId: started.userId, alias: started.alias, transcriptPosition: 2 },
+        });
         const restored = assertEnvelope((await back.data()).data);
         assert.equal(restored.chatEnded, false);
         assert.equal(restored.messages[0]?.index, 2);
@@ -295,14 +333,10 @@ describe("the iOS library's CometD (raw WebSocket frames)", () => {
       stranger.send({ channel: CHANNEL, clientId: stranger.clientId(), data: { operation: "refresh", secureKey: "guess" } });
       const answer = await stranger.data();
       assert.equal(answer.data.statusCode, 2);
-      assert.equal(
-        JSON.stringify(stranger.frames).includes("private"),
-        false,
-      );
+      assert.equal(JSON.stringify(stranger.frames).includes("private"), false);
     } finally {
       owner.ws.close();
       stranger.ws.close();
     }
   });
 });
-

@@ -64,7 +64,7 @@ export function chatV2ErrorReplier(lingerMs: number) {
     const error = toV2Error(err);
     // iOS cannot read an answer without `chatId`: the chat the path names is echoed.
     const chatId = (request.params as { chatId?: unknown } | undefined)?.chatId;
-    if (typeof chatId === "string" && error.body.chatId === undefined) error.body.chatId = chatId;
+    if (typeof chatId === "string" && /^[A-Za-z0-9_-]{1,64}$/.test(chatId) && error.body.chatId === undefined) error.body.chatId = chatId;
     if (error.serverFault) request.log.error({ err }, "request failed");
     else request.log.debug({ code: (err as { code?: unknown }).code, message: error.body.errors?.[0]?.message }, "request refused");
     if (error.status === 413) closeAfterAnswer(request.raw, reply.raw, lingerMs);

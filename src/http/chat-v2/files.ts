@@ -72,6 +72,8 @@ function parseMultipartWithFile(req: FastifyRequest, body: Buffer, maxBytes: num
   parser.end(body);
 }
 
+const doc = (summary: string) => ({ tags: ["Chat API v2"], summary });
+
 export function registerChatV2Files(api: FastifyInstance, deps: FileRoutesDeps): void {
   const { ctx } = deps;
   registerChatBodyParsers(api, deps.jsonMaxDepth);
@@ -97,37 +99,47 @@ export function registerChatV2Files(api: FastifyInstance, deps: FileRoutesDeps):
   type ChatParams = { Params: { chatId: string } };
   type FileParams = { Params: { chatId: string; fileId: string } };
   for (const slash of ["", "/"]) {
-    api.post<ChatParams>(`/chat/:service/:chatId/file/limits${slash}`, async (request) => fileLimits(ctx, chatKeyOf(fields(request), request.params.chatId)));
-    api.post<ChatParams>(`/chat/:service/:chatId/file${slash}`, { bodyLimit }, async (request) =>
-      uploadFile(ctx, chatKeyOf(fields(request), request.params.chatId), upload(request)),
+    api.post<ChatParams>(`/chat/:service/:chatId/file/limits${slash}`, { schema: doc("File limits, and what this chat used") }, async (request) =>
+      fileLimits(ctx, chatKeyOf(fields(request), request.params.chatId)),
     );
-    api.post<FileParams>(`/chat/:service/:chatId/file/:fileId/download${slash}`, async (request, reply) =>
-      sendFile(reply, await downloadFile(ctx, chatKeyOf(fields(request), request.params.chatId), request.params.fileId)),
+    api.post<ChatParams>(
+      `/chat/:service/:chatId/file${slash}`,
+      { bodyLimit, schema: doc("Upload a file (multipart: file, secureKey, userId, alias)") },
+      async (request) => uploadFile(ctx, chatKeyOf(fields(request), request.params.chatId), upload(request)),
     );
-    api.post<FileParams>(`/chat/:service/:chatId/file/:fileId/delete${slash}`, async (request) =>
+    api.post<FileParams>(
+      `/chat/:service/:chatId/file/:fileId/download${slash}`,
+      { schema: doc("Download a file (no API key asked)") },
+      async (request, reply) => sendFile(reply, await downloadFile(ctx, chatKeyOf(fields(request), request.params.chatId), request.params.fileId)),
+    );
+    api.post<FileParams>(`/chat/:service/:chatId/file/:fileId/delete${slash}`, { schema: doc("Delete a file") }, async (request) =>
       deleteFile(ctx, chatKeyOf(fields(request), request.params.chatId), request.params.fileId),
     );
     // chat-ntf: the chat by its secureKey alone; the operation in a field (iOS's misspelling and its missing one included).
-    api.post(`/chat-ntf${slash}`, { bodyLimit }, async (request, reply) => {
-      const f = fields(request);
-      const key = chatKeyOf(f, null);
-      const hasFile = (request.body as ParsedBody | undefined)?.[FILE] !== undefined;
-      const operation = f.get("operation") ?? (hasFile ? "fileUpload" : null);
-      const fileId = f.get("fileId") ?? "";
-      switch (operation) {
-        case "fileGetLimits":
-        case "fileGetsLimits":
-          return fileLimits(ctx, key);
-        case "fileUpload":
-          return uploadFile(ctx, key, upload(request));
-        case "fileDownload":
-          return sendFile(reply, await downloadFile(ctx, key, fileId));
-        case "fileDelete":
-          return deleteFile(ctx, key, fileId);
-        default:
-          throw new AppError("invalid_input", "operation: fileGetLimits, fileUpload, fileDownload or fileDelete");
-      }
-    });
+    api.post(
+      `/chat-ntf${slash}`,
+      { bodyLimit, schema: doc("Files for the CometD flavour: operation fileGetLimits, fileUpload, fileDownload or fileDelete, by secureKey") },
+      async (request, reply) => {
+        const f = fields(request);
+        const key = chatKeyOf(f, null);
+        const hasFile = (request.body as ParsedBody | undefined)?.[FILE] !== undefined;
+        const operation = f.get("operation") ?? (hasFile ? "fileUpload" : null);
+        const fileId = f.get("fileId") ?? "";
+        switch (operation) {
+          case "fileGetLimits":
+          case "fileGetsLimits":
+            return fileLimits(ctx, key);
+          case "fileUpload":
+            return uploadFile(ctx, key, upload(request));
+          case "fileDownload":
+            return sendFile(reply, await downloadFile(ctx, key, fileId));
+          case "fileDelete":
+            return deleteFile(ctx, key, fileId);
+          default:
+            throw new AppError("invalid_input", "operation: fileGetLimits, fileUpload, fileDownload or fileDelete");
+        }
+      },
+    );
   }
 }
 

@@ -72,13 +72,18 @@ function fieldsOf(request: FastifyRequest, maxDepth: number): V2Fields {
   return restFields(chatParams(request.query, request.body), maxDepth);
 }
 
+const TAGS = ["Chat API v2"];
+
 function registerOperations(api: FastifyInstance, deps: ChatV2Deps): void {
   const address = (request: FastifyRequest) => clientAddress(request.raw, deps.trustProxy);
   for (const url of withSlash("/chat/:service")) {
     api.post<{ Params: { service: string } }>(
       url,
       // Past its rate, an address is refused before its body is read and parsed.
-      { onRequest: async (request) => deps.ctx.chat.allowance.refuseEarly("chat", address(request)) },
+      {
+        schema: { tags: TAGS, summary: "requestChat: start a chat (nickname or firstName and lastName, emailAddress, subject, text, userData[key])" },
+        onRequest: async (request) => deps.ctx.chat.allowance.refuseEarly("chat", address(request)),
+      },
       async (request) => {
         const fields = fieldsOf(request, deps.jsonMaxDepth);
         return requestChatV2(deps.ctx, request.params.service, { address: address(request) }, chatRequestOf(fields), "poll");
@@ -86,7 +91,8 @@ function registerOperations(api: FastifyInstance, deps: ChatV2Deps): void {
     );
   }
   for (const url of withSlash("/chat/:service/:chatId/:operation")) {
-    api.post<{ Params: { service: string; chatId: string; operation: string } }>(url, async (request) => {
+    const summary = "An operation: send, refresh, startTyping, stopTyping, disconnect, pushUrl, customNotice, updateNickname, updateData, readReceipt";
+    api.post<{ Params: { service: string; chatId: string; operation: string } }>(url, { schema: { tags: TAGS, summary } }, async (request) => {
       const name = operationName(request.params.operation);
       // `sendMessage` is CometD's name; REST's is `send`.
       if (name === null || request.params.operation === "sendMessage" || name === "requestNotifications") {

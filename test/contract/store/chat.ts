@@ -181,7 +181,17 @@ export function chatContract(current: () => Store): void {
       await store.chats.append("ix-v2a", [{ position: 1, type: "Notice.FileUploaded", nick: "Ann", text: "a.txt", at: T0, userType: "CLIENT", data }]);
       const [entry] = await store.chats.transcript("ix-v2a", 1, 10);
       assert.deepEqual(entry?.data, data);
-      const file = { id: "f1", interactionId: "ix-v2a", name: "a.txt", type: "text/plain", size: 3, description: "", uploadedAt: T0, deleted: false, downloads: 0 };
+      const file = {
+        id: "f1",
+        interactionId: "ix-v2a",
+        name: "a.txt",
+        type: "text/plain",
+        size: 3,
+        description: "",
+        uploadedAt: T0,
+        deleted: false,
+        downloads: 0,
+      };
       await store.chats.addFile(file);
       await store.chats.addFile({ ...file, id: "f2", uploadedAt: T0 + 1 });
       assert.deepEqual(await store.chats.file("f1"), file);
