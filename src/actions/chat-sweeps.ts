@@ -90,9 +90,21 @@ export async function announceAvailability(ctx: ActionContext): Promise<number> 
   return told;
 }
 
-/** Removes services past their time to live (an open chat keeps its service). */
+/**
+ * Removes services past their time to live (an open chat keeps its service), with their files'
+ * bytes (v2): once the rows are gone, nothing names those bytes any more.
+ */
 export async function removeExpiredChatServices(ctx: ActionContext): Promise<number> {
   const ids = await ctx.store.chats.expired(ctx.now(), 500);
-  for (const id of ids) await ctx.store.transaction((tx) => tx.chats.delete(id));
+  for (const id of ids) {
+    const files = await ctx.store.transaction(async (tx) => {
+      const service = await tx.chats.get(id, { lock: true });
+      const attached = service?.chat == null ? [] : await tx.chats.filesOf(service.chat.interactionId);
+      await tx.chats.delete(id);
+      return attached;
+    });
+    for (const file of files)
+      await ctx.chat.files.store.delete(file.id).catch((err: unknown) => ctx.logger.warn({ err }, "could not remove an expired chat's file"));
+  }
   return ids.length;
 }

@@ -211,3 +211,65 @@ describe("files", () => {
     assert.equal(assertEnvelope(removed.body).statusCode, 0);
   });
 });
+
+describe("what files may hold of the server", () => {
+  it("reads at most two uploads at once from one address: a third waiting body is refused before it is read (429)", async () => {
+    const chat = await v2.start();
+    const url = new URL(`${v2.base}/${chat.chatId}/file`);
+    const { request } = await import("node:http");
+    // Two uploads whose bodies never finish.
+    const held = [0, 1].map(() => {
+      const req = request({
+        host: url.hostname,
+        port: url.port,
+        path: url.pathname,
+        method: "POST",
+        headers: { "content-type": "multipart/form-data; boundary=xyz", "content-length": "100000" },
+      });
+      req.on("error", () => {});
+      req.write("--xyz\r\n");
+      return req;
+    });
+    try {
+      const third = await eventuallyStatus(() => upload(url.href, chat.keys, { name: "third.txt", body: "x" }), 429);
+      assert.equal(third.body.statusCode, 1);
+    } finally {
+      for (const req of held) req.destroy();
+    }
+    // Once they are gone, uploads are read again (this one is refused for having no agent, after its body was read).
+    const later = await eventuallyStatus(() => upload(url.href, chat.keys, { name: "later.txt", body: "x" }), 400);
+    assert.equal(later.body.errors[0].code, 203);
+  });
+
+  it("an expired chat's files leave the disk with it", async () => {
+    let now = Date.now();
+    const own = await startServer({ now: () => now, env: { CHAT_V2_FILE_NEED_AGENT: "false" } });
+    try {
+      const ownV2 = chatV2Api(own.url);
+      const chat = await ownV2.start();
+      const sent = await upload(`${ownV2.base}/${chat.chatId}/file`, chat.keys, { name: "gone.txt", body: "bytes" });
+      const fileId = assertEnvelope(sent.body).userData?.["file-id"] ?? "";
+      const { existsSync } = await import("node:fs");
+      const path = `${own.dir}/files/${fileId}`;
+      assert.equal(existsSync(path), true, "kept beside the database");
+      await ownV2.op(chat, "disconnect");
+      now += 2 * 3600 * 1000;
+      const { until } = await import("../support/server.ts");
+      await until(() => !existsSync(path), 5000, "the expired chat's file removed");
+    } finally {
+      await own.close();
+    }
+  });
+});
+
+/** Retries `send` until it answers `status` (the server may not have seen the held requests yet). */
+async function eventuallyStatus(send: () => Promise<Reply>, status: number): Promise<Reply> {
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const reply = await send();
+    if (reply.status === status || Date.now() > deadline) {
+      assert.equal(reply.status, status, reply.text);
+      return reply;
+    }
+  }
+}

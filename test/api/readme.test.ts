@@ -119,6 +119,13 @@ describe("the README's examples, run as printed", () => {
     assert.match(result.stdout, printedPattern(script, base));
   });
 
+  it("Chat API v2: a customer starts a chat, sends, reads it back and leaves, with curl alone", async () => {
+    const script = withSettings(runnable("chat-v2"), { BASE: base });
+    const result = await bash(script);
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, printedPattern(script, base));
+  });
+
   it("Operator CLI: on the same database, once the server is stopped (SQLite)", async () => {
     await stop();
     const result = await bash(runnable("cli"), database);

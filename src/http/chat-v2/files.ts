@@ -9,7 +9,8 @@ import busboy from "busboy";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { deleteFile, downloadFile, fileLimits, uploadFile, type Upload } from "../../actions/chat-files.ts";
 import type { ActionContext } from "../../actions/context.ts";
-import { AppError } from "../../domain/errors.ts";
+import { clientAddress, type ProxyTrust } from "../../client-address.ts";
+import { AppError, rateLimited, unavailable } from "../../domain/errors.ts";
 import type { ChatFile } from "../../domain/chat-v2.ts";
 import { sendAttachment } from "../attachment.ts";
 import { chatParams, registerChatBodyParsers } from "../chat/params.ts";
@@ -17,6 +18,7 @@ import { chatKeyOf, restFields, type V2Fields } from "./requests.ts";
 
 export interface FileRoutesDeps {
   ctx: ActionContext;
+  trustProxy: ProxyTrust;
   jsonMaxDepth: number;
   files: { maxBytes: number };
 }
@@ -74,6 +76,33 @@ function parseMultipartWithFile(req: FastifyRequest, body: Buffer, maxBytes: num
 
 const doc = (summary: string) => ({ tags: ["Chat API v2"], summary });
 
+/**
+ * Uploads are read whole before they are parsed (at most CHAT_V2_FILE_MAX_BYTES and a form each),
+ * so how many are read at once is bounded: on this node, and from one address. Past either, the
+ * upload is refused before its body is read.
+ */
+const UPLOADS_AT_ONCE = 8;
+const UPLOADS_AT_ONCE_PER_ADDRESS = 2;
+
+function uploadGate(addressOf: (request: FastifyRequest) => string) {
+  let inFlight = 0;
+  const byAddress = new Map<string, number>();
+  return async (request: FastifyRequest, reply: FastifyReply) => {
+    const address = addressOf(request);
+    const mine = byAddress.get(address) ?? 0;
+    if (mine >= UPLOADS_AT_ONCE_PER_ADDRESS) throw rateLimited("too many uploads at once from this address", 1000);
+    if (inFlight >= UPLOADS_AT_ONCE) throw unavailable("too many uploads at once: try again shortly", 1000);
+    inFlight++;
+    byAddress.set(address, mine + 1);
+    reply.raw.once("close", () => {
+      inFlight--;
+      const left = (byAddress.get(address) ?? 1) - 1;
+      if (left > 0) byAddress.set(address, left);
+      else byAddress.delete(address);
+    });
+  };
+}
+
 export function registerChatV2Files(api: FastifyInstance, deps: FileRoutesDeps): void {
   const { ctx } = deps;
   registerChatBodyParsers(api, deps.jsonMaxDepth);
@@ -83,6 +112,7 @@ export function registerChatV2Files(api: FastifyInstance, deps: FileRoutesDeps):
   );
   // An upload may be as large as a file, and its form around it.
   const bodyLimit = deps.files.maxBytes + 1024 * 1024;
+  const onRequest = uploadGate((request) => clientAddress(request.raw, deps.trustProxy));
   const fields = (request: FastifyRequest): V2Fields => {
     // A multipart body is a plain object with its file under a symbol: its fields only.
     const body = request.body;
@@ -104,7 +134,7 @@ export function registerChatV2Files(api: FastifyInstance, deps: FileRoutesDeps):
     );
     api.post<ChatParams>(
       `/chat/:service/:chatId/file${slash}`,
-      { bodyLimit, schema: doc("Upload a file (multipart: file, secureKey, userId, alias)") },
+      { bodyLimit, onRequest, schema: doc("Upload a file (multipart: file, secureKey, userId, alias)") },
       async (request) => uploadFile(ctx, chatKeyOf(fields(request), request.params.chatId), upload(request)),
     );
     api.post<FileParams>(
@@ -118,7 +148,7 @@ export function registerChatV2Files(api: FastifyInstance, deps: FileRoutesDeps):
     // chat-ntf: the chat by its secureKey alone; the operation in a field (iOS's misspelling and its missing one included).
     api.post(
       `/chat-ntf${slash}`,
-      { bodyLimit, schema: doc("Files for the CometD flavour: operation fileGetLimits, fileUpload, fileDownload or fileDelete, by secureKey") },
+      { bodyLimit, onRequest, schema: doc("Files for the CometD flavour: operation fileGetLimits, fileUpload, fileDownload or fileDelete, by secureKey") },
       async (request, reply) => {
         const f = fields(request);
         const key = chatKeyOf(f, null);
