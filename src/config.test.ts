@@ -92,13 +92,14 @@ describe("PARLEY_CONFIG", () => {
     return path;
   };
 
-  it("has the two seed services on queue default without a file", () => {
+  it("has the two seed services and Widgets' customer-support on queue default without a file", () => {
     const config = loadConfig({});
     assert.deepEqual(
       config.chatServices.map((s) => [s.name, s.kind, s.queue]),
       [
         ["request-chat", "basic", "default"],
         ["request-chat-poll", "advanced", "default"],
+        ["customer-support", "basic", "default"],
       ],
     );
     assert.equal(config.chatServices[0]?.push.provider, "comet");
