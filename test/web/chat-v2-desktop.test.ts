@@ -1,15 +1,16 @@
 /**
  * A Chat API v2 chat on the agent desktop (/agent), in real Chromium against the real server: it
- * shows exactly as a v1 chat of the same customer does (the same routed `chat` interaction), and
- * the agent's reply reaches the v2 customer's refresh.
+ * shows exactly as a v1 chat of the same customer does (the same routed `chat` interaction), the
+ * agent's reply reaches the v2 customer's refresh, and files the customer attaches are links the
+ * agent downloads through the agent API with their session cookie.
  */
 import assert from "node:assert/strict";
 import { after, before, it } from "node:test";
 import type { Browser, Page } from "playwright-core";
 import { ADMIN_PASSWORD, agentApi, type TestAgent } from "../support/agents.ts";
-import { launchBrowser, newPerson, noBrowser } from "../support/browser.ts";
+import { launchBrowser, newPerson, noBrowser, seriousViolations } from "../support/browser.ts";
 import { chatApi } from "../support/chat.ts";
-import { assertEnvelope, chatV2Api } from "../support/chat-v2.ts";
+import { assertEnvelope, chatV2Api, type V2Chat } from "../support/chat-v2.ts";
 import { eventually, startServer, type TestServer } from "../support/server.ts";
 import { describeWith } from "../support/suites.ts";
 
@@ -200,4 +201,75 @@ describeWith("a Chat API v2 chat on the agent desktop", noBrowser, () => {
     await v2.op(chat, "disconnect");
     await done(agent, person);
   });
+
+  it("a file the customer attaches is a link that downloads it with the agent's cookie; a new nickname and a deleted file are notices", async () => {
+    const { agent, page, ...person } = await agentAt();
+    const log = page.getByRole("tabpanel").getByRole("log");
+    const v2 = chatV2Api(server.url);
+    const chat = await v2.start({ firstName: "Ada", lastName: "Lovelace", subject: "Files" });
+    const id = await newInteraction(agent, []);
+    await accept(page);
+    // Files need an agent in the chat (CHAT_V2_FILE_NEED_AGENT): once the desktop has accepted, the customer may send one.
+    await api.sees(agent, id, "Accepted");
+    const content = "Order A-17: the parcel never came.\n";
+    const fileId = await upload(chat, "note.txt", content, "the delivery note");
+
+    const link = log.getByRole("link", { name: `note.txt (${Buffer.byteLength(content)} bytes)`, exact: true });
+    await link.waitFor();
+    const entry = log.getByRole("listitem").filter({ hasText: "sent a file: note.txt" });
+    assert.match((await entry.textContent()) ?? "", /^\d\d:\d\d.* Ada Lovelace sent a file: note\.txt \(35 bytes\) – the delivery note$/);
+    assert.equal(await link.getAttribute("download"), "");
+    const href = new URL((await link.getAttribute("href")) ?? "", page.url());
+    assert.equal(href.origin, new URL(server.url).origin);
+    assert.equal(href.pathname, `/api/v2/interactions/${id}/files/${fileId}`);
+    // The agent's session cookie is what lets it through: the browser's download, and the same request without the cookie.
+    const [download] = await Promise.all([page.waitForEvent("download"), link.click()]);
+    assert.equal(download.suggestedFilename(), "note.txt");
+    assert.equal(await download.failure(), null);
+    const fetched = await page.request.get(href.toString());
+    assert.equal(fetched.status(), 200);
+    assert.equal((await fetched.body()).toString(), content);
+    assert.match(fetched.headers()["content-disposition"] ?? "", /^attachment; filename="note\.txt"/);
+    assert.equal((await fetch(href)).status, 401, "no cookie, no file");
+    assert.deepEqual(await seriousViolations(page), []);
+
+    // A file's name is text, never HTML.
+    const hostile = "<img src=x onerror=alert(1)>.txt";
+    await upload(chat, hostile, "x");
+    await log.getByRole("link", { name: `${hostile} (1 byte)`, exact: true }).waitFor();
+    assert.equal(await log.locator("img").count(), 0);
+
+    assert.equal(assertEnvelope((await v2.op(chat, "updateNickname", { nickname: "Addie" })).body).statusCode, 0);
+    await log.getByRole("listitem").filter({ hasText: "Ada Lovelace is now Addie" }).waitFor();
+
+    assert.equal(assertEnvelope((await v2.op(chat, `file/${fileId}/delete`)).body).statusCode, 0);
+    await log.getByRole("listitem").filter({ hasText: "Addie removed the file note.txt" }).waitFor();
+    // The upload's line stays, without its link: the file is gone.
+    await link.waitFor({ state: "detached" });
+    assert.match((await entry.textContent()) ?? "", /sent a file: note\.txt \(35 bytes\) \(removed\) – the delivery note$/);
+    assert.equal((await page.request.get(href.toString())).status(), 404);
+
+    // After a reload the transcript is read again (RequestChatHistory): the same lines, the same links.
+    const lines = await log.getByRole("listitem").allTextContents();
+    await page.reload();
+    await page.getByRole("tab", { name: /Ada Lovelace/ }).click();
+    await log.getByRole("listitem").filter({ hasText: "Addie removed the file note.txt" }).waitFor();
+    assert.deepEqual(await log.getByRole("listitem").allTextContents(), lines);
+    assert.equal(await log.getByRole("link").count(), 1);
+
+    await v2.op(chat, "disconnect");
+    await done(agent, person);
+  });
+
+  /** Uploads a file as Widgets does (multipart: the chat's keys and the `file` part); resolves with its id. */
+  async function upload(chat: V2Chat, name: string, content: string, description = ""): Promise<string> {
+    const form = new FormData();
+    for (const [key, value] of Object.entries(chat.keys)) form.set(key, value);
+    form.set("userData[file-description]", description);
+    form.set("file", new Blob([content], { type: "text/plain" }), name);
+    const response = await fetch(`${chatV2Api(server.url).base}/${chat.chatId}/file`, { method: "POST", body: form });
+    const body = assertEnvelope(await response.json());
+    assert.equal(body.statusCode, 0, JSON.stringify(body));
+    return body.userData?.["file-id"] ?? assert.fail("the upload's answer names its file");
+  }
 });
