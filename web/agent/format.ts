@@ -37,6 +37,21 @@ export function email(ix: Interaction): string | null {
   return text(d.EmailAddress) ?? text(d.email) ?? text(d.fldnEmailAddress);
 }
 
+/** A file's size from its byte count as the transcript gives it (a string): `10 bytes`, `2.4 KB`, `1.1 MB`; null when it is not a count. */
+export function fileSize(bytes: string | undefined): string | null {
+  const n = Number(bytes);
+  if (bytes === undefined || bytes.trim() === "" || !Number.isInteger(n) || n < 0) return null;
+  if (n < 1024) return n === 1 ? "1 byte" : `${n} bytes`;
+  const units = ["KB", "MB", "GB"];
+  let value = n / 1024;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${value < 10 ? value.toFixed(1) : Math.round(value)} ${units[unit]}`;
+}
+
 export function mediaLabel(mediaType: string): string {
   return mediaType === "openmedia" ? "open media" : mediaType;
 }

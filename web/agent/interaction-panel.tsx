@@ -105,7 +105,7 @@ export function InteractionPanel({ item }: { item: WorkItem }) {
         )}
         {isChat && (
           <>
-            <Transcript messages={item.messages} label={`Chat with ${customerName(ix)}`} />
+            <Transcript interactionId={ix.id} messages={item.messages} label={`Chat with ${customerName(ix)}`} />
             {!ended && (
               <>
                 <p class="typing" aria-live="polite">

@@ -3,7 +3,7 @@
  * CometD notifications on `/v2/me/interactions` and `/v2/me/channels` (README, Agent API).
  * After the one Basic login the JSESSIONID cookie authenticates everything, CometD included.
  */
-import { gmsApp, request } from "./http.ts";
+import { apiUrl, gmsApp, request } from "./http.ts";
 
 type Channel = "chat" | "openmedia" | "email" | "sms";
 
@@ -45,7 +45,17 @@ export interface Interaction {
   offerExpiresAt?: string;
 }
 
-type MessageType = "Text" | "ParticipantJoined" | "ParticipantLeft" | "TypingStarted" | "TypingStopped" | "PushUrl" | "Notice";
+type MessageType =
+  | "Text"
+  | "ParticipantJoined"
+  | "ParticipantLeft"
+  | "TypingStarted"
+  | "TypingStopped"
+  | "PushUrl"
+  | "Notice"
+  | "NicknameUpdated"
+  | "FileUploaded"
+  | "FileDeleted";
 
 export interface ChatMessage {
   index: number;
@@ -54,6 +64,8 @@ export interface ChatMessage {
   from: { nickname: string; type: "Customer" | "Agent" | "External" | string };
   timestamp: string;
   timestampSeconds: number;
+  /** What a file entry names: `file-id`, and on FileUploaded `file-name`, `file-size` (bytes), `file-type`, `file-description`. */
+  userData?: Record<string, string>;
 }
 
 interface InteractionHeader {
@@ -131,6 +143,11 @@ export async function myInteractions(): Promise<Interaction[]> {
 
 export async function operate(id: string, operation: Operation): Promise<void> {
   await request(`api/v2/me/interactions/${encodeURIComponent(id)}`, { method: "POST", json: operation });
+}
+
+/** Where a file the customer attached to a chat downloads from (the session cookie authenticates it; served as an attachment). */
+export function fileUrl(interactionId: string, fileId: string): string {
+  return apiUrl(`api/v2/interactions/${encodeURIComponent(interactionId)}/files/${encodeURIComponent(fileId)}`);
 }
 
 export async function listAgents(): Promise<AgentSummary[]> {
