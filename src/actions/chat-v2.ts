@@ -99,13 +99,18 @@ function checkRequest(ctx: ActionContext, request: V2ChatRequest): string {
   return nickname;
 }
 
-/** What the chat's interaction carries: the customer's userData, their form fields, and where the chat came from. */
-function chatProperties(serviceId: string, serviceName: string, request: V2ChatRequest): JsonObject {
-  const properties: JsonObject = { ...request.userData };
-  if (request.firstName !== null) properties.fldnFirstName = request.firstName;
-  if (request.lastName !== null) properties.fldnLastName = request.lastName;
-  if (request.emailAddress !== null) properties.fldnEmailAddress = request.emailAddress;
-  if (request.subject !== null) properties.Subject = request.subject;
+/**
+ * What the chat's interaction carries: the customer's userData, their form fields as they came
+ * (named as v1's `ixn/chat` attaches them where both have one, so agents and reports see the same
+ * keys: `firstName`, `lastName`, `subject`, and `fldn*` copies), the nickname the chat shows
+ * (desktops name the customer from it), and where the chat came from.
+ */
+function chatProperties(serviceId: string, serviceName: string, nickname: string, request: V2ChatRequest): JsonObject {
+  const properties: JsonObject = { ...request.userData, nickname };
+  if (request.firstName !== null) properties.firstName = properties.fldnFirstName = request.firstName;
+  if (request.lastName !== null) properties.lastName = properties.fldnLastName = request.lastName;
+  if (request.emailAddress !== null) properties.emailAddress = properties.fldnEmailAddress = request.emailAddress;
+  if (request.subject !== null) properties.subject = request.subject;
   properties.gms_service_id = serviceId;
   properties.gms_service_name = serviceName;
   return properties;
@@ -124,7 +129,7 @@ export async function requestChatV2(ctx: ActionContext, serviceName: string, cal
   ctx.chat.allowance.attemptChat(client);
   const now = ctx.now();
   const id = newServiceId();
-  const properties = chatProperties(id, serviceName, request);
+  const properties = chatProperties(id, serviceName, nickname, request);
   checkAttachedData(properties, ctx.interactionMaxDataBytes);
   const ix = newInteraction({ mediaType: "chat", queue: definition.queue, properties }, now);
   const service: ChatService = {

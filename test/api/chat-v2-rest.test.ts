@@ -43,7 +43,8 @@ describe("requestChat", () => {
     assert.equal(ix?.mediaType, "chat");
     assert.equal(ix?.properties._genesys_source, "web");
     assert.equal(ix?.properties.fldnEmailAddress, "ann@example.com");
-    assert.equal(ix?.properties.Subject, "My order");
+    assert.equal(ix?.properties.subject, "My order");
+    assert.equal(ix?.properties.nickname, "Ann Lee", "desktops name the customer from it");
   });
 
   it("takes the path without the slash, a nickname, and an opening text as the first message", async () => {
