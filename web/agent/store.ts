@@ -325,7 +325,8 @@ function addMessages(item: WorkItem, messages: ChatMessage[], seen: boolean): Wo
     added.push(m);
     if (m.from.type === "Customer" && fresh) {
       if (m.type === "Text") typing = null;
-      if (m.type === "Text" && !seen) unread += 1;
+      // What the customer said or sent counts as unread: a message, and a file they attached.
+      if ((m.type === "Text" || m.type === "FileUploaded") && !seen) unread += 1;
     }
   }
   if (added.length === 0 && typing === item.typing && lastIndex === item.lastIndex) return item;
