@@ -14,6 +14,8 @@ export async function benchEngine(): Promise<BayeuxEngine> {
     limits: {
       maxQueue: 1000,
       maxQueueBytes: 8 * 1024 * 1024,
+      maxQueueBytesPerIp: 1024 * 1024 * 1024,
+      maxCustomerQueueBytes: 1024 * 1024 * 1024,
       maxClientsPerIdentity: 16,
       maxSessionsPerConnection: 8,
       maxSessionsPerIp: 100_000,

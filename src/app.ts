@@ -88,6 +88,8 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     limits: {
       maxQueue: config.bayeuxMaxQueue,
       maxQueueBytes: config.bayeuxMaxQueueBytes,
+      maxQueueBytesPerIp: config.bayeuxMaxQueueBytesPerIp,
+      maxCustomerQueueBytes: config.bayeuxMaxCustomerQueueBytes,
       maxClientsPerIdentity: config.bayeuxMaxClientsPerIdentity,
       maxSessionsPerConnection: config.bayeuxMaxSessionsPerConnection,
       maxSessionsPerIp: config.bayeuxMaxSessionsPerIp,
@@ -148,6 +150,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
         maxBytes: config.chatV2FileMaxBytes,
         maxFiles: config.chatV2FileMaxFiles,
         maxTotalBytes: config.chatV2FileMaxTotalBytes,
+        maxBytesPerAddress: config.chatV2FileMaxBytesPerIp,
         downloads: config.chatV2FileDownloads,
         types: config.chatV2FileTypes,
         needAgent: config.chatV2FileNeedAgent,

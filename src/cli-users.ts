@@ -100,7 +100,16 @@ function cliContext(config: Config, store: Store): ActionContext {
       trustClientIdentity: false,
       serviceBase: "",
       // The CLI touches no chat files.
-      files: { store: new LocalFileStore(config.chatV2FileDir), maxBytes: 0, maxFiles: 0, maxTotalBytes: 0, downloads: 0, types: [], needAgent: true },
+      files: {
+        store: new LocalFileStore(config.chatV2FileDir),
+        maxBytes: 0,
+        maxFiles: 0,
+        maxTotalBytes: 0,
+        maxBytesPerAddress: 0,
+        downloads: 0,
+        types: [],
+        needAgent: true,
+      },
     },
     push: { send: () => false, canReach: () => false },
     logger: createLogger("silent"),

@@ -69,6 +69,9 @@ export interface Config {
    * that stopped reading holds no more than this.
    */
   bayeuxMaxQueueBytes: number;
+  /** What customers' CometD queues from one address may hold together, and on this node (characters). */
+  bayeuxMaxQueueBytesPerIp: number;
+  bayeuxMaxCustomerQueueBytes: number;
   /** CometD: clients per identity; a new one replaces the least recently seen. */
   bayeuxMaxClientsPerIdentity: number;
   /** CometD: largest request body or WebSocket frame, bytes. */
@@ -208,6 +211,7 @@ export interface Config {
   chatV2FileMaxBytes: number;
   chatV2FileMaxFiles: number;
   chatV2FileMaxTotalBytes: number;
+  chatV2FileMaxBytesPerIp: number;
   chatV2FileDownloads: number;
   chatV2FileTypes: string[];
   /** Uploads only while an agent is in the chat (`upload-need-agent`). */
@@ -447,6 +451,8 @@ export function loadConfig(env: Env = process.env): Config {
     bayeuxMaxIntervalMs: read("BAYEUX_MAX_INTERVAL_MS", integer(100, 600_000), 10_000),
     bayeuxMaxQueue: read("BAYEUX_MAX_QUEUE", integer(1, 1_000_000), 1000),
     bayeuxMaxQueueBytes: read("BAYEUX_MAX_QUEUE_BYTES", integer(16 * 1024, 1024 * 1024 * 1024), 4 * 1024 * 1024),
+    bayeuxMaxQueueBytesPerIp: read("BAYEUX_MAX_QUEUE_BYTES_PER_IP", integer(65_536, 64 * 1024 * 1024 * 1024), 16 * 1024 * 1024),
+    bayeuxMaxCustomerQueueBytes: read("BAYEUX_MAX_CUSTOMER_QUEUE_BYTES", integer(65_536, 1024 * 1024 * 1024 * 1024), 512 * 1024 * 1024),
     bayeuxMaxClientsPerIdentity: read("BAYEUX_MAX_CLIENTS_PER_IDENTITY", integer(1, 10_000), 16),
     bayeuxMaxMessageBytes: read("BAYEUX_MAX_MESSAGE_BYTES", integer(1024, 16 * 1024 * 1024), 256 * 1024),
     bayeuxMaxSessionsPerConnection: read("BAYEUX_MAX_SESSIONS_PER_CONNECTION", integer(1, 10_000), 8),
@@ -513,6 +519,7 @@ export function loadConfig(env: Env = process.env): Config {
     chatV2FileMaxBytes: read("CHAT_V2_FILE_MAX_BYTES", integer(1, 1024 * 1024 * 1024), 10 * 1024 * 1024),
     chatV2FileMaxFiles: read("CHAT_V2_FILE_MAX_FILES", integer(0, 1000), 5),
     chatV2FileMaxTotalBytes: read("CHAT_V2_FILE_MAX_TOTAL_BYTES", integer(1, 16 * 1024 * 1024 * 1024), 50 * 1024 * 1024),
+    chatV2FileMaxBytesPerIp: read("CHAT_V2_FILE_MAX_BYTES_PER_IP", integer(1, 1024 * 1024 * 1024 * 1024), 200 * 1024 * 1024),
     chatV2FileDownloads: read("CHAT_V2_FILE_DOWNLOADS", integer(1, 1000), 5),
     chatV2FileTypes: read("CHAT_V2_FILE_TYPES", extensions, ["jpg", "jpeg", "png", "gif", "pdf", "txt"]),
     chatV2FileNeedAgent: read("CHAT_V2_FILE_NEED_AGENT", boolean, true),

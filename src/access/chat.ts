@@ -10,7 +10,8 @@ import type { Store } from "../store/store.ts";
 
 export async function accessChatService(store: Store, id: string, gmsUser: string | null, options: { lock?: boolean } = {}): Promise<ChatService> {
   const service = await store.chats.get(id, options);
-  if (service === null) throw notFound(`There is no service ${id}`);
+  // A Chat API v2 chat is reached by its secureKey only: its service id is no capability (agents see it).
+  if (service === null || service.chat?.api === 2) throw notFound(`There is no service ${id}`);
   if (service.gmsUser !== null && service.gmsUser !== gmsUser) throw forbidden(`service ${id} belongs to another gms_user`);
   return service;
 }

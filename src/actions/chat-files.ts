@@ -77,9 +77,10 @@ export async function fileLimits(ctx: ActionContext, key: ChatV2Key): Promise<En
 /** A file name as stored and shown: its last path segment, control characters out, at most 255 characters. */
 function cleanFileName(name: string): string {
   const base = name.split(/[\\/]/).pop() ?? "";
+  // Control and format characters out: a right-to-left override would show `x\u202Efdp.txt` as `xtxt.pdf`.
   const kept = [...base].filter((ch) => {
     const code = ch.codePointAt(0) ?? 0;
-    return code >= 0x20 && code !== 0x7f && ch !== '"';
+    return code >= 0x20 && code !== 0x7f && ch !== '"' && !/\p{Cf}/u.test(ch);
   });
   return kept.join("").trim().slice(0, 255);
 }
@@ -104,6 +105,9 @@ export async function uploadFile(ctx: ActionContext, key: ChatV2Key, upload: Upl
   const name = checkUpload(limits, upload);
   if (upload.description.length > ctx.chat.maxFieldChars) throw fileRefusal(400, `file-description: at most ${ctx.chat.maxFieldChars} characters`);
   const known = await accessChatV2(ctx.store, key);
+  // Everything that would refuse it is checked before its bytes are written (and again, in the
+  // transaction that records it): a refused upload does not touch the disk.
+  await checkRoom(ctx.store, limits, known, upload.bytes.length);
   const file: ChatFile = {
     id: newFileId(),
     interactionId: known.chat.interactionId,
@@ -141,17 +145,28 @@ export async function uploadFile(ctx: ActionContext, key: ChatV2Key, upload: Upl
   }
 }
 
-/** Within the upload's transaction: an open chat (with an agent, when so configured), room for one more file, and its row. */
-async function recordUpload(tx: Store, limits: FileLimits, service: OpenChatService, file: ChatFile): Promise<void> {
+/**
+ * Whether the chat can take a file of `size` bytes: open, with an agent when so configured, room
+ * for one more file and its bytes in the chat, and in what the chats of its address keep.
+ */
+async function checkRoom(store: Store, limits: FileLimits, service: OpenChatService, size: number): Promise<void> {
   if (service.chat.ended) throw new AppError("invalid_state", "the chat has ended");
   if (limits.needAgent) {
-    const ix = await tx.agentInteractions.get(service.chat.interactionId);
+    const ix = await store.agentInteractions.get(service.chat.interactionId);
     if (ix === null || chatAgents(ix).length === 0) throw fileRefusal(203, "files can be sent once an agent is in the chat");
   }
-  const used = usage(await tx.chats.filesOf(service.chat.interactionId));
+  const used = usage(await store.chats.filesOf(service.chat.interactionId));
   if (used.files >= limits.maxFiles) throw fileRefusal(201, `at most ${limits.maxFiles} files in a chat`, String(limits.maxFiles));
-  if (used.bytes + file.size > limits.maxTotalBytes)
+  if (used.bytes + size > limits.maxTotalBytes)
     throw fileRefusal(202, `at most ${limits.maxTotalBytes} bytes of files in a chat`, String(limits.maxTotalBytes));
+  if (service.clientAddress !== null && (await store.chats.fileBytesFrom(service.clientAddress)) + size > limits.maxBytesPerAddress) {
+    throw fileRefusal(202, "too many bytes of files from this address for now", String(limits.maxBytesPerAddress));
+  }
+}
+
+/** Within the upload's transaction (the chat locked): room for it, checked again, and its row. */
+async function recordUpload(tx: Store, limits: FileLimits, service: OpenChatService, file: ChatFile): Promise<void> {
+  await checkRoom(tx, limits, service, file.size);
   await tx.chats.addFile(file);
 }
 

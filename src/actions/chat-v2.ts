@@ -22,7 +22,7 @@ import {
   type TranscriptEntry,
 } from "../domain/chat.ts";
 import { isEmailAddress, readingFrom, v2Nickname, v2Tokens } from "../domain/chat-v2.ts";
-import { AppError, invalidState } from "../domain/errors.ts";
+import { AppError, invalidState, rateLimited } from "../domain/errors.ts";
 import type { JsonObject } from "../domain/json.ts";
 import type { Store } from "../store/store.ts";
 import { chatEnvelope, customerJoined, v2Event, type Envelope, type V2Event } from "../wire/chat-v2.ts";
@@ -105,13 +105,13 @@ function checkRequest(ctx: ActionContext, request: V2ChatRequest): string {
  * keys: `firstName`, `lastName`, `subject`, and `fldn*` copies), the nickname the chat shows
  * (desktops name the customer from it), and where the chat came from.
  */
-function chatProperties(serviceId: string, serviceName: string, nickname: string, request: V2ChatRequest): JsonObject {
+function chatProperties(serviceName: string, nickname: string, request: V2ChatRequest): JsonObject {
   const properties: JsonObject = { ...request.userData, nickname };
   if (request.firstName !== null) properties.firstName = properties.fldnFirstName = request.firstName;
   if (request.lastName !== null) properties.lastName = properties.fldnLastName = request.lastName;
   if (request.emailAddress !== null) properties.emailAddress = properties.fldnEmailAddress = request.emailAddress;
   if (request.subject !== null) properties.subject = request.subject;
-  properties.gms_service_id = serviceId;
+  // Not its service id: nothing a v2 customer does needs it, and whoever holds it must not reach the chat.
   properties.gms_service_name = serviceName;
   return properties;
 }
@@ -129,7 +129,7 @@ export async function requestChatV2(ctx: ActionContext, serviceName: string, cal
   ctx.chat.allowance.attemptChat(client);
   const now = ctx.now();
   const id = newServiceId();
-  const properties = chatProperties(id, serviceName, nickname, request);
+  const properties = chatProperties(serviceName, nickname, request);
   checkAttachedData(properties, ctx.interactionMaxDataBytes);
   const ix = newInteraction({ mediaType: "chat", queue: definition.queue, properties }, now);
   const service: ChatService = {
@@ -250,7 +250,7 @@ export async function chatV2Operation(
   const known = await accessChatV2(ctx.store, key);
   onLocated?.(known);
   if (op.name === "updateData" || (op.name === "requestNotifications" && Object.keys(op.userData).length > 0)) {
-    await attachData(ctx, key, op.userData);
+    await attachData(ctx, known, key, op.userData);
   }
   const { service, shown } = await runCustomerOperation(ctx, {
     rateKey: known.id,
@@ -264,20 +264,46 @@ export async function chatV2Operation(
   return chatEnvelope(service, shownEvents(service, asked, shown));
 }
 
-/** updateData: the customer's data merged into the chat's attached data; its agents are told. Nothing once it has ended. */
-async function attachData(ctx: ActionContext, key: ChatV2Key, userData: Record<string, string>): Promise<void> {
+/** Attached data the server sets itself, which a customer's updateData may not change. */
+const RESERVED_KEYS = new Set([
+  "nickname",
+  "firstName",
+  "lastName",
+  "emailAddress",
+  "subject",
+  "fldnFirstName",
+  "fldnLastName",
+  "fldnEmailAddress",
+  "gms_service_id",
+  "gms_service_name",
+  "customer_id",
+]);
+
+/**
+ * updateData: the customer's data merged into the chat's attached data; its agents are told.
+ * Within the chat's entry rate (each one may be a write and a notice to every agent on it); a
+ * patch that changes nothing writes and tells nothing; nothing once the chat has ended.
+ */
+async function attachData(ctx: ActionContext, known: OpenChatService, key: ChatV2Key, userData: Record<string, string>): Promise<void> {
   if (Object.keys(userData).length > MAX_DATA_KEYS) throw refusal("invalid_input", 400, `userData: at most ${MAX_DATA_KEYS} keys`);
+  const reserved = Object.keys(userData).find((k) => RESERVED_KEYS.has(k));
+  if (reserved !== undefined) throw refusal("invalid_input", 400, `userData: ${reserved} is set by the server`);
+  const wait = ctx.chat.allowance.entry(known.id);
+  if (wait > 0) throw rateLimited("too many messages in this chat: slow down", wait);
   await commit(ctx, async (tx: Store, announce) => {
     const service = await accessChatV2(tx, key, { lock: true });
     if (!hasChat(service) || service.chat.ended) return;
     const ix = await tx.agentInteractions.get(service.chat.interactionId, { lock: true });
-    if (ix === null) return;
+    if (ix === null || Object.entries(userData).every(([k, v]) => ix.properties[k] === v)) return;
     const result = customerUpdatesData(ix, userData, ctx.now());
     if (result === null) return;
     checkAttachedData(result.next.properties, ctx.interactionMaxDataBytes);
     if (!(await tx.agentInteractions.update(result.next, { updatedAt: ix.updatedAt, state: ix.state }))) {
-      throw invalidState(`the chat changed meanwhile: try again`);
+      throw invalidState("the chat changed meanwhile: try again");
     }
     announce.outcome(result);
+  }).catch((err: unknown) => {
+    ctx.chat.allowance.giveBackEntry(known.id);
+    throw err;
   });
 }

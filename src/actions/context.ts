@@ -75,6 +75,8 @@ export interface FileLimits {
   maxBytes: number;
   maxFiles: number;
   maxTotalBytes: number;
+  /** Bytes of files kept for the chats of one client address (CHAT_V2_FILE_MAX_BYTES_PER_IP). */
+  maxBytesPerAddress: number;
   downloads: number;
   /** Allowed extensions, lower case. */
   types: readonly string[];

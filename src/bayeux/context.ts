@@ -56,6 +56,14 @@ export interface EngineLimits {
    * messages included); past it the client is dropped as at maxQueue.
    */
   maxQueueBytes: number;
+  /**
+   * What the queues of all customers' clients from one address (an IPv6 /64) may hold together,
+   * and of all customers' clients on this node: past either, the client a message is for is
+   * dropped as at maxQueueBytes. A customer is anonymous: many clients that read nothing must not
+   * add up to the node's memory.
+   */
+  maxQueueBytesPerIp: number;
+  maxCustomerQueueBytes: number;
   /** Clients per identity per endpoint; at the cap only a gone client is replaced. */
   maxClientsPerIdentity: number;
   /** Live sessions handshaken over one WebSocket. */

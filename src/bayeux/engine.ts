@@ -20,6 +20,8 @@ export interface EngineStats {
   sessions: number;
   parked: number;
   delivered: number;
+  /** What customers' queues hold on this node, characters. */
+  customerQueuedBytes: number;
 }
 
 type BusPayload =
@@ -51,6 +53,9 @@ export class BayeuxEngine implements EngineOps {
   /** Anonymous endpoints' sessions per address, and in all (the caps count these only). */
   private readonly sessionsByIp = new Map<string, number>();
   private anonymousSessions = 0;
+  /** What customers' queues hold, per address and in all (characters), against maxQueueBytesPerIp and maxCustomerQueueBytes. */
+  private readonly customerBytesByIp = new Map<string, number>();
+  private customerQueuedBytes = 0;
   private readonly services = new Map<string, ServiceHandler>();
   private lastClientGone: ((endpoint: string, identity: string) => void) | null = null;
   private goodbye: GoodbyeHandler | null = null;
@@ -221,7 +226,7 @@ export class BayeuxEngine implements EngineOps {
   }
 
   stats(): EngineStats {
-    return { sessions: this.sessions.size, parked: this.parkedCount, delivered: this.deliveredCount };
+    return { sessions: this.sessions.size, parked: this.parkedCount, delivered: this.deliveredCount, customerQueuedBytes: this.customerQueuedBytes };
   }
 
   // ----- used by meta.ts -----
@@ -243,6 +248,7 @@ export class BayeuxEngine implements EngineOps {
       ip: ctx.ip,
       connection: ctx.connection,
       anonymous: policy.anonymous,
+      meter: policy.anonymous ? (delta) => this.meterCustomerBytes(ctx.ip, delta) : undefined,
     });
     this.sessions.set(session.id, session);
     if (session.anonymous) {
@@ -252,6 +258,13 @@ export class BayeuxEngine implements EngineOps {
     ctx.connection?.sessions.add(session);
     if (identity !== null) this.addToIdentity(session);
     return session;
+  }
+
+  private meterCustomerBytes(ip: string, delta: number): void {
+    this.customerQueuedBytes += delta;
+    const left = (this.customerBytesByIp.get(ip) ?? 0) + delta;
+    if (left > 0) this.customerBytesByIp.set(ip, left);
+    else this.customerBytesByIp.delete(ip);
   }
 
   bindIdentity(session: Session, identity: string): boolean {
@@ -343,6 +356,7 @@ export class BayeuxEngine implements EngineOps {
       if (options.replaced !== true) this.lastClientGone?.(session.endpoint, session.identity);
     }
     session.connection?.sessions.delete(session);
+    session.release();
     if (session.anonymous) {
       this.anonymousSessions--;
       const fromIp = (this.sessionsByIp.get(session.ip) ?? 1) - 1;
@@ -433,7 +447,11 @@ export class BayeuxEngine implements EngineOps {
   private enqueue(session: Session, json: string): void {
     // One delivered message is serialised once and shared by every session it goes to, yet each
     // counts its whole length: that is what this session alone may keep alive, the others gone.
-    if (session.queued >= this.limits.maxQueue || session.queuedBytes + json.length > this.limits.maxQueueBytes) {
+    if (
+      session.queued >= this.limits.maxQueue ||
+      session.queuedBytes + json.length > this.limits.maxQueueBytes ||
+      this.customerQueuesFull(session, json.length)
+    ) {
       this.logger.warn(
         { endpoint: session.endpoint, clientId: session.id, queued: session.queued, queuedBytes: session.queuedBytes },
         "bayeux client dropped: its queue is full",
@@ -458,6 +476,13 @@ export class BayeuxEngine implements EngineOps {
         this.answerParked(session);
       });
     }
+  }
+
+  /** Whether `length` more for this customer's client would take its address's, or all customers', queues past their bound. */
+  private customerQueuesFull(session: Session, length: number): boolean {
+    if (!session.anonymous) return false;
+    const fromIp = this.customerBytesByIp.get(session.ip) ?? 0;
+    return fromIp + length > this.limits.maxQueueBytesPerIp || this.customerQueuedBytes + length > this.limits.maxCustomerQueueBytes;
   }
 
   /** Sends what is queued to the client's WebSocket; with acks, a full window asks for an acknowledgement. */

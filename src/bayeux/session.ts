@@ -104,6 +104,8 @@ export class Session {
     ip: string;
     connection: Connection | null;
     anonymous: boolean;
+    /** Told every change in what the queue holds (characters): the engine's totals per address and per node. */
+    meter?: (delta: number) => void;
   }) {
     this.id = init.id;
     this.endpoint = init.endpoint;
@@ -114,6 +116,21 @@ export class Session {
     this.ip = init.ip;
     this.connection = init.connection;
     this.anonymous = init.anonymous;
+    this.meter = init.meter ?? null;
+  }
+
+  private readonly meter: ((delta: number) => void) | null;
+
+  private counted(delta: number): void {
+    if (delta === 0) return;
+    this.bytes += delta;
+    this.meter?.(delta);
+  }
+
+  /** The client is gone: what its queue held no longer counts anywhere. */
+  release(): void {
+    this.counted(-this.bytes);
+    this.queue = [];
   }
 
   get queued(): number {
@@ -132,7 +149,7 @@ export class Session {
 
   enqueue(json: string): void {
     this.queue.push({ json, batch: 0, pushed: false });
-    this.bytes += json.length;
+    this.counted(json.length);
   }
 
   /**
@@ -147,7 +164,7 @@ export class Session {
       const messages = this.queue.map((q) => q.json);
       if (!send(messages)) return null;
       this.queue = [];
-      this.bytes = 0;
+      this.counted(-this.bytes);
       return messages.length;
     }
     const fresh = this.queue.filter((q) => !q.pushed && q.batch === 0);
@@ -174,12 +191,14 @@ export class Session {
   acknowledge(batch: number): void {
     if (!this.ack) return;
     let drop = 0;
+    let dropped = 0;
     for (const q of this.queue) {
       if (q.batch === 0 || q.batch > batch) break;
-      this.bytes -= q.json.length;
+      dropped += q.json.length;
       drop++;
     }
     if (drop > 0) this.queue.splice(0, drop);
+    this.counted(-dropped);
   }
 
   /**
@@ -191,7 +210,7 @@ export class Session {
     if (!this.ack) {
       const messages = this.queue.map((q) => q.json);
       this.queue = [];
-      this.bytes = 0;
+      this.counted(-this.bytes);
       return { messages, batch: 0 };
     }
     if (this.queue.length > 0) this.batch++;

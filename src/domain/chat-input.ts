@@ -34,6 +34,9 @@ export function checkCustomerFields(params: Readonly<Partial<Record<string, stri
   }
 }
 
+/** The longest business data key (a form field's name is capped as long by the parameter reader). */
+const MAX_KEY_CHARS = 256;
+
 /** Business data keys a service keeps at most (a chat's interaction adds ten of its own). */
 export const MAX_DATA_KEYS = 200;
 
@@ -53,6 +56,7 @@ export interface DataLimits {
 export function checkBusinessData(data: Readonly<JsonObject>, limits: DataLimits): void {
   let bytes = 0;
   for (const [key, value] of Object.entries(data)) {
+    if (key.length > MAX_KEY_CHARS) throw invalidInput(`business data: a key of at most ${MAX_KEY_CHARS} characters (${key.slice(0, 64)}...)`);
     const chars = typeof value === "string" ? value.length : JSON.stringify(value).length;
     if (chars > limits.maxValueChars) throw invalidInput(`${key.slice(0, 64)}: at most ${limits.maxValueChars} characters`);
     bytes += Buffer.byteLength(JSON.stringify(key)) + Buffer.byteLength(JSON.stringify(value)) + 2;

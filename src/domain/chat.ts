@@ -236,7 +236,7 @@ export function hasChat(service: ChatService): service is OpenChatService {
 export function applyCustomerOperation(service: OpenChatService, op: CustomerOperation, now: number, rules: CustomerRules): CustomerStep {
   const chat = service.chat;
   if (chat.ended && op.name !== "disconnect" && (op.name !== "refresh" || rules.disconnectedAs400)) {
-    return { refused: invalidState(`${op.name}: the chat on service ${service.id} has ended`) };
+    return { refused: invalidState(`${op.name}: the chat has ended`) };
   }
   const adding = chat.ended ? [] : customerEntries(chat, op);
   // Leaving always goes in: notices of what happened to a chat are never refused.

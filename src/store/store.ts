@@ -336,6 +336,8 @@ export interface ChatStore {
   saveFile(file: ChatFile): Promise<void>;
   /** The files of a chat, deleted ones included (they count against its limits), oldest first. */
   filesOf(interactionId: string): Promise<ChatFile[]>;
+  /** Bytes of the files not deleted of the chats whose service came from `address`. */
+  fileBytesFrom(address: string): Promise<number>;
 }
 
 export interface UserSession {

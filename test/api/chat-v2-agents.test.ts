@@ -183,7 +183,10 @@ describe("files", () => {
     assert.equal(sneaky.status, 200);
     const stored = assertEnvelope((await v2.op(chat, "refresh", { transcriptPosition: "3" })).body).messages.find((m) => m.type === "FileUploaded");
     assert.equal(stored?.userData?.["file-name"], "passwd.txt", "only the last segment of a name is kept");
-    assert.equal((await upload(base, chat.keys, { name: "two.txt", body: "b" })).status, 200);
+    const bidi = await upload(base, chat.keys, { name: "x\u202Efdp.txt", body: "b" });
+    assert.equal(bidi.status, 200);
+    const shown = assertEnvelope((await v2.op(chat, "refresh", { transcriptPosition: "4" })).body).messages.find((m) => m.type === "FileUploaded");
+    assert.equal(shown?.userData?.["file-name"], "xfdp.txt", "no right-to-left override to disguise a name");
     const third = await upload(base, chat.keys, { name: "three.txt", body: "c" });
     assert.deepEqual([third.status, third.body.errors[0].code, third.body.errors[0].advice], [400, 201, "2"]);
     const used = assertEnvelope((await v2.op(chat, "file/limits")).body).messages[0]?.userData;
@@ -218,6 +221,7 @@ describe("what files may hold of the server", () => {
     const url = new URL(`${v2.base}/${chat.chatId}/file`);
     const { request } = await import("node:http");
     // Two uploads whose bodies never finish.
+    const fates: string[] = [];
     const held = [0, 1].map(() => {
       const req = request({
         host: url.hostname,
@@ -226,12 +230,18 @@ describe("what files may hold of the server", () => {
         method: "POST",
         headers: { "content-type": "multipart/form-data; boundary=xyz", "content-length": "100000" },
       });
-      req.on("error", () => {});
+      req.on("error", (err) => fates.push(`error ${err.message}`));
+      req.on("response", (res) => fates.push(`answered ${res.statusCode}`));
+      req.flushHeaders();
       req.write("--xyz\r\n");
       return req;
     });
     try {
-      const third = await eventuallyStatus(() => upload(url.href, chat.keys, { name: "third.txt", body: "x" }), 429);
+      const third = await eventuallyStatus(
+        () => upload(url.href, chat.keys, { name: "third.txt", body: "x" }),
+        429,
+        () => `held uploads: ${fates.join(", ") || "still open"}`,
+      );
       assert.equal(third.body.statusCode, 1);
     } finally {
       for (const req of held) req.destroy();
@@ -263,12 +273,12 @@ describe("what files may hold of the server", () => {
 });
 
 /** Retries `send` until it answers `status` (the server may not have seen the held requests yet). */
-async function eventuallyStatus(send: () => Promise<Reply>, status: number): Promise<Reply> {
+async function eventuallyStatus(send: () => Promise<Reply>, status: number, context: () => string = () => ""): Promise<Reply> {
   const deadline = Date.now() + 15_000;
   for (;;) {
     const reply = await send();
     if (reply.status === status || Date.now() > deadline) {
-      assert.equal(reply.status, status, reply.text);
+      assert.equal(reply.status, status, `${reply.text} ${context()}`);
       return reply;
     }
   }

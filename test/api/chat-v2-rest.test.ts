@@ -123,6 +123,9 @@ describe("operations on a chat", () => {
     const updated = assertEnvelope((await v2.op(chat, "updateData", { "userData[orderId]": "A-17" })).body);
     assert.equal(updated.statusCode, 0);
     assert.equal((await server.app.store.agentInteractions.get(chat.chatId))?.properties.orderId, "A-17");
+    const reserved = await v2.op(chat, "updateData", { "userData[nickname]": "Someone Else" });
+    assert.equal(reserved.status, 400, "what the server sets is not the customer's to change");
+    assert.equal((await server.app.store.agentInteractions.get(chat.chatId))?.properties.nickname, "Ann Lee");
     const receipt = assertEnvelope((await v2.op(chat, "readReceipt", {})).body);
     assert.equal(receipt.statusCode, 0);
     assert.equal(receipt.nextPosition, 2);

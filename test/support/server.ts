@@ -58,6 +58,7 @@ export async function startServer(options: StartOptions = {}): Promise<TestServe
     CHAT_OPEN_SERVICES_PER_IP: "1000000",
     CHATS_PER_MINUTE_PER_IP: "0",
     CHAT_OPEN_CHATS_PER_IP: "1000000",
+    BAYEUX_MAX_QUEUE_BYTES_PER_IP: String(1024 * 1024 * 1024),
     ...options.env,
   });
   const logs = options.logs;

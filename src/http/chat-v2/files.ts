@@ -33,11 +33,22 @@ interface ParsedBody {
 
 const MAX_FIELDS = 300;
 
+/** A parsed body's parameters: a multipart body is a plain object with its file under a symbol, left out here. */
+export function plainBody(body: unknown): unknown {
+  return typeof body === "object" && body !== null && FILE in body ? { ...(body as ParsedBody), [FILE]: undefined } : body;
+}
+
 /** A multipart body with at most one file: its fields, and the file's name and bytes (past `maxBytes`, marked truncated). */
 function parseMultipartWithFile(req: FastifyRequest, body: Buffer, maxBytes: number, done: (err: Error | null, body?: unknown) => void): void {
   let parser: busboy.Busboy;
   try {
-    parser = busboy({ headers: req.headers, limits: { fields: MAX_FIELDS, fieldNameSize: 256, files: 1, fileSize: maxBytes, parts: MAX_FIELDS + 2 } });
+    // busboy marks a file truncated once it reaches the limit: one byte more tells a file of exactly maxBytes from a larger one.
+    parser = busboy({
+      headers: req.headers,
+      // Browsers send a file name as UTF-8 (busboy reads it as latin1 unless told).
+      defParamCharset: "utf8",
+      limits: { fields: MAX_FIELDS, fieldNameSize: 256, files: 1, fileSize: maxBytes + 1, parts: MAX_FIELDS + 2 },
+    });
   } catch (err) {
     done(new AppError("malformed_body", `malformed multipart body: ${(err as Error).message}`));
     return;
@@ -76,6 +87,9 @@ function parseMultipartWithFile(req: FastifyRequest, body: Buffer, maxBytes: num
 
 const doc = (summary: string) => ({ tags: ["Chat API v2"], summary });
 
+/** A download route's config: no API key asked (index.ts reads it). */
+const DOWNLOAD = { download: true } as Record<string, unknown>;
+
 /**
  * Uploads are read whole before they are parsed (at most CHAT_V2_FILE_MAX_BYTES and a form each),
  * so how many are read at once is bounded: on this node, and from one address. Past either, the
@@ -113,12 +127,7 @@ export function registerChatV2Files(api: FastifyInstance, deps: FileRoutesDeps):
   // An upload may be as large as a file, and its form around it.
   const bodyLimit = deps.files.maxBytes + 1024 * 1024;
   const onRequest = uploadGate((request) => clientAddress(request.raw, deps.trustProxy));
-  const fields = (request: FastifyRequest): V2Fields => {
-    // A multipart body is a plain object with its file under a symbol: its fields only.
-    const body = request.body;
-    const plain = typeof body === "object" && body !== null && FILE in body ? { ...(body as ParsedBody), [FILE]: undefined } : body;
-    return restFields(chatParams(request.query, plain), deps.jsonMaxDepth);
-  };
+  const fields = (request: FastifyRequest): V2Fields => restFields(chatParams(request.query, plainBody(request.body)), deps.jsonMaxDepth);
   const upload = (request: FastifyRequest): Upload => {
     const part = (request.body as ParsedBody | undefined)?.[FILE];
     if (part === undefined) throw new AppError("invalid_input", "file: a multipart part with a file name is required");
@@ -139,7 +148,7 @@ export function registerChatV2Files(api: FastifyInstance, deps: FileRoutesDeps):
     );
     api.post<FileParams>(
       `/chat/:service/:chatId/file/:fileId/download${slash}`,
-      { schema: doc("Download a file (no API key asked)") },
+      { config: DOWNLOAD, schema: doc("Download a file (no API key asked)") },
       async (request, reply) => sendFile(reply, await downloadFile(ctx, chatKeyOf(fields(request), request.params.chatId), request.params.fileId)),
     );
     api.post<FileParams>(`/chat/:service/:chatId/file/:fileId/delete${slash}`, { schema: doc("Delete a file") }, async (request) =>

@@ -12,7 +12,7 @@ import { clientAddress, type ProxyTrust } from "../../client-address.ts";
 import { AppError } from "../../domain/errors.ts";
 import { chatParams, registerChatBodyParsers } from "../chat/params.ts";
 import { chatV2ErrorReplier } from "./errors.ts";
-import { registerChatV2Files, type FileRoutesDeps } from "./files.ts";
+import { plainBody, registerChatV2Files, type FileRoutesDeps } from "./files.ts";
 import { chatKeyOf, chatRequestOf, operationName, operationOf, positionOf, restFields, type V2Fields } from "./requests.ts";
 
 export interface ChatV2Deps {
@@ -43,11 +43,11 @@ export async function registerChatV2Api(app: FastifyInstance, deps: ChatV2Deps):
         reply.header("cache-control", "no-cache, no-store").header("pragma", "no-cache");
         done(null, payload);
       });
-      // With CHAT_V2_API_KEYS, every request but a download carries a key (Widgets downloads by form navigation).
-      api.addHook("onRequest", async (request) => {
-        if (request.url.includes("/download") || request.url.includes("fileDownload")) return;
-        if (!v2Authorized(deps.apiKeys, credentialsOf(request)))
-          throw new AppError("unauthenticated", "an API key is required (apikey or x-api-key)", { apiCode: 401 });
+      // With CHAT_V2_API_KEYS, every request but a download carries a key (Widgets downloads by
+      // form navigation). Checked once the body is read: chat-ntf names its operation there.
+      api.addHook("preHandler", async (request) => {
+        if (isDownload(request) || v2Authorized(deps.apiKeys, credentialsOf(request))) return;
+        throw new AppError("unauthenticated", "an API key is required (apikey or x-api-key)", { apiCode: 401 });
       });
       await api.register(async (ops) => {
         registerChatBodyParsers(ops, deps.jsonMaxDepth);
@@ -57,6 +57,15 @@ export async function registerChatV2Api(app: FastifyInstance, deps: ChatV2Deps):
     },
     { prefix: deps.base },
   );
+}
+
+/** A file download, which carries no header: its route says so, or chat-ntf's operation. */
+function isDownload(request: FastifyRequest): boolean {
+  const config = request.routeOptions.config as { download?: boolean } | undefined;
+  if (config?.download === true) return true;
+  return request.routeOptions.url?.endsWith("/chat-ntf") === true || request.routeOptions.url?.endsWith("/chat-ntf/") === true
+    ? chatParams(request.query, plainBody(request.body)).operation === "fileDownload"
+    : false;
 }
 
 function credentialsOf(request: FastifyRequest) {

@@ -260,6 +260,17 @@ export class SqlChatStore implements ChatStore {
       .execute();
   }
 
+  async fileBytesFrom(address: string): Promise<number> {
+    const row = await this.db
+      .selectFrom("chat_files as f")
+      .innerJoin("chat_services as s", "s.interaction_id", "f.interaction_id")
+      .select((eb) => eb.fn.sum<number | string | bigint>("f.size").as("bytes"))
+      .where("s.client_address", "=", address)
+      .where("f.deleted", "=", 0)
+      .executeTakeFirst();
+    return Number(row?.bytes ?? 0);
+  }
+
   async filesOf(interactionId: string): Promise<ChatFile[]> {
     const rows = await this.db.selectFrom("chat_files").selectAll().where("interaction_id", "=", interactionId).orderBy("uploaded_at").orderBy("id").execute();
     return rows.map(toFile);
