@@ -12,9 +12,9 @@
  *   BENCH_CHATS=200 BENCH_SECONDS=20 npm run bench:chat
  */
 import { fork, type ChildProcess } from "node:child_process";
-import { Agent, request } from "node:http";
 import { fileURLToPath } from "node:url";
 import WebSocket from "ws";
+import { basic, call, Ledger, polls, posts, type BenchCustomer } from "./chat-wire.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const CHATS = Number(process.env.BENCH_CHATS ?? 1000);
@@ -54,45 +54,6 @@ interface Result {
   heapMb: number;
 }
 
-const posts = new Agent({ keepAlive: true, maxSockets: 256 });
-const polls = new Agent({ keepAlive: true, maxSockets: Infinity });
-
-function call(
-  base: string,
-  path: string,
-  options: { headers?: Record<string, string>; json?: unknown; form?: Record<string, string>; agent?: Agent; method?: string },
-): Promise<{ status: number; body: any; cookie?: string }> {
-  return new Promise((resolve, reject) => {
-    const headers: Record<string, string> = { ...options.headers };
-    let payload: string | undefined;
-    if (options.json !== undefined) {
-      payload = JSON.stringify(options.json);
-      headers["content-type"] = "application/json";
-    } else if (options.form !== undefined) {
-      payload = new URLSearchParams(options.form).toString();
-      headers["content-type"] = "application/x-www-form-urlencoded; charset=UTF-8";
-    }
-    const req = request(`${base}${path}`, { method: options.method ?? "POST", agent: options.agent ?? posts, headers }, (res) => {
-      let text = "";
-      res.setEncoding("utf8");
-      res.on("data", (chunk: string) => (text += chunk));
-      res.on("end", () => {
-        let body: unknown;
-        try {
-          body = text ? JSON.parse(text) : undefined;
-        } catch {
-          body = text;
-        }
-        resolve({ status: res.statusCode ?? 0, body, cookie: res.headers["set-cookie"]?.[0]?.split(";")[0] });
-      });
-    });
-    req.on("error", reject);
-    req.end(payload);
-  });
-}
-
-const basic = (user: string, password: string) => ({ authorization: `Basic ${Buffer.from(`${user}:${password}`).toString("base64")}` });
-
 async function startTarget(kind: Kind): Promise<{ url: string; child: ChildProcess; stats(): Promise<Stats> }> {
   const profile = process.env.BENCH_PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
   const child = fork(`${ROOT}bench/chat-target.ts`, [kind, ADMIN_PASSWORD], {
@@ -111,43 +72,8 @@ async function startTarget(kind: Kind): Promise<{ url: string; child: ChildProce
   };
 }
 
-/** What both sides record: when each message was sent, and the latency of each that arrived. */
-class Ledger {
-  readonly pending = new Map<string, number>();
-  readonly latencies: number[] = [];
-  /** Sends the server refused or never answered: not acknowledged, so never counted as lost. */
-  readonly failures = new Map<string, number>();
-  sent = 0;
-  send(key: string): void {
-    this.pending.set(key, performance.now());
-    this.sent++;
-  }
-  /** The send was not acknowledged (no 2xx): the message does not count as sent. */
-  failed(key: string, why: string): void {
-    if (!this.pending.delete(key)) return;
-    this.sent--;
-    this.failures.set(why, (this.failures.get(why) ?? 0) + 1);
-  }
-  /** Calls `send` and books the outcome: only an acknowledged message can be lost. */
-  track(key: string, sending: Promise<{ status: number }>): void {
-    this.send(key);
-    sending.then(
-      (r) => {
-        if (r.status < 200 || r.status > 299) this.failed(key, `HTTP ${r.status}`);
-      },
-      (err: Error & { code?: string }) => this.failed(key, err.code ?? err.message),
-    );
-  }
-  arrived(key: string): void {
-    const at = this.pending.get(key);
-    if (at === undefined) return;
-    this.pending.delete(key);
-    this.latencies.push(performance.now() - at);
-  }
-}
-
 /** One customer: a raw Bayeux long-polling client (ack extension), its chat service and chat. */
-class Customer {
+class Customer implements BenchCustomer {
   readonly user: string;
   serviceId = "";
   private clientId = "";
