@@ -1,19 +1,28 @@
 /**
- * Chat benchmark: BENCH_CHATS concurrent chats (1,000 by default). Customers are raw CometD
- * long-polling clients on `/genesys/cometd` (ack extension, as the official client) that create
- * a chat in CometD mode and send through `ixn/chat/send`; agents are CometD WebSocket clients on
- * `/api/v2/notifications` that accept every chat offered and answer through SendMessage. Each
- * side sends one message per chat per second for BENCH_SECONDS (60). Prints customer→agent and
- * agent→customer p50/p99 latency, messages/s, server CPU and memory, and messages lost, for
- * parley and for a bare node:http + ws relay with nothing stored (the floor), in the same run,
- * with parley's ratio to it. Only 127.0.0.1; bounded in chats and time.
+ * Chat benchmark: BENCH_CHATS concurrent chats (1,000 by default), once per mode, each mode on a
+ * fresh server process, all in the same run (BENCH_MODES, default all four, in this order):
+ *
+ * - `bare`: a bare node:http + ws relay with nothing stored (the floor), v1 customers;
+ * - `v1`: parley, Chat API v1 customers: raw CometD long-polling clients on `/genesys/cometd` (ack
+ *   extension, as the official client) that create a chat in CometD mode and send through
+ *   `ixn/chat/send`;
+ * - `v2-cometd`: parley, Chat API v2 customers over CometD WebSocket (bench/chat-v2-customers.ts);
+ * - `v2-rest`: parley, Chat API v2 customers over REST, polling `refresh` every 3 s as Widgets 8.
+ *
+ * Agents are CometD WebSocket clients on `/api/v2/notifications` that accept every chat offered
+ * and answer through SendMessage. Each side sends one message per chat per second for
+ * BENCH_SECONDS (60). Prints customer→agent and agent→customer p50/p99 latency, messages/s,
+ * server CPU and memory, and messages lost per mode, with each parley mode's ratio to the bare
+ * relay. Only 127.0.0.1; bounded in chats and time.
  *
  *   npm run bench:chat
  *   BENCH_CHATS=200 BENCH_SECONDS=20 npm run bench:chat
+ *   BENCH_MODES=bare,v2-cometd npm run bench:chat
  */
 import { fork, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import WebSocket from "ws";
+import { CometdV2Customer, POLL_MS, RestV2Customer, refreshTimes, stray } from "./chat-v2-customers.ts";
 import { basic, call, Ledger, polls, posts, type BenchCustomer } from "./chat-wire.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
@@ -42,7 +51,9 @@ interface Stats {
 }
 
 interface Result {
-  kind: Kind;
+  mode: Mode;
+  /** v2 REST: how long each `refresh` took to answer, over the window. */
+  refreshMs: number[];
   toAgent: number[];
   toCustomer: number[];
   sent: number;
@@ -183,8 +194,24 @@ async function startAgent(
   return ws;
 }
 
-async function run(kind: Kind): Promise<Result> {
+type CustomerClass = new (base: string, index: number, toCustomer: Ledger) => BenchCustomer;
+
+/** Each mode: the server it runs against, its customers, and its label. */
+const MODES = {
+  bare: { kind: "bare", label: "bare relay (v1 wire)", customer: Customer },
+  v1: { kind: "parley", label: "v1 CometD long-poll", customer: Customer },
+  "v2-cometd": { kind: "parley", label: "v2 CometD WebSocket", customer: CometdV2Customer },
+  "v2-rest": { kind: "parley", label: "v2 REST poll 3 s", customer: RestV2Customer },
+} satisfies Record<string, { kind: Kind; label: string; customer: CustomerClass }>;
+type Mode = keyof typeof MODES;
+
+const modes = (process.env.BENCH_MODES ?? Object.keys(MODES).join(",")).split(",").map((m) => m.trim());
+for (const m of modes) if (!(m in MODES)) throw new Error(`BENCH_MODES: unknown mode ${m} (known: ${Object.keys(MODES).join(", ")})`);
+
+async function run(mode: Mode): Promise<Result> {
+  const { kind, customer } = MODES[mode];
   const target = await startTarget(kind);
+  stray.clear();
   const toAgent = new Ledger();
   const toCustomer = new Ledger();
   const accepted = new Map<number, { id: string; auth: Record<string, string> }>();
@@ -197,13 +224,14 @@ async function run(kind: Kind): Promise<Result> {
   for (let i = 0; i < AGENTS; i += 20) {
     sockets.push(...(await Promise.all(Array.from({ length: Math.min(20, AGENTS - i) }, (_, k) => startAgent(kind, target.url, i + k, onOffer, toAgent)))));
   }
-  const customers = Array.from({ length: CHATS }, (_, i) => new Customer(target.url, i, toCustomer));
+  const customers = Array.from({ length: CHATS }, (_, i) => new customer(target.url, i, toCustomer));
   for (let i = 0; i < CHATS; i += 50) await Promise.all(customers.slice(i, i + 50).map((c) => c.start()));
   const setupDeadline = performance.now() + SETUP_DEADLINE_MS;
   while (accepted.size < CHATS && performance.now() < setupDeadline) await new Promise((resolve) => setTimeout(resolve, 50));
-  if (accepted.size < CHATS) console.log(`${kind}: only ${accepted.size} of ${CHATS} chats were accepted within ${SETUP_DEADLINE_MS} ms`);
+  if (accepted.size < CHATS) console.log(`${mode}: only ${accepted.size} of ${CHATS} chats were accepted within ${SETUP_DEADLINE_MS} ms`);
 
   const before = await target.stats();
+  refreshTimes.length = 0;
   const started = performance.now();
   // Every chat sends once a second on each side, spread evenly over the second.
   let tick = 0;
@@ -232,11 +260,13 @@ async function run(kind: Kind): Promise<Result> {
   });
   const windowSeconds = (performance.now() - started) / 1000;
   const after = await target.stats();
+  const refreshMs = refreshTimes.splice(0);
   console.log(
-    `${kind}: server event loop delay over the run p99 ${after.loopP99.toFixed(1)} ms, max ${after.loopMax.toFixed(1)} ms; ` +
+    `${mode}: server event loop delay over the run p99 ${after.loopP99.toFixed(1)} ms, max ${after.loopMax.toFixed(1)} ms; ` +
       `GC longest ${after.gcMax.toFixed(1)} ms, total ${after.gcTotal.toFixed(0)} ms`,
   );
-  const drainDeadline = performance.now() + DRAIN_MS;
+  // A REST customer sees an agent's message at its next poll, up to a poll interval later.
+  const drainDeadline = performance.now() + DRAIN_MS + (mode === "v2-rest" ? POLL_MS : 0);
   while ((toAgent.pending.size > 0 || toCustomer.pending.size > 0) && performance.now() < drainDeadline)
     await new Promise((resolve) => setTimeout(resolve, 50));
   for (const c of customers) c.stop();
@@ -247,13 +277,15 @@ async function run(kind: Kind): Promise<Result> {
     ["customer→agent", toAgent],
     ["agent→customer", toCustomer],
   ] as const) {
-    if (ledger.failures.size > 0) console.log(`${kind}: ${name} sends not acknowledged: ${JSON.stringify(Object.fromEntries(ledger.failures))}`);
+    if (ledger.failures.size > 0) console.log(`${mode}: ${name} sends not acknowledged: ${JSON.stringify(Object.fromEntries(ledger.failures))}`);
     if (ledger.pending.size > 0)
-      console.log(`${kind}: ${name} acknowledged but never delivered: ${ledger.pending.size}, e.g. ${[...ledger.pending.keys()].slice(0, 5).join(", ")}`);
+      console.log(`${mode}: ${name} acknowledged but never delivered: ${ledger.pending.size}, e.g. ${[...ledger.pending.keys()].slice(0, 5).join(", ")}`);
   }
+  if (stray.size > 0) console.log(`${mode}: refusals not tied to a send: ${JSON.stringify(Object.fromEntries(stray))}`);
   const cpuUs = after.cpu.user + after.cpu.system - (before.cpu.user + before.cpu.system);
   return {
-    kind,
+    mode,
+    refreshMs,
     toAgent: toAgent.latencies,
     toCustomer: toCustomer.latencies,
     sent: toAgent.sent + toCustomer.sent,
@@ -273,28 +305,45 @@ function pct(values: number[], p: number): number {
 }
 
 const results: Result[] = [];
-for (const kind of ["bare", "parley"] as const) results.push(await run(kind));
+for (const mode of modes as Mode[]) results.push(await run(mode));
 posts.destroy();
 polls.destroy();
-console.log(
-  `\nchat: ${CHATS} chats (customers: CometD long-polling; ${AGENTS} agents: CometD WebSocket), 1 message per chat per second each way, ${SECONDS} s\n`,
-);
-console.log(
-  `${"server".padEnd(8)} ${"c→a p50/p99 ms".padStart(15)} ${"a→c p50/p99 ms".padStart(15)} ${"msg/s".padStart(7)} ${"lost".padStart(5)} ${"CPU %".padStart(6)} ${"µs/msg".padStart(7)} ${"rss MB".padStart(7)} ${"heap MB".padStart(8)}`,
-);
+console.log(`\nchat: ${CHATS} chats, ${AGENTS} agents (CometD WebSocket), 1 message per chat per second each way, ${SECONDS} s\n`);
+const columns = ["c→a p50/p99 ms", "a→c p50/p99 ms", "msg/s", "lost", "CPU %", "µs/msg", "rss MB", "heap MB"];
+console.log(`${"customers".padEnd(22)} ${columns.map((c) => c.padStart(Math.max(7, c.length))).join(" ")}`);
 for (const r of results) {
   const lat = (v: number[]) => `${pct(v, 50).toFixed(1)}/${pct(v, 99).toFixed(1)}`;
+  const cells = [
+    lat(r.toAgent),
+    lat(r.toCustomer),
+    r.perSecond.toFixed(0),
+    String(r.lost),
+    r.cpuPercent.toFixed(0),
+    r.cpuPerMessageUs.toFixed(0),
+    r.rssMb.toFixed(0),
+    r.heapMb.toFixed(0),
+  ];
+  console.log(`${MODES[r.mode].label.padEnd(22)} ${cells.map((c, i) => c.padStart(Math.max(7, columns[i]?.length ?? 0))).join(" ")}`);
+}
+const bare = results.find((r) => r.mode === "bare");
+const ratio = (a: number, b: number | undefined) => (b !== undefined && b > 0 ? (a / b).toFixed(2) : "n/a");
+console.log("");
+for (const r of results) {
+  if (r.mode === "bare") continue;
+  const label = MODES[r.mode].label;
+  if (bare !== undefined)
+    console.log(
+      `${label} / bare: c→a p99 ${ratio(pct(r.toAgent, 99), pct(bare.toAgent, 99))}, a→c p99 ${ratio(pct(r.toCustomer, 99), pct(bare.toCustomer, 99))}, ` +
+        `CPU/msg ${ratio(r.cpuPerMessageUs, bare.cpuPerMessageUs)}`,
+    );
+  if (r.mode === "v2-rest")
+    console.log(
+      `${label}: a→c waits for the next refresh (every ${POLL_MS / 1000} s); the server answered ${r.refreshMs.length} refreshes in p50 ${pct(r.refreshMs, 50).toFixed(1)} / p99 ${pct(r.refreshMs, 99).toFixed(1)} ms`,
+    );
+  // Over REST the server's part of agent→customer is answering the refresh; the rest is the poll interval.
+  const [second, p99] = r.mode === "v2-rest" ? ["refresh answer", pct(r.refreshMs, 99)] : ["a→c", pct(r.toCustomer, 99)];
   console.log(
-    `${r.kind.padEnd(8)} ${lat(r.toAgent).padStart(15)} ${lat(r.toCustomer).padStart(15)} ${r.perSecond.toFixed(0).padStart(7)} ${String(r.lost).padStart(5)} ${r.cpuPercent.toFixed(0).padStart(6)} ${r.cpuPerMessageUs.toFixed(0).padStart(7)} ${r.rssMb.toFixed(0).padStart(7)} ${r.heapMb.toFixed(0).padStart(8)}`,
+    `${label}: goal p99 under 50 ms both ways, 0 lost: c→a ${pct(r.toAgent, 99).toFixed(1)} / ${second} ${p99.toFixed(1)} ms, ${r.lost} lost of ${r.sent}`,
   );
 }
-const [bare, parley] = results as [Result, Result];
-const ratio = (a: number, b: number) => (b > 0 ? (a / b).toFixed(2) : "n/a");
-console.log(
-  `\nparley / bare: c→a p99 ${ratio(pct(parley.toAgent, 99), pct(bare.toAgent, 99))}, a→c p99 ${ratio(pct(parley.toCustomer, 99), pct(bare.toCustomer, 99))}, ` +
-    `CPU/msg ${ratio(parley.cpuPerMessageUs, bare.cpuPerMessageUs)}`,
-);
-console.log(
-  `goal: p99 under 50 ms both ways, 0 lost (parley: ${pct(parley.toAgent, 99).toFixed(1)} / ${pct(parley.toCustomer, 99).toFixed(1)} ms, ${parley.lost} lost of ${parley.sent})`,
-);
 process.exit(0);
