@@ -14,7 +14,7 @@
  * messages come back to them too and are ignored.
  */
 import WebSocket from "ws";
-import { call, type Answer, type BenchCustomer, type Ledger } from "./chat-wire.ts";
+import { call, polls, type Answer, type BenchCustomer, type Ledger } from "./chat-wire.ts";
 
 const SERVICE = "customer-support";
 const CHANNEL = `/service/chatV2/${SERVICE}`;
@@ -197,8 +197,9 @@ export class RestV2Customer implements BenchCustomer {
     if (!this.stopped) this.timer = setTimeout(() => void this.poll(), POLL_MS);
   }
 
+  /** Each customer is a browser of its own: its requests never queue behind other customers' for a socket. */
   private operation(op: string, fields: Record<string, string>): Promise<Answer> {
-    return call(this.base, `/genesys/2/chat/${SERVICE}/${this.keys.chatId}/${op}`, { form: this.form(fields) });
+    return call(this.base, `/genesys/2/chat/${SERVICE}/${this.keys.chatId}/${op}`, { form: this.form(fields), agent: polls });
   }
 
   send(ledger: Ledger, seq: number): void {

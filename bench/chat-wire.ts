@@ -6,7 +6,7 @@ import { Agent, request } from "node:http";
 
 /** Short requests (sends, agent operations, v2 polls). */
 export const posts = new Agent({ keepAlive: true, maxSockets: 256 });
-/** Requests held open (v1 long-polls): one socket each. */
+/** Requests that must not wait for a socket (v1 long-polls, v2 REST customers): one socket each. */
 export const polls = new Agent({ keepAlive: true, maxSockets: Infinity });
 
 export interface Answer {

@@ -20,6 +20,7 @@
  *   BENCH_MODES=bare,v2-cometd npm run bench:chat
  */
 import { fork, type ChildProcess } from "node:child_process";
+import { loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
 import WebSocket from "ws";
 import { CometdV2Customer, POLL_MS, RestV2Customer, refreshTimes, stray } from "./chat-v2-customers.ts";
@@ -232,6 +233,7 @@ async function run(mode: Mode): Promise<Result> {
 
   const before = await target.stats();
   refreshTimes.length = 0;
+  const clientBefore = process.cpuUsage();
   const started = performance.now();
   // Every chat sends once a second on each side, spread evenly over the second.
   let tick = 0;
@@ -260,10 +262,13 @@ async function run(mode: Mode): Promise<Result> {
   });
   const windowSeconds = (performance.now() - started) / 1000;
   const after = await target.stats();
+  const client = process.cpuUsage(clientBefore);
   const refreshMs = refreshTimes.splice(0);
+  // The simulated clients share the machine with the server: when they run short of CPU, their latencies grow too.
   console.log(
     `${mode}: server event loop delay over the run p99 ${after.loopP99.toFixed(1)} ms, max ${after.loopMax.toFixed(1)} ms; ` +
-      `GC longest ${after.gcMax.toFixed(1)} ms, total ${after.gcTotal.toFixed(0)} ms`,
+      `GC longest ${after.gcMax.toFixed(1)} ms, total ${after.gcTotal.toFixed(0)} ms; ` +
+      `bench clients' CPU ${((client.user + client.system) / 10_000 / windowSeconds).toFixed(0)} %, load average ${loadavg()[0]?.toFixed(1)}`,
   );
   // A REST customer sees an agent's message at its next poll, up to a poll interval later.
   const drainDeadline = performance.now() + DRAIN_MS + (mode === "v2-rest" ? POLL_MS : 0);
