@@ -135,3 +135,5 @@ process.on("message", () => {
 });
 process.send?.({ url });
 process.on("SIGINT", () => process.exit(0));
+// The bench gone (a failed setup throws before it stops its server) ends its server too.
+process.on("disconnect", () => process.exit(0));
