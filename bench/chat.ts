@@ -1,20 +1,30 @@
 /**
- * Chat benchmark: BENCH_CHATS concurrent chats (1,000 by default). Customers are raw CometD
- * long-polling clients on `/genesys/cometd` (ack extension, as the official client) that create
- * a chat in CometD mode and send through `ixn/chat/send`; agents are CometD WebSocket clients on
- * `/api/v2/notifications` that accept every chat offered and answer through SendMessage. Each
- * side sends one message per chat per second for BENCH_SECONDS (60). Prints customer→agent and
- * agent→customer p50/p99 latency, messages/s, server CPU and memory, and messages lost, for
- * parley and for a bare node:http + ws relay with nothing stored (the floor), in the same run,
- * with parley's ratio to it. Only 127.0.0.1; bounded in chats and time.
+ * Chat benchmark: BENCH_CHATS concurrent chats (1,000 by default), once per mode, each mode on a
+ * fresh server process, all in the same run (BENCH_MODES, default all four, in this order):
+ *
+ * - `bare`: a bare node:http + ws relay with nothing stored (the floor), v1 customers;
+ * - `v1`: parley, Chat API v1 customers: raw CometD long-polling clients on `/genesys/cometd` (ack
+ *   extension, as the official client) that create a chat in CometD mode and send through
+ *   `ixn/chat/send`;
+ * - `v2-cometd`: parley, Chat API v2 customers over CometD WebSocket (bench/chat-v2-customers.ts);
+ * - `v2-rest`: parley, Chat API v2 customers over REST, polling `refresh` every 3 s as Widgets 8.
+ *
+ * Agents are CometD WebSocket clients on `/api/v2/notifications` that accept every chat offered
+ * and answer through SendMessage. Each side sends one message per chat per second for
+ * BENCH_SECONDS (60). Prints customer→agent and agent→customer p50/p99 latency, messages/s,
+ * server CPU and memory, and messages lost per mode, with each parley mode's ratio to the bare
+ * relay. Only 127.0.0.1; bounded in chats and time.
  *
  *   npm run bench:chat
  *   BENCH_CHATS=200 BENCH_SECONDS=20 npm run bench:chat
+ *   BENCH_MODES=bare,v2-cometd npm run bench:chat
  */
 import { fork, type ChildProcess } from "node:child_process";
-import { Agent, request } from "node:http";
+import { loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
 import WebSocket from "ws";
+import { CometdV2Customer, POLL_MS, RestV2Customer, refreshTimes, stray } from "./chat-v2-customers.ts";
+import { basic, call, Ledger, polls, posts, type BenchCustomer } from "./chat-wire.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const CHATS = Number(process.env.BENCH_CHATS ?? 1000);
@@ -42,7 +52,9 @@ interface Stats {
 }
 
 interface Result {
-  kind: Kind;
+  mode: Mode;
+  /** v2 REST: how long each `refresh` took to answer, over the window. */
+  refreshMs: number[];
   toAgent: number[];
   toCustomer: number[];
   sent: number;
@@ -53,45 +65,6 @@ interface Result {
   rssMb: number;
   heapMb: number;
 }
-
-const posts = new Agent({ keepAlive: true, maxSockets: 256 });
-const polls = new Agent({ keepAlive: true, maxSockets: Infinity });
-
-function call(
-  base: string,
-  path: string,
-  options: { headers?: Record<string, string>; json?: unknown; form?: Record<string, string>; agent?: Agent; method?: string },
-): Promise<{ status: number; body: any; cookie?: string }> {
-  return new Promise((resolve, reject) => {
-    const headers: Record<string, string> = { ...options.headers };
-    let payload: string | undefined;
-    if (options.json !== undefined) {
-      payload = JSON.stringify(options.json);
-      headers["content-type"] = "application/json";
-    } else if (options.form !== undefined) {
-      payload = new URLSearchParams(options.form).toString();
-      headers["content-type"] = "application/x-www-form-urlencoded; charset=UTF-8";
-    }
-    const req = request(`${base}${path}`, { method: options.method ?? "POST", agent: options.agent ?? posts, headers }, (res) => {
-      let text = "";
-      res.setEncoding("utf8");
-      res.on("data", (chunk: string) => (text += chunk));
-      res.on("end", () => {
-        let body: unknown;
-        try {
-          body = text ? JSON.parse(text) : undefined;
-        } catch {
-          body = text;
-        }
-        resolve({ status: res.statusCode ?? 0, body, cookie: res.headers["set-cookie"]?.[0]?.split(";")[0] });
-      });
-    });
-    req.on("error", reject);
-    req.end(payload);
-  });
-}
-
-const basic = (user: string, password: string) => ({ authorization: `Basic ${Buffer.from(`${user}:${password}`).toString("base64")}` });
 
 async function startTarget(kind: Kind): Promise<{ url: string; child: ChildProcess; stats(): Promise<Stats> }> {
   const profile = process.env.BENCH_PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
@@ -111,43 +84,8 @@ async function startTarget(kind: Kind): Promise<{ url: string; child: ChildProce
   };
 }
 
-/** What both sides record: when each message was sent, and the latency of each that arrived. */
-class Ledger {
-  readonly pending = new Map<string, number>();
-  readonly latencies: number[] = [];
-  /** Sends the server refused or never answered: not acknowledged, so never counted as lost. */
-  readonly failures = new Map<string, number>();
-  sent = 0;
-  send(key: string): void {
-    this.pending.set(key, performance.now());
-    this.sent++;
-  }
-  /** The send was not acknowledged (no 2xx): the message does not count as sent. */
-  failed(key: string, why: string): void {
-    if (!this.pending.delete(key)) return;
-    this.sent--;
-    this.failures.set(why, (this.failures.get(why) ?? 0) + 1);
-  }
-  /** Calls `send` and books the outcome: only an acknowledged message can be lost. */
-  track(key: string, sending: Promise<{ status: number }>): void {
-    this.send(key);
-    sending.then(
-      (r) => {
-        if (r.status < 200 || r.status > 299) this.failed(key, `HTTP ${r.status}`);
-      },
-      (err: Error & { code?: string }) => this.failed(key, err.code ?? err.message),
-    );
-  }
-  arrived(key: string): void {
-    const at = this.pending.get(key);
-    if (at === undefined) return;
-    this.pending.delete(key);
-    this.latencies.push(performance.now() - at);
-  }
-}
-
 /** One customer: a raw Bayeux long-polling client (ack extension), its chat service and chat. */
-class Customer {
+class Customer implements BenchCustomer {
   readonly user: string;
   serviceId = "";
   private clientId = "";
@@ -257,8 +195,24 @@ async function startAgent(
   return ws;
 }
 
-async function run(kind: Kind): Promise<Result> {
+type CustomerClass = new (base: string, index: number, toCustomer: Ledger) => BenchCustomer;
+
+/** Each mode: the server it runs against, its customers, and its label. */
+const MODES = {
+  bare: { kind: "bare", label: "bare relay (v1 wire)", customer: Customer },
+  v1: { kind: "parley", label: "v1 CometD long-poll", customer: Customer },
+  "v2-cometd": { kind: "parley", label: "v2 CometD WebSocket", customer: CometdV2Customer },
+  "v2-rest": { kind: "parley", label: "v2 REST poll 3 s", customer: RestV2Customer },
+} satisfies Record<string, { kind: Kind; label: string; customer: CustomerClass }>;
+type Mode = keyof typeof MODES;
+
+const modes = (process.env.BENCH_MODES ?? Object.keys(MODES).join(",")).split(",").map((m) => m.trim());
+for (const m of modes) if (!(m in MODES)) throw new Error(`BENCH_MODES: unknown mode ${m} (known: ${Object.keys(MODES).join(", ")})`);
+
+async function run(mode: Mode): Promise<Result> {
+  const { kind, customer } = MODES[mode];
   const target = await startTarget(kind);
+  stray.clear();
   const toAgent = new Ledger();
   const toCustomer = new Ledger();
   const accepted = new Map<number, { id: string; auth: Record<string, string> }>();
@@ -271,13 +225,15 @@ async function run(kind: Kind): Promise<Result> {
   for (let i = 0; i < AGENTS; i += 20) {
     sockets.push(...(await Promise.all(Array.from({ length: Math.min(20, AGENTS - i) }, (_, k) => startAgent(kind, target.url, i + k, onOffer, toAgent)))));
   }
-  const customers = Array.from({ length: CHATS }, (_, i) => new Customer(target.url, i, toCustomer));
+  const customers = Array.from({ length: CHATS }, (_, i) => new customer(target.url, i, toCustomer));
   for (let i = 0; i < CHATS; i += 50) await Promise.all(customers.slice(i, i + 50).map((c) => c.start()));
   const setupDeadline = performance.now() + SETUP_DEADLINE_MS;
   while (accepted.size < CHATS && performance.now() < setupDeadline) await new Promise((resolve) => setTimeout(resolve, 50));
-  if (accepted.size < CHATS) console.log(`${kind}: only ${accepted.size} of ${CHATS} chats were accepted within ${SETUP_DEADLINE_MS} ms`);
+  if (accepted.size < CHATS) console.log(`${mode}: only ${accepted.size} of ${CHATS} chats were accepted within ${SETUP_DEADLINE_MS} ms`);
 
   const before = await target.stats();
+  refreshTimes.length = 0;
+  const clientBefore = process.cpuUsage();
   const started = performance.now();
   // Every chat sends once a second on each side, spread evenly over the second.
   let tick = 0;
@@ -306,11 +262,16 @@ async function run(kind: Kind): Promise<Result> {
   });
   const windowSeconds = (performance.now() - started) / 1000;
   const after = await target.stats();
+  const client = process.cpuUsage(clientBefore);
+  const refreshMs = refreshTimes.splice(0);
+  // The simulated clients share the machine with the server: when they run short of CPU, their latencies grow too.
   console.log(
-    `${kind}: server event loop delay over the run p99 ${after.loopP99.toFixed(1)} ms, max ${after.loopMax.toFixed(1)} ms; ` +
-      `GC longest ${after.gcMax.toFixed(1)} ms, total ${after.gcTotal.toFixed(0)} ms`,
+    `${mode}: server event loop delay over the run p99 ${after.loopP99.toFixed(1)} ms, max ${after.loopMax.toFixed(1)} ms; ` +
+      `GC longest ${after.gcMax.toFixed(1)} ms, total ${after.gcTotal.toFixed(0)} ms; ` +
+      `bench clients' CPU ${((client.user + client.system) / 10_000 / windowSeconds).toFixed(0)} %, load average ${loadavg()[0]?.toFixed(1)}`,
   );
-  const drainDeadline = performance.now() + DRAIN_MS;
+  // A REST customer sees an agent's message at its next poll, up to a poll interval later.
+  const drainDeadline = performance.now() + DRAIN_MS + (mode === "v2-rest" ? POLL_MS : 0);
   while ((toAgent.pending.size > 0 || toCustomer.pending.size > 0) && performance.now() < drainDeadline)
     await new Promise((resolve) => setTimeout(resolve, 50));
   for (const c of customers) c.stop();
@@ -321,13 +282,15 @@ async function run(kind: Kind): Promise<Result> {
     ["customer→agent", toAgent],
     ["agent→customer", toCustomer],
   ] as const) {
-    if (ledger.failures.size > 0) console.log(`${kind}: ${name} sends not acknowledged: ${JSON.stringify(Object.fromEntries(ledger.failures))}`);
+    if (ledger.failures.size > 0) console.log(`${mode}: ${name} sends not acknowledged: ${JSON.stringify(Object.fromEntries(ledger.failures))}`);
     if (ledger.pending.size > 0)
-      console.log(`${kind}: ${name} acknowledged but never delivered: ${ledger.pending.size}, e.g. ${[...ledger.pending.keys()].slice(0, 5).join(", ")}`);
+      console.log(`${mode}: ${name} acknowledged but never delivered: ${ledger.pending.size}, e.g. ${[...ledger.pending.keys()].slice(0, 5).join(", ")}`);
   }
+  if (stray.size > 0) console.log(`${mode}: refusals not tied to a send: ${JSON.stringify(Object.fromEntries(stray))}`);
   const cpuUs = after.cpu.user + after.cpu.system - (before.cpu.user + before.cpu.system);
   return {
-    kind,
+    mode,
+    refreshMs,
     toAgent: toAgent.latencies,
     toCustomer: toCustomer.latencies,
     sent: toAgent.sent + toCustomer.sent,
@@ -347,28 +310,45 @@ function pct(values: number[], p: number): number {
 }
 
 const results: Result[] = [];
-for (const kind of ["bare", "parley"] as const) results.push(await run(kind));
+for (const mode of modes as Mode[]) results.push(await run(mode));
 posts.destroy();
 polls.destroy();
-console.log(
-  `\nchat: ${CHATS} chats (customers: CometD long-polling; ${AGENTS} agents: CometD WebSocket), 1 message per chat per second each way, ${SECONDS} s\n`,
-);
-console.log(
-  `${"server".padEnd(8)} ${"c→a p50/p99 ms".padStart(15)} ${"a→c p50/p99 ms".padStart(15)} ${"msg/s".padStart(7)} ${"lost".padStart(5)} ${"CPU %".padStart(6)} ${"µs/msg".padStart(7)} ${"rss MB".padStart(7)} ${"heap MB".padStart(8)}`,
-);
+console.log(`\nchat: ${CHATS} chats, ${AGENTS} agents (CometD WebSocket), 1 message per chat per second each way, ${SECONDS} s\n`);
+const columns = ["c→a p50/p99 ms", "a→c p50/p99 ms", "msg/s", "lost", "CPU %", "µs/msg", "rss MB", "heap MB"];
+console.log(`${"customers".padEnd(22)} ${columns.map((c) => c.padStart(Math.max(7, c.length))).join(" ")}`);
 for (const r of results) {
   const lat = (v: number[]) => `${pct(v, 50).toFixed(1)}/${pct(v, 99).toFixed(1)}`;
+  const cells = [
+    lat(r.toAgent),
+    lat(r.toCustomer),
+    r.perSecond.toFixed(0),
+    String(r.lost),
+    r.cpuPercent.toFixed(0),
+    r.cpuPerMessageUs.toFixed(0),
+    r.rssMb.toFixed(0),
+    r.heapMb.toFixed(0),
+  ];
+  console.log(`${MODES[r.mode].label.padEnd(22)} ${cells.map((c, i) => c.padStart(Math.max(7, columns[i]?.length ?? 0))).join(" ")}`);
+}
+const bare = results.find((r) => r.mode === "bare");
+const ratio = (a: number, b: number | undefined) => (b !== undefined && b > 0 ? (a / b).toFixed(2) : "n/a");
+console.log("");
+for (const r of results) {
+  if (r.mode === "bare") continue;
+  const label = MODES[r.mode].label;
+  if (bare !== undefined)
+    console.log(
+      `${label} / bare: c→a p99 ${ratio(pct(r.toAgent, 99), pct(bare.toAgent, 99))}, a→c p99 ${ratio(pct(r.toCustomer, 99), pct(bare.toCustomer, 99))}, ` +
+        `CPU/msg ${ratio(r.cpuPerMessageUs, bare.cpuPerMessageUs)}`,
+    );
+  if (r.mode === "v2-rest")
+    console.log(
+      `${label}: a→c waits for the next refresh (every ${POLL_MS / 1000} s); the server answered ${r.refreshMs.length} refreshes in p50 ${pct(r.refreshMs, 50).toFixed(1)} / p99 ${pct(r.refreshMs, 99).toFixed(1)} ms`,
+    );
+  // Over REST the server's part of agent→customer is answering the refresh; the rest is the poll interval.
+  const [second, p99] = r.mode === "v2-rest" ? ["refresh answer", pct(r.refreshMs, 99)] : ["a→c", pct(r.toCustomer, 99)];
   console.log(
-    `${r.kind.padEnd(8)} ${lat(r.toAgent).padStart(15)} ${lat(r.toCustomer).padStart(15)} ${r.perSecond.toFixed(0).padStart(7)} ${String(r.lost).padStart(5)} ${r.cpuPercent.toFixed(0).padStart(6)} ${r.cpuPerMessageUs.toFixed(0).padStart(7)} ${r.rssMb.toFixed(0).padStart(7)} ${r.heapMb.toFixed(0).padStart(8)}`,
+    `${label}: goal p99 under 50 ms both ways, 0 lost: c→a ${pct(r.toAgent, 99).toFixed(1)} / ${second} ${p99.toFixed(1)} ms, ${r.lost} lost of ${r.sent}`,
   );
 }
-const [bare, parley] = results as [Result, Result];
-const ratio = (a: number, b: number) => (b > 0 ? (a / b).toFixed(2) : "n/a");
-console.log(
-  `\nparley / bare: c→a p99 ${ratio(pct(parley.toAgent, 99), pct(bare.toAgent, 99))}, a→c p99 ${ratio(pct(parley.toCustomer, 99), pct(bare.toCustomer, 99))}, ` +
-    `CPU/msg ${ratio(parley.cpuPerMessageUs, bare.cpuPerMessageUs)}`,
-);
-console.log(
-  `goal: p99 under 50 ms both ways, 0 lost (parley: ${pct(parley.toAgent, 99).toFixed(1)} / ${pct(parley.toCustomer, 99).toFixed(1)} ms, ${parley.lost} lost of ${parley.sent})`,
-);
 process.exit(0);
