@@ -17,6 +17,8 @@ export async function startBenchApp(name: string, env: Record<string, string> = 
     DATABASE_URL: `sqlite:${join(dir, "bench.db")}`,
     MAX_CONNECTIONS_PER_IP: "0",
     BAYEUX_MAX_SESSIONS_PER_IP: "100000",
+    // Every bench client comes from 127.0.0.1: the per-address queue bound would be all of them.
+    BAYEUX_MAX_QUEUE_BYTES_PER_IP: String(1024 * 1024 * 1024),
     CHAT_SERVICES_PER_MINUTE_PER_IP: "0",
     CHAT_OPEN_SERVICES_PER_IP: "10000000",
     CHATS_PER_MINUTE_PER_IP: "0",
