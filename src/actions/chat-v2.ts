@@ -25,7 +25,7 @@ import { isEmailAddress, readingFrom, v2Nickname, v2Tokens } from "../domain/cha
 import { AppError, invalidState, rateLimited } from "../domain/errors.ts";
 import type { JsonObject } from "../domain/json.ts";
 import type { Store } from "../store/store.ts";
-import { chatEnvelope, customerJoined, v2Event, type Envelope, type V2Event } from "../wire/chat-v2.ts";
+import { chatEnvelope, customerJoined, errorEnvelope, v2Event, type Envelope, type V2Event } from "../wire/chat-v2.ts";
 import { commit } from "./after-commit.ts";
 import { newInteraction } from "./agent-interactions.ts";
 import { runCustomerOperation } from "./chat.ts";
@@ -249,6 +249,9 @@ export async function chatV2Operation(
   const asked = position ?? (op.name === "requestNotifications" ? 1 : null);
   const known = await accessChatV2(ctx.store, key);
   onLocated?.(known);
+  // Adding to an ended chat is refused as the v2 status table has it: statusCode 2 with chatEnded
+  // true, the one answer that ends the chat in a client that missed its end.
+  if (known.chat.ended && addsEntry(op)) return { ...errorEnvelope({ code: 400, message: "the chat has ended" }, { service: known }), chatEnded: true };
   if (op.name === "updateData" || (op.name === "requestNotifications" && Object.keys(op.userData).length > 0)) {
     await attachData(ctx, known, key, op.userData);
   }

@@ -167,6 +167,11 @@ describe("Genesys Widgets' CometD (the official client)", () => {
           "the end is pushed with chatEnded true",
         );
         await eventually(async () => ((await server.app.store.agentInteractions.get(chat.chatId))?.state === "Completed" ? true : undefined));
+        // A message to the ended chat is answered, as data, with chatEnded true.
+        const before = reloaded.data.length;
+        await publish(reloaded.cometd, { operation: "sendMessage", secureKey: chat.secureKey, message: "hello?" });
+        const refused = (await reloaded.next(before + 1)).at(-1);
+        assert.deepEqual([refused?.statusCode, refused?.chatEnded], [2, true]);
       } finally {
         await disconnect(reloaded.cometd);
       }

@@ -151,8 +151,11 @@ describe("operations on a chat", () => {
       // Once ended: refresh still answers, chatEnded true; send is refused, statusCode 2.
       const ended = assertEnvelope((await v2.op(chat, "refresh", { transcriptPosition: "1" })).body);
       assert.equal(ended.chatEnded, true);
-      const refused = assertEnvelope((await v2.op(chat, "send", { message: "still there?" })).body, false);
-      assert.equal(refused.statusCode, 2);
+      const refused = await v2.op(chat, "send", { message: "still there?" });
+      assert.equal(refused.status, 200);
+      const body = assertEnvelope(refused.body);
+      assert.deepEqual([body.statusCode, body.chatEnded, body.errors?.[0]?.code], [2, true, 400], "the send tells the client the chat has ended");
+      assert.equal(assertEnvelope((await v2.op(chat, "refresh", { transcriptPosition: "1" })).body).messages.length, 4, "and adds nothing");
     });
   });
 });

@@ -39,7 +39,8 @@ export function serveChatV2OverCometd(engine: Engine, ctx: ActionContext, apiKey
         return;
       }
       const envelope = await operate(engine, ctx, session, requested, fields);
-      if (ANSWERED.has(requested)) reply(envelope);
+      // A refusal is always answered; a success only where no push carries it.
+      if (ANSWERED.has(requested) || envelope.statusCode !== 0) reply(envelope);
     } catch (err) {
       const error = toV2Error(err);
       if (error.serverFault) logger.error({ err }, "chat v2 CometD request failed");
