@@ -128,16 +128,7 @@ export async function uploadFile(ctx: ActionContext, key: ChatV2Key, upload: Upl
     data: { "file-id": file.id, "file-name": name, "file-size": String(file.size), "file-type": file.type, "file-description": file.description },
   };
   try {
-    const { service } = await runCustomerOperation(ctx, {
-      rateKey: known.id,
-      locate: (tx) => accessChatV2(tx, key, { lock: true }),
-      operation: () => ({ name: "file", entry }),
-      adds: true,
-      showFrom: () => null,
-      verbose: false,
-      origin: null,
-      alsoWrite: (tx, locked) => recordUpload(tx, limits, locked, file),
-    });
+    const service = await addFileEntry(ctx, known, key, entry, (tx, locked) => recordUpload(tx, limits, locked, file));
     return chatEnvelope(service, [], { userData: { "file-id": file.id } });
   } catch (err) {
     await limits.store.delete(file.id).catch((e: unknown) => ctx.logger.warn({ err: e }, "could not remove a refused upload"));
@@ -168,6 +159,30 @@ async function checkRoom(store: Store, limits: FileLimits, service: OpenChatServ
 async function recordUpload(tx: Store, limits: FileLimits, service: OpenChatService, file: ChatFile): Promise<void> {
   await checkRoom(tx, limits, service, file.size);
   await tx.chats.addFile(file);
+}
+
+/**
+ * A file entry added as the customer adds any entry (the chat's rate, its transcript's caps), with
+ * what the file's row needs written in the same transaction; the chat as it is after.
+ */
+async function addFileEntry(
+  ctx: ActionContext,
+  known: OpenChatService,
+  key: ChatV2Key,
+  entry: NewEntry,
+  alsoWrite: (tx: Store, locked: OpenChatService) => Promise<void>,
+): Promise<OpenChatService> {
+  const { service } = await runCustomerOperation(ctx, {
+    rateKey: known.id,
+    locate: (tx) => accessChatV2(tx, key, { lock: true }),
+    operation: () => ({ name: "file", entry }),
+    adds: true,
+    showFrom: () => null,
+    verbose: false,
+    origin: null,
+    alsoWrite,
+  });
+  return service;
 }
 
 /** A file of the chat the key opens, not deleted. */
@@ -201,18 +216,9 @@ export async function deleteFile(ctx: ActionContext, key: ChatV2Key, fileId: str
   const known = await accessChatV2(ctx.store, key);
   const file = await fileOf(ctx.store, known, fileId);
   const entry: NewEntry = { type: "Notice.FileDeleted", nick: "", text: file.name, userType: "CLIENT", data: { "file-id": file.id } };
-  const { service } = await runCustomerOperation(ctx, {
-    rateKey: known.id,
-    locate: (tx) => accessChatV2(tx, key, { lock: true }),
-    operation: () => ({ name: "file", entry }),
-    adds: true,
-    showFrom: () => null,
-    verbose: false,
-    origin: null,
-    alsoWrite: async (tx, locked) => {
-      const current = await fileOf(tx, locked, fileId);
-      await tx.chats.saveFile({ ...current, deleted: true });
-    },
+  const service = await addFileEntry(ctx, known, key, entry, async (tx, locked) => {
+    const current = await fileOf(tx, locked, fileId);
+    await tx.chats.saveFile({ ...current, deleted: true });
   });
   await ctx.chat.files.store.delete(file.id).catch((err: unknown) => ctx.logger.warn({ err }, "could not remove a deleted file's bytes"));
   return chatEnvelope(service, []);

@@ -247,19 +247,22 @@ export async function chatV2Operation(
   checkOperation(ctx, op);
   // requestNotifications without a position asks for everything (spec §6.2).
   const asked = position ?? (op.name === "requestNotifications" ? 1 : null);
-  const known = await accessChatV2(ctx.store, key);
-  onLocated?.(known);
+  const adds = addsEntry(op);
+  const attaching = op.name === "updateData" || (op.name === "requestNotifications" && Object.keys(op.userData).length > 0);
+  // The chat is read ahead only when something needs it before the operation's transaction (its
+  // rate, a client to join to it): a REST poll, the hottest request, reads it once, locked.
+  const known = adds || attaching || onLocated !== undefined ? await accessChatV2(ctx.store, key) : null;
+  if (known !== null) onLocated?.(known);
   // Adding to an ended chat is refused as the v2 status table has it: statusCode 2 with chatEnded
   // true, the one answer that ends the chat in a client that missed its end.
-  if (known.chat.ended && addsEntry(op)) return { ...errorEnvelope({ code: 400, message: "the chat has ended" }, { service: known }), chatEnded: true };
-  if (op.name === "updateData" || (op.name === "requestNotifications" && Object.keys(op.userData).length > 0)) {
-    await attachData(ctx, known, key, op.userData);
-  }
+  if (known?.chat.ended === true && adds) return { ...errorEnvelope({ code: 400, message: "the chat has ended" }, { service: known }), chatEnded: true };
+  if (known !== null && attaching) await attachData(ctx, known, key, op.userData);
   const { service, shown } = await runCustomerOperation(ctx, {
-    rateKey: known.id,
+    // Counted only when it adds an entry, and then the chat was read ahead.
+    rateKey: known?.id ?? "",
     locate: (tx) => accessChatV2(tx, key, { lock: true }),
     operation: (withinRate) => engineOperation(ctx, op, withinRate),
-    adds: addsEntry(op),
+    adds,
     showFrom: (locked) => storedFrom(locked, op, asked),
     verbose: false,
     origin: null,

@@ -46,7 +46,7 @@ export async function registerChatV2Api(app: FastifyInstance, deps: ChatV2Deps):
       // With CHAT_V2_API_KEYS, every request but a download carries a key (Widgets downloads by
       // form navigation). Checked once the body is read: chat-ntf names its operation there.
       api.addHook("preHandler", async (request) => {
-        if (isDownload(request) || v2Authorized(deps.apiKeys, credentialsOf(request))) return;
+        if (v2Authorized(deps.apiKeys, credentialsOf(request)) || isDownload(request)) return;
         throw new AppError("unauthenticated", "an API key is required (apikey or x-api-key)", { apiCode: 401 });
       });
       await api.register(async (ops) => {
