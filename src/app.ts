@@ -14,6 +14,7 @@ import { ensureDefaultQueue, ensureQueues } from "./actions/queues.ts";
 import { createPushPort } from "./push/push.ts";
 import { LocalFileStore } from "./files/file-store.ts";
 import { customerPresent, serveChatV2OverCometd } from "./http/chat-v2/cometd.ts";
+import { chatFeedListener } from "./actions/chat-delivery.ts";
 import { createDemoUsers, ensureAdmin, type GeneratedCredentials } from "./actions/users.ts";
 import type { ActionContext } from "./actions/context.ts";
 import { SupervisorChanges } from "./actions/supervisor-changes.ts";
@@ -114,6 +115,8 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     },
     responseLimitBytes: config.responseLimitBytes,
     notifier: bayeux,
+    // Several nodes on PostgreSQL: every node pushes committed chat entries to its clients from the database's feed.
+    chatFeed: store.dialect === "postgres" && bus.shared,
     supervision,
     // The router needs the context; it is started right below.
     routing: { offerTimeoutMs: config.routingOfferTimeoutMs, roles: config.routingRoles, kick: () => router.kick() },
@@ -193,6 +196,9 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   for (const endpoint of endpoints) bayeux.addEndpoint(endpoint.policy);
   serveChatV2OverCometd(bayeux, ctx, config.chatV2ApiKeys, logger);
   await bayeux.start();
+  const stopChatFeed = ctx.chatFeed
+    ? await store.feed.listen(chatFeedListener(ctx, bayeux.here), (err) => logger.warn({ err: err.message }, "chat feed: LISTEN connection lost; reopening"))
+    : null;
   registerBayeuxMetrics(metrics, () => bayeux.stats());
   const bayeuxLimits = { maxBodyBytes: config.bayeuxMaxMessageBytes, maxBatch: 100, maxDepth: config.jsonMaxDepth, lingerMs: config.httpLingerMs };
   const cookieOptions = { trustProxy: config.trustProxy, crossSiteCookie: config.bayeuxCookieCrossSite };
@@ -266,6 +272,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
         await housekeeping.stop();
         await push.close();
         await router.stop();
+        await stopChatFeed?.();
         await store.close();
         await bus.close();
       })();

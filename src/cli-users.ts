@@ -81,6 +81,7 @@ function cliContext(config: Config, store: Store): ActionContext {
     cs: { businessAttributes: [], autoCompleteEnabled: false, autoCompleteAfterSeconds: null, expirationSeconds: 0 },
     responseLimitBytes: 0,
     notifier: { deliver: () => {}, revoke: () => {}, publish: () => {}, deliverToTopic: () => {} },
+    chatFeed: false,
     supervision: { note: () => {} },
     routing: { offerTimeoutMs: config.routingOfferTimeoutMs, roles: config.routingRoles, kick: () => {} },
     agentApiBase: "/api/v2",

@@ -9,28 +9,13 @@
  * SQLite's group commit may run a transaction's work again (when another unit of its batch
  * failed), so each run starts with empty announcements: only the run that committed is published.
  */
-import type { AgentInteraction, NotificationType, Outcome } from "../domain/agent-interactions.ts";
-import { chatAgents, pageBy, type ChatService, type OpenChatService, type TranscriptEntry } from "../domain/chat.ts";
+import type { NotificationType, Outcome } from "../domain/agent-interactions.ts";
 import type { Store } from "../store/store.ts";
 import type { ChannelState } from "../domain/agent-state.ts";
-import { agentEntry, channelStateMessage, interactionMessage, newMessagesMessage, type SupervisedView } from "../wire/agent-api.ts";
-import { CHATS_CHANNEL, chatStateMessage, messageLogMessage } from "../wire/agent-chats.ts";
-import { chatObject, customerPush, refreshTag, type Origin } from "../wire/chat-v1.ts";
-import { chatTopic, chatV2Channel, entryPushes } from "../wire/chat-v2.ts";
+import { channelStateMessage, interactionMessage, type SupervisedView } from "../wire/agent-api.ts";
+import { CHATS_CHANNEL, chatStateMessage } from "../wire/agent-chats.ts";
+import { publishChatUpdate, sendToFeed, type ChatUpdate } from "./chat-delivery.ts";
 import type { ActionContext } from "./context.ts";
-
-/** What to tell whom once a transaction that changed a chat has committed. */
-export interface ChatUpdate {
-  service: OpenChatService;
-  interaction: AgentInteraction | null;
-  /** New entries, in order. */
-  entries: TranscriptEntry[];
-  /** The customer's push is verbose (the call that caused it asked for `_verbose`). */
-  verbose: boolean;
-  /** Agents who just joined: they get the whole transcript, not only the new entries. */
-  joined: string[];
-  origin: Origin | null;
-}
 
 type Announcement =
   | { kind: "outcome"; outcome: Outcome }
@@ -53,6 +38,11 @@ export class Announcements {
   /** New transcript entries to the customer and the agents in the chat (none: nothing to tell). */
   chat(update: ChatUpdate | null): void {
     if (update !== null) this.items.push({ kind: "chat", update });
+  }
+
+  /** The chat updates announced so far, in order (what the commit feed carries). */
+  chatUpdates(): ChatUpdate[] {
+    return this.items.flatMap((item) => (item.kind === "chat" ? [item.update] : []));
   }
 
   /** One CometD message to every client of `identity` on `endpoint`. */
@@ -121,7 +111,8 @@ function publishOne(ctx: ActionContext, item: Announcement): void {
       publishOutcome(ctx, item.outcome);
       break;
     case "chat":
-      publishChatUpdate(ctx, item.update);
+      // Tied to the commit, the feed's listeners push it (chat-delivery.ts); else it goes now.
+      if (!ctx.chatFeed) publishChatUpdate(ctx, item.update).catch((err: unknown) => logPushFailure(ctx, err, item.update));
       break;
     case "deliver":
       ctx.notifier.deliver(item.endpoint, item.identity, item.channel, item.data);
@@ -140,16 +131,13 @@ function publishOne(ctx: ActionContext, item: Announcement): void {
   }
 }
 
-/** The Chat API's own base, for pushes no request caused (sweeps, agents' messages): no host or port to show. */
-export function unrequestedOrigin(ctx: ActionContext): Origin {
-  return { base: ctx.chat.serviceBase, host: "", port: "", tls: false };
-}
-
 /** Runs `work` in one transaction and publishes what it announced after the commit; returns its value. */
 export async function commit<T>(ctx: ActionContext, work: (tx: Store, announce: Announcements) => Promise<T>): Promise<T> {
   const { value, announced } = await ctx.store.transaction(async (tx) => {
     const announced = new Announcements();
-    return { value: await work(tx, announced), announced };
+    const value = await work(tx, announced);
+    if (ctx.chatFeed) await sendToFeed(tx, announced.chatUpdates());
+    return { value, announced };
   });
   announced.publish(ctx);
   return value;
@@ -181,58 +169,6 @@ const GA_CHAT_NOTICES: Record<NotificationType, "StatusChange" | "PropertiesUpda
   WorkbinContent: null,
 };
 
-/**
- * New entries to the agents in a chat, on both APIs' channels: the interactions API's message
- * names each agent's own state, the GA chat API's is the same for all of them (built once).
- */
-function deliverEntries(ctx: ActionContext, ix: AgentInteraction, agentIds: readonly string[], entries: readonly TranscriptEntry[]): void {
-  const log = messageLogMessage(ix, entries, ctx.agentApiBase);
-  for (const agentId of agentIds) {
-    ctx.notifier.deliver("agent", agentId, "/v2/me/interactions", newMessagesMessage(ix, agentId, entries));
-    ctx.notifier.deliver("agent", agentId, CHATS_CHANNEL, log);
-  }
-}
-
-/** Tells the customer (CometD mode) and the agents in the chat. */
-function publishChatUpdate(ctx: ActionContext, update: ChatUpdate): void {
-  const { service, entries } = update;
-  const chat = service.chat;
-  if (entries.length === 0) return;
-  if (chat.api === 2) {
-    const topic = chatTopic(chat.interactionId);
-    for (const push of entryPushes(service, entries)) ctx.notifier.deliverToTopic("customer", topic, chatV2Channel(service.name), push);
-  } else if (chat.notifyBy === "comet" && service.gmsUser !== null) {
-    const origin = update.origin ?? unrequestedOrigin(ctx);
-    const message = chatObject(service, "TRANSCRIPT", entries, update.verbose, origin);
-    ctx.notifier.deliver("customer", service.gmsUser, "/_genesys", customerPush(refreshTag(service.id), message));
-  }
-  const ix = update.interaction;
-  if (ix === null) return;
-  deliverEntries(
-    ctx,
-    ix,
-    chatAgents(ix).filter((agentId) => !update.joined.includes(agentId)),
-    entries,
-  );
-  if (update.joined.length > 0) {
-    sendWholeTranscript(ctx, ix, service, update.joined).catch((err: unknown) =>
-      ctx.logger.error({ err, interactionId: ix.id }, "could not send the transcript to agents who joined the chat"),
-    );
-  }
-}
-
-/** Largest whole-transcript notification: a long chat goes out in pages of about this many bytes. */
-export const TRANSCRIPT_PAGE_BYTES = 64 * 1024;
-
-/**
- * Agents who join a chat (accept, transfer, conference) see all of it, not only what comes next:
- * in `NewMessages` pages of at most TRANSCRIPT_PAGE_BYTES (an entry larger than that alone), so
- * no single message grows with the chat. RequestChatHistory sends it again.
- */
-export async function sendWholeTranscript(ctx: ActionContext, ix: AgentInteraction, service: ChatService, agents: readonly string[]): Promise<void> {
-  if (service.chat === null) return;
-  // Notices that always go in (joined, left) may take a transcript past its entry limit.
-  const entries = await ctx.store.chats.transcript(service.chat.interactionId, 1, ctx.chat.maxTranscriptEntries + 1000);
-  const pages = pageBy(entries, (e) => Buffer.byteLength(JSON.stringify(agentEntry(e))), TRANSCRIPT_PAGE_BYTES);
-  for (const page of pages) deliverEntries(ctx, ix, agents, page);
+function logPushFailure(ctx: ActionContext, err: unknown, update: ChatUpdate): void {
+  ctx.logger.error({ err, interactionId: update.interaction?.id }, "could not send the transcript to agents who joined the chat");
 }

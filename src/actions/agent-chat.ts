@@ -10,7 +10,8 @@ import { chatAgents, hasChat, hasRoomFor, notice, transcriptFull, type NewEntry 
 import { invalidInput, invalidState } from "../domain/errors.ts";
 import type { JsonObject } from "../domain/json.ts";
 import type { User } from "../domain/users.ts";
-import { commit, sendWholeTranscript } from "./after-commit.ts";
+import { commit } from "./after-commit.ts";
+import { sendWholeTranscript } from "./chat-delivery.ts";
 import { appendEntries, nickname, transcriptLimits } from "./chat-transcript.ts";
 import type { ActionContext } from "./context.ts";
 

@@ -4,7 +4,8 @@
  * is free, and remove services past their time to live.
  */
 import type { ChatService, TranscriptEntry } from "../domain/chat.ts";
-import { commit, unrequestedOrigin } from "./after-commit.ts";
+import { commit } from "./after-commit.ts";
+import { unrequestedOrigin } from "./chat-delivery.ts";
 import { endInteraction, serviceStatus } from "./chat.ts";
 import { appendEntries } from "./chat-transcript.ts";
 import type { ActionContext } from "./context.ts";

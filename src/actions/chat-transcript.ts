@@ -21,7 +21,7 @@ import type { HistoryContent } from "../domain/history.ts";
 import type { User } from "../domain/users.ts";
 import type { Store } from "../store/store.ts";
 import { plainTranscript, xmlTranscript } from "../wire/chat-history.ts";
-import type { ChatUpdate } from "./after-commit.ts";
+import type { ChatUpdate } from "./chat-delivery.ts";
 import type { ActionContext } from "./context.ts";
 
 /** CHAT_MAX_TRANSCRIPT_ENTRIES and CHAT_MAX_TRANSCRIPT_BYTES. */

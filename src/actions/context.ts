@@ -28,6 +28,11 @@ export interface ActionContext {
   responseLimitBytes: number;
   /** Pushes to CometD clients on every node; called only after the change is committed. */
   notifier: Notifier;
+  /**
+   * Chat entries are pushed from the commit feed by every node (several nodes on PostgreSQL:
+   * actions/chat-delivery.ts), not by the node that committed them.
+   */
+  chatFeed: boolean;
   /** Tells supervisors (coalesced) that a view of theirs changed; after-commit.ts calls it, once a change is committed. */
   supervision: Supervision;
   routing: RoutingControl;

@@ -137,6 +137,19 @@ export class BayeuxEngine implements EngineOps {
     return settled.flat();
   }
 
+  /**
+   * Delivery to this node's clients only, for pushes every node makes for its own clients (the
+   * commit feed's listener: actions/chat-delivery.ts); the rest of parley uses `deliver`.
+   */
+  readonly here = {
+    hasClient: (endpoint: string, identity: string): boolean => this.hasClient(endpoint, identity),
+    hasTopic: (endpoint: string, topic: string): boolean => this.hasTopic(endpoint, topic),
+    deliver: (endpoint: string, identity: string, channel: string, data: unknown): void =>
+      this.deliverLocal(endpoint, identity, channel, JSON.stringify({ channel, data })),
+    deliverToTopic: (endpoint: string, topic: string, channel: string, data: unknown): void =>
+      this.deliverTopicLocal(endpoint, topic, JSON.stringify({ channel, data })),
+  };
+
   /** Sends `data` on `channel` to every client of `identity` subscribed to it, on every node. */
   deliver(endpoint: string, identity: string, channel: string, data: unknown): void {
     const json = JSON.stringify({ channel, data });

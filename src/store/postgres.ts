@@ -3,6 +3,7 @@
  * Tables live in `schema` (created when missing), so test runs and deployments can share a
  * database without colliding.
  */
+import { createHash } from "node:crypto";
 import pg from "pg";
 import { Kysely, PostgresDialect } from "kysely";
 import { migrate } from "./migrations/index.ts";
@@ -31,10 +32,77 @@ export async function openPostgresStore(options: PostgresOptions): Promise<SqlSt
       await client.query(`create schema if not exists "${options.schema}"`);
       await migrate(db as Kysely<unknown>, "postgres");
     });
-    return new SqlStore(db, { dialect: "postgres", isUniqueViolation });
+    const listeners = new FeedListeners(options.url);
+    const feed = { channel: feedChannel(options.schema), listen: listeners.listen };
+    return new SqlStore(db, { dialect: "postgres", isUniqueViolation, feed, onClose: () => listeners.close() });
   } catch (err) {
     await pool.end();
     throw err;
+  }
+}
+
+/** The commit feed's NOTIFY channel: one per schema (channels are per database), a plain identifier under 63 bytes. */
+function feedChannel(schema: string): string {
+  return `parley_feed_${createHash("sha256").update(schema).digest("hex").slice(0, 24)}`;
+}
+
+/** How long a lost LISTEN connection waits before it is opened again. */
+const RELISTEN_DELAY_MS = 1000;
+
+/**
+ * LISTEN connections, one per listener, outside the pool (a pooled connection would be handed
+ * to queries). A connection lost (PostgreSQL restarted, a network cut) is opened again after a
+ * second, for as long as the store is open.
+ */
+class FeedListeners {
+  private readonly url: string;
+  private readonly stops = new Set<() => Promise<void>>();
+
+  constructor(url: string) {
+    this.url = url;
+  }
+
+  listen = async (channel: string, handler: (payload: string) => void, onTrouble: (err: Error) => void): Promise<() => Promise<void>> => {
+    let client: pg.Client | null = null;
+    let stopped = false;
+    let retry: NodeJS.Timeout | null = null;
+    const open = async (): Promise<void> => {
+      const next = new pg.Client({ connectionString: this.url });
+      next.on("notification", (message) => {
+        if (message.channel === channel && message.payload !== undefined) handler(message.payload);
+      });
+      next.on("error", (err: Error) => lost(next, err));
+      next.on("end", () => lost(next, new Error("LISTEN connection ended")));
+      client = next;
+      await next.connect();
+      await next.query(`listen "${channel}"`);
+    };
+    const lost = (which: pg.Client, err: Error): void => {
+      if (stopped || client !== which || retry !== null) return;
+      onTrouble(err);
+      client = null;
+      which.end().catch(() => {});
+      retry = setTimeout(() => {
+        retry = null;
+        if (!stopped) open().catch((e: unknown) => lost(client ?? which, e instanceof Error ? e : new Error(String(e))));
+      }, RELISTEN_DELAY_MS);
+      retry.unref();
+    };
+    await open();
+    const stop = async (): Promise<void> => {
+      stopped = true;
+      if (retry !== null) clearTimeout(retry);
+      this.stops.delete(stop);
+      const last = client;
+      client = null;
+      await last?.end().catch(() => {});
+    };
+    this.stops.add(stop);
+    return stop;
+  };
+
+  async close(): Promise<void> {
+    await Promise.all([...this.stops].map((stop) => stop()));
   }
 }
 

@@ -347,6 +347,23 @@ export interface UserSession {
   expiresAt: number;
 }
 
+/**
+ * Messages to every node of a cluster that the database itself sends when, and only if, the
+ * transaction that sent them commits, and that every listening node hears in commit order
+ * (PostgreSQL's NOTIFY and LISTEN). So what a transaction announces cannot be lost by its node
+ * dying between the commit and the announcement. SQLite is one node's: its feed refuses.
+ */
+export interface CommitFeed {
+  /** In a transaction: sent on commit, dropped on rollback. A payload is under 8000 bytes. */
+  send(payload: string): Promise<void>;
+  /**
+   * Every payload sent from now on, on any node, in commit order; resolves once listening.
+   * A lost connection is reopened; `onTrouble` hears about it (what was sent meanwhile is missed).
+   * The result stops listening.
+   */
+  listen(handler: (payload: string) => void, onTrouble: (err: Error) => void): Promise<() => Promise<void>>;
+}
+
 export interface Store {
   readonly dialect: "sqlite" | "postgres";
   readonly services: ServiceStore;
@@ -362,6 +379,8 @@ export interface Store {
   readonly agentInteractions: AgentInteractionStore;
   readonly chats: ChatStore;
   readonly metadata: MetadataStore;
+  /** Messages to every node, sent when a transaction commits (PostgreSQL; SQLite, one node, has none). */
+  readonly feed: CommitFeed;
   /**
    * Runs `work` in one transaction with a store bound to it; resolves after the commit. `work`
    * must only use that store (no other I/O, no events): it may be run again after a rollback

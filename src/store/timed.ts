@@ -186,6 +186,9 @@ class TimedStore implements Store {
   get metadata() {
     return this.timers.aggregate(this.inner, "metadata");
   }
+  get feed() {
+    return this.timers.aggregate(this.inner, "feed");
+  }
 
   transaction<T>(work: (tx: Store) => Promise<T>): Promise<T> {
     return this.inner.transaction((tx) => work(this.timers.store(tx)));

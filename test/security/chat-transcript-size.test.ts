@@ -10,7 +10,7 @@ import { statSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { Message } from "cometd";
-import { TRANSCRIPT_PAGE_BYTES as PAGE_BYTES } from "../../src/actions/after-commit.ts";
+import { TRANSCRIPT_PAGE_BYTES as PAGE_BYTES } from "../../src/actions/chat-delivery.ts";
 import { ADMIN_PASSWORD, agentApi } from "../support/agents.ts";
 import { chatApi, storedChat } from "../support/chat.ts";
 import { cometdClient } from "../support/cometd.ts";

@@ -16,6 +16,7 @@ import { SqlAgentChannelStore, SqlUserSessionStore, SqlUserStore } from "./users
 import { SqlAgentInteractionStore, SqlQueueStore } from "./agent-interactions.ts";
 import { SqlChatStore } from "./chat.ts";
 import { SqlMetadataStore } from "./metadata.ts";
+import { SqlCommitFeed, type FeedSettings } from "./feed.ts";
 
 export interface SqlStoreOptions {
   dialect: "sqlite" | "postgres";
@@ -27,6 +28,8 @@ export interface SqlStoreOptions {
   groupCommit?: boolean;
   /** Services kept in memory after a read (SQLite: one writer, see service-cache.ts). */
   serviceCache?: ServiceCache;
+  /** The commit feed's channel and listener (PostgreSQL). */
+  feed?: FeedSettings;
 }
 
 export class SqlStore implements Store {
@@ -43,6 +46,7 @@ export class SqlStore implements Store {
   readonly agentInteractions: SqlAgentInteractionStore;
   readonly chats: SqlChatStore;
   readonly metadata: SqlMetadataStore;
+  readonly feed: SqlCommitFeed;
   private readonly db: Kysely<Database>;
   private readonly options: SqlStoreOptions;
   private readonly inTransaction: boolean;
@@ -66,6 +70,7 @@ export class SqlStore implements Store {
     this.agentInteractions = new SqlAgentInteractionStore(db, options.dialect);
     this.chats = new SqlChatStore(db, options.dialect);
     this.metadata = new SqlMetadataStore(db, options.isUniqueViolation);
+    this.feed = new SqlCommitFeed(db, options.feed ?? null);
   }
 
   async transaction<T>(work: (tx: Store) => Promise<T>): Promise<T> {
