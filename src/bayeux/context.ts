@@ -100,6 +100,8 @@ export interface EngineOps {
   unsubscribeChannel(session: Session, channel: string): void;
   serviceHandler(endpoint: string, channel: string): ServiceHandler | undefined;
   destroy(session: Session, options?: { replaced?: boolean }): void;
+  /** A client handshook (with its message's `ext`): what it may have missed is sent to it. */
+  handshaken(session: Session, ext: unknown): void;
   /** A client said goodbye (`/meta/disconnect`), with the message's `ext` (GMS: `transcriptPosition`). */
   disconnected(session: Session, ext: unknown): void;
   flush(session: Session, reply: Reply): Item[];

@@ -33,6 +33,9 @@ type BusPayload =
 /** A client said goodbye: whose it was (null: an anonymous client), the topics it had joined, and its message's `ext`. */
 export type GoodbyeHandler = (client: { endpoint: string; identity: string | null; topics: readonly string[] }, ext: unknown) => void;
 
+/** A bound client handshook: whose, its message's `ext`, and how to send to it alone (subscribed or not yet). */
+export type HandshakeHandler = (client: { endpoint: string; identity: string }, ext: unknown, send: (channel: string, data: unknown) => void) => void;
+
 /** What a revoke tells: whose clients end, and, for a logout, which credentials only. */
 export type RevokeHandler = (endpoint: string, identity: string, credentials: readonly string[] | undefined) => void;
 
@@ -59,6 +62,7 @@ export class BayeuxEngine implements EngineOps {
   private readonly services = new Map<string, ServiceHandler>();
   private lastClientGone: ((endpoint: string, identity: string) => void) | null = null;
   private goodbye: GoodbyeHandler | null = null;
+  private welcome: HandshakeHandler | null = null;
   private readonly revokeHandlers: RevokeHandler[] = [];
   private readonly bus: Bus;
   private unsubscribe: (() => Promise<void>) | null = null;
@@ -107,6 +111,16 @@ export class BayeuxEngine implements EngineOps {
   /** Called when a client disconnects with `/meta/disconnect` (after it is forgotten), with the message's ext. */
   onDisconnect(handler: GoodbyeHandler): void {
     this.goodbye = handler;
+  }
+
+  /** Called after each successful handshake of a client whose identity is known (what it may have missed is sent then). */
+  onHandshake(handler: HandshakeHandler): void {
+    this.welcome = handler;
+  }
+
+  handshaken(session: Session, ext: unknown): void {
+    if (!session.bound || this.welcome === null) return;
+    this.welcome({ endpoint: session.endpoint, identity: session.identity }, ext, (channel, data) => this.deliverTo(session, channel, data));
   }
 
   disconnected(session: Session, ext: unknown): void {

@@ -82,6 +82,7 @@ function handshake(engine: EngineOps, policy: EndpointPolicy, message: Message, 
     advice: { reconnect: "retry", interval: 0, timeout: engine.limits.connectTimeoutMs },
   };
   if (ack) reply.ext = { ack: true };
+  engine.handshaken(session, message.ext);
   return withId(reply, message);
 }
 

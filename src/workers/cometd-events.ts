@@ -2,12 +2,14 @@
  * What the server does when CometD clients come and go, on the engine's events: an agent whose
  * last client is gone is made NotReady and their offers go to someone else; a customer's app that
  * says in its /meta/disconnect that it goes to the background is marked away; an agent revoked on
- * any node has their verified credentials forgotten here too (the engine relays revokes).
+ * any node has their verified credentials forgotten here too (the engine relays revokes); a
+ * client that handshakes is sent what it may have missed (actions/resume.ts).
  */
 import type { AgentAuthentication } from "../access/authentication.ts";
 import { presenceLost } from "../actions/agent-state.ts";
 import { chatsAway, customerAway } from "../actions/chat.ts";
 import type { ActionContext } from "../actions/context.ts";
+import { resumeAgent, resumeCustomer } from "../actions/resume.ts";
 import { withdrawOffers } from "../actions/routing.ts";
 import type { BayeuxEngine } from "../bayeux/engine.ts";
 import type { Logger } from "../logger.ts";
@@ -16,7 +18,7 @@ import { chatOfTopic } from "../wire/chat-v2.ts";
 const isString = (value: string | null): value is string => value !== null;
 
 /** The engine's events this module follows. */
-type CometdEvents = Pick<BayeuxEngine, "onLastClientGone" | "onDisconnect" | "onRevoke">;
+type CometdEvents = Pick<BayeuxEngine, "onLastClientGone" | "onDisconnect" | "onRevoke" | "onHandshake">;
 
 /** Registers the handlers; call before the engine starts. */
 export function followCometdEvents(
@@ -31,6 +33,11 @@ export function followCometdEvents(
     presenceLost(ctx, identity)
       .then(() => withdrawOffers(ctx, identity))
       .catch((err: unknown) => logger.error({ err }, "could not make a departed agent NotReady"));
+  });
+  // A client that handshakes again may have missed pushes (its node died): it is sent what it needs.
+  bayeux.onHandshake((client, ext, send) => {
+    const resume = client.endpoint === "agent" ? resumeAgent(ctx, client.identity, send) : resumeCustomer(ctx, client.identity, ext, send);
+    resume.catch((err: unknown) => logger.error({ err, endpoint: client.endpoint }, "could not send a new client what it may have missed"));
   });
   // A customer's app going to the background says so in its /meta/disconnect (GMS): a v1 app
   // names its gms_user, a v2 app (anonymous) the chats it used.
