@@ -30,7 +30,7 @@ export async function openPostgresStore(options: PostgresOptions): Promise<SqlSt
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     await whileHoldingSetupLock(pool, options.schema, async (client) => {
       await client.query(`create schema if not exists "${options.schema}"`);
-      await migrate(db as Kysely<unknown>, "postgres");
+      await migrate(db as Kysely<unknown>, "postgres", options.schema);
     });
     const listeners = new FeedListeners(options.url);
     const feed = { channel: feedChannel(options.schema), listen: listeners.listen };

@@ -30,6 +30,20 @@ describeWith("Context Services on PostgreSQL, two nodes", skip, () => {
     await client.end();
   });
 
+  it("starts a deployment on a fresh schema of a database whose other schema is in use (migration tables per schema)", async () => {
+    const other = `parley_other_${randomBytes(6).toString("hex")}`;
+    const node = await startServer({ env: { DATABASE_URL: url, DATABASE_SCHEMA: other } });
+    try {
+      assert.equal((await post(`${node.cs}/services/start`, { customer_id: "other" })).status, 201);
+    } finally {
+      await node.close();
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      await client.query(`drop schema if exists "${other}" cascade`);
+      await client.end();
+    }
+  });
+
   it("serves a service started on one node from the other", async () => {
     const reply = await post(`${a.cs}/services/start`, { customer_id: "PG1", service_type: "1", Cart: { n: 1 } });
     assert.equal(reply.status, 201);

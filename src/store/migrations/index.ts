@@ -26,13 +26,18 @@ const MIGRATIONS: Record<string, MigrationModule> = {
   "007-chat-v2": chatV2,
 };
 
-/** Brings the schema up to date; throws (and the process exits) when a migration fails. */
-export async function migrate(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
+/**
+ * Brings the schema up to date; throws (and the process exits) when a migration fails.
+ * PostgreSQL names its schema: Kysely looks for its migration tables in every schema of the
+ * database unless told which, so another deployment (or test run) sharing the database would
+ * make it skip creating them in this one and then fail to find them.
+ */
+export async function migrate(db: Kysely<unknown>, dialect: Dialect, schema?: string): Promise<void> {
   const migrations: Record<string, Migration> = {};
   for (const [name, module] of Object.entries(MIGRATIONS)) {
     migrations[name] = { up: (trx) => module.up(trx, dialect) };
   }
-  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
+  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations }, ...(schema === undefined ? {} : { migrationTableSchema: schema }) });
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((r) => r.status === "Error");
   if (error !== undefined || failed !== undefined) {
