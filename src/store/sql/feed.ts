@@ -8,7 +8,7 @@ import type { CommitFeed } from "../store.ts";
 import type { Database } from "./schema.ts";
 
 /** How a driver listens on a channel: resolves once listening, to what stops it. */
-export type FeedListener = (channel: string, handler: (payload: string) => void, onTrouble: (err: Error) => void) => Promise<() => Promise<void>>;
+type FeedListener = (channel: string, handler: (payload: string) => void, onTrouble: (err: Error) => void) => Promise<() => Promise<void>>;
 
 export interface FeedSettings {
   /** The NOTIFY channel: one per schema, as nodes share a schema, and test runs a database. */
