@@ -165,7 +165,7 @@ function isUniqueViolation(err: unknown): boolean {
 }
 
 /**
- * Pages one backup step copies (1 MiB at SQLite's default 4 KiB page): a few milliseconds, then
+ * Pages one backup step copies (1 MiB at SQLite's default 4 KiB page): milliseconds of work, then
  * the event loop, and so every writer, has its turn before the next step.
  */
 const BACKUP_STEP_PAGES = 256;
@@ -197,13 +197,11 @@ function backups(raw: BetterSqlite3.Database, path: string): (fileName: string) 
 async function writeBackup(raw: BetterSqlite3.Database, dir: string, fileName: string): Promise<DatabaseCopy> {
   await mkdir(dir, { recursive: true });
   const target = resolve(dir, fileName);
-  if (
-    await stat(target).then(
-      () => true,
-      () => false,
-    )
-  )
-    throw new BackupRefused("exists", `a backup named ${fileName} already exists`);
+  const taken = await stat(target).then(
+    () => true,
+    () => false,
+  );
+  if (taken) throw new BackupRefused("exists", `a backup named ${fileName} already exists`);
   const partial = `${target}${PARTIAL_SUFFIX}`;
   try {
     for (let attempt = 0; attempt < BACKUP_ATTEMPTS; attempt++) {
