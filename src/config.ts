@@ -412,6 +412,15 @@ const duration: Parser<number> = (raw) => {
   return Number(m[1]) * unit;
 };
 
+/**
+ * The operator CLI's `backup` password (PARLEY_PASSWORD): the CLI's alone, read from the
+ * environment rather than an option, which would show it in the process list; null when unset.
+ */
+export function cliPassword(env: Env = process.env): string | null {
+  const password = env.PARLEY_PASSWORD;
+  return password === undefined || password === "" ? null : password;
+}
+
 /** Reads and validates the configuration from an environment; throws ConfigError listing every problem. */
 export function loadConfig(env: Env = process.env): Config {
   const problems: string[] = [];

@@ -155,6 +155,14 @@ const SUCCESS: [RegExp, Documented][] = [
   [/^GET \/api\/v2\/interactions\/:id\/files\/:fileId$/, { status: 200, description: "the file, as an attachment", body: str("the file's bytes") }],
   // Agent API
   [/^POST \/api\/v2\/(users|interactions)$/, { status: 200, description: "created", body: object({ status: str(), statusCode: int(), id: str() }) }],
+  [
+    /^POST \/api\/v2\/admin\/backup$/,
+    {
+      status: 200,
+      description: "the copy is complete and durable: where it is on the server, and its size",
+      body: object({ status: str(), statusCode: int(), path: str("absolute path of the copy"), bytes: int() }),
+    },
+  ],
   [/^GET \/api\/v2\//, { status: 200, description: "GWS form: {statusCode: 0, <resource or list>}", body: object({ statusCode: int() }) }],
   [/^(POST|PUT|DELETE) \/api\/v2\//, { status: 200, description: "accepted; outcomes arrive on CometD", body: GWS_OK }],
   [/^GET \/(health|ready)$/, { status: 200, description: "up", body: object({ status: str() }) }],

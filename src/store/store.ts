@@ -389,7 +389,32 @@ export interface Store {
   transaction<T>(work: (tx: Store) => Promise<T>): Promise<T>;
   /** Readiness: resolves when the database answers. */
   ping(): Promise<void>;
+  /**
+   * A consistent copy of the embedded database under `backups/` beside its file, named
+   * `fileName` (one plain file name, checked by the caller); resolves once it is complete and
+   * durable. Refused with BackupRefused where there is nothing to copy so (PostgreSQL, memory).
+   */
+  backup(fileName: string): Promise<DatabaseCopy>;
   close(): Promise<void>;
+}
+
+/** A backup written: where (an absolute path on the server) and its size. */
+export interface DatabaseCopy {
+  path: string;
+  bytes: number;
+}
+
+/**
+ * Why a backup was not made: the database is PostgreSQL (pg_dump's job) or in memory, the name
+ * is taken, another backup is under way, or transactions kept the connection busy throughout.
+ */
+export class BackupRefused extends Error {
+  readonly reason: "postgres" | "memory" | "exists" | "busy" | "unsettled";
+  constructor(reason: BackupRefused["reason"], message: string) {
+    super(message);
+    this.name = "BackupRefused";
+    this.reason = reason;
+  }
 }
 
 /** A unique key was already taken (translated from the driver's error inside the store). */

@@ -10,13 +10,13 @@
  * another that holds only the real aggregate. The timed methods live on a class built once per
  * aggregate class (TimedAggregate below), so a transaction allocates no closure per method.
  */
-import type { Store } from "./store.ts";
+import type { DatabaseCopy, Store } from "./store.ts";
 
 /** The observer of one operation's durations (`services.get`), asked for once per operation. */
 export type ObserverFor = (operation: string) => (seconds: number) => void;
 
-/** The aggregates of a Store: everything it has but its dialect and its three methods. */
-type AggregateName = Exclude<keyof Store, "dialect" | "transaction" | "ping" | "close">;
+/** The aggregates of a Store: everything it has but its dialect and its four methods. */
+type AggregateName = Exclude<keyof Store, "dialect" | "transaction" | "ping" | "backup" | "close">;
 
 /** The Store with every aggregate call reported to `observerFor(operation)`, in and out of transactions. */
 export function timedStore(root: Store, observerFor: ObserverFor): Store {
@@ -196,6 +196,10 @@ class TimedStore implements Store {
 
   ping(): Promise<void> {
     return this.inner.ping();
+  }
+
+  backup(fileName: string): Promise<DatabaseCopy> {
+    return this.inner.backup(fileName);
   }
 
   close(): Promise<void> {

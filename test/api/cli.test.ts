@@ -1,10 +1,10 @@
-/** The operator CLI: users added, listed, re-passworded and removed on the configured database. */
+/** The operator CLI: users added, listed, re-passworded and removed on the configured database; a backup asked of a running server. */
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
-import { basic } from "../support/agents.ts";
+import { ADMIN_PASSWORD, basic } from "../support/agents.ts";
 import { runCli } from "../support/process.ts";
 import { call, startServer } from "../support/server.ts";
 
@@ -50,7 +50,10 @@ describe("npm run parley -- user ...", () => {
       assert.equal(help.code, 0, help.stderr);
       assert.equal(help.stderr, "");
       assert.match(help.stdout, /^usage: npm run parley -- user add --name NAME/);
-      for (const command of ["user passwd --name NAME", "user list", "user remove --name NAME"]) assert.ok(help.stdout.includes(command), command);
+      for (const command of ["user passwd --name NAME", "user list", "user remove --name NAME", "backup [--url URL] [--user NAME] [--name FILE]"]) {
+        assert.ok(help.stdout.includes(command), command);
+      }
+      assert.match(help.stdout, /PARLEY_PASSWORD/);
     }
     assert.equal((await runCli(["user", "add", "-h"], nowhere)).code, 0, "after a command too");
   });
@@ -63,8 +66,10 @@ describe("npm run parley -- user ...", () => {
       [["user", "frobnicate"], "unknown command: user frobnicate"],
       [["user", "list", "--bogus"], "Unknown option '--bogus'"],
       [["user", "remove"], "user remove needs --name"],
+      [["backup"], "backup needs the administrator's password in PARLEY_PASSWORD"],
+      [["backup", "now"], "unexpected: now"],
     ] as const) {
-      const result = await runCli([...args], nowhere);
+      const result = await runCli([...args], { ...nowhere, PARLEY_PASSWORD: args[1] === "now" ? "x" : "" });
       assert.equal(result.code, 2, args.join(" "));
       assert.ok(result.stderr.startsWith(`parley: ${problem}`), result.stderr);
       assert.match(result.stderr, /\nusage: npm run parley -- user add/);
@@ -83,5 +88,27 @@ describe("npm run parley -- user ...", () => {
       assert.match(result.stderr, /DATABASE_URL[^\n]*\n$/, "one line");
       assert.doesNotMatch(result.stderr, /cli-s3cret/);
     }
+  });
+
+  it("backup: the running server writes the copy, the CLI prints where; a refusal or no server is status 2", async () => {
+    const server = await startServer({ env: { PARLEY_ADMIN_PASSWORD: ADMIN_PASSWORD } });
+    try {
+      const done = await runCli(["backup", "--url", server.url, "--user", "admin", "--name", "cli.db"], { PARLEY_PASSWORD: ADMIN_PASSWORD });
+      assert.equal(done.code, 0, done.stderr);
+      const path = join(server.dir, "backups", "cli.db");
+      assert.match(done.stdout, new RegExp(`^backup: ${path.replaceAll(".", "\\.")} \\(\\d+ bytes\\)\n$`));
+      assert.ok(existsSync(path));
+      const taken = await runCli(["backup", "--url", server.url, "--name", "cli.db"], { PARLEY_PASSWORD: ADMIN_PASSWORD });
+      assert.equal(taken.code, 2);
+      assert.equal(taken.stderr, "parley: backup refused (409): a backup named cli.db already exists\n");
+      const wrong = await runCli(["backup", "--url", server.url], { PARLEY_PASSWORD: "not-the-password" });
+      assert.equal(wrong.code, 2);
+      assert.match(wrong.stderr, /^parley: backup refused \(401\)/);
+    } finally {
+      await server.close();
+    }
+    const nobody = await runCli(["backup", "--url", "http://127.0.0.1:1"], { PARLEY_PASSWORD: "x" });
+    assert.equal(nobody.code, 2);
+    assert.match(nobody.stderr, /^parley: cannot reach parley at http:\/\/127\.0\.0\.1:1\/api\/v2\/admin\/backup \(.*\): is it running there\? \(--url\)\n$/);
   });
 });

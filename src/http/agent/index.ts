@@ -20,6 +20,7 @@ import { registerInteractionRoutes } from "./interactions.ts";
 import { registerDiagnosticsRoutes } from "./diagnostics.ts";
 import { registerMeRoutes } from "./me.ts";
 import type { ErrorReplier } from "../hooks.ts";
+import { registerAdminRoutes } from "./admin.ts";
 import { registerAgentRoutes } from "./agents.ts";
 import { registerChatRoutes } from "./chats.ts";
 import { registerSettingsRoutes } from "./settings.ts";
@@ -99,6 +100,7 @@ export async function registerAgentApi(app: FastifyInstance, deps: AgentApiDeps)
       };
       registerDiagnosticsRoutes(api, deps.version);
       registerUserRoutes(api, routeDeps);
+      registerAdminRoutes(api, routeDeps);
       registerAgentRoutes(api, routeDeps);
       registerSettingsRoutes(api, routeDeps);
       registerChatRoutes(api, routeDeps);

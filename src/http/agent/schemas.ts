@@ -81,3 +81,8 @@ export const Submission = Type.Object({
 });
 export const PropertiesUpdate = Type.Object({ properties });
 export const NewQueue = Type.Object({ name, skills: Opt(skills) });
+
+// Administration.
+
+/** A backup's file name is checked where it is used (domain/backups.ts), with a message saying what a name may be. */
+export const Backup = Type.Object({ name: Opt(Type.String({ maxLength: LIMITS.text })) });

@@ -4,7 +4,7 @@
  */
 import type { Kysely } from "kysely";
 import { sql } from "kysely";
-import type { Store } from "../store.ts";
+import { BackupRefused, type DatabaseCopy, type Store } from "../store.ts";
 import { SqlStateStore, SqlTaskStore } from "./steps.ts";
 import { SqlCustomerStore } from "./customers.ts";
 import { SqlHistoryStore } from "./history.ts";
@@ -30,6 +30,8 @@ export interface SqlStoreOptions {
   serviceCache?: ServiceCache;
   /** The commit feed's channel and listener (PostgreSQL). */
   feed?: FeedSettings;
+  /** Writes a consistent copy of the database (SQLite: its driver's backup, see sqlite.ts); absent on PostgreSQL. */
+  backup?: (fileName: string) => Promise<DatabaseCopy>;
 }
 
 export class SqlStore implements Store {
@@ -81,6 +83,15 @@ export class SqlStore implements Store {
 
   async ping(): Promise<void> {
     await sql`select 1`.execute(this.db);
+  }
+
+  async backup(fileName: string): Promise<DatabaseCopy> {
+    if (this.options.backup === undefined) {
+      throw new BackupRefused("postgres", "the database is PostgreSQL: back it up with pg_dump (see the README, Backups)");
+    }
+    // The copy waits for the connection to be out of a transaction: from inside one it never would be.
+    if (this.inTransaction) throw new Error("a backup cannot be made inside a transaction");
+    return this.options.backup(fileName);
   }
 
   async close(): Promise<void> {
