@@ -15,7 +15,7 @@ export interface ServerProcess {
 }
 
 /** Starts `src/main.ts` with the given environment; resolves once it logs its URL. */
-export async function spawnServer(env: Record<string, string>, timeoutMs = 20_000): Promise<ServerProcess> {
+export async function spawnServer(env: Record<string, string>, timeoutMs = 60_000): Promise<ServerProcess> {
   const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
     cwd: ROOT,
     env: { ...process.env, PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "info", PARLEY_DEMO_USERS: "false", ...env },
@@ -65,7 +65,7 @@ export async function runCli(args: string[], env: Record<string, string>): Promi
 }
 
 /** Runs `src/main.ts` expecting it to exit (a start that fails); resolves with its code, standard error and output (the log). */
-export async function runMainToExit(env: Record<string, string>, timeoutMs = 20_000): Promise<{ code: number | null; stderr: string; stdout: string }> {
+export async function runMainToExit(env: Record<string, string>, timeoutMs = 60_000): Promise<{ code: number | null; stderr: string; stdout: string }> {
   const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
     cwd: ROOT,
     env: { ...process.env, PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "info", PARLEY_DEMO_USERS: "false", ...env },
