@@ -17,6 +17,23 @@ export function parsePosition(raw: unknown): number | null {
   return Math.max(1, Number(text));
 }
 
+/**
+ * `clientMessageId` (a parley extension, issue 20): what a client names a message with so that a
+ * retried send adds nothing. Short and plain, so it can be stored, indexed and echoed as it came.
+ */
+export const CLIENT_MESSAGE_ID = { pattern: "^[A-Za-z0-9._:-]{0,64}$", maxLength: 64 } as const;
+const CLIENT_MESSAGE_ID_RE = new RegExp(CLIENT_MESSAGE_ID.pattern);
+
+/** A `clientMessageId` as a client sends it (a string, or a number in JSON); null when absent or empty. */
+export function parseClientMessageId(raw: unknown): string | null {
+  if (raw === undefined || raw === null || raw === "") return null;
+  const text = typeof raw === "number" && Number.isSafeInteger(raw) ? String(raw) : raw;
+  if (typeof text !== "string" || !CLIENT_MESSAGE_ID_RE.test(text)) {
+    throw invalidInput(`clientMessageId: at most ${CLIENT_MESSAGE_ID.maxLength} of the characters A-Z a-z 0-9 . _ : -`);
+  }
+  return text;
+}
+
 /** A boolean parameter (`_verbose`) as clients spell it: `true`, `True`, `TRUE` or `1`. */
 export function isTrue(raw: string | undefined): boolean {
   return raw !== undefined && /^(true|1)$/i.test(raw.trim());

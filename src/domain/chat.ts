@@ -109,9 +109,26 @@ export interface TranscriptEntry {
   userType: UserType;
   /** What a file entry names (string values only, as v2 clients decode them); absent on others. */
   data?: Readonly<Record<string, string>>;
+  /**
+   * A message sent with a `clientMessageId`: that id scoped to its sender (`clientMessageKey`),
+   * unique in its chat. Written with the entry; reads of a transcript leave it out.
+   */
+  clientMessageKey?: string;
 }
 
 export type NewEntry = Omit<TranscriptEntry, "position" | "at">;
+
+/** Who sent a message with a `clientMessageId`: the chat's customer, or one agent (by user id). */
+export type MessageSender = "customer" | { agentId: string };
+
+/**
+ * A `clientMessageId` as its chat keeps it: scoped to its sender, so the same id from the customer
+ * and from an agent, or from two agents, names two messages. The id comes last after a `/`, which
+ * no id contains (chat-input.ts): two different senders or ids never make the same key.
+ */
+export function clientMessageKey(sender: MessageSender, clientMessageId: string): string {
+  return `${sender === "customer" ? "customer" : `agent:${sender.agentId}`}/${clientMessageId}`;
+}
 
 /** The text GMS shows for notices that carry none. */
 export const NOTICE_TEXT = {

@@ -304,6 +304,12 @@ export interface ChatStore {
    * position, with the service locked). A nickname is stored once per chat and party, not per entry.
    */
   append(interactionId: string, entries: readonly TranscriptEntry[]): Promise<void>;
+  /**
+   * The entry that carries this `clientMessageKey` in the chat, or null. With the chat's service
+   * locked, what it answers stays true until the transaction ends; an append of a key the chat
+   * has already is refused with UniqueViolation (as is one at a position it has), whatever the lock.
+   */
+  byClientMessage(interactionId: string, key: string): Promise<TranscriptEntry | null>;
   /** Entries from position `from` on, oldest first. */
   transcript(interactionId: string, from: number, limit: number): Promise<TranscriptEntry[]>;
   openChatsOf(gmsUser: string): Promise<ChatService[]>;

@@ -8,6 +8,7 @@ import type { Store } from "../../src/store/store.ts";
 import { describeWith } from "../support/suites.ts";
 import { agentInteractionsContract } from "./store/agent-interactions.ts";
 import { chatContract } from "./store/chat.ts";
+import { clientMessagesContract } from "./store/client-messages.ts";
 import { customersContract } from "./store/customers.ts";
 import { historyContract } from "./store/history.ts";
 import { metadataContract } from "./store/metadata.ts";
@@ -33,6 +34,7 @@ export function storeContract(name: string, open: () => Promise<Store>, skip: st
     agentInteractionsContract(current);
     metadataContract(current);
     chatContract(current);
+    clientMessagesContract(current);
     historyContract(current);
   });
 }

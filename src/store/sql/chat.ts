@@ -1,9 +1,9 @@
 /** Chat services, their chat, and chat transcripts, in SQL. */
-import { sql, type Insertable, type Kysely, type Selectable } from "kysely";
+import { sql, type Insertable, type Kysely, type Selectable, type SelectQueryBuilder } from "kysely";
 import type { ChatService, EntryType, TranscriptEntry, UserType } from "../../domain/chat.ts";
 import type { ChatFile } from "../../domain/chat-v2.ts";
 import type { JsonObject } from "../../domain/json.ts";
-import type { ChatStore } from "../store.ts";
+import { UniqueViolation, type ChatStore } from "../store.ts";
 import type { ChatFilesTable, ChatServicesTable, Database } from "./schema.ts";
 import { runPrepared } from "./prepared.ts";
 import { int } from "./values.ts";
@@ -11,10 +11,12 @@ import { int } from "./values.ts";
 export class SqlChatStore implements ChatStore {
   private readonly db: Kysely<Database>;
   private readonly dialect: "sqlite" | "postgres";
+  private readonly isUniqueViolation: (err: unknown) => boolean;
 
-  constructor(db: Kysely<Database>, dialect: "sqlite" | "postgres") {
+  constructor(db: Kysely<Database>, dialect: "sqlite" | "postgres", isUniqueViolation: (err: unknown) => boolean) {
     this.db = db;
     this.dialect = dialect;
+    this.isUniqueViolation = isUniqueViolation;
   }
 
   async insert(service: ChatService): Promise<void> {
@@ -70,13 +72,24 @@ export class SqlChatStore implements ChatStore {
       user_type: e.userType,
       party: partyOf(parties, e),
       data: e.data === undefined ? null : JSON.stringify(e.data),
+      client_message_id: e.clientMessageKey ?? null,
     }));
     const [row] = rows;
-    if (rows.length === 1 && row !== undefined) {
-      await runPrepared(this.db, this.dialect, "chat.append1", (db) => db.insertInto("chat_transcripts").values(row), Object.values(row));
-      return;
+    try {
+      if (rows.length === 1 && row !== undefined) {
+        await runPrepared(this.db, this.dialect, "chat.append1", (db) => db.insertInto("chat_transcripts").values(row), Object.values(row));
+        return;
+      }
+      await this.db.insertInto("chat_transcripts").values(rows).execute();
+    } catch (err) {
+      if (this.isUniqueViolation(err)) throw new UniqueViolation(`a transcript entry of ${interactionId} with that position or clientMessageId`);
+      throw err;
     }
-    await this.db.insertInto("chat_transcripts").values(rows).execute();
+  }
+
+  async byClientMessage(interactionId: string, key: string): Promise<TranscriptEntry | null> {
+    const [entry] = await this.entries(interactionId, (query) => query.where("t.client_message_id", "=", key).limit(1));
+    return entry === undefined ? null : { ...entry, clientMessageKey: key };
   }
 
   /** The party number of each (user type, nickname) among `entries`, adding the parties the chat lacks. */
@@ -110,15 +123,17 @@ export class SqlChatStore implements ChatStore {
   }
 
   async transcript(interactionId: string, from: number, limit: number): Promise<TranscriptEntry[]> {
-    const rows = await this.db
+    return this.entries(interactionId, (query) => query.where("t.position", ">=", from).orderBy("t.position").limit(limit));
+  }
+
+  /** A chat's entries that `narrow` picks, each with its party's nickname. */
+  private async entries(interactionId: string, narrow: (query: EntryQuery) => EntryQuery): Promise<TranscriptEntry[]> {
+    const query = this.db
       .selectFrom("chat_transcripts as t")
       .leftJoin("chat_parties as p", (join) => join.onRef("p.interaction_id", "=", "t.interaction_id").onRef("p.party", "=", "t.party"))
       .select(["t.position", "t.type", "t.nick", "t.text", "t.at", "t.user_type", "t.data", "p.nick as party_nick"])
-      .where("t.interaction_id", "=", interactionId)
-      .where("t.position", ">=", from)
-      .orderBy("t.position")
-      .limit(limit)
-      .execute();
+      .where("t.interaction_id", "=", interactionId);
+    const rows = await narrow(query).execute();
     return rows.map((r) => {
       const entry: TranscriptEntry = {
         position: int(r.position),
@@ -304,6 +319,13 @@ function toFile(r: Selectable<ChatFilesTable>): ChatFile {
     downloads: int(r.downloads),
   };
 }
+
+/** A query of a chat's transcript entries with their party's nickname (`transcript`, `byClientMessage`). */
+type EntryQuery = SelectQueryBuilder<
+  Database & { t: Database["chat_transcripts"]; p: Database["chat_parties"] },
+  "t" | "p",
+  { position: number; type: string; nick: string; text: string; at: number | string; user_type: string; data: string | null; party_nick: string | null }
+>;
 
 /** The first key of parley's two-key advisory locks on chat clients ("chat" in ASCII), apart from any other use. */
 const CLIENT_LOCKS = 0x63686174;

@@ -177,6 +177,8 @@ interface ChatTranscriptsTable {
   party: number | null;
   /** JSON object of strings: what a file entry names; null on others. */
   data: string | null;
+  /** The sender's id for the entry and whom it is scoped to (domain/chat.ts clientMessageKey); null when none was given. */
+  client_message_id: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 /** Files customers attached to v2 chats; their bytes are in the file store under `id`. */

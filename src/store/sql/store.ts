@@ -70,7 +70,7 @@ export class SqlStore implements Store {
     this.agentChannels = new SqlAgentChannelStore(db, options.dialect);
     this.queues = new SqlQueueStore(db, options.isUniqueViolation);
     this.agentInteractions = new SqlAgentInteractionStore(db, options.dialect);
-    this.chats = new SqlChatStore(db, options.dialect);
+    this.chats = new SqlChatStore(db, options.dialect, options.isUniqueViolation);
     this.metadata = new SqlMetadataStore(db, options.isUniqueViolation);
     this.feed = new SqlCommitFeed(db, options.feed ?? null);
   }
