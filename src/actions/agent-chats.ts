@@ -9,6 +9,7 @@ import { invalidInput, notFound } from "../domain/errors.ts";
 import type { JsonObject } from "../domain/json.ts";
 import type { User } from "../domain/users.ts";
 import { gaChatState } from "../wire/agent-chats.ts";
+import type { SentMessage } from "./agent-chat.ts";
 import { myInteractions, operate } from "./agent-interactions.ts";
 import type { ActionContext } from "./context.ts";
 
@@ -24,17 +25,22 @@ export async function getChat(ctx: ActionContext, user: User, id: string): Promi
   return ix;
 }
 
-/** A GA chat operation, run as the interactions API's operations it stands for (which check who may act). */
-export async function operateGaChat(ctx: ActionContext, user: User, id: string, body: JsonObject): Promise<void> {
+/**
+ * A GA chat operation, run as the interactions API's operations it stands for (which check who may
+ * act); a SendMessage with a clientMessageId answers the message it names, as the interactions API does.
+ */
+export async function operateGaChat(ctx: ActionContext, user: User, id: string, body: JsonObject): Promise<SentMessage | null> {
   const ix = await ctx.store.agentInteractions.get(id);
   if (ix === null || ix.mediaType !== "chat") throw notFound(`There is no chat ${id}`);
   const involved = isInvolved(ix, user.id);
   // GA desktops Leave, then Complete: once the chat has left the agent (completed, handed to a
   // conference partner, or left as a member), Complete has nothing left to do.
-  if (body.operationName === "Complete" && (!involved || gaChatState(viewState(ix, user.id)) === "Completed")) return;
+  if (body.operationName === "Complete" && (!involved || gaChatState(viewState(ix, user.id)) === "Completed")) return null;
   // Anyone else's chat does not exist for them, whatever they ask.
   if (!involved) throw notFound(`There is no chat ${id}`);
-  for (const operation of interactionOperations(body)) await operate(ctx, user, id, operation);
+  let sent: SentMessage | null = null;
+  for (const operation of interactionOperations(body)) sent = (await operate(ctx, user, id, operation)) ?? sent;
+  return sent;
 }
 
 /** What each GA operation is in the interactions API (seed 003, spec decision 8). */

@@ -12,7 +12,7 @@ import { newUcsId, type EntityType } from "../domain/history.ts";
 import type { JsonObject } from "../domain/json.ts";
 import { CHANNELS, type Channel, type User } from "../domain/users.ts";
 import type { Store } from "../store/store.ts";
-import { isChatOperation, operateChat } from "./agent-chat.ts";
+import { isChatOperation, operateChat, type SentMessage } from "./agent-chat.ts";
 import { commit } from "./after-commit.ts";
 import { chatHistoryContent, recordAgentChanges } from "./chat-transcript.ts";
 import type { ActionContext } from "./context.ts";
@@ -82,10 +82,19 @@ export async function getWork(ctx: ActionContext, user: User, id: string): Promi
   return accessWorkForReading(ctx.store, user, id);
 }
 
-/** `POST /me/interactions/{id}`: one operation by `user`. */
-export async function operate(ctx: ActionContext, user: User, id: string, body: JsonObject): Promise<void> {
-  if (body.operationName === "GetWorkbinContent") return sendWorkbinContent(ctx, user, id, body.workbin);
+/** `POST /me/interactions/{id}`: one operation by `user`; a SendMessage with a clientMessageId answers the message it names. */
+export async function operate(ctx: ActionContext, user: User, id: string, body: JsonObject): Promise<SentMessage | null> {
+  if (body.operationName === "GetWorkbinContent") {
+    await sendWorkbinContent(ctx, user, id, body.workbin);
+    return null;
+  }
   if (isChatOperation(body.operationName)) return operateChat(ctx, user, id, body);
+  await operateWork(ctx, user, id, body);
+  return null;
+}
+
+/** Every operation that is not about a chat's transcript: a state change of the interaction. */
+async function operateWork(ctx: ActionContext, user: User, id: string, body: JsonObject): Promise<void> {
   const op = parseOperation(body);
   await commit(ctx, async (tx, announce) => {
     const ix = await accessWorkForActing(tx, user, id);
@@ -112,7 +121,7 @@ async function isActiveUser(tx: Store, id: string): Promise<boolean> {
 
 /** `PUT /interactions/{id}`: new attached data, from an agent working on it. */
 export async function updateProperties(ctx: ActionContext, user: User, id: string, properties: JsonObject): Promise<void> {
-  return operate(ctx, user, id, { operationName: "UpdateProperties", properties });
+  await operate(ctx, user, id, { operationName: "UpdateProperties", properties });
 }
 
 /** Agents an operation released have been idle since now (routing's "longest idle"). */

@@ -19,7 +19,7 @@ import {
 } from "../domain/chat.ts";
 import type { HistoryContent } from "../domain/history.ts";
 import type { User } from "../domain/users.ts";
-import type { Store } from "../store/store.ts";
+import { UniqueViolation, type Store } from "../store/store.ts";
 import { plainTranscript, xmlTranscript } from "../wire/chat-history.ts";
 import type { ChatUpdate } from "./chat-delivery.ts";
 import type { ActionContext } from "./context.ts";
@@ -45,6 +45,25 @@ export async function appendEntries(
   await tx.chats.append(service.chat.interactionId, added.entries);
   await tx.chats.save(next);
   return { service: next, entries: added.entries };
+}
+
+/** The customer's or agent's message among new entries, marked with its sender's clientMessageKey (notices never carry one). */
+export function withClientMessageKey<E extends NewEntry>(entries: readonly E[], key: string): E[] {
+  return entries.map((e) => (e.type === "Message.Text" ? { ...e, clientMessageKey: key } : e));
+}
+
+/**
+ * Runs `attempt` once more when it failed on a UniqueViolation and `retry` says a duplicate can be
+ * a retried send's: appends of a chat are serialised by its lock, so this is only a safety net,
+ * and the second attempt finds the entry the first could not add (and answers as a retry).
+ */
+export async function onceMoreIfDuplicate<T>(retry: boolean, attempt: () => Promise<T>): Promise<T> {
+  try {
+    return await attempt();
+  } catch (err) {
+    if (!retry || !(err instanceof UniqueViolation)) throw err;
+    return attempt();
+  }
 }
 
 /**

@@ -21,7 +21,7 @@ import {
   type OpenChatService,
   type TranscriptEntry,
 } from "../domain/chat.ts";
-import { isEmailAddress, readingFrom, v2Nickname, v2Tokens } from "../domain/chat-v2.ts";
+import { indexOf, isEmailAddress, readingFrom, v2Nickname, v2Tokens } from "../domain/chat-v2.ts";
 import { AppError, invalidState, rateLimited } from "../domain/errors.ts";
 import type { JsonObject } from "../domain/json.ts";
 import type { Store } from "../store/store.ts";
@@ -53,7 +53,8 @@ export interface V2ChatRequest {
 export type V2Operation =
   | { name: "refresh" | "readReceipt" | "startTyping" | "stopTyping" | "disconnect" }
   | { name: "requestNotifications"; userData: Record<string, string> }
-  | { name: "send"; message: string }
+  /** `clientMessageId`: the customer's id for the message (a parley extension; a retry with it adds nothing). */
+  | { name: "send"; message: string; clientMessageId: string | null }
   | { name: "pushUrl"; url: string }
   | { name: "customNotice"; message: string }
   | { name: "updateNickname"; nickname: string }
@@ -257,7 +258,7 @@ export async function chatV2Operation(
   // true, the one answer that ends the chat in a client that missed its end.
   if (known?.chat.ended === true && adds) return { ...errorEnvelope({ code: 400, message: "the chat has ended" }, { service: known }), chatEnded: true };
   if (known !== null && attaching) await attachData(ctx, known, key, op.userData);
-  const { service, shown } = await runCustomerOperation(ctx, {
+  const { service, shown, clientMessage } = await runCustomerOperation(ctx, {
     // Counted only when it adds an entry, and then the chat was read ahead.
     rateKey: known?.id ?? "",
     locate: (tx) => accessChatV2(tx, key, { lock: true }),
@@ -266,8 +267,11 @@ export async function chatV2Operation(
     showFrom: (locked) => storedFrom(locked, op, asked),
     verbose: false,
     origin: null,
+    clientMessageId: op.name === "send" ? op.clientMessageId : null,
   });
-  return chatEnvelope(service, shownEvents(service, asked, shown));
+  const envelope = chatEnvelope(service, shownEvents(service, asked, shown));
+  // Only for a client that sent an id: the envelope other clients decode stays as it was.
+  return clientMessage === null ? envelope : { ...envelope, clientMessageId: clientMessage.id, clientMessageIndex: indexOf(clientMessage.position) };
 }
 
 /** Attached data the server sets itself, which a customer's updateData may not change. */

@@ -15,6 +15,7 @@ import {
   addsEntry,
   applyCustomerOperation,
   chatTokens,
+  clientMessageKey,
   hasChat,
   hasRoomFor,
   newServiceId,
@@ -34,7 +35,7 @@ import type { Store } from "../store/store.ts";
 import { chatObject, cometReply, customerPush, refreshTag, statusMessage, type Origin } from "../wire/chat-v1.ts";
 import { commit, type Announcements } from "./after-commit.ts";
 import { markIdle, newInteraction, recordHistory } from "./agent-interactions.ts";
-import { appendEntries, transcriptLimits } from "./chat-transcript.ts";
+import { appendEntries, onceMoreIfDuplicate, transcriptLimits, withClientMessageKey } from "./chat-transcript.ts";
 import type { ActionContext } from "./context.ts";
 import { queueStanding } from "./routing.ts";
 
@@ -78,6 +79,8 @@ export interface CustomerRequest {
   message: string | null;
   position: number | null;
   verbose: boolean;
+  /** send and refresh: the customer's id for their message (a retry with it adds nothing); null: none. */
+  clientMessageId: string | null;
 }
 
 export interface PokeRequest {
@@ -257,7 +260,7 @@ export async function chatRequest(ctx: ActionContext, id: string, caller: Caller
   const message = request.message ?? "";
   if (message.length > ctx.chat.maxMessageChars) throw invalidInput(`message: at most ${ctx.chat.maxMessageChars} characters`);
   if (request.operation === "send" && message.trim() === "") throw invalidInput("message: required");
-  const { service, shown } = await runCustomerOperation(ctx, {
+  const { service, shown, clientMessage } = await runCustomerOperation(ctx, {
     rateKey: id,
     locate: (tx) => accessChatService(tx, id, caller.gmsUser, { lock: true }),
     operation: (withinRate) => customerOperation(request, withinRate),
@@ -267,11 +270,14 @@ export async function chatRequest(ctx: ActionContext, id: string, caller: Caller
       (locked.chat.notifyBy === "poll" || request.position !== null) && request.operation !== "disconnect" ? (request.position ?? locked.chat.delivered) : null,
     verbose: request.verbose,
     origin: caller.origin,
+    clientMessageId: request.clientMessageId,
   });
+  // Named as v1 names positions (strings), only for a client that sent an id: GMS clients see no new key.
+  const named = clientMessage === null ? {} : { clientMessageId: clientMessage.id, clientMessagePosition: String(clientMessage.position) };
   if (service.chat.notifyBy === "comet" && shown === null && request.operation !== "disconnect") {
-    return cometReply(chatObject(service, "TRANSCRIPT", null, request.verbose, caller.origin));
+    return { ...cometReply(chatObject(service, "TRANSCRIPT", null, request.verbose, caller.origin)), ...named };
   }
-  return chatObject(service, request.operation === "disconnect" ? "DISCONNECTED" : "TRANSCRIPT", shown, request.verbose, caller.origin);
+  return { ...chatObject(service, request.operation === "disconnect" ? "DISCONNECTED" : "TRANSCRIPT", shown, request.verbose, caller.origin), ...named };
 }
 
 /** What one customer operation on a chat needs, whichever API it came through. */
@@ -290,15 +296,26 @@ export interface OperationRun {
   alsoWrite?(tx: Store, locked: OpenChatService): Promise<void>;
   verbose: boolean;
   origin: Origin | null;
+  /** The customer's id for the message the operation adds (issue 20): its entry carries it, a retry with it adds nothing. */
+  clientMessageId?: string | null;
+}
+
+/** What a customer operation did: the chat after it, what its reply shows, and the entry its clientMessageId names. */
+export interface OperationResult {
+  service: OpenChatService;
+  shown: TranscriptEntry[] | null;
+  /** The message the request's clientMessageId names (added now, or by the request it retries); null without one. */
+  clientMessage: { id: string; position: number } | null;
 }
 
 /**
  * One customer operation, for both customer APIs: the chat's entry rate taken (a message past it
  * is refused, a typing notice dropped: clients treat a refused notice as a broken chat), then one
  * transaction: lock, apply the pure rule, store the entries, end the interaction if the customer
- * left, read what the reply shows, and publish after the commit.
+ * left, read what the reply shows, and publish after the commit. A message whose clientMessageId
+ * the chat has already is a retry: served as a poll, adding nothing, its first entry named again.
  */
-export async function runCustomerOperation(ctx: ActionContext, run: OperationRun): Promise<{ service: OpenChatService; shown: TranscriptEntry[] | null }> {
+export async function runCustomerOperation(ctx: ActionContext, run: OperationRun): Promise<OperationResult> {
   const probe = run.operation(true);
   const typing = probe.name === "startTyping" || probe.name === "stopTyping";
   const wait = run.adds ? ctx.chat.allowance.entry(run.rateKey) : 0;
@@ -308,29 +325,35 @@ export async function runCustomerOperation(ctx: ActionContext, run: OperationRun
   const giveBack = () => {
     if (run.adds && wait === 0) ctx.chat.allowance.giveBackEntry(run.rateKey);
   };
-  const result = await commit(ctx, async (tx, announce) => {
-    const now = ctx.now();
-    const locked = await run.locate(tx);
-    if (!hasChat(locked)) return { refused: noChatYet(locked) };
-    await run.alsoWrite?.(tx, locked);
-    const step = applyCustomerOperation(locked, operation, now, {
-      transcript: transcriptLimits(ctx),
-      customerTimeoutMs: ctx.chat.customerTimeoutMs,
-      ttlMs: ttlMs(ctx, locked),
-      disconnectedAs400: locked.chat.api === 1 && ctx.chat.services.get(locked.name)?.disconnectedAs400 === true,
-    });
-    if ("refused" in step) return step;
-    const { next, entries } = step;
-    if (entries.length > 0) await tx.chats.append(next.chat.interactionId, entries);
-    // The agents to tell: those on the chat before it ended, or now.
-    let interaction = step.ended ? await endInteraction(tx, ctx, next, now, announce) : null;
-    if (interaction === null && entries.length > 0) interaction = await tx.agentInteractions.get(next.chat.interactionId);
-    const from = run.showFrom(locked);
-    const shown = from === null ? null : await tx.chats.transcript(next.chat.interactionId, from, ctx.chat.maxTranscriptEntries);
-    if (step.changed) await tx.chats.save(next);
-    announce.chat({ service: next, interaction, entries, verbose: run.verbose, joined: [], origin: run.origin });
-    return { service: next, shown };
-  }).catch((err: unknown) => {
+  const key = run.clientMessageId == null ? null : clientMessageKey("customer", run.clientMessageId);
+  // A retry that raced its original past the lock finds the original's entry the second time.
+  const result = await onceMoreIfDuplicate(key !== null, () =>
+    commit(ctx, async (tx, announce) => {
+      const now = ctx.now();
+      const locked = await run.locate(tx);
+      if (!hasChat(locked)) return { refused: noChatYet(locked) };
+      await run.alsoWrite?.(tx, locked);
+      const sent = key === null ? null : await tx.chats.byClientMessage(locked.chat.interactionId, key);
+      const step = applyCustomerOperation(locked, sent === null ? operation : { name: "refresh", message: null }, now, {
+        transcript: transcriptLimits(ctx),
+        customerTimeoutMs: ctx.chat.customerTimeoutMs,
+        ttlMs: ttlMs(ctx, locked),
+        disconnectedAs400: locked.chat.api === 1 && ctx.chat.services.get(locked.name)?.disconnectedAs400 === true,
+      });
+      if ("refused" in step) return step;
+      const { next } = step;
+      const entries = key === null ? step.entries : withClientMessageKey(step.entries, key);
+      if (entries.length > 0) await tx.chats.append(next.chat.interactionId, entries);
+      // The agents to tell: those on the chat before it ended, or now.
+      let interaction = step.ended ? await endInteraction(tx, ctx, next, now, announce) : null;
+      if (interaction === null && entries.length > 0) interaction = await tx.agentInteractions.get(next.chat.interactionId);
+      const from = run.showFrom(locked);
+      const shown = from === null ? null : await tx.chats.transcript(next.chat.interactionId, from, ctx.chat.maxTranscriptEntries);
+      if (step.changed) await tx.chats.save(next);
+      announce.chat({ service: next, interaction, entries, verbose: run.verbose, joined: [], origin: run.origin });
+      return { service: next, shown, named: sent ?? entries.find((e) => e.clientMessageKey === key) ?? null, retried: sent !== null };
+    }),
+  ).catch((err: unknown) => {
     giveBack();
     throw err;
   });
@@ -338,7 +361,10 @@ export async function runCustomerOperation(ctx: ActionContext, run: OperationRun
     giveBack();
     throw result.refused;
   }
-  return result;
+  // A retry adds nothing: it takes nothing from the chat's entry rate.
+  if (result.retried) giveBack();
+  const { service, shown, named } = result;
+  return { service, shown, clientMessage: run.clientMessageId == null || named === null ? null : { id: run.clientMessageId, position: named.position } };
 }
 
 function customerOperation(request: CustomerRequest, withinRate: boolean): CustomerOperation {

@@ -24,14 +24,13 @@ export function parsePosition(raw: unknown): number | null {
 export const CLIENT_MESSAGE_ID = { pattern: "^[A-Za-z0-9._:-]{0,64}$", maxLength: 64 } as const;
 const CLIENT_MESSAGE_ID_RE = new RegExp(CLIENT_MESSAGE_ID.pattern);
 
-/** A `clientMessageId` as a client sends it (a string, or a number in JSON); null when absent or empty. */
+/** A `clientMessageId` as a client sends it (a string); null when absent or empty, as an empty field is. */
 export function parseClientMessageId(raw: unknown): string | null {
   if (raw === undefined || raw === null || raw === "") return null;
-  const text = typeof raw === "number" && Number.isSafeInteger(raw) ? String(raw) : raw;
-  if (typeof text !== "string" || !CLIENT_MESSAGE_ID_RE.test(text)) {
-    throw invalidInput(`clientMessageId: at most ${CLIENT_MESSAGE_ID.maxLength} of the characters A-Z a-z 0-9 . _ : -`);
+  if (typeof raw !== "string" || !CLIENT_MESSAGE_ID_RE.test(raw)) {
+    throw invalidInput(`clientMessageId: a string of at most ${CLIENT_MESSAGE_ID.maxLength} of the characters A-Z a-z 0-9 . _ : -`);
   }
-  return text;
+  return raw;
 }
 
 /** A boolean parameter (`_verbose`) as clients spell it: `true`, `True`, `TRUE` or `1`. */

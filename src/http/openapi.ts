@@ -37,7 +37,12 @@ const GWS_ERROR = object(
   },
   "GWS error body",
 );
-const GWS_OK = object({ status: str("ok"), statusCode: int("0") });
+const GWS_OK = object({
+  status: str("ok"),
+  statusCode: int("0"),
+  clientMessageId: str("SendMessage with a clientMessageId (parley extension): that id"),
+  clientMessageIndex: int("SendMessage with a clientMessageId: the index of the message it names (the retry's too)"),
+});
 const V2_ENVELOPE = object(
   {
     statusCode: int("0 success, 1 retry, 2 error"),
@@ -50,6 +55,8 @@ const V2_ENVELOPE = object(
     messages: array(object({ index: int(), type: str(), utcTime: int(), from: object({ nickname: str(), participantId: int(), type: str() }), text: str() })),
     userData: object({}, "string values"),
     errors: array(object({ code: int(), message: str(), advice: str() })),
+    clientMessageId: str("a send that carried one (parley extension): that id"),
+    clientMessageIndex: int("a send that carried a clientMessageId: the index of the message it names (the retry's too)"),
   },
   "Chat API v2 envelope",
 );
@@ -71,6 +78,8 @@ const CHAT = object(
     transcriptToShow: array(array(str()), "entries [type, nick, text, secondsFromStart, userType]"),
     startedAt: str(),
     message: str("CometD mode: Messages will sent over CometD service channel /_genesys"),
+    clientMessageId: str("send or refresh that carried one (parley extension): that id"),
+    clientMessagePosition: str("send or refresh that carried a clientMessageId: the position of the entry it names (the retry's too)"),
   },
   "the chat object (seed 004); in CometD mode without transcriptToShow (pushed instead), with message",
 );
@@ -291,7 +300,7 @@ function cometdPaths(gmsAppName: string): Record<string, Schema> {
   return {
     [`/${gmsAppName}/cometd`]: bayeux(
       "customer apps (Chat API v1: channel /_genesys; Chat API v2: publish to /service/chatV2/{service})",
-      "Chat API v1: the gms_user header (or ?gms_user=, or ext.gms_user over WebSocket) names the user; with GMS_USER_SECRET, gms_user_token proves it. Chat API v2 needs none: a client without gms_user may use only /service/chatV2/*, where data.operation (requestChat, requestNotifications, sendMessage, ...) and data.secureKey name the request and the chat; results and pushes come back on that channel without a subscription.",
+      "Chat API v1: the gms_user header (or ?gms_user=, or ext.gms_user over WebSocket) names the user; with GMS_USER_SECRET, gms_user_token proves it. Chat API v2 needs none: a client without gms_user may use only /service/chatV2/*, where data.operation (requestChat, requestNotifications, sendMessage, ...) and data.secureKey name the request and the chat; results and pushes come back on that channel without a subscription. sendMessage may carry data.clientMessageId (a parley extension: a string of at most 64 of A-Z a-z 0-9 . _ : -, unique per chat): a retry with it adds nothing, and each such sendMessage is answered with the envelope naming the message (clientMessageId, clientMessageIndex).",
     ),
     "/api/v2/notifications": bayeux(
       "agent desktops (channels /v2/me/...; supervisors and admins also /v2/supervisor/changes)",

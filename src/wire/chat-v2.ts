@@ -75,6 +75,9 @@ export interface Envelope {
   messages: V2Event[];
   userData?: Record<string, string>;
   errors?: Array<V2Error & { text: string }>;
+  /** A send that carried a `clientMessageId` (a parley extension): that id, and the index of the message it names. */
+  clientMessageId?: string;
+  clientMessageIndex?: number;
 }
 
 /** A success for a known chat: every id echoed (REST clients overwrite theirs from each answer), `nextPosition` past the newest event. */

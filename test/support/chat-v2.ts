@@ -47,6 +47,9 @@ export interface Envelope {
   messages: V2Event[];
   userData?: Record<string, string>;
   errors?: { code: number; message: string; advice?: string; text?: string }[];
+  /** A send that carried a clientMessageId (parley's extension): the id and the index of its message. */
+  clientMessageId?: string;
+  clientMessageIndex?: number;
 }
 
 /** Checks the types of an envelope (a known chat's, unless `known` is false) and returns it typed. */
@@ -65,6 +68,8 @@ export function assertEnvelope(body: unknown, known = true): Envelope {
   }
   for (const event of e.messages as unknown[]) assertEvent(event);
   if (e.userData !== undefined) assertStrings(e.userData, "userData");
+  if (e.clientMessageId !== undefined) assert.equal(typeof e.clientMessageId, "string", "clientMessageId is a string");
+  if (e.clientMessageIndex !== undefined) assert.ok(Number.isInteger(e.clientMessageIndex), "clientMessageIndex is an integer");
   if (e.errors !== undefined) {
     for (const error of e.errors as { code: unknown; message: unknown }[]) {
       assert.ok(Number.isInteger(error.code), "an error's code is a number");

@@ -33,9 +33,6 @@ export function registerChatRoutes(app: FastifyInstance, { ctx, base }: AgentRou
         body: S.Operation,
       },
     },
-    async (request) => {
-      await chats.operateGaChat(ctx, agentOf(request), request.params.id, request.body as JsonObject);
-      return ok();
-    },
+    async (request) => ok((await chats.operateGaChat(ctx, agentOf(request), request.params.id, request.body as JsonObject)) ?? {}),
   );
 }

@@ -76,10 +76,7 @@ export function registerInteractionRoutes(app: FastifyInstance, { ctx, base }: A
         body: S.Operation,
       },
     },
-    async (request) => {
-      await work.operate(ctx, agentOf(request), request.params.id, request.body as JsonObject);
-      return ok();
-    },
+    async (request) => ok((await work.operate(ctx, agentOf(request), request.params.id, request.body as JsonObject)) ?? {}),
   );
 
   app.post<{ Body: Static<typeof S.NewQueue> }>(

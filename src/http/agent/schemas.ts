@@ -3,6 +3,7 @@
  * named once in LIMITS.
  */
 import Type from "typebox";
+import { CLIENT_MESSAGE_ID } from "../../domain/chat-input.ts";
 import { CHANNELS, PASSWORD_MAX } from "../../domain/users.ts";
 
 /** Lengths (characters) and counts, the same wherever the field appears: path, query or body. */
@@ -72,7 +73,19 @@ export const ChannelParams = Type.Object({ channel: Type.String({ minLength: 1, 
 // Interactions (routed work) and queues.
 
 export const ListQuery = Type.Object({ fields: Opt(text) });
-export const Operation = Type.Object({ operationName: name }, { additionalProperties: true });
+export const Operation = Type.Object(
+  {
+    operationName: name,
+    /** SendMessage (a parley extension, issue 20): the agent's id for the message; a retry with it adds nothing. Empty: none. */
+    clientMessageId: Opt(
+      Type.String({
+        ...CLIENT_MESSAGE_ID,
+        description: "SendMessage: the sender's id for the message, unique per chat and sender; a retry with it adds nothing and answers as the first did",
+      }),
+    ),
+  },
+  { additionalProperties: true },
+);
 export const Submission = Type.Object({
   mediaType: Type.String({ minLength: 1, maxLength: LIMITS.word }),
   queue: Opt(name),

@@ -39,8 +39,9 @@ export function serveChatV2OverCometd(engine: Engine, ctx: ActionContext, apiKey
         return;
       }
       const envelope = await operate(engine, ctx, session, requested, fields);
-      // A refusal is always answered; a success only where no push carries it.
-      if (ANSWERED.has(requested) || envelope.statusCode !== 0) reply(envelope);
+      // A refusal is always answered; a success only where no push carries it, or where the
+      // client named its message (a retry adds nothing, so no push would tell it its message's index).
+      if (ANSWERED.has(requested) || envelope.statusCode !== 0 || envelope.clientMessageId !== undefined) reply(envelope);
     } catch (err) {
       const error = toV2Error(err);
       if (error.serverFault) logger.error({ err }, "chat v2 CometD request failed");

@@ -11,6 +11,7 @@ import type { ActionContext } from "../../actions/context.ts";
 import { clientAddress, type ProxyTrust } from "../../client-address.ts";
 import { AppError } from "../../domain/errors.ts";
 import { chatParams, registerChatBodyParsers } from "../chat/params.ts";
+import { clientMessageIdBody } from "../chat/schemas.ts";
 import { chatV2ErrorReplier } from "./errors.ts";
 import { plainBody, registerChatV2Files, type FileRoutesDeps } from "./files.ts";
 import { chatKeyOf, chatRequestOf, operationName, operationOf, positionOf, restFields, type V2Fields } from "./requests.ts";
@@ -82,6 +83,8 @@ function fieldsOf(request: FastifyRequest, maxDepth: number): V2Fields {
 }
 
 const TAGS = ["Chat API v2"];
+/** An operation's parameters as far as a schema checks them: `clientMessageId`, on send. */
+const SEND_BODY = clientMessageIdBody("send");
 
 function registerOperations(api: FastifyInstance, deps: ChatV2Deps): void {
   const address = (request: FastifyRequest) => clientAddress(request.raw, deps.trustProxy);
@@ -101,7 +104,7 @@ function registerOperations(api: FastifyInstance, deps: ChatV2Deps): void {
   }
   for (const url of withSlash("/chat/:service/:chatId/:operation")) {
     const summary = "An operation: send, refresh, startTyping, stopTyping, disconnect, pushUrl, customNotice, updateNickname, updateData, readReceipt";
-    api.post<{ Params: { service: string; chatId: string; operation: string } }>(url, { schema: { tags: TAGS, summary } }, async (request) => {
+    api.post<{ Params: { service: string; chatId: string; operation: string } }>(url, { schema: { tags: TAGS, summary, body: SEND_BODY } }, async (request) => {
       const name = operationName(request.params.operation);
       // `sendMessage` is CometD's name; REST's is `send`.
       if (name === null || request.params.operation === "sendMessage" || name === "requestNotifications") {

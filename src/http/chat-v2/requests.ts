@@ -7,6 +7,7 @@
 import type { ChatV2Key } from "../../access/chat.ts";
 import { V2_OPERATIONS, type V2ChatRequest, type V2Operation } from "../../actions/chat-v2.ts";
 import { parseV2Position } from "../../domain/chat-v2.ts";
+import { parseClientMessageId } from "../../domain/chat-input.ts";
 import { invalidInput } from "../../domain/errors.ts";
 import { parseUntrustedJson } from "../../safe-json.ts";
 
@@ -104,7 +105,7 @@ export function operationName(name: string): V2Operation["name"] | null {
 export function operationOf(name: V2Operation["name"], fields: V2Fields): V2Operation {
   switch (name) {
     case "send":
-      return { name, message: fields.get("message") ?? "" };
+      return { name, message: fields.get("message") ?? "", clientMessageId: parseClientMessageId(fields.raw("clientMessageId")) };
     case "pushUrl":
       return { name, url: fields.get("pushUrl") ?? "" };
     case "customNotice":

@@ -81,12 +81,16 @@ export async function registerChatApi(app: FastifyInstance, deps: ChatApiDeps): 
         const who = await caller(request);
         return startChat(deps.ctx, request.params.id, who, startChatRequest(params(request), who.gmsUser));
       });
-      api.post<{ Params: { id: string; op: string } }>("/:id/ixn/chat/:op", { schema: { params: S.OperationParams } }, async (request) => {
-        const op = request.params.op;
-        if (!isCustomerOperation(op)) throw notFound(`No chat operation ${op.slice(0, 64)}: refresh, send, startTyping, stopTyping or disconnect`);
-        const who = await caller(request);
-        return chatRequest(deps.ctx, request.params.id, who, customerRequest(op, params(request)));
-      });
+      api.post<{ Params: { id: string; op: string } }>(
+        "/:id/ixn/chat/:op",
+        { schema: { params: S.OperationParams, body: S.OperationBody } },
+        async (request) => {
+          const op = request.params.op;
+          if (!isCustomerOperation(op)) throw notFound(`No chat operation ${op.slice(0, 64)}: refresh, send, startTyping, stopTyping or disconnect`);
+          const who = await caller(request);
+          return chatRequest(deps.ctx, request.params.id, who, customerRequest(op, params(request)));
+        },
+      );
       api.post<{ Params: { id: string } }>("/:id/internal-poke", { schema: { params: S.ServiceParams } }, async (request, reply: FastifyReply) => {
         // An agent's browser sends their cookie whoever made the page: a push to a customer
         // carrying another site's text is refused, as any write under /api/v2 is.

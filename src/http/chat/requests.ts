@@ -5,7 +5,7 @@
  * CHAT_MAX_DATA_BYTES, ...) are checked by the action, still before its transaction.
  */
 import type { CustomerRequest, NewServiceRequest, PokeRequest, StartChatRequest } from "../../actions/chat.ts";
-import { CUSTOMER_FIELDS, isTrue, MAX_DATA_KEYS, parsePosition, type CustomerField } from "../../domain/chat-input.ts";
+import { CUSTOMER_FIELDS, isTrue, MAX_DATA_KEYS, parseClientMessageId, parsePosition, type CustomerField } from "../../domain/chat-input.ts";
 import { invalidInput } from "../../domain/errors.ts";
 
 /** Request parameters, lenient-parsed (query, form, multipart, JSON) into strings. */
@@ -68,7 +68,9 @@ export function startChatRequest(params: Params, gmsUser: string | null): StartC
 
 /** `ixn/chat/<operation>` (the route checked `operation`). */
 export function customerRequest(operation: CustomerRequest["operation"], params: Params): CustomerRequest {
-  return { operation, message: params.message ?? null, position: parsePosition(params.transcriptPosition), verbose: verbose(params) };
+  // Only the operations that can carry a message take an id for it (a parley extension).
+  const clientMessageId = operation === "send" || operation === "refresh" ? parseClientMessageId(params.clientMessageId) : null;
+  return { operation, message: params.message ?? null, position: parsePosition(params.transcriptPosition), verbose: verbose(params), clientMessageId };
 }
 
 export function statusRequest(params: Params): { verbose: boolean } {

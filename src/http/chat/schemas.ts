@@ -1,7 +1,9 @@
 /**
  * The Chat API v1's path schemas, with their limits named once. Its parameters are read
- * leniently (params.ts) and typed in requests.ts; only the path is checked by schema.
+ * leniently (params.ts) and typed in requests.ts; only the path is checked by schema, and the
+ * one parameter parley adds (`clientMessageId`) where it comes in a JSON body.
  */
+import { CLIENT_MESSAGE_ID } from "../../domain/chat-input.ts";
 
 const LIMITS = {
   /** A service id (a UUID) or a service name in the path. */
@@ -21,3 +23,24 @@ export const OperationParams = {
   properties: { id, op: { type: "string", maxLength: LIMITS.operation } },
   required: ["id", "op"],
 } as const;
+
+/**
+ * `clientMessageId` (a parley extension, issue 20), shared with the Chat API v2's routes. The body
+ * schema has no `type`: forms and multipart bodies (parsed as field lists) pass it untouched, and
+ * requests.ts checks the id wherever it came from (query, form, JSON) with the same rule.
+ */
+export function clientMessageIdBody(what: string) {
+  return {
+    description: "Parameters as a form, multipart or JSON (or in the query string); parley's own: clientMessageId",
+    properties: {
+      clientMessageId: {
+        type: "string",
+        ...CLIENT_MESSAGE_ID,
+        description: `${what}: the client's id for its message, unique per chat; a retry with it adds nothing and answers as the first did, naming the same entry. Empty or absent: none (as GMS)`,
+      },
+    },
+  } as const;
+}
+
+/** `ixn/chat/<operation>`'s parameters as far as a schema checks them. */
+export const OperationBody = clientMessageIdBody("send and refresh (with a message)");
