@@ -327,36 +327,12 @@ export async function runCustomerOperation(ctx: ActionContext, run: OperationRun
   };
   const key = run.clientMessageId == null ? null : clientMessageKey("customer", run.clientMessageId);
   // A retry that raced its original past the lock finds the original's entry the second time.
-  const result = await onceMoreIfDuplicate(key !== null, () =>
-    commit(ctx, async (tx, announce) => {
-      const now = ctx.now();
-      const locked = await run.locate(tx);
-      if (!hasChat(locked)) return { refused: noChatYet(locked) };
-      await run.alsoWrite?.(tx, locked);
-      const sent = key === null ? null : await tx.chats.byClientMessage(locked.chat.interactionId, key);
-      const step = applyCustomerOperation(locked, sent === null ? operation : { name: "refresh", message: null }, now, {
-        transcript: transcriptLimits(ctx),
-        customerTimeoutMs: ctx.chat.customerTimeoutMs,
-        ttlMs: ttlMs(ctx, locked),
-        disconnectedAs400: locked.chat.api === 1 && ctx.chat.services.get(locked.name)?.disconnectedAs400 === true,
-      });
-      if ("refused" in step) return step;
-      const { next } = step;
-      const entries = key === null ? step.entries : withClientMessageKey(step.entries, key);
-      if (entries.length > 0) await tx.chats.append(next.chat.interactionId, entries);
-      // The agents to tell: those on the chat before it ended, or now.
-      let interaction = step.ended ? await endInteraction(tx, ctx, next, now, announce) : null;
-      if (interaction === null && entries.length > 0) interaction = await tx.agentInteractions.get(next.chat.interactionId);
-      const from = run.showFrom(locked);
-      const shown = from === null ? null : await tx.chats.transcript(next.chat.interactionId, from, ctx.chat.maxTranscriptEntries);
-      if (step.changed) await tx.chats.save(next);
-      announce.chat({ service: next, interaction, entries, verbose: run.verbose, joined: [], origin: run.origin });
-      return { service: next, shown, named: sent ?? entries.find((e) => e.clientMessageKey === key) ?? null, retried: sent !== null };
-    }),
-  ).catch((err: unknown) => {
-    giveBack();
-    throw err;
-  });
+  const result = await onceMoreIfDuplicate(key !== null, () => commit(ctx, (tx, announce) => operateLocked(tx, announce, ctx, run, operation, key))).catch(
+    (err: unknown) => {
+      giveBack();
+      throw err;
+    },
+  );
   if ("refused" in result) {
     giveBack();
     throw result.refused;
@@ -365,6 +341,36 @@ export async function runCustomerOperation(ctx: ActionContext, run: OperationRun
   if (result.retried) giveBack();
   const { service, shown, named } = result;
   return { service, shown, clientMessage: run.clientMessageId == null || named === null ? null : { id: run.clientMessageId, position: named.position } };
+}
+
+/**
+ * The transaction of `runCustomerOperation`: lock, apply the rule (as a poll when the chat has the
+ * message `key` names already), store, end, read what the reply shows, announce.
+ */
+async function operateLocked(tx: Store, announce: Announcements, ctx: ActionContext, run: OperationRun, operation: CustomerOperation, key: string | null) {
+  const now = ctx.now();
+  const locked = await run.locate(tx);
+  if (!hasChat(locked)) return { refused: noChatYet(locked) };
+  await run.alsoWrite?.(tx, locked);
+  const sent = key === null ? null : await tx.chats.byClientMessage(locked.chat.interactionId, key);
+  const step = applyCustomerOperation(locked, sent === null ? operation : { name: "refresh", message: null }, now, {
+    transcript: transcriptLimits(ctx),
+    customerTimeoutMs: ctx.chat.customerTimeoutMs,
+    ttlMs: ttlMs(ctx, locked),
+    disconnectedAs400: locked.chat.api === 1 && ctx.chat.services.get(locked.name)?.disconnectedAs400 === true,
+  });
+  if ("refused" in step) return step;
+  const { next } = step;
+  const entries = key === null ? step.entries : withClientMessageKey(step.entries, key);
+  if (entries.length > 0) await tx.chats.append(next.chat.interactionId, entries);
+  // The agents to tell: those on the chat before it ended, or now.
+  let interaction = step.ended ? await endInteraction(tx, ctx, next, now, announce) : null;
+  if (interaction === null && entries.length > 0) interaction = await tx.agentInteractions.get(next.chat.interactionId);
+  const from = run.showFrom(locked);
+  const shown = from === null ? null : await tx.chats.transcript(next.chat.interactionId, from, ctx.chat.maxTranscriptEntries);
+  if (step.changed) await tx.chats.save(next);
+  announce.chat({ service: next, interaction, entries, verbose: run.verbose, joined: [], origin: run.origin });
+  return { service: next, shown, named: sent ?? entries.find((e) => e.clientMessageKey === key) ?? null, retried: sent !== null };
 }
 
 function customerOperation(request: CustomerRequest, withinRate: boolean): CustomerOperation {
