@@ -10,6 +10,7 @@ import * as chat from "./004-chat.ts";
 import * as metadata from "./005-metadata.ts";
 import * as chatLimits from "./006-chat-limits.ts";
 import * as chatV2 from "./007-chat-v2.ts";
+import * as agentPresence from "./009-agent-presence.ts";
 import type { Dialect } from "./dialect.ts";
 
 interface MigrationModule {
@@ -24,6 +25,7 @@ const MIGRATIONS: Record<string, MigrationModule> = {
   "005-metadata": metadata,
   "006-chat-limits": chatLimits,
   "007-chat-v2": chatV2,
+  "009-agent-presence": agentPresence,
 };
 
 /**
