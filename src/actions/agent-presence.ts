@@ -15,9 +15,13 @@ import { withdrawOffers } from "./routing.ts";
 /** Rows one sweep looks at; the next sweep takes the rest. */
 const SWEEP_BATCH = 500;
 
+/** Agents one renewal statement writes: four values each stay far below SQLite's and PostgreSQL's bound on parameters. */
+const RENEW_BATCH = 500;
+
 /** These agents have CometD clients on `nodeId`: present for another AGENT_PRESENCE_TTL_MS (and no longer orphaned). */
 export async function renewPresence(ctx: ActionContext, userIds: readonly string[], nodeId: string, ttlMs: number): Promise<void> {
-  await ctx.store.agentPresence.renew(userIds, nodeId, presenceExpiry(ctx.now(), ttlMs));
+  const expiresAt = presenceExpiry(ctx.now(), ttlMs);
+  for (let i = 0; i < userIds.length; i += RENEW_BATCH) await ctx.store.agentPresence.renew(userIds.slice(i, i + RENEW_BATCH), nodeId, expiresAt);
 }
 
 /** The agent's last client on `nodeId` left normally: their row goes (unless another node renewed it since). */
