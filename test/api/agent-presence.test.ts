@@ -41,11 +41,7 @@ interface TwoNodes {
   survivor: TestServer;
 }
 
-/**
- * Runs `body` on two nodes sharing a fresh schema, one bus and the clock the test moves, then
- * drops the schema at once: a second parley schema in the database while another is migrated
- * makes that migration fail (Kysely finds its migration tables in any schema).
- */
+/** Runs `body` on two nodes sharing a fresh schema, one bus and the clock the test moves; the schema is dropped after. */
 async function withTwoNodes(body: (nodes: TwoNodes) => Promise<void>): Promise<void> {
   const schema = `parley_presence_${randomBytes(6).toString("hex")}`;
   const clock = manualClock(Date.now());
