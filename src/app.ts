@@ -37,6 +37,7 @@ import { timedStore } from "./store/timed.ts";
 import { SUPERVISOR_CHANNEL, supervisorChangeMessage } from "./wire/agent-api.ts";
 import { followCometdEvents } from "./workers/cometd-events.ts";
 import { startHousekeeping, type Housekeeping } from "./workers/housekeeping.ts";
+import { startPresence, type LocalAgents, type PresenceWorker } from "./workers/presence.ts";
 import { startRouter, type Router } from "./workers/router.ts";
 
 export interface App {
@@ -46,6 +47,8 @@ export interface App {
   metrics: Metrics;
   housekeeping: Housekeeping;
   router: Router;
+  /** Agent presence across nodes: this node's renewals and its sweep for agents of nodes that died. */
+  presence: PresenceWorker;
   logger: Logger;
   /** The CometD engine: `deliver` and `publish` reach clients on every node. */
   bayeux: BayeuxEngine;
@@ -179,7 +182,13 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     now: ctx.now,
     sleep: overrides.loginDelay,
   });
-  followCometdEvents(bayeux, ctx, authentication, logger);
+  const presence = startPresence(
+    ctx,
+    { nodeId: bayeux.nodeId, ttlMs: config.agentPresenceTtlMs, graceMs: config.agentOrphanGraceMs },
+    localAgents(bayeux),
+    logger,
+  );
+  followCometdEvents(bayeux, ctx, authentication, presence, logger);
   const authenticateAgent: AgentAuthenticator =
     overrides.authenticateAgent ??
     (async (req) => (await authentication.authenticate({ headers: req.headers, address: clientAddress(req, config.trustProxy) }))?.user.id ?? null);
@@ -239,6 +248,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     metrics,
     housekeeping,
     router,
+    presence,
     logger,
     bayeux,
     websocket,
@@ -270,6 +280,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
         await http.close();
         await ops?.close();
         await housekeeping.stop();
+        await presence.stop();
         await push.close();
         await router.stop();
         await stopChatFeed?.();
@@ -287,6 +298,11 @@ function localUrl(server: FastifyInstance, host: string): string {
   const port = typeof address === "object" && address !== null ? address.port : 0;
   const reachable = host === "0.0.0.0" || host === "::" || host === "" ? "127.0.0.1" : host;
   return `http://${reachable.includes(":") ? `[${reachable}]` : reachable}:${port}`;
+}
+
+/** The agents with a CometD client on this node, as the presence worker asks. */
+function localAgents(bayeux: BayeuxEngine): LocalAgents {
+  return { identities: () => bayeux.identities("agent"), has: (userId) => bayeux.hasClient("agent", userId) };
 }
 
 async function openBus(config: Config, hub: MemoryHub | undefined, logger: Logger): Promise<Bus> {

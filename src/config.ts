@@ -153,6 +153,10 @@ export interface Config {
   routingOfferTimeoutMs: number;
   /** How often routing runs besides when something changes (expired offers, other nodes), milliseconds. */
   routingSweepMs: number;
+  /** How long an agent stays present without a renewal from the node holding their CometD clients (renewed every third of it), milliseconds. */
+  agentPresenceTtlMs: number;
+  /** How long an agent whose node died keeps their accepted chats before they go back to the queue, milliseconds. */
+  agentOrphanGraceMs: number;
   /** Protection of Context Services: none (as GMS), HTTP Basic, or an API key header. */
   csAuth: CsAuthMode;
   /** CS_AUTH=basic: accepted `user:password` pairs. */
@@ -496,6 +500,8 @@ export function loadConfig(env: Env = process.env): Config {
     routingRoles: read("ROUTING_ROLES", roleList, ["ROLE_AGENT"]),
     routingOfferTimeoutMs: read("ROUTING_OFFER_TIMEOUT_MS", integer(100, 3_600_000), 30_000),
     routingSweepMs: read("ROUTING_SWEEP_MS", integer(10, 60_000), 1000),
+    agentPresenceTtlMs: read("AGENT_PRESENCE_TTL_MS", integer(300, 3_600_000), 15_000),
+    agentOrphanGraceMs: read("AGENT_ORPHAN_GRACE_MS", integer(0, 86_400_000), 60_000),
     csAuth: read("CS_AUTH", oneOf<CsAuthMode>(["none", "basic", "apikey"]), "none"),
     csAuthUsers: read("CS_AUTH_USERS", userPairs, []),
     csApiKeys: read("CS_API_KEYS", apiKeys, []),

@@ -68,18 +68,26 @@ export async function onceMoreIfDuplicate<T>(retry: boolean, attempt: () => Prom
 
 /**
  * The Joined and Left notices an agent operation causes on a chat, and its end when the
- * interaction completed. Null when the interaction is no Chat API chat or nothing changed.
+ * interaction completed, then `notices` (what parley tells the customer about it). Null when the
+ * interaction is no Chat API chat or nothing changed.
  */
-export async function recordAgentChanges(tx: Store, ctx: ActionContext, before: AgentInteraction, after: AgentInteraction): Promise<ChatUpdate | null> {
+export async function recordAgentChanges(
+  tx: Store,
+  ctx: ActionContext,
+  before: AgentInteraction,
+  after: AgentInteraction,
+  notices: readonly NewEntry[] = [],
+): Promise<ChatUpdate | null> {
   if (before.mediaType !== "chat") return null;
   const { joined, left } = agentChanges(before, after);
   const ended = after.state === "Completed";
-  if (joined.length === 0 && left.length === 0 && !ended) return null;
+  if (joined.length === 0 && left.length === 0 && !ended && notices.length === 0) return null;
   const service = await tx.chats.byInteraction(after.id, { lock: true });
   if (service === null || !hasChat(service) || service.chat.ended) return null;
   const entries: NewEntry[] = [];
   for (const id of left) entries.push(notice("Notice.Left", nickname(await tx.users.get(id)), "AGENT"));
   for (const id of joined) entries.push(notice("Notice.Joined", nickname(await tx.users.get(id)), "AGENT"));
+  entries.push(...notices);
   // Who came and went always goes in, whatever the transcript's caps.
   const appended = await appendEntries(tx, ctx, { ...service, chat: { ...service.chat, ended: service.chat.ended || ended } }, entries);
   return { ...appended, interaction: after, verbose: false, joined, origin: null };

@@ -132,6 +132,16 @@ export class BayeuxEngine implements EngineOps {
     return this.byIdentity.has(identityKey(endpoint, identity));
   }
 
+  /** The identities of `endpoint` with a client on this node. */
+  identities(endpoint: string): string[] {
+    const found: string[] = [];
+    for (const set of this.byIdentity.values()) {
+      const [session] = set;
+      if (session?.endpoint === endpoint) found.push(session.identity);
+    }
+    return found;
+  }
+
   /** A handler for messages clients publish on a `/service/**` channel of an endpoint. */
   onService(endpoint: string, channel: string, handler: ServiceHandler): void {
     this.services.set(`${endpoint} ${channel}`, handler);

@@ -13,6 +13,7 @@ import type { HistoryEntry, HistoryContentKind, NewHistoryEntry } from "../domai
 import type { Json, JsonObject } from "../domain/json.ts";
 import type { Extensions, Service, State, Status, Task } from "../domain/journeys.ts";
 import type { ChannelState } from "../domain/agent-state.ts";
+import type { AgentPresence } from "../domain/agent-presence.ts";
 import type { AgentInteraction, WorkState } from "../domain/agent-interactions.ts";
 import type { Queue } from "../domain/routing.ts";
 import type { Channel, Role, Skill, User } from "../domain/users.ts";
@@ -230,6 +231,27 @@ export interface AgentChannelStore {
   lock(userId: string, channel: Channel): Promise<void>;
 }
 
+/**
+ * Agents' presence across nodes (domain/agent-presence.ts): renewed by the node holding their
+ * CometD clients, swept by every node. The sweep's writes are conditional, so two nodes sweeping
+ * at once act once and a renewal made meanwhile wins.
+ */
+export interface AgentPresenceStore {
+  /** The agents are present on `nodeId` until `expiresAt` (rows made or moved there, no longer orphaned). */
+  renew(userIds: readonly string[], nodeId: string, expiresAt: number): Promise<void>;
+  get(userId: string): Promise<AgentPresence | null>;
+  /** Deletes the agent's row if `nodeId` renewed it last (their clients there left); false otherwise. */
+  remove(userId: string, nodeId: string): Promise<boolean>;
+  /** Rows expired at `now` and not orphaned yet, oldest expiry first. */
+  expired(now: number, limit: number): Promise<AgentPresence[]>;
+  /** Marks the row orphaned at `now` if it is still expired and not orphaned; false when renewed or already marked. */
+  markOrphaned(userId: string, now: number): Promise<boolean>;
+  /** Rows orphaned at or before `orphanedBy`, longest orphaned first. */
+  orphaned(orphanedBy: number, limit: number): Promise<AgentPresence[]>;
+  /** Deletes the row if it is still orphaned since `orphanedAt`; false when renewed meanwhile or another node took it. */
+  claimOrphan(userId: string, orphanedAt: number): Promise<boolean>;
+}
+
 export interface ReadyAgent {
   userId: string;
   roles: Role[];
@@ -381,6 +403,7 @@ export interface Store {
   readonly users: UserStore;
   readonly userSessions: UserSessionStore;
   readonly agentChannels: AgentChannelStore;
+  readonly agentPresence: AgentPresenceStore;
   readonly queues: QueueStore;
   readonly agentInteractions: AgentInteractionStore;
   readonly chats: ChatStore;

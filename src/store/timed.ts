@@ -174,6 +174,9 @@ class TimedStore implements Store {
   get agentChannels() {
     return this.timers.aggregate(this.inner, "agentChannels");
   }
+  get agentPresence() {
+    return this.timers.aggregate(this.inner, "agentPresence");
+  }
   get queues() {
     return this.timers.aggregate(this.inner, "queues");
   }

@@ -7,6 +7,7 @@ import { after, before } from "node:test";
 import type { Store } from "../../src/store/store.ts";
 import { describeWith } from "../support/suites.ts";
 import { agentInteractionsContract } from "./store/agent-interactions.ts";
+import { agentPresenceContract } from "./store/agent-presence.ts";
 import { chatContract } from "./store/chat.ts";
 import { clientMessagesContract } from "./store/client-messages.ts";
 import { customersContract } from "./store/customers.ts";
@@ -32,6 +33,7 @@ export function storeContract(name: string, open: () => Promise<Store>, skip: st
     customersContract(current);
     usersContract(current);
     agentInteractionsContract(current);
+    agentPresenceContract(current);
     metadataContract(current);
     chatContract(current);
     clientMessagesContract(current);

@@ -11,6 +11,7 @@ import * as metadata from "./005-metadata.ts";
 import * as chatLimits from "./006-chat-limits.ts";
 import * as chatV2 from "./007-chat-v2.ts";
 import * as clientMessageIds from "./008-client-message-ids.ts";
+import * as agentPresence from "./009-agent-presence.ts";
 import type { Dialect } from "./dialect.ts";
 
 interface MigrationModule {
@@ -26,6 +27,7 @@ const MIGRATIONS: Record<string, MigrationModule> = {
   "006-chat-limits": chatLimits,
   "007-chat-v2": chatV2,
   "008-client-message-ids": clientMessageIds,
+  "009-agent-presence": agentPresence,
 };
 
 /**

@@ -108,6 +108,13 @@ interface AgentChannelsTable {
   idle_since: ColumnType<number | string, number | undefined, number>;
 }
 
+interface AgentPresenceTable {
+  user_id: string;
+  node_id: string;
+  expires_at: Int8;
+  orphaned_at: Int8 | null;
+}
+
 interface QueuesTable {
   name: string;
   skills: string;
@@ -219,6 +226,7 @@ export interface Database {
   users: UsersTable;
   user_sessions: UserSessionsTable;
   agent_channels: AgentChannelsTable;
+  agent_presence: AgentPresenceTable;
   queues: QueuesTable;
   agent_interactions: AgentInteractionsTable;
   chat_services: ChatServicesTable;

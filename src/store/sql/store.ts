@@ -15,6 +15,7 @@ import type { ServiceCache } from "./service-cache.ts";
 import { SqlAgentChannelStore, SqlUserSessionStore, SqlUserStore } from "./users.ts";
 import { SqlAgentInteractionStore, SqlQueueStore } from "./agent-interactions.ts";
 import { SqlChatStore } from "./chat.ts";
+import { SqlAgentPresenceStore } from "./agent-presence.ts";
 import { SqlMetadataStore } from "./metadata.ts";
 import { SqlCommitFeed, type FeedSettings } from "./feed.ts";
 
@@ -44,6 +45,7 @@ export class SqlStore implements Store {
   readonly users: SqlUserStore;
   readonly userSessions: SqlUserSessionStore;
   readonly agentChannels: SqlAgentChannelStore;
+  readonly agentPresence: SqlAgentPresenceStore;
   readonly queues: SqlQueueStore;
   readonly agentInteractions: SqlAgentInteractionStore;
   readonly chats: SqlChatStore;
@@ -68,6 +70,7 @@ export class SqlStore implements Store {
     this.users = new SqlUserStore(db, options.isUniqueViolation);
     this.userSessions = new SqlUserSessionStore(db);
     this.agentChannels = new SqlAgentChannelStore(db, options.dialect);
+    this.agentPresence = new SqlAgentPresenceStore(db);
     this.queues = new SqlQueueStore(db, options.isUniqueViolation);
     this.agentInteractions = new SqlAgentInteractionStore(db, options.dialect);
     this.chats = new SqlChatStore(db, options.dialect, options.isUniqueViolation);
