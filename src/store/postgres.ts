@@ -29,7 +29,7 @@ export async function openPostgresStore(options: PostgresOptions): Promise<SqlSt
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     await whileHoldingSetupLock(pool, options.schema, async (client) => {
       await client.query(`create schema if not exists "${options.schema}"`);
-      await migrate(db as Kysely<unknown>, "postgres");
+      await migrate(db as Kysely<unknown>, "postgres", options.schema);
     });
     return new SqlStore(db, { dialect: "postgres", isUniqueViolation });
   } catch (err) {

@@ -84,3 +84,28 @@ describeWith("nodes started at the same moment on a fresh schema", skip, () => {
     }
   });
 });
+
+describeWith("a fresh schema beside another parley schema in the same database", skip, () => {
+  const first = `parley_beside_${randomBytes(6).toString("hex")}`;
+  const second = `parley_beside_${randomBytes(6).toString("hex")}`;
+  after(async () => {
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    for (const schema of [first, second]) await client.query(`drop schema if exists "${schema}" cascade`);
+    await client.end();
+  });
+
+  it("migrates its own tables: the other schema's migration tables are not taken for its own", async () => {
+    const a = await startServer({ env: { DATABASE_URL: url, DATABASE_SCHEMA: first } });
+    try {
+      const b = await startServer({ env: { DATABASE_URL: url, DATABASE_SCHEMA: second } });
+      try {
+        assert.equal((await post(`${b.cs}/services/start`, { contact_key: "beside" })).status, 201);
+      } finally {
+        await b.close();
+      }
+    } finally {
+      await a.close();
+    }
+  });
+});

@@ -26,13 +26,18 @@ const MIGRATIONS: Record<string, MigrationModule> = {
   "007-chat-v2": chatV2,
 };
 
-/** Brings the schema up to date; throws (and the process exits) when a migration fails. */
-export async function migrate(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
+/**
+ * Brings the schema up to date; throws (and the process exits) when a migration fails. On
+ * PostgreSQL `schema` names the store's schema: the migrator's own tables are looked for there.
+ * Without it Kysely takes them for present when any schema of the database has them (another
+ * deployment's, a test run's) and a fresh schema's migration fails ("kysely_migration_lock does not exist").
+ */
+export async function migrate(db: Kysely<unknown>, dialect: Dialect, schema?: string): Promise<void> {
   const migrations: Record<string, Migration> = {};
   for (const [name, module] of Object.entries(MIGRATIONS)) {
     migrations[name] = { up: (trx) => module.up(trx, dialect) };
   }
-  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
+  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations }, migrationTableSchema: schema });
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((r) => r.status === "Error");
   if (error !== undefined || failed !== undefined) {
