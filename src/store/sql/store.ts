@@ -59,8 +59,8 @@ export class SqlStore implements Store {
     this.tasks = new SqlTaskStore(db);
     this.customers = new SqlCustomerStore(db, options.isUniqueViolation);
     this.history = new SqlHistoryStore(db);
-    this.users = new SqlUserStore(db, options.isUniqueViolation);
-    this.userSessions = new SqlUserSessionStore(db);
+    this.users = new SqlUserStore(db, options.dialect, options.isUniqueViolation);
+    this.userSessions = new SqlUserSessionStore(db, options.dialect);
     this.agentChannels = new SqlAgentChannelStore(db, options.dialect);
     this.queues = new SqlQueueStore(db, options.isUniqueViolation);
     this.agentInteractions = new SqlAgentInteractionStore(db, options.dialect);
