@@ -9,6 +9,7 @@ import { SqlStateStore, SqlTaskStore } from "./steps.ts";
 import { SqlCustomerStore } from "./customers.ts";
 import { SqlHistoryStore } from "./history.ts";
 import { GroupCommit } from "./group-commit.ts";
+import { registerTransactionRunner, type DirectReader } from "./prepared.ts";
 import type { Database } from "./schema.ts";
 import { SqlServiceStore } from "./services.ts";
 import type { ServiceCache } from "./service-cache.ts";
@@ -27,6 +28,8 @@ export interface SqlStoreOptions {
   groupCommit?: boolean;
   /** Services kept in memory after a read (SQLite: one writer, see service-cache.ts). */
   serviceCache?: ServiceCache;
+  /** Runs a transaction's prepared statements on its connection at once (SQLite: see prepared.ts). */
+  transactionRunner?: DirectReader;
 }
 
 export class SqlStore implements Store {
@@ -52,6 +55,7 @@ export class SqlStore implements Store {
     this.db = db;
     this.options = options;
     this.inTransaction = inTransaction;
+    if (inTransaction && options.transactionRunner !== undefined) registerTransactionRunner(db, options.transactionRunner);
     this.group = options.groupCommit === true && !inTransaction ? new GroupCommit(db, (trx) => new SqlStore(trx, options, true)) : null;
     this.dialect = options.dialect;
     this.services = new SqlServiceStore(db, options.dialect, inTransaction ? null : (options.serviceCache ?? null));
