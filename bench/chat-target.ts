@@ -3,8 +3,10 @@
  * "bare" (node:http + ws speaking just enough of the same wire: a chat goes straight to the next
  * agent socket, messages are relayed from memory with nothing stored; the floor of the same
  * exchanges). Sends `{url}` over IPC once listening; answers "stats" with its CPU and memory.
+ * parley's settings may be given more (JSON), over the bench's: a node of a cluster is told its
+ * DATABASE_URL, DATABASE_SCHEMA, REDIS_URL and REDIS_PREFIX this way.
  *
- *   tsx bench/chat-target.ts parley|bare <admin password>
+ *   tsx bench/chat-target.ts parley|bare <admin password> [<settings as JSON>]
  */
 import { randomUUID } from "node:crypto";
 import { monitorEventLoopDelay, PerformanceObserver } from "node:perf_hooks";
@@ -14,11 +16,20 @@ import { acceptBayeuxSockets, listenLocally } from "./bare-bayeux.ts";
 import { startBenchApp } from "./parley-app.ts";
 
 const ADMIN_PASSWORD = process.argv[3] ?? "";
+const SETTINGS = JSON.parse(process.argv[4] ?? "{}") as Record<string, string>;
 
 async function startParley(): Promise<string> {
-  // Every Chat API v2 CometD customer's socket comes from 127.0.0.1: the per-address cap on what
-  // anonymous sockets send (200 messages/s) would hold 1,000 of them back to a fifth of their rate.
-  return (await startBenchApp("chat", { PARLEY_ADMIN_PASSWORD: ADMIN_PASSWORD, WS_MAX_MESSAGES_PER_SECOND_PER_IP: "0" })).url;
+  const env = {
+    PARLEY_ADMIN_PASSWORD: ADMIN_PASSWORD,
+    // Every Chat API v2 CometD customer's socket comes from 127.0.0.1: the per-address cap on what
+    // anonymous sockets send (200 messages/s) would hold 1,000 of them back to a fifth of their rate.
+    WS_MAX_MESSAGES_PER_SECOND_PER_IP: "0",
+    // As the bare relay's: a pooled socket closed by the server just as the bench reuses it (the
+    // default 5 s, on a loaded machine) is an ECONNRESET, and one during setup ends the run.
+    HTTP_KEEP_ALIVE_TIMEOUT_MS: "60000",
+    ...SETTINGS,
+  };
+  return (await startBenchApp("chat", env)).url;
 }
 
 interface BareCustomer {

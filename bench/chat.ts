@@ -7,7 +7,11 @@
  *   extension, as the official client) that create a chat in CometD mode and send through
  *   `ixn/chat/send`;
  * - `v2-cometd`: parley, Chat API v2 customers over CometD WebSocket (bench/chat-v2-customers.ts);
- * - `v2-rest`: parley, Chat API v2 customers over REST, polling `refresh` every 3 s as Widgets 8.
+ * - `v2-rest`: parley, Chat API v2 customers over REST, polling `refresh` every 3 s as Widgets 8;
+ * - `v1-two-nodes` (only when named): `v1` on two parley processes sharing PostgreSQL
+ *   (TEST_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/test, a schema of its own
+ *   dropped at the end) and Redis (TEST_REDIS_URL, default redis://127.0.0.1:6379, a key prefix
+ *   of its own): customers on one node, agents on the other, so every message crosses the bus.
  *
  * Agents are CometD WebSocket clients on `/api/v2/notifications` that accept every chat offered
  * and answer through SendMessage. Each side sends one message per chat per second for
@@ -18,10 +22,14 @@
  *   npm run bench:chat
  *   BENCH_CHATS=200 BENCH_SECONDS=20 npm run bench:chat
  *   BENCH_MODES=bare,v2-cometd npm run bench:chat
+ *   BENCH_MODES=bare,v1,v1-two-nodes npm run bench:chat
  */
 import { fork, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { once } from "node:events";
 import { loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
+import pg from "pg";
 import WebSocket from "ws";
 import { CometdV2Customer, POLL_MS, RestV2Customer, refreshTimes, stray } from "./chat-v2-customers.ts";
 import { basic, call, Ledger, polls, posts, type BenchCustomer } from "./chat-wire.ts";
@@ -36,6 +44,9 @@ const ADMIN_PASSWORD = "bench-admin-password";
 const SETUP_DEADLINE_MS = 120_000;
 /** After the last message is sent, how long stragglers may take before they count as lost. */
 const DRAIN_MS = 5000;
+/** Where the nodes of `v1-two-nodes` meet (the test suites' variables and defaults). */
+const CLUSTER_DATABASE_URL = process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
+const CLUSTER_REDIS_URL = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
 
 type Kind = "parley" | "bare";
 
@@ -66,13 +77,23 @@ interface Result {
   heapMb: number;
 }
 
-async function startTarget(kind: Kind): Promise<{ url: string; child: ChildProcess; stats(): Promise<Stats> }> {
+interface Target {
+  url: string;
+  child: ChildProcess;
+  stats(): Promise<Stats>;
+}
+
+async function startTarget(kind: Kind, settings: Record<string, string> = {}): Promise<Target> {
   const profile = process.env.BENCH_PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
-  const child = fork(`${ROOT}bench/chat-target.ts`, [kind, ADMIN_PASSWORD], {
+  const child = fork(`${ROOT}bench/chat-target.ts`, [kind, ADMIN_PASSWORD, JSON.stringify(settings)], {
     execArgv: ["--import", "tsx", ...profile],
     stdio: ["ignore", "ignore", "inherit", "ipc"],
   });
-  const url = await new Promise<string>((resolve) => child.once("message", (m: { url: string }) => resolve(m.url)));
+  // A server that fails to start (a database refusing it) ends the run instead of leaving it waiting.
+  const url = await new Promise<string>((resolve, reject) => {
+    child.once("message", (m: { url: string }) => resolve(m.url));
+    child.once("exit", (code) => reject(new Error(`the ${kind} server exited (${code}) before listening`)));
+  });
   return {
     url,
     child,
@@ -81,6 +102,70 @@ async function startTarget(kind: Kind): Promise<{ url: string; child: ChildProce
         child.once("message", (m) => resolve(m as Stats));
         child.send("stats");
       }),
+  };
+}
+
+/** What a mode runs against: where customers and agents connect (one node, or one each), and its servers' figures. */
+interface Deployment {
+  customerUrl: string;
+  agentUrl: string;
+  /** Every node's CPU, memory and GC added up; event-loop delay the worst node's. */
+  stats(): Promise<Stats>;
+  stop(): Promise<void>;
+}
+
+async function deploy(kind: Kind, nodes: 1 | 2): Promise<Deployment> {
+  if (nodes === 1) {
+    const target = await startTarget(kind);
+    return { customerUrl: target.url, agentUrl: target.url, stats: target.stats, stop: () => stopTarget(target) };
+  }
+  const schema = `parley_bench_${randomBytes(6).toString("hex")}`;
+  const settings = {
+    DATABASE_URL: CLUSTER_DATABASE_URL,
+    DATABASE_SCHEMA: schema,
+    REDIS_URL: CLUSTER_REDIS_URL,
+    REDIS_PREFIX: `parley-bench-${randomBytes(6).toString("hex")}`,
+  };
+  const started: Target[] = [];
+  const stop = async () => {
+    await Promise.all(started.map(stopTarget));
+    const client = new pg.Client({ connectionString: CLUSTER_DATABASE_URL });
+    await client.connect();
+    await client.query(`drop schema if exists "${schema}" cascade`);
+    await client.end();
+  };
+  try {
+    // One after the other: the first creates the schema, its tables and the admin user.
+    for (let i = 0; i < nodes; i++) started.push(await startTarget(kind, settings));
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  const [customers, agents] = started as [Target, Target];
+  return {
+    customerUrl: customers.url,
+    agentUrl: agents.url,
+    stats: async () => addStats(await customers.stats(), await agents.stats()),
+    stop,
+  };
+}
+
+async function stopTarget(target: Target): Promise<void> {
+  if (target.child.exitCode !== null || target.child.signalCode !== null) return;
+  const exited = once(target.child, "exit");
+  target.child.kill("SIGINT");
+  await exited;
+}
+
+function addStats(a: Stats, b: Stats): Stats {
+  return {
+    cpu: { user: a.cpu.user + b.cpu.user, system: a.cpu.system + b.cpu.system },
+    rss: a.rss + b.rss,
+    heapUsed: a.heapUsed + b.heapUsed,
+    loopP99: Math.max(a.loopP99, b.loopP99),
+    loopMax: Math.max(a.loopMax, b.loopMax),
+    gcMax: Math.max(a.gcMax, b.gcMax),
+    gcTotal: a.gcTotal + b.gcTotal,
   };
 }
 
@@ -197,35 +282,49 @@ async function startAgent(
 
 type CustomerClass = new (base: string, index: number, toCustomer: Ledger) => BenchCustomer;
 
-/** Each mode: the server it runs against, its customers, and its label. */
+/** Each mode: the server it runs against (its nodes), its customers, and its label. */
 const MODES = {
-  bare: { kind: "bare", label: "bare relay (v1 wire)", customer: Customer },
-  v1: { kind: "parley", label: "v1 CometD long-poll", customer: Customer },
-  "v2-cometd": { kind: "parley", label: "v2 CometD WebSocket", customer: CometdV2Customer },
-  "v2-rest": { kind: "parley", label: "v2 REST poll 3 s", customer: RestV2Customer },
-} satisfies Record<string, { kind: Kind; label: string; customer: CustomerClass }>;
+  bare: { kind: "bare", nodes: 1, label: "bare relay (v1 wire)", customer: Customer },
+  v1: { kind: "parley", nodes: 1, label: "v1 CometD long-poll", customer: Customer },
+  "v2-cometd": { kind: "parley", nodes: 1, label: "v2 CometD WebSocket", customer: CometdV2Customer },
+  "v2-rest": { kind: "parley", nodes: 1, label: "v2 REST poll 3 s", customer: RestV2Customer },
+  "v1-two-nodes": { kind: "parley", nodes: 2, label: "v1, 2 nodes PG+Redis", customer: Customer },
+} satisfies Record<string, { kind: Kind; nodes: 1 | 2; label: string; customer: CustomerClass }>;
 type Mode = keyof typeof MODES;
 
-const modes = (process.env.BENCH_MODES ?? Object.keys(MODES).join(",")).split(",").map((m) => m.trim());
+/** What runs when BENCH_MODES is not given: the single-node modes (two nodes need PostgreSQL and Redis). */
+const DEFAULT_MODES: Mode[] = ["bare", "v1", "v2-cometd", "v2-rest"];
+const modes = (process.env.BENCH_MODES ?? DEFAULT_MODES.join(",")).split(",").map((m) => m.trim());
 for (const m of modes) if (!(m in MODES)) throw new Error(`BENCH_MODES: unknown mode ${m} (known: ${Object.keys(MODES).join(", ")})`);
 
 async function run(mode: Mode): Promise<Result> {
+  const { kind, nodes } = MODES[mode];
+  const deployment = await deploy(kind, nodes);
+  try {
+    return await measure(mode, deployment);
+  } finally {
+    await deployment.stop();
+  }
+}
+
+async function measure(mode: Mode, target: Deployment): Promise<Result> {
   const { kind, customer } = MODES[mode];
-  const target = await startTarget(kind);
   stray.clear();
   const toAgent = new Ledger();
   const toCustomer = new Ledger();
   const accepted = new Map<number, { id: string; auth: Record<string, string> }>();
   const onOffer = (chat: number, id: string, auth: Record<string, string>) => {
-    call(target.url, `/api/v2/me/interactions/${id}`, { headers: auth, json: { operationName: "Accept" } })
+    call(target.agentUrl, `/api/v2/me/interactions/${id}`, { headers: auth, json: { operationName: "Accept" } })
       .then(() => accepted.set(chat, { id, auth }))
       .catch(() => {});
   };
   const sockets: WebSocket[] = [];
   for (let i = 0; i < AGENTS; i += 20) {
-    sockets.push(...(await Promise.all(Array.from({ length: Math.min(20, AGENTS - i) }, (_, k) => startAgent(kind, target.url, i + k, onOffer, toAgent)))));
+    sockets.push(
+      ...(await Promise.all(Array.from({ length: Math.min(20, AGENTS - i) }, (_, k) => startAgent(kind, target.agentUrl, i + k, onOffer, toAgent)))),
+    );
   }
-  const customers = Array.from({ length: CHATS }, (_, i) => new customer(target.url, i, toCustomer));
+  const customers = Array.from({ length: CHATS }, (_, i) => new customer(target.customerUrl, i, toCustomer));
   for (let i = 0; i < CHATS; i += 50) await Promise.all(customers.slice(i, i + 50).map((c) => c.start()));
   const setupDeadline = performance.now() + SETUP_DEADLINE_MS;
   while (accepted.size < CHATS && performance.now() < setupDeadline) await new Promise((resolve) => setTimeout(resolve, 50));
@@ -251,7 +350,7 @@ async function run(mode: Mode): Promise<Result> {
           const a = accepted.get(chat);
           if (a === undefined) continue;
           const text = `a:${chat}:${second}`;
-          toCustomer.track(text, call(target.url, `/api/v2/me/interactions/${a.id}`, { headers: a.auth, json: { operationName: "SendMessage", text } }));
+          toCustomer.track(text, call(target.agentUrl, `/api/v2/me/interactions/${a.id}`, { headers: a.auth, json: { operationName: "SendMessage", text } }));
         }
       }
       if (tick >= ticks) {
@@ -276,7 +375,6 @@ async function run(mode: Mode): Promise<Result> {
     await new Promise((resolve) => setTimeout(resolve, 50));
   for (const c of customers) c.stop();
   for (const ws of sockets) ws.terminate();
-  target.child.kill("SIGINT");
   const received = toAgent.latencies.length + toCustomer.latencies.length;
   for (const [name, ledger] of [
     ["customer→agent", toAgent],
@@ -330,6 +428,8 @@ for (const r of results) {
   ];
   console.log(`${MODES[r.mode].label.padEnd(22)} ${cells.map((c, i) => c.padStart(Math.max(7, columns[i]?.length ?? 0))).join(" ")}`);
 }
+if (results.some((r) => MODES[r.mode].nodes > 1))
+  console.log("(two nodes: CPU, µs/msg, rss and heap are both nodes' together; customers on one, agents on the other)");
 const bare = results.find((r) => r.mode === "bare");
 const ratio = (a: number, b: number | undefined) => (b !== undefined && b > 0 ? (a / b).toFixed(2) : "n/a");
 console.log("");

@@ -1,6 +1,7 @@
 /**
- * parley as the benchmarks run it: buildApp on a fresh SQLite file on 127.0.0.1, with the
- * per-address caps lifted (every simulated client comes from 127.0.0.1, as from behind a proxy).
+ * parley as the benchmarks run it: buildApp on a fresh SQLite file on 127.0.0.1 (unless `env`
+ * names another DATABASE_URL), with the per-address caps lifted (every simulated client comes
+ * from 127.0.0.1, as from behind a proxy).
  */
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";

@@ -54,7 +54,7 @@ export async function openSqliteStore(options: SqliteOptions): Promise<SqlStore>
     const serviceCache = cacheBytes > 0 ? forgetOnChange(raw, new ServiceCache(cacheBytes)) : undefined;
     raw.pragma("busy_timeout = 5000");
     const backup = backups(raw, options.path);
-    return new SqlStore(db, { dialect: "sqlite", isUniqueViolation, groupCommit: true, serviceCache, backup });
+    return new SqlStore(db, { dialect: "sqlite", isUniqueViolation, groupCommit: true, serviceCache, backup, transactionRunner: transactionRunner(raw) });
   } catch (err) {
     raw.close();
     throw openProblem(options.path, err);
@@ -122,6 +122,27 @@ function directReader(raw: BetterSqlite3.Database): DirectReader {
       reads.set(sql, read);
     }
     return read === null ? undefined : read.statement.all(parameters).map(read.toRow);
+  };
+}
+
+/**
+ * Runs any statement at once inside the open transaction (a group commit's: the file's one
+ * connection is held by it, so the statement runs in it exactly as through Kysely); see
+ * sql/prepared.ts. A write answers no rows, as Kysely's `rows` of one without RETURNING.
+ */
+function transactionRunner(raw: BetterSqlite3.Database): DirectReader {
+  const statements = new Map<string, RawRead | BetterSqlite3.Statement<unknown[], unknown>>();
+  return (sql, parameters) => {
+    if (!raw.inTransaction) return undefined;
+    let statement = statements.get(sql);
+    if (statement === undefined) {
+      if (statements.size >= STATEMENT_CACHE_LIMIT) statements.clear();
+      statement = prepareRawRead(raw, sql) ?? raw.prepare<unknown[], unknown>(sql);
+      statements.set(sql, statement);
+    }
+    if ("toRow" in statement) return statement.statement.all(parameters).map(statement.toRow);
+    statement.run(parameters);
+    return [];
   };
 }
 

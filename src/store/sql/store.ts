@@ -9,6 +9,7 @@ import { SqlStateStore, SqlTaskStore } from "./steps.ts";
 import { SqlCustomerStore } from "./customers.ts";
 import { SqlHistoryStore } from "./history.ts";
 import { GroupCommit } from "./group-commit.ts";
+import { registerTransactionRunner, type DirectReader } from "./prepared.ts";
 import type { Database } from "./schema.ts";
 import { SqlServiceStore } from "./services.ts";
 import type { ServiceCache } from "./service-cache.ts";
@@ -33,6 +34,8 @@ export interface SqlStoreOptions {
   feed?: FeedSettings;
   /** Writes a consistent copy of the database (SQLite: its driver's backup, see sqlite.ts); absent on PostgreSQL. */
   backup?: (fileName: string) => Promise<DatabaseCopy>;
+  /** Runs a transaction's prepared statements on its connection at once (SQLite: see prepared.ts). */
+  transactionRunner?: DirectReader;
 }
 
 export class SqlStore implements Store {
@@ -60,6 +63,7 @@ export class SqlStore implements Store {
     this.db = db;
     this.options = options;
     this.inTransaction = inTransaction;
+    if (inTransaction && options.transactionRunner !== undefined) registerTransactionRunner(db, options.transactionRunner);
     this.group = options.groupCommit === true && !inTransaction ? new GroupCommit(db, (trx) => new SqlStore(trx, options, true)) : null;
     this.dialect = options.dialect;
     this.services = new SqlServiceStore(db, options.dialect, inTransaction ? null : (options.serviceCache ?? null));
@@ -67,8 +71,8 @@ export class SqlStore implements Store {
     this.tasks = new SqlTaskStore(db);
     this.customers = new SqlCustomerStore(db, options.isUniqueViolation);
     this.history = new SqlHistoryStore(db);
-    this.users = new SqlUserStore(db, options.isUniqueViolation);
-    this.userSessions = new SqlUserSessionStore(db);
+    this.users = new SqlUserStore(db, options.dialect, options.isUniqueViolation);
+    this.userSessions = new SqlUserSessionStore(db, options.dialect);
     this.agentChannels = new SqlAgentChannelStore(db, options.dialect);
     this.agentPresence = new SqlAgentPresenceStore(db);
     this.queues = new SqlQueueStore(db, options.isUniqueViolation);

@@ -3,15 +3,18 @@ import type { Insertable, Kysely, Selectable } from "kysely";
 import type { AgentState, ChannelState } from "../../domain/agent-state.ts";
 import type { Channel, Role, Skill, User } from "../../domain/users.ts";
 import { UniqueViolation, type AgentChannelStore, type ReadyAgent, type UserSession, type UserSessionStore, type UserStore } from "../store.ts";
+import { runPrepared } from "./prepared.ts";
 import type { Database, UsersTable } from "./schema.ts";
 import { int } from "./values.ts";
 
 export class SqlUserStore implements UserStore {
   private readonly db: Kysely<Database>;
+  private readonly dialect: "sqlite" | "postgres";
   private readonly isUniqueViolation: (err: unknown) => boolean;
 
-  constructor(db: Kysely<Database>, isUniqueViolation: (err: unknown) => boolean) {
+  constructor(db: Kysely<Database>, dialect: "sqlite" | "postgres", isUniqueViolation: (err: unknown) => boolean) {
     this.db = db;
+    this.dialect = dialect;
     this.isUniqueViolation = isUniqueViolation;
   }
 
@@ -19,8 +22,9 @@ export class SqlUserStore implements UserStore {
     await this.unique(user.userName, () => this.db.insertInto("users").values(toRow(user)).execute());
   }
 
+  // Every agent request reads its user (authentication.ts): compiled once (prepared.ts).
   async get(id: string): Promise<User | null> {
-    const row = await this.db.selectFrom("users").selectAll().where("id", "=", id).executeTakeFirst();
+    const [row] = await runPrepared(this.db, this.dialect, "users.get", (db) => db.selectFrom("users").selectAll().where("id", "=", ""), [id]);
     return row === undefined ? null : toUser(row);
   }
 
@@ -58,9 +62,11 @@ export class SqlUserStore implements UserStore {
 
 export class SqlUserSessionStore implements UserSessionStore {
   private readonly db: Kysely<Database>;
+  private readonly dialect: "sqlite" | "postgres";
 
-  constructor(db: Kysely<Database>) {
+  constructor(db: Kysely<Database>, dialect: "sqlite" | "postgres") {
     this.db = db;
+    this.dialect = dialect;
   }
 
   async insert(s: UserSession): Promise<void> {
@@ -70,8 +76,15 @@ export class SqlUserSessionStore implements UserSessionStore {
       .execute();
   }
 
+  // Every agent request with a session cookie reads its session: compiled once (prepared.ts).
   async get(tokenHash: string, now: number): Promise<UserSession | null> {
-    const row = await this.db.selectFrom("user_sessions").selectAll().where("token_hash", "=", tokenHash).where("expires_at", ">", now).executeTakeFirst();
+    const [row] = await runPrepared(
+      this.db,
+      this.dialect,
+      "userSessions.get",
+      (db) => db.selectFrom("user_sessions").selectAll().where("token_hash", "=", "").where("expires_at", ">", 0),
+      [tokenHash, now],
+    );
     if (row === undefined) return null;
     return { tokenHash: row.token_hash, userId: row.user_id, createdAt: int(row.created_at), expiresAt: int(row.expires_at) };
   }
