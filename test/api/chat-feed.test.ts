@@ -69,7 +69,7 @@ describeWith("chat delivery tied to the commit (two nodes on PostgreSQL)", skip,
     const offer = await received(desk, (m) => m.data?.notificationType === "NewInteraction", "the offer");
     const ixId = offer.data.id as string;
     await api.operate(agent, ixId, { operationName: "Accept" });
-    await eventually(async () => (pushed(customer, serviceId).some((e) => e[0] === "Notice.Joined") ? true : undefined), 5000, "the agent joined");
+    await eventually(async () => (pushed(customer, serviceId).some((e) => e[0] === "Notice.Joined") ? true : undefined), DEADLINE_MS, "the agent joined");
     return { api, agent, desk, customer, chat, headers, serviceId, ixId };
   }
 
@@ -108,10 +108,14 @@ describeWith("chat delivery tied to the commit (two nodes on PostgreSQL)", skip,
     try {
       const sent = await chat.call(serviceId, "ixn/chat/send", { message: "committed, then silence" }, headers);
       assert.equal(sent.status, 200, sent.text);
-      await eventually(async () => (agentTexts(desk, ixId).includes("committed, then silence") ? true : undefined), 5000, "the message at the agent (node B)");
+      await eventually(
+        async () => (agentTexts(desk, ixId).includes("committed, then silence") ? true : undefined),
+        DEADLINE_MS,
+        "the message at the agent (node B)",
+      );
       await eventually(
         async () => (pushed(customer, serviceId).some((e) => e[2] === "committed, then silence") ? true : undefined),
-        5000,
+        DEADLINE_MS,
         "the echo at the customer (node A)",
       );
     } finally {
@@ -120,8 +124,11 @@ describeWith("chat delivery tied to the commit (two nodes on PostgreSQL)", skip,
   });
 });
 
+/** Deadlines are generous: two nodes, PostgreSQL and Redis share CI's two cores with another test file. */
+const DEADLINE_MS = 15_000;
+
 async function received(client: TestClient, match: (m: Message) => boolean, what: string): Promise<Message> {
-  return eventually(async () => client.received.find(match), 5000, what);
+  return eventually(async () => client.received.find(match), DEADLINE_MS, what);
 }
 
 /** Transcript entries pushed to a customer so far, in order. */
