@@ -8,49 +8,15 @@ import type { ActionContext } from "../actions/context.ts";
 import { announceAvailability, endSilentChats, removeExpiredChatServices, sendBackgroundPushes } from "../actions/chat-sweeps.ts";
 import { autoCompleteDue, purgeExpired, purgeExpiredSessions, purgeOldHistory } from "../actions/housekeeping.ts";
 import type { Logger } from "../logger.ts";
+import { serialSweeps, type SerialSweeps } from "./sweeps.ts";
 
-export interface Housekeeping {
-  /** Runs a sweep that starts after this call (after the one under way, if any); the timer does the same. */
-  sweep(): Promise<void>;
-  /** Stops the timer and waits for a sweep in progress. */
-  stop(): Promise<void>;
-}
+export type Housekeeping = SerialSweeps;
 
 /** Whether a customer (gms_user) has a CometD client on this node: a present customer's chat is not silent. */
 export type CustomerPresence = (service: ChatService) => boolean;
 
 export function startHousekeeping(ctx: ActionContext, intervalMs: number, logger: Logger, present: CustomerPresence): Housekeeping {
-  let running: Promise<void> | null = null;
-  let queued: Promise<void> | null = null;
-  const start = (): Promise<void> => {
-    running = runOnce(ctx, logger, present).finally(() => {
-      running = null;
-    });
-    return running;
-  };
-  // One sweep at a time: a slow database must not pile sweeps up. The timer skips a turn while
-  // one runs; an explicit call waits for it and runs one more (one at most), so what it sees
-  // is the state after the call (the clock a test moved, a row just written).
-  const sweep = (): Promise<void> => {
-    if (running === null) return start();
-    queued ??= running.then(() => {
-      queued = null;
-      return start();
-    });
-    return queued;
-  };
-  const timer = setInterval(() => {
-    if (running === null) void start();
-  }, intervalMs);
-  timer.unref();
-  return {
-    sweep,
-    async stop() {
-      clearInterval(timer);
-      await queued;
-      await running;
-    },
-  };
+  return serialSweeps(() => runOnce(ctx, logger, present), intervalMs);
 }
 
 async function runOnce(ctx: ActionContext, logger: Logger, present: CustomerPresence): Promise<void> {

@@ -9,6 +9,7 @@ import { forgetPresence, markAbsentAgents, releaseAbsentAgents, renewPresence } 
 import type { ActionContext } from "../actions/context.ts";
 import { renewalInterval } from "../domain/agent-presence.ts";
 import type { Logger } from "../logger.ts";
+import { serialSweeps } from "./sweeps.ts";
 
 export interface PresenceOptions {
   /** This node (its Bayeux engine's id): the rows it renews name it. */
@@ -35,28 +36,8 @@ export interface PresenceWorker {
 }
 
 export function startPresence(ctx: ActionContext, options: PresenceOptions, agents: LocalAgents, logger: Logger): PresenceWorker {
-  let running: Promise<void> | null = null;
-  let queued: Promise<void> | null = null;
   let stopped = false;
-  const start = (): Promise<void> => {
-    running = runOnce(ctx, options, agents, logger).finally(() => {
-      running = null;
-    });
-    return running;
-  };
-  // One sweep at a time, as housekeeping's: an explicit call waits for the one under way and runs one more.
-  const sweep = (): Promise<void> => {
-    if (running === null) return start();
-    queued ??= running.then(() => {
-      queued = null;
-      return start();
-    });
-    return queued;
-  };
-  const timer = setInterval(() => {
-    if (running === null) void start();
-  }, renewalInterval(options.ttlMs));
-  timer.unref();
+  const sweeps = serialSweeps(() => runOnce(ctx, options, agents, logger), renewalInterval(options.ttlMs));
   return {
     arrived(userId) {
       if (stopped) return;
@@ -65,12 +46,10 @@ export function startPresence(ctx: ActionContext, options: PresenceOptions, agen
       );
     },
     departed: (userId) => forgetPresence(ctx, userId, options.nodeId),
-    sweep,
+    sweep: () => sweeps.sweep(),
     async stop() {
       stopped = true;
-      clearInterval(timer);
-      await queued;
-      await running;
+      await sweeps.stop();
     },
   };
 }

@@ -10,12 +10,11 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { describe, it } from "node:test";
-import pg from "pg";
 import { MemoryHub } from "../../src/bus/memory.ts";
 import { ADMIN, ADMIN_PASSWORD, agentApi, type TestAgent } from "../support/agents.ts";
 import { rawBayeux } from "../support/bayeux.ts";
 import { chatApi, entries, storedChat } from "../support/chat.ts";
-import { describeWith } from "../support/suites.ts";
+import { describeWith, dropSchema } from "../support/suites.ts";
 import { eventually, manualClock, startServer, type TestServer } from "../support/server.ts";
 
 const TTL_MS = 15_000;
@@ -54,10 +53,7 @@ async function withTwoNodes(body: (nodes: TwoNodes) => Promise<void>): Promise<v
   } finally {
     await doomed.close();
     await survivor.close();
-    const client = new pg.Client({ connectionString: url });
-    await client.connect();
-    await client.query(`drop schema if exists "${schema}" cascade`);
-    await client.end();
+    await dropSchema(url, schema);
   }
 }
 

@@ -9,10 +9,9 @@ import { copyFileSync, existsSync, mkdtempSync, rmSync, statSync } from "node:fs
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
-import pg from "pg";
 import { ADMIN, ADMIN_PASSWORD, agentApi } from "../support/agents.ts";
 import { call, startServer, type Reply } from "../support/server.ts";
-import { describeWith } from "../support/suites.ts";
+import { describeWith, dropSchema } from "../support/suites.ts";
 
 const env = { PARLEY_ADMIN_PASSWORD: ADMIN_PASSWORD };
 const backup = (url: string, body?: object, headers = ADMIN): Promise<Reply> => call("POST", `${url}/api/v2/admin/backup`, body, headers);
@@ -81,10 +80,7 @@ const pgUrl = process.env.TEST_DATABASE_URL ?? "";
 describeWith("POST /api/v2/admin/backup on PostgreSQL", pgUrl === "" ? "TEST_DATABASE_URL is not set: PostgreSQL backup refusal not tested" : false, () => {
   const schema = `parley_backup_${randomBytes(6).toString("hex")}`;
   after(async () => {
-    const client = new pg.Client({ connectionString: pgUrl });
-    await client.connect();
-    await client.query(`drop schema if exists "${schema}" cascade`);
-    await client.end();
+    await dropSchema(pgUrl, schema);
   });
 
   it("answers 409 naming pg_dump", async () => {

@@ -7,13 +7,12 @@ import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { after, before, it } from "node:test";
 import type { Message } from "cometd";
-import pg from "pg";
 import type { Notifier } from "../../src/actions/context.ts";
 import { ADMIN_PASSWORD, agentApi, type TestAgent } from "../support/agents.ts";
 import { chatApi, entries } from "../support/chat.ts";
 import { cometdClient, type TestClient } from "../support/cometd.ts";
 import { eventually, startServer, type TestServer } from "../support/server.ts";
-import { describeWith } from "../support/suites.ts";
+import { describeWith, dropSchema } from "../support/suites.ts";
 
 const url = process.env.TEST_DATABASE_URL ?? "";
 const redisUrl = process.env.TEST_REDIS_URL ?? "";
@@ -41,10 +40,7 @@ describeWith("chat delivery tied to the commit (two nodes on PostgreSQL)", skip,
     await Promise.all(clients.map((c) => c.disconnect()));
     await a?.close();
     await b?.close();
-    const client = new pg.Client({ connectionString: url });
-    await client.connect();
-    await client.query(`drop schema if exists "${schema}" cascade`);
-    await client.end();
+    await dropSchema(url, schema);
   });
 
   /** A chat whose customer is on node A (CometD mode) and whose agent is on node B, accepted. */

@@ -9,11 +9,10 @@ import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { after, before, describe, it } from "node:test";
 import { CometD, type Message } from "cometd";
-import pg from "pg";
 import { assertEnvelope, chatV2Api, withChatAgent, type V2Chat } from "../support/chat-v2.ts";
 import { chatApi, storedChat } from "../support/chat.ts";
 import { assertGmsError, call, startServer, until, type Reply, type TestServer } from "../support/server.ts";
-import { describeWith } from "../support/suites.ts";
+import { describeWith, dropSchema } from "../support/suites.ts";
 
 let server: TestServer;
 before(async () => {
@@ -294,10 +293,7 @@ describeWith(
     after(async () => {
       await a?.close();
       await b?.close();
-      const client = new pg.Client({ connectionString: pgUrl });
-      await client.connect();
-      await client.query(`drop schema if exists "${schema}" cascade`);
-      await client.end();
+      await dropSchema(pgUrl, schema);
     });
 
     it("Chat API v1 send and v2 send", async () => {

@@ -13,13 +13,12 @@ import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { after, it } from "node:test";
 import type { Message } from "cometd";
-import pg from "pg";
 import { ADMIN, ADMIN_PASSWORD, agentApi, type TestAgent } from "../support/agents.ts";
 import { chatApi, entries } from "../support/chat.ts";
 import { cometdClient, type TestClient } from "../support/cometd.ts";
 import { spawnServer, type ServerProcess } from "../support/process.ts";
 import { eventually } from "../support/server.ts";
-import { describeWith } from "../support/suites.ts";
+import { describeWith, dropSchema } from "../support/suites.ts";
 
 const dbUrl = process.env.TEST_DATABASE_URL ?? "";
 const redisUrl = process.env.TEST_REDIS_URL ?? "";
@@ -49,10 +48,7 @@ describeWith("failover: a node killed mid-traffic", skip, () => {
   after(async () => {
     await Promise.all(clients.map(leave));
     for (const node of nodes) node.child.kill("SIGKILL");
-    const client = new pg.Client({ connectionString: dbUrl });
-    await client.connect();
-    await client.query(`drop schema if exists "${schema}" cascade`);
-    await client.end();
+    await dropSchema(dbUrl, schema);
   });
 
   it("loses, duplicates and reorders nothing; resumes clients; hands a vanished agent's chats on", { timeout: 120_000 }, async () => {

@@ -12,14 +12,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { it } from "node:test";
 import type { Message } from "cometd";
-import pg from "pg";
 import { ADMIN_PASSWORD, agentApi } from "../support/agents.ts";
 import { chatApi } from "../support/chat.ts";
 import { cometdClient, type TestClient } from "../support/cometd.ts";
 import { NGINX, startNginx, type Nginx } from "../support/nginx.ts";
 import { spawnServer, type ServerProcess } from "../support/process.ts";
 import { eventually, post } from "../support/server.ts";
-import { describeWith } from "../support/suites.ts";
+import { describeWith, dropSchema } from "../support/suites.ts";
 
 /** A node compiles its sources with tsx as it starts: slow on a loaded machine, so a generous bound. */
 const START_TIMEOUT_MS = 60_000;
@@ -132,10 +131,7 @@ describeWith("nginx in front of two nodes (deploy/nginx/parley.conf)", missing()
         if (node.child.exitCode === null && node.child.signalCode === null) node.child.kill("SIGTERM");
         await node.exited;
       }
-      const client = new pg.Client({ connectionString: databaseUrl });
-      await client.connect();
-      await client.query(`drop schema if exists "${schema}" cascade`);
-      await client.end();
+      await dropSchema(databaseUrl, schema);
       rmSync(dir, { recursive: true, force: true });
     }
   });
