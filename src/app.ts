@@ -39,6 +39,7 @@ import { followCometdEvents } from "./workers/cometd-events.ts";
 import { startHousekeeping, type Housekeeping } from "./workers/housekeeping.ts";
 import { startPresence, type LocalAgents, type PresenceWorker } from "./workers/presence.ts";
 import { startRouter, type Router } from "./workers/router.ts";
+import { policyOf } from "./domain/queue-policy.ts";
 
 export interface App {
   http: FastifyInstance;
@@ -107,6 +108,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   });
   const supervision = new SupervisorChanges((changed) => bayeux.publish("agent", SUPERVISOR_CHANNEL, supervisorChangeMessage(changed)));
   const push = createPushPort(bayeux, logger, { concurrency: config.pushConcurrency, queueSize: config.pushQueueSize });
+  const queuePolicies = new Map(config.queues.map((q) => [q.name, q]));
   const ctx: ActionContext = {
     store,
     now,
@@ -122,7 +124,13 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     chatFeed: store.dialect === "postgres" && bus.shared,
     supervision,
     // The router needs the context; it is started right below.
-    routing: { offerTimeoutMs: config.routingOfferTimeoutMs, roles: config.routingRoles, kick: () => router.kick() },
+    routing: {
+      offerTimeoutMs: config.routingOfferTimeoutMs,
+      roles: config.routingRoles,
+      policy: (queue) => policyOf(queuePolicies, queue),
+      kick: () => router.kick(),
+    },
+    statisticsTimeZone: config.statisticsTimeZone,
     agentApiBase: `${config.publicUrl ?? ""}/api/v2`,
     agentStates: agentStateOperations(config.agentStates),
     interactionMaxDataBytes: config.interactionMaxDataBytes,

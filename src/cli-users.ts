@@ -13,6 +13,7 @@ import { ChatAllowance } from "./access/chat-allowance.ts";
 import type { Config } from "./config.ts";
 import { createLogger } from "./logger.ts";
 import { AppError } from "./domain/errors.ts";
+import { defaultPolicy } from "./domain/queue-policy.ts";
 import { checkPassword, type Skill } from "./domain/users.ts";
 import { databaseProblem } from "./start-problems.ts";
 import { StoreOpenError, type Store } from "./store/store.ts";
@@ -83,7 +84,8 @@ function cliContext(config: Config, store: Store): ActionContext {
     notifier: { deliver: () => {}, revoke: () => {}, publish: () => {}, deliverToTopic: () => {} },
     chatFeed: false,
     supervision: { note: () => {} },
-    routing: { offerTimeoutMs: config.routingOfferTimeoutMs, roles: config.routingRoles, kick: () => {} },
+    routing: { offerTimeoutMs: config.routingOfferTimeoutMs, roles: config.routingRoles, policy: (queue) => defaultPolicy(queue), kick: () => {} },
+    statisticsTimeZone: config.statisticsTimeZone,
     agentApiBase: "/api/v2",
     agentStates: [],
     interactionMaxDataBytes: config.interactionMaxDataBytes,

@@ -7,6 +7,7 @@ import { readFileSync } from "node:fs";
 import { DEFAULT_AGENT_STATES, type AgentStateOperation } from "./domain/agent-state.ts";
 import type { ChatServiceDefinition, ChatServiceKind } from "./domain/chat.ts";
 import type { BusinessAttribute } from "./domain/metadata.ts";
+import { defaultPolicy, type QueuePolicy } from "./domain/queue-policy.ts";
 import type { Skill } from "./domain/users.ts";
 
 type PushProviderName = "comet" | "httpcb" | "log";
@@ -27,7 +28,8 @@ export interface ChatServiceConfig extends ChatServiceDefinition {
 }
 
 export interface FileConfig {
-  queues: { name: string; skills: Skill[] }[];
+  /** Queues the file names, with how each is run (wrap-up, service level, capacity). */
+  queues: QueuePolicy[];
   chatServices: ChatServiceConfig[];
   /** Context Services business attributes (GMS's `business-attributes` section). */
   businessAttributes: BusinessAttribute[];
@@ -160,7 +162,7 @@ function readAgentState(raw: unknown, where: string, at: At): AgentStateOperatio
   };
 }
 
-function readQueue(raw: unknown, where: string, at: At): { name: string; skills: Skill[] } | null {
+function readQueue(raw: unknown, where: string, at: At): QueuePolicy | null {
   if (!isObject(raw) || typeof raw.name !== "string" || !NAME.test(raw.name)) {
     at(`${where}.name`, "1 to 64 letters, digits or . _ -");
     return null;
@@ -174,7 +176,23 @@ function readQueue(raw: unknown, where: string, at: At): { name: string; skills:
         skills.push({ name: s.name, level: s.level as number });
       } else at(`${where}.skills[${i}]`, "must be {name: string, level: integer >= 0}");
     });
-  return { name: raw.name, skills };
+  const policy = defaultPolicy(raw.name, skills);
+  const seconds = (key: "wrapUpSeconds" | "serviceLevelSeconds" | "shortAbandonSeconds", max: number) => {
+    const value = raw[key];
+    if (value === undefined) return;
+    if (Number.isInteger(value) && (value as number) >= 0 && (value as number) <= max) policy[key] = value as number;
+    else at(`${where}.${key}`, `an integer from 0 to ${max}`);
+  };
+  seconds("wrapUpSeconds", 3600);
+  seconds("serviceLevelSeconds", 3600);
+  seconds("shortAbandonSeconds", 600);
+  if (raw.maxWaiting !== undefined && raw.maxWaiting !== null) {
+    if (Number.isInteger(raw.maxWaiting) && (raw.maxWaiting as number) >= 0 && (raw.maxWaiting as number) <= 1_000_000) policy.maxWaiting = raw.maxWaiting as number;
+    else at(`${where}.maxWaiting`, "an integer from 0 to 1000000, or null");
+  }
+  const keys = ["name", "skills", "wrapUpSeconds", "serviceLevelSeconds", "shortAbandonSeconds", "maxWaiting"];
+  for (const key of Object.keys(raw)) if (!keys.includes(key)) at(`${where}.${key}`, `unknown key (${keys.join(", ")})`);
+  return policy;
 }
 
 function readService(raw: unknown, push: PushSettings, where: string, at: At): ChatServiceConfig | null {

@@ -108,7 +108,7 @@ describe("PARLEY_CONFIG", () => {
   it("adds services and queues, and may redefine a seed service", () => {
     const config = loadConfig({
       PARLEY_CONFIG: file({
-        queues: [{ name: "vip", skills: [{ name: "english", level: 3 }] }],
+        queues: [{ name: "vip", skills: [{ name: "english", level: 3 }], wrapUpSeconds: 30, serviceLevelSeconds: 40, maxWaiting: 25 }],
         push: { backgroundDelaySeconds: 10 },
         chatServices: [
           { name: "vip-chat", kind: "advanced", queue: "vip", ttlSeconds: 600, push: { provider: "httpcb", url: "https://push.example/notify" } },
@@ -116,7 +116,9 @@ describe("PARLEY_CONFIG", () => {
         ],
       }),
     });
-    assert.deepEqual(config.queues, [{ name: "vip", skills: [{ name: "english", level: 3 }] }]);
+    assert.deepEqual(config.queues, [
+      { name: "vip", skills: [{ name: "english", level: 3 }], wrapUpSeconds: 30, serviceLevelSeconds: 40, shortAbandonSeconds: 5, maxWaiting: 25 },
+    ]);
     const byName = new Map(config.chatServices.map((s) => [s.name, s]));
     assert.equal(byName.get("request-chat")?.queue, "vip");
     assert.equal(byName.get("request-chat-poll")?.push.backgroundDelayMs, 10_000);
@@ -134,7 +136,7 @@ describe("PARLEY_CONFIG", () => {
         PORT: "x",
         PARLEY_CONFIG: file({
           chatServices: [{ name: "status", kind: "fancy", ttlSeconds: 1, disconnectedAs400: "yes", push: { provider: "httpcb" } }],
-          queues: [{ name: "bad name" }],
+          queues: [{ name: "bad name" }, { name: "q", wrapUpSeconds: -1, maxWaiting: "many", colour: "red" }],
           businessAttributes: [{ name: "MediaType", cv_attributes: ["Service.colour"], values: [] }],
           extra: true,
         }),
@@ -151,6 +153,9 @@ describe("PARLEY_CONFIG", () => {
         "chatServices[0].disconnectedAs400",
         "chatServices[0].push.url",
         "queues[0].name",
+        "queues[1].wrapUpSeconds",
+        "queues[1].maxWaiting",
+        "queues[1].colour",
         "businessAttributes[0].cv_attributes",
         "PARLEY_CONFIG extra",
       ]) {
@@ -158,6 +163,7 @@ describe("PARLEY_CONFIG", () => {
       }
     }
     assert.throws(() => loadConfig({ PARLEY_CONFIG: file("{not json") }), /PARLEY_CONFIG=/);
+    assert.throws(() => loadConfig({ STATISTICS_TIME_ZONE: "Mars/Olympus" }), /STATISTICS_TIME_ZONE/);
     assert.throws(() => loadConfig({ PARLEY_CONFIG: "/no/such/file.json" }), /PARLEY_CONFIG=\/no\/such\/file.json/);
   });
 });

@@ -1,6 +1,8 @@
 import { dirname, join } from "node:path";
 import { readFileConfig, type ChatServiceConfig } from "./config-file.ts";
 import type { AgentStateOperation } from "./domain/agent-state.ts";
+import { isTimeZone } from "./domain/calendar.ts";
+import type { QueuePolicy } from "./domain/queue-policy.ts";
 import type { BusinessAttribute } from "./domain/metadata.ts";
 import { ROLES, type Role } from "./domain/users.ts";
 
@@ -165,8 +167,10 @@ export interface Config {
   csApiKeys: string[];
   /** The optional JSON file (PARLEY_CONFIG) with queues and chat services; null: none. */
   configFile: string | null;
-  /** Queues the file defines (created at start when missing). */
-  queues: { name: string; skills: { name: string; level: number }[] }[];
+  /** Queues the file defines (created at start when missing), with how each is run. */
+  queues: QueuePolicy[];
+  /** "Today" in statistics starts at midnight here (an IANA time zone; the process's own by default). */
+  statisticsTimeZone: string;
   /** Business attributes of the file (Context Services metadata; they check the fields they type). */
   businessAttributes: BusinessAttribute[];
   /** Agent-state operations besides Ready and NotReady (the config file's `agentStates`, or a default list). */
@@ -261,6 +265,11 @@ function integer(min: number, max: number): Parser<number> {
     }
     return n;
   };
+}
+
+function timeZone(raw: string): string {
+  if (!isTimeZone(raw)) throw new Error("must be an IANA time zone such as Europe/Paris or UTC");
+  return raw;
 }
 
 function oneOf<T extends string>(values: readonly T[]): Parser<T> {
@@ -542,6 +551,7 @@ export function loadConfig(env: Env = process.env): Config {
     historyRetentionSeconds: read<number | null>("CS_HISTORY_RETENTION", duration, null),
     pushConcurrency: read("PUSH_CONCURRENCY", integer(1, 256), 4),
     pushQueueSize: read("PUSH_QUEUE_SIZE", integer(0, 1_000_000), 1000),
+    statisticsTimeZone: read("STATISTICS_TIME_ZONE", timeZone, Intl.DateTimeFormat().resolvedOptions().timeZone),
   };
   if (config.csAuth === "basic" && config.csAuthUsers.length === 0) problems.push("CS_AUTH=basic needs CS_AUTH_USERS (user:password,...)");
   if (config.csAuth === "apikey" && config.csApiKeys.length === 0) problems.push("CS_AUTH=apikey needs CS_API_KEYS (key,...)");

@@ -7,6 +7,7 @@ import type { Device } from "../domain/chat.ts";
 import type { DataLimits } from "../domain/chat-input.ts";
 import type { BusinessAttribute } from "../domain/metadata.ts";
 import type { Logger } from "../logger.ts";
+import type { QueuePolicy } from "../domain/queue-policy.ts";
 import type { Role } from "../domain/users.ts";
 import type { Store } from "../store/store.ts";
 import type { SupervisedView } from "../wire/agent-api.ts";
@@ -47,6 +48,8 @@ export interface ActionContext {
   chat: ChatOptions;
   /** Native (or CometD, or logged) push notifications to customers' devices. */
   push: PushPort;
+  /** "Today" in statistics starts at midnight in this IANA time zone (STATISTICS_TIME_ZONE). */
+  statisticsTimeZone: string;
   /** For work that goes on after a reply (pushes after a commit): its failures are logged, never lost. */
   logger: Logger;
 }
@@ -118,6 +121,8 @@ interface RoutingControl {
   offerTimeoutMs: number;
   /** Roles whose users routing offers work to (ROUTING_ROLES). */
   roles: readonly Role[];
+  /** How a queue is run (the config file's `queues[]`; the default for any other). */
+  policy(queue: string): QueuePolicy;
   /** Asks for a routing pass soon (capacity freed, work queued); passes never overlap. */
   kick(): void;
 }
