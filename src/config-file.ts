@@ -187,7 +187,8 @@ function readQueue(raw: unknown, where: string, at: At): QueuePolicy | null {
   seconds("serviceLevelSeconds", 3600);
   seconds("shortAbandonSeconds", 600);
   if (raw.maxWaiting !== undefined && raw.maxWaiting !== null) {
-    if (Number.isInteger(raw.maxWaiting) && (raw.maxWaiting as number) >= 0 && (raw.maxWaiting as number) <= 1_000_000) policy.maxWaiting = raw.maxWaiting as number;
+    if (Number.isInteger(raw.maxWaiting) && (raw.maxWaiting as number) >= 0 && (raw.maxWaiting as number) <= 1_000_000)
+      policy.maxWaiting = raw.maxWaiting as number;
     else at(`${where}.maxWaiting`, "an integer from 0 to 1000000, or null");
   }
   const keys = ["name", "skills", "wrapUpSeconds", "serviceLevelSeconds", "shortAbandonSeconds", "maxWaiting"];
