@@ -40,6 +40,7 @@ import { startHousekeeping, type Housekeeping } from "./workers/housekeeping.ts"
 import { startPresence, type LocalAgents, type PresenceWorker } from "./workers/presence.ts";
 import { startRouter, type Router } from "./workers/router.ts";
 import { policyOf } from "./domain/queue-policy.ts";
+import { RoutingView } from "./actions/routing-view.ts";
 
 export interface App {
   http: FastifyInstance;
@@ -109,6 +110,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   const supervision = new SupervisorChanges((changed) => bayeux.publish("agent", SUPERVISOR_CHANNEL, supervisorChangeMessage(changed)));
   const push = createPushPort(bayeux, logger, { concurrency: config.pushConcurrency, queueSize: config.pushQueueSize });
   const queuePolicies = new Map(config.queues.map((q) => [q.name, q]));
+  const routingView = new RoutingView({ store, roles: config.routingRoles, bus, nodeId: bayeux.nodeId, logger, onRemoteChange: () => router.kick() });
   const ctx: ActionContext = {
     store,
     now,
@@ -128,6 +130,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
       offerTimeoutMs: config.routingOfferTimeoutMs,
       roles: config.routingRoles,
       policy: (queue) => policyOf(queuePolicies, queue),
+      view: routingView,
       kick: () => router.kick(),
     },
     statisticsTimeZone: config.statisticsTimeZone,
@@ -176,6 +179,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   await ensureDefaultQueue(ctx);
   // Queues of the config file, and any queue a chat service names, exist before chats arrive.
   await ensureQueues(ctx, [...config.queues, ...config.chatServices.map((s) => ({ name: s.queue, skills: [] }))]);
+  await routingView.start();
   const router = startRouter(ctx, config.routingSweepMs, logger);
   let demoCredentials: GeneratedCredentials[] = [];
   if (config.adminPassword !== null && (await ensureAdmin(ctx, config.adminPassword))) {
@@ -291,6 +295,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
         await presence.stop();
         await push.close();
         await router.stop();
+        await routingView.stop();
         await stopChatFeed?.();
         await store.close();
         await bus.close();

@@ -12,6 +12,8 @@ import { hashPassword } from "./access/passwords.ts";
 import { ChatAllowance } from "./access/chat-allowance.ts";
 import type { Config } from "./config.ts";
 import { createLogger } from "./logger.ts";
+import { MemoryBus } from "./bus/memory.ts";
+import { RoutingView } from "./actions/routing-view.ts";
 import { AppError } from "./domain/errors.ts";
 import { defaultPolicy } from "./domain/queue-policy.ts";
 import { checkPassword, type Skill } from "./domain/users.ts";
@@ -76,6 +78,8 @@ export async function runUserCommand(config: Config, verb: UserVerb, options: Us
 
 /** What the user actions need, with no server behind them: nothing to notify, route or push. */
 function cliContext(config: Config, store: Store): ActionContext {
+  const logger = createLogger("silent");
+  const view = new RoutingView({ store, roles: config.routingRoles, bus: new MemoryBus(), nodeId: "cli", logger, onRemoteChange: () => {} });
   return {
     store,
     now: Date.now,
@@ -84,7 +88,7 @@ function cliContext(config: Config, store: Store): ActionContext {
     notifier: { deliver: () => {}, revoke: () => {}, publish: () => {}, deliverToTopic: () => {} },
     chatFeed: false,
     supervision: { note: () => {} },
-    routing: { offerTimeoutMs: config.routingOfferTimeoutMs, roles: config.routingRoles, policy: (queue) => defaultPolicy(queue), kick: () => {} },
+    routing: { offerTimeoutMs: config.routingOfferTimeoutMs, roles: config.routingRoles, policy: (queue) => defaultPolicy(queue), view, kick: () => {} },
     statisticsTimeZone: config.statisticsTimeZone,
     agentApiBase: "/api/v2",
     agentStates: [],
@@ -115,7 +119,7 @@ function cliContext(config: Config, store: Store): ActionContext {
       },
     },
     push: { send: () => false, canReach: () => false },
-    logger: createLogger("silent"),
+    logger,
   };
 }
 

@@ -24,6 +24,7 @@ type Announcement =
   | { kind: "channels"; identity: string; states: readonly ChannelState[] }
   | { kind: "revoke"; identity: string }
   | { kind: "route" }
+  | { kind: "agents"; identities: readonly string[] }
   | { kind: "supervised"; changed: SupervisedView[] };
 
 /** What one run of a transaction will announce if it commits. */
@@ -65,6 +66,11 @@ export class Announcements {
     this.items.push({ kind: "revoke", identity });
   }
 
+  /** Users routing may offer to changed (skills, capacity, roles, enabled, gone): routing reads them again. */
+  agentsChanged(...identities: string[]): void {
+    this.items.push({ kind: "agents", identities });
+  }
+
   /** Work was queued or capacity freed: a routing pass soon. */
   route(): void {
     this.items.push({ kind: "route" });
@@ -76,6 +82,8 @@ export class Announcements {
    * Supervisors are then told which of their views it changed (coalesced: supervisor-changes.ts).
    */
   publish(ctx: ActionContext): void {
+    // Routing reads the agents this moved before it next chooses (a pass this publishes included).
+    ctx.routing.view.changed(agentsMoved(this.items));
     const changed = new Set<SupervisedView>();
     for (const item of this.items) {
       for (const view of SUPERVISED_BY[item.kind]) changed.add(view);
@@ -90,6 +98,17 @@ export class Announcements {
   }
 }
 
+/** Agents whose state, load or idle time the announced changes may have moved. */
+function agentsMoved(items: readonly Announcement[]): Set<string> {
+  const agents = new Set<string>();
+  for (const item of items) {
+    if (item.kind === "outcome") for (const notice of item.outcome.notices) agents.add(notice.agentId);
+    else if (item.kind === "channels" || item.kind === "revoke") agents.add(item.identity);
+    else if (item.kind === "agents") for (const id of item.identities) agents.add(id);
+  }
+  return agents;
+}
+
 /**
  * What each kind of announcement changes in a supervisor's views: an interaction's step moves
  * queues and agents' loads; a routing pass is asked for when work was queued or capacity freed;
@@ -102,6 +121,7 @@ const SUPERVISED_BY: Record<Announcement["kind"], readonly SupervisedView[]> = {
   channels: ["agents", "queues"],
   revoke: ["agents"],
   route: ["queues"],
+  agents: [],
   supervised: [],
 };
 
@@ -124,6 +144,7 @@ function publishOne(ctx: ActionContext, item: Announcement): void {
       ctx.notifier.revoke("agent", item.identity);
       break;
     case "supervised":
+    case "agents":
       break;
     case "route":
       ctx.routing.kick();

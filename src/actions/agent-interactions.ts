@@ -14,6 +14,7 @@ import { CHANNELS, type Channel, type User } from "../domain/users.ts";
 import type { Store } from "../store/store.ts";
 import { isChatOperation, operateChat, type SentMessage } from "./agent-chat.ts";
 import { commit } from "./after-commit.ts";
+import { placeNew } from "./routing.ts";
 import { chatHistoryContent, recordAgentChanges } from "./chat-transcript.ts";
 import type { ActionContext } from "./context.ts";
 import { interactionMessage } from "../wire/agent-api.ts";
@@ -38,10 +39,11 @@ export async function submitInteraction(ctx: ActionContext, actor: User, input: 
 async function queueInteraction(ctx: ActionContext, input: Submission): Promise<string> {
   const ix = newInteraction(input, ctx.now());
   checkAttachedData(ix.properties, ctx.interactionMaxDataBytes);
+  const pool = await ctx.routing.view.candidates(ix.mediaType);
   await commit(ctx, async (tx, announce) => {
-    if ((await tx.queues.get(ix.queue)) === null) throw invalidInput(`queue: there is no queue ${ix.queue}`);
-    await tx.agentInteractions.insert(ix);
-    announce.route();
+    const queue = await tx.queues.get(ix.queue);
+    if (queue === null) throw invalidInput(`queue: there is no queue ${ix.queue}`);
+    await placeNew(ctx, tx, announce, ix, queue, pool);
   });
   return ix.id;
 }
@@ -105,7 +107,7 @@ async function operateWork(ctx: ActionContext, user: User, id: string, body: Jso
     const now = ctx.now();
     const result = applyOperation(ix, user.id, op, now);
     if (op.operationName === "UpdateProperties") checkAttachedData(result.next.properties, ctx.interactionMaxDataBytes);
-    if (!(await tx.agentInteractions.update(result.next, { updatedAt: ix.updatedAt, state: ix.state }))) {
+    if (!(await tx.agentInteractions.update(result.next, ix))) {
       throw invalidState(`interaction ${id} changed meanwhile: try again`);
     }
     await markIdle(tx, result, now);

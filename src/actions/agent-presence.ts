@@ -78,7 +78,7 @@ async function releaseWork(ctx: ActionContext, presence: AgentPresence): Promise
     let released = 0;
     for (const ix of await tx.agentInteractions.involving(userId)) {
       const outcome = releaseAbsentAgent(ix, userId, ctx.now());
-      if (outcome === null || !(await tx.agentInteractions.update(outcome.next, { updatedAt: ix.updatedAt, state: ix.state }))) continue;
+      if (outcome === null || !(await tx.agentInteractions.update(outcome.next, ix))) continue;
       announce.outcome(outcome);
       announce.chat(await recordAgentChanges(tx, ctx, ix, outcome.next, tookTheirWork(ix, outcome.next, userId) ? [AGENT_LOST_NOTICE] : []));
       released++;

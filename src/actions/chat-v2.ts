@@ -26,6 +26,7 @@ import { AppError, invalidState, rateLimited } from "../domain/errors.ts";
 import type { JsonObject } from "../domain/json.ts";
 import type { Store } from "../store/store.ts";
 import { chatEnvelope, customerJoined, errorEnvelope, v2Event, type Envelope, type V2Event } from "../wire/chat-v2.ts";
+import { placeNew } from "./routing.ts";
 import { commit } from "./after-commit.ts";
 import { newInteraction } from "./agent-interactions.ts";
 import { runCustomerOperation } from "./chat.ts";
@@ -147,18 +148,19 @@ export async function requestChatV2(ctx: ActionContext, serviceName: string, cal
     expiresAt: now + definition.ttlSeconds * 1000,
     chat: null,
   };
+  const pool = await ctx.routing.view.candidates("chat");
   const opened = await commit(ctx, async (tx, announce): Promise<{ refused: AppError } | { service: OpenChatService; entries: TranscriptEntry[] }> => {
     await tx.chats.lockClients(clientKeys(client));
     const full = (await ctx.chat.allowance.servicesFull(tx, client, now)) ?? (await ctx.chat.allowance.chatsFull(tx, client));
     if (full !== null) return { refused: full };
-    if ((await tx.queues.get(ix.queue)) === null) return { refused: refusal("unavailable", 240, `chat service ${serviceName} cannot take chats now`) };
-    await tx.agentInteractions.insert(ix);
+    const queue = await tx.queues.get(ix.queue);
+    if (queue === null) return { refused: refusal("unavailable", 240, `chat service ${serviceName} cannot take chats now`) };
+    await placeNew(ctx, tx, announce, ix, queue, pool);
     const chat = openChat({ interactionId: ix.id, api: 2, notifyBy, nickname, clientTimeZoneOffset: request.userData.TimeZone ?? "0", ...v2Tokens() }, now);
     const opening: OpenChatService = { ...service, chat };
     await tx.chats.insert(opening);
     const first: NewEntry[] = request.text === null ? [] : [{ type: "Message.Text", nick: nickname, text: request.text, userType: "CLIENT" }];
     const added = await appendEntries(tx, ctx, opening, first);
-    announce.route();
     return added;
   });
   if ("refused" in opened) throw opened.refused;
@@ -308,7 +310,7 @@ async function attachData(ctx: ActionContext, known: OpenChatService, key: ChatV
     const result = customerUpdatesData(ix, userData, ctx.now());
     if (result === null) return;
     checkAttachedData(result.next.properties, ctx.interactionMaxDataBytes);
-    if (!(await tx.agentInteractions.update(result.next, { updatedAt: ix.updatedAt, state: ix.state }))) {
+    if (!(await tx.agentInteractions.update(result.next, ix))) {
       throw invalidState("the chat changed meanwhile: try again");
     }
     announce.outcome(result);

@@ -37,7 +37,7 @@ import { commit, type Announcements } from "./after-commit.ts";
 import { markIdle, newInteraction, recordHistory } from "./agent-interactions.ts";
 import { appendEntries, onceMoreIfDuplicate, transcriptLimits, withClientMessageKey } from "./chat-transcript.ts";
 import type { ActionContext } from "./context.ts";
-import { queueStanding } from "./routing.ts";
+import { placeNew, queueStanding } from "./routing.ts";
 
 /** Who calls, from where, and through which address (for the `_verbose` fields). */
 export interface Caller {
@@ -176,14 +176,16 @@ export async function startChat(ctx: ActionContext, id: string, caller: Caller, 
   ctx.chat.allowance.attemptChat(client);
   const now = ctx.now();
   const ix = newInteraction({ mediaType: "chat", queue: known.queue, properties, customerId: linkedCustomer(ctx, properties, caller) ?? undefined }, now);
+  const pool = await ctx.routing.view.candidates("chat");
   const opened = await commit(ctx, async (tx, announce): Promise<{ refused: AppError } | { service: OpenChatService }> => {
     const fresh = await accessChatService(tx, id, caller.gmsUser, { lock: true });
     if (fresh.chat !== null) return { refused: oneChatOnly(id) };
     await tx.chats.lockClients(clientKeys(client));
     const full = await ctx.chat.allowance.chatsFull(tx, client);
     if (full !== null) return { refused: full };
-    if ((await tx.queues.get(ix.queue)) === null) return { refused: unavailable(`queue ${ix.queue} of service ${fresh.name} does not exist`) };
-    await tx.agentInteractions.insert(ix);
+    const queue = await tx.queues.get(ix.queue);
+    if (queue === null) return { refused: unavailable(`queue ${ix.queue} of service ${fresh.name} does not exist`) };
+    await placeNew(ctx, tx, announce, ix, queue, pool);
     const chat = openChat(
       {
         interactionId: ix.id,
@@ -205,7 +207,6 @@ export async function startChat(ctx: ActionContext, id: string, caller: Caller, 
     };
     const first: NewEntry[] = request.message === null ? [] : [{ type: "Message.Text", nick: chat.nickname, text: request.message, userType: "CLIENT" }];
     const { service, entries } = await appendEntries(tx, ctx, opening, first);
-    announce.route();
     if (caller.gmsUser !== null && request.notifyBy === "comet") {
       const pushed = chatObject(service, "TRANSCRIPT", entries, request.verbose, caller.origin);
       announce.deliver("customer", caller.gmsUser, "/_genesys", customerPush(refreshTag(id), pushed));
@@ -407,7 +408,7 @@ export async function endInteraction(
   if (before === null) return null;
   const outcome = endByCustomer(before, now);
   if (outcome === null) return null;
-  if (!(await tx.agentInteractions.update(outcome.next, { updatedAt: before.updatedAt, state: before.state }))) {
+  if (!(await tx.agentInteractions.update(outcome.next, before))) {
     throw invalidState(`interaction ${before.id} changed meanwhile: try again`);
   }
   await markIdle(tx, outcome, now);

@@ -8,6 +8,7 @@ import type { DataLimits } from "../domain/chat-input.ts";
 import type { BusinessAttribute } from "../domain/metadata.ts";
 import type { Logger } from "../logger.ts";
 import type { QueuePolicy } from "../domain/queue-policy.ts";
+import type { RoutingView } from "./routing-view.ts";
 import type { Role } from "../domain/users.ts";
 import type { Store } from "../store/store.ts";
 import type { SupervisedView } from "../wire/agent-api.ts";
@@ -123,6 +124,8 @@ interface RoutingControl {
   roles: readonly Role[];
   /** How a queue is run (the config file's `queues[]`; the default for any other). */
   policy(queue: string): QueuePolicy;
+  /** This node's view of the Ready agents, which routing chooses from (routing-view.ts). */
+  view: RoutingView;
   /** Asks for a routing pass soon (capacity freed, work queued); passes never overlap. */
   kick(): void;
 }

@@ -1,39 +1,39 @@
 /**
- * The routing engine's actions: offer queued interactions to Ready agents, take back offers that
- * expired or whose agent is gone, and answer "how does this queue stand". The choice itself is
- * domain/routing.ts; here it is claimed in the database, so one interaction is never offered to
- * two agents, also with several nodes (a conditional update, and the agent's row locked while
- * their capacity is counted).
+ * The routing engine's actions: offer new and queued interactions to Ready agents, take back
+ * offers that expired or whose agent is gone, and answer "how does this queue stand". The choice
+ * itself is domain/routing.ts, made from this node's view of the agents (routing-view.ts); the
+ * claim is decided in the database (the agent's slot reserved under its capacity, the
+ * interaction updated only if still Queued as read), so one interaction is never offered to two
+ * agents, nor an agent past capacity, also with several nodes and a stale view.
  */
 import { expireOffer, offer, type AgentInteraction } from "../domain/agent-interactions.ts";
-import { chooseAgent, qualifies, routable, type Candidate, type Queue } from "../domain/routing.ts";
+import { chooseAgent, qualifies, type Candidate, type Queue } from "../domain/routing.ts";
 import type { Channel } from "../domain/users.ts";
+import type { Store } from "../store/store.ts";
 import type { ActionContext } from "./context.ts";
-import { commit } from "./after-commit.ts";
+import { commit, type Announcements } from "./after-commit.ts";
 
 /** Interactions one pass looks at; the next pass takes the rest. */
 const ROUTE_BATCH = 500;
+
+/** A claim lost to a change made since the interaction was read: its transaction is rolled back. */
+const TAKEN = new Error("taken meanwhile");
 
 /** Offers queued interactions, longest waiting first; returns how many were offered. */
 export async function routeQueued(ctx: ActionContext): Promise<number> {
   const queued = await ctx.store.agentInteractions.queued(ROUTE_BATCH);
   if (queued.length === 0) return 0;
   const queues = new Map((await ctx.store.queues.list()).map((q) => [q.name, q]));
-  const candidates = new Map<Channel, Candidate[]>();
   let offered = 0;
-  // Choose for every waiting interaction first, counting each choice against the agent at once;
-  // the claims then run together (one commit on SQLite, row locks on PostgreSQL).
+  // Choose for every waiting interaction first, counting each choice against the agent at once
+  // in the view; the claims then run together (one commit on SQLite, row locks on PostgreSQL).
   const claims: Promise<void>[] = [];
   for (const ix of queued) {
-    const pool = candidates.get(ix.mediaType) ?? (await candidatesFor(ctx, ix.mediaType));
-    candidates.set(ix.mediaType, pool);
+    const pool = await ctx.routing.view.candidates(ix.mediaType);
     const now = ctx.now();
-    const queue: Queue = queues.get(ix.queue) ?? { name: ix.queue, skills: [], createdAt: 0 };
-    const declinedBy = ix.lastRejectedBy !== null && now < ix.queuedAt + ctx.routing.offerTimeoutMs ? ix.lastRejectedBy : null;
-    const pick = chooseAgent(pool, queue, declinedBy);
+    const pick = chooseFor(ctx, ix, queues.get(ix.queue) ?? null, pool.values(), now);
     if (pick === null) continue;
-    pick.load++;
-    pick.idleSince = now;
+    countChoice(pick, now);
     claims.push(
       claimOffer(ctx, ix, pick, now).then((result) => {
         if (result === "offered") offered++;
@@ -44,32 +44,64 @@ export async function routeQueued(ctx: ActionContext): Promise<number> {
   return offered;
 }
 
-async function claimOffer(ctx: ActionContext, ix: AgentInteraction, pick: Candidate, now: number): Promise<"offered" | "full" | "taken"> {
-  return commit(ctx, async (tx, announce) => {
-    await tx.agentChannels.lock(pick.agentId, ix.mediaType);
-    const fresh = await tx.agentInteractions.get(ix.id, { lock: true });
-    if (fresh === null || fresh.state !== "Queued") return "taken";
-    if ((await tx.agentInteractions.load(pick.agentId, ix.mediaType)) >= pick.capacity) return "full";
-    const outcome = offer(fresh, pick.agentId, now, ctx.routing.offerTimeoutMs);
-    if (!(await tx.agentInteractions.update(outcome.next, { updatedAt: fresh.updatedAt, state: "Queued" }))) return "taken";
-    await tx.agentChannels.touch(pick.agentId, ix.mediaType, now);
+/**
+ * Stores a new interaction (submitted work, a chat) in the caller's transaction: offered at once
+ * when nothing of its media waits already and an agent is free (one transaction from submission
+ * to offer), queued for routing otherwise. `pool` is the view's candidates for its media, read
+ * before the transaction (`ctx.routing.view.candidates`).
+ */
+export async function placeNew(
+  ctx: ActionContext,
+  tx: Store,
+  announce: Announcements,
+  ix: AgentInteraction,
+  queue: Queue,
+  pool: ReadonlyMap<string, Candidate>,
+): Promise<void> {
+  const now = ctx.now();
+  const pick = pool.size === 0 ? null : chooseFor(ctx, ix, queue, pool.values(), now);
+  if (
+    pick !== null &&
+    !(await tx.agentInteractions.anyQueued(ix.mediaType)) &&
+    (await tx.agentChannels.reserve(pick.agentId, ix.mediaType, pick.capacity, now))
+  ) {
+    countChoice(pick, now);
+    const outcome = offer(ix, pick.agentId, now, ctx.routing.offerTimeoutMs);
+    await tx.agentInteractions.insert(outcome.next);
     announce.outcome(outcome);
-    return "offered";
-  });
+    return;
+  }
+  await tx.agentInteractions.insert(ix);
+  announce.route();
 }
 
-/** Ready agents of a channel that routing may offer to (ROUTING_ROLES), with their capacity and what they hold now. */
-async function candidatesFor(ctx: ActionContext, media: Channel): Promise<Candidate[]> {
-  const [ready, loads] = await Promise.all([ctx.store.agentChannels.ready(media), ctx.store.agentInteractions.loads(media)]);
-  return ready
-    .filter((agent) => routable(agent.roles, ctx.routing.roles))
-    .map((agent) => ({
-      agentId: agent.userId,
-      skills: agent.skills,
-      capacity: agent.capacity,
-      load: loads.get(agent.userId) ?? 0,
-      idleSince: agent.idleSince,
-    }));
+/** The agent routing offers `ix` to now, or null. */
+function chooseFor(ctx: ActionContext, ix: AgentInteraction, queue: Queue | null, pool: Iterable<Candidate>, now: number): Candidate | null {
+  const declinedBy = ix.lastRejectedBy !== null && now < ix.queuedAt + ctx.routing.offerTimeoutMs ? ix.lastRejectedBy : null;
+  return chooseAgent(pool, queue ?? { name: ix.queue, skills: [], createdAt: 0 }, declinedBy);
+}
+
+/** Counts a choice on the view's candidate at once, so the next choice of the same pass sees it (the commit's refresh confirms it). */
+function countChoice(pick: Candidate, now: number): void {
+  pick.load++;
+  pick.idleSince = now;
+}
+
+async function claimOffer(ctx: ActionContext, ix: AgentInteraction, pick: Candidate, now: number): Promise<"offered" | "full" | "taken"> {
+  const result = await commit(ctx, async (tx, announce) => {
+    if (!(await tx.agentChannels.reserve(pick.agentId, ix.mediaType, pick.capacity, now))) return "full" as const;
+    const outcome = offer(ix, pick.agentId, now, ctx.routing.offerTimeoutMs);
+    // Changed since it was read (accepted elsewhere, another node's offer): the reservation goes too.
+    if (!(await tx.agentInteractions.update(outcome.next, ix))) throw TAKEN;
+    announce.outcome(outcome);
+    return "offered" as const;
+  }).catch((err: unknown) => {
+    if (err === TAKEN) return "taken" as const;
+    throw err;
+  });
+  // The view counted this choice: read the agent again when it did not happen.
+  if (result !== "offered") ctx.routing.view.forget(pick.agentId);
+  return result;
 }
 
 /** Takes back routing offers whose time is up; they go to the next agent. */
@@ -98,7 +130,7 @@ async function takeBackOffer(ctx: ActionContext, id: string, stillDue: (ix: Agen
     const now = ctx.now();
     if (fresh === null || fresh.state !== "Invited" || !stillDue(fresh, now)) return false;
     const result = expireOffer(fresh, now);
-    if (!(await tx.agentInteractions.update(result.next, { updatedAt: fresh.updatedAt, state: "Invited" }))) return false;
+    if (!(await tx.agentInteractions.update(result.next, fresh))) return false;
     announce.outcome(result);
     return true;
   });
@@ -126,7 +158,7 @@ export async function queueStanding(ctx: ActionContext, queueName: string, media
   const queue = (await ctx.store.queues.get(queueName)) ?? { name: queueName, skills: [], createdAt: 0 };
   // Customers poll this (the chat API's status): counts in SQL, never the queue itself.
   const { waiting, position } = await ctx.store.agentInteractions.queuePosition(queueName, interactionId ?? null);
-  const candidates = await candidatesFor(ctx, media);
+  const candidates = [...(await ctx.routing.view.candidates(media)).values()];
   const available = chooseAgent(candidates, queue, null) !== null;
   const serving = candidates.filter((c) => qualifies(c.skills, queue.skills)).length;
   const handleMs = position === null ? null : await ctx.store.agentInteractions.averageHandleMs(queueName, HANDLE_SAMPLE);

@@ -107,7 +107,7 @@ export async function deleteUser(ctx: ActionContext, actor: User, id: string): P
 async function releaseAll(tx: Store, ctx: ActionContext, userId: string, announce: Announcements): Promise<void> {
   for (const ix of await tx.agentInteractions.involving(userId)) {
     const outcome = releaseAgent(ix, userId, ctx.now());
-    if (outcome === null || !(await tx.agentInteractions.update(outcome.next, { updatedAt: ix.updatedAt, state: ix.state }))) continue;
+    if (outcome === null || !(await tx.agentInteractions.update(outcome.next, ix))) continue;
     announce.outcome({ ...outcome, notices: outcome.notices.filter((n) => n.agentId !== userId) });
     announce.chat(await recordAgentChanges(tx, ctx, ix, outcome.next));
   }

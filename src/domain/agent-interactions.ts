@@ -88,6 +88,32 @@ export function viewState(ix: AgentInteraction, agentId: string): ViewState {
   return ix.state;
 }
 
+/**
+ * The capacity it takes from each agent (routing's load, kept per agent and channel in the
+ * store): while offered or worked on (Invited, Accepted), one slot of its owner, of the agent it
+ * is offered to (a transfer or conference invitee besides the owner) and of each conference
+ * member. Queued, parked and completed work takes none.
+ */
+export function slotsTaken(ix: AgentInteraction): Map<string, number> {
+  const taken = new Map<string, number>();
+  if (ix.state !== "Invited" && ix.state !== "Accepted") return taken;
+  const take = (agentId: string | null) => {
+    if (agentId !== null) taken.set(agentId, (taken.get(agentId) ?? 0) + 1);
+  };
+  take(ix.ownerId);
+  if (ix.invitation !== null && ix.invitation.agentId !== ix.ownerId) take(ix.invitation.agentId);
+  for (const agentId of ix.conference) take(agentId);
+  return taken;
+}
+
+/** How each agent's load on the interaction's channel moves from `before` (null: new) to `after`. */
+export function loadChanges(before: AgentInteraction | null, after: AgentInteraction): Map<string, number> {
+  const changes = slotsTaken(after);
+  if (before !== null) for (const [agentId, n] of slotsTaken(before)) changes.set(agentId, (changes.get(agentId) ?? 0) - n);
+  for (const [agentId, n] of changes) if (n === 0) changes.delete(agentId);
+  return changes;
+}
+
 /** Everyone who works on it now: owner and conference members (not invitees). */
 function workers(ix: AgentInteraction): string[] {
   return [...(ix.ownerId === null ? [] : [ix.ownerId]), ...ix.conference];

@@ -37,7 +37,7 @@ export function qualifies(agentSkills: readonly Skill[], required: readonly Skil
 }
 
 /** The agent to offer it to, or null: nobody qualifies with free capacity. */
-export function chooseAgent(candidates: readonly Candidate[], queue: Queue, declinedBy: string | null): Candidate | null {
+export function chooseAgent(candidates: Iterable<Candidate>, queue: Queue, declinedBy: string | null): Candidate | null {
   let best: Candidate | null = null;
   for (const c of candidates) {
     if (c.agentId === declinedBy || c.load >= c.capacity || !qualifies(c.skills, queue.skills)) continue;

@@ -223,12 +223,18 @@ export interface AgentChannelStore {
   /** Every user's stored channel states, by user id (a user without a row has none: NotReady everywhere). */
   listAll(): Promise<Map<string, ChannelState[]>>;
   set(userId: string, state: ChannelState): Promise<void>;
-  /** Ready agents on a channel (enabled users): skills, capacity there, since when each has had nothing new. */
+  /** Ready agents on a channel (enabled users): skills, capacity and load there, since when each has had nothing new. */
   ready(channel: Channel): Promise<ReadyAgent[]>;
+  /** What routing knows of these users: each channel they are Ready on (enabled users only); the others are not Ready anywhere. */
+  readyOf(userIds: readonly string[]): Promise<Array<ReadyAgent & { channel: Channel }>>;
   /** Marks that the agent got or left work on that channel now (routing's "idle longest"). */
   touch(userId: string, channel: Channel, now: number): Promise<void>;
-  /** Holds the agent's row until the transaction ends (PostgreSQL), so capacity is checked once at a time. */
-  lock(userId: string, channel: Channel): Promise<void>;
+  /**
+   * Routing's claim on one slot: true, and the agent marked busy since `now`, if they are Ready
+   * on the channel with a load under `capacity`; false otherwise. On PostgreSQL the row stays
+   * locked until the transaction ends, so claims on one agent are decided one at a time.
+   */
+  reserve(userId: string, channel: Channel, capacity: number, now: number): Promise<boolean>;
 }
 
 /**
@@ -258,6 +264,8 @@ export interface ReadyAgent {
   skills: Skill[];
   /** Capacity on the channel asked for. */
   capacity: number;
+  /** Slots held there now. */
+  load: number;
   idleSince: number;
 }
 
@@ -272,10 +280,16 @@ export interface AgentInteractionStore {
   insert(ix: AgentInteraction): Promise<void>;
   /** `lock` holds the row until the transaction ends (PostgreSQL). */
   get(id: string, options?: { lock?: boolean }): Promise<AgentInteraction | null>;
-  /** Writes the whole interaction if it is still at `expectedUpdatedAt` and `expectedState`; false when someone changed it first. */
-  update(ix: AgentInteraction, expected: { updatedAt: number; state: WorkState }): Promise<boolean>;
+  /**
+   * Writes the whole interaction if it is still as `previous` was read (its updatedAt and state);
+   * false when someone changed it first. Moves the agents' loads (agent_channels) by what it
+   * takes and frees, in the same transaction; `insert` does the same for a new one.
+   */
+  update(ix: AgentInteraction, previous: AgentInteraction): Promise<boolean>;
   /** Queued interactions, longest waiting first. */
   queued(limit: number): Promise<AgentInteraction[]>;
+  /** Whether any interaction of this media waits in a queue (a new one is then queued behind it). */
+  anyQueued(media: Channel): Promise<boolean>;
   /** Routing offers whose time is up. */
   expiredOffers(now: number, limit: number): Promise<AgentInteraction[]>;
   /** Not completed, with this agent as owner (parked in their workbins included), invitee or conference member. */
@@ -283,9 +297,7 @@ export interface AgentInteractionStore {
   /** Not completed; for supervisors. */
   active(limit: number): Promise<AgentInteraction[]>;
   inWorkbin(workbin: string, ownerId: string): Promise<AgentInteraction[]>;
-  /** Interactions of this media the agent holds now (owned, offered, in conference). */
-  load(agentId: string, media: Channel): Promise<number>;
-  /** The same for every agent holding any. */
+  /** Slots each agent holding any holds on this channel (owned, offered, in conference): their load. */
   loads(media: Channel): Promise<Map<string, number>>;
   /** Mean milliseconds from creation to completion of the queue's last `sample` completed interactions; null without any. */
   averageHandleMs(queue: string, sample: number): Promise<number | null>;

@@ -23,9 +23,11 @@ export function startRouter(ctx: ActionContext, intervalMs: number, logger: Logg
     do {
       again = false;
       try {
-        // Expired offers are looked for on the timer only: a kick comes with work to route.
+        // Expired offers are looked for on the timer only: a kick comes with work to route. The
+        // timer also reads every Ready agent again, repairing a view that missed a change.
         if (sweepDue) {
           sweepDue = false;
+          await ctx.routing.view.reload();
           await expireOffers(ctx);
         }
         await routeQueued(ctx);

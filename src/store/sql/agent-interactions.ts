@@ -1,6 +1,6 @@
 /** Queues and the interactions agents work, in SQL. */
 import { sql, type Insertable, type Kysely, type Selectable } from "kysely";
-import type { AgentInteraction, Invitation, WorkState } from "../../domain/agent-interactions.ts";
+import { loadChanges, type AgentInteraction, type Invitation, type WorkState } from "../../domain/agent-interactions.ts";
 import type { Queue } from "../../domain/routing.ts";
 import type { Channel, Skill } from "../../domain/users.ts";
 import { UniqueViolation, type AgentInteractionStore, type QueueStore } from "../store.ts";
@@ -9,8 +9,6 @@ import { runPrepared } from "./prepared.ts";
 import { int } from "./values.ts";
 
 const ACTIVE: WorkState[] = ["Queued", "Invited", "Accepted", "InWorkbin"];
-/** States in which an interaction takes an agent's capacity. */
-const HELD: WorkState[] = ["Invited", "Accepted"];
 
 export class SqlQueueStore implements QueueStore {
   private readonly db: Kysely<Database>;
@@ -55,6 +53,7 @@ export class SqlAgentInteractionStore implements AgentInteractionStore {
 
   async insert(ix: AgentInteraction): Promise<void> {
     await this.db.insertInto("agent_interactions").values(toRow(ix)).execute();
+    await this.moveLoads(ix.mediaType, loadChanges(null, ix));
   }
 
   async get(id: string, options: { lock?: boolean } = {}): Promise<AgentInteraction | null> {
@@ -73,16 +72,36 @@ export class SqlAgentInteractionStore implements AgentInteractionStore {
     return row === undefined ? null : toInteraction(row);
   }
 
-  async update(ix: AgentInteraction, expected: { updatedAt: number; state: WorkState }): Promise<boolean> {
+  async update(ix: AgentInteraction, previous: AgentInteraction): Promise<boolean> {
     const { id, ...row } = toRow(ix);
     const result = await this.db
       .updateTable("agent_interactions")
       .set(row)
       .where("id", "=", id)
-      .where("updated_at", "=", expected.updatedAt)
-      .where("state", "=", expected.state)
+      .where("updated_at", "=", previous.updatedAt)
+      .where("state", "=", previous.state)
       .executeTakeFirst();
-    return Number(result.numUpdatedRows) > 0;
+    if (Number(result.numUpdatedRows) === 0) return false;
+    await this.moveLoads(ix.mediaType, loadChanges(previous, ix));
+    return true;
+  }
+
+  /**
+   * Keeps each agent's load on the channel in step with what they hold, in the same transaction.
+   * A slot taken makes the row when the agent never set a state (as NotReady), unless the user is
+   * gone; a slot freed never takes a load below 0.
+   */
+  private async moveLoads(channel: Channel, changes: ReadonlyMap<string, number>): Promise<void> {
+    for (const [agentId, delta] of changes) {
+      const query =
+        delta > 0
+          ? sql`insert into agent_channels (user_id, channel, state, reason, changed_at, idle_since, load)
+              select id, ${channel}, 'NotReady', null, 0, 0, ${delta} from users where id = ${agentId}
+              on conflict (user_id, channel) do update set load = agent_channels.load + ${delta}`
+          : sql`update agent_channels set load = case when load + ${delta} < 0 then 0 else load + ${delta} end
+              where user_id = ${agentId} and channel = ${channel}`;
+      await query.execute(this.db);
+    }
   }
 
   async queued(limit: number): Promise<AgentInteraction[]> {
@@ -95,6 +114,17 @@ export class SqlAgentInteractionStore implements AgentInteractionStore {
       .limit(limit)
       .execute();
     return rows.map(toInteraction);
+  }
+
+  async anyQueued(media: Channel): Promise<boolean> {
+    const row = await this.db
+      .selectFrom("agent_interactions")
+      .select("id")
+      .where("state", "=", "Queued")
+      .where("media_type", "=", media)
+      .limit(1)
+      .executeTakeFirst();
+    return row !== undefined;
   }
 
   async expiredOffers(now: number, limit: number): Promise<AgentInteraction[]> {
@@ -131,28 +161,9 @@ export class SqlAgentInteractionStore implements AgentInteractionStore {
     return rows.map(toInteraction);
   }
 
-  async load(agentId: string, media: Channel): Promise<number> {
-    const row = await this.involvingQuery(agentId, HELD).where("media_type", "=", media).select(sql<number | string>`count(*)`.as("n")).executeTakeFirst();
-    return Number(row?.n ?? 0);
-  }
-
   async loads(media: Channel): Promise<Map<string, number>> {
-    const rows = await this.db
-      .selectFrom("agent_interactions")
-      .select(["owner_id", "invited_id", "conference"])
-      .where("state", "in", HELD)
-      .where("media_type", "=", media)
-      .execute();
-    const loads = new Map<string, number>();
-    const add = (agentId: string | null) => {
-      if (agentId !== null) loads.set(agentId, (loads.get(agentId) ?? 0) + 1);
-    };
-    for (const row of rows) {
-      add(row.owner_id);
-      if (row.invited_id !== row.owner_id) add(row.invited_id);
-      if (row.conference !== "[]") for (const agentId of JSON.parse(row.conference) as string[]) add(agentId);
-    }
-    return loads;
+    const rows = await this.db.selectFrom("agent_channels").select(["user_id", "load"]).where("channel", "=", media).where("load", ">", 0).execute();
+    return new Map(rows.map((row) => [row.user_id, Number(row.load)]));
   }
 
   async queuePosition(queue: string, id: string | null): Promise<{ waiting: number; position: number | null }> {

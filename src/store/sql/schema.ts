@@ -106,6 +106,8 @@ interface AgentChannelsTable {
   changed_at: Int8;
   /** Defaulted to 0 on insert. */
   idle_since: ColumnType<number | string, number | undefined, number>;
+  /** Slots held on the channel (routing's load); defaulted to 0 on insert, moved by interactions' changes. */
+  load: ColumnType<number, number | undefined, number>;
 }
 
 interface AgentPresenceTable {

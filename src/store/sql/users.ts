@@ -132,31 +132,40 @@ export class SqlAgentChannelStore implements AgentChannelStore {
   }
 
   async ready(channel: Channel): Promise<ReadyAgent[]> {
-    // Every routing pass runs this: only the columns routing needs.
-    const rows = await this.db
+    const rows = await this.readyRows().where("a.channel", "=", channel).execute();
+    return rows.map((row) => toReadyAgent(row));
+  }
+
+  async readyOf(userIds: readonly string[]): Promise<Array<ReadyAgent & { channel: Channel }>> {
+    if (userIds.length === 0) return [];
+    const rows = await this.readyRows().where("a.user_id", "in", userIds).execute();
+    return rows.map((row) => ({ ...toReadyAgent(row), channel: row.channel as Channel }));
+  }
+
+  /** Only the columns routing needs: it reads them often. */
+  private readyRows() {
+    return this.db
       .selectFrom("agent_channels as a")
       .innerJoin("users as u", "u.id", "a.user_id")
-      .select(["u.id", "u.roles", "u.skills", "u.capacity", "a.changed_at", "a.idle_since"])
-      .where("a.channel", "=", channel)
+      .select(["u.id", "u.roles", "u.skills", "u.capacity", "a.channel", "a.changed_at", "a.idle_since", "a.load"])
       .where("a.state", "=", "Ready")
-      .where("u.enabled", "=", 1)
-      .execute();
-    return rows.map((row) => ({
-      userId: row.id,
-      roles: JSON.parse(row.roles) as Role[],
-      skills: JSON.parse(row.skills) as Skill[],
-      capacity: (JSON.parse(row.capacity) as Record<Channel, number>)[channel] ?? 0,
-      idleSince: Math.max(int(row.changed_at), int(row.idle_since)),
-    }));
+      .where("u.enabled", "=", 1);
   }
 
   async touch(userId: string, channel: Channel, now: number): Promise<void> {
     await this.db.updateTable("agent_channels").set({ idle_since: now }).where("user_id", "=", userId).where("channel", "=", channel).execute();
   }
 
-  async lock(userId: string, channel: Channel): Promise<void> {
-    if (this.dialect !== "postgres") return;
-    await this.db.selectFrom("agent_channels").select("user_id").where("user_id", "=", userId).where("channel", "=", channel).forUpdate().execute();
+  async reserve(userId: string, channel: Channel, capacity: number, now: number): Promise<boolean> {
+    const result = await this.db
+      .updateTable("agent_channels")
+      .set({ idle_since: now })
+      .where("user_id", "=", userId)
+      .where("channel", "=", channel)
+      .where("state", "=", "Ready")
+      .where("load", "<", capacity)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
   }
 
   async set(userId: string, s: ChannelState): Promise<void> {
@@ -166,6 +175,26 @@ export class SqlAgentChannelStore implements AgentChannelStore {
       .onConflict((oc) => oc.columns(["user_id", "channel"]).doUpdateSet({ state: s.state, reason: s.reason, changed_at: s.changedAt }))
       .execute();
   }
+}
+
+function toReadyAgent(row: {
+  id: string;
+  roles: string;
+  skills: string;
+  capacity: string;
+  channel: string;
+  changed_at: number | string;
+  idle_since: number | string;
+  load: number;
+}): ReadyAgent {
+  return {
+    userId: row.id,
+    roles: JSON.parse(row.roles) as Role[],
+    skills: JSON.parse(row.skills) as Skill[],
+    capacity: (JSON.parse(row.capacity) as Record<Channel, number>)[row.channel as Channel] ?? 0,
+    load: Number(row.load),
+    idleSince: Math.max(int(row.changed_at), int(row.idle_since)),
+  };
 }
 
 function toRow(u: User): Insertable<UsersTable> & { id: string } {

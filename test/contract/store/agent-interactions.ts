@@ -34,7 +34,22 @@ export function agentInteractionsContract(current: () => Store): void {
       ...over,
     });
 
+    const agent = (id: string) => ({
+      id,
+      userName: `agent-${id}`,
+      firstName: "",
+      lastName: "",
+      roles: ["ROLE_AGENT" as const],
+      skills: [],
+      capacity: { chat: 3, openmedia: 3, email: 3, sms: 3 },
+      passwordHash: "x",
+      enabled: true,
+      createdAt: T0,
+      updatedAt: T0,
+    });
+
     it("stores queues and interactions, updates only from the expected version, counts and orders them", async () => {
+      for (const id of ["a1", "a2"]) await store.users.insert(agent(id));
       await store.queues.insert({ name: "q1", skills: [{ name: "en", level: 2 }], createdAt: T0 });
       await assert.rejects(store.queues.insert({ name: "q1", skills: [], createdAt: T0 }), UniqueViolation);
       assert.deepEqual((await store.queues.get("q1"))?.skills, [{ name: "en", level: 2 }]);
@@ -50,8 +65,8 @@ export function agentInteractionsContract(current: () => Store): void {
 
       const w1 = present(await store.agentInteractions.get("w1"), "interaction w1");
       const offered = { ...w1, state: "Invited" as const, invitation: { agentId: "a1", kind: "route" as const, expiresAt: T0 + 50 }, updatedAt: T0 + 10 };
-      assert.equal(await store.agentInteractions.update(offered, { updatedAt: T0, state: "Queued" }), true);
-      assert.equal(await store.agentInteractions.update(offered, { updatedAt: T0, state: "Queued" }), false, "a stale version changes nothing");
+      assert.equal(await store.agentInteractions.update(offered, w1), true);
+      assert.equal(await store.agentInteractions.update(offered, w1), false, "a stale version changes nothing");
       assert.deepEqual((await store.agentInteractions.get("w1"))?.invitation, offered.invitation);
       assert.deepEqual(
         (await store.agentInteractions.expiredOffers(T0 + 50, 10)).map((w) => w.id),
@@ -60,8 +75,7 @@ export function agentInteractionsContract(current: () => Store): void {
 
       const w2 = present(await store.agentInteractions.get("w2"), "interaction w2");
       const conferenced = { ...w2, state: "Accepted" as const, ownerId: "a2", conference: ["a1"], updatedAt: T0 + 11 };
-      await store.agentInteractions.update(conferenced, { updatedAt: w2.updatedAt, state: "Queued" });
-      assert.equal(await store.agentInteractions.load("a1", "openmedia"), 2, "an offer and a conference seat");
+      await store.agentInteractions.update(conferenced, w2);
       assert.deepEqual([...(await store.agentInteractions.loads("openmedia")).entries()].sort(), [
         ["a1", 2],
         ["a2", 1],
@@ -70,9 +84,53 @@ export function agentInteractionsContract(current: () => Store): void {
       assert.deepEqual((await store.agentInteractions.waiting()).get("q1"), { count: 1, oldestQueuedAt: T0 + 3 });
 
       const done = { ...conferenced, state: "Completed" as const, conference: [], completedAt: T0 + 1011, updatedAt: T0 + 1011 };
-      await store.agentInteractions.update(done, { updatedAt: T0 + 11, state: "Accepted" });
+      await store.agentInteractions.update(done, conferenced);
+      assert.deepEqual([...(await store.agentInteractions.loads("openmedia")).entries()], [["a1", 1]], "completion frees its slots");
       assert.equal(await store.agentInteractions.averageHandleMs("q1", 100), 1011);
       assert.equal(await store.agentInteractions.averageHandleMs("q9", 100), null);
+    });
+
+    it("keeps each agent's load per channel with every change, and reserves a slot only under capacity when Ready", async () => {
+      for (const id of ["r1", "r2"]) await store.users.insert(agent(id));
+      await store.agentChannels.set("r1", { channel: "email", state: "Ready", reason: null, changedAt: T0 });
+      const offered = work("l1", { mediaType: "email", state: "Invited", invitation: { agentId: "r1", kind: "route", expiresAt: T0 + 50 } });
+      await store.agentInteractions.insert(offered);
+      assert.equal((await store.agentInteractions.loads("email")).get("r1"), 1, "an inserted offer takes a slot");
+      assert.equal(await store.agentChannels.reserve("r1", "email", 1, T0 + 5), false, "full at capacity 1");
+      assert.equal(await store.agentChannels.reserve("r1", "email", 2, T0 + 5), true);
+      assert.equal(await store.agentChannels.reserve("r2", "email", 2, T0 + 5), false, "not Ready (no row)");
+      assert.deepEqual(
+        (await store.agentChannels.readyOf(["r1", "r2"])).map((a) => [a.userId, a.channel, a.load, a.capacity, a.idleSince]),
+        [["r1", "email", 1, 3, T0 + 5]],
+      );
+      // Transferred to r2, who never set a state: their row is made (NotReady) to hold the slot.
+      const transferring = {
+        ...offered,
+        state: "Accepted" as const,
+        ownerId: "r1",
+        invitation: { agentId: "r2", kind: "transfer" as const, expiresAt: null },
+        updatedAt: T0 + 1,
+      };
+      await store.agentInteractions.update(transferring, offered);
+      assert.deepEqual([...(await store.agentInteractions.loads("email")).entries()].sort(), [
+        ["r1", 1],
+        ["r2", 1],
+      ]);
+      const parked = { ...transferring, state: "InWorkbin" as const, invitation: null, workbin: "later", updatedAt: T0 + 2 };
+      await store.agentInteractions.update(parked, transferring);
+      assert.deepEqual([...(await store.agentInteractions.loads("email")).entries()], [], "parked work takes no slot");
+      assert.deepEqual(
+        (await store.agentChannels.list("r2")).map((c) => c.state),
+        ["NotReady"],
+      );
+      // A slot for a user who is gone makes no row (and breaks nothing).
+      await store.agentInteractions.insert(
+        work("l2", { mediaType: "email", state: "Invited", invitation: { agentId: "ghost", kind: "route", expiresAt: null } }),
+      );
+      assert.equal((await store.agentInteractions.loads("email")).has("ghost"), false);
+      assert.equal(await store.agentInteractions.anyQueued("sms"), false);
+      await store.agentInteractions.insert(work("l3", { mediaType: "sms" }));
+      assert.equal(await store.agentInteractions.anyQueued("sms"), true);
     });
 
     it("deletes interactions completed before a time, oldest first, at most a batch; open ones stay", async () => {
