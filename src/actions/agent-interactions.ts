@@ -66,6 +66,7 @@ export function newInteraction(input: Submission, now: number): AgentInteraction
     queuedAt: now,
     updatedAt: now,
     completedAt: null,
+    acceptedAt: null,
   };
 }
 

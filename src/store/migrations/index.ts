@@ -12,6 +12,7 @@ import * as chatLimits from "./006-chat-limits.ts";
 import * as chatV2 from "./007-chat-v2.ts";
 import * as clientMessageIds from "./008-client-message-ids.ts";
 import * as agentPresence from "./009-agent-presence.ts";
+import * as agentStatistics from "./011-agent-statistics.ts";
 import type { Dialect } from "./dialect.ts";
 
 interface MigrationModule {
@@ -28,6 +29,7 @@ const MIGRATIONS: Record<string, MigrationModule> = {
   "007-chat-v2": chatV2,
   "008-client-message-ids": clientMessageIds,
   "009-agent-presence": agentPresence,
+  "011-agent-statistics": agentStatistics,
 };
 
 /**

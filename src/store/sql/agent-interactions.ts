@@ -1,6 +1,7 @@
 /** Queues and the interactions agents work, in SQL. */
 import { sql, type Insertable, type Kysely, type Selectable } from "kysely";
 import type { AgentInteraction, Invitation, WorkState } from "../../domain/agent-interactions.ts";
+import type { HandledWork } from "../../domain/agent-statistics.ts";
 import type { Queue } from "../../domain/routing.ts";
 import type { Channel, Skill } from "../../domain/users.ts";
 import { UniqueViolation, type AgentInteractionStore, type QueueStore } from "../store.ts";
@@ -133,6 +134,17 @@ export class SqlAgentInteractionStore implements AgentInteractionStore {
 
   async load(agentId: string, media: Channel): Promise<number> {
     const row = await this.involvingQuery(agentId, HELD).where("media_type", "=", media).select(sql<number | string>`count(*)`.as("n")).executeTakeFirst();
+    return Number(row?.n ?? 0) + (await this.wrapUpLoad(agentId, media));
+  }
+
+  /** Running wrap-ups hold a slot each (issue 21); the lead's load column takes this over when merged. */
+  private async wrapUpLoad(agentId: string, media: Channel): Promise<number> {
+    const row = await this.db
+      .selectFrom("agent_wrap_ups")
+      .select(sql<number | string>`count(*)`.as("n"))
+      .where("user_id", "=", agentId)
+      .where("channel", "=", media)
+      .executeTakeFirst();
     return Number(row?.n ?? 0);
   }
 
@@ -152,7 +164,33 @@ export class SqlAgentInteractionStore implements AgentInteractionStore {
       if (row.invited_id !== row.owner_id) add(row.invited_id);
       if (row.conference !== "[]") for (const agentId of JSON.parse(row.conference) as string[]) add(agentId);
     }
+    for (const agentId of await this.wrappingUp(media)) add(agentId);
     return loads;
+  }
+
+  /** An agent id per running wrap-up on the channel (one slot each). */
+  private async wrappingUp(media: Channel): Promise<string[]> {
+    const rows = await this.db.selectFrom("agent_wrap_ups").select("user_id").where("channel", "=", media).execute();
+    return rows.map((r) => r.user_id);
+  }
+
+  async handledBy(agentId: string, since: number, until: number): Promise<HandledWork[]> {
+    const rows = await this.db
+      .selectFrom("agent_interactions")
+      .select([
+        "media_type",
+        sql<number | string>`count(*)`.as("n"),
+        sql<number | string>`count(accepted_at)`.as("timed"),
+        sql<number | string | null>`sum(completed_at - accepted_at)`.as("handle_ms"),
+      ])
+      .where("owner_id", "=", agentId)
+      .where("state", "=", "Completed")
+      .where("completed_at", ">=", since)
+      .where("completed_at", "<=", until)
+      .groupBy("media_type")
+      .orderBy("media_type")
+      .execute();
+    return rows.map((r) => ({ channel: r.media_type as Channel, count: Number(r.n), timed: Number(r.timed), handleMs: Number(r.handle_ms ?? 0) }));
   }
 
   async queuePosition(queue: string, id: string | null): Promise<{ waiting: number; position: number | null }> {
@@ -238,6 +276,7 @@ function toRow(ix: AgentInteraction): Insertable<AgentInteractionsTable> & { id:
     queued_at: ix.queuedAt,
     updated_at: ix.updatedAt,
     completed_at: ix.completedAt,
+    accepted_at: ix.acceptedAt,
   };
 }
 
@@ -266,5 +305,6 @@ function toInteraction(row: Selectable<AgentInteractionsTable>): AgentInteractio
     queuedAt: int(row.queued_at),
     updatedAt: int(row.updated_at),
     completedAt: row.completed_at === null ? null : int(row.completed_at),
+    acceptedAt: row.accepted_at === null ? null : int(row.accepted_at),
   };
 }

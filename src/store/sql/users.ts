@@ -46,6 +46,8 @@ export class SqlUserStore implements UserStore {
   async delete(id: string): Promise<boolean> {
     await this.db.deleteFrom("user_sessions").where("user_id", "=", id).execute();
     await this.db.deleteFrom("agent_channels").where("user_id", "=", id).execute();
+    await this.db.deleteFrom("agent_wrap_ups").where("user_id", "=", id).execute();
+    await this.db.deleteFrom("agent_state_log").where("user_id", "=", id).execute();
     const result = await this.db.deleteFrom("users").where("id", "=", id).executeTakeFirst();
     return Number(result.numDeletedRows) > 0;
   }
