@@ -6,7 +6,8 @@
  */
 import { viewState, type AgentInteraction, type NotificationType, type ViewState } from "../domain/agent-interactions.ts";
 import type { AgentView } from "../actions/agents.ts";
-import type { AgentStateOperation, ChannelState } from "../domain/agent-state.ts";
+import type { AgentStateOperation } from "../domain/agent-state.ts";
+import { AFTER_CALL_WORK, type ReportedChannel } from "../domain/wrap-up.ts";
 import type { EntryType, TranscriptEntry, UserType } from "../domain/chat.ts";
 import type { JsonObject } from "../domain/json.ts";
 import type { User } from "../domain/users.ts";
@@ -58,14 +59,23 @@ export function presentAgentStateOperation(operation: AgentStateOperation) {
   return presented;
 }
 
-/** A channel as GWS presents it: `{channel, userState: {id, state, displayName, reason?}}`. */
-export function presentChannel(s: ChannelState) {
+/**
+ * A channel as GWS presents it: `{channel, userState: {id, state, displayName, reason?}}`. In
+ * after-call work GWS's way: `{id: "AfterCallWork", state: "NotReady", displayName: "After call
+ * work", reason: "AfterCallWork", workMode: "AfterCallWork", wrapUpEndsAt}` (an ISO time), so a
+ * desktop that knows only Ready and NotReady shows Not Ready.
+ */
+export function presentChannel(s: ReportedChannel) {
+  if (s.wrapUpEndsAt !== null) {
+    const userState = { id: AFTER_CALL_WORK, state: s.state, displayName: "After call work", reason: AFTER_CALL_WORK, workMode: AFTER_CALL_WORK };
+    return { channel: s.channel, userState: { ...userState, wrapUpEndsAt: new Date(s.wrapUpEndsAt).toISOString() } };
+  }
   const userState: Record<string, unknown> = { id: s.state, state: s.state, displayName: s.state === "Ready" ? "Ready" : "Not Ready" };
   if (s.reason !== null) userState.reason = s.reason;
   return { channel: s.channel, userState };
 }
 
-export function channelStateMessage(states: readonly ChannelState[]) {
+export function channelStateMessage(states: readonly ReportedChannel[]) {
   return {
     messageType: "ChannelStateChangeMessageV2",
     messageTypeName: "ChannelStateChangeMessageV2",
