@@ -36,7 +36,7 @@ export interface HandledWork {
 }
 
 /** How a reported channel goes into the log. */
-export function loggedState(channel: ReportedChannel): LoggedChannelState {
+function loggedState(channel: ReportedChannel): LoggedChannelState {
   if (inAfterCallWork(channel)) return { channel: channel.channel, state: AFTER_CALL_WORK, reason: AFTER_CALL_WORK };
   return { channel: channel.channel, state: channel.state, reason: channel.reason };
 }
@@ -63,13 +63,13 @@ export function checkStatisticsDate(date: string | undefined): "today" {
   throw invalidInput(`date: only today (or no date) is supported, not ${date}`);
 }
 
-export interface StateTime {
+interface StateTime {
   state: LoggedState;
   reason: string | null;
   seconds: number;
 }
 
-export interface ChannelStatistics {
+interface ChannelStatistics {
   channel: Channel;
   states: StateTime[];
   interactionsHandled: number;

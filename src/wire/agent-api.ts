@@ -7,6 +7,7 @@
 import { viewState, type AgentInteraction, type NotificationType, type ViewState } from "../domain/agent-interactions.ts";
 import type { AgentView } from "../actions/agents.ts";
 import type { AgentStateOperation } from "../domain/agent-state.ts";
+import type { AgentStatistics } from "../domain/agent-statistics.ts";
 import { AFTER_CALL_WORK, type ReportedChannel } from "../domain/wrap-up.ts";
 import type { EntryType, TranscriptEntry, UserType } from "../domain/chat.ts";
 import type { JsonObject } from "../domain/json.ts";
@@ -73,6 +74,25 @@ export function presentChannel(s: ReportedChannel) {
   const userState: Record<string, unknown> = { id: s.state, state: s.state, displayName: s.state === "Ready" ? "Ready" : "Not Ready" };
   if (s.reason !== null) userState.reason = s.reason;
   return { channel: s.channel, userState };
+}
+
+/**
+ * An agent's statistics for today (`GET /api/v2/me/statistics`): the period (ISO times, and the
+ * time zone whose midnight starts it), totals, and per channel the seconds in each state and
+ * reason (`AfterCallWork` is wrap-up time), interactions handled and their average handle time.
+ */
+export function presentStatistics(userId: string, stats: AgentStatistics, timeZone: string) {
+  return {
+    userId,
+    date: "today",
+    timeZone,
+    since: new Date(stats.since).toISOString(),
+    until: new Date(stats.until).toISOString(),
+    interactionsHandled: stats.interactionsHandled,
+    averageHandleSeconds: stats.averageHandleSeconds,
+    wrapUpSeconds: stats.wrapUpSeconds,
+    channels: stats.channels,
+  };
 }
 
 export function channelStateMessage(states: readonly ReportedChannel[]) {
