@@ -11,7 +11,7 @@
  */
 import type { NotificationType, Outcome } from "../domain/agent-interactions.ts";
 import type { Store } from "../store/store.ts";
-import type { ChannelState } from "../domain/agent-state.ts";
+import type { ReportedChannel } from "../domain/wrap-up.ts";
 import { channelStateMessage, interactionMessage, type SupervisedView } from "../wire/agent-api.ts";
 import { CHATS_CHANNEL, chatStateMessage } from "../wire/agent-chats.ts";
 import { publishChatUpdate, sendToFeed, type ChatUpdate } from "./chat-delivery.ts";
@@ -21,7 +21,7 @@ type Announcement =
   | { kind: "outcome"; outcome: Outcome }
   | { kind: "chat"; update: ChatUpdate }
   | { kind: "deliver"; endpoint: "agent" | "customer"; identity: string; channel: string; data: unknown }
-  | { kind: "channels"; identity: string; states: readonly ChannelState[] }
+  | { kind: "channels"; identity: string; states: readonly ReportedChannel[] }
   | { kind: "revoke"; identity: string }
   | { kind: "route" }
   | { kind: "agents"; identities: readonly string[] }
@@ -52,7 +52,7 @@ export class Announcements {
   }
 
   /** An agent's channel states changed: the agent's desktops are told (ChannelStateChangeMessageV2), and supervisors. */
-  channels(identity: string, states: readonly ChannelState[]): void {
+  channels(identity: string, states: readonly ReportedChannel[]): void {
     this.items.push({ kind: "channels", identity, states });
   }
 

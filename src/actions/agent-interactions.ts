@@ -2,7 +2,7 @@
  * The agent Interactions API's use cases (seed 003): submit open media, list and read, and every
  * operation an agent performs. Each operation is one transaction over the locked interaction,
  * decided by domain/agent-interactions.ts; notifications leave after the commit; an interaction
- * that ends becomes contact history in the same transaction.
+ * that ends becomes contact history in the same transaction, and the wrap-up its queue asks for starts there.
  */
 import { accessWorkForActing, accessWorkForReading } from "../access/agent-interactions.ts";
 import { requireRole } from "../access/users.ts";
@@ -17,6 +17,7 @@ import { commit } from "./after-commit.ts";
 import { placeNew } from "./routing.ts";
 import { chatHistoryContent, recordAgentChanges } from "./chat-transcript.ts";
 import type { ActionContext } from "./context.ts";
+import { startWrapUp } from "./wrap-ups.ts";
 import { interactionMessage } from "../wire/agent-api.ts";
 
 /** How many interactions a supervisor's list shows at most. */
@@ -68,6 +69,7 @@ export function newInteraction(input: Submission, now: number): AgentInteraction
     queuedAt: now,
     updatedAt: now,
     completedAt: null,
+    acceptedAt: null,
   };
 }
 
@@ -113,7 +115,11 @@ async function operateWork(ctx: ActionContext, user: User, id: string, body: Jso
     await markIdle(tx, result, now);
     announce.outcome(result);
     announce.chat(await recordAgentChanges(tx, ctx, ix, result.next));
-    if (result.completed) await recordHistory(tx, ctx, result.next, now);
+    if (result.completed) {
+      await recordHistory(tx, ctx, result.next, now);
+      // The agent completed it (only the owner can): their after-call work starts.
+      await startWrapUp(tx, ctx, announce, result.next, user.id, now);
+    }
   });
 }
 

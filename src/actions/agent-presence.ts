@@ -6,7 +6,8 @@
  * Each step is claimed in the database (store/sql/agent-presence.ts), so it happens once.
  */
 import { AGENT_LOST_NOTICE, isAbsent, orphanedBy, presenceExpiry, releaseAbsentAgent, tookTheirWork, type AgentPresence } from "../domain/agent-presence.ts";
-import { allChannels, PRESENCE_LOST } from "../domain/agent-state.ts";
+import { PRESENCE_LOST } from "../domain/agent-state.ts";
+import { changeReported } from "./channel-states.ts";
 import { commit } from "./after-commit.ts";
 import { recordAgentChanges } from "./chat-transcript.ts";
 import type { ActionContext } from "./context.ts";
@@ -50,8 +51,11 @@ async function markAbsent(ctx: ActionContext, userId: string): Promise<boolean> 
     const now = ctx.now();
     if (!(await tx.agentPresence.markOrphaned(userId, now))) return false;
     const ready = (await tx.agentChannels.list(userId)).filter((s) => s.state === "Ready");
-    for (const { channel } of ready) await tx.agentChannels.set(userId, { channel, state: "NotReady", reason: PRESENCE_LOST, changedAt: now });
-    if (ready.length > 0) announce.channels(userId, allChannels(await tx.agentChannels.list(userId)));
+    if (ready.length === 0) return true;
+    const { states } = await changeReported(tx, userId, now, async () => {
+      for (const { channel } of ready) await tx.agentChannels.set(userId, { channel, state: "NotReady", reason: PRESENCE_LOST, changedAt: now });
+    });
+    announce.channels(userId, states);
     return true;
   });
 }

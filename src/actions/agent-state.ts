@@ -1,10 +1,13 @@
 /**
  * Agent state per channel: Ready or NotReady (GWS `userState`), changed by the agent or, when
- * their desktop is gone, by parley. Every change is notified on `/v2/me/channels`.
+ * their desktop is gone, by parley. Every change is notified on `/v2/me/channels` and logged
+ * (actions/channel-states.ts). Ready also ends the channel's wrap-ups (after-call work).
  */
-import { allChannels, LOGGED_OUT, parseStateOperation, PRESENCE_LOST, type AgentStateOperation, type ChannelState } from "../domain/agent-state.ts";
+import { LOGGED_OUT, parseStateOperation, PRESENCE_LOST, type AgentStateOperation, type ChannelState } from "../domain/agent-state.ts";
 import { CHANNELS, type Channel, type User } from "../domain/users.ts";
+import type { ReportedChannel } from "../domain/wrap-up.ts";
 import { commit } from "./after-commit.ts";
+import { changeReported, reportedChannels } from "./channel-states.ts";
 import type { ActionContext } from "./context.ts";
 import { withdrawOffers } from "./routing.ts";
 
@@ -13,8 +16,8 @@ export function agentStateSettings(ctx: ActionContext): readonly AgentStateOpera
   return ctx.agentStates;
 }
 
-export async function listChannels(ctx: ActionContext, user: User): Promise<ChannelState[]> {
-  return allChannels(await ctx.store.agentChannels.list(user.id));
+export async function listChannels(ctx: ActionContext, user: User): Promise<ReportedChannel[]> {
+  return reportedChannels(ctx.store, user.id);
 }
 
 /** Ready or NotReady on the given channels (all of them for `POST /me`); returns every channel's state. */
@@ -24,7 +27,7 @@ export async function changeChannels(
   channels: readonly Channel[],
   operationName: string,
   reason?: string,
-): Promise<ChannelState[]> {
+): Promise<ReportedChannel[]> {
   const change = parseStateOperation(operationName, reason, ctx.agentStates);
   return setChannels(ctx, user.id, channels, change);
 }
@@ -61,12 +64,15 @@ async function setChannels(
   userId: string,
   channels: readonly Channel[],
   change: Pick<ChannelState, "state" | "reason">,
-): Promise<ChannelState[]> {
+): Promise<ReportedChannel[]> {
   return commit(ctx, async (tx, announce) => {
     if ((await tx.users.get(userId)) === null) return [];
     const now = ctx.now();
-    for (const channel of channels) await tx.agentChannels.set(userId, { channel, ...change, changedAt: now });
-    const states = allChannels(await tx.agentChannels.list(userId));
+    const { states } = await changeReported(tx, userId, now, async () => {
+      for (const channel of channels) await tx.agentChannels.set(userId, { channel, ...change, changedAt: now });
+      // Ready ends the after-call work on those channels: the agent says their notes are done.
+      if (change.state === "Ready") await tx.wrapUps.end(userId, channels);
+    });
     announce.channels(userId, states);
     if (change.state === "Ready") announce.route();
     return states;

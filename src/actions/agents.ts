@@ -5,22 +5,29 @@
  */
 import { seesAgentsWork } from "../access/users.ts";
 import type { AgentInteraction } from "../domain/agent-interactions.ts";
-import { allChannels, type ChannelState } from "../domain/agent-state.ts";
+import { allChannels } from "../domain/agent-state.ts";
+import { reportChannels, type ReportedChannel } from "../domain/wrap-up.ts";
 import { CHANNELS, type Channel, type User } from "../domain/users.ts";
 import { allInteractions } from "./agent-interactions.ts";
 import type { ActionContext } from "./context.ts";
 
 export interface AgentView {
   user: User;
-  channels: ChannelState[];
+  /** As reported: AfterCallWork where a wrap-up holds a Ready channel. */
+  channels: ReportedChannel[];
   /** For supervisors and admins: what the agent holds per channel, and the interactions they own, are offered or confer on. */
   work: { load: Record<Channel, number>; interactions: AgentInteraction[] } | null;
 }
 
 export async function listAgents(ctx: ActionContext, actor: User): Promise<AgentView[]> {
-  const [users, channels] = await Promise.all([ctx.store.users.list(), ctx.store.agentChannels.listAll()]);
+  const [users, stored, wrapUps] = await Promise.all([ctx.store.users.list(), ctx.store.agentChannels.listAll(), ctx.store.wrapUps.running()]);
   const enabled = users.filter((u) => u.enabled);
-  if (!seesAgentsWork(actor)) return enabled.map((user) => ({ user, channels: allChannels(channels.get(user.id) ?? []), work: null }));
+  const channelsOf = (user: User) =>
+    reportChannels(
+      allChannels(stored.get(user.id) ?? []),
+      wrapUps.filter((w) => w.userId === user.id),
+    );
+  if (!seesAgentsWork(actor)) return enabled.map((user) => ({ user, channels: channelsOf(user), work: null }));
 
   const [loads, active] = await Promise.all([
     Promise.all(CHANNELS.map((channel) => ctx.store.agentInteractions.loads(channel))),
@@ -37,7 +44,7 @@ export async function listAgents(ctx: ActionContext, actor: User): Promise<Agent
   }
   return enabled.map((user) => ({
     user,
-    channels: allChannels(channels.get(user.id) ?? []),
+    channels: channelsOf(user),
     work: {
       load: Object.fromEntries(CHANNELS.map((channel, i) => [channel, loads[i]?.get(user.id) ?? 0])) as Record<Channel, number>,
       interactions: held.get(user.id) ?? [],

@@ -8,6 +8,7 @@ import { CHANNELS, checkCapacity, checkPassword, checkRoles, checkSkills, USER_N
 import { UniqueViolation, type Store } from "../store/store.ts";
 import { releaseAgent } from "../domain/agent-interactions.ts";
 import { commit, type Announcements } from "./after-commit.ts";
+import { changeReported } from "./channel-states.ts";
 import { recordAgentChanges } from "./chat-transcript.ts";
 import type { ActionContext } from "./context.ts";
 
@@ -84,7 +85,9 @@ export async function updateUser(ctx: ActionContext, actor: User, id: string, in
       announce.revokeAgent(id);
     }
     if (input.enabled !== false || !user.enabled) return;
-    for (const channel of CHANNELS) await tx.agentChannels.set(id, { channel, state: "NotReady", reason: USER_DISABLED, changedAt: now });
+    await changeReported(tx, id, now, async () => {
+      for (const channel of CHANNELS) await tx.agentChannels.set(id, { channel, state: "NotReady", reason: USER_DISABLED, changedAt: now });
+    });
     await releaseAll(tx, ctx, id, announce);
   }).catch(taken(input.userName ?? ""));
 }

@@ -18,6 +18,7 @@ const queued: AgentInteraction = {
   queuedAt: 0,
   updatedAt: 0,
   completedAt: null,
+  acceptedAt: null,
 };
 const offered = offer(queued, "ann", 1, 1000).next;
 const accepted = applyOperation(offered, "ann", { operationName: "Accept" }, 2).next;
@@ -35,6 +36,18 @@ describe("offer, accept, reject, expire", () => {
     for (const next of [applyOperation(offered, "ann", { operationName: "Reject" }, 5).next, expireOffer(offered, 5).next]) {
       assert.deepEqual([next.state, next.ownerId, next.invitation, next.lastRejectedBy, next.queuedAt], ["Queued", null, null, "ann", 5]);
     }
+  });
+
+  it("Accept stamps when the owner accepted it (handle time runs from there); a requeue forgets it", () => {
+    assert.equal(accepted.acceptedAt, 2);
+    const transferred = applyOperation(
+      applyOperation(accepted, "ann", { operationName: "Transfer", targetId: "bob" }, 3).next,
+      "bob",
+      { operationName: "Accept" },
+      7,
+    );
+    assert.equal(transferred.next.acceptedAt, 7, "the new owner's accept");
+    assert.equal(applyOperation(accepted, "ann", { operationName: "PlaceInQueue", queue: "other" }, 4).next.acceptedAt, null);
   });
 
   it("refuses what the state does not allow: Accept twice, StopProcessing by the invitee, Accept by someone else", () => {

@@ -42,6 +42,8 @@ export interface AgentInteraction {
   queuedAt: number;
   updatedAt: number;
   completedAt: number | null;
+  /** When its owner accepted it (a route offer or a transfer): handle time runs from here to completion. */
+  acceptedAt: number | null;
 }
 
 export type NotificationType = "NewInteraction" | "StatusChange" | "PropertiesUpdated" | "WorkbinContent";
@@ -153,7 +155,7 @@ export function applyOperation(ix: AgentInteraction, actor: string, op: Operatio
       }
       // A route offer or a transfer: the accepting agent owns it; a transferring one is released.
       const previous = kind === "transfer" ? ix.ownerId : null;
-      const next: AgentInteraction = { ...ix, ...at, state: "Accepted", ownerId: actor, invitation: null, workbin: null };
+      const next: AgentInteraction = { ...ix, ...at, state: "Accepted", ownerId: actor, invitation: null, workbin: null, acceptedAt: now };
       const notices: Notice[] = [{ agentId: actor, notificationType: "StatusChange" }];
       if (previous !== null && previous !== actor) notices.push({ agentId: previous, notificationType: "StatusChange", state: "Completed" });
       return outcome(next, notices, { reroute: previous !== null });
@@ -313,6 +315,7 @@ function requeue(ix: AgentInteraction, now: number, rejectedBy: string | null): 
     workbin: null,
     queuedAt: now,
     updatedAt: now,
+    acceptedAt: null,
   };
 }
 

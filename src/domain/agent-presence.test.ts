@@ -66,6 +66,7 @@ describe("releaseAbsentAgent", () => {
     queuedAt: 0,
     updatedAt: 0,
     completedAt: null,
+    acceptedAt: null,
   };
   const accepted = applyOperation(offer(queued, "ann", 1, 1000).next, "ann", { operationName: "Accept" }, 2).next;
 

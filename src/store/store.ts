@@ -19,6 +19,8 @@ import type { Queue } from "../domain/routing.ts";
 import type { Channel, Role, Skill, User } from "../domain/users.ts";
 import type { ChatService, TranscriptEntry } from "../domain/chat.ts";
 import type { ChatFile } from "../domain/chat-v2.ts";
+import type { HandledWork, LoggedChannelState, StateLogRow } from "../domain/agent-statistics.ts";
+import type { WrapUp } from "../domain/wrap-up.ts";
 
 export interface NewService {
   customerId: string | null;
@@ -235,6 +237,8 @@ export interface AgentChannelStore {
    * locked until the transaction ends, so claims on one agent are decided one at a time.
    */
   reserve(userId: string, channel: Channel, capacity: number, now: number): Promise<boolean>;
+  /** Holds the agent's channel rows until the transaction ends (PostgreSQL), so changes of one agent's states run one at a time. */
+  lock(userId: string): Promise<void>;
 }
 
 /**
@@ -299,6 +303,8 @@ export interface AgentInteractionStore {
   inWorkbin(workbin: string, ownerId: string): Promise<AgentInteraction[]>;
   /** Slots each agent holding any holds on this channel (owned, offered, in conference): their load. */
   loads(media: Channel): Promise<Map<string, number>>;
+  /** Per channel, the interactions the agent completed (owner at completion) from `since` to `until` inclusive, and their accept-to-completion time. */
+  handledBy(agentId: string, since: number, until: number): Promise<HandledWork[]>;
   /** Mean milliseconds from creation to completion of the queue's last `sample` completed interactions; null without any. */
   averageHandleMs(queue: string, sample: number): Promise<number | null>;
   /** How many wait in `queue`, and the 1-based place of `id` among them (longest waiting first; null when it does not wait there). */
@@ -309,6 +315,34 @@ export interface AgentInteractionStore {
   reassignCustomer(from: string, to: string | null): Promise<number>;
   /** Deletes interactions completed before `before` (their history is the record), at most `limit`; returns how many. */
   deleteCompletedBefore(before: number, limit: number): Promise<number>;
+}
+
+/**
+ * Wrap-ups running now (domain/wrap-up.ts): a row per completed interaction whose slot is still
+ * held. Ending one deletes it (the state log keeps its time).
+ */
+export interface WrapUpStore {
+  insert(wrapUp: WrapUp): Promise<void>;
+  /** The agent's running wrap-ups, oldest first. */
+  of(userId: string): Promise<WrapUp[]>;
+  /** Every running wrap-up (the supervisors' view of the agents). */
+  running(): Promise<WrapUp[]>;
+  /** Ends the agent's wrap-ups on these channels (they said Ready); returns how many. */
+  end(userId: string, channels: readonly Channel[]): Promise<number>;
+  /** Ends the agent's wrap-ups whose time is up at `now`; returns how many. */
+  endDue(userId: string, now: number): Promise<number>;
+  /** Agents with a wrap-up whose time is up at `now`, the longest overdue first, each once. */
+  dueAgents(now: number, limit: number): Promise<string[]>;
+}
+
+/** Every state each agent's channels were in, from start to end (an open row is the current one). */
+export interface AgentStateLogStore {
+  /** Closes the channel's open row at `at` and opens `entry` from `at`. */
+  enter(userId: string, entry: LoggedChannelState, at: number): Promise<void>;
+  /** The agent's rows that overlap [since, until), by start. */
+  overlapping(userId: string, since: number, until: number): Promise<StateLogRow[]>;
+  /** Deletes rows that ended before `before`, at most `limit`; returns how many. */
+  deleteEndedBefore(before: number, limit: number): Promise<number>;
 }
 
 export type MetadataKind = "extension" | "identification-key";
@@ -418,6 +452,8 @@ export interface Store {
   readonly agentPresence: AgentPresenceStore;
   readonly queues: QueueStore;
   readonly agentInteractions: AgentInteractionStore;
+  readonly wrapUps: WrapUpStore;
+  readonly agentStateLog: AgentStateLogStore;
   readonly chats: ChatStore;
   readonly metadata: MetadataStore;
   /** Messages to every node, sent when a transaction commits (PostgreSQL; SQLite, one node, has none). */

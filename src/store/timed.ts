@@ -183,6 +183,12 @@ class TimedStore implements Store {
   get agentInteractions() {
     return this.timers.aggregate(this.inner, "agentInteractions");
   }
+  get wrapUps() {
+    return this.timers.aggregate(this.inner, "wrapUps");
+  }
+  get agentStateLog() {
+    return this.timers.aggregate(this.inner, "agentStateLog");
+  }
   get chats() {
     return this.timers.aggregate(this.inner, "chats");
   }

@@ -6,7 +6,9 @@
  */
 import { viewState, type AgentInteraction, type NotificationType, type ViewState } from "../domain/agent-interactions.ts";
 import type { AgentView } from "../actions/agents.ts";
-import type { AgentStateOperation, ChannelState } from "../domain/agent-state.ts";
+import type { AgentStateOperation } from "../domain/agent-state.ts";
+import type { AgentStatistics } from "../domain/agent-statistics.ts";
+import { AFTER_CALL_WORK, type ReportedChannel } from "../domain/wrap-up.ts";
 import type { EntryType, TranscriptEntry, UserType } from "../domain/chat.ts";
 import type { JsonObject } from "../domain/json.ts";
 import type { User } from "../domain/users.ts";
@@ -58,14 +60,42 @@ export function presentAgentStateOperation(operation: AgentStateOperation) {
   return presented;
 }
 
-/** A channel as GWS presents it: `{channel, userState: {id, state, displayName, reason?}}`. */
-export function presentChannel(s: ChannelState) {
+/**
+ * A channel as GWS presents it: `{channel, userState: {id, state, displayName, reason?}}`. In
+ * after-call work GWS's way: `{id: "AfterCallWork", state: "NotReady", displayName: "After call
+ * work", reason: "AfterCallWork", workMode: "AfterCallWork", wrapUpEndsAt}` (an ISO time), so a
+ * desktop that knows only Ready and NotReady shows Not Ready.
+ */
+export function presentChannel(s: ReportedChannel) {
+  if (s.wrapUpEndsAt !== null) {
+    const userState = { id: AFTER_CALL_WORK, state: s.state, displayName: "After call work", reason: AFTER_CALL_WORK, workMode: AFTER_CALL_WORK };
+    return { channel: s.channel, userState: { ...userState, wrapUpEndsAt: new Date(s.wrapUpEndsAt).toISOString() } };
+  }
   const userState: Record<string, unknown> = { id: s.state, state: s.state, displayName: s.state === "Ready" ? "Ready" : "Not Ready" };
   if (s.reason !== null) userState.reason = s.reason;
   return { channel: s.channel, userState };
 }
 
-export function channelStateMessage(states: readonly ChannelState[]) {
+/**
+ * An agent's statistics for today (`GET /api/v2/me/statistics`): the period (ISO times, and the
+ * time zone whose midnight starts it), totals, and per channel the seconds in each state and
+ * reason (`AfterCallWork` is wrap-up time), interactions handled and their average handle time.
+ */
+export function presentStatistics(userId: string, stats: AgentStatistics, timeZone: string) {
+  return {
+    userId,
+    date: "today",
+    timeZone,
+    since: new Date(stats.since).toISOString(),
+    until: new Date(stats.until).toISOString(),
+    interactionsHandled: stats.interactionsHandled,
+    averageHandleSeconds: stats.averageHandleSeconds,
+    wrapUpSeconds: stats.wrapUpSeconds,
+    channels: stats.channels,
+  };
+}
+
+export function channelStateMessage(states: readonly ReportedChannel[]) {
   return {
     messageType: "ChannelStateChangeMessageV2",
     messageTypeName: "ChannelStateChangeMessageV2",

@@ -1,11 +1,14 @@
 /**
  * Runs the housekeeping (Context Services auto-complete and expiry, expired agent sessions; chat:
- * silent customers, pushes to backgrounded apps, agent availability, expired chat services) every `intervalMs`. Work is
+ * silent customers, pushes to backgrounded apps, agent availability, expired chat services;
+ * agents: wrap-ups whose time is up, the old state log) every `intervalMs`. Work is
  * found from deadlines stored in the database, so a restart only delays it by one interval.
  */
 import type { ChatService } from "../domain/chat.ts";
 import type { ActionContext } from "../actions/context.ts";
 import { announceAvailability, endSilentChats, removeExpiredChatServices, sendBackgroundPushes } from "../actions/chat-sweeps.ts";
+import { purgeOldStateLog } from "../actions/agent-statistics.ts";
+import { endDueWrapUps } from "../actions/wrap-ups.ts";
 import { autoCompleteDue, purgeExpired, purgeExpiredSessions, purgeOldHistory } from "../actions/housekeeping.ts";
 import type { Logger } from "../logger.ts";
 import { serialSweeps, type SerialSweeps } from "./sweeps.ts";
@@ -38,5 +41,12 @@ async function runOnce(ctx: ActionContext, logger: Logger, present: CustomerPres
       logger.info({ silentChatsEnded: silent, backgroundPushes: pushed, chatServicesRemoved: removed }, "chat housekeeping");
   } catch (err) {
     logger.error({ err }, "chat housekeeping failed");
+  }
+  try {
+    const wrapUps = await endDueWrapUps(ctx);
+    const logRows = await purgeOldStateLog(ctx);
+    if (logRows > 0) logger.info({ wrapUpsEndedFor: wrapUps, stateLogRowsDeleted: logRows }, "agent housekeeping");
+  } catch (err) {
+    logger.error({ err }, "agent housekeeping failed");
   }
 }

@@ -8,6 +8,7 @@ import type { Store } from "../../src/store/store.ts";
 import { describeWith } from "../support/suites.ts";
 import { agentInteractionsContract } from "./store/agent-interactions.ts";
 import { agentPresenceContract } from "./store/agent-presence.ts";
+import { agentStatisticsContract } from "./store/agent-statistics.ts";
 import { chatContract } from "./store/chat.ts";
 import { clientMessagesContract } from "./store/client-messages.ts";
 import { customersContract } from "./store/customers.ts";
@@ -34,6 +35,7 @@ export function storeContract(name: string, open: () => Promise<Store>, skip: st
     usersContract(current);
     agentInteractionsContract(current);
     agentPresenceContract(current);
+    agentStatisticsContract(current);
     metadataContract(current);
     chatContract(current);
     clientMessagesContract(current);

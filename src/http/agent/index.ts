@@ -24,6 +24,7 @@ import { registerAdminRoutes } from "./admin.ts";
 import { registerAgentRoutes } from "./agents.ts";
 import { registerChatRoutes } from "./chats.ts";
 import { registerSettingsRoutes } from "./settings.ts";
+import { registerStatisticsRoutes } from "./statistics.ts";
 import { registerUserRoutes } from "./users.ts";
 
 export interface AgentApiDeps {
@@ -105,6 +106,7 @@ export async function registerAgentApi(app: FastifyInstance, deps: AgentApiDeps)
       registerSettingsRoutes(api, routeDeps);
       registerChatRoutes(api, routeDeps);
       registerMeRoutes(api, routeDeps);
+      registerStatisticsRoutes(api, routeDeps);
       registerInteractionRoutes(api, routeDeps);
     },
     { prefix: AGENT_API_BASE },

@@ -68,6 +68,8 @@ export const StateChange = Type.Object({
   channels: Opt(Type.Array(Type.String({ maxLength: LIMITS.word }), { maxItems: 32 })),
 });
 export const MeQuery = Type.Object({ subresources: Opt(text) });
+/** `date`: only `today` for now (checked by the action, so any other value gets its 400 message). */
+export const StatisticsQuery = Type.Object({ date: Opt(Type.String({ maxLength: LIMITS.word })) });
 export const ChannelParams = Type.Object({ channel: Type.String({ minLength: 1, maxLength: LIMITS.word }) });
 
 // Interactions (routed work) and queues.

@@ -1,6 +1,7 @@
 /** Queues and the interactions agents work, in SQL. */
 import { sql, type Insertable, type Kysely, type Selectable } from "kysely";
 import { loadChanges, type AgentInteraction, type Invitation, type WorkState } from "../../domain/agent-interactions.ts";
+import type { HandledWork } from "../../domain/agent-statistics.ts";
 import type { Queue } from "../../domain/routing.ts";
 import type { Channel, Skill } from "../../domain/users.ts";
 import { UniqueViolation, type AgentInteractionStore, type QueueStore } from "../store.ts";
@@ -166,6 +167,25 @@ export class SqlAgentInteractionStore implements AgentInteractionStore {
     return new Map(rows.map((row) => [row.user_id, Number(row.load)]));
   }
 
+  async handledBy(agentId: string, since: number, until: number): Promise<HandledWork[]> {
+    const rows = await this.db
+      .selectFrom("agent_interactions")
+      .select([
+        "media_type",
+        sql<number | string>`count(*)`.as("n"),
+        sql<number | string>`count(accepted_at)`.as("timed"),
+        sql<number | string | null>`sum(completed_at - accepted_at)`.as("handle_ms"),
+      ])
+      .where("owner_id", "=", agentId)
+      .where("state", "=", "Completed")
+      .where("completed_at", ">=", since)
+      .where("completed_at", "<=", until)
+      .groupBy("media_type")
+      .orderBy("media_type")
+      .execute();
+    return rows.map((r) => ({ channel: r.media_type as Channel, count: Number(r.n), timed: Number(r.timed), handleMs: Number(r.handle_ms ?? 0) }));
+  }
+
   async queuePosition(queue: string, id: string | null): Promise<{ waiting: number; position: number | null }> {
     const waitingIn = this.db.selectFrom("agent_interactions").where("state", "=", "Queued").where("queue", "=", queue);
     const total = await waitingIn.select(sql<number | string>`count(*)`.as("n")).executeTakeFirst();
@@ -249,6 +269,7 @@ function toRow(ix: AgentInteraction): Insertable<AgentInteractionsTable> & { id:
     queued_at: ix.queuedAt,
     updated_at: ix.updatedAt,
     completed_at: ix.completedAt,
+    accepted_at: ix.acceptedAt,
   };
 }
 
@@ -277,5 +298,6 @@ function toInteraction(row: Selectable<AgentInteractionsTable>): AgentInteractio
     queuedAt: int(row.queued_at),
     updatedAt: int(row.updated_at),
     completedAt: row.completed_at === null ? null : int(row.completed_at),
+    acceptedAt: row.accepted_at === null ? null : int(row.accepted_at),
   };
 }

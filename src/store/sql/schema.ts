@@ -141,6 +141,27 @@ export interface AgentInteractionsTable {
   queued_at: Int8;
   updated_at: Int8;
   completed_at: Int8 | null;
+  accepted_at: Int8 | null;
+}
+
+interface AgentWrapUpsTable {
+  interaction_id: string;
+  user_id: string;
+  channel: string;
+  queue: string;
+  started_at: Int8;
+  ends_at: Int8;
+}
+
+interface AgentStateLogTable {
+  /** Made by the database. */
+  id: Generated<number | string>;
+  user_id: string;
+  channel: string;
+  state: string;
+  reason: string | null;
+  started_at: Int8;
+  ended_at: Int8 | null;
 }
 
 export interface ChatServicesTable {
@@ -231,6 +252,8 @@ export interface Database {
   agent_presence: AgentPresenceTable;
   queues: QueuesTable;
   agent_interactions: AgentInteractionsTable;
+  agent_wrap_ups: AgentWrapUpsTable;
+  agent_state_log: AgentStateLogTable;
   chat_services: ChatServicesTable;
   chat_transcripts: ChatTranscriptsTable;
   chat_parties: ChatPartiesTable;

@@ -18,6 +18,7 @@ import { SqlAgentInteractionStore, SqlQueueStore } from "./agent-interactions.ts
 import { SqlChatStore } from "./chat.ts";
 import { SqlAgentPresenceStore } from "./agent-presence.ts";
 import { SqlMetadataStore } from "./metadata.ts";
+import { SqlAgentStateLogStore, SqlWrapUpStore } from "./agent-statistics.ts";
 import { SqlCommitFeed, type FeedSettings } from "./feed.ts";
 
 export interface SqlStoreOptions {
@@ -51,6 +52,8 @@ export class SqlStore implements Store {
   readonly agentPresence: SqlAgentPresenceStore;
   readonly queues: SqlQueueStore;
   readonly agentInteractions: SqlAgentInteractionStore;
+  readonly wrapUps: SqlWrapUpStore;
+  readonly agentStateLog: SqlAgentStateLogStore;
   readonly chats: SqlChatStore;
   readonly metadata: SqlMetadataStore;
   readonly feed: SqlCommitFeed;
@@ -77,6 +80,8 @@ export class SqlStore implements Store {
     this.agentPresence = new SqlAgentPresenceStore(db);
     this.queues = new SqlQueueStore(db, options.isUniqueViolation);
     this.agentInteractions = new SqlAgentInteractionStore(db, options.dialect);
+    this.wrapUps = new SqlWrapUpStore(db);
+    this.agentStateLog = new SqlAgentStateLogStore(db);
     this.chats = new SqlChatStore(db, options.dialect, options.isUniqueViolation);
     this.metadata = new SqlMetadataStore(db, options.isUniqueViolation);
     this.feed = new SqlCommitFeed(db, options.feed ?? null);

@@ -46,6 +46,8 @@ export class SqlUserStore implements UserStore {
   async delete(id: string): Promise<boolean> {
     await this.db.deleteFrom("user_sessions").where("user_id", "=", id).execute();
     await this.db.deleteFrom("agent_channels").where("user_id", "=", id).execute();
+    await this.db.deleteFrom("agent_wrap_ups").where("user_id", "=", id).execute();
+    await this.db.deleteFrom("agent_state_log").where("user_id", "=", id).execute();
     const result = await this.db.deleteFrom("users").where("id", "=", id).executeTakeFirst();
     return Number(result.numDeletedRows) > 0;
   }
@@ -154,6 +156,11 @@ export class SqlAgentChannelStore implements AgentChannelStore {
 
   async touch(userId: string, channel: Channel, now: number): Promise<void> {
     await this.db.updateTable("agent_channels").set({ idle_since: now }).where("user_id", "=", userId).where("channel", "=", channel).execute();
+  }
+
+  async lock(userId: string): Promise<void> {
+    if (this.dialect !== "postgres") return;
+    await this.db.selectFrom("agent_channels").select("user_id").where("user_id", "=", userId).orderBy("channel").forUpdate().execute();
   }
 
   async reserve(userId: string, channel: Channel, capacity: number, now: number): Promise<boolean> {

@@ -31,6 +31,7 @@ export function agentInteractionsContract(current: () => Store): void {
       queuedAt: T0,
       updatedAt: T0,
       completedAt: null,
+      acceptedAt: null,
       ...over,
     });
 
