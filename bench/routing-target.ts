@@ -43,8 +43,18 @@ const url = await (process.argv[2] === "bare" ? startBare() : startParley());
 // How long the server's event loop stalls: what its notifications wait behind.
 const stalls = monitorEventLoopDelay({ resolution: 5 });
 stalls.enable();
-process.on("message", () => {
-  process.send?.({ loopP99: stalls.percentile(99) / 1e6, loopMax: stalls.max / 1e6 });
+// "mark" starts counting CPU time (when the agents are set up and submissions begin); "stalls"
+// answers the event loop's stalls and the CPU time used since the mark.
+let cpuMark = process.cpuUsage();
+process.on("message", (m) => {
+  if (m === "mark") {
+    cpuMark = process.cpuUsage();
+    stalls.reset();
+    process.send?.({ marked: true });
+    return;
+  }
+  const cpu = process.cpuUsage(cpuMark);
+  process.send?.({ loopP99: stalls.percentile(99) / 1e6, loopMax: stalls.max / 1e6, cpuMs: (cpu.user + cpu.system) / 1000 });
 });
 process.send?.({ url });
 // Exit normally when the bench is done, so a --cpu-prof profile gets written.

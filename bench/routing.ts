@@ -28,6 +28,8 @@ interface Result {
   perSecond: number;
   p50: number;
   p99: number;
+  /** Server CPU time (user + system) per assignment, ms. */
+  cpuPerAssignment: number;
 }
 
 const http = new Agent({ keepAlive: true, maxSockets: 64 });
@@ -134,6 +136,10 @@ async function run(kind: Kind): Promise<Result> {
     sockets.push(...(await Promise.all(Array.from({ length: Math.min(20, AGENTS - i) }, (_, k) => startAgent(kind, target.url, i + k, onOffer)))));
   }
   const admin = basic("admin", ADMIN_PASSWORD);
+  await new Promise<void>((resolve) => {
+    target.child.once("message", () => resolve());
+    target.child.send("mark");
+  });
   const started = performance.now();
   const interval = 1000 / RATE;
   for (let seq = 0; seq < INTERACTIONS; seq++) {
@@ -152,8 +158,8 @@ async function run(kind: Kind): Promise<Result> {
   await finished;
   clearTimeout(timeout);
   const seconds = (performance.now() - started) / 1000;
-  const loop = await new Promise<{ loopP99: number; loopMax: number }>((resolve) => {
-    target.child.once("message", (m: { loopP99: number; loopMax: number }) => resolve(m));
+  const loop = await new Promise<{ loopP99: number; loopMax: number; cpuMs: number }>((resolve) => {
+    target.child.once("message", (m: { loopP99: number; loopMax: number; cpuMs: number }) => resolve(m));
     target.child.send("stalls");
   });
   console.log(`${kind}: server event loop stalls p99 ${loop.loopP99.toFixed(1)} ms, max ${loop.loopMax.toFixed(1)} ms`);
@@ -165,20 +171,29 @@ async function run(kind: Kind): Promise<Result> {
   if (failures.length > 0) console.log(`${kind}: ${failures.length} submissions failed, e.g. ${failures.slice(0, 3).join("; ")}`);
   if (submitted.size > 0)
     console.log(`${kind}: ${submitted.size} submitted interactions never reached an agent (seq ${[...submitted.keys()].slice(0, 10).join(", ")})`);
-  return { kind, assigned: latencies.length, perSecond: latencies.length / seconds, p50: pct(50), p99: pct(99) };
+  return {
+    kind,
+    assigned: latencies.length,
+    perSecond: latencies.length / seconds,
+    p50: pct(50),
+    p99: pct(99),
+    cpuPerAssignment: loop.cpuMs / Math.max(1, latencies.length),
+  };
 }
 
 const results: Result[] = [];
 for (const kind of ["bare", "parley"] as const) results.push(await run(kind));
 const [bare, parley] = results as [Result, Result];
 console.log(`\nrouting: ${AGENTS} agents on CometD (WebSocket), ${INTERACTIONS} interactions at ${RATE}/s, each accepted and completed at once\n`);
-console.log(`${"server".padEnd(10)} ${"assigned".padStart(9)} ${"per s".padStart(8)} ${"p50 ms".padStart(8)} ${"p99 ms".padStart(8)}`);
+console.log(
+  `${"server".padEnd(10)} ${"assigned".padStart(9)} ${"per s".padStart(8)} ${"p50 ms".padStart(8)} ${"p99 ms".padStart(8)} ${"CPU ms/assignment".padStart(18)}`,
+);
 for (const r of results)
   console.log(
-    `${r.kind.padEnd(10)} ${String(r.assigned).padStart(9)} ${r.perSecond.toFixed(0).padStart(8)} ${r.p50.toFixed(1).padStart(8)} ${r.p99.toFixed(1).padStart(8)}`,
+    `${r.kind.padEnd(10)} ${String(r.assigned).padStart(9)} ${r.perSecond.toFixed(0).padStart(8)} ${r.p50.toFixed(1).padStart(8)} ${r.p99.toFixed(1).padStart(8)} ${r.cpuPerAssignment.toFixed(3).padStart(18)}`,
   );
 console.log(
-  `\nparley / bare: assignments/s ${(parley.perSecond / bare.perSecond).toFixed(2)}, p50 ${(parley.p50 / bare.p50).toFixed(2)}, p99 ${(parley.p99 / bare.p99).toFixed(2)}`,
+  `\nparley / bare: assignments/s ${(parley.perSecond / bare.perSecond).toFixed(2)}, p50 ${(parley.p50 / bare.p50).toFixed(2)}, p99 ${(parley.p99 / bare.p99).toFixed(2)}, CPU per assignment ${(parley.cpuPerAssignment / bare.cpuPerAssignment).toFixed(2)}`,
 );
 console.log(`goal: p99 from submit to notification under 20 ms (parley: ${parley.p99.toFixed(1)} ms)`);
 process.exit(0);
