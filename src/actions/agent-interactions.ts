@@ -57,6 +57,7 @@ export function newInteraction(input: Submission, now: number): AgentInteraction
     mediaType: input.mediaType as Channel,
     state: "Queued",
     queue: queueName,
+    entryQueue: queueName,
     ownerId: null,
     invitation: null,
     conference: [],
@@ -68,6 +69,8 @@ export function newInteraction(input: Submission, now: number): AgentInteraction
     queuedAt: now,
     updatedAt: now,
     completedAt: null,
+    answeredAt: null,
+    abandonedAt: null,
   };
 }
 

@@ -55,6 +55,7 @@ describe("releaseAbsentAgent", () => {
     mediaType: "chat",
     state: "Queued",
     queue: "sales",
+    entryQueue: "sales",
     ownerId: null,
     invitation: null,
     conference: [],
@@ -66,6 +67,8 @@ describe("releaseAbsentAgent", () => {
     queuedAt: 0,
     updatedAt: 0,
     completedAt: null,
+    answeredAt: null,
+    abandonedAt: null,
   };
   const accepted = applyOperation(offer(queued, "ann", 1, 1000).next, "ann", { operationName: "Accept" }, 2).next;
 

@@ -15,6 +15,7 @@ import type { Extensions, Service, State, Status, Task } from "../domain/journey
 import type { ChannelState } from "../domain/agent-state.ts";
 import type { AgentPresence } from "../domain/agent-presence.ts";
 import type { AgentInteraction, WorkState } from "../domain/agent-interactions.ts";
+import type { QueueActivity, ServiceLevelThresholds } from "../domain/queue-statistics.ts";
 import type { Queue } from "../domain/routing.ts";
 import type { Channel, Role, Skill, User } from "../domain/users.ts";
 import type { ChatService, TranscriptEntry } from "../domain/chat.ts";
@@ -272,8 +273,15 @@ export interface ReadyAgent {
 export interface QueueStore {
   /** Fails with a UniqueViolation when the name is taken. */
   insert(queue: Queue): Promise<void>;
-  get(name: string): Promise<Queue | null>;
+  /** `lock` holds the queue's row until the transaction ends (PostgreSQL): new chats counting a full queue take turns. */
+  get(name: string, options?: { lock?: boolean }): Promise<Queue | null>;
   list(): Promise<Queue[]>;
+}
+
+/** The service-level thresholds of the queues that have their own, and of every other. */
+export interface QueueThresholds {
+  byQueue: ReadonlyMap<string, ServiceLevelThresholds>;
+  otherwise: ServiceLevelThresholds;
 }
 
 export interface AgentInteractionStore {
@@ -299,12 +307,18 @@ export interface AgentInteractionStore {
   inWorkbin(workbin: string, ownerId: string): Promise<AgentInteraction[]>;
   /** Slots each agent holding any holds on this channel (owned, offered, in conference): their load. */
   loads(media: Channel): Promise<Map<string, number>>;
-  /** Mean milliseconds from creation to completion of the queue's last `sample` completed interactions; null without any. */
+  /** Mean handle time (answer to completion), ms, of the queue's last `sample` completed interactions an agent answered; null without any. */
   averageHandleMs(queue: string, sample: number): Promise<number | null>;
   /** How many wait in `queue`, and the 1-based place of `id` among them (longest waiting first; null when it does not wait there). */
   queuePosition(queue: string, id: string | null): Promise<{ waiting: number; position: number | null }>;
   /** Per queue: how many wait and since when the longest has. */
   waiting(): Promise<Map<string, { count: number; oldestQueuedAt: number }>>;
+  /**
+   * Per queue entered (`entryQueue`), the service-level sums of the window from `since` to now
+   * (domain/queue-statistics.ts), each queue's counted against its thresholds; a queue with no
+   * event in it is absent.
+   */
+  queueActivity(since: number, thresholds: QueueThresholds): Promise<Map<string, QueueActivity>>;
   /** Interactions of `from` now belong to `to` (null: to nobody, on erasure). */
   reassignCustomer(from: string, to: string | null): Promise<number>;
   /** Deletes interactions completed before `before` (their history is the record), at most `limit`; returns how many. */

@@ -13,6 +13,7 @@ import * as chatV2 from "./007-chat-v2.ts";
 import * as clientMessageIds from "./008-client-message-ids.ts";
 import * as agentPresence from "./009-agent-presence.ts";
 import * as routingLoad from "./010-routing-load.ts";
+import * as queueStatistics from "./012-queue-statistics.ts";
 import type { Dialect } from "./dialect.ts";
 
 interface MigrationModule {
@@ -30,6 +31,7 @@ const MIGRATIONS: Record<string, MigrationModule> = {
   "008-client-message-ids": clientMessageIds,
   "009-agent-presence": agentPresence,
   "010-routing-load": routingLoad,
+  "012-queue-statistics": queueStatistics,
 };
 
 /**

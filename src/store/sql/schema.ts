@@ -128,6 +128,8 @@ export interface AgentInteractionsTable {
   media_type: string;
   state: string;
   queue: string;
+  /** The queue statistics count it in (migration 012). */
+  entry_queue: string;
   owner_id: string | null;
   invited_id: string | null;
   invitation_kind: string | null;
@@ -141,6 +143,8 @@ export interface AgentInteractionsTable {
   queued_at: Int8;
   updated_at: Int8;
   completed_at: Int8 | null;
+  answered_at: Int8 | null;
+  abandoned_at: Int8 | null;
 }
 
 export interface ChatServicesTable {

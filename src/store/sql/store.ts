@@ -75,7 +75,7 @@ export class SqlStore implements Store {
     this.userSessions = new SqlUserSessionStore(db, options.dialect);
     this.agentChannels = new SqlAgentChannelStore(db, options.dialect);
     this.agentPresence = new SqlAgentPresenceStore(db);
-    this.queues = new SqlQueueStore(db, options.isUniqueViolation);
+    this.queues = new SqlQueueStore(db, options.dialect, options.isUniqueViolation);
     this.agentInteractions = new SqlAgentInteractionStore(db, options.dialect);
     this.chats = new SqlChatStore(db, options.dialect, options.isUniqueViolation);
     this.metadata = new SqlMetadataStore(db, options.isUniqueViolation);
