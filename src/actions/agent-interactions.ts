@@ -44,6 +44,7 @@ async function queueInteraction(ctx: ActionContext, input: Submission): Promise<
     const queue = await tx.queues.get(ix.queue);
     if (queue === null) throw invalidInput(`queue: there is no queue ${ix.queue}`);
     await placeNew(ctx, tx, announce, ix, queue, pool);
+    announce.measured(null, ix);
   });
   return ix.id;
 }
@@ -115,6 +116,7 @@ async function operateWork(ctx: ActionContext, user: User, id: string, body: Jso
     }
     await markIdle(tx, result, now);
     announce.outcome(result);
+    announce.measured(ix, result.next);
     announce.chat(await recordAgentChanges(tx, ctx, ix, result.next));
     if (result.completed) await recordHistory(tx, ctx, result.next, now);
   });

@@ -94,7 +94,7 @@ function round(value: number, digits: number): number {
 /** The windows statistics are kept for, each by when it starts; both end now. */
 export type StatisticsWindow = "last15Minutes" | "today";
 
-export const RECENT_WINDOW_MS = 15 * 60 * 1000;
+const RECENT_WINDOW_MS = 15 * 60 * 1000;
 
 /** Where each window starts at `now`: 15 minutes back, and midnight in `timeZone` (STATISTICS_TIME_ZONE). */
 export function windowStarts(now: number, timeZone: string): Record<StatisticsWindow, number> {

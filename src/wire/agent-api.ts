@@ -6,6 +6,8 @@
  */
 import { viewState, type AgentInteraction, type NotificationType, type ViewState } from "../domain/agent-interactions.ts";
 import type { AgentView } from "../actions/agents.ts";
+import type { QueueView } from "../actions/queues.ts";
+import type { QueuePolicy } from "../domain/queue-policy.ts";
 import type { AgentStateOperation, ChannelState } from "../domain/agent-state.ts";
 import type { EntryType, TranscriptEntry, UserType } from "../domain/chat.ts";
 import type { JsonObject } from "../domain/json.ts";
@@ -176,4 +178,30 @@ export type SupervisedView = "agents" | "queues";
 /** `{"messageType":"SupervisorChange","changed":["agents","queues"]}`: re-read what `changed` names. */
 export function supervisorChangeMessage(changed: readonly SupervisedView[]) {
   return { messageType: "SupervisorChange", changed: [...changed].sort() };
+}
+
+/** Where supervisors and administrators get every queue's statistics pushed (/api/v2/notifications). */
+export const QUEUES_CHANNEL = "/v2/queues";
+
+/**
+ * A queue as supervisors and admins see it in `GET /api/v2/queues`, `GET /api/v2/queues/{name}/statistics`
+ * and on `/v2/queues`: its standing, the thresholds its service level is counted against, its statistics.
+ */
+export function supervisedQueue(view: QueueView, policy: QueuePolicy) {
+  return {
+    name: view.queue.name,
+    skills: view.queue.skills,
+    waiting: view.waiting,
+    longestWaitSeconds: view.longestWaitSeconds,
+    agents: view.agents,
+    serviceLevelSeconds: policy.serviceLevelSeconds,
+    shortAbandonSeconds: policy.shortAbandonSeconds,
+    maxWaiting: policy.maxWaiting,
+    statistics: view.statistics,
+  };
+}
+
+/** `{"messageType":"QueueStatistics","queues":[...]}` on `/v2/queues`: every queue, as `GET /api/v2/queues` shows it to supervisors. */
+export function queueStatisticsMessage(queues: readonly ReturnType<typeof supervisedQueue>[]) {
+  return { messageType: "QueueStatistics", queues };
 }

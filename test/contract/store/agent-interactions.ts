@@ -159,7 +159,10 @@ export function agentInteractionsContract(current: () => Store): void {
       ]) {
         await store.agentInteractions.insert(ix);
       }
-      const thresholds = { byQueue: new Map([["sl2", { serviceLevelMs: 40 * s, shortAbandonMs: 0 }]]), otherwise: { serviceLevelMs: 20 * s, shortAbandonMs: 5 * s } };
+      const thresholds = {
+        byQueue: new Map([["sl2", { serviceLevelMs: 40 * s, shortAbandonMs: 0 }]]),
+        otherwise: { serviceLevelMs: 20 * s, shortAbandonMs: 5 * s },
+      };
       const activity = await store.agentInteractions.queueActivity(T0, thresholds);
       assert.deepEqual(activity.get("sl1"), {
         offered: 5,
