@@ -10,13 +10,14 @@ import { ChatAllowance } from "./access/chat-allowance.ts";
 import { isLoopback } from "./access/context-services.ts";
 import { clientAddress } from "./client-address.ts";
 import { gmsUserVerifier, type GmsUserVerifier } from "./access/gms-user.ts";
-import { ensureDefaultQueue, ensureQueues } from "./actions/queues.ts";
+import { allQueueViews, ensureDefaultQueue, ensureQueues, publishQueueStatistics } from "./actions/queues.ts";
 import { createPushPort } from "./push/push.ts";
 import { LocalFileStore } from "./files/file-store.ts";
 import { customerPresent, serveChatV2OverCometd } from "./http/chat-v2/cometd.ts";
 import { chatFeedListener } from "./actions/chat-delivery.ts";
 import { createDemoUsers, ensureAdmin, type GeneratedCredentials } from "./actions/users.ts";
 import type { ActionContext } from "./actions/context.ts";
+import { QueueStatisticsPush } from "./actions/queue-statistics-push.ts";
 import { SupervisorChanges } from "./actions/supervisor-changes.ts";
 import { BayeuxEngine } from "./bayeux/engine.ts";
 import { agentEndpoint, customerEndpoint, type AgentAuthenticator } from "./bayeux/endpoints.ts";
@@ -30,7 +31,7 @@ import { agentStateOperations } from "./domain/agent-state.ts";
 import { buildOpsServer } from "./http/ops.ts";
 import { buildHttpServer } from "./http/server.ts";
 import { createLogger, type Logger } from "./logger.ts";
-import { createMetrics, registerBayeuxMetrics, type Metrics } from "./metrics.ts";
+import { createMetrics, createQueueMeter, registerBayeuxMetrics, registerQueueGauges, type Metrics } from "./metrics.ts";
 import { openStore } from "./store/open.ts";
 import type { Store } from "./store/store.ts";
 import { timedStore } from "./store/timed.ts";
@@ -107,7 +108,15 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
       maxIntervalMs: config.bayeuxMaxIntervalMs,
     },
   });
-  const supervision = new SupervisorChanges((changed) => bayeux.publish("agent", SUPERVISOR_CHANNEL, supervisorChangeMessage(changed)));
+  // Statistics are pushed when the queues changed, at a slower pace than the change notices (each push reads them).
+  const queuePush = new QueueStatisticsPush(
+    () => publishQueueStatistics(ctx),
+    (err) => logger.warn({ err }, "could not push the queues' statistics"),
+  );
+  const supervision = new SupervisorChanges((changed) => {
+    bayeux.publish("agent", SUPERVISOR_CHANNEL, supervisorChangeMessage(changed));
+    if (changed.includes("queues")) queuePush.note();
+  });
   const push = createPushPort(bayeux, logger, { concurrency: config.pushConcurrency, queueSize: config.pushQueueSize });
   const queuePolicies = new Map(config.queues.map((q) => [q.name, q]));
   const routingView = new RoutingView({ store, roles: config.routingRoles, bus, nodeId: bayeux.nodeId, logger, onRemoteChange: () => router.kick() });
@@ -125,6 +134,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     // Several nodes on PostgreSQL: every node pushes committed chat entries to its clients from the database's feed.
     chatFeed: store.dialect === "postgres" && bus.shared,
     supervision,
+    queueMeter: createQueueMeter(metrics),
     // The router needs the context; it is started right below.
     routing: {
       offerTimeoutMs: config.routingOfferTimeoutMs,
@@ -221,6 +231,14 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     ? await store.feed.listen(chatFeedListener(ctx, bayeux.here), (err) => logger.warn({ err: err.message }, "chat feed: LISTEN connection lost; reopening"))
     : null;
   registerBayeuxMetrics(metrics, () => bayeux.stats());
+  registerQueueGauges(metrics, async () =>
+    (await allQueueViews(ctx)).map((view) => ({
+      queue: view.queue.name,
+      waiting: view.waiting,
+      longestWaitSeconds: view.longestWaitSeconds,
+      serviceLevel: { today: view.statistics.today.serviceLevel, last15Minutes: view.statistics.last15Minutes.serviceLevel },
+    })),
+  );
   const bayeuxLimits = { maxBodyBytes: config.bayeuxMaxMessageBytes, maxBatch: 100, maxDepth: config.jsonMaxDepth, lingerMs: config.httpLingerMs };
   const cookieOptions = { trustProxy: config.trustProxy, crossSiteCookie: config.bayeuxCookieCrossSite };
   const http = await buildHttpServer({
@@ -286,6 +304,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     close() {
       closing ??= (async () => {
         supervision.close();
+        queuePush.close();
         // Held long-polls are answered first, or the HTTP server would wait for them.
         await bayeux.close();
         await websocket.close();

@@ -88,6 +88,7 @@ function cliContext(config: Config, store: Store): ActionContext {
     notifier: { deliver: () => {}, revoke: () => {}, publish: () => {}, deliverToTopic: () => {} },
     chatFeed: false,
     supervision: { note: () => {} },
+    queueMeter: { record: () => {} },
     routing: { offerTimeoutMs: config.routingOfferTimeoutMs, roles: config.routingRoles, policy: (queue) => defaultPolicy(queue), view, kick: () => {} },
     statisticsTimeZone: config.statisticsTimeZone,
     agentApiBase: "/api/v2",

@@ -2,7 +2,8 @@
  * Prometheus metrics, one registry per app (no global registry, so tests can build many apps).
  * The only file that imports prom-client.
  */
-import { collectDefaultMetrics, Counter, Gauge, type Metric, Registry } from "prom-client";
+import { collectDefaultMetrics, Counter, Gauge, Histogram, type Metric, Registry } from "prom-client";
+import type { QueueEvent } from "./domain/queue-statistics.ts";
 
 export interface Metrics {
   registry: Registry;
@@ -114,6 +115,99 @@ export function registerBayeuxMetrics(metrics: Metrics, stats: () => { sessions:
       counted = delivered;
     },
   });
+}
+
+/**
+ * Queue events counted by the node that committed them (per-node Prometheus semantics: sum the
+ * nodes' series, `sum by (queue) (rate(parley_queue_answered_total[5m]))`). Their `queue` label
+ * is the queue an interaction entered, which existed then: queues are never deleted, so the
+ * series are as many as the queues administrators made.
+ */
+export function createQueueMeter(metrics: Metrics): { record(events: readonly QueueEvent[]): void } {
+  const counter = (kind: string, help: string) =>
+    new Counter({ name: `parley_queue_${kind}_total`, help, labelNames: ["queue"], registers: [metrics.registry] });
+  const counters = {
+    offered: counter("offered", "Interactions that entered the queue, counted by the node that queued them"),
+    answered: counter("answered", "Interactions an agent first accepted, counted by the node that committed the answer"),
+    abandoned: counter("abandoned", "Interactions whose customer left before an agent answered, counted by the node that committed it"),
+    handled: counter("handled", "Answered interactions completed, counted by the node that committed the completion"),
+  };
+  const wait = new Histogram({
+    name: "parley_queue_wait_seconds",
+    help: "From entering the queue to the answer (outcome answered) or to the customer leaving unanswered (outcome abandoned)",
+    labelNames: ["queue", "outcome"],
+    buckets: [5, 10, 20, 30, 45, 60, 90, 120, 180, 300, 600, 1800],
+    registers: [metrics.registry],
+  });
+  const handle = new Histogram({
+    name: "parley_queue_handle_seconds",
+    help: "From the answer to the completion of an answered interaction",
+    labelNames: ["queue"],
+    buckets: [30, 60, 120, 180, 300, 600, 900, 1200, 1800, 3600, 7200],
+    registers: [metrics.registry],
+  });
+  return {
+    record(events) {
+      for (const event of events) {
+        counters[event.kind].inc({ queue: event.queue });
+        if (event.kind === "answered" || event.kind === "abandoned") wait.observe({ queue: event.queue, outcome: event.kind }, event.waitSeconds);
+        if (event.kind === "handled") handle.observe({ queue: event.queue }, event.handleSeconds);
+      }
+    },
+  };
+}
+
+/** One queue's live figures for /metrics, read from the database when Prometheus scrapes. */
+export interface QueueReading {
+  queue: string;
+  waiting: number;
+  longestWaitSeconds: number;
+  /** Service level (0 to 1) per window; null: none defined yet (nothing answered or abandoned). */
+  serviceLevel: { today: number | null; last15Minutes: number | null };
+}
+
+/**
+ * Gauges of every existing queue, from `read` (the database: the same on every node). One read
+ * serves one scrape: the gauges collected together share it.
+ */
+export function registerQueueGauges(metrics: Metrics, read: () => Promise<QueueReading[]>): void {
+  let pending: Promise<QueueReading[]> | null = null;
+  const readOnce = (): Promise<QueueReading[]> => {
+    pending ??= read().finally(() => {
+      pending = null;
+    });
+    return pending;
+  };
+  const gauge = (
+    name: string,
+    help: string,
+    labelNames: string[],
+    fill: (set: (labels: Record<string, string>, value: number) => void, r: QueueReading) => void,
+  ) =>
+    new Gauge({
+      name,
+      help,
+      labelNames,
+      registers: [metrics.registry],
+      async collect() {
+        const readings = await readOnce();
+        this.reset();
+        for (const reading of readings) fill((labels, value) => this.set(labels, value), reading);
+      },
+    });
+  gauge("parley_queue_waiting", "Interactions waiting in the queue now", ["queue"], (set, r) => set({ queue: r.queue }, r.waiting));
+  gauge("parley_queue_longest_wait_seconds", "How long the longest waiting interaction of the queue has waited", ["queue"], (set, r) =>
+    set({ queue: r.queue }, r.longestWaitSeconds),
+  );
+  gauge(
+    "parley_queue_service_level",
+    "Share answered within serviceLevelSeconds of answered and abandoned after shortAbandonSeconds (0 to 1), today or over the last 15 minutes; absent while undefined",
+    ["queue", "window"],
+    (set, r) => {
+      if (r.serviceLevel.today !== null) set({ queue: r.queue, window: "today" }, r.serviceLevel.today);
+      if (r.serviceLevel.last15Minutes !== null) set({ queue: r.queue, window: "15m" }, r.serviceLevel.last15Minutes);
+    },
+  );
 }
 
 export function createMetrics(): Metrics {

@@ -9,7 +9,8 @@
  * SQLite's group commit may run a transaction's work again (when another unit of its batch
  * failed), so each run starts with empty announcements: only the run that committed is published.
  */
-import type { NotificationType, Outcome } from "../domain/agent-interactions.ts";
+import type { AgentInteraction, NotificationType, Outcome } from "../domain/agent-interactions.ts";
+import { queueEvents, type QueueEvent } from "../domain/queue-statistics.ts";
 import type { Store } from "../store/store.ts";
 import type { ReportedChannel } from "../domain/wrap-up.ts";
 import { channelStateMessage, interactionMessage, type SupervisedView } from "../wire/agent-api.ts";
@@ -25,7 +26,8 @@ type Announcement =
   | { kind: "revoke"; identity: string }
   | { kind: "route" }
   | { kind: "agents"; identities: readonly string[] }
-  | { kind: "supervised"; changed: SupervisedView[] };
+  | { kind: "supervised"; changed: SupervisedView[] }
+  | { kind: "measured"; events: QueueEvent[] };
 
 /** What one run of a transaction will announce if it commits. */
 export class Announcements {
@@ -34,6 +36,15 @@ export class Announcements {
   /** An agent operation's notices to each agent, and a routing pass if capacity moved. */
   outcome(outcome: Outcome): void {
     this.items.push({ kind: "outcome", outcome });
+  }
+
+  /**
+   * An interaction was created (`before` null) or changed: what that did to its queue's figures
+   * (offered, answered, abandoned, handled) is counted into /metrics once committed, on this node.
+   */
+  measured(before: AgentInteraction | null, after: AgentInteraction): void {
+    const events = queueEvents(before, after);
+    if (events.length > 0) this.items.push({ kind: "measured", events });
   }
 
   /** New transcript entries to the customer and the agents in the chat (none: nothing to tell). */
@@ -123,6 +134,8 @@ const SUPERVISED_BY: Record<Announcement["kind"], readonly SupervisedView[]> = {
   route: ["queues"],
   agents: [],
   supervised: [],
+  // The outcome or the route that came with it told supervisors already.
+  measured: [],
 };
 
 function publishOne(ctx: ActionContext, item: Announcement): void {
@@ -145,6 +158,9 @@ function publishOne(ctx: ActionContext, item: Announcement): void {
       break;
     case "supervised":
     case "agents":
+      break;
+    case "measured":
+      ctx.queueMeter.record(item.events);
       break;
     case "route":
       ctx.routing.kick();

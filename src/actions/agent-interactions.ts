@@ -45,6 +45,7 @@ async function queueInteraction(ctx: ActionContext, input: Submission): Promise<
     const queue = await tx.queues.get(ix.queue);
     if (queue === null) throw invalidInput(`queue: there is no queue ${ix.queue}`);
     await placeNew(ctx, tx, announce, ix, queue, pool);
+    announce.measured(null, ix);
   });
   return ix.id;
 }
@@ -58,6 +59,7 @@ export function newInteraction(input: Submission, now: number): AgentInteraction
     mediaType: input.mediaType as Channel,
     state: "Queued",
     queue: queueName,
+    entryQueue: queueName,
     ownerId: null,
     invitation: null,
     conference: [],
@@ -70,6 +72,8 @@ export function newInteraction(input: Submission, now: number): AgentInteraction
     updatedAt: now,
     completedAt: null,
     acceptedAt: null,
+    answeredAt: null,
+    abandonedAt: null,
   };
 }
 
@@ -114,6 +118,7 @@ async function operateWork(ctx: ActionContext, user: User, id: string, body: Jso
     }
     await markIdle(tx, result, now);
     announce.outcome(result);
+    announce.measured(ix, result.next);
     announce.chat(await recordAgentChanges(tx, ctx, ix, result.next));
     if (result.completed) {
       await recordHistory(tx, ctx, result.next, now);

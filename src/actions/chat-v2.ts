@@ -31,6 +31,7 @@ import { commit } from "./after-commit.ts";
 import { newInteraction } from "./agent-interactions.ts";
 import { runCustomerOperation } from "./chat.ts";
 import { appendEntries } from "./chat-transcript.ts";
+import { queueFullText, waitingWhenFull } from "./queue-capacity.ts";
 import type { ActionContext } from "./context.ts";
 
 /** Who asks: the address its rates and counts are kept by (v2 customers prove no identity). */
@@ -149,21 +150,29 @@ export async function requestChatV2(ctx: ActionContext, serviceName: string, cal
     chat: null,
   };
   const pool = await ctx.routing.view.candidates("chat");
-  const opened = await commit(ctx, async (tx, announce): Promise<{ refused: AppError } | { service: OpenChatService; entries: TranscriptEntry[] }> => {
-    await tx.chats.lockClients(clientKeys(client));
-    const full = (await ctx.chat.allowance.servicesFull(tx, client, now)) ?? (await ctx.chat.allowance.chatsFull(tx, client));
-    if (full !== null) return { refused: full };
-    const queue = await tx.queues.get(ix.queue);
-    if (queue === null) return { refused: refusal("unavailable", 240, `chat service ${serviceName} cannot take chats now`) };
-    await placeNew(ctx, tx, announce, ix, queue, pool);
-    const chat = openChat({ interactionId: ix.id, api: 2, notifyBy, nickname, clientTimeZoneOffset: request.userData.TimeZone ?? "0", ...v2Tokens() }, now);
-    const opening: OpenChatService = { ...service, chat };
-    await tx.chats.insert(opening);
-    const first: NewEntry[] = request.text === null ? [] : [{ type: "Message.Text", nick: nickname, text: request.text, userType: "CLIENT" }];
-    const added = await appendEntries(tx, ctx, opening, first);
-    return added;
-  });
+  const opened = await commit(
+    ctx,
+    async (tx, announce): Promise<{ refused: AppError } | { queueFull: number } | { service: OpenChatService; entries: TranscriptEntry[] }> => {
+      await tx.chats.lockClients(clientKeys(client));
+      const full = (await ctx.chat.allowance.servicesFull(tx, client, now)) ?? (await ctx.chat.allowance.chatsFull(tx, client));
+      if (full !== null) return { refused: full };
+      const queue = await tx.queues.get(ix.queue);
+      if (queue === null) return { refused: refusal("unavailable", 240, `chat service ${serviceName} cannot take chats now`) };
+      const queueFull = await waitingWhenFull(tx, ctx, ix.queue);
+      if (queueFull !== null) return { queueFull };
+      await placeNew(ctx, tx, announce, ix, queue, pool);
+      announce.measured(null, ix);
+      const chat = openChat({ interactionId: ix.id, api: 2, notifyBy, nickname, clientTimeZoneOffset: request.userData.TimeZone ?? "0", ...v2Tokens() }, now);
+      const opening: OpenChatService = { ...service, chat };
+      await tx.chats.insert(opening);
+      const first: NewEntry[] = request.text === null ? [] : [{ type: "Message.Text", nick: nickname, text: request.text, userType: "CLIENT" }];
+      const added = await appendEntries(tx, ctx, opening, first);
+      return added;
+    },
+  );
   if ("refused" in opened) throw opened.refused;
+  // Widgets shows a 240's text on its form (spec chat-v2: capacity is one of its causes).
+  if ("queueFull" in opened) throw refusal("unavailable", 240, await queueFullText(ctx, ix.queue, opened.queueFull));
   return chatEnvelope(opened.service, [customerJoined(opened.service, nickname), ...opened.entries.map(v2Event)]);
 }
 

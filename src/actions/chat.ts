@@ -37,6 +37,7 @@ import { commit, type Announcements } from "./after-commit.ts";
 import { markIdle, newInteraction, recordHistory } from "./agent-interactions.ts";
 import { appendEntries, onceMoreIfDuplicate, transcriptLimits, withClientMessageKey } from "./chat-transcript.ts";
 import type { ActionContext } from "./context.ts";
+import { queueFullText, waitingWhenFull } from "./queue-capacity.ts";
 import { placeNew, queueStanding } from "./routing.ts";
 
 /** Who calls, from where, and through which address (for the `_verbose` fields). */
@@ -133,10 +134,14 @@ function checkDevice(ctx: ActionContext, device: NewServiceRequest["device"], id
   if (device.os !== null && device.os.length > ctx.chat.maxFieldChars) throw invalidInput(`${osField}: at most ${ctx.chat.maxFieldChars} characters`);
 }
 
-/** The advanced service's `status`: `available` once an agent could take the chat. Pushed too. */
+/**
+ * The advanced service's `status`: `available` once an agent could take the chat and the queue
+ * is not full (`maxWaiting`); `waiting` with the estimated wait otherwise. Pushed too.
+ */
 export async function serviceStatus(ctx: ActionContext, id: string, caller: Caller, request: { verbose: boolean }) {
   const service = await accessChatService(ctx.store, id, caller.gmsUser);
-  const available = service.chat !== null || service.kind === "basic" || (await queueStanding(ctx, service.queue, "chat")).agentAvailable;
+  const standing = service.chat !== null || service.kind === "basic" ? null : await queueStanding(ctx, service.queue, "chat");
+  const available = standing === null || (standing.agentAvailable && !standing.full);
   const status = available ? "available" : "waiting";
   const now = ctx.now();
   // A customer still asking keeps an unused service alive (written when half its time is gone, not per poll).
@@ -152,7 +157,7 @@ export async function serviceStatus(ctx: ActionContext, id: string, caller: Call
       });
     });
   }
-  const reply = statusMessage(service, available, request.verbose, ctx.chat.serviceBase);
+  const reply = statusMessage(service, available, standing?.estimatedWaitSeconds ?? null, request.verbose, ctx.chat.serviceBase);
   if (service.gmsUser !== null) ctx.notifier.deliver("customer", service.gmsUser, "/_genesys", customerPush(reply.tag, reply.message));
   return reply;
 }
@@ -177,7 +182,7 @@ export async function startChat(ctx: ActionContext, id: string, caller: Caller, 
   const now = ctx.now();
   const ix = newInteraction({ mediaType: "chat", queue: known.queue, properties, customerId: linkedCustomer(ctx, properties, caller) ?? undefined }, now);
   const pool = await ctx.routing.view.candidates("chat");
-  const opened = await commit(ctx, async (tx, announce): Promise<{ refused: AppError } | { service: OpenChatService }> => {
+  const opened = await commit(ctx, async (tx, announce): Promise<{ refused: AppError } | { queueFull: number } | { service: OpenChatService }> => {
     const fresh = await accessChatService(tx, id, caller.gmsUser, { lock: true });
     if (fresh.chat !== null) return { refused: oneChatOnly(id) };
     await tx.chats.lockClients(clientKeys(client));
@@ -185,7 +190,10 @@ export async function startChat(ctx: ActionContext, id: string, caller: Caller, 
     if (full !== null) return { refused: full };
     const queue = await tx.queues.get(ix.queue);
     if (queue === null) return { refused: unavailable(`queue ${ix.queue} of service ${fresh.name} does not exist`) };
+    const queueFull = await waitingWhenFull(tx, ctx, ix.queue);
+    if (queueFull !== null) return { queueFull };
     await placeNew(ctx, tx, announce, ix, queue, pool);
+    announce.measured(null, ix);
     const chat = openChat(
       {
         interactionId: ix.id,
@@ -214,6 +222,7 @@ export async function startChat(ctx: ActionContext, id: string, caller: Caller, 
     return { service };
   });
   if ("refused" in opened) throw opened.refused;
+  if ("queueFull" in opened) throw unavailable(await queueFullText(ctx, ix.queue, opened.queueFull));
   const object = chatObject(opened.service, "CONNECTED", null, request.verbose, caller.origin);
   return request.notifyBy === "poll" ? object : cometReply(object);
 }
@@ -414,6 +423,7 @@ export async function endInteraction(
   await markIdle(tx, outcome, now);
   await recordHistory(tx, ctx, outcome.next, now);
   announce.outcome(outcome);
+  announce.measured(before, outcome.next);
   return before;
 }
 

@@ -9,6 +9,7 @@ import type { BusinessAttribute } from "../domain/metadata.ts";
 import type { Logger } from "../logger.ts";
 import type { QueuePolicy } from "../domain/queue-policy.ts";
 import type { RoutingView } from "./routing-view.ts";
+import type { QueueEvent } from "../domain/queue-statistics.ts";
 import type { Role } from "../domain/users.ts";
 import type { Store } from "../store/store.ts";
 import type { SupervisedView } from "../wire/agent-api.ts";
@@ -37,6 +38,8 @@ export interface ActionContext {
   chatFeed: boolean;
   /** Tells supervisors (coalesced) that a view of theirs changed; after-commit.ts calls it, once a change is committed. */
   supervision: Supervision;
+  /** Counts committed queue events into this node's /metrics (metrics.ts); after-commit.ts calls it. */
+  queueMeter: QueueMeter;
   routing: RoutingControl;
   /** Ready, NotReady and the configured agent-state operations (GET /api/v2/settings/agent-states). */
   agentStates: readonly AgentStateOperation[];
@@ -144,6 +147,11 @@ export interface Notifier {
   publish(endpoint: string, channel: string, data: unknown): void;
   /** Sends `data` on `channel` to every client that joined `topic` (a Chat API v2 chat it used), on every node. */
   deliverToTopic(endpoint: string, topic: string, channel: string, data: unknown): void;
+}
+
+/** This node's queue counters and histograms (per-node Prometheus semantics). */
+interface QueueMeter {
+  record(events: readonly QueueEvent[]): void;
 }
 
 /** What supervisors are told changed (see supervisor-changes.ts). */

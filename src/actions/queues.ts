@@ -1,11 +1,13 @@
 /** Routing queues: created by administrators, read by supervisors too; `default` always exists. */
 import { requireRole, seesAgentsWork } from "../access/users.ts";
-import { AppError, invalidInput } from "../domain/errors.ts";
+import { AppError, invalidInput, notFound } from "../domain/errors.ts";
 import { qualifies, routable, type Queue } from "../domain/routing.ts";
 import { checkSkills, type Skill, type User } from "../domain/users.ts";
 import { UniqueViolation } from "../store/store.ts";
+import { QUEUES_CHANNEL, queueStatisticsMessage, supervisedQueue } from "../wire/agent-api.ts";
 import { commit } from "./after-commit.ts";
 import type { ActionContext } from "./context.ts";
+import { statisticsOf, type QueueStatistics } from "./queue-statistics.ts";
 
 const DEFAULT_QUEUE = "default";
 const QUEUE_NAME = /^[A-Za-z0-9._-]{1,64}$/;
@@ -30,6 +32,8 @@ export interface QueueView {
   longestWaitSeconds: number;
   /** Users routing may offer to (ROUTING_ROLES) with the queue's skills, and how many of them are Ready on some channel. */
   agents: { qualified: number; ready: number };
+  /** Service levels over the last 15 minutes and today (queue-statistics.ts). */
+  statistics: QueueStatistics;
 }
 
 /**
@@ -38,17 +42,40 @@ export interface QueueView {
  */
 export async function listQueues(ctx: ActionContext, actor: User): Promise<Array<QueueView | { queue: Queue }>> {
   if (!seesAgentsWork(actor)) return (await ctx.store.queues.list()).map((queue) => ({ queue }));
-  return queueStandings(ctx);
+  return allQueueViews(ctx);
 }
 
-async function queueStandings(ctx: ActionContext): Promise<QueueView[]> {
-  const [queues, waiting, users] = await Promise.all([ctx.store.queues.list(), ctx.store.agentInteractions.waiting(), ctx.store.users.list()]);
+/** One queue's standing and statistics: supervisors and admins only (403 for anyone else), 404 for no such queue. */
+export async function getQueueStatistics(ctx: ActionContext, actor: User, name: string): Promise<QueueView> {
+  requireRole(actor, "ROLE_SUPERVISOR", "ROLE_ADMIN");
+  const queue = await ctx.store.queues.get(name);
+  if (queue === null) throw notFound(`There is no queue ${name.slice(0, 64)}`);
+  const viewOf = await queueViewer(ctx, [queue]);
+  return viewOf(queue);
+}
+
+/** Every queue's view, as supervisors see it (also what /v2/queues pushes and /metrics shows). */
+export async function allQueueViews(ctx: ActionContext): Promise<QueueView[]> {
+  const queues = await ctx.store.queues.list();
+  return queues.map(await queueViewer(ctx, queues));
+}
+
+/** Every queue, as supervisors see it, to those subscribed to `/v2/queues` on every node (queue-statistics-push.ts calls it). */
+export async function publishQueueStatistics(ctx: ActionContext): Promise<void> {
+  const views = await allQueueViews(ctx);
+  const queues = views.map((view) => supervisedQueue(view, ctx.routing.policy(view.queue.name)));
+  ctx.notifier.publish("agent", QUEUES_CHANNEL, queueStatisticsMessage(queues));
+}
+
+/** What the views of `queues` need, read once; then each queue's view. */
+async function queueViewer(ctx: ActionContext, queues: Queue[]): Promise<(queue: Queue) => QueueView> {
+  const [waiting, users, statisticsOfQueue] = await Promise.all([ctx.store.agentInteractions.waiting(), ctx.store.users.list(), statisticsOf(ctx, queues)]);
   const readyIds = new Set<string>();
   for (const channel of ["chat", "openmedia", "email", "sms"] as const) {
     for (const agent of await ctx.store.agentChannels.ready(channel)) readyIds.add(agent.userId);
   }
   const now = ctx.now();
-  return queues.map((queue) => {
+  return (queue) => {
     const w = waiting.get(queue.name);
     const qualified = users.filter((u) => u.enabled && routable(u.roles, ctx.routing.roles) && qualifies(u.skills, queue.skills));
     return {
@@ -56,8 +83,9 @@ async function queueStandings(ctx: ActionContext): Promise<QueueView[]> {
       waiting: w?.count ?? 0,
       longestWaitSeconds: w === undefined ? 0 : Math.max(0, Math.floor((now - w.oldestQueuedAt) / 1000)),
       agents: { qualified: qualified.length, ready: qualified.filter((u) => readyIds.has(u.id)).length },
+      statistics: statisticsOfQueue(queue.name),
     };
-  });
+  };
 }
 
 /** Queues named by the configuration exist (created as configured when missing; never changed). */

@@ -7,6 +7,7 @@
  * agents, nor an agent past capacity, also with several nodes and a stale view.
  */
 import { expireOffer, offer, type AgentInteraction } from "../domain/agent-interactions.ts";
+import { estimatedWaitSeconds, isFull } from "../domain/queue-capacity.ts";
 import { chooseAgent, qualifies, type Candidate, type Queue } from "../domain/routing.ts";
 import type { Channel } from "../domain/users.ts";
 import type { Store } from "../store/store.ts";
@@ -143,9 +144,13 @@ export interface QueueStanding {
   position: number | null;
   /** Whether a Ready agent qualified for the queue has free capacity for this media now. */
   agentAvailable: boolean;
+  /** Whether `maxWaiting` interactions wait already: a new chat is refused. */
+  full: boolean;
   /**
-   * Seconds until `interactionId` is likely offered: its place in line, spread over the Ready
-   * qualified agents, times the queue's recent handling time; null without history or position.
+   * Seconds until `interactionId` is likely offered (domain/queue-capacity.ts): its place in line,
+   * spread over the Ready qualified agents, times the queue's recent handle time; null without
+   * history or position. Without `interactionId`, a newcomer's (last in line), asked only when
+   * one would wait (no agent free, or the queue full): customers poll this.
    */
   estimatedWaitSeconds: number | null;
 }
@@ -160,8 +165,11 @@ export async function queueStanding(ctx: ActionContext, queueName: string, media
   const { waiting, position } = await ctx.store.agentInteractions.queuePosition(queueName, interactionId ?? null);
   const candidates = [...(await ctx.routing.view.candidates(media)).values()];
   const available = chooseAgent(candidates, queue, null) !== null;
+  const full = isFull(ctx.routing.policy(queueName), waiting);
   const serving = candidates.filter((c) => qualifies(c.skills, queue.skills)).length;
-  const handleMs = position === null ? null : await ctx.store.agentInteractions.averageHandleMs(queueName, HANDLE_SAMPLE);
-  const estimatedWaitSeconds = position === null || handleMs === null ? null : Math.ceil((Math.ceil(position / Math.max(1, serving)) * handleMs) / 1000);
-  return { waiting, position, agentAvailable: available, estimatedWaitSeconds };
+  let place = position;
+  if (interactionId === undefined) place = available && !full ? null : waiting + 1;
+  const handleMs = place === null ? null : await ctx.store.agentInteractions.averageHandleMs(queueName, HANDLE_SAMPLE);
+  const estimate = place === null ? null : estimatedWaitSeconds(place, serving, handleMs);
+  return { waiting, position, agentAvailable: available, full, estimatedWaitSeconds: estimate };
 }

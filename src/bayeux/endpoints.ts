@@ -11,8 +11,8 @@
  *   request authenticates as, through the `authenticateAgent` hook the agent API provides.
  *
  * Clients may subscribe to any channel but the meta ones, except that on `/api/v2/notifications`
- * only supervisors and administrators may subscribe to `/v2/supervisor/changes` (or a wildcard
- * covering it): the server publishes to every subscriber there what changed in the contact
+ * only supervisors and administrators may subscribe to `/v2/supervisor/changes` and `/v2/queues`
+ * (or a wildcard covering them): the server publishes to every subscriber there what changed in the contact
  * center (access/users.ts `maySupervise` decides, the user looked up at each subscribe). What
  * reaches clients is what the server delivers to their identity or publishes. Clients never publish to broadcast channels: on a
  * shared channel like `/_genesys` that would reach every user.
@@ -26,7 +26,7 @@ import type { User } from "../domain/users.ts";
 import { fromTrustedOrigin, ownOrigin } from "../origin.ts";
 import type { EndpointPolicy, RequestContext } from "./context.ts";
 import { CONNECTION_TYPES, matches } from "./protocol.ts";
-import { SUPERVISOR_CHANNEL } from "../wire/agent-api.ts";
+import { QUEUES_CHANNEL, SUPERVISOR_CHANNEL } from "../wire/agent-api.ts";
 
 /**
  * A request refused before it could prove an identity (too many failed logins from its address,
@@ -80,9 +80,12 @@ function provenIdentityPolicy(name: string, reason: string, anonymous: boolean, 
 /** Finds an agent-side user by id (the identity of a session on /api/v2/notifications). */
 export type UserLookup = (id: string) => Promise<User | null>;
 
+/** What only supervisors and administrators hear: what changed, and the queues' statistics. */
+const SUPERVISED_CHANNELS = [SUPERVISOR_CHANNEL, QUEUES_CHANNEL];
+
 /**
  * Agents subscribe to anything, but a subscription that would receive what supervisors are told
- * (`/v2/supervisor/changes`, `/v2/**`, `/**`, ...) needs a user `maySupervise` allows, as they are now.
+ * (`/v2/supervisor/changes`, `/v2/queues`, `/v2/*`, `/**`, ...) needs a user `maySupervise` allows, as they are now.
  */
 function agentPolicy(users: UserLookup | undefined): EndpointPolicy {
   const base = provenIdentityPolicy("agent", "authentication required", false, AGENT_CONNECTION_TYPES);
@@ -100,7 +103,7 @@ function agentPolicy(users: UserLookup | undefined): EndpointPolicy {
   return {
     ...base,
     canSubscribe: (session, channel) => {
-      if (!matches(channel, SUPERVISOR_CHANNEL)) return true;
+      if (!SUPERVISED_CHANNELS.some((supervised) => matches(channel, supervised))) return true;
       if (users === undefined) return false;
       return supervises(users, session.identity);
     },

@@ -1,12 +1,23 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { applyOperation, expireOffer, mergeProperties, offer, parseOperation, releaseAgent, viewState, type AgentInteraction } from "./agent-interactions.ts";
+import {
+  applyOperation,
+  endByCustomer,
+  expireOffer,
+  mergeProperties,
+  offer,
+  parseOperation,
+  releaseAgent,
+  viewState,
+  type AgentInteraction,
+} from "./agent-interactions.ts";
 
 const queued: AgentInteraction = {
   id: "ix1",
   mediaType: "openmedia",
   state: "Queued",
   queue: "default",
+  entryQueue: "default",
   ownerId: null,
   invitation: null,
   conference: [],
@@ -19,6 +30,8 @@ const queued: AgentInteraction = {
   updatedAt: 0,
   completedAt: null,
   acceptedAt: null,
+  answeredAt: null,
+  abandonedAt: null,
 };
 const offered = offer(queued, "ann", 1, 1000).next;
 const accepted = applyOperation(offered, "ann", { operationName: "Accept" }, 2).next;
@@ -130,5 +143,35 @@ describe("properties and parsing", () => {
     assert.throws(() => parseOperation({ operationName: "Transfer" }), /targetId: required/);
     assert.throws(() => parseOperation({ operationName: "Dance" }), /Dance is not an interaction operation/);
     assert.throws(() => parseOperation({ operationName: "UpdateProperties", properties: [1] }), /properties: required/);
+  });
+});
+
+describe("answered and abandoned (service levels)", () => {
+  it("the first Accept of an offer answers it; a later transfer's Accept keeps that time", () => {
+    assert.equal(offered.answeredAt, null);
+    assert.equal(accepted.answeredAt, 2);
+    const transferred = applyOperation(accepted, "ann", { operationName: "Transfer", targetId: "bob" }, 3).next;
+    assert.equal(applyOperation(transferred, "bob", { operationName: "Accept" }, 9).next.answeredAt, 2);
+    const requeued = applyOperation(accepted, "ann", { operationName: "PlaceInQueue", queue: "other" }, 4).next;
+    const again = applyOperation(offer(requeued, "bob", 5, 1000).next, "bob", { operationName: "Accept" }, 6).next;
+    assert.deepEqual([again.answeredAt, again.queue, again.entryQueue], [2, "other", "default"]);
+  });
+
+  it("a customer who leaves while it is queued or offered, never answered, abandons it", () => {
+    assert.equal(endByCustomer(queued, 7)?.next.abandonedAt, 7);
+    assert.equal(endByCustomer(offered, 8)?.next.abandonedAt, 8);
+    const expired = expireOffer(offered, 5).next;
+    assert.equal(endByCustomer(expired, 9)?.next.abandonedAt, 9, "queued again after an offer expired: still never answered");
+  });
+
+  it("a customer who leaves once answered does not abandon it, even queued again", () => {
+    assert.equal(endByCustomer(accepted, 7)?.next.abandonedAt, null);
+    const requeued = applyOperation(accepted, "ann", { operationName: "PlaceInQueue", queue: "default" }, 4).next;
+    assert.deepEqual([requeued.state, endByCustomer(requeued, 8)?.next.abandonedAt], ["Queued", null]);
+  });
+
+  it("an agent who completes an answered interaction abandons nothing", () => {
+    const done = applyOperation(accepted, "ann", { operationName: "StopProcessing" }, 30).next;
+    assert.deepEqual([done.completedAt, done.answeredAt, done.abandonedAt], [30, 2, null]);
   });
 });

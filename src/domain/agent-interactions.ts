@@ -26,6 +26,11 @@ export interface AgentInteraction {
   state: WorkState;
   /** The queue it waits in or was routed from. */
   queue: string;
+  /**
+   * The queue it entered first, where service-level statistics count it (domain/queue-statistics.ts):
+   * a later PlaceInQueue moves `queue`, never this.
+   */
+  entryQueue: string;
   /** The agent processing it (Accepted), or who last did (Completed, InWorkbin). */
   ownerId: string | null;
   invitation: Invitation | null;
@@ -44,6 +49,10 @@ export interface AgentInteraction {
   completedAt: number | null;
   /** When its owner accepted it (a route offer or a transfer): handle time runs from here to completion. */
   acceptedAt: number | null;
+  /** When an agent first accepted it (answered it); null until then. */
+  answeredAt: number | null;
+  /** When its customer left before any agent had answered (abandoned it); null otherwise. */
+  abandonedAt: number | null;
 }
 
 export type NotificationType = "NewInteraction" | "StatusChange" | "PropertiesUpdated" | "WorkbinContent";
@@ -96,7 +105,7 @@ export function viewState(ix: AgentInteraction, agentId: string): ViewState {
  * is offered to (a transfer or conference invitee besides the owner) and of each conference
  * member. Queued, parked and completed work takes none.
  */
-export function slotsTaken(ix: AgentInteraction): Map<string, number> {
+function slotsTaken(ix: AgentInteraction): Map<string, number> {
   const taken = new Map<string, number>();
   if (ix.state !== "Invited" && ix.state !== "Accepted") return taken;
   const take = (agentId: string | null) => {
@@ -155,7 +164,16 @@ export function applyOperation(ix: AgentInteraction, actor: string, op: Operatio
       }
       // A route offer or a transfer: the accepting agent owns it; a transferring one is released.
       const previous = kind === "transfer" ? ix.ownerId : null;
-      const next: AgentInteraction = { ...ix, ...at, state: "Accepted", ownerId: actor, invitation: null, workbin: null, acceptedAt: now };
+      const next: AgentInteraction = {
+        ...ix,
+        ...at,
+        state: "Accepted",
+        ownerId: actor,
+        invitation: null,
+        workbin: null,
+        acceptedAt: now,
+        answeredAt: ix.answeredAt ?? now,
+      };
       const notices: Notice[] = [{ agentId: actor, notificationType: "StatusChange" }];
       if (previous !== null && previous !== actor) notices.push({ agentId: previous, notificationType: "StatusChange", state: "Completed" });
       return outcome(next, notices, { reroute: previous !== null });
@@ -257,14 +275,17 @@ export function releaseAgent(ix: AgentInteraction, agentId: string, now: number)
 
 /**
  * The customer ended it (left the chat, or went silent): it is over for everyone on it, and
- * becomes history. Null when it had already ended.
+ * becomes history. Left while it still waited (queued or offered) and never answered, it was
+ * abandoned. Null when it had already ended.
  */
 export function endByCustomer(ix: AgentInteraction, now: number): Outcome | null {
   if (ix.state === "Completed") return null;
   const told = new Set<string>(ix.conference);
   if (ix.ownerId !== null && (ix.state === "Accepted" || ix.state === "InWorkbin")) told.add(ix.ownerId);
   if (ix.invitation !== null) told.add(ix.invitation.agentId);
-  const next: AgentInteraction = { ...ix, state: "Completed", invitation: null, conference: [], updatedAt: now, completedAt: now };
+  const waited = ix.answeredAt === null && (ix.state === "Queued" || ix.state === "Invited");
+  const abandonedAt = waited ? now : ix.abandonedAt;
+  const next: AgentInteraction = { ...ix, state: "Completed", invitation: null, conference: [], updatedAt: now, completedAt: now, abandonedAt };
   const notices = [...told].map((agentId) => ({ agentId, notificationType: "StatusChange" as const, state: "Completed" as const }));
   return outcome(next, notices, { completed: true, reroute: true });
 }

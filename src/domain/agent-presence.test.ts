@@ -55,6 +55,7 @@ describe("releaseAbsentAgent", () => {
     mediaType: "chat",
     state: "Queued",
     queue: "sales",
+    entryQueue: "sales",
     ownerId: null,
     invitation: null,
     conference: [],
@@ -67,6 +68,8 @@ describe("releaseAbsentAgent", () => {
     updatedAt: 0,
     completedAt: null,
     acceptedAt: null,
+    answeredAt: null,
+    abandonedAt: null,
   };
   const accepted = applyOperation(offer(queued, "ann", 1, 1000).next, "ann", { operationName: "Accept" }, 2).next;
 

@@ -150,7 +150,15 @@ const SUCCESS: [RegExp, Documented][] = [
     {
       status: 200,
       description: "the advanced service's status",
-      body: object({ message: object({ _id: str(), _status: str("waiting or available"), _dialog: str() }), tag: str() }),
+      body: object({
+        message: object({
+          _id: str(),
+          _status: str("waiting or available"),
+          _dialog: str(),
+          _estimated_wait_seconds: int("waiting, once handle times were measured: how long a chat started now would likely wait (parley extension)"),
+        }),
+        tag: str(),
+      }),
     },
   ],
   [/^POST .*\/service\/:id\/ixn\/chat(\/:op)?$/, { status: 200, description: "the chat object (in CometD mode with GMS's message in it)", body: CHAT }],
@@ -196,7 +204,7 @@ function errorsOf(url: string, hasBody: boolean): Record<number, Documented> {
   if (/\/2\/chat/.test(url)) {
     const v2 = (description: string) => ({ description, body: V2_ENVELOPE });
     return withStatus({
-      400: v2("invalid fields (errors[].code 161 name, 364 email, 204 message length, 240 no such service, 201-203 file limits)"),
+      400: v2("invalid fields (errors[].code 161 name, 364 email, 204 message length, 240 no such service or its queue full, 201-203 file limits)"),
       401: v2("CHAT_V2_API_KEYS is set and the request carries no key"),
       413: v2("body over BODY_LIMIT_BYTES (uploads: over CHAT_V2_FILE_MAX_BYTES)"),
       429: v2("too many chats or messages from this address (statusCode 1, Retry-After)"),
@@ -210,7 +218,7 @@ function errorsOf(url: string, hasBody: boolean): Record<number, Documented> {
       413: gms("body over BODY_LIMIT_BYTES"),
       415: gms("a body type other than form, multipart or JSON"),
       429: gms("too many services, chats or messages from this address or gms_user (TooManyRequestsException, with Retry-After)"),
-      503: gms("no agent available yet (advanced service), or no chat yet"),
+      503: gms("no agent available yet (advanced service), the queue is full (maxWaiting), or no chat yet"),
     });
   }
   if (/\/1\/cs\//.test(url)) {
@@ -303,7 +311,7 @@ function cometdPaths(gmsAppName: string): Record<string, Schema> {
       "Chat API v1: the gms_user header (or ?gms_user=, or ext.gms_user over WebSocket) names the user; with GMS_USER_SECRET, gms_user_token proves it. Chat API v2 needs none: a client without gms_user may use only /service/chatV2/*, where data.operation (requestChat, requestNotifications, sendMessage, ...) and data.secureKey name the request and the chat; results and pushes come back on that channel without a subscription. sendMessage may carry data.clientMessageId (a parley extension: a string of at most 64 of A-Z a-z 0-9 . _ : -, unique per chat): a retry with it adds nothing, and each such sendMessage is answered with the envelope naming the message (clientMessageId, clientMessageIndex).",
     ),
     "/api/v2/notifications": bayeux(
-      "agent desktops (channels /v2/me/...; supervisors and admins also /v2/supervisor/changes)",
+      "agent desktops (channels /v2/me/...; supervisors and admins also /v2/supervisor/changes and /v2/queues)",
       "The agent's JSESSIONID session cookie or HTTP Basic credentials.",
     ),
   };

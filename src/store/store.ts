@@ -14,7 +14,8 @@ import type { Json, JsonObject } from "../domain/json.ts";
 import type { Extensions, Service, State, Status, Task } from "../domain/journeys.ts";
 import type { ChannelState } from "../domain/agent-state.ts";
 import type { AgentPresence } from "../domain/agent-presence.ts";
-import type { AgentInteraction, WorkState } from "../domain/agent-interactions.ts";
+import type { AgentInteraction } from "../domain/agent-interactions.ts";
+import type { QueueActivity, ServiceLevelThresholds } from "../domain/queue-statistics.ts";
 import type { Queue } from "../domain/routing.ts";
 import type { Channel, Role, Skill, User } from "../domain/users.ts";
 import type { ChatService, TranscriptEntry } from "../domain/chat.ts";
@@ -276,8 +277,15 @@ export interface ReadyAgent {
 export interface QueueStore {
   /** Fails with a UniqueViolation when the name is taken. */
   insert(queue: Queue): Promise<void>;
-  get(name: string): Promise<Queue | null>;
+  /** `lock` holds the queue's row until the transaction ends (PostgreSQL): new chats counting a full queue take turns. */
+  get(name: string, options?: { lock?: boolean }): Promise<Queue | null>;
   list(): Promise<Queue[]>;
+}
+
+/** The service-level thresholds of the queues that have their own, and of every other. */
+export interface QueueThresholds {
+  byQueue: ReadonlyMap<string, ServiceLevelThresholds>;
+  otherwise: ServiceLevelThresholds;
 }
 
 export interface AgentInteractionStore {
@@ -305,12 +313,18 @@ export interface AgentInteractionStore {
   loads(media: Channel): Promise<Map<string, number>>;
   /** Per channel, the interactions the agent completed (owner at completion) from `since` to `until` inclusive, and their accept-to-completion time. */
   handledBy(agentId: string, since: number, until: number): Promise<HandledWork[]>;
-  /** Mean milliseconds from creation to completion of the queue's last `sample` completed interactions; null without any. */
+  /** Mean handle time (answer to completion), ms, of the queue's last `sample` completed interactions an agent answered; null without any. */
   averageHandleMs(queue: string, sample: number): Promise<number | null>;
   /** How many wait in `queue`, and the 1-based place of `id` among them (longest waiting first; null when it does not wait there). */
   queuePosition(queue: string, id: string | null): Promise<{ waiting: number; position: number | null }>;
   /** Per queue: how many wait and since when the longest has. */
   waiting(): Promise<Map<string, { count: number; oldestQueuedAt: number }>>;
+  /**
+   * Per queue entered (`entryQueue`), the service-level sums of the window from `since` to now
+   * (domain/queue-statistics.ts), each queue's counted against its thresholds; a queue with no
+   * event in it is absent.
+   */
+  queueActivity(since: number, thresholds: QueueThresholds): Promise<Map<string, QueueActivity>>;
   /** Interactions of `from` now belong to `to` (null: to nobody, on erasure). */
   reassignCustomer(from: string, to: string | null): Promise<number>;
   /** Deletes interactions completed before `before` (their history is the record), at most `limit`; returns how many. */

@@ -9,6 +9,8 @@ import type { AgentView } from "../actions/agents.ts";
 import type { AgentStateOperation } from "../domain/agent-state.ts";
 import type { AgentStatistics } from "../domain/agent-statistics.ts";
 import { AFTER_CALL_WORK, type ReportedChannel } from "../domain/wrap-up.ts";
+import type { QueueView } from "../actions/queues.ts";
+import type { QueuePolicy } from "../domain/queue-policy.ts";
 import type { EntryType, TranscriptEntry, UserType } from "../domain/chat.ts";
 import type { JsonObject } from "../domain/json.ts";
 import type { User } from "../domain/users.ts";
@@ -206,4 +208,30 @@ export type SupervisedView = "agents" | "queues";
 /** `{"messageType":"SupervisorChange","changed":["agents","queues"]}`: re-read what `changed` names. */
 export function supervisorChangeMessage(changed: readonly SupervisedView[]) {
   return { messageType: "SupervisorChange", changed: [...changed].sort() };
+}
+
+/** Where supervisors and administrators get every queue's statistics pushed (/api/v2/notifications). */
+export const QUEUES_CHANNEL = "/v2/queues";
+
+/**
+ * A queue as supervisors and admins see it in `GET /api/v2/queues`, `GET /api/v2/queues/{name}/statistics`
+ * and on `/v2/queues`: its standing, the thresholds its service level is counted against, its statistics.
+ */
+export function supervisedQueue(view: QueueView, policy: QueuePolicy) {
+  return {
+    name: view.queue.name,
+    skills: view.queue.skills,
+    waiting: view.waiting,
+    longestWaitSeconds: view.longestWaitSeconds,
+    agents: view.agents,
+    serviceLevelSeconds: policy.serviceLevelSeconds,
+    shortAbandonSeconds: policy.shortAbandonSeconds,
+    maxWaiting: policy.maxWaiting,
+    statistics: view.statistics,
+  };
+}
+
+/** `{"messageType":"QueueStatistics","queues":[...]}` on `/v2/queues`: every queue, as `GET /api/v2/queues` shows it to supervisors. */
+export function queueStatisticsMessage(queues: readonly ReturnType<typeof supervisedQueue>[]) {
+  return { messageType: "QueueStatistics", queues };
 }

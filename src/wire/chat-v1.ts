@@ -103,12 +103,14 @@ export function refreshTag(serviceId: string): string {
 }
 
 /** The advanced service's status (seed 004 `status`), and the tag it is pushed with. */
-export function statusMessage(service: ChatService, available: boolean, verbose: boolean, base: string) {
+export function statusMessage(service: ChatService, available: boolean, estimatedWaitSeconds: number | null, verbose: boolean, base: string) {
   const message: Record<string, unknown> = {
     _id: service.id,
     _status: available ? "available" : "waiting",
     _dialog: available ? "agent_available.html" : "waiting_for_agent.html",
   };
+  // parley's own field (GMS's sample service names none): how long a customer who starts now would wait.
+  if (!available && estimatedWaitSeconds !== null) message._estimated_wait_seconds = estimatedWaitSeconds;
   if (verbose) {
     message._chatIxnAPI_CREATE_URL = `${base}/${service.id}/ixn/chat`;
     message._session_comand_STATUS_URL = `${base}/${service.id}/status`;

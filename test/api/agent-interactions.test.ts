@@ -299,6 +299,7 @@ describe("queue standing (for the chat API)", () => {
       waiting: 3,
       position: 2,
       agentAvailable: false,
+      full: false,
       estimatedWaitSeconds: null,
     });
     const agent = await skilledAgent("standing", "standing", { capacity: { openmedia: 1 } });

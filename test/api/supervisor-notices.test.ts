@@ -68,7 +68,7 @@ describe("supervisor notices", () => {
     const bayeux = rawBayeux(`${server.url}/api/v2/notifications`);
     const [shake] = (await bayeux.post([{ channel: "/meta/handshake", version: "1.0", supportedConnectionTypes: ["long-polling"] }], agent.headers)).body;
     assert.equal(shake.successful, true);
-    for (const subscription of [CHANNEL, "/v2/supervisor/*", "/v2/**", "/**"]) {
+    for (const subscription of [CHANNEL, "/v2/supervisor/*", "/v2/**", "/**", "/v2/queues", "/v2/*"]) {
       const [reply] = (await bayeux.post([{ channel: "/meta/subscribe", clientId: shake.clientId, subscription }], agent.headers)).body;
       assert.equal(reply.successful, false, subscription);
       assert.equal(reply.error, `403:${subscription}:Subscription denied`);
@@ -121,6 +121,34 @@ describe("supervisor notices", () => {
       await eventually(async () => (lastRead === readyBefore ? true : undefined), 5000, "a re-read after the last change");
       const count = notices(client).length;
       assert.ok(count >= 1 && count <= 40, `${count} notices for 200 changes`);
+    } finally {
+      await client.disconnect();
+    }
+  });
+});
+
+describe("queue statistics pushed on /v2/queues", () => {
+  it("reach a subscribed supervisor with every queue's standing and statistics once work is queued, as GET /api/v2/queues shows them", async () => {
+    const api = agentApi(server.url);
+    await api.createAgent("sup-stats", {}, ["ROLE_SUPERVISOR"]);
+    assert.equal((await call("POST", `${server.url}/api/v2/queues`, { name: "pushed", skills: [{ name: "nobody-has", level: 9 }] }, ADMIN)).body.statusCode, 0);
+    const client = cometdClient(`${server.url}/api/v2/notifications`, { transport: "long-polling", headers: basic("sup-stats") });
+    assert.equal((await client.handshake()).successful, true);
+    assert.equal((await client.subscribe("/v2/queues")).successful, true);
+    type Pushed = { messageType: string; queues: { name: string; waiting: number; statistics: { today: { offered: number } } }[] };
+    const pushed = () => client.received.filter((m) => m.channel === "/v2/queues").map((m) => m.data as Pushed);
+    try {
+      await api.submit({ subject: "pushed" }, "pushed");
+      await until(() => pushed().some((p) => p.queues.some((q) => q.name === "pushed" && q.waiting === 1)), 10_000, "a push showing the queued work");
+      const last = pushed().at(-1);
+      assert.equal(last?.messageType, "QueueStatistics");
+      const queue = last?.queues.find((q) => q.name === "pushed");
+      assert.equal(queue?.statistics.today.offered, 1);
+      const read = (await call("GET", `${server.url}/api/v2/queues`, undefined, basic("sup-stats"))).body.queues.find(
+        (q: { name: string }) => q.name === "pushed",
+      );
+      // The same object (its wait counted in whole seconds moves on between the two).
+      assert.deepEqual({ ...queue, longestWaitSeconds: 0 }, { ...read, longestWaitSeconds: 0 });
     } finally {
       await client.disconnect();
     }

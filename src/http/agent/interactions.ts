@@ -4,7 +4,7 @@ import type { Static } from "typebox";
 import * as work from "../../actions/agent-interactions.ts";
 import { agentFile } from "../../actions/chat-files.ts";
 import { sendAttachment } from "../attachment.ts";
-import { presentWork } from "../../wire/agent-api.ts";
+import { presentWork, supervisedQueue } from "../../wire/agent-api.ts";
 import * as queues from "../../actions/queues.ts";
 import type { AgentInteraction } from "../../domain/agent-interactions.ts";
 import type { JsonObject } from "../../domain/json.ts";
@@ -90,16 +90,32 @@ export function registerInteractionRoutes(app: FastifyInstance, { ctx, base }: A
 
   app.get(
     "/queues",
-    { schema: { tags: ["Agent API: queues"], summary: "Queues; for supervisors and admins with waiting count, longest wait and agents" } },
+    {
+      schema: {
+        tags: ["Agent API: queues"],
+        summary: "Queues; for supervisors and admins with waiting count, longest wait, agents and service levels (statistics)",
+      },
+    },
     async (request) => {
       const views = await queues.listQueues(ctx, agentOf(request));
       return ok({
-        queues: views.map((v) =>
-          "waiting" in v
-            ? { name: v.queue.name, skills: v.queue.skills, waiting: v.waiting, longestWaitSeconds: v.longestWaitSeconds, agents: v.agents }
-            : { name: v.queue.name, skills: v.queue.skills },
-        ),
+        queues: views.map((v) => ("waiting" in v ? supervisedQueue(v, ctx.routing.policy(v.queue.name)) : { name: v.queue.name, skills: v.queue.skills })),
       });
+    },
+  );
+
+  app.get<{ Params: Static<typeof S.QueueParams> }>(
+    "/queues/:name/statistics",
+    {
+      schema: {
+        tags: ["Agent API: queues"],
+        summary: "One queue's standing and service levels (supervisors and admins): the last 15 minutes and today",
+        params: S.QueueParams,
+      },
+    },
+    async (request) => {
+      const view = await queues.getQueueStatistics(ctx, agentOf(request), request.params.name);
+      return ok({ queue: supervisedQueue(view, ctx.routing.policy(view.queue.name)) });
     },
   );
 }

@@ -96,6 +96,7 @@ export const Submission = Type.Object({
 });
 export const PropertiesUpdate = Type.Object({ properties });
 export const NewQueue = Type.Object({ name, skills: Opt(skills) });
+export const QueueParams = Type.Object({ name });
 
 // Administration.
 

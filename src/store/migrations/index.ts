@@ -14,6 +14,7 @@ import * as clientMessageIds from "./008-client-message-ids.ts";
 import * as agentPresence from "./009-agent-presence.ts";
 import * as routingLoad from "./010-routing-load.ts";
 import * as agentStatistics from "./011-agent-statistics.ts";
+import * as queueStatistics from "./012-queue-statistics.ts";
 import type { Dialect } from "./dialect.ts";
 
 interface MigrationModule {
@@ -32,6 +33,7 @@ const MIGRATIONS: Record<string, MigrationModule> = {
   "009-agent-presence": agentPresence,
   "010-routing-load": routingLoad,
   "011-agent-statistics": agentStatistics,
+  "012-queue-statistics": queueStatistics,
 };
 
 /**

@@ -1,10 +1,11 @@
 /** Queues and the interactions agents work, in SQL. */
-import { sql, type Insertable, type Kysely, type Selectable } from "kysely";
+import { sql, type Insertable, type Kysely, type RawBuilder, type Selectable } from "kysely";
 import { loadChanges, type AgentInteraction, type Invitation, type WorkState } from "../../domain/agent-interactions.ts";
 import type { HandledWork } from "../../domain/agent-statistics.ts";
+import type { QueueActivity, ServiceLevelThresholds } from "../../domain/queue-statistics.ts";
 import type { Queue } from "../../domain/routing.ts";
 import type { Channel, Skill } from "../../domain/users.ts";
-import { UniqueViolation, type AgentInteractionStore, type QueueStore } from "../store.ts";
+import { UniqueViolation, type AgentInteractionStore, type QueueStore, type QueueThresholds } from "../store.ts";
 import type { AgentInteractionsTable, Database } from "./schema.ts";
 import { runPrepared } from "./prepared.ts";
 import { int } from "./values.ts";
@@ -13,10 +14,12 @@ const ACTIVE: WorkState[] = ["Queued", "Invited", "Accepted", "InWorkbin"];
 
 export class SqlQueueStore implements QueueStore {
   private readonly db: Kysely<Database>;
+  private readonly dialect: "sqlite" | "postgres";
   private readonly isUniqueViolation: (err: unknown) => boolean;
 
-  constructor(db: Kysely<Database>, isUniqueViolation: (err: unknown) => boolean) {
+  constructor(db: Kysely<Database>, dialect: "sqlite" | "postgres", isUniqueViolation: (err: unknown) => boolean) {
     this.db = db;
+    this.dialect = dialect;
     this.isUniqueViolation = isUniqueViolation;
   }
 
@@ -32,8 +35,9 @@ export class SqlQueueStore implements QueueStore {
     }
   }
 
-  async get(name: string): Promise<Queue | null> {
-    const row = await this.db.selectFrom("queues").selectAll().where("name", "=", name).executeTakeFirst();
+  async get(name: string, options: { lock?: boolean } = {}): Promise<Queue | null> {
+    const query = this.db.selectFrom("queues").selectAll().where("name", "=", name);
+    const row = await (options.lock === true && this.dialect === "postgres" ? query.forUpdate() : query).executeTakeFirst();
     return row === undefined ? null : { name: row.name, skills: JSON.parse(row.skills) as Skill[], createdAt: int(row.created_at) };
   }
 
@@ -202,9 +206,10 @@ export class SqlAgentInteractionStore implements AgentInteractionStore {
   async averageHandleMs(queue: string, sample: number): Promise<number | null> {
     const recent = this.db
       .selectFrom("agent_interactions")
-      .select(sql<number>`completed_at - created_at`.as("handled"))
+      .select(sql<number>`completed_at - answered_at`.as("handled"))
       .where("queue", "=", queue)
       .where("state", "=", "Completed")
+      .where("answered_at", "is not", null)
       .orderBy("completed_at", "desc")
       .limit(sample)
       .as("recent");
@@ -229,6 +234,49 @@ export class SqlAgentInteractionStore implements AgentInteractionStore {
     return Number(result.numUpdatedRows);
   }
 
+  async queueActivity(since: number, thresholds: QueueThresholds): Promise<Map<string, QueueActivity>> {
+    // The definitions of domain/queue-statistics.ts, summed per queue entered. Every event of a
+    // row (creation, answer, abandon, completion) also set its updated_at: the index finds them.
+    const serviceLevelMs = thresholdCase(thresholds, (t) => t.serviceLevelMs);
+    const shortAbandonMs = thresholdCase(thresholds, (t) => t.shortAbandonMs);
+    const count = (condition: RawBuilder<unknown>) => sql<number | string>`sum(case when ${condition} then 1 else 0 end)`;
+    const total = (condition: RawBuilder<unknown>, value: RawBuilder<unknown>) => sql<number | string>`sum(case when ${condition} then ${value} else 0 end)`;
+    const answered = sql`answered_at >= ${since}`;
+    const abandoned = sql`abandoned_at >= ${since}`;
+    const handled = sql`completed_at >= ${since} and answered_at is not null`;
+    const rows = await this.db
+      .selectFrom("agent_interactions")
+      .select([
+        "entry_queue",
+        count(sql`created_at >= ${since}`).as("offered"),
+        count(answered).as("answered"),
+        count(sql`${answered} and answered_at - created_at <= ${serviceLevelMs}`).as("answered_within"),
+        total(answered, sql`answered_at - created_at`).as("wait_ms"),
+        count(abandoned).as("abandoned"),
+        count(sql`${abandoned} and abandoned_at - created_at < ${shortAbandonMs}`).as("abandoned_short"),
+        count(handled).as("handled"),
+        total(handled, sql`completed_at - answered_at`).as("handle_ms"),
+      ])
+      .where("updated_at", ">=", since)
+      .groupBy("entry_queue")
+      .execute();
+    return new Map(
+      rows.map((r) => [
+        r.entry_queue,
+        {
+          offered: Number(r.offered ?? 0),
+          answered: Number(r.answered ?? 0),
+          answeredWithin: Number(r.answered_within ?? 0),
+          waitMs: Number(r.wait_ms ?? 0),
+          abandoned: Number(r.abandoned ?? 0),
+          abandonedShort: Number(r.abandoned_short ?? 0),
+          handled: Number(r.handled ?? 0),
+          handleMs: Number(r.handle_ms ?? 0),
+        },
+      ]),
+    );
+  }
+
   async waiting(): Promise<Map<string, { count: number; oldestQueuedAt: number }>> {
     const rows = await this.db
       .selectFrom("agent_interactions")
@@ -250,12 +298,25 @@ export class SqlAgentInteractionStore implements AgentInteractionStore {
   }
 }
 
+/**
+ * `case entry_queue when 'a' then 30000 ... else 20000 end`: each queue's threshold in ms. The
+ * numbers are integers parley computed, written as literals (a bound parameter in a CASE would
+ * be typed text by PostgreSQL); the queue names are bound.
+ */
+function thresholdCase(thresholds: QueueThresholds, pick: (t: ServiceLevelThresholds) => number): RawBuilder<unknown> {
+  const literal = (t: ServiceLevelThresholds) => sql.lit(Math.trunc(pick(t)));
+  const whens = [...thresholds.byQueue].map(([queue, t]) => sql`when ${queue} then ${literal(t)}`);
+  if (whens.length === 0) return literal(thresholds.otherwise);
+  return sql`(case entry_queue ${sql.join(whens, sql` `)} else ${literal(thresholds.otherwise)} end)`;
+}
+
 function toRow(ix: AgentInteraction): Insertable<AgentInteractionsTable> & { id: string } {
   return {
     id: ix.id,
     media_type: ix.mediaType,
     state: ix.state,
     queue: ix.queue,
+    entry_queue: ix.entryQueue,
     owner_id: ix.ownerId,
     invited_id: ix.invitation?.agentId ?? null,
     invitation_kind: ix.invitation?.kind ?? null,
@@ -270,6 +331,8 @@ function toRow(ix: AgentInteraction): Insertable<AgentInteractionsTable> & { id:
     updated_at: ix.updatedAt,
     completed_at: ix.completedAt,
     accepted_at: ix.acceptedAt,
+    answered_at: ix.answeredAt,
+    abandoned_at: ix.abandonedAt,
   };
 }
 
@@ -287,6 +350,7 @@ function toInteraction(row: Selectable<AgentInteractionsTable>): AgentInteractio
     mediaType: row.media_type as Channel,
     state: row.state as WorkState,
     queue: row.queue,
+    entryQueue: row.entry_queue,
     ownerId: row.owner_id,
     invitation,
     conference: JSON.parse(row.conference) as string[],
@@ -299,5 +363,7 @@ function toInteraction(row: Selectable<AgentInteractionsTable>): AgentInteractio
     updatedAt: int(row.updated_at),
     completedAt: row.completed_at === null ? null : int(row.completed_at),
     acceptedAt: row.accepted_at === null ? null : int(row.accepted_at),
+    answeredAt: row.answered_at === null ? null : int(row.answered_at),
+    abandonedAt: row.abandoned_at === null ? null : int(row.abandoned_at),
   };
 }

@@ -128,6 +128,8 @@ export interface AgentInteractionsTable {
   media_type: string;
   state: string;
   queue: string;
+  /** The queue statistics count it in (migration 012). */
+  entry_queue: string;
   owner_id: string | null;
   invited_id: string | null;
   invitation_kind: string | null;
@@ -142,6 +144,8 @@ export interface AgentInteractionsTable {
   updated_at: Int8;
   completed_at: Int8 | null;
   accepted_at: Int8 | null;
+  answered_at: Int8 | null;
+  abandoned_at: Int8 | null;
 }
 
 interface AgentWrapUpsTable {

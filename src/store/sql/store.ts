@@ -78,7 +78,7 @@ export class SqlStore implements Store {
     this.userSessions = new SqlUserSessionStore(db, options.dialect);
     this.agentChannels = new SqlAgentChannelStore(db, options.dialect);
     this.agentPresence = new SqlAgentPresenceStore(db);
-    this.queues = new SqlQueueStore(db, options.isUniqueViolation);
+    this.queues = new SqlQueueStore(db, options.dialect, options.isUniqueViolation);
     this.agentInteractions = new SqlAgentInteractionStore(db, options.dialect);
     this.wrapUps = new SqlWrapUpStore(db);
     this.agentStateLog = new SqlAgentStateLogStore(db);

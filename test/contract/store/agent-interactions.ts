@@ -20,6 +20,7 @@ export function agentInteractionsContract(current: () => Store): void {
       mediaType: "openmedia",
       state: "Queued",
       queue: "q1",
+      entryQueue: "q1",
       ownerId: null,
       invitation: null,
       conference: [],
@@ -32,6 +33,8 @@ export function agentInteractionsContract(current: () => Store): void {
       updatedAt: T0,
       completedAt: null,
       acceptedAt: null,
+      answeredAt: null,
+      abandonedAt: null,
       ...over,
     });
 
@@ -75,7 +78,7 @@ export function agentInteractionsContract(current: () => Store): void {
       );
 
       const w2 = present(await store.agentInteractions.get("w2"), "interaction w2");
-      const conferenced = { ...w2, state: "Accepted" as const, ownerId: "a2", conference: ["a1"], updatedAt: T0 + 11 };
+      const conferenced = { ...w2, state: "Accepted" as const, ownerId: "a2", conference: ["a1"], updatedAt: T0 + 11, answeredAt: T0 + 11 };
       await store.agentInteractions.update(conferenced, w2);
       assert.deepEqual([...(await store.agentInteractions.loads("openmedia")).entries()].sort(), [
         ["a1", 2],
@@ -87,7 +90,7 @@ export function agentInteractionsContract(current: () => Store): void {
       const done = { ...conferenced, state: "Completed" as const, conference: [], completedAt: T0 + 1011, updatedAt: T0 + 1011 };
       await store.agentInteractions.update(done, conferenced);
       assert.deepEqual([...(await store.agentInteractions.loads("openmedia")).entries()], [["a1", 1]], "completion frees its slots");
-      assert.equal(await store.agentInteractions.averageHandleMs("q1", 100), 1011);
+      assert.equal(await store.agentInteractions.averageHandleMs("q1", 100), 1000, "from its answer to its completion");
       assert.equal(await store.agentInteractions.averageHandleMs("q9", 100), null);
     });
 
@@ -132,6 +135,64 @@ export function agentInteractionsContract(current: () => Store): void {
       assert.equal(await store.agentInteractions.anyQueued("sms"), false);
       await store.agentInteractions.insert(work("l3", { mediaType: "sms" }));
       assert.equal(await store.agentInteractions.anyQueued("sms"), true);
+    });
+
+    it("sums each queue's service-level activity since a time, against each queue's thresholds, in the queue entered", async () => {
+      const s = 1000;
+      const contact = (id: string, queue: string, events: Partial<AgentInteraction>) => {
+        const times = [events.createdAt ?? T0, events.answeredAt, events.abandonedAt, events.completedAt].filter((t): t is number => typeof t === "number");
+        const state = events.completedAt == null ? (events.answeredAt == null ? "Queued" : "Accepted") : "Completed";
+        return work(id, { queue, entryQueue: queue, state, ...events, updatedAt: Math.max(...times) });
+      };
+      for (const ix of [
+        contact("sl-a", "sl1", { answeredAt: T0 + 10 * s, completedAt: T0 + 70 * s }),
+        contact("sl-b", "sl1", { answeredAt: T0 + 30 * s }),
+        contact("sl-c", "sl1", { abandonedAt: T0 + 3 * s, completedAt: T0 + 3 * s }),
+        contact("sl-d", "sl1", { abandonedAt: T0 + 8 * s, completedAt: T0 + 8 * s }),
+        // Offered and answered before the window, completed in it: handled only.
+        contact("sl-e", "sl1", { createdAt: T0 - 7200 * s, answeredAt: T0 - 7190 * s, completedAt: T0 + 10 * s }),
+        // Moved to sl2 after its answer: still sl1's.
+        { ...contact("sl-f", "sl1", { answeredAt: T0 + 1 * s }), queue: "sl2" },
+        contact("sl-g", "sl2", { answeredAt: T0 + 30 * s }),
+        contact("sl-h", "sl2", { abandonedAt: T0 + 1 * s, completedAt: T0 + 1 * s }),
+        // All before the window.
+        contact("sl-old", "sl2", { createdAt: T0 - 60 * s, answeredAt: T0 - 50 * s, completedAt: T0 - 1 }),
+      ]) {
+        await store.agentInteractions.insert(ix);
+      }
+      const thresholds = {
+        byQueue: new Map([["sl2", { serviceLevelMs: 40 * s, shortAbandonMs: 0 }]]),
+        otherwise: { serviceLevelMs: 20 * s, shortAbandonMs: 5 * s },
+      };
+      const activity = await store.agentInteractions.queueActivity(T0, thresholds);
+      assert.deepEqual(activity.get("sl1"), {
+        offered: 5,
+        answered: 3,
+        answeredWithin: 2,
+        waitMs: (10 + 30 + 1) * s,
+        abandoned: 2,
+        abandonedShort: 1,
+        handled: 2,
+        handleMs: 60 * s + 7200 * s,
+      });
+      assert.deepEqual(activity.get("sl2"), {
+        offered: 2,
+        answered: 1,
+        answeredWithin: 1,
+        waitMs: 30 * s,
+        abandoned: 1,
+        abandonedShort: 0,
+        handled: 0,
+        handleMs: 0,
+      });
+      const later = await store.agentInteractions.queueActivity(T0 + 60 * s, { byQueue: new Map(), otherwise: thresholds.otherwise });
+      assert.deepEqual([...later.keys()], ["sl1"], "only what happened since: sl-a's completion");
+      assert.deepEqual([later.get("sl1")?.handled, later.get("sl1")?.offered], [1, 0]);
+    });
+
+    it("reads a queue with its row locked inside a transaction", async () => {
+      await store.queues.insert({ name: "locked-q", skills: [], createdAt: T0 });
+      assert.equal(await store.transaction(async (tx) => (await tx.queues.get("locked-q", { lock: true }))?.name), "locked-q");
     });
 
     it("deletes interactions completed before a time, oldest first, at most a batch; open ones stay", async () => {

@@ -133,6 +133,7 @@ export function agentStatisticsContract(current: () => Store): void {
       mediaType: "chat",
       state: "Completed",
       queue: "hq",
+      entryQueue: "hq",
       ownerId: "hu1",
       invitation: null,
       conference: [],
@@ -145,6 +146,8 @@ export function agentStatisticsContract(current: () => Store): void {
       updatedAt: T0 + 1000,
       completedAt: T0 + 1000,
       acceptedAt: T0 + 100,
+      answeredAt: T0 + 100,
+      abandonedAt: null,
       ...over,
     });
 
