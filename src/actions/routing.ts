@@ -26,6 +26,7 @@ export async function routeQueued(ctx: ActionContext): Promise<number> {
   if (queued.length === 0) return 0;
   const queues = new Map((await ctx.store.queues.list()).map((q) => [q.name, q]));
   let offered = 0;
+  let lost = false;
   // Choose for every waiting interaction first, counting each choice against the agent at once
   // in the view; the claims then run together (one commit on SQLite, row locks on PostgreSQL).
   const claims: Promise<void>[] = [];
@@ -38,10 +39,14 @@ export async function routeQueued(ctx: ActionContext): Promise<number> {
     claims.push(
       claimOffer(ctx, ix, pick, now).then((result) => {
         if (result === "offered") offered++;
+        else lost = true;
       }),
     );
   }
   await Promise.all(claims);
+  // A claim the view got wrong (the agent was full, or gone) read the agent again: one more pass
+  // chooses with what is true now.
+  if (lost) ctx.routing.kick();
   return offered;
 }
 
@@ -61,16 +66,17 @@ export async function placeNew(
 ): Promise<void> {
   const now = ctx.now();
   const pick = pool.size === 0 ? null : chooseFor(ctx, ix, queue, pool.values(), now);
-  if (
-    pick !== null &&
-    !(await tx.agentInteractions.anyQueued(ix.mediaType)) &&
-    (await tx.agentChannels.reserve(pick.agentId, ix.mediaType, pick.capacity, now))
-  ) {
-    countChoice(pick, now);
-    const outcome = offer(ix, pick.agentId, now, ctx.routing.offerTimeoutMs);
-    await tx.agentInteractions.insert(outcome.next);
-    announce.outcome(outcome);
-    return;
+  if (pick !== null && !(await tx.agentInteractions.anyQueued(ix.mediaType))) {
+    if (await tx.agentChannels.reserve(pick.agentId, ix.mediaType, pick.capacity, now)) {
+      countChoice(pick, now);
+      const outcome = offer(ix, pick.agentId, now, ctx.routing.offerTimeoutMs);
+      await tx.agentInteractions.insert(outcome.next);
+      announce.outcome(outcome);
+      return;
+    }
+    // The view was stale (the agent is full or not Ready any more): it queues, and the routing
+    // pass it asks for chooses again once the agent was read again.
+    announce.agentsChanged(pick.agentId);
   }
   await tx.agentInteractions.insert(ix);
   announce.route();
