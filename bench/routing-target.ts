@@ -4,7 +4,7 @@
  * robin; Accept and StopProcessing are no-ops: the floor of submit → notify → answer).
  * Sends `{url}` over IPC once listening.
  *
- *   tsx bench/routing-target.ts parley|bare <admin password>
+ *   tsx bench/routing-target.ts parley|bare <admin password> [<parley settings as JSON>]
  */
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { createServer } from "node:http";
@@ -13,9 +13,11 @@ import { acceptBayeuxSockets, listenLocally } from "./bare-bayeux.ts";
 import { startBenchApp } from "./parley-app.ts";
 
 const ADMIN_PASSWORD = process.argv[3] ?? "";
+/** More settings for parley (JSON): a node of a cluster is told its DATABASE_URL, DATABASE_SCHEMA, REDIS_URL and REDIS_PREFIX. */
+const SETTINGS = JSON.parse(process.argv[4] ?? "{}") as Record<string, string>;
 
 async function startParley(): Promise<string> {
-  return (await startBenchApp("routing", { PARLEY_ADMIN_PASSWORD: ADMIN_PASSWORD })).url;
+  return (await startBenchApp("routing", { PARLEY_ADMIN_PASSWORD: ADMIN_PASSWORD, ...SETTINGS })).url;
 }
 
 async function startBare(): Promise<string> {
