@@ -9,20 +9,27 @@
 import { expireOffer, offer, type AgentInteraction } from "../domain/agent-interactions.ts";
 import { estimatedWaitSeconds, isFull } from "../domain/queue-capacity.ts";
 import { chooseAgent, qualifies, type Candidate, type Queue } from "../domain/routing.ts";
-import type { Channel } from "../domain/users.ts";
+import { CHANNELS, type Channel } from "../domain/users.ts";
 import type { Store } from "../store/store.ts";
 import type { ActionContext } from "./context.ts";
 import { commit, type Announcements } from "./after-commit.ts";
 
-/** Interactions one pass looks at; the next pass takes the rest. */
+/** Interactions one pass looks at, at most; the next pass takes the rest. */
 const ROUTE_BATCH = 500;
+/** A pass reads this many waiting interactions per free slot (some wait for skills the free agents lack), and at least MIN_READ. */
+const READ_PER_FREE_SLOT = 4;
+const MIN_READ = 50;
 
 /** A claim lost to a change made since the interaction was read: its transaction is rolled back. */
 const TAKEN = new Error("taken meanwhile");
 
 /** Offers queued interactions, longest waiting first; returns how many were offered. */
 export async function routeQueued(ctx: ActionContext): Promise<number> {
-  const queued = await ctx.store.agentInteractions.queued(ROUTE_BATCH);
+  const free = await freeSlots(ctx);
+  if (free === 0) return 0;
+  // Read no more than could be offered now (with room for skills that do not match): a long
+  // queue costs a pass what it can place, not its length.
+  const queued = await ctx.store.agentInteractions.queued(Math.min(ROUTE_BATCH, Math.max(MIN_READ, free * READ_PER_FREE_SLOT)));
   if (queued.length === 0) return 0;
   const queues = new Map((await ctx.store.queues.list()).map((q) => [q.name, q]));
   let offered = 0;
@@ -48,6 +55,15 @@ export async function routeQueued(ctx: ActionContext): Promise<number> {
   // chooses with what is true now.
   if (lost) ctx.routing.kick();
   return offered;
+}
+
+/** Slots free among the Ready agents of every channel, as this node's view has them. */
+async function freeSlots(ctx: ActionContext): Promise<number> {
+  let free = 0;
+  for (const channel of CHANNELS) {
+    for (const c of (await ctx.routing.view.candidates(channel)).values()) free += Math.max(0, c.capacity - c.load);
+  }
+  return free;
 }
 
 /**

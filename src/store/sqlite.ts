@@ -18,7 +18,7 @@ import BetterSqlite3 from "better-sqlite3";
 import { Kysely, SqliteDialect, type SqliteDatabase, type SqliteStatement } from "kysely";
 import type { SqliteSync } from "../config.ts";
 import { migrate } from "./migrations/index.ts";
-import { registerDirectReader, type DirectReader } from "./sql/prepared.ts";
+import { registerDirectReader, type DirectReader, type DirectWriter } from "./sql/prepared.ts";
 import { ServiceCache } from "./sql/service-cache.ts";
 import type { Database } from "./sql/schema.ts";
 import { SqlStore } from "./sql/store.ts";
@@ -54,7 +54,15 @@ export async function openSqliteStore(options: SqliteOptions): Promise<SqlStore>
     const serviceCache = cacheBytes > 0 ? forgetOnChange(raw, new ServiceCache(cacheBytes)) : undefined;
     raw.pragma("busy_timeout = 5000");
     const backup = backups(raw, options.path);
-    return new SqlStore(db, { dialect: "sqlite", isUniqueViolation, groupCommit: true, serviceCache, backup, transactionRunner: transactionRunner(raw) });
+    return new SqlStore(db, {
+      dialect: "sqlite",
+      isUniqueViolation,
+      groupCommit: true,
+      serviceCache,
+      backup,
+      transactionRunner: transactionRunner(raw),
+      transactionWriter: transactionWriter(raw),
+    });
   } catch (err) {
     raw.close();
     throw openProblem(options.path, err);
@@ -143,6 +151,21 @@ function transactionRunner(raw: BetterSqlite3.Database): DirectReader {
     if ("toRow" in statement) return statement.statement.all(parameters).map(statement.toRow);
     statement.run(parameters);
     return [];
+  };
+}
+
+/** Runs a write at once inside the open transaction, as transactionRunner does, and answers the rows it changed. */
+function transactionWriter(raw: BetterSqlite3.Database): DirectWriter {
+  const statements = new Map<string, BetterSqlite3.Statement<unknown[], unknown>>();
+  return (sql, parameters) => {
+    if (!raw.inTransaction) return undefined;
+    let statement = statements.get(sql);
+    if (statement === undefined) {
+      if (statements.size >= STATEMENT_CACHE_LIMIT) statements.clear();
+      statement = raw.prepare<unknown[], unknown>(sql);
+      statements.set(sql, statement);
+    }
+    return statement.run(parameters).changes;
   };
 }
 

@@ -7,7 +7,7 @@ import type { Queue } from "../../domain/routing.ts";
 import type { Channel, Skill } from "../../domain/users.ts";
 import { UniqueViolation, type AgentInteractionStore, type QueueStore, type QueueThresholds } from "../store.ts";
 import type { AgentInteractionsTable, Database } from "./schema.ts";
-import { runPrepared } from "./prepared.ts";
+import { runPrepared, runPreparedWrite } from "./prepared.ts";
 import { int } from "./values.ts";
 
 const ACTIVE: WorkState[] = ["Queued", "Invited", "Accepted", "InWorkbin"];
@@ -47,6 +47,20 @@ export class SqlQueueStore implements QueueStore {
   }
 }
 
+/** A slot taken: the agent's row made (NotReady) when they never set a state, unless the user is gone. */
+const takeSlots = (db: Kysely<Database>) => ({
+  compile: () =>
+    sql`insert into agent_channels (user_id, channel, state, reason, changed_at, idle_since, load)
+    select id, ${""}, 'NotReady', null, 0, 0, ${0} from users where id = ${""}
+    on conflict (user_id, channel) do update set load = agent_channels.load + ${0}`.compile(db),
+});
+
+/** Slots freed, never below 0. */
+const freeSlots = (db: Kysely<Database>) => ({
+  compile: () =>
+    sql`update agent_channels set load = case when load + ${0} < 0 then 0 else load + ${0} end where user_id = ${""} and channel = ${""}`.compile(db),
+});
+
 export class SqlAgentInteractionStore implements AgentInteractionStore {
   private readonly db: Kysely<Database>;
   private readonly dialect: "sqlite" | "postgres";
@@ -79,14 +93,16 @@ export class SqlAgentInteractionStore implements AgentInteractionStore {
 
   async update(ix: AgentInteraction, previous: AgentInteraction): Promise<boolean> {
     const { id, ...row } = toRow(ix);
-    const result = await this.db
-      .updateTable("agent_interactions")
-      .set(row)
-      .where("id", "=", id)
-      .where("updated_at", "=", previous.updatedAt)
-      .where("state", "=", previous.state)
-      .executeTakeFirst();
-    if (Number(result.numUpdatedRows) === 0) return false;
+    // Every operation on an interaction runs this: compiled once (prepared.ts), the row's columns
+    // in toRow's order, then the conditions.
+    const updated = await runPreparedWrite(
+      this.db,
+      this.dialect,
+      "agentInteractions.update",
+      (db) => db.updateTable("agent_interactions").set(row).where("id", "=", id).where("updated_at", "=", 0).where("state", "=", ""),
+      [...Object.values(row), id, previous.updatedAt, previous.state],
+    );
+    if (updated === 0) return false;
     await this.moveLoads(ix.mediaType, loadChanges(previous, ix));
     return true;
   }
@@ -98,14 +114,9 @@ export class SqlAgentInteractionStore implements AgentInteractionStore {
    */
   private async moveLoads(channel: Channel, changes: ReadonlyMap<string, number>): Promise<void> {
     for (const [agentId, delta] of changes) {
-      const query =
-        delta > 0
-          ? sql`insert into agent_channels (user_id, channel, state, reason, changed_at, idle_since, load)
-              select id, ${channel}, 'NotReady', null, 0, 0, ${delta} from users where id = ${agentId}
-              on conflict (user_id, channel) do update set load = agent_channels.load + ${delta}`
-          : sql`update agent_channels set load = case when load + ${delta} < 0 then 0 else load + ${delta} end
-              where user_id = ${agentId} and channel = ${channel}`;
-      await query.execute(this.db);
+      // Compiled once each, as every offer, accept and completion runs one (parameters in the order they appear).
+      if (delta > 0) await runPrepared(this.db, this.dialect, "agentChannels.takeSlots", takeSlots, [channel, delta, agentId, delta]);
+      else await runPrepared(this.db, this.dialect, "agentChannels.freeSlots", freeSlots, [delta, delta, agentId, channel]);
     }
   }
 
@@ -122,14 +133,15 @@ export class SqlAgentInteractionStore implements AgentInteractionStore {
   }
 
   async anyQueued(media: Channel): Promise<boolean> {
-    const row = await this.db
-      .selectFrom("agent_interactions")
-      .select("id")
-      .where("state", "=", "Queued")
-      .where("media_type", "=", media)
-      .limit(1)
-      .executeTakeFirst();
-    return row !== undefined;
+    // Every new interaction asks this: compiled once (prepared.ts).
+    const rows = await runPrepared(
+      this.db,
+      this.dialect,
+      "agentInteractions.anyQueued",
+      (db) => db.selectFrom("agent_interactions").select("id").where("state", "=", "Queued").where("media_type", "=", "").limit(1),
+      ["Queued", media, 1],
+    );
+    return rows.length > 0;
   }
 
   async expiredOffers(now: number, limit: number): Promise<AgentInteraction[]> {

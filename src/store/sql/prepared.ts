@@ -25,8 +25,12 @@ import type { Database } from "./schema.ts";
  */
 export type DirectReader = (sql: string, parameters: readonly unknown[]) => unknown[] | undefined;
 
+/** Rows a write statement run now changed, or undefined for the Kysely path (see DirectReader). */
+export type DirectWriter = (sql: string, parameters: readonly unknown[]) => number | undefined;
+
 const compiled = new Map<string, CompiledQuery>();
 const directReaders = new WeakMap<Kysely<Database>, DirectReader>();
+const directWriters = new WeakMap<Kysely<Database>, DirectWriter>();
 
 /** Lets runPrepared read through `reader` on this (root, non-transaction) Kysely instance. */
 export function registerDirectReader(db: Kysely<Database>, reader: DirectReader): void {
@@ -38,6 +42,39 @@ export function registerTransactionRunner(trx: Kysely<Database>, runner: DirectR
   directReaders.set(trx, runner);
 }
 
+/** Lets runPreparedWrite run writes through `writer` on this transaction's Kysely instance. */
+export function registerTransactionWriter(trx: Kysely<Database>, writer: DirectWriter): void {
+  directWriters.set(trx, writer);
+}
+
+/**
+ * Runs the write `build(db)` compiled once per dialect and name; returns how many rows it changed.
+ * For a conditional write whose caller needs to know whether it happened: SQLite's RETURNING
+ * makes an UPDATE several times slower than the same statement counting its changes.
+ */
+export async function runPreparedWrite(
+  db: Kysely<Database>,
+  dialect: string,
+  name: string,
+  build: (db: Kysely<Database>) => { compile(): CompiledQuery },
+  parameters: readonly unknown[],
+): Promise<number> {
+  const query = compiledOnce(db, `${dialect}:${name}`, build);
+  const direct = directWriters.get(db)?.(query.sql, parameters);
+  if (direct !== undefined) return direct;
+  const result = await db.executeQuery({ ...query, parameters });
+  return Number(result.numAffectedRows ?? 0n);
+}
+
+function compiledOnce<R>(db: Kysely<Database>, key: string, build: (db: Kysely<Database>) => { compile(): CompiledQuery<R> }): CompiledQuery<R> {
+  let query = compiled.get(key) as CompiledQuery<R> | undefined;
+  if (query === undefined) {
+    query = build(db).compile();
+    compiled.set(key, query);
+  }
+  return query;
+}
+
 /** Runs `build(db)` compiled once per dialect and name, with these parameters in its order. */
 export async function runPrepared<R>(
   db: Kysely<Database>,
@@ -46,12 +83,7 @@ export async function runPrepared<R>(
   build: (db: Kysely<Database>) => { compile(): CompiledQuery<R> },
   parameters: readonly unknown[],
 ): Promise<R[]> {
-  const key = `${dialect}:${name}`;
-  let query = compiled.get(key) as CompiledQuery<R> | undefined;
-  if (query === undefined) {
-    query = build(db).compile();
-    compiled.set(key, query);
-  }
+  const query = compiledOnce(db, `${dialect}:${name}`, build);
   const direct = directReaders.get(db)?.(query.sql, parameters);
   if (direct !== undefined) return direct as R[];
   const result = await db.executeQuery<R>({ ...query, parameters });

@@ -9,7 +9,7 @@ import { SqlStateStore, SqlTaskStore } from "./steps.ts";
 import { SqlCustomerStore } from "./customers.ts";
 import { SqlHistoryStore } from "./history.ts";
 import { GroupCommit } from "./group-commit.ts";
-import { registerTransactionRunner, type DirectReader } from "./prepared.ts";
+import { registerTransactionRunner, registerTransactionWriter, type DirectReader, type DirectWriter } from "./prepared.ts";
 import type { Database } from "./schema.ts";
 import { SqlServiceStore } from "./services.ts";
 import type { ServiceCache } from "./service-cache.ts";
@@ -37,6 +37,8 @@ export interface SqlStoreOptions {
   backup?: (fileName: string) => Promise<DatabaseCopy>;
   /** Runs a transaction's prepared statements on its connection at once (SQLite: see prepared.ts). */
   transactionRunner?: DirectReader;
+  /** Runs a transaction's prepared writes on its connection at once, answering the rows changed (SQLite). */
+  transactionWriter?: DirectWriter;
 }
 
 export class SqlStore implements Store {
@@ -67,6 +69,7 @@ export class SqlStore implements Store {
     this.options = options;
     this.inTransaction = inTransaction;
     if (inTransaction && options.transactionRunner !== undefined) registerTransactionRunner(db, options.transactionRunner);
+    if (inTransaction && options.transactionWriter !== undefined) registerTransactionWriter(db, options.transactionWriter);
     this.group = options.groupCommit === true && !inTransaction ? new GroupCommit(db, (trx) => new SqlStore(trx, options, true)) : null;
     this.dialect = options.dialect;
     this.services = new SqlServiceStore(db, options.dialect, inTransaction ? null : (options.serviceCache ?? null));

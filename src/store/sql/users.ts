@@ -3,7 +3,7 @@ import type { Insertable, Kysely, Selectable } from "kysely";
 import type { AgentState, ChannelState } from "../../domain/agent-state.ts";
 import type { Channel, Role, Skill, User } from "../../domain/users.ts";
 import { UniqueViolation, type AgentChannelStore, type ReadyAgent, type UserSession, type UserSessionStore, type UserStore } from "../store.ts";
-import { runPrepared } from "./prepared.ts";
+import { runPrepared, runPreparedWrite } from "./prepared.ts";
 import type { Database, UsersTable } from "./schema.ts";
 import { int } from "./values.ts";
 
@@ -164,15 +164,22 @@ export class SqlAgentChannelStore implements AgentChannelStore {
   }
 
   async reserve(userId: string, channel: Channel, capacity: number, now: number): Promise<boolean> {
-    const result = await this.db
-      .updateTable("agent_channels")
-      .set({ idle_since: now })
-      .where("user_id", "=", userId)
-      .where("channel", "=", channel)
-      .where("state", "=", "Ready")
-      .where("load", "<", capacity)
-      .executeTakeFirst();
-    return Number(result.numUpdatedRows) > 0;
+    // Every offer runs this: compiled once (prepared.ts).
+    const reserved = await runPreparedWrite(
+      this.db,
+      this.dialect,
+      "agentChannels.reserve",
+      (db) =>
+        db
+          .updateTable("agent_channels")
+          .set({ idle_since: 0 })
+          .where("user_id", "=", "")
+          .where("channel", "=", "")
+          .where("state", "=", "Ready")
+          .where("load", "<", 0),
+      [now, userId, channel, "Ready", capacity],
+    );
+    return reserved > 0;
   }
 
   async set(userId: string, s: ChannelState): Promise<void> {
