@@ -9,13 +9,17 @@ import assert from "node:assert/strict";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { randomBytes } from "node:crypto";
 import { after, before, describe, it } from "node:test";
+import { MemoryHub } from "../../src/bus/memory.ts";
 import { ADMIN, ADMIN_PASSWORD, agentApi, type TestAgent } from "../support/agents.ts";
 import { manualClock, startServer, type Reply, type TestServer } from "../support/server.ts";
+import { describeWith, dropSchema } from "../support/suites.ts";
 
 const CONFIG = {
   queues: [
     { name: "support", skills: [{ name: "support", level: 3 }] },
+    { name: "raising", skills: [{ name: "nobody-has-it", level: 1 }], overflow: [{ afterSeconds: 30, raisePriorityBy: 10 }] },
     {
       name: "sales",
       skills: [{ name: "sales", level: 5 }],
@@ -30,12 +34,12 @@ const CONFIG = {
 let server: TestServer;
 let api: ReturnType<typeof agentApi>;
 const clock = manualClock();
+const configFile = join(mkdtempSync(join(tmpdir(), "parley-priority-")), "parley.json");
+writeFileSync(configFile, JSON.stringify(CONFIG));
+// Offers never expire here: the clock moves by minutes.
+const ENV = { PARLEY_ADMIN_PASSWORD: ADMIN_PASSWORD, PARLEY_CONFIG: configFile, ROUTING_OFFER_TIMEOUT_MS: "3600000" };
 before(async () => {
-  const config = join(mkdtempSync(join(tmpdir(), "parley-priority-")), "parley.json");
-  writeFileSync(config, JSON.stringify(CONFIG));
-  // Offers never expire here: the clock moves by minutes.
-  const env = { PARLEY_ADMIN_PASSWORD: ADMIN_PASSWORD, PARLEY_CONFIG: config, ROUTING_OFFER_TIMEOUT_MS: "3600000" };
-  server = await startServer({ now: clock.now, env });
+  server = await startServer({ now: clock.now, env: ENV });
   api = agentApi(server.url);
 });
 after(() => server.close());
@@ -151,5 +155,30 @@ describe("overflow", () => {
     const offered = await interaction(b);
     assert.deepEqual([offered.userData.routing_overflow_step, offered.priority, offered.userData.topic], [2, 10, "b"]);
     assert.equal((await salesView()).overflowed, 0, "none waits any more");
+  });
+});
+
+const url = process.env.TEST_DATABASE_URL ?? "";
+const skip = url === "" ? "TEST_DATABASE_URL is not set: the two-node overflow test needs PostgreSQL" : false;
+const schema = `parley_overflow_${randomBytes(6).toString("hex")}`;
+
+describeWith("overflow on two nodes sharing PostgreSQL", skip, () => {
+  after(() => dropSchema(url, schema));
+
+  it("raises the priority once when both nodes' passes find the step reached", async () => {
+    const shared = manualClock();
+    const hub = new MemoryHub();
+    const env = { ...ENV, DATABASE_URL: url, DATABASE_SCHEMA: schema };
+    const nodes = [await startServer({ now: shared.now, env, memoryHub: hub }), await startServer({ now: shared.now, env, memoryHub: hub })];
+    try {
+      const [first] = nodes.map((n) => agentApi(n.url));
+      const id = (await first?.request("POST", "/interactions", ADMIN, { mediaType: "openmedia", queue: "raising", priority: 5 }))?.body.id;
+      shared.advance(30_000);
+      for (let pass = 0; pass < 3; pass++) await Promise.all(nodes.map((n) => n.app.router.settle()));
+      const stored = (await first?.request("GET", `/interactions/${id}`, ADMIN))?.body.interaction;
+      assert.deepEqual([stored.priority, stored.userData.routing_overflow_step], [15, 1]);
+    } finally {
+      for (const node of nodes) await node.close();
+    }
   });
 });
