@@ -49,7 +49,7 @@ async function notReady(agent: TestAgent): Promise<void> {
 
 /**
  * Ann handles a chat of `customer` and completes it while Bob, Ready all along, has been idle
- * longer: without last-agent routing the next chat would be Bob's. Returns the chat's id.
+ * longer: without last-agent routing the next chat would be Bob's.
  */
 async function annHadAChat(customer: Record<string, string>, accept: object = {}): Promise<void> {
   await notReady(bob);
@@ -60,6 +60,9 @@ async function annHadAChat(customer: Record<string, string>, accept: object = {}
   await api.ready(bob, "chat");
   clock.advance(5_000);
   await operate(ann, first, { operationName: "StopProcessing" });
+  // Ann takes a break and comes back: Ready since now, later than Bob (completing alone does not count as idle).
+  await notReady(ann);
+  await api.ready(ann, "chat");
   clock.advance(1_000);
 }
 
