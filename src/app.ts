@@ -141,6 +141,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
       roles: config.routingRoles,
       policy: (queue) => policyOf(queuePolicies, queue),
       view: routingView,
+      lastAgent: { windowMs: config.lastAgentWindowSeconds * 1000, waitMs: config.lastAgentWaitSeconds * 1000 },
       kick: () => router.kick(),
     },
     statisticsTimeZone: config.statisticsTimeZone,

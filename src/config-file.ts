@@ -7,6 +7,8 @@ import { readFileSync } from "node:fs";
 import { DEFAULT_AGENT_STATES, type AgentStateOperation } from "./domain/agent-state.ts";
 import type { ChatServiceDefinition, ChatServiceKind } from "./domain/chat.ts";
 import type { BusinessAttribute } from "./domain/metadata.ts";
+import type { OverflowStep } from "./domain/overflow.ts";
+import { isPriority, PRIORITY_MAX, PRIORITY_MIN } from "./domain/priority.ts";
 import { defaultPolicy, type QueuePolicy } from "./domain/queue-policy.ts";
 import type { Skill } from "./domain/users.ts";
 
@@ -49,9 +51,9 @@ const DEFAULT_PUSH: PushSettings = {
  * all routing to queue `default`; a file may redefine them.
  */
 const SEED_SERVICES: ChatServiceDefinition[] = [
-  { name: "request-chat", kind: "basic", queue: "default", ttlSeconds: 3600, disconnectedAs400: false },
-  { name: "request-chat-poll", kind: "advanced", queue: "default", ttlSeconds: 3600, disconnectedAs400: false },
-  { name: "customer-support", kind: "basic", queue: "default", ttlSeconds: 3600, disconnectedAs400: false },
+  { name: "request-chat", kind: "basic", queue: "default", ttlSeconds: 3600, disconnectedAs400: false, priority: 0 },
+  { name: "request-chat-poll", kind: "advanced", queue: "default", ttlSeconds: 3600, disconnectedAs400: false, priority: 0 },
+  { name: "customer-support", kind: "basic", queue: "default", ttlSeconds: 3600, disconnectedAs400: false, priority: 0 },
 ];
 
 const NAME = /^[A-Za-z0-9._-]{1,64}$/;
@@ -191,9 +193,59 @@ function readQueue(raw: unknown, where: string, at: At): QueuePolicy | null {
       policy.maxWaiting = raw.maxWaiting as number;
     else at(`${where}.maxWaiting`, "an integer from 0 to 1000000, or null");
   }
-  const keys = ["name", "skills", "wrapUpSeconds", "serviceLevelSeconds", "shortAbandonSeconds", "maxWaiting"];
+  if (raw.overflow !== undefined) policy.overflow = readOverflow(raw.overflow, `${where}.overflow`, at);
+  const keys = ["name", "skills", "wrapUpSeconds", "serviceLevelSeconds", "shortAbandonSeconds", "maxWaiting", "overflow"];
   for (const key of Object.keys(raw)) if (!keys.includes(key)) at(`${where}.${key}`, `unknown key (${keys.join(", ")})`);
   return policy;
+}
+
+/** A queue's overflow steps: `[{afterSeconds, lowerSkillLevelBy?, addQueues?, raisePriorityBy?}]`, later steps after earlier ones. */
+function readOverflow(raw: unknown, where: string, at: At): OverflowStep[] {
+  if (!Array.isArray(raw) || raw.length > MAX_OVERFLOW_STEPS) {
+    at(where, `an array of at most ${MAX_OVERFLOW_STEPS} steps`);
+    return [];
+  }
+  const steps: OverflowStep[] = [];
+  raw.forEach((s, i) => {
+    const step = readOverflowStep(s, `${where}[${i}]`, at);
+    if (step === null) return;
+    const before = steps.at(-1);
+    if (before !== undefined && step.afterSeconds <= before.afterSeconds) at(`${where}[${i}].afterSeconds`, "must be after the step before");
+    else steps.push(step);
+  });
+  return steps;
+}
+
+const MAX_OVERFLOW_STEPS = 10;
+
+function readOverflowStep(raw: unknown, where: string, at: At): OverflowStep | null {
+  if (!isObject(raw)) {
+    at(where, "must be {afterSeconds, lowerSkillLevelBy?, addQueues?, raisePriorityBy?}");
+    return null;
+  }
+  let ok = true;
+  const integer = (key: string, min: number, max: number, fallback: number | null): number => {
+    const value = raw[key] ?? fallback;
+    if (Number.isInteger(value) && (value as number) >= min && (value as number) <= max) return value as number;
+    at(`${where}.${key}`, `an integer from ${min} to ${max}`);
+    ok = false;
+    return 0;
+  };
+  const step: OverflowStep = {
+    afterSeconds: integer("afterSeconds", 1, 86_400, null),
+    lowerSkillLevelBy: integer("lowerSkillLevelBy", 0, 1000, 0),
+    raisePriorityBy: integer("raisePriorityBy", 0, PRIORITY_MAX, 0),
+    addQueues: [],
+  };
+  const queues = raw.addQueues ?? [];
+  if (Array.isArray(queues) && queues.length <= 20 && queues.every((q) => typeof q === "string" && NAME.test(q))) step.addQueues = queues as string[];
+  else {
+    at(`${where}.addQueues`, "an array of at most 20 queue names");
+    ok = false;
+  }
+  const keys = ["afterSeconds", "lowerSkillLevelBy", "addQueues", "raisePriorityBy"];
+  for (const key of Object.keys(raw)) if (!keys.includes(key)) at(`${where}.${key}`, `unknown key (${keys.join(", ")})`);
+  return ok ? step : null;
 }
 
 function readService(raw: unknown, push: PushSettings, where: string, at: At): ChatServiceConfig | null {
@@ -201,7 +253,7 @@ function readService(raw: unknown, push: PushSettings, where: string, at: At): C
     at(where, "must be an object");
     return null;
   }
-  const { name, kind, queue, ttlSeconds, disconnectedAs400 } = raw;
+  const { name, kind, queue, ttlSeconds, disconnectedAs400, priority } = raw;
   let ok = true;
   if (typeof name !== "string" || !NAME.test(name) || RESERVED.has(name)) {
     at(`${where}.name`, "1 to 64 letters, digits or . _ - (not status, ixn or internal-poke)");
@@ -223,6 +275,10 @@ function readService(raw: unknown, push: PushSettings, where: string, at: At): C
     at(`${where}.disconnectedAs400`, "true or false");
     ok = false;
   }
+  if (priority !== undefined && !isPriority(priority)) {
+    at(`${where}.priority`, `an integer from ${PRIORITY_MIN} to ${PRIORITY_MAX}`);
+    ok = false;
+  }
   // Read even when the rest is wrong, so its problems are reported in the same go.
   const servicePush = readPush(raw.push, push, `${where}.push`, at);
   if (!ok) return null;
@@ -232,6 +288,7 @@ function readService(raw: unknown, push: PushSettings, where: string, at: At): C
     queue: (queue as string | undefined) ?? "default",
     ttlSeconds: (ttlSeconds as number | undefined) ?? 3600,
     disconnectedAs400: disconnectedAs400 === true,
+    priority: (priority as number | undefined) ?? 0,
     push: servicePush,
   };
 }

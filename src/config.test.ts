@@ -45,6 +45,13 @@ describe("loadConfig", () => {
     assert.throws(() => loadConfig({ ROUTING_ROLES: " , " }), /ROUTING_ROLES=/);
   });
 
+  it("keeps a chat for the customer's last agent (LAST_AGENT_WINDOW_SECONDS, LAST_AGENT_WAIT_SECONDS; 0 turns it off)", () => {
+    const defaults = loadConfig({});
+    assert.deepEqual([defaults.lastAgentWindowSeconds, defaults.lastAgentWaitSeconds], [1800, 10]);
+    assert.equal(loadConfig({ LAST_AGENT_WINDOW_SECONDS: "0" }).lastAgentWindowSeconds, 0);
+    assert.throws(() => loadConfig({ LAST_AGENT_WAIT_SECONDS: "601" }), /LAST_AGENT_WAIT_SECONDS=/);
+  });
+
   it("takes TRUST_PROXY as true, false or a number of proxies; behind one, no cap on connections per address", () => {
     assert.deepEqual(
       ["", "false", "true", "yes", "2", "0"].map((v) => loadConfig({ TRUST_PROXY: v }).trustProxy),
@@ -117,7 +124,15 @@ describe("PARLEY_CONFIG", () => {
       }),
     });
     assert.deepEqual(config.queues, [
-      { name: "vip", skills: [{ name: "english", level: 3 }], wrapUpSeconds: 30, serviceLevelSeconds: 40, shortAbandonSeconds: 5, maxWaiting: 25 },
+      {
+        name: "vip",
+        skills: [{ name: "english", level: 3 }],
+        wrapUpSeconds: 30,
+        serviceLevelSeconds: 40,
+        shortAbandonSeconds: 5,
+        maxWaiting: 25,
+        overflow: [],
+      },
     ]);
     const byName = new Map(config.chatServices.map((s) => [s.name, s]));
     assert.equal(byName.get("request-chat")?.queue, "vip");
@@ -128,6 +143,60 @@ describe("PARLEY_CONFIG", () => {
       backgroundDelayMs: 10_000,
       pokeMessage: byName.get("request-chat")?.push.pokeMessage,
     });
+  });
+
+  it("reads a queue's overflow steps (defaults filled in) and a chat service's priority", () => {
+    const config = loadConfig({
+      PARLEY_CONFIG: file({
+        queues: [
+          {
+            name: "sales",
+            overflow: [
+              { afterSeconds: 30, lowerSkillLevelBy: 2 },
+              { afterSeconds: 60, addQueues: ["support"], raisePriorityBy: 50 },
+            ],
+          },
+        ],
+        chatServices: [{ name: "gold", kind: "basic", queue: "sales", priority: 700 }],
+      }),
+    });
+    assert.deepEqual(config.queues[0]?.overflow, [
+      { afterSeconds: 30, lowerSkillLevelBy: 2, addQueues: [], raisePriorityBy: 0 },
+      { afterSeconds: 60, lowerSkillLevelBy: 0, addQueues: ["support"], raisePriorityBy: 50 },
+    ]);
+    assert.equal(config.chatServices.find((s) => s.name === "gold")?.priority, 700);
+    assert.equal(config.chatServices.find((s) => s.name === "request-chat")?.priority, 0);
+  });
+
+  it("refuses overflow steps and priorities out of range or out of order, naming each", () => {
+    try {
+      loadConfig({
+        PARLEY_CONFIG: file({
+          queues: [
+            {
+              name: "a",
+              overflow: [{ afterSeconds: 60 }, { afterSeconds: 30 }, { afterSeconds: 90, lowerSkillLevelBy: -1, addQueues: ["bad name"], extra: 1 }],
+            },
+            { name: "b", overflow: { afterSeconds: 1 } },
+          ],
+          chatServices: [{ name: "x", kind: "basic", priority: 1001 }],
+        }),
+      });
+      assert.fail("should have thrown");
+    } catch (err) {
+      assert.ok(err instanceof ConfigError);
+      const text = err.problems.join("\n");
+      for (const part of [
+        "queues[0].overflow[1].afterSeconds",
+        "queues[0].overflow[2].lowerSkillLevelBy",
+        "queues[0].overflow[2].addQueues",
+        "queues[0].overflow[2].extra",
+        "queues[1].overflow",
+        "chatServices[0].priority",
+      ]) {
+        assert.ok(text.includes(part), `${part} in\n${text}`);
+      }
+    }
   });
 
   it("reports every problem in the file, with its path, together with the environment's", () => {

@@ -155,6 +155,10 @@ export interface Config {
   routingOfferTimeoutMs: number;
   /** How often routing runs besides when something changes (expired offers, other nodes), milliseconds. */
   routingSweepMs: number;
+  /** Last-agent routing: a customer's previous chat counts if it ended at most this long before the new one, seconds; 0: off. */
+  lastAgentWindowSeconds: number;
+  /** Last-agent routing: how long a new chat is kept for the customer's last agent, seconds; 0: off. */
+  lastAgentWaitSeconds: number;
   /** How long an agent stays present without a renewal from the node holding their CometD clients (renewed every third of it), milliseconds. */
   agentPresenceTtlMs: number;
   /** How long an agent whose node died keeps their accepted chats before they go back to the queue, milliseconds. */
@@ -509,6 +513,8 @@ export function loadConfig(env: Env = process.env): Config {
     routingRoles: read("ROUTING_ROLES", roleList, ["ROLE_AGENT"]),
     routingOfferTimeoutMs: read("ROUTING_OFFER_TIMEOUT_MS", integer(100, 3_600_000), 30_000),
     routingSweepMs: read("ROUTING_SWEEP_MS", integer(10, 60_000), 1000),
+    lastAgentWindowSeconds: read("LAST_AGENT_WINDOW_SECONDS", integer(0, 30 * 86_400), 1800),
+    lastAgentWaitSeconds: read("LAST_AGENT_WAIT_SECONDS", integer(0, 600), 10),
     agentPresenceTtlMs: read("AGENT_PRESENCE_TTL_MS", integer(300, 3_600_000), 15_000),
     agentOrphanGraceMs: read("AGENT_ORPHAN_GRACE_MS", integer(0, 86_400_000), 60_000),
     csAuth: read("CS_AUTH", oneOf<CsAuthMode>(["none", "basic", "apikey"]), "none"),

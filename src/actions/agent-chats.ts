@@ -60,7 +60,8 @@ function interactionOperations(body: JsonObject): JsonObject[] {
     case "Invite":
       return [{ operationName: "StartConference", agentId: body.targetId ?? body.agentId ?? null }];
     case "Complete":
-      return [{ operationName: "StopProcessing" }];
+      // saveLAR false here too: the agent may decide at the end not to be the customer's last agent.
+      return [{ operationName: "StopProcessing", ...(body.saveLAR === undefined ? {} : { saveLAR: body.saveLAR }) }];
     case "Leave":
       // A parting message, when given, is said before the agent goes.
       return [

@@ -6,8 +6,9 @@
  */
 import { accessWorkForActing, accessWorkForReading } from "../access/agent-interactions.ts";
 import { requireRole } from "../access/users.ts";
-import { applyOperation, checkAttachedData, parseOperation, type AgentInteraction, type Outcome } from "../domain/agent-interactions.ts";
+import { applyOperation, checkAttachedData, parseOperation, reprioritize, type AgentInteraction, type Outcome } from "../domain/agent-interactions.ts";
 import { invalidInput, invalidState, notFound } from "../domain/errors.ts";
+import { readPriority } from "../domain/priority.ts";
 import { newUcsId, type EntityType } from "../domain/history.ts";
 import type { JsonObject } from "../domain/json.ts";
 import { CHANNELS, type Channel, type User } from "../domain/users.ts";
@@ -18,6 +19,7 @@ import { placeNew } from "./routing.ts";
 import { chatHistoryContent, recordAgentChanges } from "./chat-transcript.ts";
 import type { ActionContext } from "./context.ts";
 import { startWrapUp } from "./wrap-ups.ts";
+import { rememberLastAgent } from "./last-agents.ts";
 import { interactionMessage } from "../wire/agent-api.ts";
 
 /** How many interactions a supervisor's list shows at most. */
@@ -28,12 +30,17 @@ export interface Submission {
   queue?: string;
   properties?: JsonObject;
   customerId?: string;
+  /** Routing priority (0 when not given). */
+  priority?: number;
+  /** Who the customer is for last-agent routing (chats: last-agent.ts `customerKey`). */
+  customerKey?: string | null;
 }
 
 /** Open media (and any other media a server-side app submits): queued and routed. Returns the id. */
 export async function submitInteraction(ctx: ActionContext, actor: User, input: Submission): Promise<string> {
   requireRole(actor, "ROLE_ADMIN");
-  return queueInteraction(ctx, input);
+  if (input.priority !== undefined) readPriority(input.priority);
+  return queueInteraction(ctx, { ...input, customerKey: null });
 }
 
 /** Queues a new interaction (chat uses this too); returns its id. */
@@ -74,6 +81,10 @@ export function newInteraction(input: Submission, now: number): AgentInteraction
     acceptedAt: null,
     answeredAt: null,
     abandonedAt: null,
+    priority: input.priority ?? 0,
+    overflowStep: 0,
+    customerKey: input.customerKey ?? null,
+    saveLastAgent: true,
   };
 }
 
@@ -104,6 +115,7 @@ export async function operate(ctx: ActionContext, user: User, id: string, body: 
 /** Every operation that is not about a chat's transcript: a state change of the interaction. */
 async function operateWork(ctx: ActionContext, user: User, id: string, body: JsonObject): Promise<void> {
   const op = parseOperation(body);
+  if (op.operationName === "UpdateProperties" && op.priority !== undefined) mayPrioritize(user);
   await commit(ctx, async (tx, announce) => {
     const ix = await accessWorkForActing(tx, user, id);
     // A disabled user is no target, and is refused as an unknown one (404): which accounts are disabled is not told.
@@ -124,6 +136,7 @@ async function operateWork(ctx: ActionContext, user: User, id: string, body: Jso
       await recordHistory(tx, ctx, result.next, now);
       // The agent completed it (only the owner can): their after-call work starts.
       await startWrapUp(tx, ctx, announce, result.next, user.id, now);
+      await rememberLastAgent(tx, ctx, result.next, now);
     }
   });
 }
@@ -132,9 +145,37 @@ async function isActiveUser(tx: Store, id: string): Promise<boolean> {
   return (await tx.users.get(id))?.enabled === true;
 }
 
-/** `PUT /interactions/{id}`: new attached data, from an agent working on it. */
-export async function updateProperties(ctx: ActionContext, user: User, id: string, properties: JsonObject): Promise<void> {
-  await operate(ctx, user, id, { operationName: "UpdateProperties", properties });
+/**
+ * `PUT /interactions/{id}`: new attached data from an agent working on it (with a priority too,
+ * when a supervisor or admin works on it), or a priority alone from a supervisor or admin.
+ */
+export async function updateInteraction(ctx: ActionContext, user: User, id: string, change: { properties?: JsonObject; priority?: number }): Promise<void> {
+  if (change.properties !== undefined) {
+    await operate(ctx, user, id, {
+      operationName: "UpdateProperties",
+      properties: change.properties,
+      ...(change.priority === undefined ? {} : { priority: change.priority }),
+    });
+  } else if (change.priority !== undefined) await setPriority(ctx, user, id, change.priority);
+  else throw invalidInput("properties or priority: required");
+}
+
+/** A supervisor or admin sets the routing priority of any interaction not ended; a waiting one is routed in its new place. */
+async function setPriority(ctx: ActionContext, user: User, id: string, priority: number): Promise<void> {
+  mayPrioritize(user);
+  readPriority(priority);
+  await commit(ctx, async (tx, announce) => {
+    const ix = await accessWorkForReading(tx, user, id);
+    const next = reprioritize(ix, priority, ctx.now());
+    if (!(await tx.agentInteractions.update(next, ix))) throw invalidState(`interaction ${id} changed meanwhile: try again`);
+    announce.supervised("queues");
+    if (next.state === "Queued") announce.route();
+  });
+}
+
+/** Only supervisors and admins set priorities: an agent would put their own customers first. */
+function mayPrioritize(user: User): void {
+  requireRole(user, "ROLE_SUPERVISOR", "ROLE_ADMIN");
 }
 
 /** Agents an operation released have been idle since now (routing's "longest idle"). */

@@ -134,7 +134,7 @@ export async function requestChatV2(ctx: ActionContext, serviceName: string, cal
   const id = newServiceId();
   const properties = chatProperties(serviceName, nickname, request);
   checkAttachedData(properties, ctx.interactionMaxDataBytes);
-  const ix = newInteraction({ mediaType: "chat", queue: definition.queue, properties }, now);
+  const ix = newInteraction({ mediaType: "chat", queue: definition.queue, properties, priority: definition.priority }, now);
   const service: ChatService = {
     id,
     name: serviceName,

@@ -35,6 +35,8 @@ import type { Store } from "../store/store.ts";
 import { chatObject, cometReply, customerPush, refreshTag, statusMessage, type Origin } from "../wire/chat-v1.ts";
 import { commit, type Announcements } from "./after-commit.ts";
 import { markIdle, newInteraction, recordHistory } from "./agent-interactions.ts";
+import { customerKey } from "../domain/last-agent.ts";
+import { rememberLastAgent } from "./last-agents.ts";
 import { appendEntries, onceMoreIfDuplicate, transcriptLimits, withClientMessageKey } from "./chat-transcript.ts";
 import type { ActionContext } from "./context.ts";
 import { queueFullText, waitingWhenFull } from "./queue-capacity.ts";
@@ -180,7 +182,18 @@ export async function startChat(ctx: ActionContext, id: string, caller: Caller, 
   const client = chatClient(caller);
   ctx.chat.allowance.attemptChat(client);
   const now = ctx.now();
-  const ix = newInteraction({ mediaType: "chat", queue: known.queue, properties, customerId: linkedCustomer(ctx, properties, caller) ?? undefined }, now);
+  const customerId = linkedCustomer(ctx, properties, caller);
+  const ix = newInteraction(
+    {
+      mediaType: "chat",
+      queue: known.queue,
+      properties,
+      customerId: customerId ?? undefined,
+      priority: ctx.chat.services.get(known.name)?.priority,
+      customerKey: customerKey("chat", { customerId, provenGmsUser: caller.gmsUserProven ? caller.gmsUser : null }),
+    },
+    now,
+  );
   const pool = await ctx.routing.view.candidates("chat");
   const opened = await commit(ctx, async (tx, announce): Promise<{ refused: AppError } | { queueFull: number } | { service: OpenChatService }> => {
     const fresh = await accessChatService(tx, id, caller.gmsUser, { lock: true });
@@ -422,6 +435,7 @@ export async function endInteraction(
   }
   await markIdle(tx, outcome, now);
   await recordHistory(tx, ctx, outcome.next, now);
+  await rememberLastAgent(tx, ctx, outcome.next, now);
   announce.outcome(outcome);
   announce.measured(before, outcome.next);
   return before;

@@ -7,6 +7,7 @@ import type { Device } from "../domain/chat.ts";
 import type { DataLimits } from "../domain/chat-input.ts";
 import type { BusinessAttribute } from "../domain/metadata.ts";
 import type { Logger } from "../logger.ts";
+import type { LastAgentRule } from "../domain/last-agent.ts";
 import type { QueuePolicy } from "../domain/queue-policy.ts";
 import type { RoutingView } from "./routing-view.ts";
 import type { QueueEvent } from "../domain/queue-statistics.ts";
@@ -129,6 +130,8 @@ interface RoutingControl {
   policy(queue: string): QueuePolicy;
   /** This node's view of the Ready agents, which routing chooses from (routing-view.ts). */
   view: RoutingView;
+  /** Last-agent routing (LAST_AGENT_WINDOW_SECONDS, LAST_AGENT_WAIT_SECONDS). */
+  lastAgent: LastAgentRule;
   /** Asks for a routing pass soon (capacity freed, work queued); passes never overlap. */
   kick(): void;
 }

@@ -4,6 +4,7 @@ import { CUSTOMER_ID_MAX, identificationKeys, splitProfile, type Customer, type 
 import { AppError, invalidInput, notFound } from "../domain/errors.ts";
 import { newUcsId } from "../domain/history.ts";
 import type { JsonObject } from "../domain/json.ts";
+import { profileKey } from "../domain/last-agent.ts";
 import { UniqueViolation } from "../store/store.ts";
 import { chooseIdentificationKey, findByUnique } from "../domain/metadata.ts";
 import type { ActionContext } from "./context.ts";
@@ -96,6 +97,7 @@ export async function eraseCustomer(ctx: ActionContext, id: string): Promise<{ s
     const services = await tx.services.deleteByCustomer(id);
     const interactions = await tx.history.deleteByCustomer(id);
     await tx.agentInteractions.reassignCustomer(id, null);
+    await tx.lastAgents.forget(profileKey(id));
     await tx.customers.delete(id);
     return { services, interactions };
   });

@@ -34,6 +34,8 @@ export interface QueueView {
   agents: { qualified: number; ready: number };
   /** Service levels over the last 15 minutes and today (queue-statistics.ts). */
   statistics: QueueStatistics;
+  /** How many of those waiting have reached one of the queue's overflow steps. */
+  overflowed: number;
 }
 
 /**
@@ -69,7 +71,12 @@ export async function publishQueueStatistics(ctx: ActionContext): Promise<void> 
 
 /** What the views of `queues` need, read once; then each queue's view. */
 async function queueViewer(ctx: ActionContext, queues: Queue[]): Promise<(queue: Queue) => QueueView> {
-  const [waiting, users, statisticsOfQueue] = await Promise.all([ctx.store.agentInteractions.waiting(), ctx.store.users.list(), statisticsOf(ctx, queues)]);
+  const [waiting, overflowed, users, statisticsOfQueue] = await Promise.all([
+    ctx.store.agentInteractions.waiting(),
+    ctx.store.agentInteractions.overflowed(),
+    ctx.store.users.list(),
+    statisticsOf(ctx, queues),
+  ]);
   const readyIds = new Set<string>();
   for (const channel of ["chat", "openmedia", "email", "sms"] as const) {
     for (const agent of await ctx.store.agentChannels.ready(channel)) readyIds.add(agent.userId);
@@ -84,6 +91,7 @@ async function queueViewer(ctx: ActionContext, queues: Queue[]): Promise<(queue:
       longestWaitSeconds: w === undefined ? 0 : Math.max(0, Math.floor((now - w.oldestQueuedAt) / 1000)),
       agents: { qualified: qualified.length, ready: qualified.filter((u) => readyIds.has(u.id)).length },
       statistics: statisticsOfQueue(queue.name),
+      overflowed: overflowed.get(queue.name) ?? 0,
     };
   };
 }

@@ -9,10 +9,15 @@
 import { expireOffer, offer, type AgentInteraction } from "../domain/agent-interactions.ts";
 import { estimatedWaitSeconds, isFull } from "../domain/queue-capacity.ts";
 import { chooseAgent, qualifies, type Candidate, type Queue } from "../domain/routing.ts";
+import type { LastAgent } from "../domain/last-agent.ts";
+import { routingRequirements, type Requirements } from "../domain/overflow.ts";
+import { chooseAgentFor, planRouting } from "../domain/routing-plan.ts";
 import { CHANNELS, type Channel } from "../domain/users.ts";
 import type { Store } from "../store/store.ts";
 import type { ActionContext } from "./context.ts";
 import { commit, type Announcements } from "./after-commit.ts";
+import { lastAgentOf, lastAgentsFor } from "./last-agents.ts";
+import { demandOf, recordOverflowSteps } from "./overflow.ts";
 
 /** Interactions one pass looks at, at most; the next pass takes the rest. */
 const ROUTE_BATCH = 500;
@@ -23,7 +28,7 @@ const MIN_READ = 50;
 /** A claim lost to a change made since the interaction was read: its transaction is rolled back. */
 const TAKEN = new Error("taken meanwhile");
 
-/** Offers queued interactions, longest waiting first; returns how many were offered. */
+/** Offers queued interactions, highest priority first, then longest waiting; returns how many were offered. */
 export async function routeQueued(ctx: ActionContext): Promise<number> {
   const free = await freeSlots(ctx);
   if (free === 0) return 0;
@@ -32,15 +37,24 @@ export async function routeQueued(ctx: ActionContext): Promise<number> {
   const queued = await ctx.store.agentInteractions.queued(Math.min(ROUTE_BATCH, Math.max(MIN_READ, free * READ_PER_FREE_SLOT)));
   if (queued.length === 0) return 0;
   const queues = new Map((await ctx.store.queues.list()).map((q) => [q.name, q]));
+  // Priority (overflow raises included) then wait decides the order; steps newly reached are written first.
+  const passStart = ctx.now();
+  const planned = await recordOverflowSteps(
+    ctx,
+    planRouting(queued, (name) => demandOf(ctx, queues, name), queues, passStart),
+    passStart,
+  );
+  const lastAgents = await lastAgentsFor(ctx, queued, passStart);
   let offered = 0;
   let lost = false;
   // Choose for every waiting interaction first, counting each choice against the agent at once
   // in the view; the claims then run together (one commit on SQLite, row locks on PostgreSQL).
   const claims: Promise<void>[] = [];
-  for (const ix of queued) {
+  for (const { ix, requirements } of planned) {
     const pool = await ctx.routing.view.candidates(ix.mediaType);
     const now = ctx.now();
-    const pick = chooseFor(ctx, ix, queues.get(ix.queue) ?? null, pool.values(), now);
+    const lastAgent = ix.customerKey === null ? null : (lastAgents.get(ix.customerKey) ?? null);
+    const pick = chooseFor(ctx, ix, requirements, lastAgent, pool.values(), now);
     if (pick === null) continue;
     countChoice(pick, now);
     claims.push(
@@ -55,6 +69,23 @@ export async function routeQueued(ctx: ActionContext): Promise<number> {
   // chooses with what is true now.
   if (lost) ctx.routing.kick();
   return offered;
+}
+
+/**
+ * Writes the overflow steps the waiting interactions have reached (routing's timer): a pass
+ * kicked by a change reads only what it can place, and none while every agent is busy, but a
+ * step (a raised priority, the step shown to supervisors) is due by the clock alone.
+ */
+export async function recordReachedSteps(ctx: ActionContext): Promise<void> {
+  const queued = await ctx.store.agentInteractions.queued(ROUTE_BATCH);
+  if (queued.length === 0) return;
+  const queues = new Map((await ctx.store.queues.list()).map((q) => [q.name, q]));
+  const now = ctx.now();
+  await recordOverflowSteps(
+    ctx,
+    planRouting(queued, (name) => demandOf(ctx, queues, name), queues, now),
+    now,
+  );
 }
 
 /** Slots free among the Ready agents of every channel, as this node's view has them. */
@@ -81,7 +112,7 @@ export async function placeNew(
   pool: ReadonlyMap<string, Candidate>,
 ): Promise<void> {
   const now = ctx.now();
-  const pick = pool.size === 0 ? null : chooseFor(ctx, ix, queue, pool.values(), now);
+  const pick = pool.size === 0 ? null : chooseFor(ctx, ix, arrivalRequirements(ctx, ix, queue, now), await lastAgentOf(ctx, tx, ix), pool.values(), now);
   if (pick !== null && !(await tx.agentInteractions.anyQueued(ix.mediaType))) {
     if (await tx.agentChannels.reserve(pick.agentId, ix.mediaType, pick.capacity, now)) {
       countChoice(pick, now);
@@ -99,9 +130,21 @@ export async function placeNew(
 }
 
 /** The agent routing offers `ix` to now, or null. */
-function chooseFor(ctx: ActionContext, ix: AgentInteraction, queue: Queue | null, pool: Iterable<Candidate>, now: number): Candidate | null {
+function chooseFor(
+  ctx: ActionContext,
+  ix: AgentInteraction,
+  requirements: Requirements,
+  lastAgent: LastAgent | null,
+  pool: Iterable<Candidate>,
+  now: number,
+): Candidate | null {
   const declinedBy = ix.lastRejectedBy !== null && now < ix.queuedAt + ctx.routing.offerTimeoutMs ? ix.lastRejectedBy : null;
-  return chooseAgent(pool, queue ?? { name: ix.queue, skills: [], createdAt: 0 }, declinedBy);
+  return chooseAgentFor(pool, { ix, requirements, declinedBy, lastAgent, lastAgentRule: ctx.routing.lastAgent, now });
+}
+
+/** What a new interaction asks: its queue's skills (no overflow step is reached on arrival: the first comes a second later at the earliest). */
+function arrivalRequirements(ctx: ActionContext, ix: AgentInteraction, queue: Queue, now: number): Requirements {
+  return routingRequirements({ skills: queue.skills, overflow: ctx.routing.policy(queue.name).overflow }, ix, now, new Map());
 }
 
 /** Counts a choice on the view's candidate at once, so the next choice of the same pass sees it (the commit's refresh confirms it). */

@@ -8,6 +8,7 @@ import {
   offer,
   parseOperation,
   releaseAgent,
+  reprioritize,
   viewState,
   type AgentInteraction,
 } from "./agent-interactions.ts";
@@ -32,6 +33,10 @@ const queued: AgentInteraction = {
   acceptedAt: null,
   answeredAt: null,
   abandonedAt: null,
+  priority: 0,
+  overflowStep: 0,
+  customerKey: null,
+  saveLastAgent: true,
 };
 const offered = offer(queued, "ann", 1, 1000).next;
 const accepted = applyOperation(offered, "ann", { operationName: "Accept" }, 2).next;
@@ -173,5 +178,46 @@ describe("answered and abandoned (service levels)", () => {
   it("an agent who completes an answered interaction abandons nothing", () => {
     const done = applyOperation(accepted, "ann", { operationName: "StopProcessing" }, 30).next;
     assert.deepEqual([done.completedAt, done.answeredAt, done.abandonedAt], [30, 2, null]);
+  });
+});
+
+describe("priority, overflow and saveLAR in operations", () => {
+  it("reads saveLAR on Accept and StopProcessing, and a priority on UpdateProperties, each in range", () => {
+    assert.deepEqual(parseOperation({ operationName: "Accept", saveLAR: false }), { operationName: "Accept", saveLAR: false });
+    assert.deepEqual(parseOperation({ operationName: "StopProcessing" }), { operationName: "StopProcessing" });
+    assert.throws(() => parseOperation({ operationName: "Accept", saveLAR: "no" }), /saveLAR: true or false/);
+    assert.deepEqual(parseOperation({ operationName: "UpdateProperties", properties: {}, priority: 1000 }), {
+      operationName: "UpdateProperties",
+      properties: {},
+      priority: 1000,
+    });
+    for (const priority of [-1, 1001, 2.5, "5"]) {
+      assert.throws(() => parseOperation({ operationName: "UpdateProperties", properties: {}, priority }), /priority: an integer from 0 to 1000/);
+    }
+  });
+
+  it("the owner's saveLAR: given on Accept (true unless false), changeable when completing", () => {
+    const optedOut = applyOperation(offered, "ann", { operationName: "Accept", saveLAR: false }, 2).next;
+    assert.equal(optedOut.saveLastAgent, false);
+    assert.equal(applyOperation(optedOut, "ann", { operationName: "StopProcessing" }, 3).next.saveLastAgent, false);
+    assert.equal(applyOperation(optedOut, "ann", { operationName: "StopProcessing", saveLAR: true }, 3).next.saveLastAgent, true);
+    assert.equal(applyOperation(accepted, "ann", { operationName: "StopProcessing", saveLAR: false }, 3).next.saveLastAgent, false);
+    // A transfer's new owner decides for themselves.
+    const inviting = applyOperation(optedOut, "ann", { operationName: "Transfer", targetId: "bob" }, 3).next;
+    assert.equal(applyOperation(inviting, "bob", { operationName: "Accept" }, 4).next.saveLastAgent, true);
+  });
+
+  it("UpdateProperties sets a priority when given; PlaceInQueue to another queue starts its overflow over, to the same keeps it", () => {
+    assert.equal(applyOperation(accepted, "ann", { operationName: "UpdateProperties", properties: {}, priority: 7 }, 3).next.priority, 7);
+    const stepped = { ...accepted, overflowStep: 2, priority: 50, properties: { a: 1, routing_overflow_step: 2 } };
+    const moved = applyOperation(stepped, "ann", { operationName: "PlaceInQueue", queue: "vip" }, 3).next;
+    assert.deepEqual([moved.overflowStep, moved.priority, moved.properties], [0, 50, { a: 1 }]);
+    const back = applyOperation(stepped, "ann", { operationName: "PlaceInQueue", queue: "default" }, 3).next;
+    assert.equal(back.overflowStep, 2);
+  });
+
+  it("reprioritize sets it on anything not ended", () => {
+    assert.equal(reprioritize(queued, 900, 5).priority, 900);
+    assert.throws(() => reprioritize({ ...accepted, state: "Completed" }, 1, 5), /has ended/);
   });
 });

@@ -6,6 +6,8 @@
  */
 import { invalidInput, invalidState } from "./errors.ts";
 import type { JsonObject } from "./json.ts";
+import { leaveOverflow } from "./overflow.ts";
+import { readPriority } from "./priority.ts";
 import type { Channel } from "./users.ts";
 
 export type WorkState = "Queued" | "Invited" | "Accepted" | "InWorkbin" | "Completed";
@@ -53,6 +55,14 @@ export interface AgentInteraction {
   answeredAt: number | null;
   /** When its customer left before any agent had answered (abandoned it); null otherwise. */
   abandonedAt: number | null;
+  /** Routing priority (priority.ts): higher first; the raises of the overflow steps reached included. */
+  priority: number;
+  /** How many of its queue's overflow steps it has reached (overflow.ts). */
+  overflowStep: number;
+  /** Who its customer is, for last-agent routing (last-agent.ts); null: nobody vouched for them. */
+  customerKey: string | null;
+  /** Whether its owner may be remembered as the customer's last agent (GWS `saveLAR`, true unless they said false). */
+  saveLastAgent: boolean;
 }
 
 export type NotificationType = "NewInteraction" | "StatusChange" | "PropertiesUpdated" | "WorkbinContent";
@@ -77,12 +87,12 @@ export interface Outcome {
 }
 
 export type Operation =
-  | { operationName: "Accept" }
+  | { operationName: "Accept"; saveLAR?: boolean }
   | { operationName: "Reject" }
-  | { operationName: "StopProcessing" }
+  | { operationName: "StopProcessing"; saveLAR?: boolean }
   | { operationName: "PlaceInQueue"; queue: string }
   | { operationName: "PlaceInWorkbin"; workbin: string }
-  | { operationName: "UpdateProperties"; properties: JsonObject }
+  | { operationName: "UpdateProperties"; properties: JsonObject; priority?: number }
   | { operationName: "Transfer"; targetId: string }
   | { operationName: "StartConference"; agentId: string }
   | { operationName: "EndConference" };
@@ -164,6 +174,7 @@ export function applyOperation(ix: AgentInteraction, actor: string, op: Operatio
       }
       // A route offer or a transfer: the accepting agent owns it; a transferring one is released.
       const previous = kind === "transfer" ? ix.ownerId : null;
+      const saveLastAgent = op.saveLAR ?? true;
       const next: AgentInteraction = {
         ...ix,
         ...at,
@@ -173,6 +184,7 @@ export function applyOperation(ix: AgentInteraction, actor: string, op: Operatio
         workbin: null,
         acceptedAt: now,
         answeredAt: ix.answeredAt ?? now,
+        saveLastAgent,
       };
       const notices: Notice[] = [{ agentId: actor, notificationType: "StatusChange" }];
       if (previous !== null && previous !== actor) notices.push({ agentId: previous, notificationType: "StatusChange", state: "Completed" });
@@ -197,14 +209,16 @@ export function applyOperation(ix: AgentInteraction, actor: string, op: Operatio
         const next = { ...ix, ...at, ownerId: heir, conference: rest };
         return outcome(next, [{ agentId: actor, notificationType: "StatusChange", state: "Completed" }, ...notifyWorkers(next)], { reroute: true });
       }
-      const next: AgentInteraction = { ...ix, ...at, state: "Completed", invitation: null, completedAt: now };
+      const saveLastAgent = op.saveLAR ?? ix.saveLastAgent;
+      const next: AgentInteraction = { ...ix, ...at, state: "Completed", invitation: null, completedAt: now, saveLastAgent };
       const notices: Notice[] = [{ agentId: actor, notificationType: "StatusChange" }];
       if (ix.invitation !== null) notices.push({ agentId: ix.invitation.agentId, notificationType: "StatusChange", state: "Completed" });
       return outcome(next, notices, { completed: true, reroute: true });
     }
     case "PlaceInQueue": {
       if (!owns) refuse(op.operationName, ix, actor);
-      const next = { ...requeue(ix, now, null), queue: op.queue, conference: [] };
+      const requeued = { ...requeue(ix, now, null), conference: [] };
+      const next = op.queue === ix.queue ? requeued : { ...leaveOverflow(requeued), queue: op.queue };
       return outcome(next, released(ix, actor), { reroute: true });
     }
     case "PlaceInWorkbin": {
@@ -215,7 +229,7 @@ export function applyOperation(ix: AgentInteraction, actor: string, op: Operatio
     }
     case "UpdateProperties": {
       if (!owns && !ix.conference.includes(actor)) refuse(op.operationName, ix, actor);
-      const next = { ...ix, ...at, properties: mergeProperties(ix.properties, op.properties) };
+      const next = { ...ix, ...at, properties: mergeProperties(ix.properties, op.properties), priority: op.priority ?? ix.priority };
       const notices = workers(next).map((agentId) => ({ agentId, notificationType: "PropertiesUpdated" as const }));
       return { ...outcome(next, notices), changedProperties: op.properties };
     }
@@ -371,8 +385,9 @@ export function parseOperation(body: JsonObject): Operation {
   };
   switch (name) {
     case "Accept":
-    case "Reject":
     case "StopProcessing":
+      return body.saveLAR === undefined ? { operationName: name } : { operationName: name, saveLAR: saveLar(body.saveLAR) };
+    case "Reject":
     case "EndConference":
       return { operationName: name };
     case "LeaveConference":
@@ -384,7 +399,7 @@ export function parseOperation(body: JsonObject): Operation {
     case "UpdateProperties": {
       const properties = body.properties;
       if (!isObject(properties)) throw invalidInput("properties: required (an object)");
-      return { operationName: name, properties };
+      return body.priority === undefined ? { operationName: name, properties } : { operationName: name, properties, priority: readPriority(body.priority) };
     }
     case "Transfer":
       return { operationName: name, targetId: text("targetId") };
@@ -393,4 +408,16 @@ export function parseOperation(body: JsonObject): Operation {
     default:
       throw invalidInput(`operationName: ${typeof name === "string" ? name : "required"}${typeof name === "string" ? " is not an interaction operation" : ""}`);
   }
+}
+
+/** GWS's `saveLAR`: whether the agent may be remembered as the customer's last agent. */
+function saveLar(value: unknown): boolean {
+  if (typeof value !== "boolean") throw invalidInput("saveLAR: true or false");
+  return value;
+}
+
+/** A supervisor sets its priority (the waiting order changes; nobody working on it is told). */
+export function reprioritize(ix: AgentInteraction, priority: number, now: number): AgentInteraction {
+  if (ix.state === "Completed") throw invalidState(`interaction ${ix.id} has ended`);
+  return { ...ix, priority, updatedAt: now };
 }

@@ -70,6 +70,10 @@ describe("releaseAbsentAgent", () => {
     acceptedAt: null,
     answeredAt: null,
     abandonedAt: null,
+    priority: 0,
+    overflowStep: 0,
+    customerKey: null,
+    saveLastAgent: true,
   };
   const accepted = applyOperation(offer(queued, "ann", 1, 1000).next, "ann", { operationName: "Accept" }, 2).next;
 

@@ -24,6 +24,8 @@ export interface ChatServiceDefinition {
    * error as their end-of-chat signal. False: refresh answers DISCONNECTED.
    */
   disconnectedAs400: boolean;
+  /** The routing priority of its chats (priority.ts: 0 to 1000, higher first). */
+  priority: number;
 }
 
 /** The device a service was created with, for native push (`_device_notification_id`, `_device_os`). */

@@ -3,6 +3,7 @@
  * (`queues[]`), the same on every node. Read by routing (wrap-up, overflow, capacity) and by the
  * service-level statistics.
  */
+import type { OverflowStep } from "./overflow.ts";
 import type { Skill } from "./users.ts";
 
 export interface QueuePolicy {
@@ -16,6 +17,8 @@ export interface QueuePolicy {
   shortAbandonSeconds: number;
   /** Interactions that may wait at once; past it new chats are refused (503). null: no limit. */
   maxWaiting: number | null;
+  /** Overflow steps (overflow.ts), by time reached; none by default. */
+  overflow: OverflowStep[];
 }
 
 export const DEFAULT_SERVICE_LEVEL_SECONDS = 20;
@@ -30,6 +33,7 @@ export function defaultPolicy(name: string, skills: Skill[] = []): QueuePolicy {
     serviceLevelSeconds: DEFAULT_SERVICE_LEVEL_SECONDS,
     shortAbandonSeconds: DEFAULT_SHORT_ABANDON_SECONDS,
     maxWaiting: null,
+    overflow: [],
   };
 }
 

@@ -60,6 +60,10 @@ describe("queueEvents: what one change counts", () => {
     acceptedAt: null,
     answeredAt: null,
     abandonedAt: null,
+    priority: 0,
+    overflowStep: 0,
+    customerKey: null,
+    saveLastAgent: true,
   };
   const offered = offer(created, "ann", 3_000, 30_000).next;
   const answered = applyOperation(offered, "ann", { operationName: "Accept" }, 13_000).next;

@@ -16,6 +16,7 @@ import type { ChannelState } from "../domain/agent-state.ts";
 import type { AgentPresence } from "../domain/agent-presence.ts";
 import type { AgentInteraction } from "../domain/agent-interactions.ts";
 import type { QueueActivity, ServiceLevelThresholds } from "../domain/queue-statistics.ts";
+import type { LastAgent } from "../domain/last-agent.ts";
 import type { Queue } from "../domain/routing.ts";
 import type { Channel, Role, Skill, User } from "../domain/users.ts";
 import type { ChatService, TranscriptEntry } from "../domain/chat.ts";
@@ -298,7 +299,7 @@ export interface AgentInteractionStore {
    * takes and frees, in the same transaction; `insert` does the same for a new one.
    */
   update(ix: AgentInteraction, previous: AgentInteraction): Promise<boolean>;
-  /** Queued interactions, longest waiting first. */
+  /** Queued interactions in routing order: higher priority first, then longest waiting, then by id. */
   queued(limit: number): Promise<AgentInteraction[]>;
   /** Whether any interaction of this media waits in a queue (a new one is then queued behind it). */
   anyQueued(media: Channel): Promise<boolean>;
@@ -315,7 +316,7 @@ export interface AgentInteractionStore {
   handledBy(agentId: string, since: number, until: number): Promise<HandledWork[]>;
   /** Mean handle time (answer to completion), ms, of the queue's last `sample` completed interactions an agent answered; null without any. */
   averageHandleMs(queue: string, sample: number): Promise<number | null>;
-  /** How many wait in `queue`, and the 1-based place of `id` among them (longest waiting first; null when it does not wait there). */
+  /** How many wait in `queue`, and the 1-based place of `id` among them (in routing order; null when it does not wait there). */
   queuePosition(queue: string, id: string | null): Promise<{ waiting: number; position: number | null }>;
   /** Per queue: how many wait and since when the longest has. */
   waiting(): Promise<Map<string, { count: number; oldestQueuedAt: number }>>;
@@ -325,6 +326,8 @@ export interface AgentInteractionStore {
    * event in it is absent.
    */
   queueActivity(since: number, thresholds: QueueThresholds): Promise<Map<string, QueueActivity>>;
+  /** Per queue: how many of those waiting have reached an overflow step (queues with none are left out). */
+  overflowed(): Promise<Map<string, number>>;
   /** Interactions of `from` now belong to `to` (null: to nobody, on erasure). */
   reassignCustomer(from: string, to: string | null): Promise<number>;
   /** Deletes interactions completed before `before` (their history is the record), at most `limit`; returns how many. */
@@ -357,6 +360,18 @@ export interface AgentStateLogStore {
   overlapping(userId: string, since: number, until: number): Promise<StateLogRow[]>;
   /** Deletes rows that ended before `before`, at most `limit`; returns how many. */
   deleteEndedBefore(before: number, limit: number): Promise<number>;
+}
+
+/** Last-agent routing: per customer (their key), the agent whose chat with them ended last. */
+export interface LastAgentStore {
+  /** Keeps `agentId` as the customer's last agent, replacing the one before. */
+  remember(customerKey: string, agent: LastAgent): Promise<void>;
+  /** The last agents of these customers (those remembered). */
+  find(customerKeys: readonly string[]): Promise<Map<string, LastAgent>>;
+  /** Forgets those whose chat ended before `before`, at most `limit`; returns how many. */
+  forgetEndedBefore(before: number, limit: number): Promise<number>;
+  /** Forgets one customer (their profile was erased). */
+  forget(customerKey: string): Promise<void>;
 }
 
 export type MetadataKind = "extension" | "identification-key";
@@ -468,6 +483,7 @@ export interface Store {
   readonly agentInteractions: AgentInteractionStore;
   readonly wrapUps: WrapUpStore;
   readonly agentStateLog: AgentStateLogStore;
+  readonly lastAgents: LastAgentStore;
   readonly chats: ChatStore;
   readonly metadata: MetadataStore;
   /** Messages to every node, sent when a transaction commits (PostgreSQL; SQLite, one node, has none). */

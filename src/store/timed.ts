@@ -189,6 +189,9 @@ class TimedStore implements Store {
   get agentStateLog() {
     return this.timers.aggregate(this.inner, "agentStateLog");
   }
+  get lastAgents() {
+    return this.timers.aggregate(this.inner, "lastAgents");
+  }
   get chats() {
     return this.timers.aggregate(this.inner, "chats");
   }

@@ -124,6 +124,8 @@ export function presentWork(ix: AgentInteraction, viewer: string | null, base: s
     customerId: ix.customerId,
     unverifiedCustomerId: ix.customerId === null && typeof claimed === "string" ? claimed : null,
     userData: ix.properties,
+    // Routing priority (parley's; GWS has no such field): higher is routed first.
+    priority: ix.priority,
     receivedDate: new Date(ix.createdAt).toISOString(),
     // While it is a routing offer to the viewer: when it goes to the next agent (ROUTING_OFFER_TIMEOUT_MS).
     ...(ix.invitation !== null && ix.invitation.expiresAt !== null && ix.invitation.agentId === viewer
@@ -228,6 +230,8 @@ export function supervisedQueue(view: QueueView, policy: QueuePolicy) {
     shortAbandonSeconds: policy.shortAbandonSeconds,
     maxWaiting: policy.maxWaiting,
     statistics: view.statistics,
+    // How many waiting have reached an overflow step (domain/overflow.ts).
+    overflowed: view.overflowed,
   };
 }
 

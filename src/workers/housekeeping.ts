@@ -9,6 +9,7 @@ import type { ActionContext } from "../actions/context.ts";
 import { announceAvailability, endSilentChats, removeExpiredChatServices, sendBackgroundPushes } from "../actions/chat-sweeps.ts";
 import { purgeOldStateLog } from "../actions/agent-statistics.ts";
 import { endDueWrapUps } from "../actions/wrap-ups.ts";
+import { forgetOldLastAgents } from "../actions/last-agents.ts";
 import { autoCompleteDue, purgeExpired, purgeExpiredSessions, purgeOldHistory } from "../actions/housekeeping.ts";
 import type { Logger } from "../logger.ts";
 import { serialSweeps, type SerialSweeps } from "./sweeps.ts";
@@ -37,8 +38,9 @@ async function runOnce(ctx: ActionContext, logger: Logger, present: CustomerPres
     const pushed = await sendBackgroundPushes(ctx);
     await announceAvailability(ctx);
     const removed = await removeExpiredChatServices(ctx);
-    if (silent > 0 || pushed > 0 || removed > 0)
-      logger.info({ silentChatsEnded: silent, backgroundPushes: pushed, chatServicesRemoved: removed }, "chat housekeeping");
+    const forgotten = await forgetOldLastAgents(ctx);
+    if (silent > 0 || pushed > 0 || removed > 0 || forgotten > 0)
+      logger.info({ silentChatsEnded: silent, backgroundPushes: pushed, chatServicesRemoved: removed, lastAgentsForgotten: forgotten }, "chat housekeeping");
   } catch (err) {
     logger.error({ err }, "chat housekeeping failed");
   }

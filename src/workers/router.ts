@@ -3,7 +3,7 @@
  * an agent Ready: `kick`) and on a timer (offers that expired, changes made on other nodes).
  * One pass at a time per node; a kick during a pass runs one more after it.
  */
-import { expireOffers, routeQueued } from "../actions/routing.ts";
+import { expireOffers, recordReachedSteps, routeQueued } from "../actions/routing.ts";
 import type { ActionContext } from "../actions/context.ts";
 import type { Logger } from "../logger.ts";
 
@@ -29,6 +29,7 @@ export function startRouter(ctx: ActionContext, intervalMs: number, logger: Logg
           sweepDue = false;
           await ctx.routing.view.reload();
           await expireOffers(ctx);
+          await recordReachedSteps(ctx);
         }
         await routeQueued(ctx);
       } catch (err) {

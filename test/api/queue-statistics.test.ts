@@ -156,6 +156,7 @@ describe("queue statistics through real chats and interactions", () => {
         shortAbandonSeconds: 5,
         maxWaiting: null,
         statistics: undefined,
+        overflowed: 0,
       },
     );
     assert.deepEqual(sales.statistics, { last15Minutes: SALES_TODAY, today: SALES_TODAY });

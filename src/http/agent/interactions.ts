@@ -58,9 +58,17 @@ export function registerInteractionRoutes(app: FastifyInstance, { ctx, base }: A
 
   app.put<{ Params: Static<typeof S.IdParams>; Body: Static<typeof S.PropertiesUpdate> }>(
     "/interactions/:id",
-    { schema: { tags, summary: "Update an interaction's attached data", params: S.IdParams, body: S.PropertiesUpdate } },
+    {
+      schema: {
+        tags,
+        summary: "Update an interaction's attached data (involved agents) or its priority (supervisors, admins)",
+        params: S.IdParams,
+        body: S.PropertiesUpdate,
+      },
+    },
     async (request) => {
-      await work.updateProperties(ctx, agentOf(request), request.params.id, request.body.properties as JsonObject);
+      const { properties, priority } = request.body;
+      await work.updateInteraction(ctx, agentOf(request), request.params.id, { properties: properties as JsonObject | undefined, priority });
       return ok();
     },
   );

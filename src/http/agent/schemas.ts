@@ -4,6 +4,7 @@
  */
 import Type from "typebox";
 import { CLIENT_MESSAGE_ID } from "../../domain/chat-input.ts";
+import { PRIORITY_MAX, PRIORITY_MIN } from "../../domain/priority.ts";
 import { CHANNELS, PASSWORD_MAX } from "../../domain/users.ts";
 
 /** Lengths (characters) and counts, the same wherever the field appears: path, query or body. */
@@ -88,13 +89,17 @@ export const Operation = Type.Object(
   },
   { additionalProperties: true },
 );
+/** Routing priority (domain/priority.ts): higher first. */
+const priority = Type.Integer({ minimum: PRIORITY_MIN, maximum: PRIORITY_MAX });
 export const Submission = Type.Object({
   mediaType: Type.String({ minLength: 1, maxLength: LIMITS.word }),
   queue: Opt(name),
   properties: Opt(properties),
   customerId: Opt(id),
+  priority: Opt(priority),
 });
-export const PropertiesUpdate = Type.Object({ properties });
+/** Attached data (involved agents), a priority (supervisors, admins), or both. */
+export const PropertiesUpdate = Type.Object({ properties: Opt(properties), priority: Opt(priority) });
 export const NewQueue = Type.Object({ name, skills: Opt(skills) });
 export const QueueParams = Type.Object({ name });
 

@@ -15,6 +15,7 @@ import * as agentPresence from "./009-agent-presence.ts";
 import * as routingLoad from "./010-routing-load.ts";
 import * as agentStatistics from "./011-agent-statistics.ts";
 import * as queueStatistics from "./012-queue-statistics.ts";
+import * as priority from "./013-priority.ts";
 import type { Dialect } from "./dialect.ts";
 
 interface MigrationModule {
@@ -34,6 +35,7 @@ const MIGRATIONS: Record<string, MigrationModule> = {
   "010-routing-load": routingLoad,
   "011-agent-statistics": agentStatistics,
   "012-queue-statistics": queueStatistics,
+  "013-priority": priority,
 };
 
 /**

@@ -3,6 +3,7 @@ import { sql, type Insertable, type Kysely, type RawBuilder, type Selectable } f
 import { loadChanges, type AgentInteraction, type Invitation, type WorkState } from "../../domain/agent-interactions.ts";
 import type { HandledWork } from "../../domain/agent-statistics.ts";
 import type { QueueActivity, ServiceLevelThresholds } from "../../domain/queue-statistics.ts";
+import { profileKey } from "../../domain/last-agent.ts";
 import type { Queue } from "../../domain/routing.ts";
 import type { Channel, Skill } from "../../domain/users.ts";
 import { UniqueViolation, type AgentInteractionStore, type QueueStore, type QueueThresholds } from "../store.ts";
@@ -125,6 +126,7 @@ export class SqlAgentInteractionStore implements AgentInteractionStore {
       .selectFrom("agent_interactions")
       .selectAll()
       .where("state", "=", "Queued")
+      .orderBy("priority", "desc")
       .orderBy("queued_at")
       .orderBy("id")
       .limit(limit)
@@ -206,11 +208,20 @@ export class SqlAgentInteractionStore implements AgentInteractionStore {
     const waitingIn = this.db.selectFrom("agent_interactions").where("state", "=", "Queued").where("queue", "=", queue);
     const total = await waitingIn.select(sql<number | string>`count(*)`.as("n")).executeTakeFirst();
     const waiting = Number(total?.n ?? 0);
-    const mine = id === null ? undefined : await waitingIn.select(["queued_at", "id"]).where("id", "=", id).executeTakeFirst();
+    const mine = id === null ? undefined : await waitingIn.select(["priority", "queued_at", "id"]).where("id", "=", id).executeTakeFirst();
     if (mine === undefined) return { waiting, position: null };
+    // Ahead: a higher priority; the same one, waiting longer; the same wait, a smaller id (the routing order).
     const ahead = await waitingIn
       .select(sql<number | string>`count(*)`.as("n"))
-      .where((eb) => eb.or([eb("queued_at", "<", mine.queued_at), eb.and([eb("queued_at", "=", mine.queued_at), eb("id", "<", mine.id)])]))
+      .where((eb) =>
+        eb.or([
+          eb("priority", ">", mine.priority),
+          eb.and([
+            eb("priority", "=", mine.priority),
+            eb.or([eb("queued_at", "<", mine.queued_at), eb.and([eb("queued_at", "=", mine.queued_at), eb("id", "<", mine.id)])]),
+          ]),
+        ]),
+      )
       .executeTakeFirst();
     return { waiting, position: Number(ahead?.n ?? 0) + 1 };
   }
@@ -243,6 +254,12 @@ export class SqlAgentInteractionStore implements AgentInteractionStore {
 
   async reassignCustomer(from: string, to: string | null): Promise<number> {
     const result = await this.db.updateTable("agent_interactions").set({ customer_id: to }).where("customer_id", "=", from).executeTakeFirst();
+    // Last-agent routing knows a linked chat's customer by the same profile.
+    await this.db
+      .updateTable("agent_interactions")
+      .set({ customer_key: to === null ? null : profileKey(to) })
+      .where("customer_key", "=", profileKey(from))
+      .execute();
     return Number(result.numUpdatedRows);
   }
 
@@ -299,6 +316,17 @@ export class SqlAgentInteractionStore implements AgentInteractionStore {
     return new Map(rows.map((r) => [r.queue, { count: Number(r.n), oldestQueuedAt: Number(r.oldest) }]));
   }
 
+  async overflowed(): Promise<Map<string, number>> {
+    const rows = await this.db
+      .selectFrom("agent_interactions")
+      .select(["queue", sql<number | string>`count(*)`.as("n")])
+      .where("state", "=", "Queued")
+      .where("overflow_step", ">", 0)
+      .groupBy("queue")
+      .execute();
+    return new Map(rows.map((r) => [r.queue, Number(r.n)]));
+  }
+
   /** Owner, invitee, or in the conference list (ids are hex: no LIKE escaping needed). */
   private involvingQuery(agentId: string, states: WorkState[]) {
     return this.db
@@ -345,6 +373,10 @@ function toRow(ix: AgentInteraction): Insertable<AgentInteractionsTable> & { id:
     accepted_at: ix.acceptedAt,
     answered_at: ix.answeredAt,
     abandoned_at: ix.abandonedAt,
+    priority: ix.priority,
+    overflow_step: ix.overflowStep,
+    customer_key: ix.customerKey,
+    save_last_agent: ix.saveLastAgent ? 1 : 0,
   };
 }
 
@@ -377,5 +409,9 @@ function toInteraction(row: Selectable<AgentInteractionsTable>): AgentInteractio
     acceptedAt: row.accepted_at === null ? null : int(row.accepted_at),
     answeredAt: row.answered_at === null ? null : int(row.answered_at),
     abandonedAt: row.abandoned_at === null ? null : int(row.abandoned_at),
+    priority: Number(row.priority),
+    overflowStep: Number(row.overflow_step),
+    customerKey: row.customer_key,
+    saveLastAgent: Number(row.save_last_agent) === 1,
   };
 }

@@ -146,6 +146,16 @@ export interface AgentInteractionsTable {
   accepted_at: Int8 | null;
   answered_at: Int8 | null;
   abandoned_at: Int8 | null;
+  priority: number;
+  overflow_step: number;
+  customer_key: string | null;
+  save_last_agent: number;
+}
+
+interface LastAgentsTable {
+  customer_key: string;
+  agent_id: string;
+  ended_at: Int8;
 }
 
 interface AgentWrapUpsTable {
@@ -258,6 +268,7 @@ export interface Database {
   agent_interactions: AgentInteractionsTable;
   agent_wrap_ups: AgentWrapUpsTable;
   agent_state_log: AgentStateLogTable;
+  last_agents: LastAgentsTable;
   chat_services: ChatServicesTable;
   chat_transcripts: ChatTranscriptsTable;
   chat_parties: ChatPartiesTable;

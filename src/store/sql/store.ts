@@ -17,6 +17,7 @@ import { SqlAgentChannelStore, SqlUserSessionStore, SqlUserStore } from "./users
 import { SqlAgentInteractionStore, SqlQueueStore } from "./agent-interactions.ts";
 import { SqlChatStore } from "./chat.ts";
 import { SqlAgentPresenceStore } from "./agent-presence.ts";
+import { SqlLastAgentStore } from "./last-agents.ts";
 import { SqlMetadataStore } from "./metadata.ts";
 import { SqlAgentStateLogStore, SqlWrapUpStore } from "./agent-statistics.ts";
 import { SqlCommitFeed, type FeedSettings } from "./feed.ts";
@@ -56,6 +57,7 @@ export class SqlStore implements Store {
   readonly agentInteractions: SqlAgentInteractionStore;
   readonly wrapUps: SqlWrapUpStore;
   readonly agentStateLog: SqlAgentStateLogStore;
+  readonly lastAgents: SqlLastAgentStore;
   readonly chats: SqlChatStore;
   readonly metadata: SqlMetadataStore;
   readonly feed: SqlCommitFeed;
@@ -85,6 +87,7 @@ export class SqlStore implements Store {
     this.agentInteractions = new SqlAgentInteractionStore(db, options.dialect);
     this.wrapUps = new SqlWrapUpStore(db);
     this.agentStateLog = new SqlAgentStateLogStore(db);
+    this.lastAgents = new SqlLastAgentStore(db);
     this.chats = new SqlChatStore(db, options.dialect, options.isUniqueViolation);
     this.metadata = new SqlMetadataStore(db, options.isUniqueViolation);
     this.feed = new SqlCommitFeed(db, options.feed ?? null);

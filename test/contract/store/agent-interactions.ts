@@ -35,6 +35,10 @@ export function agentInteractionsContract(current: () => Store): void {
       acceptedAt: null,
       answeredAt: null,
       abandonedAt: null,
+      priority: 0,
+      overflowStep: 0,
+      customerKey: null,
+      saveLastAgent: true,
       ...over,
     });
 
@@ -206,6 +210,50 @@ export function agentInteractionsContract(current: () => Store): void {
       assert.equal(await store.agentInteractions.get("old2"), null);
       assert.notEqual(await store.agentInteractions.get("recent"), null);
       assert.notEqual(await store.agentInteractions.get("open"), null);
+    });
+
+    it("orders the queued by priority, then wait, then id (position too); keeps the routing fields; counts the overflowed", async () => {
+      const mine = ["p-low-early", "p-high-late", "p-high-early", "p-mid"];
+      await store.agentInteractions.insert(work("p-low-early", { queue: "pq", queuedAt: T0 - 9000 }));
+      await store.agentInteractions.insert(work("p-high-late", { queue: "pq", queuedAt: T0 + 9000, priority: 900, overflowStep: 2 }));
+      await store.agentInteractions.insert(work("p-high-early", { queue: "pq", queuedAt: T0, priority: 900 }));
+      await store.agentInteractions.insert(work("p-mid", { queue: "pq", queuedAt: T0, priority: 5, customerKey: "customer:PC", saveLastAgent: false }));
+      const order = (await store.agentInteractions.queued(1000)).map((w) => w.id).filter((id) => mine.includes(id));
+      assert.deepEqual(order, ["p-high-early", "p-high-late", "p-mid", "p-low-early"]);
+      assert.deepEqual(await store.agentInteractions.queuePosition("pq", "p-mid"), { waiting: 4, position: 3 });
+      assert.deepEqual(await store.agentInteractions.queuePosition("pq", "p-high-late"), { waiting: 4, position: 2 });
+      const read = present(await store.agentInteractions.get("p-mid"), "p-mid");
+      assert.deepEqual([read.priority, read.overflowStep, read.customerKey, read.saveLastAgent], [5, 0, "customer:PC", false]);
+      assert.equal((await store.agentInteractions.overflowed()).get("pq"), 1);
+      const raised = { ...read, priority: 1000, overflowStep: 1, updatedAt: T0 + 1 };
+      assert.equal(await store.agentInteractions.update(raised, read), true);
+      assert.deepEqual((await store.agentInteractions.queued(1000)).map((w) => w.id).filter((id) => mine.includes(id))[0], "p-mid");
+      assert.equal((await store.agentInteractions.overflowed()).get("pq"), 2);
+      // A merged or erased profile: its chats' customer key follows the profile.
+      await store.agentInteractions.reassignCustomer("PC", "PD");
+      assert.equal((await store.agentInteractions.get("p-mid"))?.customerKey, "customer:PD");
+      await store.agentInteractions.reassignCustomer("PD", null);
+      assert.equal((await store.agentInteractions.get("p-mid"))?.customerKey, null);
+    });
+  });
+
+  describe("last agents", () => {
+    it("keeps one agent per customer, the latest; finds several at once; forgets the old, oldest first, a batch at a time", async () => {
+      await store.lastAgents.remember("customer:L1", { agentId: "ann", endedAt: T0 });
+      await store.lastAgents.remember("customer:L1", { agentId: "bob", endedAt: T0 + 10 });
+      await store.lastAgents.remember("gms_user:l2", { agentId: "ann", endedAt: T0 - 100 });
+      await store.lastAgents.remember("customer:L3", { agentId: "cy", endedAt: T0 - 200 });
+      const found = await store.lastAgents.find(["customer:L1", "gms_user:l2", "customer:L1", "nobody"]);
+      assert.deepEqual(Object.fromEntries(found), {
+        "customer:L1": { agentId: "bob", endedAt: T0 + 10 },
+        "gms_user:l2": { agentId: "ann", endedAt: T0 - 100 },
+      });
+      assert.equal((await store.lastAgents.find([])).size, 0);
+      assert.equal(await store.lastAgents.forgetEndedBefore(T0, 1), 1);
+      assert.deepEqual([...(await store.lastAgents.find(["customer:L3", "gms_user:l2"])).keys()], ["gms_user:l2"], "the oldest went first");
+      assert.equal(await store.lastAgents.forgetEndedBefore(T0, 10), 1);
+      await store.lastAgents.forget("customer:L1");
+      assert.equal((await store.lastAgents.find(["customer:L1", "gms_user:l2"])).size, 0);
     });
   });
 }

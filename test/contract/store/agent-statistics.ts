@@ -148,6 +148,10 @@ export function agentStatisticsContract(current: () => Store): void {
       acceptedAt: T0 + 100,
       answeredAt: T0 + 100,
       abandonedAt: null,
+      priority: 0,
+      overflowStep: 0,
+      customerKey: null,
+      saveLastAgent: true,
       ...over,
     });
 
