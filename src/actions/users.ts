@@ -77,6 +77,8 @@ export async function updateUser(ctx: ActionContext, actor: User, id: string, in
       updatedAt: now,
     });
     announce.supervised("agents", "queues");
+    // Their skills, capacity, roles or being enabled are what routing chooses by.
+    announce.agentsChanged(id);
     if (endsSessions) {
       await tx.userSessions.deleteForUser(id);
       announce.revokeAgent(id);

@@ -93,4 +93,15 @@ describe("routing from a stale view of the agents", () => {
     await node.app.router.settle();
     assert.equal(await offeredTo(id), dee.id, "settle runs the timer's pass: the reload, then routing");
   });
+
+  it("a user's changed capacity counts at once, not at the timer's reload", async () => {
+    await api.request("POST", "/queues", ADMIN, { name: "grown" });
+    const eve = await api.createAgent("grown-eve", { capacity: { openmedia: 1 } });
+    await api.ready(eve);
+    const first = await api.submit({ n: 5 }, "grown");
+    assert.equal(await offeredTo(first), eve.id);
+    assert.equal((await api.request("PUT", `/users/${eve.id}`, ADMIN, { capacity: { openmedia: 2 } })).body.statusCode, 0);
+    const second = await api.submit({ n: 6 }, "grown");
+    assert.equal(await offeredTo(second), eve.id, "her second slot, though every other agent is full");
+  });
 });
