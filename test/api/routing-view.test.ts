@@ -100,6 +100,7 @@ describe("routing from a stale view of the agents", () => {
     await api.ready(eve);
     const first = await api.submit({ n: 5 }, "grown");
     assert.equal(await offeredTo(first), eve.id);
+    assert.equal((await viewOf(eve)).load, 1, "the view has read her offer");
     assert.equal((await api.request("PUT", `/users/${eve.id}`, ADMIN, { capacity: { openmedia: 2 } })).body.statusCode, 0);
     const second = await api.submit({ n: 6 }, "grown");
     assert.equal(await offeredTo(second), eve.id, "her second slot, though every other agent is full");
