@@ -181,7 +181,9 @@ function mayPrioritize(user: User): void {
 /** Agents an operation released have been idle since now (routing's "longest idle"). */
 export async function markIdle(tx: Store, outcome: Outcome, now: number): Promise<void> {
   for (const notice of outcome.notices) {
-    if (notice.state === "Completed" || notice.state === "LeftConference") await tx.agentChannels.touch(notice.agentId, outcome.next.mediaType, now);
+    // Told it ended (a conference member, a transferring agent), or its owner who ended it.
+    const released = notice.state === "Completed" || notice.state === "LeftConference" || (outcome.completed && notice.agentId === outcome.next.ownerId);
+    if (released) await tx.agentChannels.touch(notice.agentId, outcome.next.mediaType, now);
   }
 }
 

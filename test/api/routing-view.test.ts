@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { ADMIN, ADMIN_PASSWORD, agentApi, type TestAgent } from "../support/agents.ts";
-import { eventually, present, startServer, type TestServer } from "../support/server.ts";
+import { eventually, manualClock, present, startServer, type TestServer } from "../support/server.ts";
 
 /** Every NewInteraction notice the node sends: (interaction, agent). */
 function recordOffers(node: TestServer): { interactionId: string; agentId: string }[] {
@@ -104,5 +104,42 @@ describe("routing from a stale view of the agents", () => {
     assert.equal((await api.request("PUT", `/users/${eve.id}`, ADMIN, { capacity: { openmedia: 2 } })).body.statusCode, 0);
     const second = await api.submit({ n: 6 }, "grown");
     assert.equal(await offeredTo(second), eve.id, "her second slot, though every other agent is full");
+  });
+});
+
+describe("longest idle", () => {
+  it("counts from when an agent's last work ended, not from when it was offered", async () => {
+    const clock = manualClock();
+    const node = await startServer({ now: clock.now, env: { PARLEY_ADMIN_PASSWORD: ADMIN_PASSWORD, ROUTING_SWEEP_MS: "60000" } });
+    try {
+      const api = agentApi(node.url);
+      const offers = recordOffers(node);
+      const offeredTo = async (id: string) => (await eventually(async () => offers.find((o) => o.interactionId === id), 5000, `an offer of ${id}`)).agentId;
+      const finish = async (agent: TestAgent, id: string) => {
+        await api.operate(agent, id, { operationName: "Accept" });
+        await api.operate(agent, id, { operationName: "StopProcessing" });
+      };
+      await api.request("POST", "/queues", ADMIN, { name: "idle" });
+      const ann = await api.createAgent("idle-ann", { capacity: { openmedia: 1 } });
+      const bob = await api.createAgent("idle-bob", { capacity: { openmedia: 1 } });
+      await api.ready(ann);
+      clock.advance(1000);
+      await api.ready(bob);
+      clock.advance(1000);
+      const first = await api.submit({ n: 1 }, "idle");
+      assert.equal(await offeredTo(first), ann.id, "Ready longest");
+      clock.advance(1000);
+      const second = await api.submit({ n: 2 }, "idle");
+      assert.equal(await offeredTo(second), bob.id);
+      clock.advance(1000);
+      await finish(bob, second);
+      clock.advance(60_000);
+      await finish(ann, first);
+      clock.advance(1000);
+      const third = await api.submit({ n: 3 }, "idle");
+      assert.equal(await offeredTo(third), bob.id, "bob has had nothing for a minute; ann just finished");
+    } finally {
+      await node.close();
+    }
   });
 });
