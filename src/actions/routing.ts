@@ -11,7 +11,7 @@ import { estimatedWaitSeconds, isFull } from "../domain/queue-capacity.ts";
 import { chooseAgent, qualifies, type Candidate, type Queue } from "../domain/routing.ts";
 import type { LastAgent } from "../domain/last-agent.ts";
 import { routingRequirements, type Requirements } from "../domain/overflow.ts";
-import { chooseAgentFor, planRouting } from "../domain/routing-plan.ts";
+import { chooseAgentFor, planRouting, type Planned } from "../domain/routing-plan.ts";
 import { CHANNELS, type Channel } from "../domain/users.ts";
 import type { Store } from "../store/store.ts";
 import type { ActionContext } from "./context.ts";
@@ -36,14 +36,8 @@ export async function routeQueued(ctx: ActionContext): Promise<number> {
   // queue costs a pass what it can place, not its length.
   const queued = await ctx.store.agentInteractions.queued(Math.min(ROUTE_BATCH, Math.max(MIN_READ, free * READ_PER_FREE_SLOT)));
   if (queued.length === 0) return 0;
-  const queues = new Map((await ctx.store.queues.list()).map((q) => [q.name, q]));
-  // Priority (overflow raises included) then wait decides the order; steps newly reached are written first.
   const passStart = ctx.now();
-  const planned = await recordOverflowSteps(
-    ctx,
-    planRouting(queued, (name) => demandOf(ctx, queues, name), queues, passStart),
-    passStart,
-  );
+  const planned = await planWithSteps(ctx, queued, passStart);
   const lastAgents = await lastAgentsFor(ctx, queued, passStart);
   let offered = 0;
   let lost = false;
@@ -78,10 +72,16 @@ export async function routeQueued(ctx: ActionContext): Promise<number> {
  */
 export async function recordReachedSteps(ctx: ActionContext): Promise<void> {
   const queued = await ctx.store.agentInteractions.queued(ROUTE_BATCH);
-  if (queued.length === 0) return;
+  if (queued.length > 0) await planWithSteps(ctx, queued, ctx.now());
+}
+
+/**
+ * The order `queued` is routed in (priority, overflow raises included, then wait), each with
+ * what it asks now; the overflow steps newly reached are written first.
+ */
+async function planWithSteps(ctx: ActionContext, queued: readonly AgentInteraction[], now: number): Promise<Planned[]> {
   const queues = new Map((await ctx.store.queues.list()).map((q) => [q.name, q]));
-  const now = ctx.now();
-  await recordOverflowSteps(
+  return recordOverflowSteps(
     ctx,
     planRouting(queued, (name) => demandOf(ctx, queues, name), queues, now),
     now,

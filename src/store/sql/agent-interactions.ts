@@ -8,6 +8,7 @@ import type { Queue } from "../../domain/routing.ts";
 import type { Channel, Skill } from "../../domain/users.ts";
 import { UniqueViolation, type AgentInteractionStore, type QueueStore, type QueueThresholds } from "../store.ts";
 import type { AgentInteractionsTable, Database } from "./schema.ts";
+import { moveLoad } from "./loads.ts";
 import { runPrepared, runPreparedWrite } from "./prepared.ts";
 import { int } from "./values.ts";
 
@@ -47,20 +48,6 @@ export class SqlQueueStore implements QueueStore {
     return rows.map((row) => ({ name: row.name, skills: JSON.parse(row.skills) as Skill[], createdAt: int(row.created_at) }));
   }
 }
-
-/** A slot taken: the agent's row made (NotReady) when they never set a state, unless the user is gone. */
-const takeSlots = (db: Kysely<Database>) => ({
-  compile: () =>
-    sql`insert into agent_channels (user_id, channel, state, reason, changed_at, idle_since, load)
-    select id, ${""}, 'NotReady', null, 0, 0, ${0} from users where id = ${""}
-    on conflict (user_id, channel) do update set load = agent_channels.load + ${0}`.compile(db),
-});
-
-/** Slots freed, never below 0. */
-const freeSlots = (db: Kysely<Database>) => ({
-  compile: () =>
-    sql`update agent_channels set load = case when load + ${0} < 0 then 0 else load + ${0} end where user_id = ${""} and channel = ${""}`.compile(db),
-});
 
 export class SqlAgentInteractionStore implements AgentInteractionStore {
   private readonly db: Kysely<Database>;
@@ -115,9 +102,7 @@ export class SqlAgentInteractionStore implements AgentInteractionStore {
    */
   private async moveLoads(channel: Channel, changes: ReadonlyMap<string, number>): Promise<void> {
     for (const [agentId, delta] of changes) {
-      // Compiled once each, as every offer, accept and completion runs one (parameters in the order they appear).
-      if (delta > 0) await runPrepared(this.db, this.dialect, "agentChannels.takeSlots", takeSlots, [channel, delta, agentId, delta]);
-      else await runPrepared(this.db, this.dialect, "agentChannels.freeSlots", freeSlots, [delta, delta, agentId, channel]);
+      await moveLoad(this.db, this.dialect, agentId, channel, delta);
     }
   }
 

@@ -4,14 +4,17 @@ import type { LoggedChannelState, LoggedState, StateLogRow } from "../../domain/
 import type { Channel } from "../../domain/users.ts";
 import type { WrapUp } from "../../domain/wrap-up.ts";
 import type { AgentStateLogStore, WrapUpStore } from "../store.ts";
+import { moveLoad } from "./loads.ts";
 import type { Database } from "./schema.ts";
 import { int } from "./values.ts";
 
 export class SqlWrapUpStore implements WrapUpStore {
   private readonly db: Kysely<Database>;
+  private readonly dialect: "sqlite" | "postgres";
 
-  constructor(db: Kysely<Database>) {
+  constructor(db: Kysely<Database>, dialect: "sqlite" | "postgres") {
     this.db = db;
+    this.dialect = dialect;
   }
 
   async insert(w: WrapUp): Promise<void> {
@@ -20,19 +23,14 @@ export class SqlWrapUpStore implements WrapUpStore {
       .values({ interaction_id: w.interactionId, user_id: w.userId, channel: w.channel, queue: w.queue, started_at: w.startedAt, ends_at: w.endsAt })
       .execute();
     // A wrap-up holds one slot: routing's load counts it until it ends.
-    await this.moveLoad(w.userId, w.channel, 1);
-  }
-
-  private async moveLoad(userId: string, channel: string, delta: number): Promise<void> {
-    await sql`update agent_channels set load = case when load + ${delta} < 0 then 0 else load + ${delta} end
-      where user_id = ${userId} and channel = ${channel}`.execute(this.db);
+    await moveLoad(this.db, this.dialect, w.userId, w.channel, 1);
   }
 
   /** Frees the slot of each ended wrap-up; returns how many ended. */
   private async freeSlots(userId: string, ended: readonly { channel: string }[]): Promise<number> {
-    const perChannel = new Map<string, number>();
-    for (const { channel } of ended) perChannel.set(channel, (perChannel.get(channel) ?? 0) + 1);
-    for (const [channel, n] of perChannel) await this.moveLoad(userId, channel, -n);
+    const perChannel = new Map<Channel, number>();
+    for (const { channel } of ended) perChannel.set(channel as Channel, (perChannel.get(channel as Channel) ?? 0) + 1);
+    for (const [channel, n] of perChannel) await moveLoad(this.db, this.dialect, userId, channel, -n);
     return ended.length;
   }
 

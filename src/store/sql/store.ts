@@ -85,7 +85,7 @@ export class SqlStore implements Store {
     this.agentPresence = new SqlAgentPresenceStore(db);
     this.queues = new SqlQueueStore(db, options.dialect, options.isUniqueViolation);
     this.agentInteractions = new SqlAgentInteractionStore(db, options.dialect);
-    this.wrapUps = new SqlWrapUpStore(db);
+    this.wrapUps = new SqlWrapUpStore(db, options.dialect);
     this.agentStateLog = new SqlAgentStateLogStore(db);
     this.lastAgents = new SqlLastAgentStore(db);
     this.chats = new SqlChatStore(db, options.dialect, options.isUniqueViolation);
